@@ -1,0 +1,74 @@
+"""The benchmark harness: timing helpers, the result record, and the data-set cache.
+
+Every benchmark measures the project's way and a naive or peer way *in the same run*, so
+that the ratio is meaningful on a shared, noisy machine.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+CACHE_DIR = Path(__file__).resolve().parent / "cache"
+
+
+@dataclass
+class Result:
+    id: str
+    value: float
+    unit: str
+    baseline: float | None
+    n: int
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        """Return baseline / value (how many times better; for rates value / baseline)."""
+        if self.baseline in (None, 0) or self.value == 0:
+            return None
+        if self.unit.endswith("/s"):
+            return round(self.value / self.baseline, 2)
+        return round(self.baseline / self.value, 2)
+
+    def as_json(self) -> dict:
+        d = asdict(self)
+        d.pop("note")
+        d["ratio"] = self.ratio
+        return d
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Return the q-th percentile (0–100) by linear interpolation."""
+    if not values:
+        raise ValueError("no values")
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * q / 100
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def time_each_ms(fn: Callable[[object], object], items: Iterable[object]) -> list[float]:
+    """Return the wall time in ms of fn(item) for every item."""
+    out = []
+    for item in items:
+        t0 = time.perf_counter()
+        fn(item)
+        out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
+def best_of(fn: Callable[[], object], repeat: int = 3) -> float:
+    """Return the smallest wall time in seconds of ``repeat`` calls (least disturbed run)."""
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)

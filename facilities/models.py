@@ -1,0 +1,1 @@
+"""Facility registry, programmes and coverage (see the facilities issue)."""

@@ -1,0 +1,84 @@
+"""The Hegang demo data, as an ordered list of steps that `load_hegang_demo` runs.
+
+Each step names the bundled files it reads and a version; a step whose files and version
+are unchanged since its last successful load is skipped, so a second `make run` is quick.
+A step runs in one transaction with its bookkeeping row: it is either fully loaded or not.
+Generated (non-public) records are marked ``is_demo`` by the step that makes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+
+from boundaries.services import areas_load_hegang
+from gis_portal.datasets import HEGANG_DATA_DIR, files_checksum
+from gis_portal.models import DatasetLoad
+from placenames.services import geonames_load
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    name: str
+    version: str
+    files: Callable[[], list[Path]]
+    load: Callable[[], dict]
+
+
+def _area_files() -> list[Path]:
+    d = HEGANG_DATA_DIR
+    return [
+        d / "mca20251231_divisions.csv",
+        d / "nbs2023_townships.csv",
+        d / "nbs2023_villages.csv",
+        d / "census2020_county.csv",
+        *sorted((d / "amap_gcj02").glob("*.geojson")),
+    ]
+
+
+DEMO_STEPS: list[DemoStep] = [
+    DemoStep(
+        name="areas",
+        version="1",
+        files=_area_files,
+        load=lambda: areas_load_hegang(data_dir=HEGANG_DATA_DIR).as_dict(),
+    ),
+    DemoStep(
+        name="geonames",
+        version="1",
+        files=lambda: [HEGANG_DATA_DIR / "geonames_cities1000_bbox.tsv"],
+        load=lambda: {
+            "points": geonames_load(path=HEGANG_DATA_DIR / "geonames_cities1000_bbox.tsv")
+        },
+    ),
+]
+
+
+@dataclass
+class StepResult:
+    name: str
+    skipped: bool
+    summary: dict
+
+
+def demo_load(*, force: bool = False, only: list[str] | None = None) -> list[StepResult]:
+    """Run the demo steps in order; skip those already loaded from the same files."""
+    results = []
+    for step in DEMO_STEPS:
+        if only and step.name not in only:
+            continue
+        checksum = files_checksum(step.files(), salt=step.version)
+        done = DatasetLoad.objects.filter(name=f"demo:{step.name}", checksum=checksum).first()
+        if done and not force:
+            results.append(StepResult(step.name, True, done.summary))
+            continue
+        with transaction.atomic():
+            summary = step.load()
+            DatasetLoad.objects.update_or_create(
+                name=f"demo:{step.name}", defaults={"checksum": checksum, "summary": summary}
+            )
+        results.append(StepResult(step.name, False, summary))
+    return results

@@ -1,0 +1,22 @@
+"""Bookkeeping of the project itself (not domain data)."""
+
+from django.db import models
+
+
+class DatasetLoad(models.Model):
+    """A bundled data set that a loader has written, with the checksum of its source files.
+
+    Lets `load_hegang_demo` skip a part whose files have not changed since the last load.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    checksum = models.CharField(max_length=64)
+    loaded_at = models.DateTimeField(auto_now=True)
+    summary = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = "数据集加载记录"
+        verbose_name_plural = "数据集加载记录"
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.loaded_at:%Y-%m-%d %H:%M}"

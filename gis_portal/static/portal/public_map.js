@@ -1,0 +1,99 @@
+/* Public map: administrative areas by level, labelled; a click shows the area's details.
+   Data come from this portal's API only (no external tiles: the bureau's intranet is offline). */
+"use strict";
+(function () {
+  var mapEl = document.getElementById("map");
+  var statusEl = document.getElementById("map-status");
+  var geojson = new ol.format.GeoJSON({dataProjection: "EPSG:4326", featureProjection: "EPSG:3857"});
+  var LEVEL_STYLE = {
+    city: {stroke: "#9b1c1c", width: 3, fill: "rgba(0,0,0,0)", font: "bold 16px sans-serif"},
+    county: {stroke: "#2f5d8a", width: 1.5, fill: "rgba(120,160,200,0.18)", font: "14px sans-serif"},
+  };
+  var layers = {};
+  var loaded = {};
+
+  function styleFor(level) {
+    var s = LEVEL_STYLE[level];
+    return function (feature, resolution) {
+      var showLabel = level === "county" ? resolution < 400 : resolution >= 400;
+      return new ol.style.Style({
+        stroke: new ol.style.Stroke({color: s.stroke, width: s.width}),
+        fill: new ol.style.Fill({color: s.fill}),
+        text: showLabel ? new ol.style.Text({
+          text: feature.get("name"), font: s.font, overflow: true,
+          fill: new ol.style.Fill({color: "#1d2733"}),
+          stroke: new ol.style.Stroke({color: "#ffffff", width: 3}),
+        }) : undefined,
+      });
+    };
+  }
+
+  var map = new ol.Map({
+    target: mapEl,
+    layers: [],
+    view: new ol.View({center: ol.proj.fromLonLat([130.9, 47.6]), zoom: 8, minZoom: 6, maxZoom: 19}),
+    controls: ol.control.defaults.defaults({attribution: false}).extend([new ol.control.ScaleLine()]),
+  });
+  window.portalMap = map;  // for browser tests and the console
+
+  function setStatus(text, isError) {
+    statusEl.textContent = text;
+    statusEl.classList.toggle("error", !!isError);
+  }
+
+  function loadLevel(level) {
+    var source = new ol.source.Vector();
+    var layer = new ol.layer.Vector({source: source, style: styleFor(level), zIndex: level === "city" ? 2 : 1});
+    layer.set("level", level);
+    layers[level] = layer;
+    map.addLayer(layer);
+    return fetch(mapEl.dataset.areasUrl + "?level=" + encodeURIComponent(level) + "&has_geometry=true")
+      .then(function (r) {
+        if (!r.ok) { throw new Error("HTTP " + r.status); }
+        return r.json();
+      })
+      .then(function (data) {
+        source.addFeatures(geojson.readFeatures(data));
+        loaded[level] = source.getFeatures().length;
+        return loaded[level];
+      });
+  }
+
+  Promise.all(["county", "city"].map(loadLevel)).then(function () {
+    var extent = layers.city.getSource().getExtent();
+    if (!ol.extent.isEmpty(extent)) { map.getView().fit(extent, {padding: [20, 20, 20, 20]}); }
+    setStatus("已加载：" + loaded.county + " 个县（区），" + loaded.city + " 个市");
+    mapEl.dataset.loaded = JSON.stringify(loaded);
+  }).catch(function (err) {
+    setStatus("加载区划数据失败：" + err.message, true);
+  });
+
+  document.querySelectorAll("#level-switch input").forEach(function (input) {
+    input.addEventListener("change", function () {
+      if (layers[input.value]) { layers[input.value].setVisible(input.checked); }
+    });
+  });
+
+  var details = document.getElementById("area-info-details");
+  var empty = document.getElementById("area-info-empty");
+  function showArea(props) {
+    details.querySelectorAll("[data-field]").forEach(function (dd) {
+      var v = props[dd.dataset.field];
+      if (dd.dataset.field === "population") {
+        v = v == null ? "无数据" : Number(v).toLocaleString("zh-CN") + " 人（" + props.census_year + " 年普查）";
+      }
+      dd.textContent = v == null || v === "" ? "—" : v;
+    });
+    details.hidden = false;
+    empty.hidden = true;
+  }
+
+  map.on("singleclick", function (evt) {
+    // The most detailed visible level wins: a county over the city.
+    var hits = map.getFeaturesAtPixel(evt.pixel, {hitTolerance: 2, layerFilter: function (l) { return l.getVisible(); }});
+    if (!hits.length) { return; }
+    var rank = {village: 3, township: 2, county: 1, city: 0};
+    hits.sort(function (a, b) { return rank[b.get("level")] - rank[a.get("level")]; });
+    showArea(hits[0].getProperties());
+  });
+})();

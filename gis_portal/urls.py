@@ -1,0 +1,28 @@
+from csp.decorators import csp_update
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from gis_portal import views
+
+api_v1 = [
+    path("", include("boundaries.urls")),
+]
+
+urlpatterns = [
+    path("", views.public_map, name="public-map"),
+    path("healthz", views.healthz, name="healthz"),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    # The split view serves its initialiser as a separate script, so CSP needs no inline JS.
+    # Swagger UI still sets inline styles and draws its icons from data: URIs (neither
+    # reaches another host), so that one page gets those two allowances.
+    path(
+        "api/docs/",
+        csp_update({"style-src": ["'self'", "'unsafe-inline'"], "img-src": ["'self'", "data:"]})(
+            SpectacularSwaggerSplitView.as_view(url_name="schema")
+        ),
+        name="api-docs",
+    ),
+    path("admin/", admin.site.urls),
+]

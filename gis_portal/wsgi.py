@@ -1,0 +1,8 @@
+"""WSGI entry point (gunicorn gis_portal.wsgi:application)."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gis_portal.settings.prod")
+application = get_wsgi_application()

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Migrate, load the Hegang demo data (skipped when unchanged) and serve the portal.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-gis_portal.settings.dev}
+PORT=${PORT:-8000}
+PY=.venv/bin/python
+$PY manage.py migrate --no-input -v 0
+$PY manage.py load_hegang_demo
+$PY manage.py collectstatic --no-input -v 0
+echo "portal: http://127.0.0.1:$PORT/  (API docs: /api/docs/, admin: /admin/)"
+exec .venv/bin/gunicorn gis_portal.wsgi:application --bind "127.0.0.1:$PORT" \
+  --workers "${WEB_WORKERS:-2}" --threads 4 --access-logfile - --graceful-timeout 5
