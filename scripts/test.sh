@@ -10,7 +10,7 @@ echo "== django checks"
 .venv/bin/python manage.py check --settings=gis_portal.settings.test
 .venv/bin/python manage.py makemigrations --check --dry-run --settings=gis_portal.settings.test >/dev/null || {
   echo "models changed without a migration: run manage.py makemigrations" >&2; exit 1; }
-DJANGO_SECRET_KEY=check-deploy-only-$RANDOM$RANDOM$RANDOM$RANDOM$RANDOM DJANGO_ALLOWED_HOSTS=gis.example.gov.cn \
+DJANGO_SECRET_KEY=$(.venv/bin/python -c "import secrets; print(secrets.token_urlsafe(50))") DJANGO_ALLOWED_HOSTS=gis.example.gov.cn \
   DATABASE_URL=${DATABASE_URL:-postgis://hegang@127.0.0.1:${LOCAL_PG_PORT:-54329}/hegang} \
   .venv/bin/python manage.py check --deploy --fail-level WARNING --settings=gis_portal.settings.prod
 echo "== pytest"
