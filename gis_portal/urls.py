@@ -5,8 +5,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from gis_portal import views
 
+# Each app owns its API routes (urls.py, under /api/v1/) and its pages (page_urls.py).
 api_v1 = [
     path("", include("boundaries.urls")),
+    path("", include("placenames.urls")),
+    path("", include("placenames.addresses.urls")),
+    path("", include("facilities.urls")),
 ]
 
 urlpatterns = [
@@ -25,4 +29,8 @@ urlpatterns = [
         name="api-docs",
     ),
     path("admin/", admin.site.urls),
+    path("", include("boundaries.page_urls")),
+    path("", include("placenames.page_urls")),
+    path("", include("placenames.addresses.page_urls")),
+    path("", include("facilities.page_urls")),
 ]

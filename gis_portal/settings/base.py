@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "gis_portal",
     "boundaries",
     "placenames",
+    "placenames.addresses",
     "facilities",
 ]
 
@@ -42,7 +43,8 @@ MIDDLEWARE = [
 
 # Migrations live in the top-level migrations/ package, one sub-package per app.
 MIGRATION_MODULES = {
-    app: f"migrations.{app}" for app in ("gis_portal", "boundaries", "placenames", "facilities")
+    app: f"migrations.{app}"
+    for app in ("gis_portal", "boundaries", "placenames", "addresses", "facilities")
 }
 
 ROOT_URLCONF = "gis_portal.urls"

@@ -1,0 +1,1 @@
+"""Streets, street signs and door plates (see the streets and door plates issue)."""
