@@ -1,6 +1,9 @@
 """Place-name archive of the second national census, and reference gazetteers."""
 
 from django.contrib.gis.db import models
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.db.models import F, Q
 
 
 class GeoNamesPlace(models.Model):
@@ -22,3 +25,163 @@ class GeoNamesPlace(models.Model):
 
     def __str__(self) -> str:
         return self.name_zh or self.name
+
+
+class PlaceCategory(models.Model):
+    """A place-name class of GB/T 18521 as used by the 2nd national census (a code table).
+
+    Rows come from ``placenames/data/categories.csv`` (loaded by migration 0003 and again,
+    idempotently, by ``categories_load``); nothing here hard-wires a code.
+    """
+
+    code = models.CharField("类别代码", max_length=5, unique=True)
+    name = models.CharField("类别名称", max_length=50)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="上级类别",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    census_class = models.CharField("普查大类", max_length=20, blank=True)
+    confidence = models.CharField(
+        "来源可信度", max_length=1, default="C", help_text="C 已核实 / P 部分 / M 待核实"
+    )
+
+    class Meta:
+        verbose_name = "地名类别"
+        verbose_name_plural = "地名类别"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class PlaceNameStatus(models.TextChoices):
+    IN_USE = "in_use", "现今使用"
+    HISTORICAL = "historical", "历史地名"
+    ABOLISHED = "abolished", "已废止"
+
+
+class SurveyMethod(models.TextChoices):
+    SURVEYED = "surveyed", "实测"
+    GRAPHICAL = "graphical", "图解"
+
+
+class PlaceName(models.Model):
+    """One record of the place-name archive (2nd national census registration form)."""
+
+    place_code = models.CharField("地名代码", max_length=20, unique=True)
+    standard_name = models.CharField("标准名称", max_length=100, db_index=True)
+    abbreviation = models.CharField("简称", max_length=50, blank=True)
+    pinyin = models.CharField("罗马字母拼写", max_length=300)
+    generic_pinyin = models.CharField("通名罗马字母拼写", max_length=60, blank=True)
+    pinyin_needs_check = models.BooleanField("拼写需人工核对", default=False)
+    ethnic_script = models.CharField("民族文字", max_length=200, blank=True)
+    category = models.ForeignKey(
+        PlaceCategory, verbose_name="类别", on_delete=models.PROTECT, related_name="places"
+    )
+    division = models.ForeignKey(
+        "boundaries.AdministrativeArea",
+        verbose_name="所在行政区",
+        on_delete=models.PROTECT,
+        related_name="place_names",
+    )
+    other_divisions = models.ManyToManyField(
+        "boundaries.AdministrativeArea",
+        verbose_name="所跨行政区",
+        blank=True,
+        related_name="crossing_place_names",
+    )
+    status = models.CharField(
+        "使用状态", max_length=12, choices=PlaceNameStatus.choices, default=PlaceNameStatus.IN_USE
+    )
+    named_on = models.DateField("命名时间", null=True, blank=True)
+    established_year = models.PositiveSmallIntegerField("设立年份", null=True, blank=True)
+    abolished_on = models.DateField("废止时间", null=True, blank=True)
+    origin = models.TextField("来历", blank=True)
+    meaning = models.TextField("地名含义", blank=True)
+    history = models.TextField("历史沿革", blank=True)
+    description = models.TextField("地理实体描述", blank=True)
+    # Point, line or polygon as surveyed; point_4490 is a point on the entity (labels, KNN).
+    geom_4490 = models.GeometryField("地理实体", srid=4490, null=True, blank=True)
+    point_4490 = models.PointField("代表点", srid=4490, null=True, blank=True)
+    coordinate_system = models.CharField("坐标系", max_length=20, default="CGCS2000")
+    survey_method = models.CharField(
+        "测量方法", max_length=10, choices=SurveyMethod.choices, blank=True
+    )
+    media_note = models.CharField("多媒体/读音", max_length=300, blank=True)
+    source = models.CharField("资料来源", max_length=300, blank=True)
+    remarks = models.TextField("备注", blank=True)
+    registered_on = models.DateField("登记时间", null=True, blank=True)
+    registrar = models.CharField("登记人", max_length=50, blank=True)
+    registering_unit = models.CharField("登记单位", max_length=100, blank=True)
+    is_demo = models.BooleanField("演示数据", default=False)
+    # Search keys written by the services from standard_name and the aliases (not edited).
+    search_names = models.TextField("检索名称", blank=True, editable=False)
+    pinyin_key = models.CharField("检索拼音", max_length=300, blank=True, editable=False)
+    pinyin_initials = models.CharField("拼音首字母", max_length=100, blank=True, editable=False)
+    fuzzy_keys = ArrayField(
+        models.CharField(max_length=300), verbose_name="容错键", default=list, editable=False
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "地名"
+        verbose_name_plural = "地名"
+        ordering = ["place_code"]
+        indexes = [
+            models.Index(fields=["status"]),
+            models.Index(
+                fields=["pinyin_key"],
+                name="placename_pinyin_key_like",
+                opclasses=["text_pattern_ops"],
+            ),
+            models.Index(
+                fields=["pinyin_initials"],
+                name="placename_initials_like",
+                opclasses=["text_pattern_ops"],
+            ),
+            GinIndex(fields=["fuzzy_keys"], name="placename_fuzzy_keys_gin"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.standard_name} ({self.place_code})"
+
+
+class AliasKind(models.TextChoices):
+    ALIAS = "alias", "别名"
+    FORMER = "former", "曾用名"
+
+
+class PlaceNameAlias(models.Model):
+    """An alias or former name of a place, with the period it was in use."""
+
+    place = models.ForeignKey(PlaceName, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField("名称", max_length=100)
+    kind = models.CharField("类型", max_length=10, choices=AliasKind.choices)
+    pinyin = models.CharField("罗马字母拼写", max_length=300, blank=True)
+    valid_from = models.DateField("起用时间", null=True, blank=True)
+    valid_to = models.DateField("停用时间", null=True, blank=True)
+    note = models.CharField("说明", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "别名/曾用名"
+        verbose_name_plural = "别名/曾用名"
+        ordering = ["place", "valid_from", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["place", "name", "kind"], name="placename_alias_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=F("valid_from")),
+                name="placename_alias_period_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()})"
