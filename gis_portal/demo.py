@@ -15,6 +15,7 @@ from pathlib import Path
 from django.db import transaction
 
 from boundaries.services import areas_load_hegang
+from gis_portal.accounts import demo_accounts_create
 from gis_portal.datasets import HEGANG_DATA_DIR, files_checksum
 from gis_portal.models import DatasetLoad
 from placenames.services import geonames_load
@@ -45,6 +46,15 @@ DEMO_STEPS: list[DemoStep] = [
         version="1",
         files=_area_files,
         load=lambda: areas_load_hegang(data_dir=HEGANG_DATA_DIR).as_dict(),
+    ),
+    DemoStep(
+        name="accounts",
+        version="1",  # after "areas": edit scopes name districts
+        files=lambda: [
+            Path(__file__).with_name("roles.py"),
+            Path(__file__).with_name("accounts.py"),
+        ],
+        load=demo_accounts_create,
     ),
     DemoStep(
         name="geonames",

@@ -20,3 +20,20 @@ class DatasetLoad(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.loaded_at:%Y-%m-%d %H:%M}"
+
+
+class OfficerScope(models.Model):
+    """The areas inside which an officer may edit; no areas means the whole city."""
+
+    user = models.OneToOneField("auth.User", on_delete=models.CASCADE, related_name="officer_scope")
+    areas = models.ManyToManyField(
+        "boundaries.AdministrativeArea", blank=True, verbose_name="可编辑区域"
+    )
+
+    class Meta:
+        verbose_name = "编辑范围"
+        verbose_name_plural = "编辑范围"
+
+    def __str__(self) -> str:
+        names = ", ".join(a.name for a in self.areas.all()) or "全市"
+        return f"{self.user}: {names}"

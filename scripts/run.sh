@@ -7,6 +7,7 @@ export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-gis_portal.settings.dev}
 PORT=${PORT:-8000}
 PY=.venv/bin/python
 $PY manage.py migrate --no-input -v 0
+$PY manage.py sync_roles -v 0 >/dev/null
 $PY manage.py load_hegang_demo
 $PY manage.py collectstatic --no-input -v 0
 echo "portal: http://127.0.0.1:$PORT/  (API docs: /api/docs/, admin: /admin/)"
