@@ -5,4 +5,4 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 V=$ROOT/gis_portal/static/vendor
 rm -rf "$V"; mkdir -p "$V/ol"
-cp "$ROOT/node_modules/ol/dist/ol.js" "$ROOT/node_modules/ol/ol.css" "$ROOT/node_modules/ol/LICENSE.md" "$V/ol/"
+cp "$ROOT/node_modules/ol/dist/ol.js" "$ROOT/node_modules/ol/dist/ol.js.map" "$ROOT/node_modules/ol/ol.css" "$ROOT/node_modules/ol/LICENSE.md" "$V/ol/"
