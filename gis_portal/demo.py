@@ -18,6 +18,8 @@ from boundaries.services import areas_load_hegang
 from gis_portal.accounts import demo_accounts_create
 from gis_portal.datasets import HEGANG_DATA_DIR, files_checksum
 from gis_portal.models import DatasetLoad
+from placenames.addresses import demo_network
+from placenames.addresses.services import demo_addresses_load
 from placenames.services import geonames_load
 
 
@@ -63,6 +65,12 @@ DEMO_STEPS: list[DemoStep] = [
         load=lambda: {
             "points": geonames_load(path=HEGANG_DATA_DIR / "geonames_cities1000_bbox.tsv")
         },
+    ),
+    DemoStep(
+        name="addresses",
+        version="1",  # after "areas": streets are drawn inside the urban district polygons
+        files=lambda: [*_area_files(), Path(demo_network.__file__)],
+        load=demo_addresses_load,
     ),
 ]
 

@@ -1,0 +1,480 @@
+"""Writes: streets, door plates, signs, inspections, the tile cache and the demo data."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+from django.contrib.gis.geos import LineString as GEOSLineString
+from django.contrib.gis.geos import Point
+from django.db import transaction
+from django.db.models import Q
+from shapely import transform as shapely_transform
+from shapely import wkb as shapely_wkb
+
+from boundaries.models import AdministrativeArea, AreaLevel
+from placenames.addresses import demo_network
+from placenames.addresses.errors import (
+    DuplicatePlateNumber,
+    DuplicateStreetName,
+    InvalidPlate,
+    InvalidStreetLine,
+    StreetNotFound,
+)
+from placenames.addresses.models import (
+    AddressTile,
+    Condition,
+    DoorPlate,
+    PlateStatus,
+    SignInspection,
+    SignKind,
+    SignStatus,
+    Street,
+    StreetFormerName,
+    StreetSign,
+)
+from placenames.addresses.numbering import (
+    ExistingPlate,
+    NumberingError,
+    NumberingRule,
+    format_number,
+    locate,
+    locate_many,
+    propose_number,
+    to_lonlat,
+    to_metric,
+    validate_line,
+)
+from placenames.addresses.tiles import LAYERS, MAX_ZOOM, tile_ranges
+from placenames.romanize import romanize
+
+ACTIVE_PLATE = ~Q(status=PlateStatus.RETIRED)
+DEMO_DISTRICTS = ("230402", "230403", "230404", "230407")  # 向阳, 工农, 南山, 兴山
+
+
+# ---- tile cache -------------------------------------------------------------------------
+
+
+def tile_cache_invalidate(
+    *, bbox_4490: tuple[float, float, float, float], layers: Sequence[str] = tuple(LAYERS)
+) -> int:
+    """Delete the cached tiles of ``layers`` that touch a lon/lat box; return how many."""
+    query = Q()
+    for layer in layers:
+        min_zoom, _ = LAYERS[layer]
+        for z, x0, x1, y0, y1 in tile_ranges(bbox_4490, range(min_zoom, MAX_ZOOM + 1)):
+            query |= Q(layer=layer, z=z, x__gte=x0, x__lte=x1, y__gte=y0, y__lte=y1)
+    deleted, _ = AddressTile.objects.filter(query).delete()
+    return deleted
+
+
+def tile_cache_clear() -> int:
+    """Delete every cached tile (after bulk loads)."""
+    deleted, _ = AddressTile.objects.all().delete()
+    return deleted
+
+
+def _point_box(point: Point) -> tuple[float, float, float, float]:
+    return (point.x, point.y, point.x, point.y)
+
+
+# ---- streets ------------------------------------------------------------------------------
+
+
+def _checked_line(coords_4490: Sequence[Sequence[float]]) -> GEOSLineString:
+    try:
+        arr = np.asarray(coords_4490, dtype=float)
+    except (TypeError, ValueError):
+        raise InvalidStreetLine("街路走向坐标格式错误") from None
+    if arr.ndim != 2 or arr.shape[1] != 2:
+        raise InvalidStreetLine("街路走向应为 [[经度, 纬度], …]")
+    if not np.isfinite(arr).all():
+        raise InvalidStreetLine("街路走向含有无效坐标 (NaN/inf)")
+    if not (
+        (-180 <= arr[:, 0]) & (arr[:, 0] <= 180) & (-90 <= arr[:, 1]) & (arr[:, 1] <= 90)
+    ).all():
+        raise InvalidStreetLine("街路走向坐标超出经纬度范围")
+    xs, ys = to_metric(arr[:, 0], arr[:, 1])
+    try:
+        validate_line(np.column_stack([xs, ys]))
+    except NumberingError as exc:
+        raise InvalidStreetLine(str(exc)) from None
+    return GEOSLineString([tuple(c) for c in arr.tolist()], srid=4490)
+
+
+def street_create(
+    *,
+    name: str,
+    coords_4490: Sequence[Sequence[float]],
+    rule: NumberingRule,
+    county: AdministrativeArea | None = None,
+    township: AdministrativeArea | None = None,
+    start_description: str = "",
+    end_description: str = "",
+    named_on: date | None = None,
+    approved_by: str = "",
+    is_demo: bool = False,
+) -> Street:
+    """Create a street after checking its line (length, simplicity) and its name."""
+    name = (name or "").strip()
+    if not name:
+        raise InvalidStreetLine("街路巷名称不能为空")
+    line = _checked_line(coords_4490)
+    with transaction.atomic():
+        if Street.objects.filter(name=name).exists():
+            raise DuplicateStreetName(f"街路巷名称「{name}」已存在（同一城区内不得重名）")
+        return Street.objects.create(
+            name=name,
+            name_pinyin=romanize(name).pinyin,
+            county=county,
+            township=township,
+            start_description=start_description,
+            end_description=end_description,
+            geom_4490=line,
+            base_end=rule.base_end,
+            odd_side=rule.odd_side,
+            numbering_mode=rule.mode,
+            metres_per_number=rule.metres_per_number,
+            named_on=named_on,
+            approved_by=approved_by,
+            is_demo=is_demo,
+        )
+
+
+def street_rename(*, street_id: int, new_name: str, on: date, approved_by: str = "") -> Street:
+    """Rename a street: the old name becomes a former name ending the day before ``on``."""
+    new_name = (new_name or "").strip()
+    if not new_name:
+        raise InvalidStreetLine("新名称不能为空")
+    with transaction.atomic():
+        street = _locked_street(street_id)
+        if new_name == street.name:
+            raise InvalidStreetLine("新名称与现名相同")
+        if Street.objects.filter(name=new_name).exclude(pk=street.pk).exists():
+            raise DuplicateStreetName(f"街路巷名称「{new_name}」已存在（同一城区内不得重名）")
+        StreetFormerName.objects.create(
+            street=street, name=street.name, used_from=street.named_on, used_to=on
+        )
+        street.name = new_name
+        street.name_pinyin = romanize(new_name).pinyin
+        street.named_on = on
+        street.approved_by = approved_by
+        street.save(update_fields=["name", "name_pinyin", "named_on", "approved_by"])
+        tile_cache_invalidate(bbox_4490=street.geom_4490.extent)
+    return street
+
+
+def rule_of(street: Street) -> NumberingRule:
+    """Return the numbering rule stored on a street."""
+    return NumberingRule(
+        base_end=street.base_end,
+        odd_side=street.odd_side,
+        mode=street.numbering_mode,
+        metres_per_number=street.metres_per_number,
+    )
+
+
+def _locked_street(street_id: int) -> Street:
+    # The row lock serialises numbering on one street: two requests cannot take a number at once.
+    street = Street.objects.select_for_update().filter(pk=street_id).first()
+    if street is None:
+        raise StreetNotFound(f"街路巷 {street_id} 不存在", street_id=street_id)
+    return street
+
+
+# ---- door plates -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlateRequest:
+    lon: float
+    lat: float
+    number: int | None = None  # None: propose one by the street's rule
+    sub_number: int = 0
+    building: str = ""
+    unit: str = ""
+    status: str = PlateStatus.PLANNED
+    installed_on: date | None = None
+
+
+def _street_existing(street: Street) -> list[tuple[DoorPlate, float]]:
+    plates = list(street.plates.filter(ACTIVE_PLATE))
+    if not plates:
+        return []
+    coords = np.asarray(street.line_4552.coords)
+    xs = [p.point_4552.x for p in plates]
+    ys = [p.point_4552.y for p in plates]
+    chainage, _, _ = locate_many(coords, xs, ys, base_end=street.base_end)
+    return list(zip(plates, chainage.tolist(), strict=True))
+
+
+def plates_create(*, street_id: int, requests: Sequence[PlateRequest]) -> list[DoorPlate]:
+    """Create door plates on one street, all or none.
+
+    Each plate's side and chainage come from its position; a missing number is proposed by
+    the street's rule. A number already held by an active plate of the street, or given
+    twice in the same call, is refused and nothing is written.
+    """
+    if not requests:
+        raise InvalidPlate("没有要创建的门牌")
+    for i, r in enumerate(requests):
+        if not (-180 <= r.lon <= 180 and -90 <= r.lat <= 90) or r.lon != r.lon or r.lat != r.lat:
+            raise InvalidPlate(f"第 {i + 1} 个门牌的坐标无效", index=i)
+        if r.number is not None and r.number < 1:
+            raise InvalidPlate(f"第 {i + 1} 个门牌的门牌号必须是正整数", index=i)
+        if r.sub_number < 0:
+            raise InvalidPlate(f"第 {i + 1} 个门牌的副号不能为负", index=i)
+        if r.status not in PlateStatus.values or r.status == PlateStatus.RETIRED:
+            raise InvalidPlate(f"第 {i + 1} 个门牌的状态无效：{r.status}", index=i)
+    with transaction.atomic():
+        street = _locked_street(street_id)
+        rule = rule_of(street)
+        coords = list(street.line_4552.coords)
+        existing = [ExistingPlate(p.number, p.sub_number, c) for p, c in _street_existing(street)]
+        taken = {(e.number, e.sub_number) for e in existing}
+        new: list[DoorPlate] = []
+        for i, r in enumerate(requests):
+            x, y = to_metric(r.lon, r.lat)
+            try:
+                where = locate(coords, x, y, base_end=street.base_end)
+            except NumberingError as exc:
+                raise InvalidPlate(f"第 {i + 1} 个门牌：{exc}", index=i) from None
+            if r.number is None:
+                proposal = propose_number(rule=rule, location=where, existing=existing)
+                number, sub = proposal.number, proposal.sub_number
+            else:
+                number, sub = r.number, r.sub_number
+            if (number, sub) in taken:
+                raise DuplicatePlateNumber(
+                    f"{street.name}{format_number(number, sub)} 已被占用"
+                    f"（第 {i + 1} 个门牌），未写入任何门牌",
+                    street=street.name,
+                    number=number,
+                    sub_number=sub,
+                )
+            taken.add((number, sub))
+            existing.append(ExistingPlate(number, sub, where.chainage_m))
+            new.append(
+                DoorPlate(
+                    street=street,
+                    number=number,
+                    sub_number=sub,
+                    building=r.building,
+                    unit=r.unit,
+                    name_on_plate=street.name,
+                    point_4490=Point(r.lon, r.lat, srid=4490),
+                    side=where.side,
+                    status=r.status,
+                    installed_on=r.installed_on,
+                    is_demo=street.is_demo,
+                )
+            )
+        created = DoorPlate.objects.bulk_create(new)
+        lons = [r.lon for r in requests]
+        lats = [r.lat for r in requests]
+        tile_cache_invalidate(
+            bbox_4490=(min(lons), min(lats), max(lons), max(lats)), layers=["doorplates"]
+        )
+    return created
+
+
+def plate_create(*, street_id: int, request: PlateRequest) -> DoorPlate:
+    """Create one door plate (see ``plates_create``)."""
+    return plates_create(street_id=street_id, requests=[request])[0]
+
+
+def plate_move(*, plate_id: int, lon: float, lat: float) -> DoorPlate:
+    """Move a plate; the tiles at its old and new place are invalidated."""
+    with transaction.atomic():
+        plate = DoorPlate.objects.select_for_update().filter(pk=plate_id).first()
+        if plate is None:
+            raise InvalidPlate(f"门牌 {plate_id} 不存在")
+        old = plate.point_4490
+        plate.point_4490 = Point(lon, lat, srid=4490)
+        plate.save(update_fields=["point_4490"])
+        tile_cache_invalidate(bbox_4490=_point_box(old), layers=["doorplates"])
+        tile_cache_invalidate(bbox_4490=_point_box(plate.point_4490), layers=["doorplates"])
+    return plate
+
+
+def plate_retire(*, plate_id: int, on: date) -> DoorPlate:
+    """Retire a plate (注销) from ``on``; its number becomes free."""
+    with transaction.atomic():
+        plate = DoorPlate.objects.select_for_update().filter(pk=plate_id).first()
+        if plate is None:
+            raise InvalidPlate(f"门牌 {plate_id} 不存在")
+        if plate.installed_on and on < plate.installed_on:
+            raise InvalidPlate("注销日期不能早于安装日期")
+        plate.status = PlateStatus.RETIRED
+        plate.retired_on = on
+        plate.save(update_fields=["status", "retired_on"])
+        tile_cache_invalidate(bbox_4490=_point_box(plate.point_4490), layers=["doorplates"])
+    return plate
+
+
+# ---- signs ------------------------------------------------------------------------------
+
+
+def sign_create(
+    *,
+    street_id: int,
+    kind: str,
+    lon: float,
+    lat: float,
+    installed_on: date | None = None,
+    status: str = SignStatus.PLANNED,
+) -> StreetSign:
+    """Create a street sign carrying the street's current name and its pinyin."""
+    if kind not in SignKind.values:
+        raise InvalidPlate(f"路牌类型无效：{kind}")
+    with transaction.atomic():
+        street = _locked_street(street_id)
+        sign = StreetSign.objects.create(
+            street=street,
+            kind=kind,
+            text_zh=street.name,
+            text_pinyin=street.name_pinyin,
+            point_4490=Point(lon, lat, srid=4490),
+            installed_on=installed_on,
+            status=status,
+            is_demo=street.is_demo,
+        )
+        tile_cache_invalidate(bbox_4490=(lon, lat, lon, lat), layers=["signs"])
+    return sign
+
+
+def sign_inspect(
+    *, sign_id: int, on: date, condition: str, inspector: str = "", note: str = ""
+) -> SignInspection:
+    """Record an inspection and update the sign's condition."""
+    if condition not in Condition.values:
+        raise InvalidPlate(f"路牌现状无效：{condition}")
+    with transaction.atomic():
+        sign = StreetSign.objects.select_for_update().filter(pk=sign_id).first()
+        if sign is None:
+            raise InvalidPlate(f"路牌 {sign_id} 不存在")
+        record = SignInspection.objects.create(
+            sign=sign, inspected_on=on, condition=condition, inspector=inspector, note=note
+        )
+        sign.condition = condition
+        sign.save(update_fields=["condition"])
+    return record
+
+
+# ---- demo ------------------------------------------------------------------------------
+
+
+def _metric_polygon(area: AdministrativeArea):
+    geom = shapely_wkb.loads(bytes(area.geom_4490.wkb))
+    geom = shapely_transform(geom, lambda xy: np.column_stack(to_metric(xy[:, 0], xy[:, 1])))
+    return max(geom.geoms, key=lambda g: g.area) if geom.geom_type == "MultiPolygon" else geom
+
+
+def demo_addresses_load() -> dict:
+    """Replace the demo streets, signs and plates with the generated network (is_demo=True)."""
+    districts = []
+    areas: dict[str, AdministrativeArea] = {}
+    for code in DEMO_DISTRICTS:
+        area = AdministrativeArea.objects.get(code=code, valid_to__isnull=True)
+        townships = list(
+            AdministrativeArea.objects.filter(
+                parent=area, level=AreaLevel.TOWNSHIP, valid_to__isnull=True
+            ).order_by("code")
+        )
+        areas[code] = area
+        areas.update({t.code: t for t in townships})
+        districts.append((code, _metric_polygon(area), [t.code for t in townships]))
+    net = demo_network.generate(districts, lambda name: romanize(name).pinyin)
+
+    with transaction.atomic():
+        demo_streets = Street.objects.filter(is_demo=True)
+        SignInspection.objects.filter(sign__street__in=demo_streets).delete()
+        StreetSign.objects.filter(street__in=demo_streets).delete()
+        DoorPlate.objects.filter(street__in=demo_streets).delete()
+        StreetFormerName.objects.filter(street__in=demo_streets).delete()
+        demo_streets.delete()
+
+        streets = []
+        for s in net.streets:
+            lon, lat = to_lonlat(*np.asarray(s.coords_m).T)
+            streets.append(
+                Street(
+                    name=s.name,
+                    name_pinyin=s.pinyin,
+                    county=areas[s.county_code],
+                    township=areas[s.township_code],
+                    start_description=s.start_description,
+                    end_description=s.end_description,
+                    geom_4490=GEOSLineString(list(zip(lon, lat, strict=True)), srid=4490),
+                    base_end=s.rule.base_end,
+                    odd_side=s.rule.odd_side,
+                    numbering_mode=s.rule.mode,
+                    metres_per_number=s.rule.metres_per_number,
+                    named_on=s.named_on,
+                    approved_by="鹤岗市人民政府（演示）" if s.named_on else "",
+                    is_demo=True,
+                )
+            )
+        Street.objects.bulk_create(streets)
+        by_key = {s.key: row for s, row in zip(net.streets, streets, strict=True)}
+        StreetFormerName.objects.bulk_create(
+            StreetFormerName(street=by_key[s.key], name=n, used_from=f, used_to=t)
+            for s in net.streets
+            for n, f, t in s.former_names
+        )
+
+        xs = np.array([p.x for p in net.plates])
+        ys = np.array([p.y for p in net.plates])
+        lons, lats = to_lonlat(xs, ys)
+        DoorPlate.objects.bulk_create(
+            (
+                DoorPlate(
+                    street=by_key[p.street_key],
+                    number=p.number,
+                    sub_number=p.sub_number,
+                    name_on_plate=p.name_on_plate,
+                    point_4490=Point(lon, lat, srid=4490),
+                    side=p.side,
+                    status=p.status,
+                    installed_on=p.installed_on,
+                    is_demo=True,
+                )
+                for p, lon, lat in zip(net.plates, lons.tolist(), lats.tolist(), strict=True)
+            ),
+            batch_size=5000,
+        )
+
+        slons, slats = to_lonlat(
+            np.array([g.x for g in net.signs]), np.array([g.y for g in net.signs])
+        )
+        signs = [
+            StreetSign(
+                street=by_key[g.street_key],
+                kind=g.kind,
+                text_zh=g.text_zh,
+                text_pinyin=romanize(g.text_zh).pinyin,
+                point_4490=Point(lon, lat, srid=4490),
+                installed_on=g.installed_on,
+                condition=g.condition,
+                status=SignStatus.INSTALLED,
+                is_demo=True,
+            )
+            for g, lon, lat in zip(net.signs, slons.tolist(), slats.tolist(), strict=True)
+        ]
+        StreetSign.objects.bulk_create(signs)
+        SignInspection.objects.bulk_create(
+            SignInspection(sign=row, inspected_on=d, condition=c, inspector="演示巡检员")
+            for g, row in zip(net.signs, signs, strict=True)
+            for d, c in g.inspections
+        )
+        tile_cache_clear()
+    return {
+        "streets": len(streets),
+        "renamed_or_named": sum(1 for s in net.streets if s.named_on),
+        "plates": len(net.plates),
+        "lightbox_signs": sum(1 for g in net.signs if g.kind == SignKind.LIGHTBOX),
+        "single_signs": sum(1 for g in net.signs if g.kind == SignKind.SINGLE),
+        "planted_errors": net.planted_errors,
+    }
