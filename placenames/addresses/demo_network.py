@@ -39,15 +39,95 @@ SPACING_NS_M = 420.0
 MIN_STREET_M = 350.0
 
 # Specific parts (专名) for the generated names; the generic is 街 (E–W) or 路 (N–S).
-SPECIFICS = (
-    "新华 胜利 红旗 建设 解放 团结 和平 光明 文化 友谊 幸福 民主 工人 矿建 煤城 鹤立 松鹤 "
-    "站前 南翼 北山 东方 振兴 兴业 长征 富力 太平 中心 峻德 鸟山 岭北 育才 丰收 昌盛 星光 "
-    "朝阳 湖滨 铁西 铁东 大陆 麓林 沟南 沟北 岭南 红军 新兴 兴安 松林 桦林 白桦 青松 翠柏 "
-    "金谷 银河 安康 康乐 永安 永宁 长安 吉祥 和谐 福民 利民 裕民 新村 东岭 西岭 南岭 北岭 "
-    "向荣 繁荣 跃进 前进 先锋 立新 创业 英才 书香 园林 花园 公园 学府 体育 医院 商贸 通达"
-).split()
+SPECIFICS = [
+    "新华",
+    "胜利",
+    "红旗",
+    "建设",
+    "解放",
+    "团结",
+    "和平",
+    "光明",
+    "文化",
+    "友谊",
+    "幸福",
+    "民主",
+    "工人",
+    "矿建",
+    "煤城",
+    "鹤立",
+    "松鹤",
+    "站前",
+    "南翼",
+    "北山",
+    "东方",
+    "振兴",
+    "兴业",
+    "长征",
+    "富力",
+    "太平",
+    "中心",
+    "峻德",
+    "鸟山",
+    "岭北",
+    "育才",
+    "丰收",
+    "昌盛",
+    "星光",
+    "朝阳",
+    "湖滨",
+    "铁西",
+    "铁东",
+    "大陆",
+    "麓林",
+    "沟南",
+    "沟北",
+    "岭南",
+    "红军",
+    "新兴",
+    "兴安",
+    "松林",
+    "桦林",
+    "白桦",
+    "青松",
+    "翠柏",
+    "金谷",
+    "银河",
+    "安康",
+    "康乐",
+    "永安",
+    "永宁",
+    "长安",
+    "吉祥",
+    "和谐",
+    "福民",
+    "利民",
+    "裕民",
+    "新村",
+    "东岭",
+    "西岭",
+    "南岭",
+    "北岭",
+    "向荣",
+    "繁荣",
+    "跃进",
+    "前进",
+    "先锋",
+    "立新",
+    "创业",
+    "英才",
+    "书香",
+    "园林",
+    "花园",
+    "公园",
+    "学府",
+    "体育",
+    "医院",
+    "商贸",
+    "通达",
+]
 # Former names of the renamed streets (曾用名).
-FORMER_SPECIFICS = "六委 矿务局 五井 三道 南山一 东风 红卫 工农兵".split()
+FORMER_SPECIFICS = ["六委", "矿务局", "五井", "三道", "南山一", "东风", "红卫", "工农兵"]
 
 
 @dataclass
@@ -318,7 +398,7 @@ def _plant_plate_errors(streets, per_street, renamed, rng) -> dict[str, int]:
             # Mirror the door across the street: same chainage, other side.
             victim = doors[mid]
             coords = np.asarray(s.coords_m)
-            ch, sd, off = locate_many(coords, [victim.x], [victim.y], base_end=s.rule.base_end)
+            ch, _, _ = locate_many(coords, [victim.x], [victim.y], base_end=s.rule.base_end)
             line = LineString(coords if s.rule.base_end == "start" else coords[::-1])
             foot = line.interpolate(float(ch[0]))
             victim.x, victim.y = round(2 * foot.x - victim.x, 2), round(2 * foot.y - victim.y, 2)

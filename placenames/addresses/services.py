@@ -93,7 +93,7 @@ def _checked_line(coords_4490: Sequence[Sequence[float]]) -> GEOSLineString:
     if not np.isfinite(arr).all():
         raise InvalidStreetLine("街路走向含有无效坐标 (NaN/inf)")
     if not (
-        (-180 <= arr[:, 0]) & (arr[:, 0] <= 180) & (-90 <= arr[:, 1]) & (arr[:, 1] <= 90)
+        (arr[:, 0] >= -180) & (arr[:, 0] <= 180) & (arr[:, 1] >= -90) & (arr[:, 1] <= 90)
     ).all():
         raise InvalidStreetLine("街路走向坐标超出经纬度范围")
     xs, ys = to_metric(arr[:, 0], arr[:, 1])
