@@ -25,6 +25,8 @@ START, END = "start", "end"
 PER_DOOR, PER_METRE = "per_door", "per_metre"
 METRIC_EPSG = 4552
 MIN_STREET_LENGTH_M = 5.0
+# A door closer than this to the centre line cannot be given a side (survey noise).
+ON_LINE_TOLERANCE_M = 0.5
 
 
 class NumberingError(ValueError):
@@ -145,7 +147,7 @@ def locate_many(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return (chainage_m, side, offset_m) arrays for points on a street line.
 
-    ``side`` is +1 for left, -1 for right and 0 on the line, facing away from the base end.
+    ``side`` is +1 for left, -1 for right and 0 within ON_LINE_TOLERANCE_M of the line, facing away from the base end.
     Each point is projected on its nearest segment (O(points × segments), fine for streets).
     """
     c = np.asarray(coords_m, dtype=float)
@@ -168,7 +170,7 @@ def locate_many(
     chainage = cum[best] + t[rows, best] * seg_len[best]
     cross = dx[best] * (py[:, 0] - ay[best]) - dy[best] * (px[:, 0] - ax[best])
     offset = np.sqrt(dist2[rows, best])
-    side = np.sign(np.where(offset < 1e-6, 0.0, cross)).astype(int)
+    side = np.sign(np.where(offset < ON_LINE_TOLERANCE_M, 0.0, cross)).astype(int)
     return chainage, side, offset
 
 
