@@ -115,3 +115,258 @@ class AreaPiece(models.Model):
     class Meta:
         verbose_name = "区域分块"
         verbose_name_plural = "区域分块"
+
+
+# --- boundary lines, markers, inspections and CRS conversion -------------------------
+
+
+class BoundaryVersion(models.Model):
+    """A named set of area polygons (e.g. the Amap set, the 2017 echarts snapshot).
+
+    The current areas carry one polygon each; versions keep alternative sets side by side
+    so the topology check can list where two sets disagree.
+    """
+
+    name = models.CharField("版本名称", max_length=100, unique=True)
+    source = models.CharField("数据来源", max_length=300)
+    source_crs = models.CharField("原始坐标系", max_length=30, help_text="如 GCJ-02、EPSG:4490")
+    is_demo = models.BooleanField("演示数据", default=False)
+    loaded_at = models.DateTimeField("载入时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "界线数据版本"
+        verbose_name_plural = "界线数据版本"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VersionedAreaGeometry(models.Model):
+    version = models.ForeignKey(BoundaryVersion, on_delete=models.CASCADE, related_name="areas")
+    area = models.ForeignKey(AdministrativeArea, on_delete=models.CASCADE, related_name="+")
+    geom_4490 = models.MultiPolygonField("边界", srid=4490)
+
+    class Meta:
+        verbose_name = "版本中的区域边界"
+        verbose_name_plural = "版本中的区域边界"
+        constraints = [
+            models.UniqueConstraint(fields=["version", "area"], name="versioned_area_unique")
+        ]
+
+
+class TransformationModel(models.TextChoices):
+    SEVEN = "7p", "七参数（布尔莎）"
+    FOUR = "4p", "四参数（平面）"
+
+
+class TransformationParameterSet(models.Model):
+    """A fitted Beijing 1954 → CGCS2000 parameter set, with its evidence and approval."""
+
+    name = models.CharField("名称", max_length=100)
+    model = models.CharField("模型", max_length=2, choices=TransformationModel.choices)
+    parameters = models.JSONField(
+        "参数", help_text="7p: tx_m…scale_ppm；4p: tx_m, ty_m, scale, rotation_arcsec"
+    )
+    source_crs = models.CharField("源坐标系", max_length=20)
+    target_crs = models.CharField("目标坐标系", max_length=20)
+    pipeline = models.TextField("PROJ 管道")
+    common_points = models.JSONField("重合点", default=list, help_text="拟合所用的重合点与检查点")
+    residuals_m = models.JSONField("残差 (m)", default=dict)
+    rejected = models.JSONField("剔除的点", default=list)
+    check_residuals_m = models.JSONField("检查点残差 (m)", default=dict)
+    rms_m = models.FloatField("重合点 RMS (m)")
+    check_rms_m = models.FloatField("检查点 RMS (m)", null=True, blank=True)
+    warnings = models.JSONField("警告", default=list)
+    fitted_at = models.DateTimeField("拟合时间", auto_now_add=True)
+    approved_by = models.CharField("审批人", max_length=100, blank=True)
+    approved_at = models.DateTimeField("审批时间", null=True, blank=True)
+    is_demo = models.BooleanField("演示数据", default=False)
+
+    class Meta:
+        verbose_name = "坐标转换参数"
+        verbose_name_plural = "坐标转换参数"
+        ordering = ["-fitted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_model_display()})"
+
+
+class BoundaryLine(models.Model):
+    """An administrative boundary line between two areas (行政区域界线)."""
+
+    code = models.CharField("界线编号", max_length=20, unique=True)
+    name = models.CharField("界线名称", max_length=100)
+    area_a = models.ForeignKey(
+        AdministrativeArea,
+        verbose_name="区域甲（代码较小）",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    area_b = models.ForeignKey(
+        AdministrativeArea, verbose_name="区域乙", on_delete=models.PROTECT, related_name="+"
+    )
+    level = models.CharField("级别", max_length=10, choices=AreaLevel.choices)
+    agreement_ref = models.CharField("协议书编号", max_length=100, blank=True)
+    agreement_date = models.DateField("协议书签订日期", null=True, blank=True)
+    # Null while the line exists only in its original (e.g. Beijing 1954) coordinates.
+    geom_4490 = models.MultiLineStringField("界线 (CGCS2000)", srid=4490, null=True, blank=True)
+    # The surveyed geometry as delivered, in its own CRS: WKT at full precision, because one
+    # column cannot hold several SRIDs (zones 43/44, prefixed or not).
+    original_wkt = models.TextField("原始几何 (WKT)", blank=True)
+    original_crs = models.CharField("原始坐标系", max_length=20, blank=True)
+    converted_with = models.ForeignKey(
+        TransformationParameterSet,
+        verbose_name="转换参数",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lines",
+    )
+    converted_at = models.DateTimeField("转换时间", null=True, blank=True)
+    is_demo = models.BooleanField("演示数据", default=False)
+
+    class Meta:
+        verbose_name = "行政区域界线"
+        verbose_name_plural = "行政区域界线"
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["area_a", "area_b"], name="line_area_pair_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class MarkerType(models.TextChoices):
+    Q = "Q", "Q 单立"
+    A = "A", "A 同号双立（代码较小一侧）"
+    B = "B", "B 同号双立"
+    C = "C", "C 同号三立"
+    D = "D", "D 同号三立"
+    E = "E", "E 同号三立"
+
+
+class MarkerKind(models.TextChoices):
+    SINGLE = "single", "单立"
+    PAIRED = "paired", "双立"
+    TRIPLE = "triple", "三立"
+
+
+MARKER_KIND_OF_TYPE = {
+    "Q": MarkerKind.SINGLE,
+    "A": MarkerKind.PAIRED,
+    "B": MarkerKind.PAIRED,
+    "C": MarkerKind.TRIPLE,
+    "D": MarkerKind.TRIPLE,
+    "E": MarkerKind.TRIPLE,
+}
+
+
+class BoundaryMarker(models.Model):
+    """A boundary marker (界桩): number = line code + 3-digit sequence + type letter."""
+
+    line = models.ForeignKey(BoundaryLine, on_delete=models.PROTECT, related_name="markers")
+    number = models.CharField("界桩编号", max_length=30, unique=True)
+    sequence = models.PositiveSmallIntegerField("序号")
+    type_code = models.CharField("类型", max_length=1, choices=MarkerType.choices)
+    kind = models.CharField("立法", max_length=10, choices=MarkerKind.choices)
+    material = models.CharField("材质", max_length=30, blank=True)
+    description = models.TextField("位置描述", blank=True)
+    photo = models.FileField("照片", upload_to="boundaries/markers/", blank=True)
+    geom_4490 = models.PointField("位置 (CGCS2000)", srid=4490, null=True, blank=True)
+    # Plane coordinates in both systems: as surveyed, and in CGCS2000 in the same zone.
+    original_x = models.FloatField("原始东坐标/经度", null=True, blank=True)
+    original_y = models.FloatField("原始北坐标/纬度", null=True, blank=True)
+    original_h = models.FloatField("原始高程 (m)", null=True, blank=True)
+    original_crs = models.CharField("原始坐标系", max_length=20, blank=True)
+    cgcs_x_m = models.FloatField("CGCS2000 东坐标 (m)", null=True, blank=True)
+    cgcs_y_m = models.FloatField("CGCS2000 北坐标 (m)", null=True, blank=True)
+    cgcs_crs = models.CharField("CGCS2000 平面坐标系", max_length=20, blank=True)
+    converted_with = models.ForeignKey(
+        TransformationParameterSet,
+        verbose_name="转换参数",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="markers",
+    )
+    converted_at = models.DateTimeField("转换时间", null=True, blank=True)
+    is_demo = models.BooleanField("演示数据", default=False)
+
+    class Meta:
+        verbose_name = "界桩"
+        verbose_name_plural = "界桩"
+        ordering = ["line__code", "sequence", "type_code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["line", "sequence", "type_code"], name="marker_line_seq_type_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class ConversionRun(models.Model):
+    """One run of convert_boundaries: the report, kept for the record."""
+
+    parameter_set = models.ForeignKey(
+        TransformationParameterSet, on_delete=models.PROTECT, related_name="runs"
+    )
+    run_at = models.DateTimeField("执行时间", auto_now_add=True)
+    run_by = models.CharField("执行人", max_length=100, blank=True)
+    report = models.JSONField("报告")
+
+    class Meta:
+        verbose_name = "坐标转换记录"
+        verbose_name_plural = "坐标转换记录"
+        ordering = ["-run_at"]
+
+
+JOINT_INSPECTION_INTERVAL_YEARS = (
+    5  # 行政区域界线管理条例: every line jointly inspected every 5 years
+)
+
+
+class JointInspection(models.Model):
+    """A joint inspection (联检) of one boundary line."""
+
+    line = models.ForeignKey(BoundaryLine, on_delete=models.PROTECT, related_name="inspections")
+    inspected_on = models.DateField("联检日期")
+    participants = models.TextField("参加单位及人员")
+    summary = models.TextField("结论", blank=True)
+    next_due = models.DateField("下次联检到期")
+    recorded_by = models.CharField("记录人", max_length=100, blank=True)
+    is_demo = models.BooleanField("演示数据", default=False)
+
+    class Meta:
+        verbose_name = "界线联检"
+        verbose_name_plural = "界线联检"
+        ordering = ["-inspected_on"]
+
+    def __str__(self) -> str:
+        return f"{self.line.code} {self.inspected_on}"
+
+
+class MarkerState(models.TextChoices):
+    INTACT = "intact", "完好"
+    DAMAGED = "damaged", "损坏"
+    MOVED = "moved", "移位"
+    MISSING = "missing", "丢失"
+
+
+class MarkerFinding(models.Model):
+    inspection = models.ForeignKey(
+        JointInspection, on_delete=models.CASCADE, related_name="findings"
+    )
+    marker = models.ForeignKey(BoundaryMarker, on_delete=models.PROTECT, related_name="findings")
+    state = models.CharField("状况", max_length=10, choices=MarkerState.choices)
+    note = models.CharField("说明", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "界桩检查结果"
+        verbose_name_plural = "界桩检查结果"
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "marker"], name="finding_unique")
+        ]

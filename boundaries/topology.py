@@ -1,0 +1,206 @@
+"""Topology checks of areas, boundary lines and markers (no Django).
+
+All geometry is in metres (a projected CGCS2000 Gauss-Krüger system); tolerances are in
+metres. A gap or overlap counts only where it is wider than the tolerance: it must survive
+a negative buffer of half the tolerance, so slivers from digitising do not flood the list.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import shapely
+
+from boundaries.lines import as_multilinestring, marker_number, shared_edge
+
+
+@dataclass
+class Issue:
+    check: str  # tiling | line_edge | marker_on_line | numbering | version_diff
+    subject: str
+    message: str
+    value_m: float | None = None
+    geom_m: object | None = field(default=None, repr=False)
+
+    def as_dict(self) -> dict:
+        return {
+            "check": self.check,
+            "subject": self.subject,
+            "message": self.message,
+            "value_m": None if self.value_m is None else round(self.value_m, 3),
+        }
+
+
+def _wider_than(geom, tol_m: float) -> bool:
+    return not geom.is_empty and not geom.buffer(-tol_m / 2).is_empty
+
+
+def check_tiling(
+    parent_code: str, parent_m, children_m: dict[str, object], *, tol_m: float
+) -> list[Issue]:
+    """Return gaps (parent not covered) and overlaps (children sharing area) wider than tol_m."""
+    issues = []
+    union = shapely.union_all(list(children_m.values()))
+    gap = parent_m.difference(union)
+    if _wider_than(gap, tol_m):
+        issues.append(
+            Issue(
+                "tiling",
+                parent_code,
+                f"下级区域未覆盖上级 {parent_code}：空隙 {gap.area / 1e6:.4f} km²",
+                gap.area,
+                gap,
+            )
+        )
+    outside = union.difference(parent_m)
+    if _wider_than(outside, tol_m):
+        issues.append(
+            Issue(
+                "tiling",
+                parent_code,
+                f"下级区域超出上级 {parent_code}：{outside.area / 1e6:.4f} km²",
+                outside.area,
+                outside,
+            )
+        )
+    codes = sorted(children_m)
+    tree = shapely.STRtree([children_m[c] for c in codes])
+    for i, code in enumerate(codes):
+        for j in tree.query(children_m[code]):
+            if j <= i:
+                continue
+            overlap = children_m[code].intersection(children_m[codes[j]])
+            if _wider_than(overlap, tol_m):
+                issues.append(
+                    Issue(
+                        "tiling",
+                        f"{code}/{codes[j]}",
+                        f"{code} 与 {codes[j]} 重叠 {overlap.area / 1e6:.4f} km²",
+                        overlap.area,
+                        overlap,
+                    )
+                )
+    return issues
+
+
+def check_line_on_edge(line_code: str, line_m, area_a_m, area_b_m, *, tol_m: float) -> list[Issue]:
+    """Return an issue when the line departs from the shared edge of its areas by > tol_m."""
+    edge = shared_edge(area_a_m, area_b_m, snap_m=max(tol_m, 1.0))
+    if edge is None:
+        return [Issue("line_edge", line_code, f"界线 {line_code} 的两个区域不相邻", None, line_m)]
+    distance = line_m.hausdorff_distance(edge)
+    if distance > tol_m:
+        where = line_m.difference(edge.buffer(tol_m))
+        return [
+            Issue(
+                "line_edge",
+                line_code,
+                f"界线 {line_code} 与两区域公共边最大偏差 {distance:.1f} m（容差 {tol_m:g} m）",
+                distance,
+                where if not where.is_empty else line_m,
+            )
+        ]
+    return []
+
+
+def check_markers_on_line(
+    line_code: str, line_m, markers: list[tuple[str, object]], *, tol_m: float
+) -> list[Issue]:
+    """Return the markers (number, point in metres) farther than tol_m from their line."""
+    issues = []
+    for number, point in markers:
+        d = line_m.distance(point)
+        if d > tol_m:
+            issues.append(
+                Issue(
+                    "marker_on_line",
+                    number,
+                    f"界桩 {number} 距界线 {line_code} {d:.2f} m（容差 {tol_m:g} m）",
+                    d,
+                    point,
+                )
+            )
+    return issues
+
+
+def check_numbering(line_code: str, markers: list[tuple[str, int, str]]) -> list[Issue]:
+    """Return duplicate numbers, gaps in the sequence and numbers not matching the scheme.
+
+    ``markers`` are (number, sequence, type_code). Paired A/B and triple C/D/E share a
+    sequence; Q stands alone.
+    """
+    issues = []
+    counts = Counter(n for n, _, _ in markers)
+    for number, c in sorted(counts.items()):
+        if c > 1:
+            issues.append(Issue("numbering", number, f"界桩编号 {number} 重复 {c} 次"))
+    for number, seq, type_code in markers:
+        expected = marker_number(line_code, seq, type_code)
+        if number != expected:
+            issues.append(
+                Issue("numbering", number, f"界桩编号 {number} 与规则不符，应为 {expected}")
+            )
+    by_seq: dict[int, set[str]] = {}
+    for _, seq, type_code in markers:
+        by_seq.setdefault(seq, set()).add(type_code)
+    if by_seq:
+        missing = sorted(set(range(1, max(by_seq) + 1)) - set(by_seq))
+        if missing:
+            shown = ", ".join(f"{s:03d}" for s in missing[:20])
+            issues.append(Issue("numbering", line_code, f"界线 {line_code} 界桩序号缺号：{shown}"))
+    for seq, types in sorted(by_seq.items()):
+        if "Q" in types and len(types) > 1:
+            issues.append(
+                Issue("numbering", f"{line_code}{seq:03d}", f"序号 {seq:03d} 同时有单立和多立界桩")
+            )
+        elif types & {"A", "B"} and types != {"A", "B"}:
+            issues.append(
+                Issue(
+                    "numbering",
+                    f"{line_code}{seq:03d}",
+                    f"序号 {seq:03d} 双立界桩不成对（{''.join(sorted(types))}）",
+                )
+            )
+        elif types & {"C", "D", "E"} and types != {"C", "D", "E"}:
+            issues.append(
+                Issue(
+                    "numbering",
+                    f"{line_code}{seq:03d}",
+                    f"序号 {seq:03d} 三立界桩不全（{''.join(sorted(types))}）",
+                )
+            )
+    return issues
+
+
+def compare_versions(
+    a_m: dict[str, object], b_m: dict[str, object], *, names: dict[str, str], tol_m: float
+) -> list[Issue]:
+    """Return, per area, where two versions differ by more than tol_m (area and distance)."""
+    issues = []
+    for code in sorted(set(a_m) | set(b_m)):
+        label = f"{names.get(code, code)}（{code}）"
+        if code not in a_m or code not in b_m:
+            issues.append(Issue("version_diff", code, f"{label} 只在一个版本中"))
+            continue
+        ga, gb = a_m[code], b_m[code]
+        diff = ga.symmetric_difference(gb)
+        if not _wider_than(diff, tol_m):
+            continue
+        hausdorff = ga.boundary.hausdorff_distance(gb.boundary)
+        iou = ga.intersection(gb).area / ga.union(gb).area
+        issues.append(
+            Issue(
+                "version_diff",
+                code,
+                f"{label} 两版本差异面积 {diff.area / 1e6:.3f} km²，边界最大偏差 {hausdorff:.0f} m，"
+                f"重合度 IoU {iou:.3f}",
+                hausdorff,
+                diff,
+            )
+        )
+    return issues
+
+
+def line_part_count(line_m) -> int:
+    return len(as_multilinestring(line_m).geoms)
