@@ -14,6 +14,11 @@ from pathlib import Path
 
 from django.db import transaction
 
+from boundaries.demo_loader import (
+    boundary_demo_files,
+    boundary_demo_load,
+    boundary_versions_load,
+)
 from boundaries.services import areas_load_hegang
 from gis_portal.accounts import demo_accounts_create
 from gis_portal.datasets import HEGANG_DATA_DIR, files_checksum
@@ -71,6 +76,20 @@ DEMO_STEPS: list[DemoStep] = [
         version="1",  # after "areas": streets are drawn inside the urban district polygons
         files=lambda: [*_area_files(), Path(demo_network.__file__)],
         load=demo_addresses_load,
+    ),
+    DemoStep(
+        name="boundary_versions",
+        version="1",  # after "areas": the Amap version copies the current county polygons
+        files=lambda: [*_area_files(), HEGANG_DATA_DIR / "echarts2017_gcj02.geojson"],
+        load=lambda: boundary_versions_load(
+            echarts_path=HEGANG_DATA_DIR / "echarts2017_gcj02.geojson"
+        ),
+    ),
+    DemoStep(
+        name="boundary_lines",
+        version="1",  # lines, markers, "Beijing 1954" copy, common points, fit, conversion
+        files=lambda: [*_area_files(), *boundary_demo_files()],
+        load=boundary_demo_load,
     ),
 ]
 
