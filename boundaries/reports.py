@@ -55,3 +55,26 @@ def fit_report_text(result: FitResult) -> str:
         lines.append(f"警告：{w}")
     lines += ["", "PROJ 管道：", result.pipeline]
     return "\n".join(lines) + "\n"
+
+
+def conversion_report_text(report: dict) -> str:
+    """Return a conversion report as plain text (what convert_boundaries prints)."""
+    ps = report["parameter_set"]
+    lines = [
+        ("试运行（未写入）" if report["dry_run"] else "转换完成")
+        + f"：参数集 {ps['id']}「{ps['name']}」",
+        f"模型 {ps['model']}，{ps['source_crs']} → {ps['target_crs']}，审批：{ps['approved_by']} {ps['approved_at']}",
+        *(
+            f"  {label:28} {value:>20} {unit}"
+            for label, value, unit in parameter_rows(ps["parameters"])
+        ),
+        f"重合点 RMS {ps['rms_m'] * 100:.2f} cm；检查点 RMS "
+        + (f"{ps['check_rms_m'] * 100:.2f} cm" if ps["check_rms_m"] is not None else "无"),
+        f"转换要素：{report['features_converted']}（界线 {report['lines_converted']}，界桩 {report['markers_converted']}）；"
+        f"未变化：界线 {report['lines_unchanged']}，界桩 {report['markers_unchanged']}",
+        f"转换点数（顶点）：{report['vertices_converted']}",
+        f"最大位移：{report['max_shift_m']} m；平均位移：{report['mean_shift_m']} m",
+    ]
+    if report.get("run_id"):
+        lines.append(f"转换记录 ID：{report['run_id']}")
+    return "\n".join(lines) + "\n"
