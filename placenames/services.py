@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
-from django.contrib.gis.geos import Point
-from django.db import transaction
+import shapely
+from django.contrib.gis.geos import GEOSGeometry, Point
+from django.db import connection, transaction
 
+from boundaries.models import AdministrativeArea
+from gis_portal.errors import DomainError
+from placenames import romanize as rz
+from placenames.codes import place_code_build, place_code_prefix, read_categories
+from placenames.demo_archive import ARCHIVE_SIZE, DemoArea, demo_archive
 from placenames.gazetteer import read_geonames_tsv
-from placenames.models import GeoNamesPlace
+from placenames.models import AliasKind, GeoNamesPlace, PlaceCategory, PlaceName, PlaceNameAlias
 
 GEONAMES_SOURCE = "GeoNames cities1000 (CC-BY 4.0)"
+# Serials 900001–999999 of every prefix are reserved for the demo archive, so a reload
+# of the demo never overwrites a record an officer registered or imported.
+DEMO_SERIAL_FROM = "900000"
 
 
 def geonames_load(*, path: Path) -> int:
@@ -31,3 +42,354 @@ def geonames_load(*, path: Path) -> int:
                 },
             )
     return len(rows)
+
+
+def categories_load() -> int:
+    """Upsert the category code table from placenames/data/categories.csv."""
+    by_code: dict[str, PlaceCategory] = {}
+    with transaction.atomic():
+        for row in read_categories():
+            category, _ = PlaceCategory.objects.update_or_create(
+                code=row.code,
+                defaults={
+                    "name": row.name,
+                    "parent": by_code.get(row.parent_code),
+                    "census_class": row.census_class,
+                    "confidence": row.confidence,
+                },
+            )
+            by_code[row.code] = category
+    return len(by_code)
+
+
+@dataclass
+class AliasInput:
+    name: str
+    kind: str = AliasKind.ALIAS
+    valid_from: date | None = None
+    valid_to: date | None = None
+    note: str = ""
+
+
+@dataclass
+class PlaceNameInput:
+    """One validated census record, ready to write (geometry in EPSG:4490)."""
+
+    standard_name: str
+    category_code: str
+    division_code: str
+    place_code: str = ""
+    pinyin: str = ""
+    geom_4490: GEOSGeometry | None = None
+    aliases: list[AliasInput] = field(default_factory=list)
+    attrs: dict = field(default_factory=dict)  # the other census fields, by model field name
+
+
+def search_keys(*, standard_name: str, alias_names: list[str], abbreviation: str = "") -> dict:
+    """Return the search columns of a record (bigram text, pinyin key, initials, fuzzy keys)."""
+    names = [standard_name, *alias_names, *([abbreviation] if abbreviation else [])]
+    return {
+        "search_names": "\n".join(n.lower() for n in names),
+        "pinyin_key": rz.pinyin_key(standard_name),
+        "pinyin_initials": rz.pinyin_initials(standard_name),
+        "fuzzy_keys": sorted({k for n in names for k in rz.fuzzy_keys(n)}),
+    }
+
+
+def place_code_next(*, division_code: str, category_code: str) -> str:
+    """Return the next free 20-digit code of a division and category (in a transaction)."""
+    prefix = place_code_prefix(division_code=division_code, category_code=category_code)
+    with connection.cursor() as cursor:
+        # Serialise code allocation per prefix so two writers never take the same serial.
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [prefix])
+    last = (
+        PlaceName.objects.filter(
+            place_code__startswith=prefix, place_code__lt=prefix + DEMO_SERIAL_FROM
+        )
+        .order_by("-place_code")
+        .values_list("place_code", flat=True)
+        .first()
+    )
+    serial = int(last[14:]) + 1 if last else 1
+    return place_code_build(division_code=division_code, category_code=category_code, serial=serial)
+
+
+def _representative_point(geom: GEOSGeometry | None) -> Point | None:
+    if geom is None or geom.empty:
+        return None
+    point = geom if geom.geom_type == "Point" else geom.point_on_surface
+    point.srid = 4490
+    return point
+
+
+@transaction.atomic
+def placename_upsert(
+    *,
+    record: PlaceNameInput,
+    categories: dict[str, PlaceCategory] | None = None,
+    divisions: dict[str, AdministrativeArea] | None = None,
+    is_demo: bool = False,
+) -> tuple[PlaceName, bool]:
+    """Create or update one place name by its code; return (place, created).
+
+    The code is generated when absent; pinyin is romanised when absent (and flagged for a
+    manual check where the dictionary does not settle a polyphonic character).
+    """
+    category = (categories or {}).get(record.category_code) or PlaceCategory.objects.get(
+        code=record.category_code
+    )
+    division = (divisions or {}).get(record.division_code) or AdministrativeArea.objects.get(
+        code=record.division_code, valid_to__isnull=True
+    )
+    code = record.place_code or place_code_next(
+        division_code=division.code, category_code=category.code
+    )
+    roman = rz.romanize(record.standard_name)
+    pinyin = record.pinyin or roman.pinyin
+    alias_names = [a.name for a in record.aliases]
+    values = {
+        "standard_name": record.standard_name,
+        "pinyin": pinyin,
+        "generic_pinyin": roman.generic_pinyin,
+        "pinyin_needs_check": roman.needs_check and not record.pinyin,
+        "category": category,
+        "division": division,
+        "geom_4490": record.geom_4490,
+        "point_4490": _representative_point(record.geom_4490),
+        "is_demo": is_demo,
+        **record.attrs,
+        **search_keys(
+            standard_name=record.standard_name,
+            alias_names=alias_names,
+            abbreviation=record.attrs.get("abbreviation", ""),
+        ),
+    }
+    place, created = PlaceName.objects.update_or_create(place_code=code, defaults=values)
+    if not created:
+        place.aliases.all().delete()
+    PlaceNameAlias.objects.bulk_create(
+        PlaceNameAlias(
+            place=place,
+            name=a.name,
+            kind=a.kind,
+            pinyin=rz.romanize(a.name).pinyin,
+            valid_from=a.valid_from,
+            valid_to=a.valid_to,
+            note=a.note,
+        )
+        for a in record.aliases
+    )
+    return place, created
+
+
+def division_code_basis(area: AdministrativeArea) -> str:
+    """Return the division code a place code is built on (a village uses its township's)."""
+    if area.level == "village" and area.parent is not None:
+        return area.parent.code
+    return area.code
+
+
+@dataclass
+class BulkReport:
+    created: int = 0
+    updated: int = 0
+    aliases: int = 0
+
+
+# The census fields a record carries in PlaceNameInput.attrs (an upsert replaces them all).
+CENSUS_ATTR_FIELDS = (
+    "abbreviation",
+    "ethnic_script",
+    "status",
+    "named_on",
+    "established_year",
+    "abolished_on",
+    "origin",
+    "meaning",
+    "history",
+    "description",
+    "coordinate_system",
+    "survey_method",
+    "media_note",
+    "source",
+    "remarks",
+    "registered_on",
+    "registrar",
+    "registering_unit",
+)
+
+_UPDATE_FIELDS = [
+    "standard_name",
+    "pinyin",
+    "generic_pinyin",
+    "pinyin_needs_check",
+    "category",
+    "division",
+    "geom_4490",
+    "point_4490",
+    "is_demo",
+    "search_names",
+    "pinyin_key",
+    "pinyin_initials",
+    "fuzzy_keys",
+    "updated_at",
+]
+
+
+def placenames_bulk_upsert(
+    *,
+    records: list[PlaceNameInput],
+    categories: dict[str, PlaceCategory],
+    divisions: dict[str, AdministrativeArea],
+    is_demo: bool = False,
+) -> BulkReport:
+    """Upsert validated records by place code in one INSERT … ON CONFLICT per batch.
+
+    Records without a code get the next free serials of their division and category.
+    The caller holds the transaction; records must already be validated.
+    """
+    report = BulkReport()
+    if not records:
+        return report
+    with connection.cursor() as cursor:
+        # One writer at a time allocates codes (the serial is max + 1 per prefix).
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('placename_codes'))")
+    next_serial: dict[str, int] = {}
+    places = []
+    for record in records:
+        division = divisions[record.division_code]
+        category = categories[record.category_code]
+        code = record.place_code
+        if not code:
+            basis = division_code_basis(division)
+            prefix = place_code_prefix(division_code=basis, category_code=category.code)
+            if prefix not in next_serial:
+                last = (
+                    PlaceName.objects.filter(
+                        place_code__startswith=prefix, place_code__lt=prefix + DEMO_SERIAL_FROM
+                    )
+                    .order_by("-place_code")
+                    .values_list("place_code", flat=True)
+                    .first()
+                )
+                next_serial[prefix] = int(last[14:]) + 1 if last else 1
+            code = place_code_build(
+                division_code=basis, category_code=category.code, serial=next_serial[prefix]
+            )
+            next_serial[prefix] += 1
+            record.place_code = code
+        roman = rz.romanize(record.standard_name)
+        places.append(
+            PlaceName(
+                place_code=code,
+                standard_name=record.standard_name,
+                pinyin=record.pinyin or roman.pinyin,
+                generic_pinyin=roman.generic_pinyin,
+                pinyin_needs_check=roman.needs_check and not record.pinyin,
+                category=category,
+                division=division,
+                geom_4490=record.geom_4490,
+                point_4490=_representative_point(record.geom_4490),
+                is_demo=is_demo,
+                **record.attrs,
+                **search_keys(
+                    standard_name=record.standard_name,
+                    alias_names=[a.name for a in record.aliases],
+                    abbreviation=record.attrs.get("abbreviation", ""),
+                ),
+            )
+        )
+    codes = [p.place_code for p in places]
+    existing = set(
+        PlaceName.objects.filter(place_code__in=codes).values_list("place_code", flat=True)
+    )
+    saved = PlaceName.objects.bulk_create(
+        places,
+        update_conflicts=True,
+        unique_fields=["place_code"],
+        update_fields=[*_UPDATE_FIELDS, *CENSUS_ATTR_FIELDS],
+    )
+    report.created = len(set(codes) - existing)
+    report.updated = len(existing)
+    id_by_code = dict(
+        PlaceName.objects.filter(place_code__in=codes).values_list("place_code", "pk")
+    )
+    del saved
+    PlaceNameAlias.objects.filter(place_id__in=id_by_code.values()).delete()
+    aliases = [
+        PlaceNameAlias(
+            place_id=id_by_code[r.place_code],
+            name=a.name,
+            kind=a.kind,
+            pinyin=rz.romanize(a.name).pinyin,
+            valid_from=a.valid_from,
+            valid_to=a.valid_to,
+            note=a.note,
+        )
+        for r in records
+        for a in r.aliases
+    ]
+    PlaceNameAlias.objects.bulk_create(aliases)
+    report.aliases = len(aliases)
+    return report
+
+
+def placenames_load_demo(*, size: int = ARCHIVE_SIZE) -> dict:
+    """Load the demo archive (real names + generated demo records) idempotently."""
+    areas = list(
+        AdministrativeArea.objects.filter(valid_to__isnull=True)
+        .select_related("parent")
+        .order_by("code")
+    )
+    if not areas:
+        raise DomainError("尚未加载行政区划，请先运行 load_hegang_demo 的 areas 步骤")
+    demo_areas = [
+        DemoArea(
+            code=a.code,
+            name=a.name,
+            level=a.level,
+            kind=a.kind,
+            parent_code=a.parent.code if a.parent else "",
+            geom_4490=shapely.from_wkb(bytes(a.geom_4490.wkb)) if a.geom_4490 else None,
+        )
+        for a in areas
+    ]
+    records = demo_archive(demo_areas, size=size)
+    categories_load()
+    categories = {c.code: c for c in PlaceCategory.objects.all()}
+    divisions = {a.code: a for a in areas}
+    report = BulkReport()
+    with transaction.atomic():
+        for start in range(0, len(records), 1000):
+            batch = [
+                PlaceNameInput(
+                    standard_name=r.standard_name,
+                    category_code=r.category_code,
+                    division_code=r.division_code,
+                    place_code=r.place_code,
+                    geom_4490=GEOSGeometry(memoryview(shapely.to_wkb(r.geom_4490)), srid=4490)
+                    if r.geom_4490 is not None
+                    else None,
+                    aliases=[
+                        AliasInput(name=n, kind=AliasKind.FORMER, valid_from=f, valid_to=t)
+                        for n, f, t in r.former_names
+                    ],
+                    attrs=r.attrs,
+                )
+                for r in records[start : start + 1000]
+            ]
+            demo_flags = {r.place_code: r.is_demo for r in records[start : start + 1000]}
+            for is_demo in (False, True):
+                part = [b for b in batch if demo_flags[b.place_code] is is_demo]
+                step = placenames_bulk_upsert(
+                    records=part, categories=categories, divisions=divisions, is_demo=is_demo
+                )
+                report.created += step.created
+                report.updated += step.updated
+                report.aliases += step.aliases
+    return {
+        "records": len(records),
+        "real": sum(not r.is_demo for r in records),
+        "generated": sum(r.is_demo for r in records),
+        **report.__dict__,
+    }

@@ -1,3 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from placenames import api
+
+urlpatterns = [
+    path("romanize", api.RomanizeView.as_view(), name="romanize"),
+    path("placenames", api.PlaceNameListView.as_view(), name="placename-list"),
+    path("placenames/suggest", api.PlaceNameSuggestView.as_view(), name="placename-suggest"),
+    path("placenames/near", api.PlaceNameNearView.as_view(), name="placename-near"),
+    path(
+        "placenames/<str:place_code>",
+        api.PlaceNameDetailView.as_view(),
+        name="placename-detail",
+    ),
+]

@@ -1,0 +1,252 @@
+"""Reads of the place-name archive: search, suggest, detail and what-is-here."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Prefetch, QuerySet
+
+from boundaries.models import AdministrativeArea
+from gis_portal.errors import NotFound
+from placenames import romanize as rz
+from placenames.models import PlaceCategory, PlaceName, PlaceNameAlias
+
+# The SQL below is assembled from constant fragments only (marked noqa: S608); every
+# value a user supplies is a bound parameter.
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_LATIN_QUERY = re.compile(r"^[a-zü' ]+$")
+# Ranks: exact standard name, prefix, substring, alias/former name, fuzzy.
+RANK_EXACT, RANK_PREFIX, RANK_SUBSTRING, RANK_ALIAS, RANK_HOMOPHONE, RANK_FUZZY = range(6)
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    category_code: str | None = None
+    division_code: str | None = None
+    status: str | None = None
+    bbox_4490: tuple[float, float, float, float] | None = None
+    near: tuple[float, float, float] | None = None  # lon, lat, radius_m
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    places: list[PlaceName]
+    ranks: dict[int, int]
+    total: int
+
+
+def query_grams(text: str) -> list[str]:
+    """Return the grams the SQL ``placename_grams`` index holds that a substring must have.
+
+    Bigrams when the query has two characters or more (the selective ones), else the one
+    character; grams with whitespace are never indexed.
+    """
+    text = text.lower()
+    size = 2 if len(text) >= 2 else 1
+    grams = {text[i : i + size] for i in range(len(text) - size + 1)}
+    return sorted(g for g in grams if not any(ch.isspace() for ch in g))
+
+
+def like_escape(text: str) -> str:
+    """Escape LIKE wildcards so ``%``, ``_`` and ``\\`` in a query match themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _descendant_ids(model, root_ids: list[int]) -> list[int]:
+    ids, frontier = set(root_ids), list(root_ids)
+    while frontier:
+        frontier = list(
+            model.objects.filter(parent_id__in=frontier)
+            .exclude(pk__in=ids)
+            .values_list("pk", flat=True)
+        )
+        ids.update(frontier)
+    return sorted(ids)
+
+
+def _filter_sql(filters: SearchFilters) -> tuple[str, dict]:
+    """Return the WHERE fragments (AND-joined) and parameters of the filters."""
+    clauses, params = [], {}
+    if filters.category_code:
+        roots = list(
+            PlaceCategory.objects.filter(code=filters.category_code).values_list("pk", flat=True)
+        )
+        if not roots:
+            raise NotFound(f"类别 {filters.category_code} 不存在", parameter="category")
+        clauses.append("p.category_id = ANY(%(category_ids)s)")
+        params["category_ids"] = _descendant_ids(PlaceCategory, roots)
+    if filters.division_code:
+        roots = list(
+            AdministrativeArea.objects.filter(
+                code=filters.division_code, valid_to__isnull=True
+            ).values_list("pk", flat=True)
+        )
+        if not roots:
+            raise NotFound(f"行政区 {filters.division_code} 不存在", parameter="division")
+        clauses.append("p.division_id = ANY(%(division_ids)s)")
+        params["division_ids"] = _descendant_ids(AdministrativeArea, roots)
+    if filters.status:
+        clauses.append("p.status = %(status)s")
+        params["status"] = filters.status
+    if filters.bbox_4490:
+        clauses.append("p.point_4490 && ST_MakeEnvelope(%(b0)s, %(b1)s, %(b2)s, %(b3)s, 4490)")
+        params.update(zip(("b0", "b1", "b2", "b3"), filters.bbox_4490, strict=True))
+    if filters.near:
+        # Geography measures metres on the ellipsoid; the expression index serves it.
+        clauses.append(
+            "ST_DWithin(p.point_4490::geography,"
+            " ST_SetSRID(ST_MakePoint(%(near_lon)s, %(near_lat)s), 4490)::geography,"
+            " %(near_radius_m)s)"
+        )
+        params.update(
+            near_lon=filters.near[0], near_lat=filters.near[1], near_radius_m=filters.near[2]
+        )
+    return "".join(f" AND {c}" for c in clauses), params
+
+
+def _match_sql(q: str, *, fuzzy: bool) -> tuple[list[str], dict]:
+    """Return the ranked id-selecting branches for a query, and their parameters."""
+    text = q.strip().lower()
+    params: dict = {"q": text, "prefix": like_escape(text) + "%"}
+    branches = []
+    if _HAN.search(text) or not _LATIN_QUERY.match(text):
+        params["grams"] = query_grams(text)
+        params["like"] = "%" + like_escape(text) + "%"
+        branches.append(
+            f"SELECT p.id, CASE WHEN p.standard_name = %(q)s THEN {RANK_EXACT}"  # noqa: S608
+            f" WHEN p.standard_name LIKE %(prefix)s THEN {RANK_PREFIX}"
+            f" WHEN p.standard_name LIKE %(like)s THEN {RANK_SUBSTRING}"
+            f" ELSE {RANK_ALIAS} END AS rank"
+            " FROM placenames_placename p"
+            " WHERE placename_grams(p.search_names) @> %(grams)s::text[]"
+            " AND p.search_names LIKE %(like)s{filters}"
+        )
+    else:
+        key = re.sub(r"[^a-zü]", "", text)
+        params["key"] = key
+        params["key_prefix"] = like_escape(key) + "%"
+        branches.append(
+            f"SELECT p.id, CASE WHEN p.pinyin_key = %(key)s THEN {RANK_EXACT}"  # noqa: S608
+            f" WHEN p.pinyin_initials = %(key)s THEN {RANK_PREFIX}"
+            f" ELSE {RANK_SUBSTRING} END AS rank"
+            " FROM placenames_placename p"
+            " WHERE (p.pinyin_key LIKE %(key_prefix)s OR p.pinyin_initials LIKE %(key_prefix)s)"
+            "{filters}"
+        )
+    if fuzzy and _HAN.search(text):
+        params["fuzzy_keys"] = rz.fuzzy_query_keys(text)
+        params["qkey"] = rz.pinyin_key(text)
+        branches.append(
+            f"SELECT p.id, CASE WHEN p.pinyin_key = %(qkey)s THEN {RANK_HOMOPHONE}"  # noqa: S608
+            f" ELSE {RANK_FUZZY} END AS rank"
+            " FROM placenames_placename p"
+            " WHERE p.fuzzy_keys && %(fuzzy_keys)s::varchar[]{filters}"
+        )
+    return branches, params
+
+
+def placename_search(
+    *,
+    q: str | None,
+    filters: SearchFilters,
+    limit: int = 20,
+    offset: int = 0,
+    fuzzy: bool = True,
+    with_total: bool = True,
+) -> SearchPage:
+    """Return one page of place names matching ``q`` and the filters, best first.
+
+    Chinese text matches the standard name, aliases and former names as a substring (GIN
+    over character bigrams), then by pinyin keys within one syllable edit (homophones,
+    a missing, extra or wrong character). Latin text matches full pinyin or initials by
+    prefix. Without ``q`` the filtered archive is listed by place code.
+    """
+    where, params = _filter_sql(filters)
+    params.update(limit=limit, offset=offset)
+    if not q or not q.strip():
+        sql = (
+            f"SELECT p.id, 0 AS rank, {'count(*) OVER ()' if with_total else '0'} AS total"  # noqa: S608
+            f" FROM placenames_placename p WHERE TRUE{where}"
+            " ORDER BY p.place_code LIMIT %(limit)s OFFSET %(offset)s"
+        )
+    else:
+        branches, match_params = _match_sql(q, fuzzy=fuzzy)
+        params.update(match_params)
+        union = " UNION ALL ".join(b.replace("{filters}", where) for b in branches)
+        sql = (
+            f"WITH hits AS ({union}), best AS (SELECT id, min(rank) AS rank FROM hits GROUP BY id)"  # noqa: S608
+            f" SELECT b.id, b.rank, {'count(*) OVER ()' if with_total else '0'} AS total"
+            " FROM best b JOIN placenames_placename p ON p.id = b.id"
+            " ORDER BY b.rank, abs(char_length(p.standard_name) - char_length(%(q)s::text)),"
+            " p.standard_name, p.place_code LIMIT %(limit)s OFFSET %(offset)s"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    ranks = {row[0]: row[1] for row in rows}
+    total = rows[0][2] if rows else 0
+    if not with_total:
+        total = len(rows)
+    by_id = {p.pk: p for p in _list_queryset().filter(pk__in=ranks)}
+    return SearchPage(places=[by_id[i] for i in ranks if i in by_id], ranks=ranks, total=total)
+
+
+def _list_queryset() -> QuerySet[PlaceName]:
+    return PlaceName.objects.select_related("category", "division").defer(
+        "geom_4490", "division__geom_4490", "search_names", "fuzzy_keys"
+    )
+
+
+def placename_suggest(*, q: str, limit: int = 10) -> list[PlaceName]:
+    """Return up to ``limit`` names for autocomplete: exact and prefix first, no fuzzy."""
+    return placename_search(
+        q=q, filters=SearchFilters(), limit=limit, fuzzy=False, with_total=False
+    ).places
+
+
+def placename_detail(*, place_code: str) -> PlaceName:
+    """Return the full record of one place name with its aliases, or raise NotFound."""
+    place = (
+        PlaceName.objects.select_related("category", "division", "division__parent")
+        .defer("division__geom_4490", "division__parent__geom_4490")
+        .prefetch_related(
+            Prefetch("aliases", queryset=PlaceNameAlias.objects.order_by("valid_from", "name"))
+        )
+        .filter(place_code=place_code)
+        .first()
+    )
+    if place is None:
+        raise NotFound(f"地名代码 {place_code} 不存在")
+    return place
+
+
+def placenames_near(
+    *, lon: float, lat: float, radius_m: float, limit: int = 20
+) -> list[tuple[PlaceName, float]]:
+    """Return the place names within ``radius_m`` of a point, nearest first, with distances."""
+    sql = (
+        "SELECT p.id, ST_Distance(p.point_4490::geography, pt.g) AS distance_m"
+        " FROM placenames_placename p,"
+        " (SELECT ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4490)::geography AS g) pt"
+        " WHERE ST_DWithin(p.point_4490::geography, pt.g, %(radius_m)s)"
+        " ORDER BY p.point_4490::geography <-> pt.g LIMIT %(limit)s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"lon": lon, "lat": lat, "radius_m": radius_m, "limit": limit})
+        rows = cursor.fetchall()
+    by_id = {p.pk: p for p in _list_queryset().filter(pk__in=[r[0] for r in rows])}
+    return [(by_id[pk], distance) for pk, distance in rows if pk in by_id]
+
+
+def placename_naive_search(*, q: str, limit: int = 20) -> list[int]:
+    """Return ids by an unindexed ILIKE scan: the benchmark baseline of placename_search."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id FROM placenames_placename"
+            " WHERE search_names ILIKE %s OR pinyin_key ILIKE %s OR pinyin_initials ILIKE %s"
+            " ORDER BY standard_name LIMIT %s",
+            ["%" + like_escape(q) + "%"] * 3 + [limit],
+        )
+        return [r[0] for r in cursor.fetchall()]
