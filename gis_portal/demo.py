@@ -23,9 +23,10 @@ from boundaries.services import areas_load_hegang
 from gis_portal.accounts import demo_accounts_create
 from gis_portal.datasets import HEGANG_DATA_DIR, files_checksum
 from gis_portal.models import DatasetLoad
+from placenames import demo_archive as placename_demo_archive
 from placenames.addresses import demo_network
 from placenames.addresses.services import demo_addresses_load
-from placenames.services import geonames_load
+from placenames.services import geonames_load, placenames_load_demo
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,16 @@ DEMO_STEPS: list[DemoStep] = [
         load=lambda: {
             "points": geonames_load(path=HEGANG_DATA_DIR / "geonames_cities1000_bbox.tsv")
         },
+    ),
+    DemoStep(
+        name="placenames",
+        version="1",  # after "areas": the archive names every area; 5,611 entries in all
+        files=lambda: [
+            *_area_files(),
+            Path(placename_demo_archive.__file__),
+            Path(placename_demo_archive.__file__).with_name("data") / "categories.csv",
+        ],
+        load=placenames_load_demo,
     ),
     DemoStep(
         name="addresses",
