@@ -1,0 +1,53 @@
+"""Location models for siting: LSCP, MCLP, p-median and p-center on HiGHS (no Django).
+
+See ``core`` for the conventions (metres, existing sites fixed open, merged rows, status
+and gap read from the solver).
+"""
+
+from __future__ import annotations
+
+from facilities.siting.core import (
+    MODELS,
+    SitingInputError,
+    SitingInterrupted,
+    SitingProblem,
+    SitingResult,
+    coverage_matrix,
+    duplicate_positions,
+    nearest_open_distance,
+    validate_problem,
+)
+from facilities.siting.cover import solve_lscp, solve_mclp, unreachable_demand
+from facilities.siting.median import solve_pcenter, solve_pmedian
+
+
+def solve(model: str, problem: SitingProblem, **kwargs) -> SitingResult:
+    """Dispatch to the solver of ``model`` (one of MODELS)."""
+    solvers = {
+        "lscp": solve_lscp,
+        "mclp": solve_mclp,
+        "pmedian": solve_pmedian,
+        "pcenter": solve_pcenter,
+    }
+    if model not in solvers:
+        raise SitingInputError(f"未知模型 {model!r}；可用：{', '.join(MODELS)}")
+    return solvers[model](problem, **kwargs)
+
+
+__all__ = [
+    "MODELS",
+    "SitingInputError",
+    "SitingInterrupted",
+    "SitingProblem",
+    "SitingResult",
+    "coverage_matrix",
+    "duplicate_positions",
+    "nearest_open_distance",
+    "solve",
+    "solve_lscp",
+    "solve_mclp",
+    "solve_pcenter",
+    "solve_pmedian",
+    "unreachable_demand",
+    "validate_problem",
+]

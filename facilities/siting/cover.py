@@ -1,0 +1,234 @@
+"""Coverage models: maximal covering (MCLP) and set covering (LSCP) on HiGHS."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+from scipy import sparse
+
+from facilities.siting.core import (
+    Mip,
+    SitingInputError,
+    SitingProblem,
+    SitingResult,
+    check_outcome,
+    coverage_matrix,
+    finish,
+    merge_identical_rows,
+    run_mip,
+    validate_problem,
+)
+
+# --------------------------------------------------------------------------- MCLP
+
+
+def _greedy_max_cover(
+    a_csc: sparse.csc_matrix, w: np.ndarray, p: int, *, swap_rounds: int = 3
+) -> list[int]:
+    """Return p columns chosen greedily for covered weight, improved by 1-for-1 swaps."""
+    n = a_csc.shape[0]
+    count = np.zeros(n, dtype=np.int64)
+    chosen: list[int] = []
+    at = a_csc.T.tocsr().astype(np.float64)  # m × n
+    for _ in range(p):
+        gain = at @ (w * (count == 0))
+        if chosen:
+            gain[chosen] = -1.0
+        j = int(np.argmax(gain))
+        chosen.append(j)
+        count[a_csc.indices[a_csc.indptr[j] : a_csc.indptr[j + 1]]] += 1
+    for _ in range(swap_rounds):
+        improved = False
+        for pos, j in enumerate(list(chosen)):
+            rows_j = a_csc.indices[a_csc.indptr[j] : a_csc.indptr[j + 1]]
+            loss = w[rows_j][count[rows_j] == 1].sum()
+            count[rows_j] -= 1
+            gain = at @ (w * (count == 0))
+            gain[chosen] = -1.0
+            k = int(np.argmax(gain))
+            if gain[k] > loss + 1e-9:
+                chosen[pos] = k
+                count[a_csc.indices[a_csc.indptr[k] : a_csc.indptr[k + 1]]] += 1
+                improved = True
+            else:
+                count[rows_j] += 1
+        if not improved:
+            break
+    return chosen
+
+
+def solve_mclp(
+    problem: SitingProblem,
+    *,
+    p: int,
+    radius_m: float,
+    time_limit_s: float = 60.0,
+    should_stop: Callable[[], bool] | None = None,
+) -> SitingResult:
+    """Return the p candidates that, with the existing sites, cover the most demand weight."""
+    validate_problem(problem, p=p, radius_m=radius_m)
+    t0 = time.perf_counter()
+    w = problem.demand_weight.astype(np.float64)
+    by_existing = coverage_matrix(problem.demand_xy_m, problem.existing_xy_m, radius_m)
+    already = np.asarray(by_existing.sum(axis=1)).ravel() > 0
+    cov = coverage_matrix(problem.demand_xy_m, problem.candidate_xy_m, radius_m)
+    rows = np.flatnonzero(~already & (np.diff(cov.indptr) > 0) & (w > 0))
+    fixed_weight = float(w[already].sum())
+    a, gw, _ = merge_identical_rows(cov[rows], w[rows])
+    g, m = a.shape
+    if g == 0 or p == 0:
+        build_s = time.perf_counter() - t0
+        return finish(
+            "mclp",
+            problem,
+            list(range(p)) if g == 0 else [],
+            status="optimal",
+            gap=0.0,
+            objective=fixed_weight,
+            radius_m=radius_m,
+            solve_s=0.0,
+            build_s=build_s,
+            notes=["候选点无法覆盖更多需求，任选 p 个"] if g == 0 and p else [],
+        )
+    a_csc = a.tocsc()
+    start_sites = _greedy_max_cover(a_csc, gw, p)
+    heuristic = float(gw[np.asarray(a[:, start_sites].sum(axis=1)).ravel() > 0].sum())
+    # Columns: x_0..x_{m-1} (binary), y_0..y_{g-1} (continuous [0, 1]).
+    # Rows: y_g - Σ_{j∈S_g} x_j ≤ 0 ; Σ x_j = p.
+    link = sparse.hstack([-a.astype(np.float64), sparse.identity(g, format="csr")], format="csr")
+    card = sparse.csr_matrix(np.concatenate([np.ones(m), np.zeros(g)])[None, :])
+    mip = Mip(
+        cost=np.concatenate([np.zeros(m), gw]),
+        a_csr=sparse.vstack([link, card], format="csr"),
+        row_lo=np.concatenate([np.full(g, -np.inf), [p]]),
+        row_hi=np.concatenate([np.zeros(g), [p]]),
+        col_lo=np.zeros(m + g),
+        col_hi=np.ones(m + g),
+        integer=np.concatenate([np.ones(m, bool), np.zeros(g, bool)]),
+        maximize=True,
+    )
+    start = np.zeros(m + g)
+    start[start_sites] = 1
+    start[m:] = (np.asarray(a[:, start_sites].sum(axis=1)).ravel() > 0).astype(float)
+    build_s = time.perf_counter() - t0
+    out = run_mip(mip, time_limit_s=time_limit_s, start=start, should_stop=should_stop)
+    check_outcome(out)
+    selected = (
+        [int(j) for j in np.flatnonzero(out.x[:m] > 0.5)] if out.x is not None else start_sites
+    )
+    return finish(
+        "mclp",
+        problem,
+        selected,
+        status=out.status,
+        gap=out.gap,
+        objective=fixed_weight + (out.objective if out.x is not None else heuristic),
+        radius_m=radius_m,
+        solve_s=out.seconds,
+        build_s=build_s,
+        heuristic_objective=fixed_weight + heuristic,
+    )
+
+
+# --------------------------------------------------------------------------- LSCP
+
+
+def unreachable_demand(problem: SitingProblem, radius_m: float) -> np.ndarray:
+    """Return indices of weighted demand points no candidate and no existing site reaches."""
+    w = problem.demand_weight
+    by_existing = coverage_matrix(problem.demand_xy_m, problem.existing_xy_m, radius_m)
+    by_candidate = coverage_matrix(problem.demand_xy_m, problem.candidate_xy_m, radius_m)
+    reach = np.diff(by_existing.indptr) + np.diff(by_candidate.indptr)
+    return np.flatnonzero((reach == 0) & (w > 0))
+
+
+def greedy_set_cover(a_csc: sparse.csc_matrix) -> list[int]:
+    g, _ = a_csc.shape
+    at = a_csc.T.tocsr().astype(np.float64)
+    covered = np.zeros(g, dtype=bool)
+    chosen: list[int] = []
+    while not covered.all():
+        gain = at @ (~covered).astype(np.float64)
+        j = int(np.argmax(gain))
+        chosen.append(j)
+        covered[a_csc.indices[a_csc.indptr[j] : a_csc.indptr[j + 1]]] = True
+    # Drop sites whose rows are all covered by the others (redundant after later picks).
+    count = np.asarray(a_csc[:, chosen].sum(axis=1)).ravel()
+    for j in sorted(chosen, key=lambda k: a_csc.indptr[k + 1] - a_csc.indptr[k]):
+        rows_j = a_csc.indices[a_csc.indptr[j] : a_csc.indptr[j + 1]]
+        if np.all(count[rows_j] >= 2):
+            count[rows_j] -= 1
+            chosen.remove(j)
+    return chosen
+
+
+def solve_lscp(
+    problem: SitingProblem,
+    *,
+    radius_m: float,
+    time_limit_s: float = 60.0,
+    should_stop: Callable[[], bool] | None = None,
+) -> SitingResult:
+    """Return the fewest candidates that, with the existing sites, reach every demand point.
+
+    Raises SitingInputError naming the demand points that no candidate can reach.
+    """
+    validate_problem(problem, p=None, radius_m=radius_m)
+    t0 = time.perf_counter()
+    lost = unreachable_demand(problem, radius_m)
+    if lost.size:
+        raise SitingInputError(
+            f"无解：{lost.size} 个需求点在 {radius_m:g} 米内没有任何候选点或现有设施",
+            demand_ids=[problem.demand_label(i) for i in lost[:50]],
+            unreachable_count=int(lost.size),
+        )
+    w = problem.demand_weight
+    by_existing = coverage_matrix(problem.demand_xy_m, problem.existing_xy_m, radius_m)
+    cov = coverage_matrix(problem.demand_xy_m, problem.candidate_xy_m, radius_m)
+    rows = np.flatnonzero((np.diff(by_existing.indptr) == 0) & (w > 0))
+    a, _, _ = merge_identical_rows(cov[rows], np.ones(rows.size))
+    g, m = a.shape
+    if g == 0:
+        return finish(
+            "lscp",
+            problem,
+            [],
+            status="optimal",
+            gap=0.0,
+            objective=0.0,
+            radius_m=radius_m,
+            solve_s=0.0,
+            build_s=time.perf_counter() - t0,
+            notes=["现有设施已覆盖全部需求"],
+        )
+    a_csc = a.tocsc()
+    greedy = greedy_set_cover(a_csc)
+    mip = Mip(
+        cost=np.ones(m),
+        a_csr=a.astype(np.float64),
+        row_lo=np.ones(g),
+        row_hi=np.full(g, np.inf),
+        col_lo=np.zeros(m),
+        col_hi=np.ones(m),
+        integer=np.ones(m, bool),
+    )
+    start = np.zeros(m)
+    start[greedy] = 1
+    build_s = time.perf_counter() - t0
+    out = run_mip(mip, time_limit_s=time_limit_s, start=start, should_stop=should_stop)
+    check_outcome(out)
+    selected = [int(j) for j in np.flatnonzero(out.x > 0.5)] if out.x is not None else greedy
+    return finish(
+        "lscp",
+        problem,
+        selected,
+        status=out.status,
+        gap=out.gap,
+        objective=len(selected),
+        radius_m=radius_m,
+        solve_s=out.seconds,
+        build_s=build_s,
+        heuristic_objective=float(len(greedy)),
+    )
