@@ -24,7 +24,6 @@ from placenames.addresses.errors import (
     StreetNotFound,
 )
 from placenames.addresses.models import (
-    AddressTile,
     Condition,
     DoorPlate,
     PlateStatus,
@@ -47,33 +46,11 @@ from placenames.addresses.numbering import (
     to_metric,
     validate_line,
 )
-from placenames.addresses.tiles import LAYERS, MAX_ZOOM, tile_ranges
+from placenames.addresses.tile_store import tile_cache_clear, tile_cache_invalidate
 from placenames.romanize import romanize
 
 ACTIVE_PLATE = ~Q(status=PlateStatus.RETIRED)
 DEMO_DISTRICTS = ("230402", "230403", "230404", "230407")  # 向阳, 工农, 南山, 兴山
-
-
-# ---- tile cache -------------------------------------------------------------------------
-
-
-def tile_cache_invalidate(
-    *, bbox_4490: tuple[float, float, float, float], layers: Sequence[str] = tuple(LAYERS)
-) -> int:
-    """Delete the cached tiles of ``layers`` that touch a lon/lat box; return how many."""
-    query = Q()
-    for layer in layers:
-        min_zoom, _ = LAYERS[layer]
-        for z, x0, x1, y0, y1 in tile_ranges(bbox_4490, range(min_zoom, MAX_ZOOM + 1)):
-            query |= Q(layer=layer, z=z, x__gte=x0, x__lte=x1, y__gte=y0, y__lte=y1)
-    deleted, _ = AddressTile.objects.filter(query).delete()
-    return deleted
-
-
-def tile_cache_clear() -> int:
-    """Delete every cached tile (after bulk loads)."""
-    deleted, _ = AddressTile.objects.all().delete()
-    return deleted
 
 
 def _point_box(point: Point) -> tuple[float, float, float, float]:
@@ -125,7 +102,7 @@ def street_create(
     with transaction.atomic():
         if Street.objects.filter(name=name).exists():
             raise DuplicateStreetName(f"街路巷名称「{name}」已存在（同一城区内不得重名）")
-        return Street.objects.create(
+        street = Street.objects.create(
             name=name,
             name_pinyin=romanize(name).pinyin,
             county=county,
@@ -141,6 +118,8 @@ def street_create(
             approved_by=approved_by,
             is_demo=is_demo,
         )
+        tile_cache_invalidate(bbox_4490=line.extent, layers=["streets"])
+    return street
 
 
 def street_rename(*, street_id: int, new_name: str, on: date, approved_by: str = "") -> Street:

@@ -8,7 +8,11 @@ from dataclasses import dataclass
 MAX_ZOOM = 20
 # Layers served as vector tiles and the zooms they appear at ("street zoom levels"): below
 # the minimum a tile is empty, so the whole city never travels in one response.
-LAYERS: dict[str, tuple[int, int]] = {"doorplates": (14, MAX_ZOOM), "signs": (12, MAX_ZOOM)}
+LAYERS: dict[str, tuple[int, int]] = {
+    "doorplates": (14, MAX_ZOOM),
+    "signs": (12, MAX_ZOOM),
+    "streets": (11, MAX_ZOOM),
+}
 MAX_LAT = 85.0511287798066
 
 

@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from placenames.addresses import api
+
+urlpatterns = [
+    path("geocode", api.GeocodeView.as_view(), name="address-geocode"),
+    path("reverse", api.ReverseView.as_view(), name="address-reverse"),
+    path("addresses/checks", api.ChecksView.as_view(), name="address-checks"),
+]

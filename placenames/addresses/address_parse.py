@@ -1,0 +1,178 @@
+"""Parse Chinese address strings as people type them, and match street names (no Django).
+
+Handles full-width characters (NFKC), optional province/city/district/township prefixes,
+号 / 号院 / 之一 / 附N号 / 12-1 sub-numbers, Chinese numerals (十二号), building and unit
+(3栋2单元), and pinyin queries (xinhua lu 12). Street matching scores the Chinese text and
+its pinyin with rapidfuzz, so homophone typos (新化路 for 新华路) and one wrong character
+still match.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from placenames.romanize import chinese_number, pinyin_key
+
+MAX_QUERY_CHARS = 100
+_PREFIXES = ("黑龙江省", "黑龙江")
+_CN_NUM = "〇零一二三四五六七八九十百两"
+_NUM = rf"(\d+|[{_CN_NUM}]+)"
+_SUB = rf"(?:之({_NUM[1:-1]})|附{_NUM}号?|[-－—]{_NUM})"
+_TAIL = re.compile(
+    rf"{_NUM}\s*(号院|号楼|号)?\s*(?:{_SUB}\s*号?)?\s*"
+    rf"(?:{_NUM}\s*(?:栋|幢|号楼)\s*)?(?:{_NUM}\s*单元\s*)?$"
+)
+_PINYIN_TAIL = re.compile(r"(\d+)\s*(?:hao)?\s*(?:(?:zhi|-)\s*(\d+))?\s*$")
+
+
+class AddressQueryError(ValueError):
+    """The query cannot be parsed (message in Chinese)."""
+
+
+@dataclass
+class ParsedAddress:
+    raw: str
+    normalized: str
+    street_text: str
+    number: int | None = None
+    sub_number: int = 0
+    courtyard: bool = False  # 号院
+    building: str = ""
+    unit: str = ""
+    areas: list[str] = field(default_factory=list)  # area names found in the query
+    is_pinyin: bool = False
+
+
+def _to_int(text: str | None) -> int | None:
+    if text is None:
+        return None
+    if text.isdigit():
+        return int(text)
+    return chinese_number(text)
+
+
+def normalize(q: str) -> str:
+    """Return the query with full-width forms folded (NFKC) and spaces/punctuation squeezed."""
+    if q is None:
+        raise AddressQueryError("地址不能为空")
+    if len(q) > MAX_QUERY_CHARS:
+        raise AddressQueryError(f"地址超过 {MAX_QUERY_CHARS} 个字符")
+    if "\ufffd" in q or any(unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") for ch in q):
+        raise AddressQueryError("地址含有不可打印字符或无效编码")
+    text = unicodedata.normalize("NFKC", q)
+    text = re.sub(r"[,，、。.;；:：()（）\[\]【】\"'“”]+", " ", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    if not text:
+        raise AddressQueryError("地址不能为空")
+    return text
+
+
+def parse(q: str, *, area_names: Sequence[str] = ()) -> ParsedAddress:
+    """Split a query into area names, street text and number parts.
+
+    ``area_names`` (city, districts, townships) are stripped wherever they occur at the
+    front, longest first, and reported in ``areas``.
+    """
+    text = normalize(q)
+    out = ParsedAddress(raw=q, normalized=text, street_text="")
+    if re.fullmatch(r"[A-Za-z0-9\s'\-]+", text):
+        out.is_pinyin = True
+        m = _PINYIN_TAIL.search(text)
+        rest = text
+        if m:
+            out.number = int(m.group(1))
+            out.sub_number = int(m.group(2) or 0)
+            rest = text[: m.start()]
+        out.street_text = re.sub(r"[^a-z]", "", rest.lower())
+        if not out.street_text and out.number is None:
+            raise AddressQueryError("地址中没有可识别的街路名或门牌号")
+        return out
+
+    compact = text.replace(" ", "")
+    for prefix in _PREFIXES:
+        compact = compact.removeprefix(prefix)
+    names = sorted(set(area_names), key=len, reverse=True)
+    stripped = True
+    while stripped:
+        stripped = False
+        for name in names:
+            if name and compact.startswith(name):
+                out.areas.append(name)
+                compact = compact[len(name) :]
+                stripped = True
+                break
+    m = _TAIL.search(compact)
+    if m and m.start() > 0:
+        out.number = _to_int(m.group(1))
+        out.courtyard = m.group(2) == "号院"
+        sub = m.group(3) or m.group(4) or m.group(5)
+        out.sub_number = _to_int(sub) or 0
+        out.building = m.group(6) or ""
+        out.unit = m.group(7) or ""
+        compact = compact[: m.start()]
+    out.street_text = compact
+    if not out.street_text and not out.areas:
+        raise AddressQueryError("地址中没有可识别的街路名或地区名")
+    return out
+
+
+@dataclass(frozen=True)
+class StreetEntry:
+    street_id: int
+    name: str  # the name this entry matches (current or former)
+    current_name: str
+    pinyin: str  # letters only, lower case
+    county: str = ""
+    township: str = ""
+    is_former: bool = False
+
+
+@dataclass(frozen=True)
+class StreetMatch:
+    entry: StreetEntry
+    score: float  # 0–100
+    how: str  # exact / former / fuzzy / pinyin
+
+
+def entry_pinyin(name: str) -> str:
+    """Return the letters-only pinyin key of a name (新华路 → xinhualu)."""
+    return pinyin_key(name)
+
+
+def match_streets(
+    parsed: ParsedAddress, entries: Iterable[StreetEntry], *, limit: int = 5, min_score: float = 60
+) -> list[StreetMatch]:
+    """Return the best street matches of a parsed query, best first."""
+    text = parsed.street_text
+    if not text:
+        return []
+    query_py = text if parsed.is_pinyin else entry_pinyin(text)
+    best: dict[int, StreetMatch] = {}
+    for e in entries:
+        if parsed.is_pinyin:
+            score, how = fuzz.ratio(query_py, e.pinyin), "pinyin"
+            # People drop the generic: "xinhua" for Xinhua Lu.
+            if e.pinyin.startswith(query_py) and len(query_py) >= 4:
+                score = max(score, 90.0)
+        elif text == e.name:
+            score, how = 100.0, "former" if e.is_former else "exact"
+        else:
+            char_score = fuzz.ratio(text, e.name)
+            py_score = fuzz.ratio(query_py, e.pinyin) if query_py else 0.0
+            if e.name.startswith(text) and len(text) >= 2:
+                char_score = max(char_score, 88.0)  # generic omitted: 新华 → 新华路
+            score, how = max(char_score, py_score - 2), "fuzzy"
+            if e.is_former and score >= min_score:
+                how = "former"
+        if parsed.areas and (e.county in parsed.areas or e.township in parsed.areas):
+            score += 3  # the district or township named in the query agrees
+        if e.is_former:
+            score -= 1  # the current name wins a tie
+        if score >= min_score and (e.street_id not in best or score > best[e.street_id].score):
+            best[e.street_id] = StreetMatch(e, min(score, 100.0), how)
+    return sorted(best.values(), key=lambda m: (-m.score, m.entry.current_name))[:limit]

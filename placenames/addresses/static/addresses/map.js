@@ -1,0 +1,195 @@
+/* Address lookup map: address search, "what address is here" click, and door plates,
+   signs and streets drawn from this portal's vector tiles (PostGIS ST_AsMVT). Offline:
+   no external tiles or fonts. */
+"use strict";
+(function () {
+  var mapEl = document.getElementById("map");
+  var statusEl = document.getElementById("map-status");
+  var d = mapEl.dataset;
+  var center = d.center.split(",").map(Number);
+  var geojson = new ol.format.GeoJSON({dataProjection: "EPSG:4326", featureProjection: "EPSG:3857"});
+  var tileStats = {doorplates: 0, signs: 0, streets: 0};
+
+  function setStatus(text, isError) {
+    statusEl.textContent = text;
+    statusEl.classList.toggle("error", !!isError);
+  }
+
+  var areas = new ol.layer.Vector({
+    source: new ol.source.Vector(),
+    style: new ol.style.Style({
+      stroke: new ol.style.Stroke({color: "#2f5d8a", width: 1.5, lineDash: [6, 4]}),
+      fill: new ol.style.Fill({color: "rgba(120,160,200,0.08)"}),
+    }),
+  });
+
+  function tileLayer(name, minZoom, style, sourceMaxZoom) {
+    var source = new ol.source.VectorTile({
+      format: new ol.format.MVT(),
+      url: d.tilesUrl + name + "/{z}/{x}/{y}.pbf",
+      maxZoom: sourceMaxZoom,
+    });
+    source.on("tileloadend", function (evt) {
+      var feats = evt.tile.getFeatures ? evt.tile.getFeatures() : [];
+      tileStats[name] += feats.length;
+      mapEl.dataset.tiles = JSON.stringify(tileStats);
+    });
+    source.on("tileloaderror", function () { setStatus("矢量瓦片加载失败（" + name + "）", true); });
+    var layer = new ol.layer.VectorTile({source: source, style: style, minZoom: minZoom - 0.01, declutter: name !== "streets"});
+    layer.set("name", name);
+    return layer;
+  }
+
+  var streetStyleCache = {};
+  function streetStyle(feature, resolution) {
+    var label = resolution < 5 ? feature.get("label") : "";
+    var key = label;
+    if (!streetStyleCache[key]) {
+      streetStyleCache[key] = new ol.style.Style({
+        stroke: new ol.style.Stroke({color: "#b8c2cc", width: 5}),
+        text: label ? new ol.style.Text({
+          text: label, placement: "line", font: "13px sans-serif",
+          fill: new ol.style.Fill({color: "#33414f"}),
+          stroke: new ol.style.Stroke({color: "#ffffff", width: 3}),
+        }) : undefined,
+      });
+    }
+    return streetStyleCache[key];
+  }
+
+  var plateCircle = new ol.style.Circle({
+    radius: 3.5, fill: new ol.style.Fill({color: "#2f5d8a"}),
+    stroke: new ol.style.Stroke({color: "#ffffff", width: 1}),
+  });
+  var plainPlate = new ol.style.Style({image: plateCircle});
+  function plateStyle(feature, resolution) {
+    if (resolution > 1.2) { return plainPlate; }
+    return new ol.style.Style({
+      image: plateCircle,
+      text: new ol.style.Text({
+        text: feature.get("label"), font: "11px sans-serif", offsetY: -10,
+        fill: new ol.style.Fill({color: "#1d2733"}),
+        stroke: new ol.style.Stroke({color: "#ffffff", width: 3}),
+      }),
+    });
+  }
+  var signStyles = {
+    lightbox: new ol.style.Style({image: new ol.style.RegularShape({points: 4, radius: 6, angle: Math.PI / 4,
+      fill: new ol.style.Fill({color: "#d97706"}), stroke: new ol.style.Stroke({color: "#fff", width: 1})})}),
+    single: new ol.style.Style({image: new ol.style.RegularShape({points: 4, radius: 6, angle: Math.PI / 4,
+      fill: new ol.style.Fill({color: "#15803d"}), stroke: new ol.style.Stroke({color: "#fff", width: 1})})}),
+  };
+  function signStyle(feature) { return signStyles[feature.get("kind")] || signStyles.single; }
+
+  var marker = new ol.layer.Vector({
+    source: new ol.source.Vector(),
+    zIndex: 10,
+    style: new ol.style.Style({image: new ol.style.Circle({
+      radius: 8, stroke: new ol.style.Stroke({color: "#9b1c1c", width: 3}),
+      fill: new ol.style.Fill({color: "rgba(155,28,28,0.15)"})})}),
+  });
+
+  var map = new ol.Map({
+    target: mapEl,
+    layers: [
+      areas,
+      tileLayer("streets", 11, streetStyle, 16),
+      tileLayer("doorplates", 14, plateStyle, 16),
+      tileLayer("signs", 12, signStyle, 16),
+      marker,
+    ],
+    view: new ol.View({center: ol.proj.fromLonLat(center), zoom: Number(d.zoom), minZoom: 8, maxZoom: 20}),
+    controls: ol.control.defaults.defaults({attribution: false}).extend([new ol.control.ScaleLine()]),
+  });
+  window.addressMap = map;
+
+  fetch(d.areasUrl + "?level=county&has_geometry=true")
+    .then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status); } return r.json(); })
+    .then(function (data) {
+      areas.getSource().addFeatures(geojson.readFeatures(data));
+      setStatus("放大到街道级（14 级及以上）显示门牌；当前 " + Math.round(map.getView().getZoom()) + " 级");
+    })
+    .catch(function (err) { setStatus("加载区划失败：" + err.message, true); });
+  map.getView().on("change:resolution", function () {
+    setStatus("放大到街道级（14 级及以上）显示门牌；当前 " + Math.round(map.getView().getZoom()) + " 级");
+  });
+
+  function showMarker(lon, lat) {
+    marker.getSource().clear();
+    marker.getSource().addFeature(new ol.Feature(new ol.geom.Point(ol.proj.fromLonLat([lon, lat]))));
+  }
+
+  // ---- address search ----
+  var form = document.getElementById("geocode-form");
+  var input = document.getElementById("geocode-q");
+  var list = document.getElementById("geocode-results");
+  var LEVEL = {plate: "门牌", interpolated: "内插", street: "街路", area: "区域"};
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) { e.className = cls; }
+    if (text != null) { e.textContent = text; }
+    return e;
+  }
+
+  function goTo(feature) {
+    var c = feature.geometry.coordinates;
+    var level = feature.properties.level;
+    map.getView().animate({center: ol.proj.fromLonLat(c), zoom: level === "area" ? 12 : 18, duration: 300});
+    showMarker(c[0], c[1]);
+  }
+
+  form.addEventListener("submit", function (evt) {
+    evt.preventDefault();
+    var q = input.value.trim();
+    list.replaceChildren();
+    if (!q) { list.appendChild(el("li", "empty", "请输入地址")); return; }
+    fetch(d.geocodeUrl + "?q=" + encodeURIComponent(q))
+      .then(function (r) { return r.json().then(function (body) { return {ok: r.ok, body: body}; }); })
+      .then(function (res) {
+        if (!res.ok) { list.appendChild(el("li", "empty error", res.body.error)); return; }
+        var feats = res.body.features;
+        if (!feats.length) { list.appendChild(el("li", "empty", "没有找到匹配的地址")); return; }
+        feats.forEach(function (f, i) {
+          var p = f.properties;
+          var li = el("li", "result", null);
+          li.dataset.level = p.level;
+          li.appendChild(el("span", "addr", p.address));
+          li.appendChild(el("span", "tag" + (p.interpolated ? " interp" : ""), LEVEL[p.level]));
+          if (p.is_demo) { li.appendChild(el("span", "demo-badge", "演示数据")); }
+          var how = {exact: "名称一致", former: "曾用名 " + (p.matched.former_name || ""), fuzzy: "近似匹配", pinyin: "拼音匹配"}[p.matched.via] || "";
+          li.appendChild(el("span", "meta", "得分 " + p.score + (how ? " · " + how : "") + (p.note ? " · " + p.note : "")));
+          li.addEventListener("click", function () { goTo(f); });
+          list.appendChild(li);
+          if (i === 0) { goTo(f); }
+        });
+      })
+      .catch(function (err) { list.appendChild(el("li", "empty error", "查询失败：" + err.message)); });
+  });
+
+  // ---- what address is here ----
+  var details = document.getElementById("reverse-details");
+  var empty = document.getElementById("reverse-empty");
+  map.on("singleclick", function (evt) {
+    var ll = ol.proj.toLonLat(evt.coordinate);
+    fetch(d.reverseUrl + "?lon=" + ll[0].toFixed(7) + "&lat=" + ll[1].toFixed(7))
+      .then(function (r) { return r.json().then(function (body) { return {ok: r.ok, body: body}; }); })
+      .then(function (res) {
+        if (!res.ok) { empty.textContent = res.body.error; empty.hidden = false; details.hidden = true; return; }
+        var p = res.body.properties;
+        if (!p.address) { empty.textContent = p.note; empty.hidden = false; details.hidden = true; return; }
+        var values = {
+          address: p.address + (p.is_demo ? "（演示数据）" : ""), number: p.number,
+          street: p.street.name, township: p.township.name, county: p.county.name, city: p.city.name,
+          distance_m: p.distance_m + " 米",
+        };
+        details.querySelectorAll("[data-field]").forEach(function (dd) {
+          dd.textContent = values[dd.dataset.field] || "—";
+        });
+        details.hidden = false;
+        empty.hidden = true;
+        showMarker(res.body.geometry.coordinates[0], res.body.geometry.coordinates[1]);
+      })
+      .catch(function (err) { empty.textContent = "查询失败：" + err.message; });
+  });
+})();
