@@ -1,0 +1,64 @@
+"""The address map in a real (offline) browser: vector tiles, search and "what is here"."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from placenames.addresses.models import DoorPlate
+from placenames.addresses.services import demo_addresses_load
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo_plates(hegang_areas):
+    demo_addresses_load()
+    return DoorPlate.objects.select_related("street")
+
+
+def test_address_map_search_and_click_offline(live_server, demo_plates, offline_page):
+    plate = demo_plates.get(street__name="新华街", number=12, sub_number=0)
+    page = offline_page
+    page.goto(live_server.url + "/addresses/")
+    assert "演示数据" in page.text_content("aside")
+
+    page.fill("#geocode-q", "鹤岗市新华街１２号")
+    page.click("#geocode-form button")
+    first = page.locator("#geocode-results li.result").first
+    first.wait_for(timeout=20_000)
+    assert "新华街12号" in first.text_content()
+    assert first.get_attribute("data-level") == "plate"
+
+    # The search zoomed to the plate: the plate tiles arrived and carry features.
+    page.wait_for_function(
+        "() => document.getElementById('map').dataset.tiles && "
+        "JSON.parse(document.getElementById('map').dataset.tiles).doorplates > 0",
+        timeout=20_000,
+    )
+    page.wait_for_timeout(500)  # let the zoom animation finish before clicking
+    pixel = page.evaluate(
+        f"() => window.addressMap.getPixelFromCoordinate(ol.proj.fromLonLat([{plate.point_4490.x}, {plate.point_4490.y}]))"
+    )
+    box = page.locator("#map").bounding_box()
+    page.mouse.click(box["x"] + pixel[0] + 2, box["y"] + pixel[1] + 2)
+    page.wait_for_selector("#reverse-details:not([hidden])", timeout=20_000)
+    address = page.text_content("#reverse-details [data-field=address]")
+    assert "黑龙江省鹤岗市" in address and "新华街12号" in address
+    assert page.text_content("#reverse-details [data-field=county]") == plate.street.county.name
+    tiles = json.loads(page.get_attribute("#map", "data-tiles"))
+    assert tiles["doorplates"] > 0 and tiles["streets"] > 0
+    page.recorder.assert_clean()
+
+
+def test_checks_and_production_pages_render_offline(live_server, demo_plates, offline_page):
+    page = offline_page
+    page.goto(live_server.url + "/addresses/checks")
+    assert page.text_content("#checks-summary tr[data-rule=wrong_side] td.num") == "5"
+    page.goto(live_server.url + "/addresses/production")
+    assert int(page.text_content("#production-count")) > 0
+    assert "Lu" in page.text_content("table.production") or "Jie" in page.text_content(
+        "table.production"
+    )
+    page.recorder.assert_clean()
