@@ -11,9 +11,10 @@ from dataclasses import dataclass
 import shapely
 from shapely.geometry import LineString, MultiLineString, Point
 
-# Neighbouring polygons from one source share vertices, but surveys and other sources do
-# not: an edge counts as shared where A's outline runs within this distance of B.
-SHARED_EDGE_SNAP_M = 20.0
+# An edge counts as shared where A's outline runs within this distance of B. Polygons from
+# one source (the Amap set tiles the city to 1e-8 km²) need next to nothing; the snap also
+# lets the edge run on past a tri-junction by about this much, so keep it small.
+SHARED_EDGE_SNAP_M = 1.0
 MIN_EDGE_LENGTH_M = 50.0
 
 

@@ -1,5 +1,19 @@
 """HTML pages of this app (included at the site root)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import include, path
 
-urlpatterns: list = []
+from boundaries import views
+
+boundary_pages = [
+    path("", views.index, name="index"),
+    path("topology/", views.topology_page, name="topology"),
+    path("parameters/", views.parameter_list, name="parameters"),
+    path("parameters/<int:pk>/", views.parameter_detail, name="parameter-detail"),
+    path("parameters/<int:pk>/points.csv", views.parameter_points_csv, name="parameter-points"),
+    path("conversions/<int:pk>/", views.conversion_report, name="conversion-report"),
+    path("inspections/", views.inspections_due, name="inspections"),
+    path("lines/<str:code>/inspect/", views.inspection_new, name="inspection-new"),
+    path("markers/<str:number>/", views.marker_detail, name="marker-detail"),
+]
+
+urlpatterns = [path("boundaries/", include((boundary_pages, "boundaries")))]

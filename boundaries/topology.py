@@ -85,23 +85,40 @@ def check_tiling(
 
 
 def check_line_on_edge(line_code: str, line_m, area_a_m, area_b_m, *, tol_m: float) -> list[Issue]:
-    """Return an issue when the line departs from the shared edge of its areas by > tol_m."""
-    edge = shared_edge(area_a_m, area_b_m, snap_m=max(tol_m, 1.0))
+    """Return issues where the line leaves the two areas' common edge, or misses part of it.
+
+    Two one-way tests, both in metres: the line must run within tol_m of both outlines,
+    and the shared edge of the areas must lie within tol_m of the line.
+    """
+    edge = shared_edge(area_a_m, area_b_m, snap_m=min(1.0, tol_m))
     if edge is None:
         return [Issue("line_edge", line_code, f"界线 {line_code} 的两个区域不相邻", None, line_m)]
-    distance = line_m.hausdorff_distance(edge)
-    if distance > tol_m:
-        where = line_m.difference(edge.buffer(tol_m))
-        return [
+    issues = []
+    corridor = area_a_m.boundary.buffer(tol_m).intersection(area_b_m.boundary.buffer(tol_m))
+    off = line_m.difference(corridor)
+    if off.length > tol_m:
+        worst = max(edge.distance(shapely.Point(c)) for c in shapely.get_coordinates(off))
+        issues.append(
             Issue(
                 "line_edge",
                 line_code,
-                f"界线 {line_code} 与两区域公共边最大偏差 {distance:.1f} m（容差 {tol_m:g} m）",
-                distance,
-                where if not where.is_empty else line_m,
+                f"界线 {line_code} 有 {off.length:.0f} m 偏离两区域公共边（最远 {worst:.1f} m，容差 {tol_m:g} m）",
+                worst,
+                off,
             )
-        ]
-    return []
+        )
+    missed = edge.difference(line_m.buffer(tol_m))
+    if missed.length > tol_m:
+        issues.append(
+            Issue(
+                "line_edge",
+                line_code,
+                f"两区域公共边有 {missed.length:.0f} m 没有界线（界线 {line_code}，容差 {tol_m:g} m）",
+                missed.length,
+                missed,
+            )
+        )
+    return issues
 
 
 def check_markers_on_line(

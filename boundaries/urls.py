@@ -1,8 +1,11 @@
 from django.urls import path
 
-from boundaries import api
+from boundaries import api, line_api
 
 urlpatterns = [
     path("areas", api.AreaListView.as_view(), name="area-list"),
     path("areas/at", api.AreaAtPointView.as_view(), name="area-at"),
+    path("boundaries/lines", line_api.LineListView.as_view(), name="boundary-line-list"),
+    path("boundaries/markers", line_api.MarkerListView.as_view(), name="boundary-marker-list"),
+    path("boundaries/topology", line_api.TopologyView.as_view(), name="boundary-topology"),
 ]

@@ -1,0 +1,69 @@
+"""Forms of the boundary officers' pages."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+
+from boundaries.crs import BEIJING1954, CGCS2000, CRS_TABLE
+from boundaries.models import MarkerState
+from boundaries.transform_fit import MODELS
+
+MAX_POINTS_FILE_BYTES = 2 * 1024 * 1024
+
+
+def _crs_choices(datum: str) -> list[tuple[str, str]]:
+    return [(c.code, f"{c.code} {c.name}") for c in CRS_TABLE.values() if c.datum == datum]
+
+
+class FitForm(forms.Form):
+    name = forms.CharField(label="参数集名称", max_length=100)
+    points_file = forms.FileField(
+        label="重合点文件（CSV：id,role,x_src,y_src,h_src,x_dst,y_dst,h_dst）"
+    )
+    model = forms.ChoiceField(
+        label="模型", choices=[(m, {"7p": "七参数", "4p": "四参数（平面）"}[m]) for m in MODELS]
+    )
+    source_crs = forms.ChoiceField(label="源坐标系（北京54）", choices=_crs_choices(BEIJING1954))
+    target_crs = forms.ChoiceField(label="目标坐标系（CGCS2000）", choices=_crs_choices(CGCS2000))
+
+    def clean_points_file(self):
+        f = self.cleaned_data["points_file"]
+        if f.size > min(MAX_POINTS_FILE_BYTES, settings.UPLOAD_MAX_BYTES):
+            raise forms.ValidationError("文件过大（重合点表不应超过 2 MB）")
+        try:
+            return f.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError("文件应为 UTF-8 编码的 CSV") from None
+
+
+class ApproveForm(forms.Form):
+    approved_by = forms.CharField(label="审批人", max_length=100)
+
+
+class InspectionForm(forms.Form):
+    inspected_on = forms.DateField(label="联检日期", widget=forms.DateInput(attrs={"type": "date"}))
+    participants = forms.CharField(label="参加单位及人员", widget=forms.Textarea(attrs={"rows": 2}))
+    summary = forms.CharField(
+        label="结论", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, markers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.markers = list(markers)
+        for m in self.markers:
+            self.fields[f"state_{m.pk}"] = forms.ChoiceField(
+                label=m.number, choices=MarkerState.choices, initial=MarkerState.INTACT
+            )
+            self.fields[f"note_{m.pk}"] = forms.CharField(
+                label="说明", required=False, max_length=300
+            )
+
+    def marker_rows(self):
+        return [(m, self[f"state_{m.pk}"], self[f"note_{m.pk}"]) for m in self.markers]
+
+    def findings(self) -> dict[int, tuple[str, str]]:
+        return {
+            m.pk: (self.cleaned_data[f"state_{m.pk}"], self.cleaned_data[f"note_{m.pk}"])
+            for m in self.markers
+        }

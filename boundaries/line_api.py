@@ -1,0 +1,159 @@
+"""REST API of boundary lines, markers and the topology report (/api/v1/boundaries/…)."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_gis.serializers import GeoFeatureModelSerializer
+
+from boundaries import line_selectors
+from boundaries.models import BoundaryLine, BoundaryMarker, BoundaryVersion
+from gis_portal.errors import InvalidParameter
+from gis_portal.params import parse_float, reject_unknown
+
+
+class LineFeatureSerializer(GeoFeatureModelSerializer):
+    area_a_name = serializers.CharField(source="area_a.name", read_only=True)
+    area_b_name = serializers.CharField(source="area_b.name", read_only=True)
+    marker_count = serializers.IntegerField(read_only=True)
+    next_due = serializers.DateField(read_only=True, allow_null=True)
+    converted_with_name = serializers.CharField(
+        source="converted_with.name", read_only=True, default=None
+    )
+
+    class Meta:
+        model = BoundaryLine
+        geo_field = "geom_4490"
+        fields = (
+            "code",
+            "name",
+            "area_a_name",
+            "area_b_name",
+            "level",
+            "agreement_ref",
+            "original_crs",
+            "converted_with_name",
+            "converted_at",
+            "marker_count",
+            "next_due",
+            "is_demo",
+        )
+
+
+class MarkerFeatureSerializer(GeoFeatureModelSerializer):
+    line_code = serializers.CharField(source="line.code", read_only=True)
+    type_display = serializers.CharField(source="get_type_code_display", read_only=True)
+    state = serializers.SerializerMethodField()
+
+    class Meta:
+        model = BoundaryMarker
+        geo_field = "geom_4490"
+        fields = (
+            "number",
+            "line_code",
+            "sequence",
+            "type_code",
+            "type_display",
+            "material",
+            "original_x",
+            "original_y",
+            "original_crs",
+            "cgcs_x_m",
+            "cgcs_y_m",
+            "cgcs_crs",
+            "state",
+            "is_demo",
+        )
+
+    def get_state(self, obj) -> str | None:
+        return self.context.get("states", {}).get(obj.pk)
+
+
+class LineListView(APIView):
+    """Boundary lines as GeoJSON (CGCS2000 lon/lat; null geometry until converted)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=LineFeatureSerializer(many=True))
+    def get(self, request):
+        reject_unknown(request.query_params, set())
+        return Response(LineFeatureSerializer(line_selectors.line_list(), many=True).data)
+
+
+class MarkerListView(APIView):
+    """Boundary markers as GeoJSON, optionally of one line; with the latest inspection state."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("line", OpenApiTypes.STR, description="界线编号")],
+        responses=MarkerFeatureSerializer(many=True),
+    )
+    def get(self, request):
+        reject_unknown(request.query_params, {"line"})
+        line = request.query_params.get("line") or None
+        if line and not BoundaryLine.objects.filter(code=line).exists():
+            raise InvalidParameter("line", f"没有编号为 {line[:30]} 的界线")
+        markers = line_selectors.marker_list(line_code=line)
+        context = {"states": line_selectors.marker_latest_states()}
+        return Response(MarkerFeatureSerializer(markers, many=True, context=context).data)
+
+
+def topology_params(params) -> tuple[line_selectors.TopologyTolerances, tuple[str, str] | None]:
+    """Parse the topology tolerances (metres) and the two versions to compare."""
+    reject_unknown(
+        params, {"area_tol_m", "line_tol_m", "marker_tol_m", "version_tol_m", "versions"}
+    )
+    defaults = line_selectors.TopologyTolerances()
+    values = {}
+    for name, field in (
+        ("area_tol_m", "area_m"),
+        ("line_tol_m", "line_m"),
+        ("marker_tol_m", "marker_m"),
+        ("version_tol_m", "version_m"),
+    ):
+        v = parse_float(params, name, required=False, min_value=0.01, max_value=10_000)
+        values[field] = getattr(defaults, field) if v is None else v
+    versions = None
+    raw = params.get("versions")
+    if raw:
+        parts = [p.strip() for p in raw.split(",")]
+        known = set(BoundaryVersion.objects.values_list("name", flat=True))
+        if len(parts) != 2 or not set(parts) <= known:
+            raise InvalidParameter(
+                "versions", f"应为两个以逗号分隔的版本名称，可用：{'、'.join(sorted(known))}"
+            )
+        versions = (parts[0], parts[1])
+    return line_selectors.TopologyTolerances(**values), versions
+
+
+class TopologyView(APIView):
+    """Topology checks: tiling, lines on shared edges, markers on lines, numbering, versions."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "area_tol_m", OpenApiTypes.DOUBLE, description="空隙/重叠容差 (m)，默认 5"
+            ),
+            OpenApiParameter(
+                "line_tol_m", OpenApiTypes.DOUBLE, description="界线与公共边容差 (m)，默认 5"
+            ),
+            OpenApiParameter(
+                "marker_tol_m", OpenApiTypes.DOUBLE, description="界桩离线容差 (m)，默认 1"
+            ),
+            OpenApiParameter(
+                "version_tol_m", OpenApiTypes.DOUBLE, description="版本差异容差 (m)，默认 100"
+            ),
+            OpenApiParameter("versions", OpenApiTypes.STR, description="两个版本名称，逗号分隔"),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request):
+        tol, versions = topology_params(request.query_params)
+        return Response(line_selectors.topology_report(tol=tol, versions=versions))

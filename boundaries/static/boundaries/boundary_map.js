@@ -1,0 +1,102 @@
+/* 界线管理 map: county outlines, boundary lines, markers coloured by their latest inspection,
+   and (on the topology page) the problems found. All data from this portal's API; no tiles. */
+"use strict";
+(function () {
+  var mapEl = document.getElementById("map");
+  if (!mapEl) { return; }
+  var statusEl = document.getElementById("map-status");
+  var geojson = new ol.format.GeoJSON({dataProjection: "EPSG:4326", featureProjection: "EPSG:3857"});
+  var STATE_COLOUR = {intact: "#2e7d32", damaged: "#ef6c00", moved: "#ef6c00", missing: "#b00020"};
+  var STATE_LABEL = {intact: "完好", damaged: "损坏", moved: "移位", missing: "丢失"};
+  var loaded = {};
+
+  function vectorLayer(name, style, z) {
+    var layer = new ol.layer.Vector({source: new ol.source.Vector(), style: style, zIndex: z});
+    layer.set("name", name);
+    return layer;
+  }
+
+  var areaLayer = vectorLayer("areas", new ol.style.Style({
+    stroke: new ol.style.Stroke({color: "#8aa1b8", width: 1}),
+    fill: new ol.style.Fill({color: "rgba(120,160,200,0.12)"}),
+  }), 1);
+  var lineLayer = vectorLayer("lines", function (feature, resolution) {
+    return new ol.style.Style({
+      stroke: new ol.style.Stroke({color: "#9b1c1c", width: 3}),
+      text: resolution < 60 ? new ol.style.Text({
+        text: feature.get("code"), placement: "line", font: "12px sans-serif",
+        fill: new ol.style.Fill({color: "#5a0f0f"}), stroke: new ol.style.Stroke({color: "#fff", width: 3}),
+      }) : undefined,
+    });
+  }, 2);
+  var markerLayer = vectorLayer("markers", function (feature) {
+    return new ol.style.Style({image: new ol.style.Circle({
+      radius: 4, fill: new ol.style.Fill({color: STATE_COLOUR[feature.get("state")] || "#455a64"}),
+      stroke: new ol.style.Stroke({color: "#fff", width: 1}),
+    })});
+  }, 3);
+  var issueLayer = vectorLayer("issues", new ol.style.Style({
+    stroke: new ol.style.Stroke({color: "#d500f9", width: 3}),
+    fill: new ol.style.Fill({color: "rgba(213,0,249,0.25)"}),
+    image: new ol.style.Circle({radius: 7, stroke: new ol.style.Stroke({color: "#d500f9", width: 3})}),
+  }), 4);
+
+  var map = new ol.Map({
+    target: mapEl,
+    layers: [areaLayer, lineLayer, markerLayer, issueLayer],
+    view: new ol.View({center: ol.proj.fromLonLat([130.6, 47.4]), zoom: 9, minZoom: 6, maxZoom: 20}),
+    controls: ol.control.defaults.defaults({attribution: false}).extend([new ol.control.ScaleLine()]),
+  });
+  window.boundaryMap = map;
+
+  function load(layer, url) {
+    return fetch(url, {credentials: "same-origin"}).then(function (r) {
+      if (!r.ok) { throw new Error("HTTP " + r.status); }
+      return r.json();
+    }).then(function (data) {
+      var features = geojson.readFeatures({type: "FeatureCollection", features: (data.features || []).filter(function (f) { return f.geometry; })});
+      layer.getSource().addFeatures(features);
+      loaded[layer.get("name")] = features.length;
+    });
+  }
+
+  var jobs = [
+    load(areaLayer, mapEl.dataset.areasUrl),
+    load(lineLayer, mapEl.dataset.linesUrl),
+    load(markerLayer, mapEl.dataset.markersUrl),
+  ];
+  if (mapEl.dataset.topologyUrl) { jobs.push(load(issueLayer, mapEl.dataset.topologyUrl)); }
+  Promise.all(jobs).then(function () {
+    var extent = lineLayer.getSource().getExtent();
+    if (ol.extent.isEmpty(extent)) { extent = areaLayer.getSource().getExtent(); }
+    if (!ol.extent.isEmpty(extent)) { map.getView().fit(extent, {padding: [20, 20, 20, 20]}); }
+    statusEl.textContent = "已加载：" + (loaded.lines || 0) + " 条界线，" + (loaded.markers || 0) + " 个界桩" +
+      (mapEl.dataset.topologyUrl ? "，" + (loaded.issues || 0) + " 处问题" : "");
+    mapEl.dataset.loaded = JSON.stringify(loaded);
+  }).catch(function (err) {
+    statusEl.textContent = "加载界线数据失败：" + err.message;
+    statusEl.classList.add("error");
+  });
+
+  var info = document.getElementById("marker-info");
+  var empty = document.getElementById("marker-empty");
+  var link = document.getElementById("marker-link");
+  function fmt(v) { return v === null || v === undefined ? "—" : Number(v).toFixed(3); }
+  map.on("singleclick", function (evt) {
+    if (!info) { return; }
+    var hit = map.forEachFeatureAtPixel(evt.pixel, function (f, layer) { return layer === markerLayer ? f : null; }, {hitTolerance: 4});
+    if (!hit) { return; }
+    var p = hit.getProperties();
+    var values = {
+      number: p.number, type_display: p.type_display, material: p.material || "—",
+      original: p.original_crs + " " + fmt(p.original_x) + ", " + fmt(p.original_y),
+      cgcs: p.cgcs_crs ? p.cgcs_crs + " " + fmt(p.cgcs_x_m) + ", " + fmt(p.cgcs_y_m) : "未转换",
+      state: STATE_LABEL[p.state] || "未检查",
+    };
+    info.querySelectorAll("[data-field]").forEach(function (dd) { dd.textContent = values[dd.dataset.field]; });
+    info.hidden = false;
+    empty.hidden = true;
+    link.href = mapEl.dataset.markerUrlPrefix + encodeURIComponent(p.number) + "/";
+    link.hidden = false;
+  });
+})();
