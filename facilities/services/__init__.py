@@ -1,0 +1,1 @@
+"""Writes and runs of the facilities app, one module per concern."""

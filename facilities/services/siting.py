@@ -1,0 +1,115 @@
+"""Run a siting model on CSV files or on the registry, checking the input first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from facilities import siting
+from facilities.errors import SitingRejected
+from facilities.selectors import points_outside_city
+from facilities.siting_io import Projected, read_points_file, to_problem
+
+# Which parameters each model needs (True), accepts (None) or refuses (False).
+MODEL_PARAMETERS = {
+    "lscp": {"p": False, "radius_m": True},
+    "mclp": {"p": True, "radius_m": True},
+    "pmedian": {"p": True, "radius_m": None},
+    "pcenter": {"p": True, "radius_m": None},
+}
+
+
+@dataclass(frozen=True)
+class SitingRequest:
+    model: str
+    p: int | None = None
+    radius_m: float | None = None
+    time_limit_s: float = 60.0
+
+    def check(self) -> None:
+        """Raise SitingRejected for a parameter the model needs or refuses."""
+        if self.model not in MODEL_PARAMETERS:
+            raise SitingRejected(f"未知模型 {self.model!r}；可用：{', '.join(MODEL_PARAMETERS)}")
+        for name, rule in MODEL_PARAMETERS[self.model].items():
+            value = getattr(self, name)
+            if rule is True and value is None:
+                raise SitingRejected(f"模型 {self.model} 需要参数 {name}", parameter=name)
+            if rule is False and value is not None:
+                raise SitingRejected(f"模型 {self.model} 不使用参数 {name}", parameter=name)
+        if self.radius_m is not None and not self.radius_m > 0:
+            raise SitingRejected(
+                f"服务半径必须大于 0 米（收到 {self.radius_m}）", parameter="radius_m"
+            )
+        if self.p is not None and self.p < 1:
+            raise SitingRejected(f"p 必须至少为 1（收到 {self.p}）", parameter="p")
+        if not self.time_limit_s > 0:
+            raise SitingRejected("时间限制必须大于 0 秒", parameter="time_limit")
+
+
+def siting_check_inside_city(projected: Projected) -> None:
+    """Raise SitingRejected naming the candidates that lie outside the city."""
+    outside = points_outside_city(projected.candidate_lonlat)
+    if outside.size:
+        ids = [projected.problem.candidate_label(int(j)) for j in outside[:50]]
+        raise SitingRejected(
+            f"{outside.size} 个候选点不在鹤岗市范围内：{', '.join(ids[:10])}",
+            candidate_ids=ids,
+        )
+
+
+def siting_solve(
+    *, request: SitingRequest, problem: siting.SitingProblem, should_stop=None
+) -> dict:
+    """Solve ``problem`` and return the result as the JSON-ready dict the issue specifies."""
+    request.check()
+    kwargs: dict = {"time_limit_s": request.time_limit_s, "should_stop": should_stop}
+    if request.p is not None:
+        kwargs["p"] = request.p
+    if request.model in ("lscp", "mclp"):
+        kwargs["radius_m"] = request.radius_m
+    try:
+        result = siting.solve(request.model, problem, **kwargs)
+    except siting.SitingInputError as exc:
+        raise SitingRejected.from_input_error(exc) from exc
+    out = result.as_dict(problem)
+    if request.radius_m is not None and out["covered_weight"] is None:
+        dist = siting.nearest_open_distance(problem, result.selected)
+        out["covered_weight"] = float(problem.demand_weight[dist <= request.radius_m].sum())
+    out["total_weight"] = float(np.sum(problem.demand_weight))
+    return out
+
+
+def siting_solve_files(
+    *,
+    request: SitingRequest,
+    demand_path: Path,
+    candidates_path: Path,
+    existing_path: Path | None = None,
+    crs: str = "EPSG:4490",
+) -> dict:
+    """Read the CSV files, check them (no database writes) and solve."""
+    request.check()
+    try:
+        demand = read_points_file(
+            demand_path, label="需求点文件", value_column="weight", required=True
+        )
+        candidates = read_points_file(
+            candidates_path, label="候选点文件", value_column="capacity", required=False
+        )
+        existing = (
+            read_points_file(
+                existing_path, label="现有设施文件", value_column="capacity", required=False
+            )
+            if existing_path
+            else None
+        )
+        projected = to_problem(demand, candidates, existing, crs_text=crs)
+        siting.validate_problem(projected.problem, p=request.p, radius_m=request.radius_m)
+    except siting.SitingInputError as exc:
+        raise SitingRejected.from_input_error(exc) from exc
+    siting_check_inside_city(projected)
+    out = siting_solve(request=request, problem=projected.problem)
+    out["metric_crs"] = projected.metric_crs
+    return out

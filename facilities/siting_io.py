@@ -1,0 +1,174 @@
+"""Read siting CSV files and bring their coordinates into metres (no Django).
+
+Demand files have ``id,x,y,weight``; candidate and existing-site files ``id,x,y[,capacity]``.
+Coordinates in a projected CRS are used as they are (straight-line distances in that CRS);
+geographic ones (EPSG:4490 by default) are projected to the CGCS2000 3° Gauss-Krüger zone
+holding the data's median longitude, because a degree is not a metre at 47°N.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError
+
+from facilities.siting.core import SitingInputError, SitingProblem
+
+MAX_ROWS = 200_000
+
+
+@dataclass(frozen=True)
+class PointTable:
+    ids: list[str]
+    xy: np.ndarray  # as read, in the declared CRS
+    values: np.ndarray | None  # weight (demand) or capacity (sites)
+
+
+def _number(raw: str, *, what: str, line: int, label: str) -> float:
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise SitingInputError(f"{label}第 {line} 行：{what} 不是数字（{raw!r}）") from None
+    if not math.isfinite(value):
+        raise SitingInputError(f"{label}第 {line} 行：{what} 必须是有限数值")
+    return value
+
+
+def read_points(text: str, *, label: str, value_column: str | None, required: bool) -> PointTable:
+    """Parse a CSV of points; every error names the file label and the line."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in ("id", "x", "y") if c not in header]
+    if required and value_column and value_column not in header:
+        missing.append(value_column)
+    if missing:
+        raise SitingInputError(f"{label}缺少列：{', '.join(missing)}（应为 id,x,y…）")
+    reader.fieldnames = header
+    ids: list[str] = []
+    xy: list[tuple[float, float]] = []
+    values: list[float] = []
+    has_values = value_column in header if value_column else False
+    seen: set[str] = set()
+    for line, row in enumerate(reader, start=2):
+        if line - 1 > MAX_ROWS:
+            raise SitingInputError(f"{label}超过 {MAX_ROWS} 行")
+        ident = (row.get("id") or "").strip()
+        if not ident:
+            raise SitingInputError(f"{label}第 {line} 行：id 为空")
+        if ident in seen:
+            raise SitingInputError(f"{label}第 {line} 行：id {ident!r} 重复")
+        seen.add(ident)
+        x = _number(row.get("x"), what="x", line=line, label=label)
+        y = _number(row.get("y"), what="y", line=line, label=label)
+        ids.append(ident)
+        xy.append((x, y))
+        if has_values:
+            raw = (row.get(value_column) or "").strip()
+            if raw == "" and not required:
+                values.append(math.nan)
+            else:
+                values.append(_number(raw, what=value_column, line=line, label=label))
+    arr = np.array(xy, dtype=np.float64).reshape(-1, 2)
+    vals = np.array(values, dtype=np.float64) if has_values else None
+    if vals is not None and value_column == "capacity":
+        bad = [ids[i] for i in np.flatnonzero(vals < 0)]
+        if bad:
+            raise SitingInputError(f"{label}容量不能小于 0：{', '.join(bad[:20])}", ids=bad[:20])
+    if vals is not None and value_column == "weight":
+        bad = [ids[i] for i in np.flatnonzero(vals < 0)]
+        if bad:
+            raise SitingInputError(f"{label}权重不能为负数：{', '.join(bad[:20])}", ids=bad[:20])
+    return PointTable(ids, arr, vals)
+
+
+def read_points_file(path: Path, **kwargs) -> PointTable:
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise SitingInputError(f"找不到文件 {path}") from None
+    except UnicodeDecodeError:
+        raise SitingInputError(f"文件 {path} 不是 UTF-8 编码") from None
+    return read_points(text, **kwargs)
+
+
+def parse_crs(text: str) -> CRS:
+    try:
+        crs = CRS.from_user_input(text)
+    except CRSError:
+        raise SitingInputError(f"无法识别的坐标系 {text!r}（例如 EPSG:4490、EPSG:4552）") from None
+    if not (crs.is_geographic or crs.is_projected):
+        raise SitingInputError(f"坐标系 {text!r} 既不是地理坐标系也不是投影坐标系")
+    return crs
+
+
+def gk_zone_epsg(lon_deg: float) -> int:
+    """Return the EPSG code of the CGCS2000 3° Gauss-Krüger CM zone for a longitude."""
+    central = 3 * round(lon_deg / 3)
+    if not 75 <= central <= 135:
+        raise SitingInputError(f"经度 {lon_deg:.3f} 不在中国 3° 带范围内 (75°E–135°E)")
+    return 4534 + (central - 75) // 3  # 4534 = CM 75°E … 4552 = CM 129°E, 4553 = CM 132°E
+
+
+@lru_cache(maxsize=32)
+def _transformer(source: str, target: str) -> Transformer:
+    return Transformer.from_crs(source, target, always_xy=True)
+
+
+@dataclass(frozen=True)
+class Projected:
+    problem: SitingProblem
+    metric_crs: str
+    candidate_lonlat: np.ndarray  # CGCS2000 lon/lat, for the "inside the city" check
+
+
+def to_problem(
+    demand: PointTable,
+    candidates: PointTable,
+    existing: PointTable | None,
+    *,
+    crs_text: str = "EPSG:4490",
+) -> Projected:
+    """Return the siting problem in metres, and the candidates in CGCS2000 lon/lat."""
+    crs = parse_crs(crs_text)
+    source = crs.to_string()
+    tables = [demand, candidates] + ([existing] if existing else [])
+    if crs.is_geographic:
+        lonlat = [t.xy for t in tables]
+        every = np.vstack(lonlat)
+        if np.any(np.abs(every[:, 0]) > 180) or np.any(np.abs(every[:, 1]) > 90):
+            raise SitingInputError(f"{crs_text} 是地理坐标系，但 x/y 超出经纬度范围")
+        if source != "EPSG:4490":
+            lonlat = [
+                np.column_stack(_transformer(source, "EPSG:4490").transform(*a.T)) for a in lonlat
+            ]
+        metric = f"EPSG:{gk_zone_epsg(float(np.median(np.vstack(lonlat)[:, 0])))}"
+        fwd = _transformer("EPSG:4490", metric)
+        metres = [np.column_stack(fwd.transform(a[:, 0], a[:, 1])) for a in lonlat]
+        cand_lonlat = lonlat[1]
+    else:
+        metric = source
+        metres = [t.xy for t in tables]
+        cand_lonlat = np.column_stack(
+            _transformer(source, "EPSG:4490").transform(candidates.xy[:, 0], candidates.xy[:, 1])
+        )
+    weight = demand.values if demand.values is not None else np.ones(len(demand.ids))
+    capacity = candidates.values
+    if capacity is not None and np.all(np.isnan(capacity)):
+        capacity = None
+    problem = SitingProblem(
+        demand_xy_m=metres[0],
+        demand_weight=weight,
+        candidate_xy_m=metres[1],
+        existing_xy_m=metres[2] if existing else np.empty((0, 2)),
+        demand_ids=demand.ids,
+        candidate_ids=candidates.ids,
+        candidate_capacity=None if capacity is None else np.nan_to_num(capacity, nan=0.0),
+    )
+    return Projected(problem=problem, metric_crs=metric, candidate_lonlat=cand_lonlat)
