@@ -72,6 +72,7 @@ def address_checks(
     *,
     street_id: int | None = None,
     township_code: str | None = None,
+    is_demo: bool | None = None,
     as_of: date | None = None,
     max_distance_m: float = checks.DEFAULT_MAX_DISTANCE_M,
     inspection_interval_days: int = checks.DEFAULT_INSPECTION_INTERVAL_DAYS,
@@ -85,6 +86,8 @@ def address_checks(
             raise StreetNotFound(f"街路巷 {street_id} 不存在", street_id=street_id)
     if township_code:
         streets = streets.filter(township__code=township_code)
+    if is_demo is not None:
+        streets = streets.filter(is_demo=is_demo)
     facts = _street_facts(streets)
     lines = {
         s.id: (np.asarray(s.line_4552.coords), s.base_end)

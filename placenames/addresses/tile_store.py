@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q
 
 from placenames.addresses.models import AddressTile
@@ -83,7 +83,9 @@ def tile_render(tile: TileAddress) -> bytes:
     if tile.z < min_zoom:
         return b""
     buffer_m = 2 * WEB_MERCATOR_HALF_M / 2**tile.z * 64 / 4096
-    with connection.cursor() as cur:
+    with transaction.atomic(), connection.cursor() as cur:
+        # JIT compilation and parallel workers cost more than they save on one tile (~3×).
+        cur.execute("SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0")
         cur.execute(
             TILE_SQL[tile.layer], {"z": tile.z, "x": tile.x, "y": tile.y, "buffer_m": buffer_m}
         )
