@@ -1,1 +1,302 @@
-"""Facility registry, programmes and coverage (see the facilities issue)."""
+"""Facility registry, programmes and their standards, demand units, siting runs and scenarios."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.db.models import Q
+
+from boundaries.models import AdministrativeArea
+
+
+class TargetPopulation(models.TextChoices):
+    ALL = "all", "全部常住人口"
+    AGE_60_PLUS = "age_60_plus", "60岁及以上"
+    AGE_65_PLUS = "age_65_plus", "65岁及以上"
+    AGE_80_PLUS = "age_80_plus", "80岁及以上"
+    AGE_0_14 = "age_0_14", "0-14岁儿童"
+    CUSTOM = "custom", "自定义字段"
+
+
+class DistanceKind(models.TextChoices):
+    STRAIGHT = "straight", "直线距离"
+    NETWORK = "network", "沿街道距离"
+
+
+class UnitRule(models.TextChoices):
+    NONE = "", "无"
+    URBAN_COMMUNITY = "urban_community", "每个城市社区一处"
+    TOWNSHIP = "township", "每个乡镇（街道）一处"
+    COUNTY = "county", "每个县（区）一处"
+
+
+class CapacityUnit(models.TextChoices):
+    NONE = "", "不计容量"
+    BEDS = "beds", "床位"
+    PLACES = "places", "托位/名额"
+    PLOTS = "plots", "墓穴"
+
+
+class Programme(models.Model):
+    """A service programme and its planning standard; every number is data with its source."""
+
+    slug = models.SlugField("代码", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=60)
+    target_population = models.CharField(
+        "服务对象", max_length=20, choices=TargetPopulation.choices, default=TargetPopulation.ALL
+    )
+    custom_field = models.CharField(
+        "自定义人口字段",
+        max_length=40,
+        blank=True,
+        help_text="服务对象为“自定义字段”时，需求单元 extra 中的键名",
+    )
+    service_distance_m = models.PositiveIntegerField("服务距离（米）")
+    distance_kind = models.CharField(
+        "距离类型", max_length=10, choices=DistanceKind.choices, default=DistanceKind.STRAIGHT
+    )
+    capacity_unit = models.CharField(
+        "容量单位", max_length=10, choices=CapacityUnit.choices, blank=True
+    )
+    capacity_per_1000 = models.FloatField(
+        "每千名服务对象所需容量", null=True, blank=True, help_text="如每千名老人 40 张床位"
+    )
+    unit_rule = models.CharField(
+        "配置单元规则", max_length=20, choices=UnitRule.choices, blank=True
+    )
+    plan_target = models.CharField("规划目标", max_length=200, blank=True)
+    sources = models.TextField("标准出处", help_text="每个数字的来源（规范条文、规划原文或“待定”）")
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "服务项目与标准"
+        verbose_name_plural = "服务项目与标准"
+        ordering = ["sort_order", "slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(service_distance_m__gt=0), name="programme_distance_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity_per_1000__isnull=True) | Q(capacity_per_1000__gt=0),
+                name="programme_capacity_ratio_positive",
+            ),
+            models.CheckConstraint(
+                condition=~Q(target_population="custom") | ~Q(custom_field=""),
+                name="programme_custom_field_named",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FacilityType(models.Model):
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="types")
+    slug = models.SlugField("代码", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=60)
+
+    class Meta:
+        verbose_name = "设施类型"
+        verbose_name_plural = "设施类型"
+        ordering = ["programme", "slug"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FacilityStatus(models.TextChoices):
+    PLANNED = "planned", "规划"
+    UNDER_CONSTRUCTION = "building", "在建"
+    OPEN = "open", "运营"
+    CLOSED = "closed", "停用"
+
+
+class Operator(models.TextChoices):
+    PUBLIC = "public", "公办"
+    PRIVATE = "private", "民办"
+    PUBLIC_BUILT_PRIVATE_RUN = "pbpr", "公建民营"
+
+
+class Facility(models.Model):
+    """A civil-affairs facility at a point (CGCS2000)."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="facilities")
+    facility_type = models.ForeignKey(
+        FacilityType, verbose_name="类型", on_delete=models.PROTECT, related_name="facilities"
+    )
+    name = models.CharField("名称", max_length=100)
+    place_name = models.ForeignKey(
+        "placenames.PlaceName",
+        verbose_name="地名档案记录",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="facilities",
+    )
+    address = models.CharField("地址", max_length=200, blank=True)
+    position_4490 = models.PointField("位置", srid=4490)
+    county = models.ForeignKey(
+        AdministrativeArea,
+        verbose_name="所在县（区）",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    community = models.ForeignKey(
+        AdministrativeArea,
+        verbose_name="所在社区/村",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="配置单元规则（每社区一处）按此字段检查",
+    )
+    status = models.CharField(
+        "状态", max_length=10, choices=FacilityStatus.choices, default=FacilityStatus.OPEN
+    )
+    planned_on = models.DateField("规划日期", null=True, blank=True)
+    construction_started_on = models.DateField("开工日期", null=True, blank=True)
+    opened_on = models.DateField("启用日期", null=True, blank=True)
+    closed_on = models.DateField("停用日期", null=True, blank=True)
+    capacity = models.PositiveIntegerField("容量", null=True, blank=True)
+    capacity_unit = models.CharField(
+        "容量单位", max_length=10, choices=CapacityUnit.choices, blank=True
+    )
+    site_area_m2 = models.PositiveIntegerField("占地面积（平方米）", null=True, blank=True)
+    operator = models.CharField(
+        "运营方式", max_length=10, choices=Operator.choices, default=Operator.PUBLIC
+    )
+    source = models.CharField("数据来源", max_length=200, blank=True)
+    is_demo = models.BooleanField("演示数据", default=False)
+
+    class Meta:
+        verbose_name = "民政设施"
+        verbose_name_plural = "民政设施"
+        ordering = ["programme", "name"]
+        indexes = [models.Index(fields=["programme", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True)
+                | Q(opened_on__isnull=True)
+                | Q(closed_on__gte=models.F("opened_on")),
+                name="facility_closed_after_opened",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DemandSource(models.TextChoices):
+    DOOR_PLATES = "door_plates", "门牌"
+    GRID = "grid", "城区网格"
+    IMPORT = "import", "导入"
+
+
+class DemandUnit(models.Model):
+    """A demand location with its population by age group (census-derived or imported)."""
+
+    code = models.CharField("编号", max_length=40, unique=True)
+    county = models.ForeignKey(
+        AdministrativeArea, verbose_name="县（区）", on_delete=models.PROTECT, related_name="+"
+    )
+    township = models.ForeignKey(
+        AdministrativeArea,
+        verbose_name="乡镇（街道）",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    community = models.ForeignKey(
+        AdministrativeArea,
+        verbose_name="社区/村",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    position_4490 = models.PointField("位置", srid=4490)
+    area_4490 = models.MultiPolygonField("范围", srid=4490, null=True, blank=True)
+    is_urban = models.BooleanField("城镇", default=True)
+    population = models.PositiveIntegerField("常住人口")
+    age_0_14 = models.PositiveIntegerField("0-14岁", default=0)
+    age_60_plus = models.PositiveIntegerField("60岁及以上", default=0)
+    age_65_plus = models.PositiveIntegerField("65岁及以上", default=0)
+    age_80_plus = models.PositiveIntegerField("80岁及以上", default=0)
+    extra = models.JSONField("其他人口字段", default=dict, blank=True)
+    source = models.CharField("来源", max_length=20, choices=DemandSource.choices)
+    is_demo = models.BooleanField("演示数据", default=False)
+
+    class Meta:
+        verbose_name = "需求单元"
+        verbose_name_plural = "需求单元"
+        ordering = ["code"]
+        indexes = [models.Index(fields=["county"])]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "计算中"
+    DONE = "done", "完成"
+    FAILED = "failed", "失败"
+    CANCELLED = "cancelled", "已取消"
+
+
+class SitingRun(models.Model):
+    """A background siting run: its progress and cancel flag. Results land in a Scenario."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="runs")
+    name = models.CharField("方案名称", max_length=100)
+    parameters = models.JSONField("参数")
+    status = models.CharField(
+        "状态", max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED
+    )
+    progress = models.FloatField("进度", default=0.0)
+    message = models.CharField("说明", max_length=500, blank=True)
+    cancel_requested = models.BooleanField("已请求取消", default=False)
+    job_id = models.BigIntegerField("任务编号", null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "选址计算"
+        verbose_name_plural = "选址计算"
+        ordering = ["-created_at"]
+
+
+class Scenario(models.Model):
+    """A finished siting run: its inputs and results, saved in one transaction."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="scenarios")
+    run = models.OneToOneField(
+        SitingRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="scenario"
+    )
+    name = models.CharField("方案名称", max_length=100)
+    model = models.CharField("模型", max_length=10)
+    parameters = models.JSONField("参数")
+    result = models.JSONField("结果")
+    served_before = models.FloatField("原服务人数")
+    served_after = models.FloatField("方案服务人数")
+    target_population = models.FloatField("服务对象总数")
+    new_sites = models.JSONField("新增站点", default=list)
+    new_capacity = models.FloatField("新增容量", default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "选址方案"
+        verbose_name_plural = "选址方案"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,48 @@
+from django.contrib import admin
+
+from facilities.models import DemandUnit, Facility, FacilityType, Programme, Scenario, SitingRun
+from gis_portal.admin_base import OfflineGISModelAdmin
+
+
+class FacilityTypeInline(admin.TabularInline):
+    model = FacilityType
+    extra = 0
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "target_population",
+        "service_distance_m",
+        "distance_kind",
+        "capacity_per_1000",
+        "unit_rule",
+    ]
+    list_editable = ["service_distance_m", "distance_kind", "capacity_per_1000", "unit_rule"]
+    inlines = [FacilityTypeInline]
+
+
+@admin.register(Facility)
+class FacilityAdmin(OfflineGISModelAdmin):
+    list_display = ["name", "programme", "facility_type", "status", "capacity", "county", "is_demo"]
+    list_filter = ["programme", "status", "operator", "is_demo"]
+    search_fields = ["name", "address"]
+    raw_id_fields = ["place_name", "county", "community"]
+
+
+@admin.register(DemandUnit)
+class DemandUnitAdmin(OfflineGISModelAdmin):
+    list_display = ["code", "county", "population", "age_60_plus", "age_0_14", "source", "is_demo"]
+    list_filter = ["county", "source", "is_demo"]
+    raw_id_fields = ["county", "township", "community"]
+
+
+@admin.register(Scenario)
+class ScenarioAdmin(admin.ModelAdmin):
+    list_display = ["name", "programme", "model", "served_before", "served_after", "created_at"]
+
+
+@admin.register(SitingRun)
+class SitingRunAdmin(admin.ModelAdmin):
+    list_display = ["name", "programme", "status", "progress", "created_at"]
