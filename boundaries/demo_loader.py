@@ -242,7 +242,7 @@ def boundary_demo_load() -> dict:
 
 def _demo_inspections(lines: list[BoundaryLine], rng) -> int:
     """Give every line one past joint inspection, dated so some are now overdue."""
-    states = [MarkerState.INTACT] * 17 + [
+    states = [MarkerState.INTACT] * 37 + [
         MarkerState.DAMAGED,
         MarkerState.MOVED,
         MarkerState.MISSING,

@@ -1,0 +1,77 @@
+"""界线管理 main page in chromium, offline: lines and markers drawn, a marker's details on click."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+
+from boundaries.demo_loader import boundary_demo_load, boundary_versions_load
+from boundaries.models import BoundaryLine, BoundaryMarker
+from gis_portal.accounts import roles_sync, user_create_with_role
+from gis_portal.datasets import HEGANG_DATA_DIR
+from tests.e2e.conftest import ARTIFACTS
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def _sign_in(page, live_server):
+    roles_sync()
+    user = user_create_with_role(username="bd", password="pw-boundary-1", role="boundary_officer")
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+
+
+def test_boundary_page_draws_lines_and_markers_and_shows_a_marker(
+    live_server, hegang_areas, offline_page
+):
+    boundary_demo_load()
+    page = offline_page
+    _sign_in(page, live_server)
+    page.goto(live_server.url + "/boundaries/")
+    page.wait_for_selector("#map[data-loaded]", state="attached", timeout=30_000)
+    loaded = json.loads(page.get_attribute("#map", "data-loaded"))
+    assert loaded["lines"] == BoundaryLine.objects.count() == 12
+    assert loaded["markers"] == BoundaryMarker.objects.count()
+    assert loaded["areas"] == 8
+    assert "12 条界线" in page.text_content("#map-status")
+    assert page.locator("#line-table tbody tr").count() == 12
+    assert page.locator(".demo-badge").first.is_visible()
+    page.screenshot(path=str(ARTIFACTS / "boundaries_index_map.png"))
+
+    marker = BoundaryMarker.objects.order_by("line__code", "sequence").first()
+    page.evaluate(
+        "([lon, lat]) => window.boundaryMap.getView().animate({center: ol.proj.fromLonLat([lon, lat]), zoom: 16, duration: 0})",
+        [marker.geom_4490.x, marker.geom_4490.y],
+    )
+    page.wait_for_timeout(500)
+    pixel = page.evaluate(
+        "([lon, lat]) => window.boundaryMap.getPixelFromCoordinate(ol.proj.fromLonLat([lon, lat]))",
+        [marker.geom_4490.x, marker.geom_4490.y],
+    )
+    box = page.locator("#map").bounding_box()
+    page.mouse.click(box["x"] + pixel[0], box["y"] + pixel[1])
+    page.wait_for_selector("#marker-info:not([hidden])")
+    assert page.text_content("[data-field=number]") == marker.number
+    assert "EPSG:455" in page.text_content("[data-field=cgcs]")
+    page.click("#marker-link")
+    page.wait_for_selector("#history-table")
+    assert marker.number in page.text_content("h1")
+    page.recorder.assert_clean()
+
+
+def test_topology_page_map_loads_offline(live_server, hegang_areas, offline_page):
+    boundary_versions_load(echarts_path=HEGANG_DATA_DIR / "echarts2017_gcj02.geojson")
+    boundary_demo_load()
+    page = offline_page
+    _sign_in(page, live_server)
+    page.goto(live_server.url + "/boundaries/topology/")
+    page.wait_for_selector("#map[data-loaded]", state="attached", timeout=30_000)
+    assert "12 条界线" in page.text_content("#map-status")
+    assert "8 处问题" in page.text_content("#map-status")  # the 2017 snapshot differs everywhere
+    assert "萝北县" in page.text_content("#issue-table")
+    page.recorder.assert_clean()
