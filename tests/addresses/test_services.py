@@ -139,3 +139,23 @@ def test_signs_carry_the_street_name_and_inspections_update_the_condition(make_s
     assert StreetSign.objects.get(pk=sign.pk).condition == "damaged"
     with pytest.raises(InvalidPlate):
         sign_create(street_id=street.pk, kind="neon", lon=lon_at(0.0), lat=NORTH_LAT)
+
+
+def test_the_admin_refuses_a_taken_number_and_sets_the_side(admin_client, make_street):
+    street = make_street()
+    plate_create(street_id=street.pk, request=PlateRequest(lon_at(0.1), NORTH_LAT, number=1))
+    form = {
+        "street": street.pk,
+        "number": 1,
+        "sub_number": 0,
+        "name_on_plate": "新华路",
+        "point_4490": f"SRID=4490;POINT({lon_at(0.3)} {NORTH_LAT})",
+        "status": "installed",
+    }
+    response = admin_client.post("/admin/addresses/doorplate/add/", form)
+    assert response.status_code == 200 and "已被占用" in response.content.decode()
+    assert DoorPlate.objects.count() == 1
+    form["number"] = 3
+    response = admin_client.post("/admin/addresses/doorplate/add/", form)
+    assert response.status_code == 302
+    assert DoorPlate.objects.get(number=3).side == "right"

@@ -1,0 +1,119 @@
+"""Admin of streets, signs and door plates: edits go through the same rules as the services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+
+from gis_portal.admin_base import OfflineGISModelAdmin
+from placenames.addresses.models import (
+    DoorPlate,
+    PlateStatus,
+    SignInspection,
+    Street,
+    StreetFormerName,
+    StreetSign,
+)
+from placenames.addresses.numbering import NumberingError, locate, to_metric
+from placenames.addresses.tile_store import tile_cache_invalidate
+
+
+class StreetFormerNameInline(admin.TabularInline):
+    model = StreetFormerName
+    extra = 0
+
+
+@admin.register(Street)
+class StreetAdmin(OfflineGISModelAdmin):
+    list_display = (
+        "name",
+        "name_pinyin",
+        "county",
+        "township",
+        "numbering_mode",
+        "named_on",
+        "is_demo",
+    )
+    list_filter = ("numbering_mode", "odd_side", "is_demo", "county")
+    search_fields = ("name", "name_pinyin")
+    raw_id_fields = ("county", "township", "place_name")
+    inlines = [StreetFormerNameInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        tile_cache_invalidate(bbox_4490=obj.geom_4490.extent)
+
+
+class SignInspectionInline(admin.TabularInline):
+    model = SignInspection
+    extra = 0
+
+
+@admin.register(StreetSign)
+class StreetSignAdmin(OfflineGISModelAdmin):
+    list_display = (
+        "id",
+        "text_zh",
+        "kind",
+        "street",
+        "condition",
+        "status",
+        "installed_on",
+        "is_demo",
+    )
+    list_filter = ("kind", "condition", "status", "is_demo")
+    search_fields = ("text_zh", "street__name")
+    raw_id_fields = ("street",)
+    inlines = [SignInspectionInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        p = obj.point_4490
+        tile_cache_invalidate(bbox_4490=(p.x, p.y, p.x, p.y), layers=["signs"])
+
+
+class DoorPlateForm(forms.ModelForm):
+    class Meta:
+        model = DoorPlate
+        fields = (
+            "street", "number", "sub_number", "building", "unit", "name_on_plate",
+            "point_4490", "status", "installed_on", "retired_on", "is_demo",
+        )  # fmt: skip
+
+    def clean(self):
+        data = super().clean()
+        street, point = data.get("street"), data.get("point_4490")
+        number, sub = data.get("number"), data.get("sub_number") or 0
+        if street and number and data.get("status") != PlateStatus.RETIRED:
+            clash = DoorPlate.objects.filter(street=street, number=number, sub_number=sub).exclude(
+                status=PlateStatus.RETIRED
+            )
+            if self.instance.pk:
+                clash = clash.exclude(pk=self.instance.pk)
+            if clash.exists():
+                raise forms.ValidationError(f"{street.name}{number}号（副号 {sub}）已被占用")
+        if street and point:
+            try:
+                self.located = locate(
+                    list(street.line_4552.coords), *to_metric(point.x, point.y),
+                    base_end=street.base_end,
+                )  # fmt: skip
+            except NumberingError as exc:
+                raise forms.ValidationError(str(exc)) from None
+        return data
+
+
+@admin.register(DoorPlate)
+class DoorPlateAdmin(OfflineGISModelAdmin):
+    form = DoorPlateForm
+    list_display = ("__str__", "street", "number", "sub_number", "side", "status", "is_demo")
+    list_filter = ("status", "side", "is_demo")
+    search_fields = ("street__name", "name_on_plate")
+    raw_id_fields = ("street",)
+
+    def save_model(self, request, obj, form, change):
+        old = DoorPlate.objects.get(pk=obj.pk).point_4490 if change else None
+        obj.side = form.located.side
+        super().save_model(request, obj, form, change)
+        for p in filter(None, (old, obj.point_4490)):
+            tile_cache_invalidate(bbox_4490=(p.x, p.y, p.x, p.y), layers=["doorplates"])
