@@ -10,7 +10,7 @@ from openpyxl.styles import Alignment, Font
 
 from placenames.addresses.selectors import ProductionItem
 
-HEADERS = ("序号", "类型", "街路巷", "牌面中文", "牌面拼音（GB 17733）", "门牌号", "所在街道/乡镇", "所在县（区）", "状态", "经度", "纬度")  # fmt: skip
+HEADERS = ("序号", "类型", "街路巷", "牌面中文", "牌面拼音（GB 17733）", "门牌号", "所在街道/乡镇", "所在县（区）", "制作原因", "经度", "纬度")  # fmt: skip
 
 
 def production_workbook(items: Sequence[ProductionItem], *, title: str, is_demo: bool) -> bytes:

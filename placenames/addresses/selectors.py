@@ -8,11 +8,12 @@ from datetime import date
 
 import numpy as np
 from django.db import connection
-from django.db.models import Max, QuerySet
+from django.db.models import F, Max, Q, QuerySet
 
 from placenames.addresses import checks
 from placenames.addresses.errors import StreetNotFound
 from placenames.addresses.models import (
+    Condition,
     DoorPlate,
     PlateStatus,
     SignStatus,
@@ -168,15 +169,41 @@ class ProductionItem:
     lat: float
 
 
+def _plate_reason(p: DoorPlate) -> str:
+    if p.status in TO_MAKE_PLATES:
+        return p.get_status_display()
+    return f"更名待换（牌面「{p.name_on_plate}」）"
+
+
+def _sign_reason(g: StreetSign) -> str:
+    if g.status == SignStatus.PLANNED:
+        return g.get_status_display()
+    if g.text_zh != g.street.name:
+        return f"更名待换（牌面「{g.text_zh}」）"
+    return f"{g.get_condition_display()}待换"
+
+
 def production_list(
     *, street_id: int | None = None, township_code: str | None = None
 ) -> list[ProductionItem]:
-    """Return the plates and signs to be made (待制作 / 损坏待换) for a street or township."""
-    plates = DoorPlate.objects.filter(status__in=TO_MAKE_PLATES).select_related(
-        "street__township", "street__county"
+    """Return the plates and signs to be made for a street, a township or the city.
+
+    Plates: to be made (待制作), damaged, or still carrying a former street name. Signs: to
+    be made, damaged or missing, or not replaced after the street was renamed.
+    """
+    plates = (
+        DoorPlate.objects.exclude(status=PlateStatus.RETIRED)
+        .filter(Q(status__in=TO_MAKE_PLATES) | ~Q(name_on_plate=F("street__name")))
+        .select_related("street__township", "street__county")
     )
-    signs = StreetSign.objects.filter(status=SignStatus.PLANNED).select_related(
-        "street__township", "street__county"
+    signs = (
+        StreetSign.objects.exclude(status=SignStatus.REMOVED)
+        .filter(
+            Q(status=SignStatus.PLANNED)
+            | Q(condition__in=[Condition.DAMAGED, Condition.MISSING])
+            | ~Q(text_zh=F("street__name"))
+        )
+        .select_related("street__township", "street__county")
     )
     if street_id is not None:
         if not Street.objects.filter(pk=street_id).exists():
@@ -197,7 +224,7 @@ def production_list(
                 number=format_number(p.number, p.sub_number),
                 township=s.township.name if s.township else "",
                 county=s.county.name if s.county else "",
-                status=p.get_status_display(),
+                status=_plate_reason(p),
                 lon=p.point_4490.x,
                 lat=p.point_4490.y,
             )
@@ -213,7 +240,7 @@ def production_list(
                 number="",
                 township=s.township.name if s.township else "",
                 county=s.county.name if s.county else "",
-                status=g.get_status_display(),
+                status=_sign_reason(g),
                 lon=g.point_4490.x,
                 lat=g.point_4490.y,
             )
