@@ -67,3 +67,28 @@ class InspectionForm(forms.Form):
             m.pk: (self.cleaned_data[f"state_{m.pk}"], self.cleaned_data[f"note_{m.pk}"])
             for m in self.markers
         }
+
+
+IMPORT_KINDS = [
+    ("shapefile", "Shapefile（zip，含 .shp/.shx/.dbf，.prj 可选，属性 GBK）"),
+    ("dxf", "DXF 界线（需声明坐标系和界线编号）"),
+    ("markers", "界桩坐标表（CSV / Excel）"),
+]
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(label="文件类型", choices=IMPORT_KINDS)
+    survey_file = forms.FileField(label="文件")
+    declared_crs = forms.ChoiceField(
+        label="坐标系（文件不含坐标系时必填）",
+        required=False,
+        choices=[("", "按 .prj 识别"), *_crs_choices(BEIJING1954), *_crs_choices(CGCS2000)],
+    )
+    line_code = forms.CharField(label="界线编号（DXF）", required=False, max_length=20)
+    dry_run = forms.BooleanField(label="只检查，不写入", required=False, initial=True)
+
+    def clean_survey_file(self):
+        f = self.cleaned_data["survey_file"]
+        if f.size > settings.UPLOAD_MAX_BYTES:
+            raise forms.ValidationError("文件过大")
+        return f

@@ -14,6 +14,7 @@ boundary_pages = [
     path("inspections/", views.inspections_due, name="inspections"),
     path("lines/<str:code>/inspect/", views.inspection_new, name="inspection-new"),
     path("markers/<str:number>/", views.marker_detail, name="marker-detail"),
+    path("import/", views.survey_import_page, name="import"),
 ]
 
 urlpatterns = [path("boundaries/", include((boundary_pages, "boundaries")))]

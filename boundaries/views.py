@@ -22,7 +22,14 @@ from boundaries.conversion_services import (
     parameter_set_create,
 )
 from boundaries.crs import CrsError, crs_get
-from boundaries.forms import ApproveForm, FitForm, InspectionForm
+from boundaries.forms import ApproveForm, FitForm, ImportForm, InspectionForm
+from boundaries.import_services import survey_import
+from boundaries.importers import (
+    SurveyFileError,
+    parse_dxf,
+    parse_marker_table,
+    parse_shapefile_zip,
+)
 from boundaries.inspection_services import inspection_record
 from boundaries.line_api import topology_params
 from boundaries.models import (
@@ -267,4 +274,38 @@ def marker_detail(request: HttpRequest, number: str) -> HttpResponse:
                 [marker.geom_4490.x, marker.geom_4490.y] if marker.geom_4490 else None
             ),
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def survey_import_page(request: HttpRequest) -> HttpResponse:
+    """Import a surveyor's file (Shapefile zip, DXF, marker table); dry run by default."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report, error = None, None
+    if request.method == "POST":
+        _require(request, "boundaries.change_boundaryline")
+        if form.is_valid():
+            data = form.cleaned_data
+            raw = data["survey_file"].read()
+            try:
+                if data["kind"] == "shapefile":
+                    survey = parse_shapefile_zip(raw, declared_crs=data["declared_crs"] or None)
+                elif data["kind"] == "dxf":
+                    if not data["line_code"]:
+                        raise SurveyFileError("DXF 导入需要填写界线编号")
+                    survey = parse_dxf(
+                        raw, declared_crs=data["declared_crs"], line_code=data["line_code"]
+                    )
+                else:
+                    survey = parse_marker_table(
+                        raw, filename=data["survey_file"].name, declared_crs=data["declared_crs"]
+                    )
+                report = survey_import(survey=survey, dry_run=data["dry_run"])
+            except SurveyFileError as exc:
+                error = str(exc)
+            except DomainError as exc:
+                error = exc.message
+    return render(
+        request, "boundaries/import.html", {"form": form, "report": report, "error": error}
     )

@@ -165,3 +165,32 @@ def test_topology_page_and_marker_page(client, demo, officer):
     marker = BoundaryMarker.objects.first()
     page = client.get(f"/boundaries/markers/{marker.number}/").content.decode()
     assert "EPSG:244" in page and "CGCS2000" in page
+
+
+def test_import_page_checks_then_imports_a_marker_table(client, demo, officer):
+    text = "界桩编号,东坐标,北坐标\n04020403001Q,595368.79,5247553.36\n"
+    upload = SimpleUploadedFile("m.csv", text.encode("gbk"))
+    r = client.post(
+        "/boundaries/import/",
+        {"kind": "markers", "survey_file": upload, "declared_crs": "EPSG:2440", "dry_run": "on"},
+    )
+    page = r.content.decode()
+    assert "检查结果（未写入）" in page and "更新 1" in page
+    assert BoundaryMarker.objects.get(number="04020403001Q").converted_with is not None
+    upload = SimpleUploadedFile("m.csv", text.encode("gbk"))
+    r = client.post(
+        "/boundaries/import/",
+        {"kind": "markers", "survey_file": upload, "declared_crs": "EPSG:4552"},
+    )
+    assert "已导入" in r.content.decode()
+    upload = SimpleUploadedFile("e.dxf", b"0\nSECTION\n2\nENTITIES\n0\nENDSEC\n0\nEOF\n")
+    r = client.post(
+        "/boundaries/import/",
+        {
+            "kind": "dxf",
+            "survey_file": upload,
+            "declared_crs": "EPSG:2440",
+            "line_code": "04020403",
+        },
+    )
+    assert "没有线图元" in r.content.decode()
