@@ -9,6 +9,7 @@ from datetime import date
 import numpy as np
 from django.db import connection
 from django.db.models import F, Max, Q, QuerySet
+from django.utils import timezone
 
 from placenames.addresses import checks
 from placenames.addresses.errors import StreetNotFound
@@ -79,7 +80,7 @@ def address_checks(
     inspection_interval_days: int = checks.DEFAULT_INSPECTION_INTERVAL_DAYS,
 ) -> ChecksReport:
     """Run every rule over one street, one township's streets or the whole city."""
-    as_of = as_of or date.today()
+    as_of = as_of or timezone.localdate()
     streets = Street.objects.all()
     if street_id is not None:
         streets = streets.filter(pk=street_id)

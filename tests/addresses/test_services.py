@@ -159,3 +159,16 @@ def test_the_admin_refuses_a_taken_number_and_sets_the_side(admin_client, make_s
     response = admin_client.post("/admin/addresses/doorplate/add/", form)
     assert response.status_code == 302
     assert DoorPlate.objects.get(number=3).side == "right"
+
+
+def test_the_check_command_prints_the_counts_and_names_a_missing_street(make_street):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    street = make_street()
+    out = StringIO()
+    call_command("check_addresses", street=street.pk, stdout=out)
+    assert "门牌号重复：0" in out.getvalue()
+    with pytest.raises(CommandError, match="不存在"):
+        call_command("check_addresses", street=999_999)
