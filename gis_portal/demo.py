@@ -20,6 +20,8 @@ from boundaries.demo_loader import (
     boundary_versions_load,
 )
 from boundaries.services import areas_load_hegang
+from facilities import demogen as facilities_demogen
+from facilities.services import demo as facilities_demo
 from gis_portal.accounts import demo_accounts_create
 from gis_portal.datasets import HEGANG_DATA_DIR, files_checksum
 from gis_portal.models import DatasetLoad
@@ -101,6 +103,17 @@ DEMO_STEPS: list[DemoStep] = [
         version="1",  # lines, markers, "Beijing 1954" copy, common points, fit, conversion
         files=lambda: [*_area_files(), *boundary_demo_files()],
         load=boundary_demo_load,
+    ),
+    DemoStep(
+        name="facilities",
+        version="1",  # after "addresses": demand sits on the door plates where they exist
+        files=lambda: [
+            *_area_files(),
+            Path(demo_network.__file__),
+            Path(facilities_demogen.__file__),
+            Path(facilities_demo.__file__),
+        ],
+        load=facilities_demo.facilities_demo_load,
     ),
 ]
 

@@ -1,0 +1,195 @@
+"""Deterministic demo generation helpers for facilities and demand (no Django).
+
+No public source has Hegang's facility positions or sub-county population, so the demo
+spreads the real 2020 county census figures over residential locations and places the
+plan's facilities at seeded positions inside the right districts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+SEED = 230400
+AGE_FIELDS = ("population", "age_0_14", "age_60_plus", "age_65_plus", "age_80_plus")
+
+
+def largest_remainder(total: int, weights: np.ndarray) -> np.ndarray:
+    """Return non-negative integers proportional to ``weights`` that sum exactly to ``total``."""
+    weights = np.asarray(weights, dtype=np.float64)
+    if total < 0:
+        raise ValueError("total must be ≥ 0")
+    if weights.sum() <= 0:
+        raise ValueError("weights must have a positive sum")
+    share = weights / weights.sum() * total
+    base = np.floor(share).astype(np.int64)
+    short = int(total - base.sum())
+    if short:
+        # Ties broken by position, so the result is deterministic.
+        order = np.lexsort((np.arange(share.size), -(share - base)))
+        base[order[:short]] += 1
+    return base
+
+
+def split_census(county: dict[str, int], weights: np.ndarray) -> dict[str, np.ndarray]:
+    """Spread one county's census figures over locations; totals exact, age groups nested.
+
+    80+ ⊆ 65+ ⊆ 60+ and 60+ and 0–14 never exceed the population of a location, because
+    each nested group is allocated as an increment over the narrower one.
+    """
+    a80 = largest_remainder(county["age_80_plus"], weights)
+    a65 = a80 + largest_remainder(county["age_65_plus"] - county["age_80_plus"], weights)
+    a60 = a65 + largest_remainder(county["age_60_plus"] - county["age_65_plus"], weights)
+    a014 = largest_remainder(county["age_0_14"], weights)
+    rest = county["population"] - county["age_60_plus"] - county["age_0_14"]
+    pop = a60 + a014 + largest_remainder(rest, weights)
+    return {
+        "population": pop,
+        "age_0_14": a014,
+        "age_60_plus": a60,
+        "age_65_plus": a65,
+        "age_80_plus": a80,
+    }
+
+
+def grid_in(polygon: BaseGeometry, *, centre_xy: tuple[float, float], half_m: float, step_m: float):
+    """Return grid cell centres (metres) inside ``polygon`` within a square around a centre."""
+    cx, cy = centre_xy
+    xs = np.arange(cx - half_m, cx + half_m + 1e-6, step_m)
+    ys = np.arange(cy - half_m, cy + half_m + 1e-6, step_m)
+    gx, gy = np.meshgrid(xs, ys)
+    gx, gy = gx.ravel(), gy.ravel()
+    shapely.prepare(polygon)
+    inside = shapely.contains_xy(polygon, gx, gy)
+    return np.column_stack([gx[inside], gy[inside]])
+
+
+def cells_of(points_xy: np.ndarray, *, cell_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """Aggregate points into square cells; return (mean position per cell, points per cell)."""
+    keys = np.floor(points_xy / cell_m).astype(np.int64)
+    _, inverse, counts = np.unique(keys, axis=0, return_inverse=True, return_counts=True)
+    inverse = inverse.ravel()
+    sums = np.zeros((counts.size, 2))
+    np.add.at(sums, inverse, points_xy)
+    return sums / counts[:, None], counts
+
+
+@dataclass(frozen=True)
+class FacilitySpec:
+    name: str
+    programme: str
+    facility_type: str
+    county: str  # MCA code
+    status: str = "open"
+    capacity: int | None = None
+    operator: str = "public"
+    site_area_m2: int | None = None
+    placement: str = "urban"  # urban: at a residential location; outskirts: edge of town
+    township: str | None = None
+    community: str | None = None
+    note: str = ""
+
+
+CENTRAL = ("230402", "230403", "230404")  # 向阳区, 工农区, 南山区
+DISTRICTS = ("230402", "230403", "230404", "230405", "230406", "230407")
+PLAN = "“十四五”民政规划"
+
+
+def plan_facilities(
+    *,
+    elders_by_county: dict[str, int],
+    communities: list[tuple[str, str, str | None]],
+) -> list[FacilitySpec]:
+    """Return every facility the plan names or counts, with its district.
+
+    ``communities`` are (community code, county code, township code) of urban communities.
+    """
+    specs = [
+        FacilitySpec("鹤岗市社会福利大院（五福园）", "eldercare_institution", "welfare_home", "230403",
+                     capacity=300, note=f"{PLAN}一.(二)8：公园式养老机构"),
+        FacilitySpec("鹤岗市失能半失能老人护养院", "eldercare_institution", "nursing_home", "230404",
+                     capacity=200, note=f"{PLAN}一.(二)8：设计床位 200 张"),
+        FacilitySpec("鹤岗市老年活动中心", "eldercare_daycare", "seniors_activity_centre", "230402",
+                     note=f"{PLAN}一.(二)4：大型老年活动中心 1 个"),
+        FacilitySpec("鹤岗市殡仪馆", "funeral", "funeral_home", "230406", site_area_m2=65000,
+                     placement="outskirts", note=f"{PLAN}一.(三)2：占地 65000 平方米"),
+        FacilitySpec("十里河公墓", "funeral", "cemetery", "230404", placement="outskirts"),
+        FacilitySpec("天逸园", "funeral", "cemetery", "230406", placement="outskirts"),
+        FacilitySpec("卧龙岗公墓", "funeral", "cemetery", "230405", placement="outskirts"),
+        FacilitySpec("鹤岗市博爱社工服务中心", "social_work", "social_work_centre", "230402",
+                     operator="private", note=f"{PLAN}一.(六)1：2020 年 5 月成立"),
+        FacilitySpec("绥滨县心康园社工服务中心", "social_work", "social_work_centre", "230422",
+                     operator="private", note=f"{PLAN}一.(六)1：2020 年 10 月成立"),
+        FacilitySpec("鹤岗市救助管理站", "rescue", "rescue_station", "230403"),
+        FacilitySpec("鹤岗市儿童福利院", "child_protection", "child_welfare_home", "230402"),
+        FacilitySpec("鹤岗市未成年人救助保护中心", "child_protection", "minor_protection_centre", "230403"),
+        FacilitySpec("萝北县未成年人救助保护中心", "child_protection", "minor_protection_centre", "230421"),
+        FacilitySpec("绥滨县未成年人救助保护中心", "child_protection", "minor_protection_centre", "230422"),
+    ]  # fmt: skip
+    for i, code in enumerate(CENTRAL, start=1):
+        specs.append(
+            FacilitySpec(
+                f"市级养老服务综合体（{i}号）",
+                "eldercare_institution",
+                "municipal_complex",
+                code,
+                status="building",
+                capacity=150,
+                note=f"{PLAN}一.(二)4：正在改扩建的市级养老服务综合体 3 个",
+            )
+        )
+    for code in DISTRICTS:
+        specs.append(
+            FacilitySpec(
+                f"区级养老服务中心（{code}）",
+                "eldercare_institution",
+                "district_centre",
+                code,
+                status="building",
+                capacity=60,
+                note=f"{PLAN}一.(二)4：区级养老服务中心 6 个",
+            )
+        )
+    # 23 day-care centres over the six districts in proportion to their 60+ population.
+    counts = largest_remainder(23, np.array([elders_by_county[c] for c in DISTRICTS]))
+    for code, n in zip(DISTRICTS, counts, strict=True):
+        for k in range(int(n)):
+            specs.append(
+                FacilitySpec(
+                    f"日间照料中心（{code}-{k + 1:02d}）",
+                    "eldercare_daycare",
+                    "daycare_centre",
+                    code,
+                    capacity=30,
+                    note=f"{PLAN}一.(二)4：日间照料中心 23 个",
+                )
+            )
+    # 50余处 winter rescue points: 52, in the six districts by 60+ population (a proxy).
+    counts = largest_remainder(52, np.array([elders_by_county[c] for c in DISTRICTS]))
+    for code, n in zip(DISTRICTS, counts, strict=True):
+        for k in range(int(n)):
+            specs.append(
+                FacilitySpec(
+                    f"临时救助点（{code}-{k + 1:02d}）",
+                    "rescue",
+                    "rescue_point",
+                    code,
+                    note=f"{PLAN}一.(三)4：冬季临时救助点 50 余处",
+                )
+            )
+    for community_code, county, township in communities:
+        specs.append(
+            FacilitySpec(
+                f"儿童之家（{community_code}）",
+                "children_home",
+                "children_home",
+                county,
+                township=township,
+                community=community_code,
+                note=f"{PLAN}一.(二)9：城市社区儿童之家挂牌率 100%",
+            )
+        )
+    return specs
