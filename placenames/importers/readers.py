@@ -1,0 +1,307 @@
+"""Read census archive files into raw rows, refusing unsafe or broken files (no Django).
+
+Formats: Excel (.xlsx), CSV (UTF-8 or GBK, detected), Shapefile in a .zip (GBK .dbf
+unless a .cpg says otherwise; .prj mapped to EPSG against a whitelist), GeoPackage.
+Every refusal is a ``FileRefused`` with a Chinese message; no row is read from a file
+that fails a file-level check.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import math
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import numpy as np
+import openpyxl
+import pyogrio
+import shapely
+from pyproj import CRS, Transformer
+from shapely.geometry.base import BaseGeometry
+
+# CGCS2000 geographic, WGS 84 (≈ CGCS2000 at the cm level) and the CGCS2000 Gauss-Krüger
+# zones (3° 4513–4533 with zone prefix, 4534–4554 without; 6° 4491–4512) are accepted.
+ACCEPTED_EPSG = frozenset({4490, 4326, *range(4491, 4555)})
+MAX_ZIP_ENTRIES = 50
+MAX_UNCOMPRESSED_BYTES = 500 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 200
+SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj")
+
+
+class FileRefused(ValueError):
+    """The whole file is refused (unsafe, broken, unsupported); nothing is imported."""
+
+
+@dataclass
+class RawRow:
+    line: int  # spreadsheet row / CSV line / feature number (1 = first data row + header)
+    values: dict[str, Any]
+    geometry: BaseGeometry | None = None  # for GIS formats, already in EPSG:4490
+    formula_columns: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RawTable:
+    format: str
+    rows: Iterator[RawRow]
+    crs_note: str = ""
+
+
+def detect_format(path: Path) -> str:
+    """Return xlsx, csv, shapefile-zip or gpkg from the name and the first bytes."""
+    head = path.open("rb").read(16)
+    suffix = path.suffix.lower()
+    if head.startswith(b"SQLite format 3"):
+        return "gpkg"
+    if head.startswith(b"PK"):
+        return "xlsx" if suffix == ".xlsx" else "shapefile-zip"
+    if suffix in (".xlsx", ".zip", ".gpkg"):
+        raise FileRefused(f"文件内容与扩展名 {suffix} 不符（文件可能已损坏或被截断）")
+    if suffix in (".csv", ".txt"):
+        return "csv"
+    raise FileRefused(
+        f"不支持的文件类型 {suffix or '（无扩展名）'}：请上传 xlsx、csv、shp 压缩包或 gpkg"
+    )
+
+
+def check_size(path: Path, *, max_bytes: int) -> None:
+    size = path.stat().st_size
+    if size == 0:
+        raise FileRefused("文件为空")
+    if size > max_bytes:
+        raise FileRefused(f"文件大小 {size / 1e6:.1f} MB 超过上限 {max_bytes / 1e6:.1f} MB")
+
+
+def check_zip(path: Path) -> zipfile.ZipFile:
+    """Open a zip after checking entry names and sizes (no ../, no absolute, no bomb)."""
+    try:
+        archive = zipfile.ZipFile(path)
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise FileRefused(f"压缩文件已损坏或被截断：{exc}") from None
+    if len(infos) > MAX_ZIP_ENTRIES and not path.suffix.lower() == ".xlsx":
+        raise FileRefused(f"压缩包内文件过多（{len(infos)} 个）")
+    total = 0
+    for info in infos:
+        name = info.filename
+        parts = PurePosixPath(name.replace("\\", "/")).parts
+        if name.startswith(("/", "\\")) or ".." in parts or (len(name) > 1 and name[1] == ":"):
+            raise FileRefused(f"压缩包含不安全的路径 {name!r}（绝对路径或 ../）")
+        total += info.file_size
+        if info.compress_size and info.file_size / info.compress_size > MAX_COMPRESSION_RATIO:
+            raise FileRefused(f"压缩包内 {name!r} 压缩比异常（疑似压缩炸弹）")
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise FileRefused(f"压缩包解压后 {total / 1e6:.0f} MB，超过上限（疑似压缩炸弹）")
+    return archive
+
+
+def _cell(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def read_xlsx(path: Path) -> Iterator[RawRow]:
+    """Yield the rows of the first sheet; formula cells are reported, never evaluated."""
+    check_zip(path).close()
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many types for broken files
+        raise FileRefused(f"无法读取 Excel 文件（已损坏或被截断）：{type(exc).__name__}") from None
+    try:
+        sheet = book.worksheets[0]
+        rows = sheet.iter_rows()
+        try:
+            header_cells = next(rows)
+        except StopIteration:
+            raise FileRefused("Excel 工作表为空") from None
+        header = [str(c.value).strip() if c.value is not None else "" for c in header_cells]
+        for number, cells in enumerate(rows, start=2):
+            values, formulas = {}, []
+            for name, cell in zip(header, cells, strict=False):
+                if not name:
+                    continue
+                if cell.data_type == "f" or (
+                    isinstance(cell.value, str) and cell.value.startswith("=")
+                ):
+                    formulas.append(name)
+                values[name] = _cell(cell.value)
+            if any(v not in (None, "") for v in values.values()):
+                yield RawRow(line=number, values=values, formula_columns=formulas)
+    except (zipfile.BadZipFile, KeyError, EOFError, OSError) as exc:
+        raise FileRefused(f"Excel 文件已损坏或被截断：{type(exc).__name__}") from None
+    finally:
+        book.close()
+
+
+def detect_text_encoding(path: Path) -> str:
+    """Return utf-8-sig or gb18030 (a superset of GBK) — whichever decodes the whole file."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            with path.open("rb") as f:
+                while chunk := f.read(1 << 20):
+                    decoder.decode(chunk)
+                decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    raise FileRefused("无法识别文件编码：CSV 应为 UTF-8 或 GBK 编码")
+
+
+def read_csv(path: Path) -> Iterator[RawRow]:
+    """Yield the rows of a CSV file whose encoding (UTF-8 or GBK) is detected first."""
+    encoding = detect_text_encoding(path)
+    with path.open(encoding=encoding, newline="") as f:
+        sample = f.read(4096)
+        f.seek(0)
+        if "\x00" in sample:
+            raise FileRefused("CSV 文件含有二进制内容")
+        reader = csv.reader(f)
+        try:
+            header = [h.strip() for h in next(reader)]
+        except StopIteration:
+            raise FileRefused("CSV 文件没有表头") from None
+        except csv.Error as exc:
+            raise FileRefused(f"CSV 格式错误：{exc}") from None
+        try:
+            for cols in reader:
+                if not any(c.strip() for c in cols):
+                    continue
+                values = {h: _cell(v) for h, v in zip(header, cols, strict=False) if h}
+                yield RawRow(line=reader.line_num, values=values)
+        except csv.Error as exc:
+            raise FileRefused(f"CSV 第 {reader.line_num} 行格式错误：{exc}") from None
+
+
+def crs_to_epsg(crs_text: str | None, *, what: str) -> int:
+    """Return the EPSG code of a CRS (WKT/.prj text or 'EPSG:n') if it is on the whitelist."""
+    if not crs_text:
+        raise FileRefused(f"{what}缺少坐标系定义")
+    try:
+        crs = CRS.from_user_input(crs_text)
+    except Exception:  # pyproj raises CRSError for any unparsable text
+        raise FileRefused(f"{what}的坐标系无法识别") from None
+    epsg = crs.to_epsg(min_confidence=70)
+    if epsg is None and crs.is_geographic and "2000" in crs.name:
+        epsg = 4490
+    if epsg not in ACCEPTED_EPSG:
+        raise FileRefused(
+            f"{what}的坐标系 {crs.name}（EPSG:{epsg}）不在允许范围：应为 CGCS2000（4490 或高斯-克吕格 4491–4554）或 WGS84；"
+            "北京 1954 坐标须先经批准的转换参数转换"
+        )
+    return epsg
+
+
+_TRANSFORMERS: dict[int, Transformer] = {}
+
+
+def to_4490(geom: BaseGeometry, epsg: int) -> BaseGeometry:
+    """Return ``geom`` in EPSG:4490 lon/lat (projected CGCS2000 zones are inverted)."""
+    if epsg in (4490, 4326):
+        return geom
+    if epsg not in _TRANSFORMERS:
+        _TRANSFORMERS[epsg] = Transformer.from_crs(epsg, 4490, always_xy=True)
+    return shapely.transform(
+        geom, lambda xy: np.column_stack(_TRANSFORMERS[epsg].transform(xy[:, 0], xy[:, 1]))
+    )
+
+
+def _read_gis(path: Path, *, encoding: str | None, what: str) -> Iterator[RawRow]:
+    try:
+        info = pyogrio.read_info(path, encoding=encoding)
+        frame = pyogrio.read_dataframe(path, encoding=encoding, on_invalid="ignore")
+    except Exception as exc:  # GDAL errors come as several DataSourceError types
+        raise FileRefused(f"{what}无法读取（已损坏或格式不符）：{str(exc)[:120]}") from None
+    epsg = crs_to_epsg(info.get("crs"), what=what)
+    for number, (_, row) in enumerate(frame.iterrows(), start=1):
+        geom = row.geometry
+        values = {
+            str(k).strip(): _cell(None if _is_missing(v) else v)
+            for k, v in row.items()
+            if k != "geometry"
+        }
+        yield RawRow(
+            line=number,
+            values=values,
+            geometry=to_4490(geom, epsg) if geom is not None else None,
+        )
+
+
+def _is_missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def read_shapefile_zip(path: Path) -> Iterator[RawRow]:
+    """Yield the features of the one shapefile inside a zip (GBK .dbf unless a .cpg says)."""
+    archive = check_zip(path)
+    with archive, tempfile.TemporaryDirectory(prefix="placenames-shp-") as tmp:
+        names = [i.filename for i in archive.infolist() if not i.is_dir()]
+        shps = [n for n in names if n.lower().endswith(".shp")]
+        if len(shps) != 1:
+            raise FileRefused(f"压缩包中应恰好有一个 .shp 文件，实际 {len(shps)} 个")
+        stem = shps[0][:-4]
+        by_ext = {n[len(stem) :].lower(): n for n in names if n.startswith(stem)}
+        missing = [ext for ext in SHAPEFILE_PARTS if ext not in by_ext]
+        if missing:
+            raise FileRefused(f"Shapefile 缺少 {'、'.join(missing)} 文件")
+        for ext in (*SHAPEFILE_PARTS, ".cpg"):
+            if ext in by_ext:
+                # Extract under fixed names: the archive's own names never touch the disk.
+                (Path(tmp) / f"data{ext}").write_bytes(archive.read(by_ext[ext]))
+        encoding = "GBK"
+        if ".cpg" in by_ext:
+            declared = archive.read(by_ext[".cpg"]).decode("ascii", "replace").strip()
+            encoding = {"936": "GBK", "65001": "UTF-8"}.get(declared, declared) or "GBK"
+            try:
+                codecs.lookup(encoding)
+            except LookupError:
+                raise FileRefused(f".cpg 声明了未知编码 {declared!r}") from None
+        _check_dbf_encoding(Path(tmp) / "data.dbf", encoding)
+        yield from _read_gis(Path(tmp) / "data.shp", encoding=encoding, what="Shapefile ")
+
+
+def _check_dbf_encoding(dbf: Path, encoding: str) -> None:
+    """Refuse a .dbf whose records do not decode in ``encoding`` (GDAL would garble them),
+    and trim field names that the 10-byte limit cut inside a character."""
+    data = bytearray(dbf.read_bytes())
+    if len(data) < 32:
+        raise FileRefused("Shapefile 的 .dbf 文件已损坏")
+    header_len = int.from_bytes(data[8:10], "little")
+    try:
+        bytes(data[header_len:]).decode(encoding)
+    except UnicodeDecodeError:
+        raise FileRefused(
+            f"Shapefile 属性表不是 {encoding} 编码：请附带正确的 .cpg 文件（如 UTF-8 或 GBK）"
+        ) from None
+    for start in range(32, header_len - 1, 32):
+        if data[start] == 0x0D:  # end of the field descriptors
+            break
+        raw_name = bytes(data[start : start + 11]).split(b"\x00")[0]
+        name = raw_name.decode(encoding, errors="ignore").encode(encoding)
+        data[start : start + 11] = name.ljust(11, b"\x00")
+    dbf.write_bytes(bytes(data))
+
+
+def read_gpkg(path: Path) -> Iterator[RawRow]:
+    """Yield the features of the first layer of a GeoPackage."""
+    return _read_gis(path, encoding=None, what="GeoPackage ")
+
+
+READERS = {
+    "xlsx": read_xlsx,
+    "csv": read_csv,
+    "shapefile-zip": read_shapefile_zip,
+    "gpkg": read_gpkg,
+}
+
+
+def read_rows(path: Path, *, max_bytes: int) -> tuple[str, Iterator[RawRow]]:
+    """Return the format and a row iterator of a file, after the file-level checks."""
+    check_size(path, max_bytes=max_bytes)
+    fmt = detect_format(path)
+    return fmt, READERS[fmt](path)

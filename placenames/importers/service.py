@@ -1,0 +1,175 @@
+"""Import a census archive file: parse → validate all (no DB writes) → write, or refuse."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import shapely
+from django.conf import settings
+from django.contrib.gis.geos import GEOSGeometry
+from django.db import transaction
+
+from boundaries.models import AdministrativeArea
+from gis_portal.errors import DomainError
+from placenames.importers.readers import FileRefused, read_rows
+from placenames.importers.validation import (
+    CleanRow,
+    Division,
+    RowError,
+    Vocabulary,
+    map_columns,
+    validate_row,
+)
+from placenames.models import PlaceCategory, PlaceName
+from placenames.services import AliasInput, PlaceNameInput, placenames_bulk_upsert
+
+BATCH_SIZE = 2000
+
+
+class ImportRefused(DomainError):
+    """The file was refused as a whole (unsafe, broken, unsupported); nothing was written."""
+
+    code = "import_refused"
+
+
+@dataclass
+class ImportReport:
+    file_name: str
+    format: str = ""
+    rows: int = 0
+    valid: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    dry_run: bool = False
+    written: bool = False
+
+    @property
+    def refused_rows(self) -> int:
+        return len({e.line for e in self.errors})
+
+    def as_dict(self) -> dict:
+        return {
+            "file_name": self.file_name,
+            "format": self.format,
+            "rows": self.rows,
+            "valid": self.valid,
+            "refused_rows": self.refused_rows,
+            "errors": [
+                {"line": e.line, "column": e.column, "reason": e.reason} for e in self.errors
+            ],
+            "ignored_columns": self.ignored_columns,
+            "created": self.created,
+            "updated": self.updated,
+            "dry_run": self.dry_run,
+            "written": self.written,
+        }
+
+
+def import_vocabulary() -> Vocabulary:
+    """Return the category and division tables and the city outline for validation."""
+    areas = AdministrativeArea.objects.filter(valid_to__isnull=True).select_related("parent")
+    divisions = {
+        a.code: Division(a.code, a.name, a.level, a.parent.code if a.parent else "")
+        for a in areas.defer("geom_4490", "parent__geom_4490")
+    }
+    city = areas.filter(level="city", geom_4490__isnull=False).first()
+    return Vocabulary(
+        categories=dict(PlaceCategory.objects.values_list("code", "name")),
+        divisions=divisions,
+        city_outline_4490=shapely.from_wkb(bytes(city.geom_4490.wkb)) if city else None,
+    )
+
+
+def _clean_rows(path: Path, vocab: Vocabulary, report: ImportReport, *, collect: bool):
+    """Yield (line, CleanRow or errors) for every row, checking duplicate codes."""
+    try:
+        fmt, rows = read_rows(path, max_bytes=settings.UPLOAD_MAX_BYTES)
+        report.format = fmt
+        first_line_of_code: dict[str, int] = {}
+        for raw in rows:
+            if collect and not report.rows:
+                report.ignored_columns = map_columns(raw.values)[1]
+            if collect:
+                report.rows += 1
+            result = validate_row(raw, vocab)
+            if isinstance(result, CleanRow) and result.place_code:
+                first = first_line_of_code.setdefault(result.place_code, raw.line)
+                if first != raw.line:
+                    result = [RowError(raw.line, "代码", f"与第 {first} 行的地名代码重复")]
+            yield result
+    except FileRefused as exc:
+        raise ImportRefused(f"文件被拒绝：{exc}") from None
+
+
+def _to_input(row: CleanRow) -> PlaceNameInput:
+    return PlaceNameInput(
+        standard_name=row.standard_name,
+        category_code=row.category_code,
+        division_code=row.division_code,
+        place_code=row.place_code,
+        pinyin=row.pinyin,
+        geom_4490=GEOSGeometry(memoryview(shapely.to_wkb(row.geometry)), srid=4490)
+        if row.geometry is not None
+        else None,
+        aliases=[
+            AliasInput(name=n, kind=k, valid_from=f, valid_to=t) for n, k, f, t in row.aliases
+        ],
+        attrs=row.attrs,
+    )
+
+
+def placenames_import(
+    *, path: Path, dry_run: bool = False, accept_valid_rows: bool = False
+) -> ImportReport:
+    """Validate every row of a census file, then upsert by place code — or write nothing.
+
+    Rows with problems refuse the whole file unless ``accept_valid_rows``; the report
+    lists every problem with its line. A dry run reports exactly what a real run would.
+    Memory stays flat: the file is read twice (validate, then write in batches).
+    """
+    report = ImportReport(file_name=path.name, dry_run=dry_run)
+    vocab = import_vocabulary()
+    codes: list[str] = []
+    uncoded = 0
+    for result in _clean_rows(path, vocab, report, collect=True):
+        if isinstance(result, CleanRow):
+            report.valid += 1
+            if result.place_code:
+                codes.append(result.place_code)
+            else:
+                uncoded += 1
+        else:
+            report.errors.extend(result)
+    if report.rows == 0:
+        raise ImportRefused("文件中没有数据行")
+    existing = 0
+    for start in range(0, len(codes), 10_000):
+        existing += PlaceName.objects.filter(place_code__in=codes[start : start + 10_000]).count()
+    report.updated = existing
+    report.created = report.valid - existing
+    if report.errors and not accept_valid_rows:
+        report.created = report.updated = 0  # refused: nothing would be written
+        return report
+    if dry_run or report.valid == 0:
+        return report
+    categories = {c.code: c for c in PlaceCategory.objects.all()}
+    divisions = {
+        a.code: a
+        for a in AdministrativeArea.objects.filter(valid_to__isnull=True)
+        .select_related("parent")
+        .defer("geom_4490", "parent__geom_4490")
+    }
+    with transaction.atomic():
+        batch: list[PlaceNameInput] = []
+        for result in _clean_rows(path, vocab, ImportReport(path.name), collect=False):
+            if isinstance(result, CleanRow):
+                batch.append(_to_input(result))
+            if len(batch) >= BATCH_SIZE:
+                placenames_bulk_upsert(records=batch, categories=categories, divisions=divisions)
+                batch = []
+        placenames_bulk_upsert(records=batch, categories=categories, divisions=divisions)
+    report.written = True
+    return report
