@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 
 from boundaries.crs import BEIJING1954, CGCS2000, CRS_TABLE
+from boundaries.importers import SurveyFileError, common_points_csv_from_table
 from boundaries.models import MarkerState
 from boundaries.transform_fit import MODELS
 
@@ -19,7 +20,7 @@ def _crs_choices(datum: str) -> list[tuple[str, str]]:
 class FitForm(forms.Form):
     name = forms.CharField(label="参数集名称", max_length=100)
     points_file = forms.FileField(
-        label="重合点文件（CSV：id,role,x_src,y_src,h_src,x_dst,y_dst,h_dst）"
+        label="重合点文件（CSV 或 Excel：id,role,x_src,y_src,h_src,x_dst,y_dst,h_dst）"
     )
     model = forms.ChoiceField(
         label="模型", choices=[(m, {"7p": "七参数", "4p": "四参数（平面）"}[m]) for m in MODELS]
@@ -31,10 +32,16 @@ class FitForm(forms.Form):
         f = self.cleaned_data["points_file"]
         if f.size > min(MAX_POINTS_FILE_BYTES, settings.UPLOAD_MAX_BYTES):
             raise forms.ValidationError("文件过大（重合点表不应超过 2 MB）")
+        raw = f.read()
+        if f.name.lower().endswith((".xlsx", ".xlsm")):
+            try:
+                return common_points_csv_from_table(raw, filename=f.name)
+            except SurveyFileError as exc:
+                raise forms.ValidationError(str(exc)) from None
         try:
-            return f.read().decode("utf-8-sig")
+            return raw.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise forms.ValidationError("文件应为 UTF-8 编码的 CSV") from None
+            raise forms.ValidationError("文件应为 UTF-8 编码的 CSV 或 Excel (.xlsx)") from None
 
 
 class ApproveForm(forms.Form):

@@ -394,12 +394,13 @@ def _validate_points(points: list[CommonPoint], model: str, source: CrsDef, targ
     plane = _plane_m(
         source, np.array([p.x_src for p in points]), np.array([p.y_src for p in points])
     )
-    for i in range(len(points)):
-        d = np.hypot(*(plane[i + 1 :] - plane[i]).T)
-        close = np.nonzero(d < DUPLICATE_M)[0]
-        if close.size:
-            other = points[i + 1 + int(close[0])].id
-            raise FitError(f"点 {points[i].id} 与点 {other} 的源坐标重复")
+    diff = plane[:, None, :] - plane[None, :, :]
+    dist = np.hypot(diff[..., 0], diff[..., 1])
+    np.fill_diagonal(dist, np.inf)
+    close = np.argwhere(dist < DUPLICATE_M)
+    if close.size:
+        i, j = sorted(close[0].tolist())
+        raise FitError(f"点 {points[i].id} 与点 {points[j].id} 的源坐标重复")
 
 
 def _spread_warnings(points: list[CommonPoint], model: str, source: CrsDef) -> list[str]:
@@ -454,29 +455,26 @@ def fit_transformation(
         hd = np.array([p.h_dst or 0.0 for p in pts])
         return xs, ys, hs, xd, yd, hd
 
-    xs, ys, hs, xd, yd, hd = arrays(common)
-    if model == MODEL_7P:
-        src_fit = _to_cart(source, xs, ys, hs)
-        dst_fit = _to_cart(target, xd, yd, hd)
-    else:
-        src_fit = np.column_stack([xs, ys])
-        dst_fit = np.column_stack([xd, yd])
-
-    def residual_vectors(params, pts_arrays) -> np.ndarray:
-        pxs, pys, phs, pxd, pyd, phd = pts_arrays
+    def residual_vectors(params, src_xy: np.ndarray, dst_xy: np.ndarray) -> np.ndarray:
+        """Return east/north residuals (m): plane differences (4p) or ENU of geocentric (7p)."""
         if model == MODEL_4P:
-            px, py = helmert4_apply(params, pxs, pys)
-            return np.column_stack([pxd - px, pyd - py])
-        observed = _to_cart(target, pxd, pyd, phd)
-        fitted = helmert7_apply(params, _to_cart(source, pxs, pys, phs))
-        return _enu_horizontal(observed, observed - fitted)
+            px, py = helmert4_apply(params, src_xy[:, 0], src_xy[:, 1])
+            return np.column_stack([dst_xy[:, 0] - px, dst_xy[:, 1] - py])
+        return _enu_horizontal(dst_xy, dst_xy - helmert7_apply(params, src_xy))
 
+    def fit_space(pts) -> tuple[np.ndarray, np.ndarray]:
+        pxs, pys, phs, pxd, pyd, phd = arrays(pts)
+        if model == MODEL_7P:
+            return _to_cart(source, pxs, pys, phs), _to_cart(target, pxd, pyd, phd)
+        return np.column_stack([pxs, pys]), np.column_stack([pxd, pyd])
+
+    src_fit, dst_fit = fit_space(common)
     fit = _fit7 if model == MODEL_7P else _fit4
     active = np.ones(len(common), dtype=bool)
     rejected: list[str] = []
     while True:
         params = fit(src_fit[active], dst_fit[active])
-        vectors = residual_vectors(params, (xs, ys, hs, xd, yd, hd))
+        vectors = residual_vectors(params, src_fit, dst_fit)
         norms = np.hypot(vectors[:, 0], vectors[:, 1])
         rms = float(np.sqrt(np.mean(norms[active] ** 2)))
         masked = np.where(active, norms, -1.0)
@@ -496,7 +494,7 @@ def fit_transformation(
     check_residuals: dict[str, float] = {}
     check_rms = None
     if checks:
-        cv = residual_vectors(params, arrays(checks))
+        cv = residual_vectors(params, *fit_space(checks))
         cn = np.hypot(cv[:, 0], cv[:, 1])
         check_residuals = {p.id: float(v) for p, v in zip(checks, cn, strict=True)}
         check_rms = float(np.sqrt(np.mean(cn**2)))
