@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from boundaries.models import AdministrativeArea, AreaPopulation
+from boundaries.models import (
+    AdministrativeArea,
+    AreaPopulation,
+    BoundaryLine,
+    BoundaryMarker,
+    BoundaryVersion,
+    ConversionRun,
+    JointInspection,
+    MarkerFinding,
+    TransformationParameterSet,
+)
 from gis_portal.admin_base import OfflineGISModelAdmin
 
 
@@ -16,3 +26,113 @@ class AdministrativeAreaAdmin(OfflineGISModelAdmin):
 class AreaPopulationAdmin(admin.ModelAdmin):
     list_display = ("area", "census_year", "population", "age_60_plus", "age_0_14")
     list_filter = ("census_year",)
+
+
+class MarkerInline(admin.TabularInline):
+    model = BoundaryMarker
+    fields = (
+        "number",
+        "sequence",
+        "type_code",
+        "kind",
+        "material",
+        "original_crs",
+        "converted_with",
+    )
+    readonly_fields = ("converted_with",)
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(BoundaryLine)
+class BoundaryLineAdmin(OfflineGISModelAdmin):
+    list_display = (
+        "code",
+        "name",
+        "area_a",
+        "area_b",
+        "agreement_ref",
+        "original_crs",
+        "converted_with",
+        "is_demo",
+    )
+    list_filter = ("level", "original_crs", "is_demo")
+    search_fields = ("code", "name", "agreement_ref")
+    raw_id_fields = ("area_a", "area_b")
+    readonly_fields = ("converted_with", "converted_at")
+    inlines = [MarkerInline]
+
+
+@admin.register(BoundaryMarker)
+class BoundaryMarkerAdmin(OfflineGISModelAdmin):
+    list_display = (
+        "number",
+        "line",
+        "type_code",
+        "material",
+        "original_crs",
+        "cgcs_crs",
+        "is_demo",
+    )
+    list_filter = ("type_code", "kind", "original_crs", "is_demo")
+    search_fields = ("number", "description")
+    raw_id_fields = ("line",)
+    readonly_fields = ("converted_with", "converted_at", "cgcs_x_m", "cgcs_y_m", "cgcs_crs")
+
+
+@admin.register(TransformationParameterSet)
+class TransformationParameterSetAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "model",
+        "source_crs",
+        "target_crs",
+        "rms_m",
+        "check_rms_m",
+        "approved_by",
+        "approved_at",
+        "is_demo",
+    )
+    list_filter = ("model", "is_demo")
+    # The evidence of a fit is not edited by hand: refit instead.
+    readonly_fields = (
+        "model",
+        "parameters",
+        "source_crs",
+        "target_crs",
+        "pipeline",
+        "common_points",
+        "residuals_m",
+        "rejected",
+        "check_residuals_m",
+        "rms_m",
+        "check_rms_m",
+        "warnings",
+        "approved_by",
+        "approved_at",
+    )
+
+
+class FindingInline(admin.TabularInline):
+    model = MarkerFinding
+    raw_id_fields = ("marker",)
+    extra = 0
+
+
+@admin.register(JointInspection)
+class JointInspectionAdmin(admin.ModelAdmin):
+    list_display = ("line", "inspected_on", "next_due", "recorded_by", "is_demo")
+    list_filter = ("is_demo",)
+    raw_id_fields = ("line",)
+    inlines = [FindingInline]
+
+
+@admin.register(BoundaryVersion)
+class BoundaryVersionAdmin(admin.ModelAdmin):
+    list_display = ("name", "source", "source_crs", "loaded_at", "is_demo")
+
+
+@admin.register(ConversionRun)
+class ConversionRunAdmin(admin.ModelAdmin):
+    list_display = ("pk", "parameter_set", "run_at", "run_by")
+    readonly_fields = ("parameter_set", "run_by", "report")

@@ -260,3 +260,24 @@ def transformer_between(source: CrsDef, target: CrsDef) -> Transformer:
         raise CrsError(f"{source.code} 与 {target.code} 基准不同：必须使用拟合的转换参数")
     pipeline = f"+proj=pipeline {source.proj_steps_to_cart()} {target.proj_steps_from_cart()}"
     return Transformer.from_pipeline(pipeline)
+
+
+# Declarations that leave the zone to the data: "auto:beijing1954", "auto:cgcs2000".
+AUTO_DECLARATIONS = {"auto:beijing1954": BEIJING1954, "auto:cgcs2000": CGCS2000}
+
+
+def crs_resolve(declared: str, x, y) -> CrsDef:
+    """Return the system of coordinates x/y: the declared EPSG code (checked against the data)
+    or, for an ``auto:<datum>`` declaration, geographic or the GK zone the eastings' prefix
+    names. Unprefixed eastings cannot name their zone: those need an EPSG code."""
+    key = (declared or "").strip().lower()
+    if key in AUTO_DECLARATIONS:
+        datum = AUTO_DECLARATIONS[key]
+        xs = np.asarray(x, dtype=float)
+        ys = np.asarray(y, dtype=float)
+        if _within(xs, LON_DEG) and _within(ys, LAT_DEG):
+            return geographic_of(CRS_TABLE[4214 if datum == BEIJING1954 else 4490])
+        return crs_detect_projected(datum, xs, ys)
+    crs = crs_get(declared)
+    coordinates_check(crs, x, y)
+    return crs

@@ -89,7 +89,13 @@ class ImportForm(forms.Form):
     declared_crs = forms.ChoiceField(
         label="坐标系（文件不含坐标系时必填）",
         required=False,
-        choices=[("", "按 .prj 识别"), *_crs_choices(BEIJING1954), *_crs_choices(CGCS2000)],
+        choices=[
+            ("", "按 .prj 识别"),
+            ("auto:beijing1954", "北京54（按东坐标带号自动识别投影带）"),
+            ("auto:cgcs2000", "CGCS2000（按东坐标带号自动识别投影带）"),
+            *_crs_choices(BEIJING1954),
+            *_crs_choices(CGCS2000),
+        ],
     )
     line_code = forms.CharField(label="界线编号（DXF）", required=False, max_length=20)
     dry_run = forms.BooleanField(label="只检查，不写入", required=False, initial=True)

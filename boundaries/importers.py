@@ -26,7 +26,7 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError as PyprojCRSError
 from shapely.geometry import LineString, MultiLineString
 
-from boundaries.crs import CRS_TABLE, CrsDef, CrsError, coordinates_check, crs_get
+from boundaries.crs import CRS_TABLE, CrsDef, CrsError, coordinates_check, crs_get, crs_resolve
 from boundaries.lines import MARKER_NUMBER_RE, as_multilinestring
 
 
@@ -122,6 +122,14 @@ def _resolve_crs(found: CrsDef | None, declared: str | None) -> CrsDef:
     if found is None:
         raise SurveyFileError("文件没有坐标系信息，请声明坐标系（EPSG 代码）")
     return found
+
+
+def _resolve_with_data(declared: str, x, y, *, label: str) -> CrsDef:
+    """Return the declared system (EPSG code, or ``auto:<datum>`` zone from the data), checked."""
+    try:
+        return crs_resolve(declared, x, y)
+    except CrsError as exc:
+        raise SurveyFileError(f"{label}：{exc}") from None
 
 
 def _check(crs: CrsDef, x, y, label: str) -> None:
@@ -225,7 +233,6 @@ def parse_dxf(data: bytes, *, declared_crs: str, line_code: str) -> ParsedSurvey
     """
     if not declared_crs:
         raise SurveyFileError("DXF 不含坐标系信息：请声明坐标系（EPSG 代码）")
-    crs = _resolve_crs(None, declared_crs)
     try:
         doc, auditor = recover.read(io.BytesIO(data))
     except (OSError, ezdxf.DXFStructureError) as exc:
@@ -249,7 +256,7 @@ def parse_dxf(data: bytes, *, declared_crs: str, line_code: str) -> ParsedSurvey
         raise SurveyFileError("DXF 中没有线图元（LINE / LWPOLYLINE / POLYLINE）")
     geom = as_multilinestring(shapely.line_merge(MultiLineString(parts)))
     coords = shapely.get_coordinates(geom)
-    _check(crs, coords[:, 0], coords[:, 1], label="DXF 坐标")
+    crs = _resolve_with_data(declared_crs, coords[:, 0], coords[:, 1], label="DXF 坐标")
     survey = ParsedSurvey(crs=crs, source_name="dxf")
     survey.lines.append(ParsedLine(code=line_code, geometry=geom))
     if auditor.has_errors:
@@ -310,19 +317,18 @@ def parse_marker_table(data: bytes, *, filename: str, declared_crs: str) -> Pars
     """Return the markers of a CSV/Excel coordinate table in the declared CRS."""
     if not declared_crs:
         raise SurveyFileError("坐标表不含坐标系信息：请声明坐标系（EPSG 代码）")
-    crs = _resolve_crs(None, declared_crs)
     rows = _rows_from_table(data, filename)
     cols = {k: _pick(rows[0].keys(), v) for k, v in MARKER_FIELD_ALIASES.items()}
     missing = [k for k in ("number", "x", "y") if cols[k] is None]
     if missing:
         raise SurveyFileError(f"坐标表缺少列：{', '.join(missing)}（界桩编号、东坐标 x、北坐标 y）")
-    survey = ParsedSurvey(crs=crs, source_name=filename)
+    markers = []
     for i, row in enumerate(rows, start=2):
 
         def get(key, row=row):
             return None if cols[key] is None else row.get(cols[key])
 
-        survey.markers.append(
+        markers.append(
             _marker(
                 str(get("number") or "").strip(),
                 get("x"),
@@ -333,9 +339,10 @@ def parse_marker_table(data: bytes, *, filename: str, declared_crs: str) -> Pars
                 where=f"第 {i} 行",
             )
         )
-    xs = np.array([m.x for m in survey.markers])
-    ys = np.array([m.y for m in survey.markers])
-    _check(crs, xs, ys, label="坐标表")
+    xs = np.array([m.x for m in markers])
+    ys = np.array([m.y for m in markers])
+    crs = _resolve_with_data(declared_crs, xs, ys, label="坐标表")
+    survey = ParsedSurvey(crs=crs, markers=markers, source_name=filename)
     _no_duplicates(survey)
     return survey
 

@@ -427,7 +427,7 @@ def _spread_warnings(points: list[CommonPoint], model: str, source: CrsDef) -> l
     if not checks:
         warnings.append("没有独立检查点：转换精度未经检验")
     if model == MODEL_7P and any(p.h_src is None or p.h_dst is None for p in points):
-        warnings.append("部分点缺少大地高，按 0 m 处理（仅影响高程，对平面坐标影响可忽略）")
+        warnings.append("部分点缺少大地高：全部点的高程按 0 m 处理（对平面坐标影响可忽略）")
     return warnings
 
 
@@ -446,13 +446,17 @@ def fit_transformation(
     common = [p for p in points if p.role == "common"]
     checks = [p for p in points if p.role == "check"]
 
+    # Heights are used only when every point has both: a height on one side and 0 on the
+    # other would be a ~100 m vertical "shift" the rotations would try to absorb.
+    use_heights = all(p.h_src is not None and p.h_dst is not None for p in points)
+
     def arrays(pts):
         xs = np.array([p.x_src for p in pts])
         ys = np.array([p.y_src for p in pts])
-        hs = np.array([p.h_src or 0.0 for p in pts])
+        hs = np.array([p.h_src if use_heights else 0.0 for p in pts])
         xd = np.array([p.x_dst for p in pts])
         yd = np.array([p.y_dst for p in pts])
-        hd = np.array([p.h_dst or 0.0 for p in pts])
+        hd = np.array([p.h_dst if use_heights else 0.0 for p in pts])
         return xs, ys, hs, xd, yd, hd
 
     def residual_vectors(params, src_xy: np.ndarray, dst_xy: np.ndarray) -> np.ndarray:
