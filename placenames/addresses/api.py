@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from datetime import date
 
 from django.http import HttpResponse
@@ -241,8 +242,14 @@ class TileView(APIView):
             tile = validate_tile(layer, values["z"], values["x"], values["y"])
         except TileError as exc:
             raise InvalidParameter(exc.parameter, str(exc)) from None
-        data = tile_fetch(tile)
+        data = tile_fetch(tile)  # gzip-compressed as cached; b"" for an empty tile
+        gzipped = bool(data) and "gzip" in request.headers.get("Accept-Encoding", "")
+        if data and not gzipped:
+            data = gzip.decompress(data)
         response = HttpResponse(data, content_type="application/vnd.mapbox-vector-tile")
+        if gzipped:
+            response["Content-Encoding"] = "gzip"
+        response["Vary"] = "Accept-Encoding"
         # Tiles change when plates are edited: browsers revalidate after a minute.
         response["Cache-Control"] = "public, max-age=60"
         return response

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Sequence
 
 from django.db import connection, transaction
@@ -93,21 +94,32 @@ def tile_render(tile: TileAddress) -> bytes:
     return bytes(data or b"")
 
 
-def tile_fetch(tile: TileAddress) -> bytes:
-    """Return a tile from the cache, rendering and storing it on a miss.
+def tile_build(tile: TileAddress) -> bytes:
+    """Return the tile gzip-compressed, as it is cached and sent (b"" for an empty tile).
 
-    Every edit of a plate or sign deletes the cached tiles around it (tile_cache_invalidate),
-    so a cached tile is never stale.
+    A dense z14 tile is ~375 KB raw and ~115 KB compressed: a third of the bytes to read
+    from the cache and to send.
+    """
+    data = tile_render(tile)
+    return gzip.compress(data, compresslevel=6) if data else b""
+
+
+def tile_fetch(tile: TileAddress) -> bytes:
+    """Return a gzip-compressed tile from the cache, building and storing it on a miss.
+
+    Every edit of a plate, sign or street deletes the cached tiles around it
+    (tile_cache_invalidate), so a cached tile is never stale.
     """
     with connection.cursor() as cur:
         cur.execute(
-            "SELECT data FROM addresses_addresstile WHERE layer = %s AND z = %s AND x = %s AND y = %s",
+            "SELECT data FROM addresses_addresstile "
+            "WHERE layer = %s AND z = %s AND x = %s AND y = %s",
             [tile.layer, tile.z, tile.x, tile.y],
         )
         row = cur.fetchone()
     if row is not None:
         return bytes(row[0])
-    data = tile_render(tile)
+    data = tile_build(tile)
     with connection.cursor() as cur:
         cur.execute(
             "INSERT INTO addresses_addresstile (layer, z, x, y, data, created_at) "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from datetime import date
 
 import mapbox_vector_tile
@@ -178,6 +179,14 @@ def test_tiles_carry_the_plates_and_an_edit_invalidates_the_cache(client, street
         for f in mapbox_vector_tile.decode(client.get(url).content)["doorplates"]["features"]
     }
     assert "1号之一" in labels
+
+
+def test_tiles_are_sent_gzipped_to_clients_that_accept_it(client, street):
+    x, y = lonlat_to_tile(lon_at(0.2), NORTH_LAT, 16)
+    response = client.get(f"/tiles/doorplates/16/{x}/{y}.pbf", HTTP_ACCEPT_ENCODING="gzip, br")
+    assert response["Content-Encoding"] == "gzip"
+    tile = mapbox_vector_tile.decode(gzip.decompress(response.content))
+    assert "3号" in {f["properties"]["label"] for f in tile["doorplates"]["features"]}
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,386 @@
+"""addresses.*: reverse lookup, geocode, vector tiles (cold/warm) and the checks.
+
+Data: the demo network (18,480 plates) plus 1,000,000 generated plates on 3,240 generated
+1 km streets in an 18 × 18 km box over urban Hegang (~3,100 plates/km², so the densest z14
+tile holds ~8,500 plates). Generated in SQL once and kept in the bench database, keyed by
+DATA_VERSION; the plate table is clustered on its EPSG:3857 index for the tiles.
+"""
+
+from __future__ import annotations
+
+import gzip
+import time
+
+import numpy as np
+from django.db import connection, transaction
+
+from bench.harness import Result, best_of, percentile, time_each_ms
+from boundaries.models import AdministrativeArea
+from gis_portal.datasets import HEGANG_DATA_DIR
+from placenames.addresses import lookup
+from placenames.addresses.demo_network import SPECIFICS
+from placenames.addresses.models import DoorPlate, Street
+from placenames.addresses.numbering import to_lonlat, to_metric
+from placenames.addresses.selectors import address_checks
+from placenames.addresses.services import demo_addresses_load
+from placenames.addresses.tile_store import tile_build, tile_cache_clear, tile_fetch
+from placenames.addresses.tiles import TileAddress
+from placenames.romanize import romanize
+
+DATA_VERSION = "addresses-bench-v1"
+N_PLATES = 1_000_000
+ROWS, COLS = 180, 18  # E–W streets every 100 m, cut into 1 km streets
+PER_SIDE = 155
+CENTRE_LONLAT = (130.29, 47.33)
+SEED = 4
+
+
+def _ensure_areas() -> None:
+    if not AdministrativeArea.objects.filter(level="county", geom_4490__isnull=False).exists():
+        from boundaries.services import areas_load_hegang
+
+        areas_load_hegang(data_dir=HEGANG_DATA_DIR)
+
+
+def _ensure_demo() -> None:
+    if DoorPlate.objects.filter(is_demo=True).count() != 18_480:
+        demo_addresses_load()
+
+
+def _bench_names() -> list[str]:
+    names = []
+    for a in SPECIFICS:
+        for b in SPECIFICS:
+            if a != b:
+                names.append(a + b + "路")
+    rng = np.random.default_rng(SEED)
+    picked = rng.choice(len(names), size=ROWS * COLS, replace=False)
+    return [names[i] for i in picked]
+
+
+def _ensure_plates() -> None:
+    with connection.cursor() as cur:
+        cur.execute("CREATE TABLE IF NOT EXISTS bench_addresses_meta (version text PRIMARY KEY)")
+        cur.execute("SELECT 1 FROM bench_addresses_meta WHERE version = %s", [DATA_VERSION])
+        if cur.fetchone():
+            return
+    print("   generating 1,000,000 plates (once; cached in the bench database) …", flush=True)
+    t0 = time.perf_counter()
+    x0, y0 = to_metric(*CENTRE_LONLAT)
+    x0 -= COLS * 1000 / 2
+    y0 -= ROWS * 100 / 2
+    names = _bench_names()
+    pinyins = [romanize(n).pinyin for n in names]
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("SET LOCAL statement_timeout = 0")  # a one-off bulk generation
+        cur.execute(
+            "DELETE FROM addresses_doorplate WHERE street_id IN (SELECT id FROM addresses_street WHERE NOT is_demo)"
+        )
+        cur.execute("DELETE FROM addresses_street WHERE NOT is_demo")
+        cur.execute(
+            """
+            INSERT INTO addresses_street (name, name_pinyin, start_description, end_description,
+                geom_4490, base_end, odd_side, numbering_mode, metres_per_number, approved_by,
+                is_demo, named_on, county_id, township_id, place_name_id)
+            SELECT n.name, n.pinyin, '', '',
+                   ST_Transform(ST_SetSRID(ST_MakeLine(
+                       ST_MakePoint(%(x0)s + c * 1000, %(y0)s + r * 100),
+                       ST_MakePoint(%(x0)s + c * 1000 + 1000, %(y0)s + r * 100)), 4552), 4490),
+                   'end', 'right', 'per_door', NULL, '', false, NULL, NULL, NULL, NULL
+            FROM unnest(%(names)s::text[], %(pinyins)s::text[]) WITH ORDINALITY AS n(name, pinyin, i),
+                 LATERAL (SELECT (n.i - 1) / %(cols)s AS r, (n.i - 1) %% %(cols)s AS c) g
+            """,
+            {"x0": x0, "y0": y0, "names": names, "pinyins": pinyins, "cols": COLS},
+        )
+        # The county of each street: the polygon under its midpoint.
+        cur.execute(
+            """
+            UPDATE addresses_street s SET county_id = a.id
+            FROM boundaries_administrativearea a
+            WHERE NOT s.is_demo AND a.level = 'county' AND a.valid_to IS NULL
+              AND ST_Covers(a.geom_4490, ST_LineInterpolatePoint(s.geom_4490, 0.5))
+            """
+        )
+        # Doors every ~6.5 m from the east (base) end: odd numbers north (right facing west).
+        cur.execute(
+            """
+            INSERT INTO addresses_doorplate (street_id, number, sub_number, building, unit,
+                name_on_plate, point_4490, side, status, installed_on, retired_on, is_demo)
+            SELECT id, number, 0, '', '', name,
+                   ST_Transform(ST_SetSRID(ST_MakePoint(x, y), 4552), 4490), side,
+                   'installed', NULL, NULL, false
+            FROM (
+                SELECT s.id, s.name, 2 * k + sd.first AS number, sd.side,
+                       ST_X(ST_EndPoint(s.line_4552)) - (k + 0.5) * (1000.0 / %(per_side)s)
+                           + ((k * 7919 + s.id) %% 5) * 0.3 AS x,
+                       ST_Y(ST_EndPoint(s.line_4552)) + sd.sign * (8 + ((k * 104729 + s.id) %% 7)) AS y,
+                       row_number() OVER (ORDER BY s.id, sd.first, k) AS rn
+                FROM addresses_street s
+                CROSS JOIN generate_series(0, %(per_side)s - 1) k
+                CROSS JOIN (VALUES (1, 'right', 1), (2, 'left', -1)) sd(first, side, sign)
+                WHERE NOT s.is_demo
+            ) q
+            WHERE rn <= %(n)s
+            """,
+            {"per_side": PER_SIDE, "n": N_PLATES},
+        )
+    with connection.cursor() as cur:
+        print(f"   inserted in {time.perf_counter() - t0:.0f} s; clustering …", flush=True)
+        cur.execute("SET statement_timeout = 0")
+        cur.execute("CLUSTER addresses_doorplate USING addresses_d_point_3_ec7ae7_gist")
+        cur.execute("ANALYZE addresses_doorplate")
+        cur.execute("ANALYZE addresses_street")
+        cur.execute("INSERT INTO bench_addresses_meta VALUES (%s)", [DATA_VERSION])
+        cur.execute("RESET statement_timeout")
+    print(f"   data ready in {time.perf_counter() - t0:.0f} s", flush=True)
+
+
+# ---- reverse ------------------------------------------------------------------------------
+
+
+def _random_points(n: int, seed: int) -> list[tuple[float, float]]:
+    rng = np.random.default_rng(seed)
+    cx, cy = to_metric(*CENTRE_LONLAT)
+    xs = cx + rng.uniform(-COLS * 500, COLS * 500, n)
+    ys = cy + rng.uniform(-ROWS * 50, ROWS * 50, n)
+    lon, lat = to_lonlat(xs, ys)
+    return list(zip(lon.tolist(), lat.tolist(), strict=True))
+
+
+_NAIVE_REVERSE = """
+    SELECT id FROM addresses_doorplate
+    ORDER BY ST_Distance(geography(point_4490), geography(ST_SetSRID(ST_MakePoint(%s, %s), 4490)))
+    LIMIT 1
+"""
+_DEGREE_KNN = """
+    SELECT id FROM addresses_doorplate
+    ORDER BY point_4490 <-> ST_SetSRID(ST_MakePoint(%s, %s), 4490) LIMIT 1
+"""
+
+
+def _sql_one(sql: str, params) -> int:
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchone()[0]
+
+
+def bench_reverse() -> Result:
+    points = _random_points(2000, SEED)
+    lookup.reverse(lon=points[0][0], lat=points[0][1])
+    ours = time_each_ms(lambda p: lookup.reverse(lon=p[0], lat=p[1]), points)
+    naive_pts = points[:15]
+    naive = time_each_ms(lambda p: _sql_one(_NAIVE_REVERSE, p), naive_pts)
+    wrong = 0
+    sample = points[:500]
+    for p in sample:
+        if _sql_one(_DEGREE_KNN, p) != lookup.reverse(lon=p[0], lat=p[1]).plate_id:
+            wrong += 1
+    return Result(
+        "addresses.reverse_p95_ms",
+        round(percentile(ours, 95), 3),
+        "ms",
+        round(percentile(naive, 95), 1),
+        len(points),
+        note=f"median {percentile(ours, 50):.2f} ms; KNN on the EPSG:4552 column with full address "
+        f"joins; baseline: ORDER BY ST_Distance(geography) without index (n={len(naive_pts)}, "
+        f"median {percentile(naive, 50):.0f} ms); KNN on 4490 degrees picks another plate in "
+        f"{wrong / len(sample):.0%} of {len(sample)} queries",
+    )
+
+
+# ---- geocode ------------------------------------------------------------------------------
+
+_FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+def _queries(n: int) -> list[tuple[str, int]]:
+    """Return (query, expected street id) pairs typed in the ways people type them."""
+    rng = np.random.default_rng(SEED + 1)
+    with connection.cursor() as cur:
+        cur.execute(
+            """
+            SELECT p.number, s.id, s.name, s.name_pinyin, coalesce(c.name, '')
+            FROM addresses_doorplate p TABLESAMPLE SYSTEM (1) REPEATABLE (7)
+            JOIN addresses_street s ON s.id = p.street_id
+            LEFT JOIN boundaries_administrativearea c ON c.id = s.county_id
+            WHERE p.sub_number = 0
+            LIMIT %s
+            """,
+            [n],
+        )
+        rows = cur.fetchall()
+    out = []
+    for i, (number, sid, name, pinyin, county) in enumerate(rows):
+        kind = i % 6
+        if kind == 0:
+            q = f"{name}{number}号"
+        elif kind == 1:
+            q = f"鹤岗市{county}{name}{number}号".translate(_FULLWIDTH)
+        elif kind == 2:
+            q = f"{pinyin} {number}"
+        elif kind == 3:  # a typo: one character of the specific replaced by a homophone-free one
+            pos = int(rng.integers(0, max(len(name) - 1, 1)))
+            q = f"{name[:pos]}的{name[pos + 1 :]}{number}号"
+        elif kind == 4:
+            q = f"{name}{number}号之一"  # missing: interpolated
+        else:
+            q = f"{name}{number}号院"
+        out.append((q, sid))
+    return out
+
+
+_NAIVE_GEOCODE = """
+    SELECT p.id FROM addresses_doorplate p JOIN addresses_street s ON s.id = p.street_id
+    WHERE %s ILIKE '%%' || s.name || p.number || '号%%' LIMIT 1
+"""
+
+
+def bench_geocode() -> Result:
+    queries = _queries(1200)
+    lookup.geocode(queries[0][0])
+    found = 0
+
+    def run(item):
+        nonlocal found
+        _, results = lookup.geocode(item[0])
+        if results and results[0].ids.get("street_id") == item[1]:
+            found += 1
+
+    ours = time_each_ms(run, queries)
+    naive_q = [q for q, _ in queries[:10]]
+    naive = time_each_ms(_naive_geocode, naive_q)
+    return Result(
+        "addresses.geocode_p95_ms",
+        round(percentile(ours, 95), 3),
+        "ms",
+        round(percentile(naive, 95), 1),
+        len(queries),
+        note=f"median {percentile(ours, 50):.2f} ms; right street first in {found / len(queries):.1%} "
+        f"(plain, 鹤岗市+区+全角, pinyin, one-character typo, missing 之一 → interpolated, 号院); "
+        f"{Street.objects.count()} streets; baseline: ILIKE of street||number over the plates "
+        f"(n={len(naive_q)}, exact strings only)",
+    )
+
+
+def _naive_geocode(q: str):
+    with connection.cursor() as cur:
+        cur.execute(_NAIVE_GEOCODE, [q])
+        return cur.fetchone()
+
+
+# ---- tiles ------------------------------------------------------------------------------
+
+
+def _densest_z14(n: int) -> list[TileAddress]:
+    with connection.cursor() as cur:
+        cur.execute(
+            """
+            SELECT floor((ST_X(point_3857) + 20037508.342789244) / (40075016.68557849 / 16384))::int AS x,
+                   floor((20037508.342789244 - ST_Y(point_3857)) / (40075016.68557849 / 16384))::int AS y,
+                   count(*)
+            FROM addresses_doorplate GROUP BY 1, 2 ORDER BY 3 DESC LIMIT %s
+            """,
+            [n],
+        )
+        rows = cur.fetchall()
+    return [TileAddress("doorplates", 14, x, y) for x, y, _ in rows], rows[0][2]
+
+
+_NAIVE_TILE = """
+    SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(
+        json_build_object('type', 'Feature', 'geometry', ST_AsGeoJSON(p.point_4490)::json,
+                          'properties', json_build_object('id', p.id, 'street', s.name,
+                                                          'number', p.number))), '[]'))::text
+    FROM addresses_doorplate p JOIN addresses_street s ON s.id = p.street_id
+    WHERE p.point_4490 && ST_Transform(ST_TileEnvelope(%s, %s, %s), 4490)
+"""
+
+
+def bench_tiles() -> list[Result]:
+    tiles, densest = _densest_z14(10)
+    sizes = [len(gzip.decompress(tile_build(t))) for t in tiles]
+    cold = time_each_ms(tile_build, tiles * 5)
+    naive_sizes = []
+
+    def naive(t):
+        with connection.cursor() as cur:
+            cur.execute(_NAIVE_TILE, [t.z, t.x, t.y])
+            naive_sizes.append(len(cur.fetchone()[0]))
+
+    naive_ms = time_each_ms(naive, tiles * 2)
+    tile_cache_clear()
+    for t in tiles:
+        tile_fetch(t)
+    warm = time_each_ms(tile_fetch, tiles * 50)
+    tile_cache_clear()
+    return [
+        Result(
+            "addresses.tile_z14_cold_p95_ms",
+            round(percentile(cold, 95), 2),
+            "ms",
+            round(percentile(naive_ms, 95), 1),
+            len(cold),
+            note=f"10 densest z14 tiles (densest {densest} plates, {max(sizes) / 1024:.0f} KB MVT), "
+            f"ST_AsMVT on the generated EPSG:3857 column, table clustered, JIT off, gzip; baseline: "
+            f"the same plates as GeoJSON built in PostGIS from 4490 ({max(naive_sizes) / 1024:.0f} KB)",
+        ),
+        Result(
+            "addresses.tile_z14_warm_p95_ms",
+            round(percentile(warm, 95), 3),
+            "ms",
+            round(percentile(cold, 95), 2),
+            len(warm),
+            note=f"median {percentile(warm, 50):.2f} ms from the tile cache table, stored gzipped "
+            f"(an edit deletes the covering tiles); baseline: cold build",
+        ),
+    ]
+
+
+# ---- checks -----------------------------------------------------------------------------
+
+_NAIVE_CHECK_SQL = """
+    SELECT
+      (SELECT count(*) FROM addresses_doorplate o
+        WHERE o.street_id = p.street_id AND o.number = p.number AND o.sub_number = p.sub_number
+          AND o.id <> p.id AND o.status <> 'retired'),
+      ST_Distance(p.point_4552, s.line_4552),
+      ST_LineLocatePoint(s.line_4552, p.point_4552),
+      (SELECT count(*) FROM addresses_doorplate o
+        WHERE o.street_id = p.street_id AND o.number %% 2 = p.number %% 2 AND o.number > p.number
+          AND ST_LineLocatePoint(s.line_4552, o.point_4552)
+              * CASE WHEN s.base_end = 'start' THEN 1 ELSE -1 END
+            < ST_LineLocatePoint(s.line_4552, p.point_4552)
+              * CASE WHEN s.base_end = 'start' THEN 1 ELSE -1 END)
+    FROM addresses_doorplate p JOIN addresses_street s ON s.id = p.street_id WHERE p.id = %s
+"""
+
+
+def bench_checks() -> Result:
+    seconds = best_of(lambda: address_checks(is_demo=True), repeat=3)
+    report = address_checks(is_demo=True)
+    ids = list(DoorPlate.objects.filter(is_demo=True).order_by("id").values_list("id", flat=True))
+    sample = ids[:: max(len(ids) // 500, 1)]
+    t0 = time.perf_counter()
+    with connection.cursor() as cur:
+        for pid in sample:
+            cur.execute(_NAIVE_CHECK_SQL, [pid])
+            cur.fetchone()
+    naive_s = (time.perf_counter() - t0) / len(sample) * len(ids)
+    return Result(
+        "addresses.check_all_s",
+        round(seconds, 3),
+        "s",
+        round(naive_s, 2),
+        report.plates_checked,
+        note=f"all 7 rules over {report.plates_checked} demo plates and {report.signs_checked} signs "
+        f"({len(report.findings)} findings), best of 3; baseline: per-plate SQL (duplicates, "
+        f"distance, order) timed on {len(sample)} plates and scaled to all",
+    )
+
+
+def run() -> list[Result]:
+    _ensure_areas()
+    _ensure_demo()
+    _ensure_plates()
+    results = [bench_reverse(), bench_geocode(), *bench_tiles(), bench_checks()]
+    return results
