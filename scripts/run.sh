@@ -11,5 +11,12 @@ $PY manage.py sync_roles -v 0 >/dev/null
 $PY manage.py load_hegang_demo
 $PY manage.py collectstatic --no-input -v 0
 echo "portal: http://127.0.0.1:$PORT/  (API docs: /api/docs/, admin: /admin/)"
-exec .venv/bin/gunicorn gis_portal.wsgi:application --bind "127.0.0.1:$PORT" \
-  --workers "${WEB_WORKERS:-2}" --threads 4 --access-logfile - --graceful-timeout 5
+# The task-queue worker (procrastinate, PostgreSQL only) runs the long siting jobs beside
+# the web server; both stop together.
+$PY manage.py procrastinate worker --queues siting --concurrency 1 &
+WORKER=$!
+.venv/bin/gunicorn gis_portal.wsgi:application --bind "127.0.0.1:$PORT" \
+  --workers "${WEB_WORKERS:-2}" --threads 4 --access-logfile - --graceful-timeout 5 &
+WEB=$!
+trap 'kill $WORKER $WEB 2>/dev/null; wait' INT TERM EXIT
+wait -n $WORKER $WEB

@@ -28,6 +28,8 @@ INSTALLED_APPS = [
     "placenames",
     "placenames.addresses",
     "facilities",
+    # Background siting runs: a PostgreSQL-only task queue (worker started by scripts/run.sh).
+    "procrastinate.contrib.django",
 ]
 
 MIDDLEWARE = [
