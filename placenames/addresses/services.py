@@ -38,6 +38,7 @@ from placenames.addresses.numbering import (
     ExistingPlate,
     NumberingError,
     NumberingRule,
+    Proposal,
     format_number,
     locate,
     locate_many,
@@ -469,3 +470,18 @@ def demo_addresses_load() -> dict:
         "single_signs": sum(1 for g in net.signs if g.kind == SignKind.SINGLE),
         "planted_errors": net.planted_errors,
     }
+
+
+def plate_propose(*, street_id: int, lon: float, lat: float) -> Proposal:
+    """Return the number a new door at lon/lat would get (nothing is written)."""
+    street = Street.objects.filter(pk=street_id).first()
+    if street is None:
+        raise StreetNotFound(f"街路巷 {street_id} 不存在", street_id=street_id)
+    try:
+        where = locate(
+            list(street.line_4552.coords), *to_metric(lon, lat), base_end=street.base_end
+        )
+    except NumberingError as exc:
+        raise InvalidPlate(str(exc)) from None
+    existing = [ExistingPlate(p.number, p.sub_number, c) for p, c in _street_existing(street)]
+    return propose_number(rule=rule_of(street), location=where, existing=existing)
