@@ -158,7 +158,7 @@ def parameter_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 dry_report = report
         except DomainError as exc:
             error = exc.message
-    residuals = [(pid, value, pid in ps.rejected) for pid, value in sorted(ps.residuals_m.items())]
+    residuals = _residual_rows(ps.residuals_m, ps.rejected)
     return render(
         request,
         "boundaries/parameter_detail.html",

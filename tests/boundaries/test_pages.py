@@ -194,3 +194,10 @@ def test_import_page_checks_then_imports_a_marker_table(client, demo, officer):
         },
     )
     assert "没有线图元" in r.content.decode()
+
+
+def test_parameter_page_shows_residuals_in_centimetres(client, demo, officer):
+    ps = TransformationParameterSet.objects.get(is_demo=True)
+    page = client.get(f"/boundaries/parameters/{ps.pk}/").content.decode()
+    blunder_cm = f"{ps.residuals_m['GP07'] * 100:.2f}"
+    assert blunder_cm.startswith("2") and f">{blunder_cm}<" in page

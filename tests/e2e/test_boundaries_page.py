@@ -8,7 +8,12 @@ import pytest
 from django.test import Client
 
 from boundaries.demo_loader import boundary_demo_load, boundary_versions_load
-from boundaries.models import BoundaryLine, BoundaryMarker
+from boundaries.models import (
+    BoundaryLine,
+    BoundaryMarker,
+    ConversionRun,
+    TransformationParameterSet,
+)
 from gis_portal.accounts import roles_sync, user_create_with_role
 from gis_portal.datasets import HEGANG_DATA_DIR
 from tests.e2e.conftest import ARTIFACTS
@@ -74,4 +79,23 @@ def test_topology_page_map_loads_offline(live_server, hegang_areas, offline_page
     assert "12 条界线" in page.text_content("#map-status")
     assert "8 处问题" in page.text_content("#map-status")  # the 2017 snapshot differs everywhere
     assert "萝北县" in page.text_content("#issue-table")
+    page.recorder.assert_clean()
+
+
+def test_parameter_page_dry_run_and_printable_report(live_server, hegang_areas, offline_page):
+    boundary_demo_load()
+    ps = TransformationParameterSet.objects.get(is_demo=True)
+    run = ConversionRun.objects.get(parameter_set=ps)
+    page = offline_page
+    _sign_in(page, live_server)
+    page.goto(f"{live_server.url}/boundaries/parameters/{ps.pk}/")
+    assert "GP07" in page.text_content("#residual-table")
+    page.click("button[value=dry_run]")
+    page.wait_for_selector("#dry-run-report")
+    assert "将转换 0 个要素" in page.text_content("#dry-run-report")
+    page.screenshot(path=str(ARTIFACTS / "boundaries_parameter_detail.png"), full_page=True)
+    page.goto(f"{live_server.url}/boundaries/conversions/{run.pk}/")
+    assert "最大位移" in page.text_content("#conversion-summary")
+    page.emulate_media(media="print")
+    assert not page.locator(".bd-subnav").is_visible()
     page.recorder.assert_clean()
