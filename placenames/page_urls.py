@@ -1,5 +1,9 @@
 """HTML pages of this app (included at the site root)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from placenames import views
+
+urlpatterns = [
+    path("placenames/", views.placename_lookup, name="placename-lookup"),
+]

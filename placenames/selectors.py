@@ -226,12 +226,15 @@ def placenames_near(
     *, lon: float, lat: float, radius_m: float, limit: int = 20
 ) -> list[tuple[PlaceName, float]]:
     """Return the place names within ``radius_m`` of a point, nearest first, with distances."""
+    # Distance to the surveyed geometry (a street passing by counts), else to the point;
+    # each test is served by its own geography expression index.
     sql = (
-        "SELECT p.id, ST_Distance(p.point_4490::geography, pt.g) AS distance_m"
-        " FROM placenames_placename p,"
+        "SELECT p.id, ST_Distance(coalesce(p.geom_4490, p.point_4490)::geography, pt.g)"
+        " AS distance_m FROM placenames_placename p,"
         " (SELECT ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4490)::geography AS g) pt"
-        " WHERE ST_DWithin(p.point_4490::geography, pt.g, %(radius_m)s)"
-        " ORDER BY p.point_4490::geography <-> pt.g LIMIT %(limit)s"
+        " WHERE ST_DWithin(p.geom_4490::geography, pt.g, %(radius_m)s)"
+        " OR (p.geom_4490 IS NULL AND ST_DWithin(p.point_4490::geography, pt.g, %(radius_m)s))"
+        " ORDER BY distance_m, p.standard_name LIMIT %(limit)s"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, {"lon": lon, "lat": lat, "radius_m": radius_m, "limit": limit})
