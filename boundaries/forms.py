@@ -93,6 +93,8 @@ class ImportForm(forms.Form):
             ("", "按 .prj 识别"),
             ("auto:beijing1954", "北京54（按东坐标带号自动识别投影带）"),
             ("auto:cgcs2000", "CGCS2000（按东坐标带号自动识别投影带）"),
+            ("GCJ-02", "GCJ-02 经纬度（高德/腾讯，仅界桩坐标表；导入时转换）"),
+            ("BD-09", "BD-09 经纬度（百度，仅界桩坐标表；导入时转换）"),
             *_crs_choices(BEIJING1954),
             *_crs_choices(CGCS2000),
         ],

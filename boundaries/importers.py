@@ -27,6 +27,7 @@ from pyproj.exceptions import CRSError as PyprojCRSError
 from shapely.geometry import LineString, MultiLineString
 
 from boundaries.crs import CRS_TABLE, CrsDef, CrsError, coordinates_check, crs_get, crs_resolve
+from boundaries.geodesy import CoordinateRangeError, to_cgcs2000
 from boundaries.lines import MARKER_NUMBER_RE, as_multilinestring
 
 
@@ -130,6 +131,21 @@ def _resolve_with_data(declared: str, x, y, *, label: str) -> CrsDef:
         return crs_resolve(declared, x, y)
     except CrsError as exc:
         raise SurveyFileError(f"{label}：{exc}") from None
+
+
+# Phone apps deliver obfuscated lon/lat; they are converted on import and never stored.
+CONSUMER_SYSTEMS = ("GCJ-02", "BD-09")
+
+
+def _markers_from_consumer_system(markers: list[ParsedMarker], declared: str) -> list[str]:
+    """Convert GCJ-02/BD-09 lon/lat of ``markers`` in place to CGCS2000; return a warning."""
+    try:
+        lon, lat = to_cgcs2000([m.x for m in markers], [m.y for m in markers], source=declared)
+    except CoordinateRangeError as exc:
+        raise SurveyFileError(f"坐标表：{exc}") from None
+    for m, x, y in zip(markers, lon, lat, strict=True):
+        m.x, m.y = float(x), float(y)
+    return [f"坐标已由 {declared} 转换为 CGCS2000 经纬度（{declared} 原值不保存）"]
 
 
 def _check(crs: CrsDef, x, y, label: str) -> None:
@@ -339,10 +355,14 @@ def parse_marker_table(data: bytes, *, filename: str, declared_crs: str) -> Pars
                 where=f"第 {i} 行",
             )
         )
+    warnings = []
+    if declared_crs in CONSUMER_SYSTEMS:
+        warnings = _markers_from_consumer_system(markers, declared_crs)
+        declared_crs = "EPSG:4490"
     xs = np.array([m.x for m in markers])
     ys = np.array([m.y for m in markers])
     crs = _resolve_with_data(declared_crs, xs, ys, label="坐标表")
-    survey = ParsedSurvey(crs=crs, markers=markers, source_name=filename)
+    survey = ParsedSurvey(crs=crs, markers=markers, source_name=filename, warnings=warnings)
     _no_duplicates(survey)
     return survey
 

@@ -15,6 +15,7 @@ from shapely.geometry import LineString, Point
 
 from boundaries.demo_loader import boundary_demo_load
 from boundaries.errors import ImportFileInvalid
+from boundaries.geodesy import wgs84_to_gcj02
 from boundaries.import_services import survey_import
 from boundaries.importers import (
     SurveyFileError,
@@ -157,3 +158,12 @@ def test_import_of_cgcs2000_markers_is_stored_at_once(hegang_areas):
     m = BoundaryMarker.objects.get(number="04020403099Q")
     assert m.geom_4490 is not None and m.cgcs_crs == "EPSG:4552"
     assert Point(m.geom_4490.x, m.geom_4490.y).distance(Point(130.26064, 47.35467)) < 1e-4
+
+
+def test_marker_table_in_gcj02_is_converted_on_import():
+    glon, glat = wgs84_to_gcj02(130.26064, 47.35467)
+    text = f"number,x,y\n04020403001Q,{float(glon):.8f},{float(glat):.8f}\n"
+    survey = parse_marker_table(text.encode(), filename="m.csv", declared_crs="GCJ-02")
+    assert survey.crs.code == "EPSG:4490"
+    assert survey.markers[0].x == pytest.approx(130.26064, abs=1e-8)
+    assert "GCJ-02" in survey.warnings[0]
