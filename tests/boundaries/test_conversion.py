@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import shapely
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from pyproj import Geod
 
 from boundaries import conversion_services
@@ -180,7 +181,5 @@ def test_convert_boundaries_command(boundary_demo, capsys):
     call_command("convert_boundaries", "--parameters", str(ps.pk), "--dry-run")
     out = capsys.readouterr().out
     assert "试运行" in out and "转换要素：0" in out
-    from django.core.management.base import CommandError
-
     with pytest.raises(CommandError, match="不存在"):
         call_command("convert_boundaries", "--parameters", "999999")
