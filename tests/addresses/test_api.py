@@ -8,6 +8,7 @@ from datetime import date
 import mapbox_vector_tile
 import pytest
 
+from boundaries.models import AdministrativeArea
 from placenames.addresses.models import AddressTile
 from placenames.addresses.services import PlateRequest, plates_create, street_rename
 from placenames.addresses.tiles import lonlat_to_tile
@@ -23,8 +24,6 @@ def lon_at(fraction_from_east: float) -> float:
 
 @pytest.fixture
 def street(hegang_areas, make_street):
-    from boundaries.models import AdministrativeArea
-
     county = AdministrativeArea.objects.get(code="230402")
     township = AdministrativeArea.objects.get(code="230402001")  # 光明街道
     s = make_street(name="新华路", county=county, township=township)

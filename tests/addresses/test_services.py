@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from io import StringIO
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from placenames.addresses.errors import (
     DuplicatePlateNumber,
@@ -162,10 +164,6 @@ def test_the_admin_refuses_a_taken_number_and_sets_the_side(admin_client, make_s
 
 
 def test_the_check_command_prints_the_counts_and_names_a_missing_street(make_street):
-    from io import StringIO
-
-    from django.core.management import CommandError, call_command
-
     street = make_street()
     out = StringIO()
     call_command("check_addresses", street=street.pk, stdout=out)
