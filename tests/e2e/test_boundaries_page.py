@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -98,4 +99,29 @@ def test_parameter_page_dry_run_and_printable_report(live_server, hegang_areas, 
     assert "最大位移" in page.text_content("#conversion-summary")
     page.emulate_media(media="print")
     assert not page.locator(".bd-subnav").is_visible()
+    page.recorder.assert_clean()
+
+
+def test_recording_an_inspection_in_the_browser(live_server, hegang_areas, offline_page):
+    boundary_demo_load()
+    page = offline_page
+    _sign_in(page, live_server)
+    page.goto(f"{live_server.url}/boundaries/inspections/")
+    assert page.locator("#due-table tbody tr").count() == 12
+    page.screenshot(path=str(ARTIFACTS / "boundaries_inspections_due.png"), full_page=True)
+    first = page.locator("#due-table tbody tr").first
+    code = first.locator("td").nth(1).text_content().split()[0]
+    first.locator("a").click()
+    day = dt.date.today() - dt.timedelta(days=30)
+    if (day.month, day.day) == (2, 29):
+        day -= dt.timedelta(days=1)
+    page.fill("input[name=inspected_on]", day.isoformat())
+    page.fill("textarea[name=participants]", "两区民政局联检组")
+    page.locator("#inspection-form select").first.select_option("damaged")
+    page.click("#inspection-form button[type=submit]")
+    page.wait_for_selector(".bd-messages")
+    due = day.replace(year=day.year + 5)
+    assert f"下次到期 {due.isoformat()}" in page.text_content(".bd-messages")
+    line = BoundaryLine.objects.get(code=code)
+    assert line.inspections.filter(inspected_on=day).exists()
     page.recorder.assert_clean()
