@@ -10,9 +10,10 @@ import ezdxf
 import geopandas as gpd
 import openpyxl
 import pytest
-from pyproj import CRS
+from pyproj import CRS, Transformer
 from shapely.geometry import LineString, Point
 
+from boundaries.conversion_services import boundaries_convert
 from boundaries.demo_loader import boundary_demo_load
 from boundaries.errors import ImportFileInvalid
 from boundaries.geodesy import wgs84_to_gcj02
@@ -24,7 +25,7 @@ from boundaries.importers import (
     parse_marker_table,
     parse_shapefile_zip,
 )
-from boundaries.models import BoundaryLine, BoundaryMarker
+from boundaries.models import BoundaryLine, BoundaryMarker, TransformationParameterSet
 
 # A stretch of line in Beijing 1954 3° GK CM 129E (EPSG:2440), near 向阳区/工农区.
 LINE_2440 = [(595_300.0, 5_247_500.0), (595_900.0, 5_247_100.0), (596_400.0, 5_246_300.0)]
@@ -167,3 +168,26 @@ def test_marker_table_in_gcj02_is_converted_on_import():
     assert survey.crs.code == "EPSG:4490"
     assert survey.markers[0].x == pytest.approx(130.26064, abs=1e-8)
     assert "GCJ-02" in survey.warnings[0]
+
+
+@pytest.mark.django_db
+def test_shapefile_of_markers_in_beijing1954_geographic_converts_with_the_demo_set(
+    tmp_path, hegang_areas
+):
+    boundary_demo_load()
+    marker = BoundaryMarker.objects.get(number="04020403001Q")
+    to_geo = Transformer.from_crs("EPSG:2440", "EPSG:4214", always_xy=True)
+    lon, lat = to_geo.transform(marker.original_x, marker.original_y)  # same datum: exact
+    gdf = gpd.GeoDataFrame({"界桩编号": ["04020403001Q"]}, geometry=[Point(lon, lat)])
+    survey = parse_shapefile_zip(_shapefile_zip(tmp_path, gdf, prj_epsg=4214))
+    assert survey.crs.code == "EPSG:4214" and len(survey.markers) == 1
+    before = marker.geom_4490
+    survey_import(survey=survey)
+    marker.refresh_from_db()
+    assert marker.geom_4490 is None and marker.original_crs == "EPSG:4214"
+    ps = TransformationParameterSet.objects.get(is_demo=True)
+    report = boundaries_convert(parameter_set_id=ps.pk)
+    assert report["markers_converted"] == 1 and report["points_by_crs"] == {"EPSG:4214": 1}
+    marker.refresh_from_db()
+    assert marker.geom_4490.distance(before) < 1e-8  # same place via the geographic pipeline
+    assert marker.cgcs_crs == "EPSG:4552"
