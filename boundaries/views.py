@@ -53,6 +53,16 @@ def _residual_rows(residuals_m: dict, rejected: list) -> list[tuple[str, str, bo
     return [(pid, f"{v * 100:.2f}", pid in rejected) for pid, v in sorted(residuals_m.items())]
 
 
+def _csv_cell(value) -> str:
+    """Return a CSV cell; text that a spreadsheet would run as a formula is quoted with '."""
+    if value is None:
+        return ""
+    text = str(value)
+    if isinstance(value, str) and text[:1] in ("=", "+", "-", "@"):
+        return "'" + text
+    return text
+
+
 def _require(request: HttpRequest, perm: str) -> None:
     if not request.user.has_perm(perm):
         raise PermissionDenied("需要界线管理员权限")
@@ -184,7 +194,7 @@ def parameter_points_csv(request: HttpRequest, pk: int) -> HttpResponse:
     writer = csv.writer(out)
     writer.writerow(CSV_HEADER)
     for p in ps.common_points:
-        writer.writerow(["" if p[k] is None else p[k] for k in CSV_HEADER])
+        writer.writerow([_csv_cell(p[k]) for k in CSV_HEADER])
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="common_points_{ps.pk}.csv"'
     return response
