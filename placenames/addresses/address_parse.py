@@ -9,12 +9,13 @@ still match.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from placenames.romanize import chinese_number, pinyin_key
 
@@ -144,35 +145,86 @@ def entry_pinyin(name: str) -> str:
     return pinyin_key(name)
 
 
+class StreetIndex:
+    """Street entries with their names and pinyin keys laid out for rapidfuzz and prefixes."""
+
+    def __init__(self, entries: Sequence[StreetEntry]) -> None:
+        self.entries = list(entries)
+        self.names = [e.name for e in self.entries]
+        self.pinyins = [e.pinyin for e in self.entries]
+        self._by_name = sorted((n, i) for i, n in enumerate(self.names))
+        self._by_pinyin = sorted((p, i) for i, p in enumerate(self.pinyins))
+
+    @staticmethod
+    def _prefixed(pairs: list[tuple[str, int]], prefix: str, cap: int = 50) -> list[int]:
+        start = bisect.bisect_left(pairs, (prefix, -1))
+        out = []
+        for name, i in pairs[start : start + cap]:
+            if not name.startswith(prefix):
+                break
+            out.append(i)
+        return out
+
+    def candidates(self, text: str, query_py: str, *, is_pinyin: bool) -> set[int]:
+        """Return indices worth scoring: the nearest names and pinyin keys, and prefixes."""
+        found: set[int] = set()
+        if query_py:
+            hits = process.extract(
+                query_py, self.pinyins, scorer=fuzz.ratio, limit=40, score_cutoff=45
+            )
+            found.update(i for _, _, i in hits)
+            if len(query_py) >= 4:
+                found.update(self._prefixed(self._by_pinyin, query_py))
+        if not is_pinyin:
+            hits = process.extract(text, self.names, scorer=fuzz.ratio, limit=40, score_cutoff=40)
+            found.update(i for _, _, i in hits)
+            if len(text) >= 2:
+                found.update(self._prefixed(self._by_name, text))
+        return found
+
+
+def _score(
+    parsed: ParsedAddress, query_py: str, e: StreetEntry, min_score: float
+) -> tuple[float, str]:
+    text = parsed.street_text
+    if parsed.is_pinyin:
+        score, how = fuzz.ratio(query_py, e.pinyin), "pinyin"
+        # People drop the generic: "xinhua" for Xinhua Lu.
+        if e.pinyin.startswith(query_py) and len(query_py) >= 4:
+            score = max(score, 90.0)
+    elif text == e.name:
+        score, how = 100.0, "former" if e.is_former else "exact"
+    else:
+        char_score = fuzz.ratio(text, e.name)
+        py_score = fuzz.ratio(query_py, e.pinyin) if query_py else 0.0
+        if e.name.startswith(text) and len(text) >= 2:
+            char_score = max(char_score, 88.0)  # generic omitted: 新华 → 新华路
+        score, how = max(char_score, py_score - 2), "fuzzy"
+        if e.is_former and score >= min_score:
+            how = "former"
+    if parsed.areas and (e.county in parsed.areas or e.township in parsed.areas):
+        score += 3  # the district or township named in the query agrees
+    if e.is_former:
+        score -= 1  # the current name wins a tie
+    return score, how
+
+
 def match_streets(
-    parsed: ParsedAddress, entries: Iterable[StreetEntry], *, limit: int = 5, min_score: float = 60
+    parsed: ParsedAddress, index: StreetIndex, *, limit: int = 5, min_score: float = 60
 ) -> list[StreetMatch]:
-    """Return the best street matches of a parsed query, best first."""
+    """Return the best street matches of a parsed query, best first.
+
+    rapidfuzz picks the nearest few dozen names and pinyin keys (in C, over every street);
+    only those are scored by the rules below.
+    """
     text = parsed.street_text
     if not text:
         return []
     query_py = text if parsed.is_pinyin else entry_pinyin(text)
     best: dict[int, StreetMatch] = {}
-    for e in entries:
-        if parsed.is_pinyin:
-            score, how = fuzz.ratio(query_py, e.pinyin), "pinyin"
-            # People drop the generic: "xinhua" for Xinhua Lu.
-            if e.pinyin.startswith(query_py) and len(query_py) >= 4:
-                score = max(score, 90.0)
-        elif text == e.name:
-            score, how = 100.0, "former" if e.is_former else "exact"
-        else:
-            char_score = fuzz.ratio(text, e.name)
-            py_score = fuzz.ratio(query_py, e.pinyin) if query_py else 0.0
-            if e.name.startswith(text) and len(text) >= 2:
-                char_score = max(char_score, 88.0)  # generic omitted: 新华 → 新华路
-            score, how = max(char_score, py_score - 2), "fuzzy"
-            if e.is_former and score >= min_score:
-                how = "former"
-        if parsed.areas and (e.county in parsed.areas or e.township in parsed.areas):
-            score += 3  # the district or township named in the query agrees
-        if e.is_former:
-            score -= 1  # the current name wins a tie
+    for i in index.candidates(text, query_py, is_pinyin=parsed.is_pinyin):
+        e = index.entries[i]
+        score, how = _score(parsed, query_py, e, min_score)
         if score >= min_score and (e.street_id not in best or score > best[e.street_id].score):
             best[e.street_id] = StreetMatch(e, min(score, 100.0), how)
     return sorted(best.values(), key=lambda m: (-m.score, m.entry.current_name))[:limit]

@@ -13,6 +13,7 @@ from boundaries.selectors import areas_at_point
 from placenames.addresses.address_parse import (
     ParsedAddress,
     StreetEntry,
+    StreetIndex,
     StreetMatch,
     entry_pinyin,
     match_streets,
@@ -29,7 +30,7 @@ ALTERNATIVE_WINDOW = 15.0
 # ---- the street index (names, former names, pinyin), rebuilt when streets change --------
 
 _index_lock = threading.Lock()
-_index: dict = {"version": None, "entries": [], "areas": []}
+_index: dict = {"version": None, "index": StreetIndex([]), "areas": []}
 
 _VERSION_SQL = """
     SELECT (SELECT count(*) FROM addresses_street),
@@ -55,13 +56,13 @@ def _letters(pinyin: str) -> str:
     return "".join(ch for ch in pinyin.lower() if "a" <= ch <= "z")
 
 
-def street_index() -> tuple[list[StreetEntry], list[str]]:
+def street_index() -> tuple[StreetIndex, list[str]]:
     """Return the street entries and the area names; rebuilt only when streets changed."""
     with connection.cursor() as cur:
         cur.execute(_VERSION_SQL)
         version = cur.fetchone()
         if version == _index["version"]:
-            return _index["entries"], _index["areas"]
+            return _index["index"], _index["areas"]
         cur.execute(_ENTRIES_SQL)
         rows = cur.fetchall()
     entries = [
@@ -84,8 +85,9 @@ def street_index() -> tuple[list[StreetEntry], list[str]]:
         ).values_list("name", flat=True)
     )
     with _index_lock:
-        _index.update(version=version, entries=entries, areas=areas)
-    return entries, areas
+        index = StreetIndex(entries)
+        _index.update(version=version, index=index, areas=areas)
+    return index, areas
 
 
 # ---- geocode --------------------------------------------------------------------------------
@@ -297,9 +299,12 @@ def _area_result(parsed: ParsedAddress) -> GeocodeResult | None:
 
 def geocode(q: str, *, limit: int = 5) -> tuple[ParsedAddress, list[GeocodeResult]]:
     """Return the parsed query and its results, best first: plate, else street, else area."""
-    entries, area_names = street_index()
+    index, area_names = street_index()
     parsed = parse(q, area_names=area_names)
-    matches = match_streets(parsed, entries, limit=limit)
+    matches = match_streets(parsed, index, limit=limit)
+    if matches:
+        # Alternatives far below the best match are noise (幸福街 for 新华街): not looked up.
+        matches = [m for m in matches if m.score >= matches[0].score - ALTERNATIVE_WINDOW]
     results = [_street_results(m, parsed) for m in matches]
     if not results and parsed.areas:
         area = _area_result(parsed)
