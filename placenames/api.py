@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -21,6 +23,7 @@ from gis_portal.params import (
     reject_unknown,
 )
 from placenames import selectors
+from placenames.exporters import FORMATS, SHAPEFILE_ENCODINGS, export_bytes
 from placenames.models import PlaceName, PlaceNameStatus
 from placenames.romanize import romanize
 
@@ -189,6 +192,52 @@ class PlaceNameListView(APIView):
                 ],
             }
         )
+
+
+MAX_EXPORT_ROWS = 50_000
+
+
+class PlaceNameExportView(APIView):
+    """Export a search result (same parameters as the search) as a file."""
+
+    permission_classes = [AllowAny]
+
+    def perform_content_negotiation(self, request, force=False):
+        # ``format`` names the file format here, not DRF's renderer override; errors are JSON.
+        renderer = JSONRenderer()
+        return renderer, renderer.media_type
+
+    @extend_schema(
+        parameters=[
+            *_SEARCH_SCHEMA,
+            OpenApiParameter("format", OpenApiTypes.STR, enum=list(FORMATS), required=True),
+            OpenApiParameter("encoding", OpenApiTypes.STR, enum=list(SHAPEFILE_ENCODINGS)),
+            OpenApiParameter("fuzzy", OpenApiTypes.BOOL),
+        ],
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+    )
+    def get(self, request):
+        params = request.query_params
+        allowed = (SEARCH_PARAMS - {"page", "page_size"}) | {"format", "encoding"}
+        reject_unknown(params, allowed)
+        fmt = parse_choice(params, "format", list(FORMATS))
+        if fmt is None:
+            raise InvalidParameter("format", "缺少此参数 (required)")
+        encoding = parse_choice(params, "encoding", list(SHAPEFILE_ENCODINGS)) or "utf-8"
+        q, filters = parse_search(params)
+        fuzzy = parse_choice(params, "fuzzy", ["true", "false"]) != "false"
+        page = selectors.placename_search(
+            q=q, filters=filters, limit=MAX_EXPORT_ROWS + 1, fuzzy=fuzzy, with_total=False
+        )
+        if len(page.places) > MAX_EXPORT_ROWS:
+            raise InvalidParameter("q", f"结果超过 {MAX_EXPORT_ROWS} 条，请缩小查询范围后再导出")
+        rows = selectors.placename_export_rows(place_ids=[p.pk for p in page.places])
+        content_type, suffix = FORMATS[fmt]
+        response = HttpResponse(
+            export_bytes(rows, fmt=fmt, encoding=encoding), content_type=content_type
+        )
+        response["Content-Disposition"] = f'attachment; filename="placenames.{suffix}"'
+        return response
 
 
 class PlaceNameSuggestView(APIView):

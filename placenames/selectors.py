@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import shapely
 from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
 from boundaries.models import AdministrativeArea
 from gis_portal.errors import NotFound
 from placenames import romanize as rz
+from placenames.exporters import ExportRow
 from placenames.models import PlaceCategory, PlaceName, PlaceNameAlias
 
 # The SQL below is assembled from constant fragments only (marked noqa: S608); every
@@ -253,3 +255,42 @@ def placename_naive_search(*, q: str, limit: int = 20) -> list[int]:
             ["%" + like_escape(q) + "%"] * 3 + [limit],
         )
         return [r[0] for r in cursor.fetchall()]
+
+
+def placename_export_rows(*, place_ids: list[int]) -> list[ExportRow]:
+    """Return the export rows of the given places, in the given order."""
+    places = {
+        p.pk: p
+        for p in PlaceName.objects.filter(pk__in=place_ids)
+        .select_related("category", "division")
+        .defer("division__geom_4490")
+        .prefetch_related("aliases")
+    }
+    rows = []
+    for pk in place_ids:
+        p = places.get(pk)
+        if p is None:
+            continue
+        geom = p.geom_4490 or p.point_4490
+        rows.append(
+            ExportRow(
+                place_code=p.place_code,
+                standard_name=p.standard_name,
+                pinyin=p.pinyin,
+                category_code=p.category.code,
+                category=p.category.name,
+                division_code=p.division.code,
+                division=p.division.name,
+                status=p.get_status_display(),
+                aliases="；".join(f"{a.name}（{a.get_kind_display()}）" for a in p.aliases.all()),
+                origin=p.origin,
+                meaning=p.meaning,
+                history=p.history,
+                source=p.source,
+                is_demo="是" if p.is_demo else "否",
+                lon=round(p.point_4490.x, 7) if p.point_4490 else None,
+                lat=round(p.point_4490.y, 7) if p.point_4490 else None,
+                geometry=shapely.from_wkb(bytes(geom.wkb)) if geom else None,
+            )
+        )
+    return rows
