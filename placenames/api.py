@@ -8,11 +8,12 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from boundaries.selectors import areas_at_point
 from gis_portal.errors import InvalidParameter
 from gis_portal.params import (
     MAX_PARAM_LENGTH,
@@ -353,3 +354,60 @@ class RomanizeView(APIView):
         except ValueError as exc:
             raise InvalidParameter("name", str(exc)) from None
         return Response(RomanizeSerializer(result).data)
+
+
+def review_payload(result: selectors.ReviewResult) -> dict:
+    return {
+        "name": result.name,
+        "pinyin": result.pinyin,
+        "pinyin_needs_check": result.pinyin_needs_check,
+        "category": result.category,
+        "division": result.division,
+        "scope_rule": result.scope_rule,
+        "acceptable": result.acceptable,
+        "findings": [
+            {"level": f.level, "code": f.code, "message": f.message, "matches": f.matches}
+            for f in result.findings
+        ],
+    }
+
+
+def parse_review(data) -> dict:
+    """Return name, category and division code of a review request (400 naming a bad one)."""
+    allowed = {"name", "category", "division", "lon", "lat"}
+    reject_unknown(data, allowed)
+    name = str(data.get("name") or "").strip()
+    if not name:
+        raise InvalidParameter("name", "缺少此参数 (required)")
+    if len(name) > 50 or any(ch.isspace() or not ch.isprintable() for ch in name):
+        raise InvalidParameter("name", "地名应为不超过 50 个字、不含空白或控制字符的文字")
+    category = str(data.get("category") or "").strip()
+    if not category.isdigit() or len(category) != 5:
+        raise InvalidParameter("category", "应为 5 位类别代码")
+    division = str(data.get("division") or "").strip()
+    if not division:
+        if data.get("lon") in (None, "") or data.get("lat") in (None, ""):
+            raise InvalidParameter("division", "请给出所在行政区代码，或位置 lon/lat")
+        point = {"lon": str(data.get("lon")), "lat": str(data.get("lat"))}
+        lon = parse_float(point, "lon", min_value=-180, max_value=180)
+        lat = parse_float(point, "lat", min_value=-90, max_value=90)
+        areas = areas_at_point(lon=lon, lat=lat)
+        if not areas:
+            raise InvalidParameter("lon", "该位置不在鹤岗市范围内")
+        division = areas[-1].code
+    elif not division.isdigit():
+        raise InvalidParameter("division", "应为数字代码")
+    return {"name": name, "category_code": category, "division_code": division}
+
+
+class PlaceNameReviewView(APIView):
+    """Naming review for officers: duplicates, homophones and the naming rules."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    def post(self, request):
+        if not hasattr(request.data, "get"):
+            raise InvalidParameter("name", "请求体应为 JSON 对象")
+        result = selectors.placename_review(**parse_review(request.data))
+        return Response(review_payload(result))

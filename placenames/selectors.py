@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 import shapely
 from django.db import connection
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from boundaries.models import AdministrativeArea
 from gis_portal.errors import NotFound
+from placenames import review
 from placenames import romanize as rz
 from placenames.exporters import ExportRow
 from placenames.models import PlaceCategory, PlaceName, PlaceNameAlias
@@ -294,3 +295,86 @@ def placename_export_rows(*, place_ids: list[int]) -> list[ExportRow]:
             )
         )
     return rows
+
+
+@dataclass(frozen=True)
+class ReviewResult:
+    name: str
+    pinyin: str
+    pinyin_needs_check: bool
+    category: str
+    division: str
+    scope_rule: str
+    findings: list[review.Finding]
+
+    @property
+    def acceptable(self) -> bool:
+        return not any(f.level == "error" for f in self.findings)
+
+
+def _match(place: PlaceName) -> dict:
+    return {
+        "place_code": place.place_code,
+        "standard_name": place.standard_name,
+        "pinyin": place.pinyin,
+        "division": place.division.name,
+        "category": place.category.name,
+        "status": place.get_status_display(),
+    }
+
+
+def placename_review(*, name: str, category_code: str, division_code: str) -> ReviewResult:
+    """Review a proposed name: duplicates and homophones within the regulated scope, then
+    stacked generics, enterprise/person names and rare characters."""
+    category = PlaceCategory.objects.filter(code=category_code).first()
+    if category is None:
+        raise NotFound(f"类别 {category_code} 不存在", parameter="category")
+    division = (
+        AdministrativeArea.objects.filter(code=division_code, valid_to__isnull=True)
+        .defer("geom_4490")
+        .first()
+    )
+    if division is None:
+        raise NotFound(f"行政区 {division_code} 不存在", parameter="division")
+    roman = rz.romanize(name)
+    scope, rule = review.scope_for(category.code)
+    counties = review.scope_counties(scope, division.code[:6])
+    same_class = PlaceName.objects.filter(
+        category__census_class=category.census_class, status="in_use"
+    ).select_related("division", "category")
+    if counties is not None:
+        prefix_q = Q()
+        for county in counties:
+            prefix_q |= Q(place_code__startswith=county)
+        same_class = same_class.filter(prefix_q)
+    findings: list[review.Finding] = []
+    duplicates = list(same_class.filter(standard_name=name)[:20])
+    if duplicates:
+        findings.append(
+            review.Finding("error", "duplicate", f"重名：{rule}", [_match(p) for p in duplicates])
+        )
+    homophones = list(
+        same_class.filter(pinyin_key=rz.pinyin_key(name)).exclude(standard_name=name)[:20]
+    )
+    if homophones:
+        findings.append(
+            review.Finding("warning", "homophone", f"同音：{rule}", [_match(p) for p in homophones])
+        )
+    findings += review.name_findings(name)
+    if roman.needs_check:
+        findings.append(
+            review.Finding(
+                "info",
+                "pinyin_check",
+                f"多音字 {'、'.join(roman.unsettled)} 的读音需人工核对：{roman.pinyin}",
+            )
+        )
+    return ReviewResult(
+        name=name,
+        pinyin=roman.pinyin,
+        pinyin_needs_check=roman.needs_check,
+        category=f"{category.code} {category.name}",
+        division=f"{division.code} {division.name}",
+        scope_rule=rule,
+        findings=findings,
+    )
