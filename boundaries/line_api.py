@@ -5,7 +5,7 @@ from __future__ import annotations
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
@@ -76,7 +76,8 @@ class MarkerFeatureSerializer(GeoFeatureModelSerializer):
 class LineListView(APIView):
     """Boundary lines as GeoJSON (CGCS2000 lon/lat; null geometry until converted)."""
 
-    permission_classes = [AllowAny]
+    # Surveyed marker coordinates are for officers, not the public map.
+    permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=LineFeatureSerializer(many=True))
     def get(self, request):
@@ -87,7 +88,8 @@ class LineListView(APIView):
 class MarkerListView(APIView):
     """Boundary markers as GeoJSON, optionally of one line; with the latest inspection state."""
 
-    permission_classes = [AllowAny]
+    # Surveyed marker coordinates are for officers, not the public map.
+    permission_classes = [IsAuthenticated]
 
     @extend_schema(
         parameters=[OpenApiParameter("line", OpenApiTypes.STR, description="界线编号")],
@@ -134,7 +136,8 @@ def topology_params(params) -> tuple[line_selectors.TopologyTolerances, tuple[st
 class TopologyView(APIView):
     """Topology checks: tiling, lines on shared edges, markers on lines, numbering, versions."""
 
-    permission_classes = [AllowAny]
+    # Surveyed marker coordinates are for officers, not the public map.
+    permission_classes = [IsAuthenticated]
 
     @extend_schema(
         parameters=[

@@ -58,8 +58,20 @@ def test_markers_are_numbered_west_to_east():
     assert {s.type_code for s in spots if s.sequence == 3} == {"A", "B"}
 
 
+@pytest.fixture
+def signed_in(client, django_user_model):
+    client.force_login(django_user_model.objects.create_user("reader", password="pw-reader-12"))
+    return client
+
+
 @pytest.mark.django_db
-def test_topology_api_on_the_demo_and_with_faults(client, hegang_areas, hegang_data_dir):
+def test_boundary_api_needs_a_signed_in_user(client):
+    assert client.get("/api/v1/boundaries/markers").status_code in {401, 403}
+
+
+@pytest.mark.django_db
+def test_topology_api_on_the_demo_and_with_faults(signed_in, hegang_areas, hegang_data_dir):
+    client = signed_in
     boundary_versions_load(echarts_path=hegang_data_dir / "echarts2017_gcj02.geojson")
     boundary_demo_load()
     data = client.get("/api/v1/boundaries/topology").json()
@@ -88,7 +100,8 @@ def test_topology_api_on_the_demo_and_with_faults(client, hegang_areas, hegang_d
 
 
 @pytest.mark.django_db
-def test_topology_api_names_bad_parameters(client):
+def test_topology_api_names_bad_parameters(signed_in):
+    client = signed_in
     r = client.get("/api/v1/boundaries/topology", {"line_tol_m": "abc"})
     assert r.status_code == 400 and r.json()["parameter"] == "line_tol_m"
     r = client.get("/api/v1/boundaries/topology", {"tolerance": "5"})
@@ -98,7 +111,8 @@ def test_topology_api_names_bad_parameters(client):
 
 
 @pytest.mark.django_db
-def test_lines_and_markers_api(client, hegang_areas):
+def test_lines_and_markers_api(signed_in, hegang_areas):
+    client = signed_in
     boundary_demo_load()
     lines = client.get("/api/v1/boundaries/lines").json()
     assert len(lines["features"]) == 12
