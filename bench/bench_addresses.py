@@ -238,13 +238,15 @@ _NAIVE_GEOCODE = """
 def bench_geocode() -> Result:
     queries = _queries(1200)
     lookup.geocode(queries[0][0])
-    found = 0
+    found = listed = 0
 
     def run(item):
-        nonlocal found
+        nonlocal found, listed
         _, results = lookup.geocode(item[0])
         if results and results[0].ids.get("street_id") == item[1]:
             found += 1
+        if any(r.ids.get("street_id") == item[1] for r in results):
+            listed += 1
 
     ours = time_each_ms(run, queries)
     naive_q = [q for q, _ in queries[:10]]
@@ -255,7 +257,8 @@ def bench_geocode() -> Result:
         "ms",
         round(percentile(naive, 95), 1),
         len(queries),
-        note=f"median {percentile(ours, 50):.2f} ms; right street first in {found / len(queries):.1%} "
+        note=f"median {percentile(ours, 50):.2f} ms; right street first in {found / len(queries):.1%}, "
+        f"among the results in {listed / len(queries):.1%} "
         f"(plain, 鹤岗市+区+全角, pinyin, one-character typo, missing 之一 → interpolated, 号院); "
         f"{Street.objects.count()} streets; baseline: ILIKE of street||number over the plates "
         f"(n={len(naive_q)}, exact strings only)",

@@ -199,7 +199,12 @@ def _score(
         py_score = fuzz.ratio(query_py, e.pinyin) if query_py else 0.0
         if e.name.startswith(text) and len(text) >= 2:
             char_score = max(char_score, 88.0)  # generic omitted: 新华 → 新华路
-        score, how = max(char_score, py_score - 2), "fuzzy"
+        # Characters and sounds both count: a wrong character that sounds alike (新化路) keeps
+        # the pinyin whole; an unrelated one shifts the pinyin less than the characters.
+        score = 0.55 * char_score + 0.45 * py_score
+        if py_score == 100:
+            score = max(score, 97.0)  # a pure homophone typo
+        how = "fuzzy"
         if e.is_former and score >= min_score:
             how = "former"
     if parsed.areas and (e.county in parsed.areas or e.township in parsed.areas):
