@@ -6,4 +6,5 @@ from placenames import views
 
 urlpatterns = [
     path("placenames/", views.placename_lookup, name="placename-lookup"),
+    path("placenames/officer/", views.placename_officer, name="placename-officer"),
 ]

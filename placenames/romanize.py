@@ -341,12 +341,13 @@ def _digits_or_words(chars: str, sylls: list[str], *, numbers_as_digits: bool) -
     while k > 0 and chars[k - 1] in _NUMERAL_CHARS:
         k -= 1
     number = chinese_number(chars[k:])
-    if number is None:
-        return [_word(sylls)] if sylls else []
     head = chars[:k]
+    # Only an ordinal after a head (经五, 纬二, 第三): a bare numeral (五百街) is a name.
+    if number is None or not head:
+        return [_word(sylls)] if sylls else []
     if head == "第":
         return [f"Di-{number}"]
-    return ([_word(sylls[:k])] if head else []) + [str(number)]
+    return [_word(sylls[:k]), str(number)]
 
 
 def _romanize(name: str, sylls: list[str]) -> list[str]:

@@ -1,13 +1,113 @@
-"""HTML pages of the place-name archive."""
+"""HTML pages of the place-name archive: the public lookup and the officers' page."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
+
+from boundaries.models import AdministrativeArea
+from gis_portal.errors import DomainError
+from placenames import selectors
+from placenames.importers.service import placenames_import
+from placenames.models import PlaceCategory
+
+UPLOAD_SUFFIXES = (".xlsx", ".csv", ".zip", ".gpkg")
 
 
 @require_GET
 def placename_lookup(request: HttpRequest) -> HttpResponse:
     """Render the public place-name lookup page (search, detail, what-is-here)."""
     return render(request, "placenames/lookup.html")
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="普查档案文件（xlsx / csv / shp 压缩包 / gpkg）")
+    dry_run = forms.BooleanField(label="只校验，不写入（试运行）", required=False, initial=True)
+    accept_valid_rows = forms.BooleanField(label="有错误行时仍导入其余正确的行", required=False)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(UPLOAD_SUFFIXES):
+            raise forms.ValidationError("只接受 xlsx、csv、zip（Shapefile）或 gpkg 文件")
+        if upload.size > settings.UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(
+                f"文件超过上限 {settings.UPLOAD_MAX_BYTES / 1e6:.0f} MB，请分批导入"
+            )
+        return upload
+
+
+class ReviewForm(forms.Form):
+    name = forms.CharField(label="拟用名称", max_length=50)
+    category = forms.ChoiceField(label="类别")
+    division = forms.ChoiceField(label="所在行政区")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [
+            (c.code, f"{c.code} {c.name}")
+            for c in PlaceCategory.objects.exclude(code__endswith="0000")
+        ]
+        self.fields["division"].choices = [
+            (a.code, ("　" if a.level == "township" else "") + f"{a.name}（{a.code}）")
+            for a in AdministrativeArea.objects.filter(
+                valid_to__isnull=True, level__in=("city", "county", "township")
+            )
+            .defer("geom_4490")
+            .order_by("code")
+        ]
+
+
+def _import_upload(form: ImportForm) -> tuple[dict | None, str]:
+    upload = form.cleaned_data["file"]
+    suffix = Path(upload.name).suffix.lower()
+    # The upload is written under a fixed temporary name: the client's name never reaches
+    # the file system.
+    with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
+        for chunk in upload.chunks():
+            tmp.write(chunk)
+        tmp.flush()
+        try:
+            report = placenames_import(
+                path=Path(tmp.name),
+                dry_run=form.cleaned_data["dry_run"],
+                accept_valid_rows=form.cleaned_data["accept_valid_rows"],
+            )
+        except DomainError as exc:
+            return None, exc.message
+    data = report.as_dict()
+    data["file_name"] = upload.name
+    return data, ""
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def placename_officer(request: HttpRequest) -> HttpResponse:
+    """Render the officers' page: import a census file, review a proposed name."""
+    import_form, review_form = ImportForm(), ReviewForm()
+    context: dict = {}
+    if request.method == "POST" and request.POST.get("action") == "import":
+        import_form = ImportForm(request.POST, request.FILES)
+        if not request.user.has_perm("placenames.add_placename"):
+            context["import_error"] = "您的账户没有导入地名的权限（需“地名管理员”角色）"
+        elif import_form.is_valid():
+            context["report"], context["import_error"] = _import_upload(import_form)
+    elif request.method == "POST" and request.POST.get("action") == "review":
+        review_form = ReviewForm(request.POST)
+        if review_form.is_valid():
+            try:
+                context["review"] = selectors.placename_review(
+                    name=review_form.cleaned_data["name"].strip(),
+                    category_code=review_form.cleaned_data["category"],
+                    division_code=review_form.cleaned_data["division"],
+                )
+            except DomainError as exc:
+                context["review_error"] = exc.message
+    context.update(import_form=import_form, review_form=review_form)
+    return render(request, "placenames/officer.html", context)

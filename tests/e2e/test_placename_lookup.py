@@ -113,3 +113,23 @@ def test_kiosk_size_has_large_touch_targets(live_server, archive, offline_page):
     height = page.locator("#pn-results li").first.bounding_box()["height"]
     assert height >= 48  # a finger-sized row on the touch-screen kiosk
     page.recorder.assert_clean()
+
+
+def test_officer_reviews_a_name_in_the_browser(live_server, archive, offline_page, client):
+    from django.contrib.auth.models import User
+
+    user = User.objects.create_user("officer_e2e", password="x")
+    client.force_login(user)
+    page = offline_page
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page.goto(live_server.url + "/placenames/officer/")
+    page.fill("#id_name", "五百街")
+    page.select_option("#id_category", "23512")
+    page.select_option("#id_division", "230405")
+    page.click("#review button[type=submit]")
+    page.wait_for_selector("#review-result")
+    assert page.locator("[data-code=homophone]").count() == 1
+    assert "五柏街" in page.text_content("[data-code=homophone]")
+    page.recorder.assert_clean()

@@ -41,6 +41,7 @@ KNOWN = {
     "景山后街": "Jingshan Houjie",
     "经五路": "Jing 5 Lu",
     "纬二路": "Wei 2 Lu",
+    "五百街": "Wubai Jie",  # a bare numeral is the name itself, not an ordinal
     "人民大街": "Renmin Dajie",
     "光明西路": "Guangming Xilu",
     "吕梁市": "Lüliang Shi",

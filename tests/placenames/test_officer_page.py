@@ -1,0 +1,104 @@
+"""The officers' page: uploading a census file and reviewing a proposed name."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from placenames.models import PlaceName
+
+pytestmark = pytest.mark.django_db
+
+HEADER = ["标准名称", "类别", "所在(跨)行政区", "东经", "北纬"]
+
+
+@pytest.fixture
+def officer(db):
+    user = User.objects.create_user("officer1", password="x")
+    user.user_permissions.add(Permission.objects.get(codename="add_placename"))
+    return user
+
+
+def _xlsx(rows) -> SimpleUploadedFile:
+    book = openpyxl.Workbook()
+    book.active.append(HEADER)
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return SimpleUploadedFile("档案.xlsx", out.getvalue())
+
+
+def test_page_needs_login(client):
+    response = client.get("/placenames/officer/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_dry_run_upload_shows_the_report_and_writes_nothing(client, officer, make_place):
+    client.force_login(officer)
+    upload = _xlsx([["上传甲路", "23512", "230405001", 130.23, 47.25]])
+    page = client.post(
+        "/placenames/officer/", {"action": "import", "file": upload, "dry_run": "on"}
+    ).content.decode()
+    assert "共 1 行，正确 1 行" in page and "试运行" in page and "将新增 1 条" in page
+    assert not PlaceName.objects.filter(standard_name="上传甲路").exists()
+
+
+def test_upload_with_a_bad_row_lists_it_and_writes_nothing(client, officer, make_place):
+    client.force_login(officer)
+    upload = _xlsx(
+        [
+            ["上传甲路", "23512", "230405001", 130.23, 47.25],
+            ["", "23512", "230405001", 130.23, 47.25],
+        ]
+    )
+    page = client.post(
+        "/placenames/officer/", {"action": "import", "file": upload}
+    ).content.decode()
+    assert "未写入任何记录" in page
+    assert "<td>3</td><td>标准名称</td><td>必填项为空</td>" in page
+    assert not PlaceName.objects.filter(standard_name="上传甲路").exists()
+
+
+def test_real_upload_writes(client, officer, make_place):
+    client.force_login(officer)
+    upload = _xlsx([["上传乙路", "23512", "230405001", 130.23, 47.25]])
+    page = client.post(
+        "/placenames/officer/", {"action": "import", "file": upload}
+    ).content.decode()
+    assert "已新增 1 条" in page
+    assert PlaceName.objects.filter(standard_name="上传乙路").exists()
+
+
+def test_unsafe_upload_is_refused_with_a_message(client, officer, make_place):
+    client.force_login(officer)
+    upload = SimpleUploadedFile("x.xlsx", b"not a workbook")
+    page = client.post(
+        "/placenames/officer/", {"action": "import", "file": upload}
+    ).content.decode()
+    assert "文件被拒绝" in page
+
+
+def test_user_without_the_role_cannot_import(client, make_place):
+    client.force_login(User.objects.create_user("viewer", password="x"))
+    upload = _xlsx([["上传丙路", "23512", "230405001", 130.23, 47.25]])
+    page = client.post(
+        "/placenames/officer/", {"action": "import", "file": upload}
+    ).content.decode()
+    assert "没有导入地名的权限" in page
+    assert not PlaceName.objects.filter(standard_name="上传丙路").exists()
+
+
+def test_review_form_shows_findings(client, officer, make_place):
+    make_place("五柏街", division="230405")
+    client.force_login(officer)
+    page = client.post(
+        "/placenames/officer/",
+        {"action": "review", "name": "五柏街", "category": "23512", "division": "230403"},
+    ).content.decode()
+    assert "不符合命名规定" in page
+    assert 'data-code="duplicate"' in page and "兴安区" in page
