@@ -20,7 +20,7 @@ from placenames.addresses.address_parse import (
     parse,
 )
 from placenames.addresses.models import PlateStatus
-from placenames.addresses.numbering import format_number
+from placenames.addresses.numbering import format_number, to_metric
 
 PROVINCE = "黑龙江省"
 INTERPOLATED_PENALTY = 10.0
@@ -325,7 +325,7 @@ _REVERSE_SQL = """
            s.id, s.name, coalesce(t.name, ''), coalesce(t.code, ''),
            coalesce(c.name, ''), coalesce(c.code, ''),
            coalesce(city.name, ''), coalesce(city.code, '')
-    FROM (SELECT ST_Transform(ST_SetSRID(ST_MakePoint(%s, %s), 4490), 4552) AS g) q
+    FROM (SELECT ST_SetSRID(ST_MakePoint(%s, %s), 4552) AS g) q
     CROSS JOIN LATERAL (
         SELECT * FROM addresses_doorplate d
         WHERE d.status <> %s
@@ -358,8 +358,10 @@ class ReverseResult:
 
 def reverse(*, lon: float, lat: float) -> ReverseResult | None:
     """Return the nearest active door plate (metric KNN on EPSG:4552) with its full address."""
+    # Projected here (cached pyproj transformer): PostGIS would build its PROJ object per query.
+    x_m, y_m = to_metric(lon, lat)
     with connection.cursor() as cur:
-        cur.execute(_REVERSE_SQL, [lon, lat, PlateStatus.RETIRED])
+        cur.execute(_REVERSE_SQL, [x_m, y_m, PlateStatus.RETIRED])
         row = cur.fetchone()
     if row is None:
         return None
