@@ -1,5 +1,13 @@
 """HTML pages of this app (included at the site root)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import include, path
 
-urlpatterns: list = []
+from facilities import views
+
+pages = [
+    path("", views.planner, name="planner"),
+    path("report.html", views.report_download, name="report-html"),
+    path("report.xlsx", views.report_excel, name="report-xlsx"),
+]
+
+urlpatterns = [path("facilities/", include((pages, "facilities")))]

@@ -1,3 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from facilities import api
+
+urlpatterns = [
+    path("programmes", api.ProgrammeListView.as_view(), name="programme-list"),
+    path("facilities", api.FacilityListView.as_view(), name="facility-list"),
+    path("coverage", api.CoverageView.as_view(), name="coverage"),
+    path("plan-targets", api.PlanTargetsView.as_view(), name="plan-targets"),
+    path("siting/runs", api.SitingRunListView.as_view(), name="siting-run-list"),
+    path("siting/runs/<int:pk>", api.SitingRunDetailView.as_view(), name="siting-run-detail"),
+    path(
+        "siting/runs/<int:pk>/cancel", api.SitingRunCancelView.as_view(), name="siting-run-cancel"
+    ),
+    path("scenarios", api.ScenarioListView.as_view(), name="scenario-list"),
+]

@@ -14,6 +14,7 @@ from boundaries.models import AdministrativeArea, AreaLevel, AreaPopulation
 from facilities import demogen
 from facilities.geo import geometry_to_metric, to_lonlat, to_metric
 from facilities.models import DemandSource, DemandUnit, Facility, FacilityType, Programme
+from facilities.services.standards import programmes_seed
 
 CENSUS_YEAR = 2020
 PLATE_CELL_M = 100.0
@@ -77,6 +78,7 @@ def _urban_communities() -> list[tuple[AdministrativeArea, AdministrativeArea]]:
 
 def facilities_demo_load() -> dict:
     """Replace the demo demand units and facilities (is_demo=True); deterministic."""
+    programmes_seed()
     rng = np.random.default_rng(demogen.SEED)
     populations = {
         p.area.code: p

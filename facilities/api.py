@@ -1,0 +1,287 @@
+"""REST API of the facilities app (/api/v1/facilities…, /api/v1/coverage…, /api/v1/siting…)."""
+
+from __future__ import annotations
+
+import numpy as np
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_gis.serializers import GeoFeatureModelSerializer
+
+from facilities.geo import to_lonlat
+from facilities.models import (
+    DistanceKind,
+    Facility,
+    FacilityStatus,
+    Programme,
+    Scenario,
+    SitingRun,
+)
+from facilities.selectors.coverage import demand_arrays, programme_coverage, public_report
+from facilities.selectors.targets import plan_targets
+from facilities.services.runs import siting_run_cancel, siting_run_create
+from facilities.services.siting import SitingRequest
+from facilities.tasks import enqueue_siting
+from gis_portal.errors import InvalidParameter, NotFound
+from gis_portal.params import parse_choice, parse_float, parse_int, reject_unknown
+
+
+class ProgrammeSerializer(serializers.ModelSerializer):
+    target_label = serializers.CharField(source="get_target_population_display")
+    distance_kind_label = serializers.CharField(source="get_distance_kind_display")
+    unit_rule_label = serializers.CharField(source="get_unit_rule_display")
+
+    class Meta:
+        model = Programme
+        fields = (
+            "slug",
+            "name",
+            "target_population",
+            "target_label",
+            "custom_field",
+            "service_distance_m",
+            "distance_kind",
+            "distance_kind_label",
+            "capacity_unit",
+            "capacity_per_1000",
+            "unit_rule",
+            "unit_rule_label",
+            "plan_target",
+            "sources",
+        )
+
+
+class FacilitySerializer(GeoFeatureModelSerializer):
+    programme = serializers.CharField(source="programme.slug")
+    facility_type = serializers.CharField(source="facility_type.name")
+    status_label = serializers.CharField(source="get_status_display")
+    operator_label = serializers.CharField(source="get_operator_display")
+    county = serializers.CharField(source="county.name", default="")
+
+    class Meta:
+        model = Facility
+        geo_field = "position_4490"
+        fields = (
+            "id",
+            "name",
+            "programme",
+            "facility_type",
+            "status",
+            "status_label",
+            "capacity",
+            "capacity_unit",
+            "operator",
+            "operator_label",
+            "address",
+            "county",
+            "is_demo",
+        )
+
+
+def _programme(params) -> Programme:
+    slug = params.get("programme")
+    if not slug:
+        raise InvalidParameter("programme", "缺少此参数 (required)")
+    programme = Programme.objects.filter(slug=slug).first()
+    if programme is None:
+        raise InvalidParameter("programme", f"未知服务项目 {slug[:40]!r}")
+    return programme
+
+
+class ProgrammeListView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=ProgrammeSerializer(many=True))
+    def get(self, request):
+        reject_unknown(request.query_params, set())
+        return Response(ProgrammeSerializer(Programme.objects.all(), many=True).data)
+
+
+class FacilityListView(APIView):
+    """Facilities as GeoJSON (CGCS2000 lon/lat)."""
+
+    permission_classes = [AllowAny]
+    allowed = {"programme", "status"}
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("programme", OpenApiTypes.STR),
+            OpenApiParameter("status", OpenApiTypes.STR, enum=list(FacilityStatus.values)),
+        ],
+        responses=FacilitySerializer(many=True),
+    )
+    def get(self, request):
+        params = request.query_params
+        reject_unknown(params, self.allowed)
+        qs = Facility.objects.select_related("programme", "facility_type", "county")
+        if params.get("programme"):
+            qs = qs.filter(programme=_programme(params))
+        status_ = parse_choice(params, "status", FacilityStatus.values)
+        if status_:
+            qs = qs.filter(status=status_)
+        return Response(FacilitySerializer(qs.order_by("id"), many=True).data)
+
+
+class CoverageView(APIView):
+    """Coverage of one programme: served, by area, unit rule, gap polygons, demand points."""
+
+    permission_classes = [AllowAny]
+    allowed = {"programme", "distance_kind"}
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("programme", OpenApiTypes.STR, required=True),
+            OpenApiParameter("distance_kind", OpenApiTypes.STR, enum=list(DistanceKind.values)),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request):
+        params = request.query_params
+        reject_unknown(params, self.allowed)
+        programme = _programme(params)
+        kind = parse_choice(params, "distance_kind", DistanceKind.values)
+        demand = demand_arrays(with_cells=True)
+        report = programme_coverage(programme, demand=demand, distance_kind=kind, with_gaps=True)
+        target = demand.target(programme)
+        keep = np.flatnonzero(target > 0)
+        lon, lat = to_lonlat(demand.xy_m[keep, 0], demand.xy_m[keep, 1])
+        served = report["_served_per_unit"][keep]
+        body = public_report(report)
+        # Compact demand points for the map: [lon, lat, target, served].
+        body["demand_points"] = np.column_stack(
+            [np.round(lon, 6), np.round(lat, 6), target[keep], np.round(served, 1)]
+        ).tolist()
+        return Response(body)
+
+
+class PlanTargetsView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        reject_unknown(request.query_params, set())
+        daycare = Programme.objects.filter(slug="eldercare_daycare").first()
+        report = None
+        if daycare and Facility.objects.filter(programme=daycare, status="open").exists():
+            report = programme_coverage(daycare)
+        return Response(plan_targets(eldercare_report=report))
+
+
+def _run_json(run: SitingRun) -> dict:
+    scenario = getattr(run, "scenario", None)
+    return {
+        "id": run.pk,
+        "name": run.name,
+        "programme": run.programme.slug,
+        "status": run.status,
+        "status_label": run.get_status_display(),
+        "progress": round(run.progress, 3),
+        "message": run.message,
+        "parameters": run.parameters,
+        "scenario": scenario.pk if scenario else None,
+    }
+
+
+class SitingRunListView(APIView):
+    """Start a background siting run on a programme (planners only)."""
+
+    permission_classes = [IsAuthenticated]
+    allowed = {"programme", "name", "model", "p", "radius_m", "time_limit", "capacity_per_site"}
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    def post(self, request):
+        # JSON numbers and form strings alike go through the same parameter parsers.
+        data = {k: "" if v is None else str(v) for k, v in request.data.items()}
+        reject_unknown(data, self.allowed)
+        programme = _programme(data)
+        model = parse_choice(data, "model", ["lscp", "mclp", "pmedian", "pcenter"])
+        if model is None:
+            raise InvalidParameter("model", "缺少此参数 (required)")
+        p = parse_int(data, "p", required=False, min_value=1, max_value=500)
+        radius = parse_float(data, "radius_m", required=False, min_value=1, max_value=100_000)
+        limit = parse_float(data, "time_limit", required=False, min_value=1, max_value=3600) or 60
+        per_site = parse_int(data, "capacity_per_site", required=False, min_value=0)
+        if radius is None and model in ("lscp", "mclp"):
+            radius = float(programme.service_distance_m)
+        run = siting_run_create(
+            programme=programme,
+            name=str(data.get("name") or ""),
+            request=SitingRequest(model=model, p=p, radius_m=radius, time_limit_s=limit),
+            capacity_per_site=per_site,
+            user=request.user,
+            enqueue=enqueue_siting,
+        )
+        return Response(_run_json(run), status=status.HTTP_201_CREATED)
+
+
+class SitingRunDetailView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, pk: int):
+        run = SitingRun.objects.select_related("programme", "scenario").filter(pk=pk).first()
+        if run is None:
+            raise NotFound(f"没有编号为 {pk} 的选址计算")
+        return Response(_run_json(run))
+
+
+class SitingRunCancelView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    def post(self, request, pk: int):
+        if not SitingRun.objects.filter(pk=pk).exists():
+            raise NotFound(f"没有编号为 {pk} 的选址计算")
+        run = siting_run_cancel(run_id=pk)
+        return Response(_run_json(run))
+
+
+def scenario_json(s: Scenario) -> dict:
+    return {
+        "id": s.pk,
+        "name": s.name,
+        "programme": s.programme.slug,
+        "model": s.model,
+        "status": s.result.get("status"),
+        "gap": s.result.get("gap"),
+        "sites": len(s.new_sites),
+        "new_sites": s.new_sites,
+        "served_before": round(s.served_before),
+        "served_after": round(s.served_after),
+        "target_population": round(s.target_population),
+        "served_share_after": round(s.served_after / s.target_population, 4)
+        if s.target_population
+        else None,
+        "new_capacity": s.new_capacity,
+        "parameters": s.parameters,
+        "created_at": s.created_at.isoformat(),
+    }
+
+
+class ScenarioListView(APIView):
+    permission_classes = [AllowAny]
+    allowed = {"programme", "ids"}
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("programme", OpenApiTypes.STR),
+            OpenApiParameter("ids", OpenApiTypes.STR, description="逗号分隔的方案编号（并排比较）"),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request):
+        params = request.query_params
+        reject_unknown(params, self.allowed)
+        qs = Scenario.objects.select_related("programme")
+        if params.get("programme"):
+            qs = qs.filter(programme=_programme(params))
+        if params.get("ids"):
+            try:
+                ids = [int(x) for x in params["ids"].split(",")][:10]
+            except ValueError:
+                raise InvalidParameter("ids", "应为逗号分隔的整数") from None
+            qs = qs.filter(pk__in=ids)
+        return Response([scenario_json(s) for s in qs[:50]])

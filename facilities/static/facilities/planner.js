@@ -1,0 +1,277 @@
+/* Planner page: coverage per programme on a map (no tiles: offline), targets, siting runs
+   in the background with progress and cancel, scenarios side by side. Data from this
+   portal's API only. */
+"use strict";
+(function () {
+  var root = document.getElementById("planner");
+  var ds = root.dataset;
+  var statusEl = document.getElementById("status");
+  var picker = document.getElementById("programme");
+  var geojson = new ol.format.GeoJSON({dataProjection: "EPSG:4326", featureProjection: "EPSG:3857"});
+  var programmes = {};
+  var currentRun = null;
+
+  function setStatus(el, text, isError) {
+    el.textContent = text;
+    el.classList.toggle("error", !!isError);
+  }
+  function getJSON(url) {
+    return fetch(url, {credentials: "same-origin"}).then(function (r) {
+      return r.json().then(function (body) {
+        if (!r.ok) { throw new Error(body.error || ("HTTP " + r.status)); }
+        return body;
+      });
+    });
+  }
+  function postJSON(url, data) {
+    return fetch(url, {
+      method: "POST", credentials: "same-origin",
+      headers: {"Content-Type": "application/json", "X-CSRFToken": ds.csrf},
+      body: JSON.stringify(data || {}),
+    }).then(function (r) {
+      return r.json().then(function (body) {
+        if (!r.ok) { throw new Error(body.error || ("HTTP " + r.status)); }
+        return body;
+      });
+    });
+  }
+  function fmt(n) { return n === null || n === undefined ? "—" : Number(n).toLocaleString("zh-CN"); }
+  function pct(x) { return x === null || x === undefined ? "—" : (x * 100).toFixed(1) + "%"; }
+  function el(tag, text, cls) {
+    var e = document.createElement(tag);
+    if (text !== undefined) { e.textContent = text; }
+    if (cls) { e.className = cls; }
+    return e;
+  }
+
+  // ---- map
+  var outlineSource = new ol.source.Vector();
+  var gapSource = new ol.source.Vector();
+  var demandSource = new ol.source.Vector();
+  var facilitySource = new ol.source.Vector();
+  var siteSource = new ol.source.Vector();
+  var COLOURS = {served: "#2e86c1", partly: "#e67e22", unserved: "#c0392b"};
+  var demandStyles = {};
+  Object.keys(COLOURS).forEach(function (k) {
+    demandStyles[k] = new ol.style.Style({image: new ol.style.Circle({radius: 2.5, fill: new ol.style.Fill({color: COLOURS[k]})})});
+  });
+  var map = new ol.Map({
+    target: "map",
+    layers: [
+      new ol.layer.Vector({source: outlineSource, style: new ol.style.Style({
+        stroke: new ol.style.Stroke({color: "#2f5d8a", width: 1.2}), fill: new ol.style.Fill({color: "rgba(120,160,200,0.10)"})})}),
+      new ol.layer.Vector({source: gapSource, style: new ol.style.Style({
+        stroke: new ol.style.Stroke({color: "#c0392b", width: 0.5}), fill: new ol.style.Fill({color: "rgba(231,76,60,0.35)"})})}),
+      new ol.layer.Vector({source: demandSource, style: function (f) { return demandStyles[f.get("state")]; }}),
+      new ol.layer.Vector({source: facilitySource, style: new ol.style.Style({image: new ol.style.Circle({
+        radius: 6, fill: new ol.style.Fill({color: "#f1c40f"}), stroke: new ol.style.Stroke({color: "#1b4f72", width: 2})})})}),
+      new ol.layer.Vector({source: siteSource, style: new ol.style.Style({image: new ol.style.RegularShape({
+        points: 5, radius: 9, radius2: 4, fill: new ol.style.Fill({color: "#8e44ad"}), stroke: new ol.style.Stroke({color: "#fff", width: 1})})})}),
+    ],
+    view: new ol.View({center: ol.proj.fromLonLat([130.35, 47.4]), zoom: 10, minZoom: 6, maxZoom: 19}),
+    controls: ol.control.defaults.defaults({attribution: false}).extend([new ol.control.ScaleLine()]),
+  });
+  window.plannerMap = map;  // for browser tests and the console
+
+  getJSON(ds.areasUrl + "?level=county&has_geometry=true").then(function (data) {
+    outlineSource.addFeatures(geojson.readFeatures(data));
+  });
+
+  // ---- coverage
+  function showCoverage(report) {
+    var summary = document.getElementById("summary");
+    function field(name, text) { summary.querySelector('[data-field="' + name + '"]').textContent = text; }
+    field("target", report.target_label + " " + fmt(report.target_population) + " 人");
+    field("served", fmt(report.served) + " 人");
+    field("share", pct(report.served_share));
+    field("overflow", fmt(report.overflow) + " 人");
+    field("distance", report.service_distance_m + " 米；" + report.distance_note);
+    var rule = document.getElementById("unit-rule");
+    rule.textContent = "";
+    if (report.unit_rule) {
+      var r = report.unit_rule;
+      rule.appendChild(el("p", r.label + "：" + r.with_facility + "/" + r.units + "（" + pct(r.share) + "）"));
+      if (r.lacking.length) {
+        var ul = el("ul", undefined, "lacking small");
+        r.lacking.forEach(function (u) { ul.appendChild(el("li", "缺：" + u.name + "（" + u.parent + "）")); });
+        rule.appendChild(ul);
+      }
+    }
+    gapSource.clear();
+    if (report.gaps_4490) {
+      gapSource.addFeature(geojson.readFeature({type: "Feature", geometry: report.gaps_4490, properties: {}}));
+    }
+    demandSource.clear();
+    demandSource.addFeatures(report.demand_points.map(function (p) {
+      var state = p[3] >= p[2] - 0.5 ? "served" : (p[3] > 0 ? "partly" : "unserved");
+      return new ol.Feature({geometry: new ol.geom.Point(ol.proj.fromLonLat([p[0], p[1]])), state: state});
+    }));
+    showTable(report.by_area);
+    showChart(report.by_area.filter(function (r) { return r.level === "county"; }));
+  }
+
+  function showTable(rows) {
+    var body = document.querySelector("#area-table tbody");
+    body.textContent = "";
+    var levels = {city: "市", county: "县（区）", township: "乡镇（街道）"};
+    rows.forEach(function (r) {
+      var tr = el("tr", undefined, r.level);
+      [r.name, levels[r.level], fmt(r.target), fmt(r.served), r.target ? pct(r.served / r.target) : "—"]
+        .forEach(function (v) { tr.appendChild(el("td", v)); });
+      body.appendChild(tr);
+    });
+  }
+
+  function showChart(rows) {
+    var NS = "http://www.w3.org/2000/svg";
+    var svg = document.getElementById("chart");
+    while (svg.firstChild) { svg.removeChild(svg.firstChild); }
+    var w = svg.clientWidth || 400, rowH = 22, left = 70, right = 60;
+    svg.setAttribute("viewBox", "0 0 " + w + " " + (rows.length * rowH + 10));
+    rows.forEach(function (r, i) {
+      var share = r.target ? r.served / r.target : 0;
+      var y = 5 + i * rowH;
+      var label = document.createElementNS(NS, "text");
+      label.setAttribute("x", 0); label.setAttribute("y", y + 14); label.setAttribute("font-size", "12");
+      label.textContent = r.name;
+      var bg = document.createElementNS(NS, "rect");
+      bg.setAttribute("x", left); bg.setAttribute("y", y + 3); bg.setAttribute("height", 14);
+      bg.setAttribute("width", w - left - right); bg.setAttribute("fill", "#e1e6ec");
+      var bar = document.createElementNS(NS, "rect");
+      bar.setAttribute("x", left); bar.setAttribute("y", y + 3); bar.setAttribute("height", 14);
+      bar.setAttribute("width", Math.max(0, (w - left - right) * share)); bar.setAttribute("fill", "#2e86c1");
+      bar.setAttribute("class", "bar");
+      var value = document.createElementNS(NS, "text");
+      value.setAttribute("x", w - right + 4); value.setAttribute("y", y + 14); value.setAttribute("font-size", "12");
+      value.textContent = pct(share);
+      [label, bg, bar, value].forEach(function (n) { svg.appendChild(n); });
+    });
+  }
+
+  function loadProgramme() {
+    var slug = picker.value;
+    var p = programmes[slug];
+    if (p) {
+      document.getElementById("standard").textContent =
+        "标准：" + p.target_label + "，" + p.service_distance_m + " 米（" + p.distance_kind_label + "）" +
+        (p.capacity_per_1000 ? "，每千人 " + p.capacity_per_1000 + " " : "") +
+        (p.unit_rule ? "，" + p.unit_rule_label : "") + "。出处：" + p.sources;
+    }
+    document.getElementById("report-link").href = ds.reportUrl + "?programme=" + encodeURIComponent(slug);
+    document.getElementById("excel-link").href = ds.excelUrl + "?programme=" + encodeURIComponent(slug);
+    setStatus(statusEl, "正在计算覆盖…");
+    siteSource.clear();
+    var fac = getJSON(ds.facilitiesUrl + "?programme=" + encodeURIComponent(slug)).then(function (data) {
+      facilitySource.clear();
+      facilitySource.addFeatures(geojson.readFeatures(data));
+    });
+    var cov = getJSON(ds.coverageUrl + "?programme=" + encodeURIComponent(slug)).then(showCoverage);
+    Promise.all([fac, cov, loadScenarios()]).then(function () {
+      setStatus(statusEl, "已加载：" + (p ? p.name : slug));
+      root.dataset.loaded = slug;
+    }).catch(function (err) {
+      gapSource.clear(); demandSource.clear();
+      setStatus(statusEl, err.message, true);
+      root.dataset.loaded = slug;
+    });
+  }
+
+  // ---- targets
+  function loadTargets() {
+    return getJSON(ds.targetsUrl).then(function (targets) {
+      var ul = document.getElementById("targets");
+      ul.textContent = "";
+      targets.forEach(function (t) {
+        var li = el("li");
+        var mark = t.met === true ? el("span", "✔ 达到 ", "met") : t.met === false ? el("span", "✘ 未达到 ", "unmet") : el("span", "— ", "na");
+        li.appendChild(mark);
+        li.appendChild(el("span", t.label + "：" + t.figure + "（目标 " + t.goal + "）"));
+        li.title = t.source;
+        ul.appendChild(li);
+      });
+    });
+  }
+
+  // ---- scenarios
+  function loadScenarios() {
+    return getJSON(ds.scenariosUrl + "?programme=" + encodeURIComponent(picker.value)).then(function (list) {
+      var box = document.getElementById("scenarios");
+      box.textContent = "";
+      if (!list.length) { box.appendChild(el("p", "尚无方案。", "small")); return; }
+      var table = el("table", undefined, "compare");
+      var head = el("tr");
+      ["", "指标"].concat([]).forEach(function () {});
+      head.appendChild(el("th", "指标"));
+      var shown = list.slice(0, 3);
+      shown.forEach(function (s) { head.appendChild(el("th", s.name + " #" + s.id)); });
+      table.appendChild(head);
+      var rows = [
+        ["模型", function (s) { return s.model; }],
+        ["状态/间隙", function (s) { return (s.status === "optimal" ? "最优" : "时间上限") + " / " + pct(s.gap); }],
+        ["新增站点", function (s) { return s.sites + " 处"; }],
+        ["原服务人数", function (s) { return fmt(s.served_before); }],
+        ["方案服务人数", function (s) { return fmt(s.served_after); }],
+        ["方案覆盖率", function (s) { return pct(s.served_share_after); }],
+        ["新增容量", function (s) { return fmt(s.new_capacity); }],
+      ];
+      rows.forEach(function (row) {
+        var tr = el("tr");
+        tr.appendChild(el("td", row[0]));
+        shown.forEach(function (s) { tr.appendChild(el("td", row[1](s))); });
+        table.appendChild(tr);
+      });
+      box.appendChild(table);
+      siteSource.clear();
+      list[0].new_sites.forEach(function (site) {
+        siteSource.addFeature(new ol.Feature({geometry: new ol.geom.Point(ol.proj.fromLonLat([site.lon, site.lat]))}));
+      });
+      box.appendChild(el("p", "地图上紫色星形为最新方案“" + list[0].name + "”的新增站点。", "small"));
+    });
+  }
+
+  // ---- siting runs
+  var formStatus = document.getElementById("form-status");
+  document.getElementById("siting-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var form = ev.target;
+    var data = {programme: picker.value, name: form.name.value, model: form.model.value, time_limit: form.time_limit.value};
+    if (form.model.value !== "lscp") { data.p = form.p.value; }
+    if (form.radius_m.value) { data.radius_m = form.radius_m.value; }
+    if (form.capacity_per_site.value) { data.capacity_per_site = form.capacity_per_site.value; }
+    setStatus(formStatus, "正在提交…");
+    postJSON(ds.runsUrl, data).then(function (run) {
+      currentRun = run.id;
+      document.getElementById("run").hidden = false;
+      setStatus(formStatus, "已排队，后台计算中。");
+      poll();
+    }).catch(function (err) { setStatus(formStatus, err.message, true); });
+  });
+  document.getElementById("run-cancel").addEventListener("click", function () {
+    if (!currentRun) { return; }
+    postJSON(ds.runsUrl + "/" + currentRun + "/cancel").then(function () {
+      setStatus(formStatus, "已请求取消。");
+    }).catch(function (err) { setStatus(formStatus, err.message, true); });
+  });
+  function poll() {
+    if (!currentRun) { return; }
+    getJSON(ds.runsUrl + "/" + currentRun).then(function (run) {
+      document.getElementById("run-progress").value = run.progress;
+      document.getElementById("run-status").textContent = run.status_label + " " + Math.round(run.progress * 100) + "%";
+      if (run.status === "queued" || run.status === "running") {
+        setTimeout(poll, 1000);
+        return;
+      }
+      currentRun = null;
+      setStatus(formStatus, run.status_label + (run.message ? "：" + run.message : ""), run.status === "failed");
+      if (run.status === "done") { loadScenarios(); }
+    }).catch(function (err) { setStatus(formStatus, err.message, true); });
+  }
+
+  // ---- start
+  getJSON(ds.programmesUrl).then(function (list) {
+    list.forEach(function (p) { programmes[p.slug] = p; });
+    picker.addEventListener("change", loadProgramme);
+    loadProgramme();
+  }).catch(function (err) { setStatus(statusEl, err.message, true); });
+  loadTargets().catch(function (err) { setStatus(statusEl, err.message, true); });
+})();

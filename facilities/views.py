@@ -1,0 +1,105 @@
+"""The planner's page and its downloadable report (HTML with an embedded map, Excel)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from boundaries.models import AdministrativeArea, AreaLevel
+from facilities.api import FacilitySerializer
+from facilities.errors import CoverageUnavailable
+from facilities.geo import to_lonlat
+from facilities.models import Facility, Programme
+from facilities.report import report_html, report_xlsx
+from facilities.selectors.coverage import demand_arrays, programme_coverage
+from facilities.selectors.targets import plan_targets
+
+
+@login_required
+def planner(request: HttpRequest) -> HttpResponse:
+    programmes = list(Programme.objects.all())
+    return render(
+        request,
+        "facilities/planner.html",
+        {"programmes": programmes, "has_demo": Facility.objects.filter(is_demo=True).exists()},
+    )
+
+
+def _report_inputs(programme: Programme) -> dict:
+    demand = demand_arrays(with_cells=True)
+    report = programme_coverage(programme, demand=demand, with_gaps=True)
+    target = demand.target(programme)
+    keep = np.flatnonzero(target > 0)
+    lon, lat = to_lonlat(demand.xy_m[keep, 0], demand.xy_m[keep, 1])
+    points = np.column_stack([lon, lat, target[keep], report["_served_per_unit"][keep]]).tolist()
+    daycare = Programme.objects.filter(slug="eldercare_daycare").first()
+    eldercare = report if programme.slug == "eldercare_daycare" else None
+    if eldercare is None and daycare is not None:
+        try:
+            eldercare = programme_coverage(daycare, demand=demand)
+        except CoverageUnavailable:
+            eldercare = None
+    outlines = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"name": a.name},
+                "geometry": json.loads(a.geom_4490.simplify(0.002, preserve_topology=True).geojson),
+            }
+            for a in AdministrativeArea.objects.filter(
+                level=AreaLevel.COUNTY, valid_to__isnull=True, geom_4490__isnull=False
+            )
+        ],
+    }
+    facilities = Facility.objects.filter(programme=programme).select_related(
+        "programme", "facility_type", "county"
+    )
+    return {
+        "report": report,
+        "targets": plan_targets(eldercare_report=eldercare),
+        "facilities_geojson": FacilitySerializer(facilities, many=True).data,
+        "outlines_geojson": outlines,
+        "demand_points": points,
+    }
+
+
+def _programme_or_404(request) -> Programme:
+    return get_object_or_404(Programme, slug=request.GET.get("programme", ""))
+
+
+@login_required
+def report_download(request: HttpRequest) -> HttpResponse:
+    programme = _programme_or_404(request)
+    try:
+        inputs = _report_inputs(programme)
+    except CoverageUnavailable as exc:
+        return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
+    page = report_html(
+        **inputs,
+        generated_at=timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+        has_demo=Facility.objects.filter(programme=programme, is_demo=True).exists(),
+    )
+    response = HttpResponse(page, content_type="text/html; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="coverage_{programme.slug}.html"'
+    return response
+
+
+@login_required
+def report_excel(request: HttpRequest) -> HttpResponse:
+    programme = _programme_or_404(request)
+    try:
+        inputs = _report_inputs(programme)
+    except CoverageUnavailable as exc:
+        return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
+    body = report_xlsx(report=inputs["report"], targets=inputs["targets"])
+    response = HttpResponse(
+        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="coverage_{programme.slug}.xlsx"'
+    return response

@@ -1,0 +1,97 @@
+"""The planner page, offline: coverage, targets, a background run with a scenario, the report."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from django.contrib.auth import get_user_model
+from playwright.sync_api import expect
+
+from facilities.models import SitingRun
+from facilities.services.demo import facilities_demo_load
+from facilities.services.runs import siting_run_execute
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def _login(page, live_server):
+    get_user_model().objects.create_user("planner", password="pw-for-tests-1")
+    page.goto(live_server.url + "/accounts/login/?next=/facilities/")
+    page.fill("input[name=username]", "planner")
+    page.fill("input[name=password]", "pw-for-tests-1")
+    page.click("form button[type=submit], form input[type=submit]")
+    page.wait_for_url(re.compile(r".*/facilities/$"))
+
+
+def test_planner_shows_coverage_targets_and_runs_a_scenario(
+    live_server, hegang_areas, offline_page
+):
+    facilities_demo_load()
+    page = offline_page
+    _login(page, live_server)
+    page.wait_for_selector(
+        "#planner[data-loaded=eldercare_daycare]", state="attached", timeout=30_000
+    )
+    assert "演示数据" in page.text_content(".planner-side")
+    assert page.text_content('[data-field="share"]').endswith("%")
+    assert page.locator("#area-table tbody tr").count() >= 9  # the city and 8 counties
+    assert page.locator("#chart rect.bar").count() == 8
+    page.wait_for_selector("#targets li")
+    targets = page.text_content("#targets")
+    assert "日间照料中心（运营）：23 处" in targets and "未达到" in targets
+    drawn = page.evaluate(
+        "() => window.plannerMap.getLayers().getArray().map(l => l.getSource().getFeatures().length)"
+    )
+    assert drawn[0] == 8 and drawn[2] > 100 and drawn[3] == 24  # outlines, demand, facilities
+
+    # Children's homes: one per urban community (the one-per-unit rule is shown).
+    page.select_option("#programme", "child_protection")
+    page.wait_for_selector(
+        "#planner[data-loaded=child_protection]", state="attached", timeout=30_000
+    )
+    assert "每个县（区）一处" in page.text_content("#unit-rule")
+    assert "缺：南山区" in page.text_content("#unit-rule")
+
+    # A background run: the page queues it, the worker (here: the test) runs it.
+    page.select_option("#programme", "eldercare_daycare")
+    page.wait_for_selector(
+        "#planner[data-loaded=eldercare_daycare]", state="attached", timeout=30_000
+    )
+    page.fill("input[name=name]", "再建五处")
+    page.fill("input[name=p]", "5")
+    page.fill("input[name=time_limit]", "20")
+    page.click("#siting-form button[type=submit]")
+    page.wait_for_selector("#run:not([hidden])")
+    deadline = time.time() + 10
+    while not SitingRun.objects.exists() and time.time() < deadline:
+        time.sleep(0.2)
+    run = siting_run_execute(run_id=SitingRun.objects.get().pk)
+    assert run.status == "done"
+    expect(page.locator("#form-status")).to_contain_text("完成", timeout=15_000)
+    page.wait_for_selector("table.compare")
+    compare = page.text_content("table.compare")
+    assert "再建五处" in compare and "5 处" in compare
+    page.recorder.assert_clean()
+
+
+def test_downloaded_report_opens_with_no_network(live_server, hegang_areas, offline_page):
+    facilities_demo_load()
+    page = offline_page
+    _login(page, live_server)
+    response = page.request.get(live_server.url + "/facilities/report.html?programme=children_home")
+    assert response.status == 200
+    html = response.text()
+    # No script, stylesheet or image from another host (Leaflet's own attribution *link*
+    # to its website stays: it is text the user may click, not something the page loads).
+    assert not re.search(r"""<(script|link|img)[^>]+(src|href)=["']https?://""", html)
+    assert "儿童之家 覆盖分析报告" in html and "演示数据" in html
+    excel = page.request.get(live_server.url + "/facilities/report.xlsx?programme=children_home")
+    assert excel.status == 200 and excel.body()[:2] == b"PK"
+    page.goto("about:blank")  # leave the portal page: its CSP forbids inline scripts
+    page.set_content(html)
+    page.wait_for_selector(".leaflet-container")
+    page.wait_for_selector(".leaflet-overlay-pane path", state="attached")
+    assert page.evaluate("typeof L") == "object"
+    page.recorder.assert_clean()
