@@ -47,6 +47,10 @@ def test_address_map_search_and_click_offline(live_server, demo_plates, offline_
     address = page.text_content("#reverse-details [data-field=address]")
     assert "黑龙江省鹤岗市" in address and "新华街12号" in address
     assert page.text_content("#reverse-details [data-field=county]") == plate.street.county.name
+    page.wait_for_function(
+        "() => !document.querySelector('#reverse-details [data-field=proposal]').textContent.startsWith('…')"
+    )
+    assert "新华街" in page.text_content("#reverse-details [data-field=proposal]")
     tiles = json.loads(page.get_attribute("#map", "data-tiles"))
     assert tiles["doorplates"] > 0 and tiles["streets"] > 0
     page.recorder.assert_clean()

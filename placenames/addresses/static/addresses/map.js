@@ -167,6 +167,21 @@
       .catch(function (err) { list.appendChild(el("li", "empty error", "查询失败：" + err.message)); });
   });
 
+  // ---- the number a new door here would get (the street's numbering rule) ----
+  function showProposal(street, ll) {
+    var dd = details.querySelector("[data-field=proposal]");
+    dd.textContent = "…";
+    fetch(d.proposeUrl + street.id + "/propose?lon=" + ll[0].toFixed(7) + "&lat=" + ll[1].toFixed(7))
+      .then(function (r) { return r.json().then(function (body) { return {ok: r.ok, body: body}; }); })
+      .then(function (res) {
+        dd.textContent = res.ok
+          ? street.name + res.body.text + "（" + (res.body.side === "left" ? "左" : "右") + "侧，距起编端 " +
+            Math.round(res.body.chainage_m) + " 米；" + res.body.reason + "）"
+          : res.body.error;
+      })
+      .catch(function (err) { dd.textContent = err.message; });
+  }
+
   // ---- what address is here ----
   var details = document.getElementById("reverse-details");
   var empty = document.getElementById("reverse-empty");
@@ -189,6 +204,7 @@
         details.hidden = false;
         empty.hidden = true;
         showMarker(res.body.geometry.coordinates[0], res.body.geometry.coordinates[1]);
+        showProposal(p.street, ll);
       })
       .catch(function (err) { empty.textContent = "查询失败：" + err.message; });
   });
