@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pghistory
+import pgtrigger
 from django.contrib.gis.db import models
 from django.db.models import Q
 
@@ -25,6 +27,27 @@ class CodeAuthority(models.TextChoices):
     NBS = "nbs", "统计用区划代码"
 
 
+# Every write from every path (editor, API, admin, bulk update, conversion, raw SQL) lands in
+# the <Model>Event table through a row trigger; context (user, path, comment) is attached
+# by pghistory.context. The version trigger bumps ``version`` on every UPDATE, so optimistic
+# locking holds even for writes that bypass the services.
+# (Trackers keep per-model state: a fresh set for each model.)
+
+
+def history_trackers() -> tuple[pghistory.RowEvent, ...]:
+    return (pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+
+
+def version_bump_trigger() -> pgtrigger.Trigger:
+    return pgtrigger.Trigger(
+        name="version_bump",
+        when=pgtrigger.Before,
+        operation=pgtrigger.Update,
+        func="NEW.version := OLD.version + 1; RETURN NEW;",
+    )
+
+
+@pghistory.track(*history_trackers())
 class AdministrativeArea(models.Model):
     """A city, county-level, township-level or village/community unit."""
 
@@ -52,6 +75,7 @@ class AdministrativeArea(models.Model):
     is_demo = models.BooleanField("演示数据", default=False)
     valid_from = models.DateField("生效日期", null=True, blank=True)
     valid_to = models.DateField("废止日期", null=True, blank=True)
+    version = models.PositiveIntegerField("版本", default=1, editable=False)
 
     class Meta:
         verbose_name = "行政区域"
@@ -63,6 +87,7 @@ class AdministrativeArea(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["level", "code"])]
+        triggers = [version_bump_trigger()]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
@@ -192,6 +217,7 @@ class TransformationParameterSet(models.Model):
         return f"{self.name} ({self.get_model_display()})"
 
 
+@pghistory.track(*history_trackers())
 class BoundaryLine(models.Model):
     """An administrative boundary line between two areas (行政区域界线)."""
 
@@ -225,6 +251,7 @@ class BoundaryLine(models.Model):
     )
     converted_at = models.DateTimeField("转换时间", null=True, blank=True)
     is_demo = models.BooleanField("演示数据", default=False)
+    version = models.PositiveIntegerField("版本", default=1, editable=False)
 
     class Meta:
         verbose_name = "行政区域界线"
@@ -233,6 +260,7 @@ class BoundaryLine(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["area_a", "area_b"], name="line_area_pair_unique")
         ]
+        triggers = [version_bump_trigger()]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
@@ -263,6 +291,7 @@ MARKER_KIND_OF_TYPE = {
 }
 
 
+@pghistory.track(*history_trackers())
 class BoundaryMarker(models.Model):
     """A boundary marker (界桩): number = line code + 3-digit sequence + type letter."""
 
@@ -293,6 +322,7 @@ class BoundaryMarker(models.Model):
     )
     converted_at = models.DateTimeField("转换时间", null=True, blank=True)
     is_demo = models.BooleanField("演示数据", default=False)
+    version = models.PositiveIntegerField("版本", default=1, editable=False)
 
     class Meta:
         verbose_name = "界桩"
@@ -303,6 +333,7 @@ class BoundaryMarker(models.Model):
                 fields=["line", "sequence", "type_code"], name="marker_line_seq_type_unique"
             )
         ]
+        triggers = [version_bump_trigger()]
 
     def __str__(self) -> str:
         return self.number

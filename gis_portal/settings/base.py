@@ -28,6 +28,10 @@ INSTALLED_APPS = [
     "placenames",
     "placenames.addresses",
     "facilities",
+    "gis_portal.editing",
+    # Trigger-based history of edited features (captures bulk writes and raw SQL too).
+    "pgtrigger",
+    "pghistory",
     # Background siting runs: a PostgreSQL-only task queue (worker started by scripts/run.sh).
     "procrastinate.contrib.django",
 ]
@@ -41,6 +45,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # History context (user, path) of every writing request; a DRF token user is picked up
+    # too, because the middleware watches request.user being set.
+    "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Login throttling; must stay last.
@@ -66,7 +73,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Migrations live in the top-level migrations/ package, one sub-package per app.
 MIGRATION_MODULES = {
     app: f"migrations.{app}"
-    for app in ("gis_portal", "boundaries", "placenames", "addresses", "facilities")
+    for app in ("gis_portal", "boundaries", "placenames", "addresses", "facilities", "editing")
 }
 
 ROOT_URLCONF = "gis_portal.urls"
