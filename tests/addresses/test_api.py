@@ -209,3 +209,9 @@ def test_plates_are_not_sent_below_street_zoom(client, street):
     x, y = lonlat_to_tile(lon_at(0.2), NORTH_LAT, 10)
     response = client.get(f"/tiles/doorplates/10/{x}/{y}.pbf")
     assert response.status_code == 200 and response.content == b""
+
+
+def test_geocode_refuses_bytes_that_are_not_utf8(client, db):
+    response = client.get("/api/v1/geocode?q=%FF%FE%00%01")
+    assert response.status_code == 400
+    assert response.json()["parameter"] == "q"
