@@ -75,7 +75,9 @@ class PlaceName(models.Model):
     place_code = models.CharField("地名代码", max_length=20, unique=True)
     standard_name = models.CharField("标准名称", max_length=100, db_index=True)
     abbreviation = models.CharField("简称", max_length=50, blank=True)
-    pinyin = models.CharField("罗马字母拼写", max_length=300)
+    pinyin = models.CharField(
+        "罗马字母拼写", max_length=300, blank=True, help_text="留空则按 1984 年规则自动拼写"
+    )
     generic_pinyin = models.CharField("通名罗马字母拼写", max_length=60, blank=True)
     pinyin_needs_check = models.BooleanField("拼写需人工核对", default=False)
     ethnic_script = models.CharField("民族文字", max_length=200, blank=True)

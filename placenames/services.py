@@ -393,3 +393,20 @@ def placenames_load_demo(*, size: int = ARCHIVE_SIZE) -> dict:
         "generated": sum(r.is_demo for r in records),
         **report.__dict__,
     }
+
+
+def placename_search_keys_refresh(*, place: PlaceName) -> None:
+    """Recompute a record's search keys (and pinyin when blank) after an edit elsewhere."""
+    roman = rz.romanize(place.standard_name)
+    if not place.pinyin:
+        place.pinyin = roman.pinyin
+        place.pinyin_needs_check = roman.needs_check
+    place.generic_pinyin = roman.generic_pinyin
+    for key, value in search_keys(
+        standard_name=place.standard_name,
+        alias_names=list(place.aliases.values_list("name", flat=True)),
+        abbreviation=place.abbreviation,
+    ).items():
+        setattr(place, key, value)
+    place.point_4490 = _representative_point(place.geom_4490) or place.point_4490
+    place.save()

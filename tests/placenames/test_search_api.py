@@ -199,3 +199,34 @@ def test_romanize_endpoint(client):
 def test_romanize_command(capsys):
     call_command("romanize", "鹤岗市", "兴安区")
     assert capsys.readouterr().out == "鹤岗市\tHegang Shi\n兴安区\tXing'an Qu\n"
+
+
+def test_admin_edit_keeps_search_keys_current(admin_client, make_place):
+    place = make_place("旧名路")
+    response = admin_client.post(
+        f"/admin/placenames/placename/{place.pk}/change/",
+        {
+            "place_code": place.place_code,
+            "standard_name": "新名路",
+            "pinyin": "",
+            "category": place.category_id,
+            "division": place.division_id,
+            "status": "in_use",
+            "coordinate_system": "CGCS2000",
+            "aliases-TOTAL_FORMS": "1",
+            "aliases-INITIAL_FORMS": "0",
+            "aliases-0-name": "曾名街",
+            "aliases-0-kind": "former",
+        },
+    )
+    assert response.status_code == 302, (
+        response.context["adminform"].form.errors,
+        [fs.formset.errors for fs in response.context["inline_admin_formsets"]],
+    )
+    place.refresh_from_db()
+    assert place.pinyin == "Xinming Lu"
+    names = [
+        f["properties"]["standard_name"]
+        for f in admin_client.get("/api/v1/placenames", {"q": "曾名"}).json()["features"]
+    ]
+    assert names == ["新名路"]
