@@ -9,6 +9,7 @@ import numpy as np
 from scipy import sparse
 
 from facilities.siting.core import (
+    MIP_REL_GAP,
     Mip,
     SitingInputError,
     SitingProblem,
@@ -66,6 +67,7 @@ def solve_mclp(
     radius_m: float,
     time_limit_s: float = 60.0,
     should_stop: Callable[[], bool] | None = None,
+    mip_gap: float = MIP_REL_GAP,
 ) -> SitingResult:
     """Return the p candidates that, with the existing sites, cover the most demand weight."""
     validate_problem(problem, p=p, radius_m=radius_m)
@@ -113,7 +115,9 @@ def solve_mclp(
     start[start_sites] = 1
     start[m:] = (np.asarray(a[:, start_sites].sum(axis=1)).ravel() > 0).astype(float)
     build_s = time.perf_counter() - t0
-    out = run_mip(mip, time_limit_s=time_limit_s, start=start, should_stop=should_stop)
+    out = run_mip(
+        mip, time_limit_s=time_limit_s, start=start, should_stop=should_stop, mip_gap=mip_gap
+    )
     check_outcome(out)
     selected = (
         [int(j) for j in np.flatnonzero(out.x[:m] > 0.5)] if out.x is not None else start_sites
@@ -170,6 +174,7 @@ def solve_lscp(
     radius_m: float,
     time_limit_s: float = 60.0,
     should_stop: Callable[[], bool] | None = None,
+    mip_gap: float = MIP_REL_GAP,
 ) -> SitingResult:
     """Return the fewest candidates that, with the existing sites, reach every demand point.
 
@@ -217,7 +222,9 @@ def solve_lscp(
     start = np.zeros(m)
     start[greedy] = 1
     build_s = time.perf_counter() - t0
-    out = run_mip(mip, time_limit_s=time_limit_s, start=start, should_stop=should_stop)
+    out = run_mip(
+        mip, time_limit_s=time_limit_s, start=start, should_stop=should_stop, mip_gap=mip_gap
+    )
     check_outcome(out)
     selected = [int(j) for j in np.flatnonzero(out.x > 0.5)] if out.x is not None else greedy
     return finish(

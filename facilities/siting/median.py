@@ -102,6 +102,7 @@ def _lagrangian_bound(
     *,
     deadline: float,
     max_iter: int = 800,
+    gap: float = MIP_REL_GAP,
     theta: float = 2.0,
     patience: int = 25,
 ) -> tuple[float, np.ndarray, list[np.ndarray]]:
@@ -130,7 +131,7 @@ def _lagrangian_bound(
                 theta, stall = theta / 2, 0
         if it % 10 == 0:
             seen.append(np.sort(opened))
-        if theta < 1e-3 or upper - best_bound <= MIP_REL_GAP * upper / 2:
+        if theta < 1e-3 or upper - best_bound <= gap * upper / 2:
             break
         if time.perf_counter() > deadline:
             break
@@ -153,6 +154,7 @@ def solve_pmedian(
     p: int,
     time_limit_s: float = 60.0,
     should_stop: Callable[[], bool] | None = None,
+    mip_gap: float = MIP_REL_GAP,
 ) -> SitingResult:
     """Return p candidates minimising total weighted distance to the nearest open site.
 
@@ -193,7 +195,9 @@ def solve_pmedian(
     if xy.shape[0] * m <= LAGRANGIAN_MAX_CELLS and p < m:
         cost = w[:, None] * _dense_distances(xy, sites).astype(np.float64)
         cost_e = w * d_exist
-        lower, rho, seen = _lagrangian_bound(cost, cost_e, p, best_value, deadline=deadline)
+        lower, rho, seen = _lagrangian_bound(
+            cost, cost_e, p, best_value, deadline=deadline, gap=mip_gap
+        )
         for opened in seen:
             v = value_of(opened.tolist())
             if v < best_value:
@@ -205,7 +209,7 @@ def solve_pmedian(
         notes.append(f"拉格朗日下界后保留 {keep.size}/{m} 个候选点")
     gap = (best_value - lower) / best_value if best_value > 0 else 0.0
     solve_s = time.perf_counter() - t_start - build_s
-    if gap <= MIP_REL_GAP:
+    if gap <= mip_gap:
         status = "optimal"
     elif time.perf_counter() < deadline and keep.size > p:
         sub = SitingProblem(
@@ -221,6 +225,7 @@ def solve_pmedian(
             time_limit_s=deadline - time.perf_counter(),
             start_sites=[position[j] for j in best],
             should_stop=should_stop,
+            mip_gap=mip_gap,
         )
         build_s += sub_build
         if value < best_value:
@@ -228,7 +233,7 @@ def solve_pmedian(
         # The sub-problem's bound holds for the full one: closed candidates cannot improve.
         lower = max(lower, min(sub_lower, best_value))
         gap = (best_value - lower) / best_value if best_value > 0 else 0.0
-        status = "optimal" if sub_status == "optimal" or gap <= MIP_REL_GAP else "time_limit"
+        status = "optimal" if sub_status == "optimal" or gap <= mip_gap else "time_limit"
         notes.append(f"HiGHS：每个需求点限于最近 {k} 个候选点（另设下界选项，间隙可信）")
         solve_s = time.perf_counter() - t_start - build_s
     return finish(
@@ -254,6 +259,7 @@ def _pmedian_mip(
     start_sites: list[int],
     k_nearest: int | None = None,
     should_stop: Callable[[], bool] | None = None,
+    mip_gap: float = MIP_REL_GAP,
 ) -> tuple[list[int], float, float, str, float, int]:
     """Solve p-median on HiGHS; return (sites, value, lower bound, status, build_s, k).
 
@@ -338,7 +344,9 @@ def _pmedian_mip(
         start = _median_start(best, m, u_idx, cand, dz, e_rows, d_exist, f_rows, n_cols)
         build_s += time.perf_counter() - t0
         remaining = time_limit_s - (time.perf_counter() - t_start)
-        out = run_mip(mip, time_limit_s=remaining, start=start, should_stop=should_stop)
+        out = run_mip(
+            mip, time_limit_s=remaining, start=start, should_stop=should_stop, mip_gap=mip_gap
+        )
         check_outcome(out)
         solve_s += out.seconds
         if math.isfinite(out.bound):
@@ -350,7 +358,7 @@ def _pmedian_mip(
                 best, best_value = sel, value
         gap = (best_value - lower) / best_value if best_value > 0 else 0.0
         uses_far = out.x is not None and f_rows.size and np.any(out.x[f0:] > 0.5)
-        if gap <= MIP_REL_GAP and out.status == "optimal":
+        if gap <= mip_gap and out.status == "optimal":
             status = "optimal"
             break
         if out.status != "optimal" or k >= m or not uses_far:
