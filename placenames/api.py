@@ -169,6 +169,7 @@ class PlaceNameListView(APIView):
             OpenApiParameter("page_size", OpenApiTypes.INT),
             OpenApiParameter("fuzzy", OpenApiTypes.BOOL),
         ],
+        operation_id="placename_search",
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request):
@@ -318,7 +319,7 @@ class PlaceNameDetailView(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="placename_detail", responses=OpenApiTypes.OBJECT)
     def get(self, request, place_code: str):
         reject_unknown(request.query_params, set())
         return Response(detail_feature(selectors.placename_detail(place_code=place_code)))
