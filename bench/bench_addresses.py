@@ -18,11 +18,11 @@ from bench.harness import Result, best_of, percentile, time_each_ms
 from boundaries.models import AdministrativeArea
 from gis_portal.datasets import HEGANG_DATA_DIR
 from placenames.addresses import lookup
+from placenames.addresses.demo_loader import demo_addresses_load
 from placenames.addresses.demo_network import SPECIFICS
 from placenames.addresses.models import DoorPlate, Street
 from placenames.addresses.numbering import to_lonlat, to_metric
 from placenames.addresses.selectors import address_checks
-from placenames.addresses.services import demo_addresses_load
 from placenames.addresses.tile_store import tile_build, tile_cache_clear, tile_fetch
 from placenames.addresses.tiles import TileAddress
 from placenames.romanize import romanize

@@ -27,7 +27,7 @@ from gis_portal.datasets import HEGANG_DATA_DIR, files_checksum
 from gis_portal.models import DatasetLoad
 from placenames import demo_archive as placename_demo_archive
 from placenames.addresses import demo_network
-from placenames.addresses.services import demo_addresses_load
+from placenames.addresses.demo_loader import demo_addresses_load
 from placenames.services import geonames_load, placenames_load_demo
 
 

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
+from placenames.addresses.demo_loader import demo_addresses_load
 from placenames.addresses.models import DoorPlate, Street, StreetSign
 from placenames.addresses.selectors import address_checks
-from placenames.addresses.services import demo_addresses_load
 
 pytestmark = pytest.mark.django_db
 

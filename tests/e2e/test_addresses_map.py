@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from placenames.addresses.demo_loader import demo_addresses_load
 from placenames.addresses.models import DoorPlate
-from placenames.addresses.services import demo_addresses_load
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
