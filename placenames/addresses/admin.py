@@ -14,8 +14,15 @@ from placenames.addresses.models import (
     StreetFormerName,
     StreetSign,
 )
-from placenames.addresses.numbering import NumberingError, locate, to_metric
+from placenames.addresses.numbering import (
+    NumberingError,
+    NumberingRule,
+    locate,
+    to_metric,
+    validate_line,
+)
 from placenames.addresses.tile_store import tile_cache_invalidate
+from placenames.romanize import romanize
 
 
 class StreetFormerNameInline(admin.TabularInline):
@@ -23,8 +30,41 @@ class StreetFormerNameInline(admin.TabularInline):
     extra = 0
 
 
+class StreetForm(forms.ModelForm):
+    class Meta:
+        model = Street
+        fields = (
+            "name", "name_pinyin", "place_name", "county", "township", "start_description",
+            "end_description", "geom_4490", "base_end", "odd_side", "numbering_mode",
+            "metres_per_number", "named_on", "approved_by", "is_demo",
+        )  # fmt: skip
+
+    def clean(self):
+        data = super().clean()
+        line = data.get("geom_4490")
+        if line is not None:
+            xs, ys = to_metric([c[0] for c in line.coords], [c[1] for c in line.coords])
+            try:
+                validate_line(list(zip(xs, ys, strict=True)))
+            except NumberingError as exc:
+                raise forms.ValidationError(str(exc)) from None
+        try:
+            NumberingRule(
+                base_end=data.get("base_end") or "start",
+                odd_side=data.get("odd_side") or "right",
+                mode=data.get("numbering_mode") or "per_door",
+                metres_per_number=data.get("metres_per_number"),
+            )
+        except NumberingError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        if data.get("name") and not data.get("name_pinyin"):
+            data["name_pinyin"] = romanize(data["name"]).pinyin
+        return data
+
+
 @admin.register(Street)
 class StreetAdmin(OfflineGISModelAdmin):
+    form = StreetForm
     list_display = (
         "name",
         "name_pinyin",

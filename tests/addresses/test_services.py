@@ -170,3 +170,22 @@ def test_the_check_command_prints_the_counts_and_names_a_missing_street(make_str
     assert "门牌号重复：0" in out.getvalue()
     with pytest.raises(CommandError, match="不存在"):
         call_command("check_addresses", street=999_999)
+
+
+def test_the_admin_refuses_a_self_intersecting_street(admin_client, db):
+    form = {
+        "name": "环形路",
+        "geom_4490": "SRID=4490;LINESTRING(130.28 47.34, 130.29 47.34, 130.285 47.345, 130.285 47.335)",
+        "base_end": "start",
+        "odd_side": "right",
+        "numbering_mode": "per_door",
+        "former_names-TOTAL_FORMS": "0",
+        "former_names-INITIAL_FORMS": "0",
+    }
+    response = admin_client.post("/admin/addresses/street/add/", form)
+    assert response.status_code == 200 and "自相交" in response.content.decode()
+    assert not Street.objects.exists()
+    form["geom_4490"] = "SRID=4490;LINESTRING(130.28 47.34, 130.29 47.34)"
+    response = admin_client.post("/admin/addresses/street/add/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Street.objects.get().name_pinyin == "Huanxing Lu"
