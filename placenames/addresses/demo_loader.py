@@ -21,6 +21,7 @@ from placenames.addresses.models import (
     StreetSign,
 )
 from placenames.addresses.numbering import to_lonlat, to_metric
+from placenames.addresses.services import streets_link_archive
 from placenames.addresses.tile_store import tile_cache_clear
 from placenames.romanize import romanize
 
@@ -143,6 +144,8 @@ def demo_addresses_load() -> dict:
             for d, c in g.inspections
         )
         tile_cache_clear()
+        # Where the archive already holds a street of the same name in the county, link it.
+        archive = streets_link_archive()
     return {
         "streets": len(streets),
         "renamed_or_named": sum(1 for s in net.streets if s.named_on),
@@ -150,4 +153,5 @@ def demo_addresses_load() -> dict:
         "lightbox_signs": sum(1 for g in net.signs if g.kind == SignKind.LIGHTBOX),
         "single_signs": sum(1 for g in net.signs if g.kind == SignKind.SINGLE),
         "planted_errors": net.planted_errors,
+        "archive_links": archive.as_dict(),
     }

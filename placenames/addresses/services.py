@@ -44,6 +44,7 @@ from placenames.addresses.numbering import (
     validate_line,
 )
 from placenames.addresses.tile_store import tile_cache_invalidate
+from placenames.models import PlaceName, PlaceNameStatus
 from placenames.romanize import romanize
 
 ACTIVE_PLATE = ~Q(status=PlateStatus.RETIRED)
@@ -351,3 +352,49 @@ def plate_propose(*, street_id: int, lon: float, lat: float) -> Proposal:
         raise InvalidPlate(str(exc)) from None
     existing = [ExistingPlate(p.number, p.sub_number, c) for p, c in _street_existing(street)]
     return propose_number(rule=rule_of(street), location=where, existing=existing)
+
+
+@dataclass
+class ArchiveLinkReport:
+    linked: list[tuple[str, str]]  # (street, place code)
+    ambiguous: list[str]
+    missing: list[str]
+
+    def as_dict(self) -> dict:
+        return {
+            "linked": len(self.linked),
+            "ambiguous": len(self.ambiguous),
+            "missing": len(self.missing),
+        }
+
+
+def streets_link_archive(*, dry_run: bool = False) -> ArchiveLinkReport:
+    """Link each unlinked street to the in-use archive record of the same standard name in
+    its county (or one of its townships); names with no or several candidates are reported,
+    not guessed. ``dry_run`` reports the same and writes nothing."""
+    report = ArchiveLinkReport([], [], [])
+    streets = list(Street.objects.filter(place_name__isnull=True).select_related("county"))
+    candidates: dict[str, list[PlaceName]] = {}
+    for p in PlaceName.objects.filter(
+        standard_name__in={s.name for s in streets}, status=PlaceNameStatus.IN_USE
+    ).select_related("division"):
+        candidates.setdefault(p.standard_name, []).append(p)
+    links = []
+    for s in streets:
+        found = [
+            p
+            for p in candidates.get(s.name, [])
+            if s.county_id is None or s.county_id in (p.division_id, p.division.parent_id)
+        ]
+        if len(found) == 1:
+            links.append((s, found[0]))
+            report.linked.append((s.name, found[0].place_code))
+        elif found:
+            report.ambiguous.append(s.name)
+        else:
+            report.missing.append(s.name)
+    if not dry_run:
+        with transaction.atomic():
+            for s, p in links:
+                Street.objects.filter(pk=s.pk, place_name__isnull=True).update(place_name=p)
+    return report

@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from boundaries.models import AdministrativeArea
 from placenames.addresses.errors import (
     DuplicatePlateNumber,
     DuplicateStreetName,
@@ -24,7 +25,9 @@ from placenames.addresses.services import (
     sign_create,
     sign_inspect,
     street_rename,
+    streets_link_archive,
 )
+from placenames.models import PlaceCategory, PlaceName
 
 from .conftest import EAST, LAT, NORTH_LAT, SOUTH_LAT, WEST
 
@@ -189,3 +192,28 @@ def test_the_admin_refuses_a_self_intersecting_street(admin_client, db):
     response = admin_client.post("/admin/addresses/street/add/", form)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Street.objects.get().name_pinyin == "Huanxing Lu"
+
+
+def test_streets_link_to_the_archive_record_of_the_same_name_in_their_county(
+    hegang_areas, make_street
+):
+    xiangyang = AdministrativeArea.objects.get(code="230402")
+    gongnong = AdministrativeArea.objects.get(code="230403")
+    road = PlaceCategory.objects.get(code="23512")
+    street = make_street(county=xiangyang)
+    other = make_street(name="胜利路", coords=((WEST, 47.35), (EAST, 47.35)), county=xiangyang)
+    PlaceName.objects.create(
+        place_code="23040200123512900001", standard_name="新华路", category=road, division=xiangyang
+    )
+    PlaceName.objects.create(
+        place_code="23040300123512900002", standard_name="胜利路", category=road, division=gongnong
+    )
+    dry = streets_link_archive(dry_run=True)
+    assert dry.as_dict() == {"linked": 1, "ambiguous": 0, "missing": 1}
+    assert Street.objects.filter(place_name__isnull=False).count() == 0
+    report = streets_link_archive()
+    assert report.linked == [("新华路", "23040200123512900001")]
+    street.refresh_from_db()
+    other.refresh_from_db()
+    assert street.place_name.standard_name == "新华路"
+    assert other.place_name is None  # the only 胜利路 on file is in 工农区
