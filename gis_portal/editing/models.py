@@ -131,6 +131,9 @@ class ChangeDocument(models.Model):
         verbose_name_plural = "申请材料"
         ordering = ["request", "kind"]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.title}"
+
 
 class Announcement(models.Model):
     """A published naming, renaming or abolition, with the fields the regulations require."""

@@ -1,0 +1,190 @@
+"""Generic write API of an editable layer, and the history endpoints (/api/v1/editing/…).
+
+Order on a write: authentication → role permission → If-Match (428/412) → body validation
+→ locked write with history. Layers supply a GeoJSON serializer and their write services.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import RequestDataTooBig
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from gis_portal.editing import history
+from gis_portal.editing.concurrency import OptimisticLockMixin
+from gis_portal.editing.errors import InvalidEdit
+from gis_portal.editing.layers import Layer, layer_get
+from gis_portal.editing.permissions import LayerEditPermission
+from gis_portal.errors import NotFound
+from gis_portal.params import reject_unknown
+
+
+def request_body(request) -> object:
+    """Return the parsed body; an oversized one is refused with a message, not a bare 400."""
+    try:
+        return request.data
+    except RequestDataTooBig:
+        raise InvalidEdit(
+            "body", "请求体过大（超过上传上限）：几何顶点过多，请简化后再提交"
+        ) from None
+
+
+class LayerObjectMixin(OptimisticLockMixin):
+    """Resolve the layer and the object of the URL; provide the conflict representation."""
+
+    permission_classes = [LayerEditPermission]
+    layer: Layer
+    feature_serializer: type[serializers.Serializer]
+
+    @property
+    def editor_roles(self) -> tuple[str, ...]:
+        return self.get_layer().editor_roles
+
+    @property
+    def etag_kind(self) -> str:
+        return self.get_layer().key
+
+    def get_layer(self) -> Layer:
+        return self.layer
+
+    def get_queryset(self):
+        return self.get_layer().model.objects.all()
+
+    def get_locked_object(self):
+        obj = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
+        if obj is None:
+            raise NotFound(f"{self.get_layer().label} {self.kwargs['pk']} 不存在")
+        return obj
+
+    def represent(self, obj) -> dict:
+        return self.feature_serializer(obj).data
+
+    def conflict_representation(self, obj) -> dict:
+        return self.represent(obj)
+
+    def with_etag(self, response: Response, obj) -> Response:
+        response["ETag"] = self.etag_of(obj)
+        return response
+
+
+class FeatureEditView(LayerObjectMixin, APIView):
+    """One feature: GET (GeoJSON + ETag), PATCH and DELETE (If-Match required)."""
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, pk: int):
+        reject_unknown(request.query_params, set())
+        obj = self.get_locked_object()
+        return self.with_etag(Response(self.represent(obj)), obj)
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    def patch(self, request, pk: int):
+        reject_unknown(request.query_params, set())
+        self.get_layer().update(
+            pk=pk,
+            expected_version=self.expected_version,
+            changes=request_body(request),
+            user=request.user,
+            source="api",
+        )
+        obj = self.get_locked_object()
+        return self.with_etag(Response(self.represent(obj)), obj)
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={204: None})
+    def delete(self, request, pk: int):
+        reject_unknown(request.query_params, set())
+        body = request_body(request)
+        data = body if isinstance(body, dict) else {}
+        self.get_layer().delete(
+            pk=pk,
+            expected_version=self.expected_version,
+            comment=data.get("comment"),
+            user=request.user,
+            source="api",
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def timeline_json(entries: list[history.TimelineEntry]) -> list[dict]:
+    out = []
+    for e in entries:
+        geometry = None
+        if e.diff.geometry is not None:
+            g = e.diff.geometry
+            geometry = {
+                "before": g.before,
+                "after": g.after,
+                "vertices_before": g.vertices_before,
+                "vertices_after": g.vertices_after,
+                "max_shift_m": g.max_shift_m,
+            }
+        out.append(
+            {
+                "event_id": e.event_id,
+                "at": e.at.isoformat(),
+                "action": e.action,
+                "action_label": e.action_label,
+                "version": e.version,
+                "username": e.username,
+                "comment": e.comment,
+                "source": e.source,
+                "changed": {
+                    k: {"before": _plain(v[0]), "after": _plain(v[1])}
+                    for k, v in e.diff.changed.items()
+                },
+                "geometry": geometry,
+            }
+        )
+    return out
+
+
+def _plain(value):
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+class HistoryView(APIView):
+    """The timeline of one feature with a diff per version (signed-in users)."""
+
+    permission_classes = [LayerEditPermission]
+    editor_roles: tuple[str, ...] = ()
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, layer: str, pk: int):
+        reject_unknown(request.query_params, set())
+        lay = layer_get(layer)
+        entries = history.feature_timeline(layer=lay, pk=pk)
+        if not entries:
+            raise NotFound(f"{lay.label} {pk} 没有历史记录")
+        return Response({"layer": lay.key, "id": pk, "timeline": timeline_json(entries)})
+
+
+class RestoreView(LayerObjectMixin, APIView):
+    """Restore an earlier version as a new recorded change (If-Match required)."""
+
+    def get_layer(self) -> Layer:
+        return layer_get(self.kwargs["layer"])
+
+    def represent(self, obj) -> dict:
+        return {"id": obj.pk, "version": obj.version}
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    def post(self, request, layer: str, pk: int):
+        body = request_body(request)
+        data = body if isinstance(body, dict) else {}
+        reject_unknown(data, {"event_id", "comment"})
+        event_id = data.get("event_id")
+        if not isinstance(event_id, int) or isinstance(event_id, bool):
+            raise InvalidEdit("event_id", "event_id 应为整数（历史版本编号）")
+        obj = history.feature_restore(
+            layer=self.get_layer(),
+            pk=pk,
+            event_id=event_id,
+            expected_version=self.expected_version,
+            user=request.user,
+            comment=str(data.get("comment") or "")[:200],
+        )
+        return self.with_etag(Response(self.represent(obj)), obj)
