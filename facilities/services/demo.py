@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import numpy as np
 import shapely
@@ -15,6 +16,7 @@ from facilities import demogen
 from facilities.geo import geometry_to_metric, to_lonlat, to_metric
 from facilities.models import DemandSource, DemandUnit, Facility, FacilityType, Programme
 from facilities.services.standards import programmes_seed
+from placenames.models import PlaceName
 
 CENSUS_YEAR = 2020
 PLATE_CELL_M = 100.0
@@ -168,12 +170,32 @@ def facilities_demo_load() -> dict:
                 )
             )
         Facility.objects.bulk_create(facilities)
+        linked = _link_place_names(facilities)
     return {
         "demand_units": len(units),
         "population": int(sum(u.population for u in units)),
         "demand_source": sources,
         "facilities": len(facilities),
+        "linked_to_place_names": linked,
     }
+
+
+def _link_place_names(facilities: list[Facility]) -> int:
+    """Link facilities to archive records of the same name (or the name in brackets)."""
+
+    def names(f: Facility) -> list[str]:
+        inner = re.findall(r"（(.+?)）", f.name)
+        return [f.name, *inner]
+
+    wanted = {n for f in facilities for n in names(f)}
+    records = {
+        p.standard_name: p
+        for p in PlaceName.objects.filter(standard_name__in=wanted).order_by("place_code")
+    }
+    for f in facilities:
+        f.place_name = next((records[n] for n in names(f) if n in records), None)
+    Facility.objects.bulk_update([f for f in facilities if f.place_name], ["place_name"])
+    return sum(1 for f in facilities if f.place_name)
 
 
 def _cell_polygon(centre: np.ndarray, size_m: float) -> MultiPolygon:

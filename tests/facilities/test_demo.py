@@ -58,6 +58,8 @@ def test_demo_keeps_every_county_total_and_names_the_plan_facilities(hegang_area
     assert by_type("district_centre") == 6
     assert by_type("rescue_point") >= 50
     assert Facility.objects.get(name="鹤岗市失能半失能老人护养院").capacity == 200
+    # Linked to the place-name archive where a record of that name exists (none here).
+    assert summary["linked_to_place_names"] == 0
     assert not Facility.objects.filter(is_demo=False).exists()
     # Every facility lies inside its own district.
     for f in Facility.objects.select_related("county"):
