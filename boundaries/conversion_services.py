@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from boundaries.conversion import ParameterSpec, convert_coordinates, spec_check
 from boundaries.crs import BEIJING1954, CrsError, crs_get
+from boundaries.edit_services import history_context
 from boundaries.errors import ParameterSetNotApproved, TransformationInvalid
 from boundaries.lines import as_multilinestring
 from boundaries.models import (
@@ -200,10 +201,17 @@ def boundaries_convert(*, parameter_set_id: int, dry_run: bool = False, run_by: 
         }
         if dry_run:
             return report
-        for line, geom in line_updates:
-            _line_save(line, geom, ps, now)
-        for marker, values in marker_updates:
-            _marker_save(marker, values, ps, now)
+        # The history rows of these writes say which parameter set moved them and who ran it.
+        with history_context(
+            user=None,
+            username=run_by,
+            comment=f"坐标转换：{ps.name}",
+            source="convert_boundaries",
+        ):
+            for line, geom in line_updates:
+                _line_save(line, geom, ps, now)
+            for marker, values in marker_updates:
+                _marker_save(marker, values, ps, now)
         run = ConversionRun.objects.create(parameter_set=ps, run_by=run_by, report=report)
         report["run_id"] = run.pk
         run.report = report

@@ -46,11 +46,11 @@ MARKER_RULES = {
 GEOMETRY_FIELD = "geom_4490"
 
 
-def history_context(*, user: User | None, comment: str, source: str):
+def history_context(*, user: User | None, comment: str, source: str, username: str = ""):
     """Return the pghistory context recording who changed what, why and through which path."""
     return pghistory.context(
         user=user.pk if user else None,
-        username=user.get_username() if user else "",
+        username=user.get_username() if user else username,
         comment=comment,
         source=source,
     )

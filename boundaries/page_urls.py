@@ -17,4 +17,9 @@ boundary_pages = [
     path("import/", views.survey_import_page, name="import"),
 ]
 
-urlpatterns = [path("boundaries/", include((boundary_pages, "boundaries")))]
+urlpatterns = [
+    path("boundaries/", include((boundary_pages, "boundaries"))),
+    # The editor's pages (/editor/, /announcements/) belong to gis_portal.editing; mounted
+    # here because the project's urls.py is not this app's to edit.
+    path("", include("gis_portal.editing.page_urls")),
+]

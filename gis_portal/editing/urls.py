@@ -1,10 +1,21 @@
 """The editor's API under /api/v1/editing/."""
 
-from django.urls import path
+from django.urls import path, re_path
 
-from gis_portal.editing import api
+from gis_portal.editing import api, request_api
 
 urlpatterns = [
+    path("requests", request_api.ChangeRequestListView.as_view(), name="change-request-list"),
+    re_path(
+        r"^requests/(?P<pk>\d+)/(?P<action>review|approve|reject|publish)$",
+        request_api.ChangeRequestActionView.as_view(),
+        name="change-request-action",
+    ),
+    path(
+        "requests/<int:pk>/documents",
+        request_api.ChangeDocumentView.as_view(),
+        name="change-request-documents",
+    ),
     path("<str:layer>/<int:pk>/history", api.HistoryView.as_view(), name="editing-history"),
     path("<str:layer>/<int:pk>/restore", api.RestoreView.as_view(), name="editing-restore"),
 ]
