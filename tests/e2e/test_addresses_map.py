@@ -56,13 +56,18 @@ def test_address_map_search_and_click_offline(live_server, demo_plates, offline_
     page.recorder.assert_clean()
 
 
-def test_checks_and_production_pages_render_offline(live_server, demo_plates, offline_page):
+def test_checks_report_page_offline(live_server, demo_plates, offline_page):
     page = offline_page
     page.goto(live_server.url + "/addresses/checks")
     assert page.text_content("#checks-summary tr[data-rule=wrong_side] td.num") == "5"
+    assert page.text_content("#checks-summary tr[data-rule=duplicate_number] td.num") == "10"
+    assert "演示数据" in page.text_content("h1")
+    page.recorder.assert_clean()
+
+
+def test_production_list_page_offline(live_server, demo_plates, offline_page):
+    page = offline_page
     page.goto(live_server.url + "/addresses/production")
     assert int(page.text_content("#production-count")) > 0
-    assert "Lu" in page.text_content("table.production") or "Jie" in page.text_content(
-        "table.production"
-    )
+    assert "更名待换" in page.text_content("table.production")
     page.recorder.assert_clean()
