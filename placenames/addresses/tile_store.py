@@ -41,7 +41,7 @@ TILE_SQL = {
         WITH b AS (SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS env),
         f AS (
             SELECT ST_AsMVTGeom(p.point_3857, b.env, 4096, 64, true) AS geom,
-                   p.id, p.street_id, p.number, p.sub_number,
+                   p.id, p.street_id,
                    p.number || '号' || CASE WHEN p.sub_number = 0 THEN ''
                        WHEN p.sub_number <= 10 THEN '之' || (ARRAY['一','二','三','四','五',
                             '六','七','八','九','十'])[p.sub_number]
