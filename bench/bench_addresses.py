@@ -333,8 +333,9 @@ def bench_tiles() -> list[Result]:
             "ms",
             round(percentile(cold, 95), 2),
             len(warm),
-            note=f"median {percentile(warm, 50):.2f} ms from the tile cache table, stored gzipped "
-            f"(an edit deletes the covering tiles); baseline: cold build",
+            note=f"median {percentile(warm, 50):.2f} ms from the tile cache: the cache row's id is "
+            f"checked in PostgreSQL on every request (an edit deletes the covering rows), the "
+            f"gzipped bytes come from the process's recent tiles; baseline: cold build",
         ),
     ]
 
