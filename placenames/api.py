@@ -67,6 +67,9 @@ def detail_feature(place: PlaceName) -> dict:
                 a.name for a in (division.parent, division) if a is not None
             ),
             "census_class": place.category.census_class,
+            "other_divisions": [
+                {"code": a.code, "name": a.name} for a in place.other_divisions.all()
+            ],
             "named_on": place.named_on,
             "established_year": place.established_year,
             "abolished_on": place.abolished_on,

@@ -82,6 +82,7 @@ class PlaceNameInput:
     pinyin: str = ""
     geom_4490: GEOSGeometry | None = None
     aliases: list[AliasInput] = field(default_factory=list)
+    other_division_codes: list[str] = field(default_factory=list)
     attrs: dict = field(default_factory=dict)  # the other census fields, by model field name
 
 
@@ -165,6 +166,11 @@ def placename_upsert(
         ),
     }
     place, created = PlaceName.objects.update_or_create(place_code=code, defaults=values)
+    place.other_divisions.set(
+        AdministrativeArea.objects.filter(
+            code__in=record.other_division_codes, valid_to__isnull=True
+        )
+    )
     if not created:
         place.aliases.all().delete()
     PlaceNameAlias.objects.bulk_create(
@@ -331,6 +337,13 @@ def placenames_bulk_upsert(
     ]
     PlaceNameAlias.objects.bulk_create(aliases)
     report.aliases = len(aliases)
+    crossing = PlaceName.other_divisions.through
+    crossing.objects.filter(placename_id__in=id_by_code.values()).delete()
+    crossing.objects.bulk_create(
+        crossing(placename_id=id_by_code[r.place_code], administrativearea_id=divisions[c].pk)
+        for r in records
+        for c in r.other_division_codes
+    )
     return report
 
 

@@ -55,7 +55,8 @@ class RawTable:
 
 def detect_format(path: Path) -> str:
     """Return xlsx, csv, shapefile-zip or gpkg from the name and the first bytes."""
-    head = path.open("rb").read(16)
+    with path.open("rb") as f:
+        head = f.read(16)
     suffix = path.suffix.lower()
     if head.startswith(b"SQLite format 3"):
         return "gpkg"

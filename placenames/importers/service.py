@@ -117,6 +117,7 @@ def _to_input(row: CleanRow) -> PlaceNameInput:
         aliases=[
             AliasInput(name=n, kind=k, valid_from=f, valid_to=t) for n, k, f, t in row.aliases
         ],
+        other_division_codes=row.other_division_codes,
         attrs=row.attrs,
     )
 

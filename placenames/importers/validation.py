@@ -134,6 +134,7 @@ class CleanRow:
     standard_name: str
     category_code: str
     division_code: str
+    other_division_codes: list[str]
     pinyin: str
     geometry: BaseGeometry | None
     aliases: list[tuple[str, str, dt.date | None, dt.date | None]]
@@ -295,14 +296,21 @@ def validate_row(raw: RawRow, vocab: Vocabulary) -> CleanRow | list[RowError]:
     if category and category_code is None:
         errors.append(("类别", f"未知类别 {category!r}（应为类别代码表中的代码或名称）"))
 
-    division_text = _SPLIT.split(_text(mapped.get("division", "")))[0].strip()
-    division_code = (
-        division_text
-        if division_text in vocab.divisions
-        else vocab.division_by_name.get(division_text)
-    )
-    if division_text and division_code is None:
-        errors.append(("所在(跨)行政区", f"未知或不唯一的行政区 {division_text!r}"))
+    # 所在(跨)行政区: the first unit is the record's division, the others the units it crosses.
+    division_codes = []
+    for division_text in (t.strip() for t in _SPLIT.split(_text(mapped.get("division", "")))):
+        if not division_text:
+            continue
+        code = (
+            division_text
+            if division_text in vocab.divisions
+            else vocab.division_by_name.get(division_text)
+        )
+        if code is None:
+            errors.append(("所在(跨)行政区", f"未知或不唯一的行政区 {division_text!r}"))
+        elif code not in division_codes:
+            division_codes.append(code)
+    division_code = division_codes[0] if division_codes else None
 
     place_code = _text(mapped.get("place_code", ""))
     if place_code and category_code and division_code:
@@ -406,6 +414,7 @@ def validate_row(raw: RawRow, vocab: Vocabulary) -> CleanRow | list[RowError]:
         standard_name=name,
         category_code=category_code,
         division_code=division_code,
+        other_division_codes=division_codes[1:],
         pinyin=_text(mapped.get("pinyin", "")),
         geometry=geom,
         aliases=unique_aliases,

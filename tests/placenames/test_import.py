@@ -356,3 +356,12 @@ def test_polygon_area_imports(archive_ready, tmp_path):
     )
     assert report.valid == 1
     assert PlaceName.objects.get(standard_name="五柏片区").geom_4490.geom_type == "Polygon"
+
+
+def test_a_name_crossing_several_divisions_records_them_all(archive_ready, tmp_path):
+    rows = [["", "跨区河", "12100", "230405、230403", 130.23, 47.25, "", "", ""]]
+    report = placenames_import(path=_xlsx(tmp_path / "r.xlsx", rows))
+    assert report.valid == 1, report.errors
+    river = PlaceName.objects.get(standard_name="跨区河")
+    assert river.division.code == "230405"
+    assert [a.code for a in river.other_divisions.all()] == ["230403"]
