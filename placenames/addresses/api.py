@@ -5,23 +5,21 @@ from __future__ import annotations
 import gzip
 from datetime import date
 
-from django.contrib.gis.geos import Point
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import ErrorDetail
-from rest_framework.permissions import AllowAny, BasePermission
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from gis_portal.accounts import edit_scope_check
 from gis_portal.errors import InvalidParameter
-from gis_portal.params import parse_float, parse_int, reject_unknown
-from placenames.addresses import lookup, selectors, services
+from gis_portal.params import parse_bbox, parse_choice, parse_float, parse_int, reject_unknown
+from placenames.addresses import lookup, selectors
 from placenames.addresses.address_parse import AddressQueryError
 from placenames.addresses.checks import RULES
-from placenames.addresses.models import PlateStatus
+from placenames.addresses.models import Street
 from placenames.addresses.tile_store import tile_fetch
 from placenames.addresses.tiles import TileError, validate_tile
 
@@ -57,6 +55,58 @@ def _result_feature(r: lookup.GeocodeResult) -> dict:
             **r.ids,
         },
     }
+
+
+class StreetFeatureSerializer(GeoFeatureModelSerializer):
+    county = serializers.CharField(source="county.name", default="", read_only=True)
+    township = serializers.CharField(source="township.name", default="", read_only=True)
+    archive_code = serializers.CharField(
+        source="place_name.place_code", default=None, read_only=True
+    )
+    former_names = serializers.SerializerMethodField()
+    plate_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Street
+        geo_field = "geom_4490"
+        fields = (
+            "id", "name", "name_pinyin", "county", "township", "start_description",
+            "end_description", "base_end", "odd_side", "numbering_mode", "metres_per_number",
+            "named_on", "approved_by", "former_names", "archive_code", "plate_count", "is_demo",
+        )  # fmt: skip
+
+    def get_former_names(self, obj) -> list[dict]:
+        return [
+            {"name": f.name, "used_from": f.used_from, "used_to": f.used_to}
+            for f in obj.former_names.all()
+        ]
+
+
+class StreetListView(APIView):
+    """Streets as GeoJSON with their numbering rule, former names and plate counts."""
+
+    permission_classes = [AllowAny]
+    allowed = {"county", "township", "named", "bbox"}
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("county", OpenApiTypes.STR, description="县（区）区划代码"),
+            OpenApiParameter("township", OpenApiTypes.STR, description="街道/乡镇区划代码"),
+            OpenApiParameter("named", OpenApiTypes.BOOL, description="只列新命名/更名的街路"),
+            OpenApiParameter("bbox", OpenApiTypes.STR, description="minLon,minLat,maxLon,maxLat"),
+        ],
+        responses=StreetFeatureSerializer(many=True),
+    )
+    def get(self, request):
+        params = request.query_params
+        reject_unknown(params, self.allowed)
+        streets = selectors.street_list(
+            county_code=_text(params, "county"),
+            township_code=_text(params, "township"),
+            named_only=parse_choice(params, "named", ["true", "false"]) == "true",
+            bbox_4490=parse_bbox(params),
+        )
+        return Response(StreetFeatureSerializer(streets, many=True).data)
 
 
 class GeocodeView(APIView):
@@ -101,7 +151,7 @@ class GeocodeView(APIView):
         )
 
 
-def _hegang_lon_lat(params) -> tuple[float, float]:
+def hegang_lon_lat(params) -> tuple[float, float]:
     lon = parse_float(params, "lon", min_value=-180, max_value=180)
     lat = parse_float(params, "lat", min_value=-90, max_value=90)
     if not HEGANG_LON[0] <= lon <= HEGANG_LON[1]:
@@ -126,7 +176,7 @@ class ReverseView(APIView):
     )
     def get(self, request):
         reject_unknown(request.query_params, {"lon", "lat"})
-        lon, lat = _hegang_lon_lat(request.query_params)
+        lon, lat = hegang_lon_lat(request.query_params)
         r = lookup.reverse(lon=lon, lat=lat)
         if r is None:
             return Response({"type": "Feature", "geometry": None, "properties": {
@@ -258,127 +308,3 @@ class TileView(APIView):
         # Tiles change when plates are edited: browsers revalidate after a minute.
         response["Cache-Control"] = "public, max-age=60"
         return response
-
-
-# ---- writes and numbering proposals --------------------------------------------------------
-
-
-class ProposeNumberView(APIView):
-    """The number a new door at lon/lat on a street would get under the street's rule."""
-
-    permission_classes = [AllowAny]
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("lon", OpenApiTypes.DOUBLE, required=True),
-            OpenApiParameter("lat", OpenApiTypes.DOUBLE, required=True),
-        ],
-        responses=OpenApiTypes.OBJECT,
-    )
-    def get(self, request, street_id: int):
-        reject_unknown(request.query_params, {"lon", "lat"})
-        lon, lat = _hegang_lon_lat(request.query_params)
-        p = services.plate_propose(street_id=street_id, lon=lon, lat=lat)
-        return Response(
-            {
-                "street_id": street_id,
-                "number": p.number,
-                "sub_number": p.sub_number,
-                "text": p.text,
-                "side": p.side,
-                "chainage_m": round(p.chainage_m, 2),
-                "reason": p.reason,
-            }
-        )
-
-
-class PlateInSerializer(serializers.Serializer):
-    lon = serializers.FloatField(min_value=HEGANG_LON[0], max_value=HEGANG_LON[1])
-    lat = serializers.FloatField(min_value=HEGANG_LAT[0], max_value=HEGANG_LAT[1])
-    number = serializers.IntegerField(min_value=1, max_value=99_999, required=False)
-    sub_number = serializers.IntegerField(min_value=0, max_value=99, default=0)
-    building = serializers.CharField(max_length=20, required=False, default="", allow_blank=True)
-    unit = serializers.CharField(max_length=20, required=False, default="", allow_blank=True)
-    status = serializers.ChoiceField(
-        choices=[PlateStatus.PLANNED, PlateStatus.INSTALLED], default=PlateStatus.PLANNED
-    )
-
-
-class PlatesInSerializer(serializers.Serializer):
-    street = serializers.IntegerField(min_value=1)
-    plates = PlateInSerializer(many=True, allow_empty=False, max_length=500)
-
-
-class CanEditPlates(BasePermission):
-    """Signed-in users holding the add-door-plate permission (地名管理员, 系统管理员)."""
-
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        return bool(user and user.is_authenticated and user.has_perm("addresses.add_doorplate"))
-
-
-def _first_error(errors, prefix: str = "") -> tuple[str, str]:
-    """Return (dotted field name, message) of the first serializer error."""
-    if isinstance(errors, dict):
-        key, value = next(iter(errors.items()))
-        if isinstance(key, int) or str(key).isdigit():
-            name = f"{prefix}[{key}]"
-        elif key == "non_field_errors":
-            name = prefix or "body"
-        else:
-            name = f"{prefix}.{key}" if prefix else str(key)
-        return _first_error(value, name)
-    if isinstance(errors, list):
-        for i, item in enumerate(errors):
-            if item:
-                if isinstance(item, str | ErrorDetail):
-                    return prefix, str(item)
-                return _first_error(item, f"{prefix}[{i}]")
-    return prefix, str(errors)
-
-
-class PlateCreateView(APIView):
-    """Create door plates on one street, all or none; numbers proposed when omitted."""
-
-    permission_classes = [CanEditPlates]
-
-    @extend_schema(request=PlatesInSerializer, responses={201: OpenApiTypes.OBJECT})
-    def post(self, request):
-        body = PlatesInSerializer(data=request.data)
-        if not body.is_valid():
-            field, message = _first_error(body.errors)
-            raise InvalidParameter(field, message)
-        data = body.validated_data
-        for item in data["plates"]:
-            edit_scope_check(
-                user=request.user, geom_4490=Point(item["lon"], item["lat"], srid=4490)
-            )
-        created = services.plates_create(
-            street_id=data["street"],
-            requests=[services.PlateRequest(**item) for item in data["plates"]],
-        )
-        return Response(
-            {
-                "type": "FeatureCollection",
-                "features": [
-                    {
-                        "type": "Feature",
-                        "geometry": {
-                            "type": "Point",
-                            "coordinates": [p.point_4490.x, p.point_4490.y],
-                        },
-                        "properties": {
-                            "id": p.pk,
-                            "street_id": p.street_id,
-                            "number": p.number,
-                            "sub_number": p.sub_number,
-                            "text": str(p),
-                            "side": p.side,
-                            "status": p.status,
-                        },
-                    }
-                    for p in created
-                ],
-            },
-            status=201,
-        )

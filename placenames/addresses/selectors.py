@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
+from django.contrib.gis.geos import Polygon
 from django.db import connection
-from django.db.models import F, Max, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 
 from placenames.addresses import checks
@@ -247,3 +248,27 @@ def production_list(
             )
         )
     return out
+
+
+def street_list(
+    *,
+    county_code: str | None = None,
+    township_code: str | None = None,
+    named_only: bool = False,
+    bbox_4490: tuple[float, float, float, float] | None = None,
+) -> QuerySet[Street]:
+    """Return streets with their areas, former names and active plate counts."""
+    qs = (
+        Street.objects.select_related("county", "township", "place_name")
+        .prefetch_related("former_names")
+        .annotate(plate_count=Count("plates", filter=~Q(plates__status=PlateStatus.RETIRED)))
+    )
+    if county_code:
+        qs = qs.filter(county__code=county_code)
+    if township_code:
+        qs = qs.filter(township__code=township_code)
+    if named_only:
+        qs = qs.filter(named_on__isnull=False)
+    if bbox_4490:
+        qs = qs.filter(geom_4490__intersects=Polygon.from_bbox(bbox_4490))
+    return qs.order_by("-named_on", "name") if named_only else qs.order_by("name")

@@ -1,15 +1,16 @@
 from django.urls import path
 
-from placenames.addresses import api
+from placenames.addresses import api, api_edit
 
 urlpatterns = [
     path("geocode", api.GeocodeView.as_view(), name="address-geocode"),
     path("reverse", api.ReverseView.as_view(), name="address-reverse"),
     path("addresses/checks", api.ChecksView.as_view(), name="address-checks"),
-    path("addresses/plates", api.PlateCreateView.as_view(), name="address-plate-create"),
+    path("addresses/streets", api.StreetListView.as_view(), name="address-street-list"),
+    path("addresses/plates", api_edit.PlateCreateView.as_view(), name="address-plate-create"),
     path(
         "addresses/streets/<int:street_id>/propose",
-        api.ProposeNumberView.as_view(),
+        api_edit.ProposeNumberView.as_view(),
         name="address-propose",
     ),
 ]

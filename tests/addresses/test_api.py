@@ -215,3 +215,15 @@ def test_geocode_refuses_bytes_that_are_not_utf8(client, db):
     response = client.get("/api/v1/geocode?q=%FF%FE%00%01")
     assert response.status_code == 400
     assert response.json()["parameter"] == "q"
+
+
+def test_street_list_names_renamed_streets_with_their_former_names(client, street):
+    street_rename(street_id=street.pk, new_name="新华大街", on=date(2025, 1, 1))
+    features = client.get("/api/v1/addresses/streets", {"named": "true"}).json()["features"]
+    assert len(features) == 1
+    props = features[0]["properties"]
+    assert props["name"] == "新华大街" and props["former_names"][0]["name"] == "新华路"
+    assert props["plate_count"] == 5 and props["county"] == "向阳区"
+    assert features[0]["geometry"]["type"] == "LineString"
+    bad = client.get("/api/v1/addresses/streets", {"bbox": "131,48,130,47"})
+    assert bad.status_code == 400 and bad.json()["parameter"] == "bbox"

@@ -23,6 +23,7 @@ def test_address_map_search_and_click_offline(live_server, demo_plates, offline_
     page = offline_page
     page.goto(live_server.url + "/addresses/")
     assert "演示数据" in page.text_content("aside")
+    page.wait_for_selector("#named-streets[data-count='16']", state="attached", timeout=20_000)
 
     page.fill("#geocode-q", "鹤岗市新华街１２号")
     page.click("#geocode-form button")

@@ -167,6 +167,27 @@
       .catch(function (err) { list.appendChild(el("li", "empty error", "查询失败：" + err.message)); });
   });
 
+  // ---- the streets newly named or renamed ----
+  var namedList = document.getElementById("named-streets");
+  fetch(d.streetsUrl + "?named=true")
+    .then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status); } return r.json(); })
+    .then(function (data) {
+      data.features.forEach(function (f) {
+        var p = f.properties;
+        var li = el("li", "result", null);
+        li.appendChild(el("span", "addr", p.name));
+        var former = p.former_names.length ? "原名" + p.former_names[0].name + "，" : "新命名，";
+        li.appendChild(el("span", "meta", former + p.named_on + " · " + p.county + p.township + " · 门牌 " + p.plate_count + " 块"));
+        li.addEventListener("click", function () {
+          var geom = geojson.readGeometry(f.geometry);
+          map.getView().fit(geom.getExtent(), {padding: [60, 60, 60, 60], maxZoom: 17, duration: 300});
+        });
+        namedList.appendChild(li);
+      });
+      namedList.dataset.count = String(data.features.length);
+    })
+    .catch(function (err) { namedList.appendChild(el("li", "empty error", "加载失败：" + err.message)); });
+
   // ---- the number a new door here would get (the street's numbering rule) ----
   function showProposal(street, ll) {
     var dd = details.querySelector("[data-field=proposal]");
