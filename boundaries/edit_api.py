@@ -17,14 +17,14 @@ from gis_portal.editing.layers import LAYERS
 
 class EditableLineSerializer(LineFeatureSerializer):
     class Meta(LineFeatureSerializer.Meta):
-        fields = (*LineFeatureSerializer.Meta.fields, "agreement_date", "version")
+        fields = (*LineFeatureSerializer.Meta.fields, "agreement_date")
 
 
 class EditableMarkerSerializer(MarkerFeatureSerializer):
     line_id = serializers.IntegerField(read_only=True)
 
     class Meta(MarkerFeatureSerializer.Meta):
-        fields = (*MarkerFeatureSerializer.Meta.fields, "line_id", "description", "version")
+        fields = (*MarkerFeatureSerializer.Meta.fields, "line_id", "description")
 
 
 class LineEditView(FeatureEditView, APIView):

@@ -149,6 +149,7 @@ def line_update(
     changes: Mapping,
     user: User | None,
     source: str = "api",
+    topology_check: bool = True,
 ) -> BoundaryLine:
     """Apply ``changes`` (attributes, geometry, comment) to one line; return it."""
     values, comment = changes_clean(changes, LINE_RULES)
@@ -160,7 +161,8 @@ def line_update(
         _scope_check(user, line.geom_4490, new_geom)
         if new_geom is not None:
             _city_check(new_geom)
-            _line_keeps_markers(line, new_geom)
+            if topology_check:
+                _line_keeps_markers(line, new_geom)
         for name, value in values.items():
             setattr(line, name, value)
         line.save(update_fields=list(values))
@@ -175,6 +177,7 @@ def marker_update(
     changes: Mapping,
     user: User | None,
     source: str = "api",
+    topology_check: bool = True,
 ) -> BoundaryMarker:
     """Apply ``changes`` to one marker (it must stay on its line); return it."""
     values, comment = changes_clean(changes, MARKER_RULES)
@@ -186,7 +189,8 @@ def marker_update(
         _scope_check(user, marker.geom_4490, new_geom)
         if new_geom is not None:
             _city_check(new_geom)
-            _marker_on_line(marker.line, new_geom)
+            if topology_check:
+                _marker_on_line(marker.line, new_geom)
         for name, value in values.items():
             setattr(marker, name, value)
         marker.save(update_fields=list(values))
@@ -225,3 +229,14 @@ def marker_delete(
         if MarkerFinding.objects.filter(marker=marker).exists():
             raise Conflict(f"界桩 {marker.number} 已有联检记录，不能删除（可在联检中标为丢失）")
         marker.delete()
+
+
+def topology_recheck(*, line_ids: list[int], marker_ids: list[int]) -> None:
+    """Check the line/marker rules on the current rows: after a batch that moved both a line
+    and the markers on it (shared vertices), where neither edit alone would pass."""
+    for line in BoundaryLine.objects.filter(pk__in=line_ids, geom_4490__isnull=False):
+        _line_keeps_markers(line, line.geom_4490)
+    for marker in BoundaryMarker.objects.filter(
+        pk__in=marker_ids, geom_4490__isnull=False
+    ).select_related("line"):
+        _marker_on_line(marker.line, marker.geom_4490)

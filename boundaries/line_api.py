@@ -29,6 +29,7 @@ class LineFeatureSerializer(GeoFeatureModelSerializer):
         model = BoundaryLine
         geo_field = "geom_4490"
         fields = (
+            "id",
             "code",
             "name",
             "area_a_name",
@@ -41,6 +42,7 @@ class LineFeatureSerializer(GeoFeatureModelSerializer):
             "marker_count",
             "next_due",
             "is_demo",
+            "version",
         )
 
 
@@ -53,6 +55,7 @@ class MarkerFeatureSerializer(GeoFeatureModelSerializer):
         model = BoundaryMarker
         geo_field = "geom_4490"
         fields = (
+            "id",
             "number",
             "line_code",
             "sequence",
@@ -67,6 +70,7 @@ class MarkerFeatureSerializer(GeoFeatureModelSerializer):
             "cgcs_crs",
             "state",
             "is_demo",
+            "version",
         )
 
     def get_state(self, obj) -> str | None:

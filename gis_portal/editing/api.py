@@ -10,11 +10,12 @@ from django.core.exceptions import RequestDataTooBig
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gis_portal.editing import history
-from gis_portal.editing.concurrency import OptimisticLockMixin
+from gis_portal.editing import batch, history
+from gis_portal.editing.concurrency import OptimisticLockMixin, etag_format
 from gis_portal.editing.errors import InvalidEdit
 from gis_portal.editing.layers import Layer, layer_get
 from gis_portal.editing.permissions import LayerEditPermission
@@ -188,3 +189,31 @@ class RestoreView(LayerObjectMixin, APIView):
             comment=str(data.get("comment") or "")[:200],
         )
         return self.with_etag(Response(self.represent(obj)), obj)
+
+
+class BatchSaveView(APIView):
+    """POST /api/v1/editing/save: the editor's save, several features all or nothing."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    def post(self, request):
+        body = request_body(request)
+        if not isinstance(body, dict):
+            raise InvalidEdit("body", "请求体应为 JSON 对象")
+        reject_unknown(body, {"edits", "comment"})
+        saved = batch.edits_save(
+            edits=body.get("edits"), comment=body.get("comment"), user=request.user
+        )
+        out = []
+        for layer, pk in saved:
+            obj = layer.model.objects.get(pk=pk)
+            out.append(
+                {
+                    "layer": layer.key,
+                    "id": pk,
+                    "version": obj.version,
+                    "etag": etag_format(kind=layer.key, pk=pk, version=obj.version),
+                }
+            )
+        return Response({"saved": out})

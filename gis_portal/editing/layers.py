@@ -31,6 +31,8 @@ class Layer:
     # delete(pk=, expected_version=, comment=, user=, source=) → None
     delete: Callable
     label_of: Callable[[models.Model], str]
+    # recheck(pks) → None: the layer's topology rules on the current rows, after a batch
+    recheck: Callable[[list[int]], None]
 
 
 BOUNDARY_EDITORS = ("boundary_officer", "administrator")
@@ -49,6 +51,7 @@ LAYERS: dict[str, Layer] = {
             update=lambda *, pk, **kw: edit_services.line_update(line_id=pk, **kw),
             delete=lambda *, pk, **kw: edit_services.line_delete(line_id=pk, **kw),
             label_of=lambda obj: f"{obj.code} {obj.name}",
+            recheck=lambda pks: edit_services.topology_recheck(line_ids=pks, marker_ids=[]),
         ),
         Layer(
             key="boundary-markers",
@@ -61,6 +64,7 @@ LAYERS: dict[str, Layer] = {
             update=lambda *, pk, **kw: edit_services.marker_update(marker_id=pk, **kw),
             delete=lambda *, pk, **kw: edit_services.marker_delete(marker_id=pk, **kw),
             label_of=lambda obj: obj.number,
+            recheck=lambda pks: edit_services.topology_recheck(line_ids=[], marker_ids=pks),
         ),
     )
 }

@@ -5,6 +5,7 @@ from django.urls import path, re_path
 from gis_portal.editing import api, request_api
 
 urlpatterns = [
+    path("save", api.BatchSaveView.as_view(), name="editing-save"),
     path("requests", request_api.ChangeRequestListView.as_view(), name="change-request-list"),
     re_path(
         r"^requests/(?P<pk>\d+)/(?P<action>review|approve|reject|publish)$",
