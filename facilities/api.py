@@ -185,17 +185,44 @@ def _run_json(run: SitingRun) -> dict:
     }
 
 
+def _candidates(raw) -> list[list[float]] | None:
+    """Return candidate [lon, lat] pairs (CGCS2000) from the request, or None for the grid."""
+    if raw in (None, "", []):
+        return None
+    if not isinstance(raw, list) or not all(
+        isinstance(c, list | tuple) and len(c) == 2 and all(isinstance(v, int | float) for v in c)
+        for c in raw
+    ):
+        raise InvalidParameter("candidates", "应为 [[经度, 纬度], …] 数组（CGCS2000）")
+    if len(raw) > 20_000:
+        raise InvalidParameter("candidates", "候选点不能超过 20000 个")
+    return [[float(c[0]), float(c[1])] for c in raw]
+
+
 class SitingRunListView(APIView):
     """Start a background siting run on a programme (planners only)."""
 
     permission_classes = [IsAuthenticated]
-    allowed = {"programme", "name", "model", "p", "radius_m", "time_limit", "capacity_per_site"}
+    allowed = {
+        "programme",
+        "name",
+        "model",
+        "p",
+        "radius_m",
+        "time_limit",
+        "capacity_per_site",
+        "candidates",
+    }
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
     def post(self, request):
         # JSON numbers and form strings alike go through the same parameter parsers.
-        data = {k: "" if v is None else str(v) for k, v in request.data.items()}
-        reject_unknown(data, self.allowed)
+        raw_candidates = request.data.get("candidates")
+        data = {
+            k: "" if v is None else str(v) for k, v in request.data.items() if k != "candidates"
+        }
+        reject_unknown({**data, **({"candidates": ""} if raw_candidates else {})}, self.allowed)
+        candidates = _candidates(raw_candidates)
         programme = _programme(data)
         model = parse_choice(data, "model", ["lscp", "mclp", "pmedian", "pcenter"])
         if model is None:
@@ -211,6 +238,7 @@ class SitingRunListView(APIView):
             name=str(data.get("name") or ""),
             request=SitingRequest(model=model, p=p, radius_m=radius, time_limit_s=limit),
             capacity_per_site=per_site,
+            candidates_lonlat=candidates,
             user=request.user,
             enqueue=enqueue_siting,
         )

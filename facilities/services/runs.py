@@ -67,6 +67,13 @@ def siting_run_create(
             raise SitingRejected(
                 f"{outside.size} 个候选点不在鹤岗市范围内", candidate_rows=outside[:20].tolist()
             )
+        dupes = siting.duplicate_positions(np.column_stack(to_metric(arr[:, 0], arr[:, 1])))
+        if dupes:
+            raise SitingRejected(
+                "候选点位置重复", candidate_rows=dupes[:20], parameter="candidates"
+            )
+        if request.p is not None and request.p > len(arr):
+            raise SitingRejected(f"p = {request.p} 大于候选点个数 {len(arr)}", parameter="p")
         candidates_lonlat = arr.tolist()
     run = SitingRun.objects.create(
         programme=programme,

@@ -82,3 +82,30 @@ def test_plan_targets_say_met_or_not(client, data):
     assert targets["daycare_centre"]["met"] is False  # 1 of 23
     assert targets["minor_protection_counties"]["met"] is False
     assert "0/8" in targets["minor_protection_counties"]["figure"]
+
+
+def test_runs_with_candidate_points_are_checked_first(data):
+    api = APIClient()
+    api.force_authenticate(get_user_model().objects.create_user("planner2", password="x"))
+    base = {"programme": "eldercare_daycare", "name": "方案", "model": "mclp", "p": 1}
+    outside = api.post(
+        "/api/v1/siting/runs",
+        {**base, "candidates": [[130.3, 47.34], [126.6, 45.7]]},
+        format="json",
+    )
+    assert outside.status_code == 400 and "不在鹤岗市范围内" in outside.json()["error"]
+    dup = api.post(
+        "/api/v1/siting/runs",
+        {**base, "candidates": [[130.3, 47.34], [130.3, 47.34]]},
+        format="json",
+    )
+    assert dup.status_code == 400 and "重复" in dup.json()["error"]
+    bad = api.post("/api/v1/siting/runs", {**base, "candidates": "here"}, format="json")
+    assert bad.status_code == 400 and bad.json()["parameter"] == "candidates"
+    assert not SitingRun.objects.exists()
+    ok = api.post(
+        "/api/v1/siting/runs",
+        {**base, "candidates": [[130.3, 47.34], [130.31, 47.35]]},
+        format="json",
+    )
+    assert ok.status_code == 201 and len(ok.json()["parameters"]["candidates"]) == 2
