@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.gis.geos import Point
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -16,7 +17,7 @@ from gis_portal.errors import InvalidParameter
 from gis_portal.params import reject_unknown
 from placenames.addresses import services
 from placenames.addresses.api import HEGANG_LAT, HEGANG_LON, hegang_lon_lat
-from placenames.addresses.models import PlateStatus
+from placenames.addresses.models import Condition, PlateStatus
 
 
 class ProposeNumberView(APIView):
@@ -135,6 +136,56 @@ class PlateCreateView(APIView):
                     }
                     for p in created
                 ],
+            },
+            status=201,
+        )
+
+
+class InspectionInSerializer(serializers.Serializer):
+    inspected_on = serializers.DateField()
+    condition = serializers.ChoiceField(choices=Condition.choices)
+    inspector = serializers.CharField(max_length=50, required=False, default="", allow_blank=True)
+    note = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+
+
+class CanInspectSigns(BasePermission):
+    """Signed-in users holding the add-inspection permission (地名管理员, 系统管理员)."""
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(
+            user and user.is_authenticated and user.has_perm("addresses.add_signinspection")
+        )
+
+
+class SignInspectionCreateView(APIView):
+    """Record an inspection (巡检) of a street sign; the sign takes the inspected condition."""
+
+    permission_classes = [CanInspectSigns]
+
+    @extend_schema(request=InspectionInSerializer, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request, sign_id: int):
+        body = InspectionInSerializer(data=request.data)
+        if not body.is_valid():
+            field, message = _first_error(body.errors)
+            raise InvalidParameter(field, message)
+        data = body.validated_data
+        if data["inspected_on"] > timezone.localdate():
+            raise InvalidParameter("inspected_on", "巡检日期不能晚于今天")
+        record = services.sign_inspect(
+            sign_id=sign_id,
+            on=data["inspected_on"],
+            condition=data["condition"],
+            inspector=data["inspector"],
+            note=data["note"],
+        )
+        return Response(
+            {
+                "id": record.pk,
+                "sign_id": sign_id,
+                "inspected_on": record.inspected_on,
+                "condition": record.condition,
+                "inspector": record.inspector,
             },
             status=201,
         )

@@ -9,6 +9,10 @@ class StreetNotFound(NotFound):
     code = "street_not_found"
 
 
+class SignNotFound(NotFound):
+    code = "sign_not_found"
+
+
 class InvalidStreetLine(DomainError):
     code = "invalid_street_line"
 

@@ -18,6 +18,7 @@ from placenames.addresses.errors import (
     DuplicateStreetName,
     InvalidPlate,
     InvalidStreetLine,
+    SignNotFound,
     StreetNotFound,
 )
 from placenames.addresses.models import (
@@ -330,7 +331,9 @@ def sign_inspect(
     with transaction.atomic():
         sign = StreetSign.objects.select_for_update().filter(pk=sign_id).first()
         if sign is None:
-            raise InvalidPlate(f"路牌 {sign_id} 不存在")
+            raise SignNotFound(f"路牌 {sign_id} 不存在", sign_id=sign_id)
+        if sign.installed_on and on < sign.installed_on:
+            raise InvalidPlate("巡检日期不能早于安装日期")
         record = SignInspection.objects.create(
             sign=sign, inspected_on=on, condition=condition, inspector=inspector, note=note
         )

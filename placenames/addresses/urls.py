@@ -9,6 +9,11 @@ urlpatterns = [
     path("addresses/streets", api.StreetListView.as_view(), name="address-street-list"),
     path("addresses/plates", api_edit.PlateCreateView.as_view(), name="address-plate-create"),
     path(
+        "addresses/signs/<int:sign_id>/inspections",
+        api_edit.SignInspectionCreateView.as_view(),
+        name="address-sign-inspect",
+    ),
+    path(
         "addresses/streets/<int:street_id>/propose",
         api_edit.ProposeNumberView.as_view(),
         name="address-propose",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from gis_portal.accounts import roles_sync, user_create_with_role
-from placenames.addresses.models import DoorPlate
+from placenames.addresses.models import DoorPlate, SignInspection, StreetSign
+from placenames.addresses.services import sign_create
 
 from .conftest import EAST, LAT, NORTH_LAT, WEST
 
@@ -112,3 +113,23 @@ def test_an_officer_limited_to_another_district_is_refused(client, street):
     )
     assert response.status_code == 403 and "编辑范围" in response.json()["error"]
     assert not DoorPlate.objects.exists()
+
+
+def test_an_officer_records_a_sign_inspection(officer_client, street, client):
+    sign = sign_create(street_id=street.pk, kind="single", lon=EAST - 0.001, lat=NORTH_LAT)
+    url = f"/api/v1/addresses/signs/{sign.pk}/inspections"
+    body = {"inspected_on": "2026-05-01", "condition": "damaged", "inspector": "李四"}
+    response = officer_client.post(url, body, content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert StreetSign.objects.get(pk=sign.pk).condition == "damaged"
+    bad = officer_client.post(url, {**body, "condition": "shiny"}, content_type="application/json")
+    assert bad.status_code == 400 and bad.json()["parameter"] == "condition"
+    future = officer_client.post(
+        url, {**body, "inspected_on": "2999-01-01"}, content_type="application/json"
+    )
+    assert future.status_code == 400 and future.json()["parameter"] == "inspected_on"
+    missing = officer_client.post(
+        "/api/v1/addresses/signs/999999/inspections", body, content_type="application/json"
+    )
+    assert missing.status_code == 404
+    assert SignInspection.objects.filter(sign=sign).count() == 1
