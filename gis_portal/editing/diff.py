@@ -44,13 +44,18 @@ def _to_metres(geom: BaseGeometry) -> BaseGeometry:
     return shapely.transform(geom, lambda xy: xy * [M_PER_DEG_LON, M_PER_DEG_LAT])
 
 
+def as_geojson(geom: BaseGeometry) -> dict:
+    # mapping() measured faster than json.loads(shapely.to_geojson()) for these sizes.
+    return mapping(geom)
+
+
 def geometry_change(before: BaseGeometry | None, after: BaseGeometry | None) -> GeometryChange:
     shift = None
     if before is not None and after is not None:
         shift = round(shapely.hausdorff_distance(_to_metres(before), _to_metres(after)), 2)
     return GeometryChange(
-        before=mapping(before) if before is not None else None,
-        after=mapping(after) if after is not None else None,
+        before=as_geojson(before) if before is not None else None,
+        after=as_geojson(after) if after is not None else None,
         vertices_before=shapely.get_num_coordinates(before) if before is not None else 0,
         vertices_after=shapely.get_num_coordinates(after) if after is not None else 0,
         max_shift_m=shift,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import shapely
 from django.contrib.auth.models import User
+from django.contrib.gis.db.models.functions import AsWKB
 from django.contrib.gis.geos import GEOSGeometry
 from shapely.geometry import mapping
 
@@ -45,19 +46,23 @@ def _snapshot_fields(layer: Layer) -> list:
 def _snapshot(event, fields) -> dict:
     out = {}
     for f in fields:
-        value = getattr(event, f.attname)
-        if isinstance(value, GEOSGeometry):
-            value = shapely.from_wkb(bytes(value.wkb))
-        out[f.attname] = value
+        if f.attname == GEOMETRY_FIELD:
+            wkb = event.geom_wkb
+            out[f.attname] = shapely.from_wkb(bytes(wkb)) if wkb is not None else None
+        else:
+            out[f.attname] = getattr(event, f.attname)
     return out
 
 
 def feature_timeline(*, layer: Layer, pk: int) -> list[TimelineEntry]:
     """Return every recorded change of one feature, oldest first, each with its diff."""
     fields = _snapshot_fields(layer)
+    # Geometry as WKB straight from PostGIS: skips building a GEOS object per version.
     events = (
         layer.model.pgh_event_model.objects.filter(pgh_obj_id=pk)
         .select_related("pgh_context")
+        .defer(GEOMETRY_FIELD)
+        .annotate(geom_wkb=AsWKB(GEOMETRY_FIELD))
         .order_by("pgh_id")
     )
     out: list[TimelineEntry] = []

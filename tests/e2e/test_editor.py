@@ -6,9 +6,21 @@ import pytest
 from django.test import Client
 
 from boundaries.models import BoundaryMarker
-from tests.editing.conftest import boundary_demo, make_user  # noqa: F401 - fixtures
+from tests.editing.factories import demo_boundaries, role_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def boundary_demo(hegang_areas):
+    return demo_boundaries()
+
+
+@pytest.fixture
+def make_user(db):
+    return role_user
+
+
 SAVED = "() => document.querySelector('#editor-status').textContent.includes('已保存')"
 
 

@@ -5,29 +5,17 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from boundaries.demo_loader import boundary_demo_load
-from boundaries.models import BoundaryLine, BoundaryMarker
-from gis_portal.accounts import roles_sync, user_create_with_role
+from tests.editing.factories import demo_boundaries, role_user
 
 
 @pytest.fixture
 def boundary_demo(hegang_areas):
-    boundary_demo_load()
-    line = BoundaryLine.objects.filter(markers__isnull=False).order_by("code").first()
-    marker = BoundaryMarker.objects.filter(line=line).order_by("sequence").first()
-    return line, marker
+    return demo_boundaries()
 
 
 @pytest.fixture
 def make_user(db):
-    roles_sync()
-
-    def make(username: str, role: str, area_codes: list[str] | None = None):
-        return user_create_with_role(
-            username=username, password="unused-pass-9", role=role, area_codes=area_codes
-        )
-
-    return make
+    return role_user
 
 
 @pytest.fixture
