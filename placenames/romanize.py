@@ -277,6 +277,8 @@ def _run_syllables(run: str) -> list[str]:
 
 
 def _unsettled(name: str, settled: tuple[bool, ...], generic_span: tuple[int, int]) -> list[str]:
+    if not any(ch in PLACE_POLYPHONES for ch in name):
+        return []  # the common case: no pypinyin call needed
     context = pinyin(name, style=Style.NORMAL, heteronym=True, v_to_u=True)
     chars = []
     for index, ch in enumerate(name):
@@ -461,13 +463,17 @@ def fuzzy_keys(text: str) -> list[str]:
 
 
 def fuzzy_query_keys(text: str) -> list[str]:
-    """Return the keys a query looks up: its own key, its deletions, and both as deletions."""
+    """Return the keys a query looks up: its own key, its deletions, and both as deletions.
+
+    A query of one or two syllables keeps only homophones and one missing syllable: its
+    single-syllable deletions would match a large share of all names.
+    """
     sylls = [s for s in syllables_of(text) if s.isalnum()]
     if not sylls:
         return []
     full = "".join(sylls)
     keys = {full, "-" + full}
-    if len(sylls) > 1:
+    if len(sylls) > 2:
         for k in range(len(sylls)):
             deleted = "".join(sylls[:k] + sylls[k + 1 :])
             keys.add(deleted)

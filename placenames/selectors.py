@@ -20,8 +20,10 @@ from placenames.models import PlaceCategory, PlaceName, PlaceNameAlias
 # value a user supplies is a bound parameter.
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _LATIN_QUERY = re.compile(r"^[a-zü' ]+$")
-# Ranks: exact standard name, prefix, substring, alias/former name, fuzzy.
-RANK_EXACT, RANK_PREFIX, RANK_SUBSTRING, RANK_ALIAS, RANK_HOMOPHONE, RANK_FUZZY = range(6)
+# Ranks: exact standard name, same pinyin (homophone), prefix, one syllable off (typo),
+# substring, alias/former name. A typo's near neighbours come before the many names that
+# merely contain a short query.
+RANK_EXACT, RANK_HOMOPHONE, RANK_PREFIX, RANK_FUZZY, RANK_SUBSTRING, RANK_ALIAS = range(6)
 
 
 @dataclass(frozen=True)
@@ -202,11 +204,59 @@ def _list_queryset() -> QuerySet[PlaceName]:
     )
 
 
+SUGGEST_CANDIDATES = 50
+
+
+def _ids(sql: str, params: list) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
 def placename_suggest(*, q: str, limit: int = 10) -> list[PlaceName]:
-    """Return up to ``limit`` names for autocomplete: exact and prefix first, no fuzzy."""
-    return placename_search(
-        q=q, filters=SearchFilters(), limit=limit, fuzzy=False, with_total=False
-    ).places
+    """Return up to ``limit`` names for autocomplete: exact, then prefix, then substring.
+
+    Each step is an index range scan stopped by LIMIT (no ORDER BY over every match: a
+    one-character prefix can match a tenth of the archive); the few candidates are ranked
+    here, shortest first.
+    """
+    text = q.strip().lower()
+    prefix = like_escape(text) + "%"
+    if _HAN.search(text) or not _LATIN_QUERY.match(text):
+        steps = [
+            ("SELECT id FROM placenames_placename WHERE standard_name = %s LIMIT %s", [text]),
+            ("SELECT id FROM placenames_placename WHERE standard_name LIKE %s LIMIT %s", [prefix]),
+            (
+                "SELECT id FROM placenames_placename WHERE placename_grams(search_names)"
+                " @> %s::text[] AND search_names LIKE %s LIMIT %s",
+                [query_grams(text), "%" + prefix],
+            ),
+        ]
+    else:
+        key = re.sub(r"[^a-zü]", "", text)
+        key_prefix = like_escape(key) + "%"
+        steps = [
+            ("SELECT id FROM placenames_placename WHERE pinyin_key LIKE %s LIMIT %s", [key_prefix]),
+            (
+                "SELECT id FROM placenames_placename WHERE pinyin_initials LIKE %s LIMIT %s",
+                [key_prefix],
+            ),
+        ]
+    ids: list[int] = []
+    for sql, params in steps:
+        if len(ids) >= limit:
+            break
+        ids += [i for i in _ids(sql, [*params, SUGGEST_CANDIDATES]) if i not in ids]
+    places = list(_list_queryset().filter(pk__in=ids))
+    places.sort(
+        key=lambda p: (
+            p.standard_name != text,
+            not p.standard_name.startswith(text) and not p.pinyin_key.startswith(text),
+            len(p.standard_name),
+            p.standard_name,
+        )
+    )
+    return places[:limit]
 
 
 def placename_detail(*, place_code: str) -> PlaceName:

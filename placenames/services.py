@@ -321,7 +321,16 @@ def placenames_bulk_upsert(
         PlaceName.objects.filter(place_code__in=codes).values_list("place_code", "pk")
     )
     del saved
-    PlaceNameAlias.objects.filter(place_id__in=id_by_code.values()).delete()
+    place_ids = list(id_by_code.values())
+    with connection.cursor() as cursor:
+        # Plain DELETEs: the ORM's delete() would first load every row it removes.
+        cursor.execute(
+            "DELETE FROM placenames_placenamealias WHERE place_id = ANY(%s)", [place_ids]
+        )
+        cursor.execute(
+            "DELETE FROM placenames_placename_other_divisions WHERE placename_id = ANY(%s)",
+            [place_ids],
+        )
     aliases = [
         PlaceNameAlias(
             place_id=id_by_code[r.place_code],
@@ -338,7 +347,6 @@ def placenames_bulk_upsert(
     PlaceNameAlias.objects.bulk_create(aliases)
     report.aliases = len(aliases)
     crossing = PlaceName.other_divisions.through
-    crossing.objects.filter(placename_id__in=id_by_code.values()).delete()
     crossing.objects.bulk_create(
         crossing(placename_id=id_by_code[r.place_code], administrativearea_id=divisions[c].pk)
         for r in records
