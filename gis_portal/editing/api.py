@@ -10,6 +10,7 @@ from django.core.exceptions import RequestDataTooBig
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import ParseError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -31,6 +32,8 @@ def request_body(request) -> object:
         raise InvalidEdit(
             "body", "请求体过大（超过上传上限）：几何顶点过多，请简化后再提交"
         ) from None
+    except ParseError:
+        raise InvalidEdit("body", "请求体不是有效的 JSON") from None
 
 
 class LayerObjectMixin(OptimisticLockMixin):

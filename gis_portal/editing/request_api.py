@@ -111,7 +111,11 @@ class ChangeRequestActionView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses=ChangeRequestSerializer)
+    @extend_schema(
+        operation_id="editing_request_transition",
+        request=OpenApiTypes.OBJECT,
+        responses=ChangeRequestSerializer,
+    )
     def post(self, request, pk: int, action: str):
         user = request.user
         if action == "review":

@@ -73,6 +73,9 @@ def test_missing_if_match_is_428_and_stale_is_412_before_the_body_is_read(bounda
     assert r.json()["current"]["properties"]["number"] == marker.number
     r = patch(client, marker_url(marker), {"material": "x", "comment": "c"}, "*")
     assert r.status_code == 428
+    current = f'"boundary-markers-{marker.pk}-v{marker.version}"'
+    r = patch(client, marker_url(marker), None, current, raw="{not json")
+    assert r.status_code == 400 and r.json()["error"] == "请求体不是有效的 JSON"
 
 
 def test_second_writer_with_the_same_etag_gets_412_not_last_write_wins(boundary_demo, client_as):
@@ -246,3 +249,19 @@ def test_bulk_update_outside_the_services_is_in_the_history_too(boundary_demo, c
     ]
     assert timeline[-1]["changed"]["material"]["after"] == "批量"
     assert timeline[-1]["version"] == marker.version + 1
+
+
+def test_the_coordinate_conversion_is_in_the_history_with_its_parameter_set(
+    boundary_demo, client_as
+):
+    _line, marker = boundary_demo
+    client = client_as("bo", "boundary_officer")
+    timeline = client.get(f"/api/v1/editing/boundary-markers/{marker.pk}/history").json()
+    created, converted = timeline["timeline"][:2]
+    assert created["action"] == "insert" and created["geometry"] is None  # not yet converted
+    assert converted["source"] == "convert_boundaries"
+    assert (
+        converted["comment"].startswith("坐标转换：")
+        and converted["username"] == "load_hegang_demo"
+    )
+    assert converted["geometry"]["after"]["type"] == "Point"
