@@ -13,6 +13,7 @@ from scipy.spatial import cKDTree
 from facilities.siting.core import (
     MIP_REL_GAP,
     Mip,
+    SitingInterrupted,
     SitingProblem,
     SitingResult,
     check_outcome,
@@ -52,6 +53,12 @@ def _dense_distances(xy: np.ndarray, sites: np.ndarray) -> np.ndarray:
 HEURISTIC_MAX_CELLS = 20_000_000
 
 
+def _check_stop(should_stop: Callable[[], bool] | None) -> None:
+    """Raise SitingInterrupted when the caller asks to stop (numpy stages have no callback)."""
+    if should_stop is not None and should_stop():
+        raise SitingInterrupted("求解已取消")
+
+
 def _greedy_median(
     xy: np.ndarray,
     w: np.ndarray,
@@ -60,6 +67,7 @@ def _greedy_median(
     p: int,
     *,
     swap_rounds: int = 10,
+    should_stop: Callable[[], bool] | None = None,
 ) -> list[int]:
     """Return p sites by greedy addition then 1-for-1 swaps (Teitz–Bart), on dense distances."""
     m = sites.shape[0]
@@ -73,12 +81,14 @@ def _greedy_median(
     cur = base.copy()
     chosen: list[int] = []
     for _ in range(p):
+        _check_stop(should_stop)
         gain = (w[:, None] * (cur[:, None] - np.minimum(cur[:, None], dist))).sum(axis=0)
         gain[chosen] = -1.0
         j = int(np.argmax(gain))
         chosen.append(j)
         cur = np.minimum(cur, dist[:, j])
     for _ in range(swap_rounds):
+        _check_stop(should_stop)
         improved = False
         for pos in range(len(chosen)):
             others = chosen[:pos] + chosen[pos + 1 :]
@@ -108,6 +118,7 @@ def _lagrangian_bound(
     gap: float = MIP_REL_GAP,
     theta: float = 2.0,
     patience: int = 25,
+    should_stop: Callable[[], bool] | None = None,
 ) -> tuple[float, np.ndarray, list[np.ndarray]]:
     """Return (bound, reduced costs ρ at the best λ, open sets seen) by subgradient ascent.
 
@@ -125,6 +136,8 @@ def _lagrangian_bound(
     stall = 0
     seen: list[np.ndarray] = []
     for it in range(max_iter):
+        if it % 10 == 0:
+            _check_stop(should_stop)
         reduced = np.minimum(0.0, cost_k - lam[:, None])
         rho = np.bincount(flat_idx, weights=reduced.ravel(), minlength=m)
         opened = np.argpartition(rho, p - 1)[:p] if p < m else np.arange(p)
@@ -194,7 +207,7 @@ def solve_pmedian(
             solve_s=0.0,
             build_s=time.perf_counter() - t_start,
         )
-    best = _greedy_median(xy, w, sites, d_exist, p)
+    best = _greedy_median(xy, w, sites, d_exist, p, should_stop=should_stop)
 
     def value_of(selected) -> float:
         return float((problem.demand_weight * nearest_open_distance(problem, selected)).sum())
@@ -217,6 +230,7 @@ def solve_pmedian(
             best_value,
             deadline=deadline,
             gap=mip_gap,
+            should_stop=should_stop,
         )
         for opened in seen:
             v = value_of(opened.tolist())
@@ -481,7 +495,7 @@ def solve_pcenter(
     xy, w, _ = _merge_positions(problem)
     d_exist = _existing_distance(problem, xy)
     sites = problem.candidate_xy_m
-    best = _greedy_median(xy, w, sites, d_exist, p) if p else []
+    best = _greedy_median(xy, w, sites, d_exist, p, should_stop=should_stop) if p else []
     upper = float(nearest_open_distance(problem, best)[problem.demand_weight > 0].max())
     heuristic = upper
     nearest_any = np.minimum(d_exist, cKDTree(sites).query(xy)[0])
@@ -494,6 +508,7 @@ def solve_pcenter(
     proven_lower = lower
     status = "optimal"
     while lo < hi:
+        _check_stop(should_stop)
         mid = (lo + hi) // 2
         remaining = time_limit_s - (time.perf_counter() - t_start)
         if remaining <= 0:

@@ -168,3 +168,23 @@ def test_time_limited_run_reports_time_limit_and_a_gap():
         assert result.gap > 0
     assert len(result.selected) == 15
     assert result.objective >= result.heuristic_objective - 1e-6
+
+
+@pytest.mark.parametrize("model", ["mclp", "pmedian", "pcenter", "lscp"])
+def test_a_stop_request_interrupts_every_model(model):
+    problem, _, _, _ = _instance(4)
+    kwargs = {"p": 3} if model != "lscp" else {}
+    if model in ("mclp", "lscp"):
+        kwargs["radius_m"] = 1500
+    calls = []
+
+    def stop() -> bool:
+        calls.append(1)
+        return True
+
+    try:
+        siting.solve(model, problem, should_stop=stop, **kwargs)
+    except siting.SitingInterrupted:
+        return
+    # A model solved entirely in presolve never calls back: then there was nothing to stop.
+    assert not calls
