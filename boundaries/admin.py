@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from boundaries.admin_forms import BoundaryLineAdminForm, BoundaryMarkerAdminForm
+from boundaries.edit_services import history_context
 from boundaries.models import (
     AdministrativeArea,
     AreaPopulation,
@@ -12,6 +14,18 @@ from boundaries.models import (
     TransformationParameterSet,
 )
 from gis_portal.admin_base import OfflineGISModelAdmin
+
+
+class HistoryCommentAdminMixin:
+    """Record admin saves and deletes with who and through which path."""
+
+    def save_model(self, request, obj, form, change):
+        with history_context(user=request.user, comment="管理后台修改", source="admin"):
+            super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        with history_context(user=request.user, comment="管理后台删除", source="admin"):
+            super().delete_model(request, obj)
 
 
 @admin.register(AdministrativeArea)
@@ -45,7 +59,8 @@ class MarkerInline(admin.TabularInline):
 
 
 @admin.register(BoundaryLine)
-class BoundaryLineAdmin(OfflineGISModelAdmin):
+class BoundaryLineAdmin(HistoryCommentAdminMixin, OfflineGISModelAdmin):
+    form = BoundaryLineAdminForm
     list_display = (
         "code",
         "name",
@@ -64,7 +79,8 @@ class BoundaryLineAdmin(OfflineGISModelAdmin):
 
 
 @admin.register(BoundaryMarker)
-class BoundaryMarkerAdmin(OfflineGISModelAdmin):
+class BoundaryMarkerAdmin(HistoryCommentAdminMixin, OfflineGISModelAdmin):
+    form = BoundaryMarkerAdminForm
     list_display = (
         "number",
         "line",

@@ -240,3 +240,19 @@ def topology_recheck(*, line_ids: list[int], marker_ids: list[int]) -> None:
         pk__in=marker_ids, geom_4490__isnull=False
     ).select_related("line"):
         _marker_on_line(marker.line, marker.geom_4490)
+
+
+def line_geometry_check(*, line: BoundaryLine, geom: GEOSGeometry) -> None:
+    """Run the editor's rules on a line geometry written elsewhere (the admin form)."""
+    geometry_parse(geom.ewkt, kind="line")
+    _city_check(geom)
+    if line.pk:
+        _line_keeps_markers(line, geom)
+
+
+def marker_geometry_check(*, line: BoundaryLine | None, geom: GEOSGeometry) -> None:
+    """Run the editor's rules on a marker position written elsewhere (the admin form)."""
+    geometry_parse(geom.ewkt, kind="point")
+    _city_check(geom)
+    if line is not None:
+        _marker_on_line(line, geom)

@@ -65,6 +65,14 @@ def feature_timeline(*, layer: Layer, pk: int) -> list[TimelineEntry]:
         .annotate(geom_wkb=AsWKB(GEOMETRY_FIELD))
         .order_by("pgh_id")
     )
+    events = list(events)
+    # Web requests outside the services (admin) carry only the user id (pghistory middleware).
+    user_ids = {
+        e.pgh_context.metadata.get("user")
+        for e in events
+        if e.pgh_context and not e.pgh_context.metadata.get("username")
+    } - {None}
+    usernames = dict(User.objects.filter(pk__in=user_ids).values_list("pk", "username"))
     out: list[TimelineEntry] = []
     previous = None
     for event in events:
@@ -78,7 +86,7 @@ def feature_timeline(*, layer: Layer, pk: int) -> list[TimelineEntry]:
                 action=event.pgh_label,
                 action_label=EVENT_LABELS.get(event.pgh_label, event.pgh_label),
                 version=snap.get("version"),
-                username=meta.get("username") or "",
+                username=meta.get("username") or usernames.get(meta.get("user"), ""),
                 comment=meta.get("comment") or "",
                 source=meta.get("source") or ("web" if meta.get("url") else "database"),
                 url=meta.get("url") or "",
