@@ -19,7 +19,4 @@ boundary_pages = [
 
 urlpatterns = [
     path("boundaries/", include((boundary_pages, "boundaries"))),
-    # The editor's pages (/editor/, /announcements/) belong to gis_portal.editing; mounted
-    # here because the project's urls.py is not this app's to edit.
-    path("", include("gis_portal.editing.page_urls")),
 ]

@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import path
 
 from boundaries import api, edit_api, line_api
 
@@ -10,7 +10,4 @@ urlpatterns = [
     path("boundaries/lines/<int:pk>", edit_api.LineEditView.as_view(), name="boundary-line"),
     path("boundaries/markers/<int:pk>", edit_api.MarkerEditView.as_view(), name="boundary-marker"),
     path("boundaries/topology", line_api.TopologyView.as_view(), name="boundary-topology"),
-    # The editor's own API (history, restore, change requests) lives in gis_portal.editing;
-    # it is mounted here because the project's urls.py is not this app's to edit.
-    path("editing/", include("gis_portal.editing.urls")),
 ]

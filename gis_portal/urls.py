@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("placenames.urls")),
     path("", include("placenames.addresses.urls")),
     path("", include("facilities.urls")),
+    path("editing/", include("gis_portal.editing.urls")),
 ]
 
 urlpatterns = [
@@ -36,4 +37,5 @@ urlpatterns = [
     path("", include("placenames.page_urls")),
     path("", include("placenames.addresses.page_urls")),
     path("", include("facilities.page_urls")),
+    path("", include("gis_portal.editing.page_urls")),
 ]
