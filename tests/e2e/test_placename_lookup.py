@@ -59,7 +59,8 @@ def test_search_with_autocomplete_then_detail_on_the_map(live_server, archive, o
     zoom = page.evaluate("() => window.placenameMap.getView().getZoom()")
     assert zoom > 13  # the map went to the street
     drawn = page.evaluate(
-        """() => window.placenameMap.getLayers().getArray()[2].getSource().getFeatures()
+        """() => window.placenameMap.getLayers().getArray()
+              .find(l => l.get('name') === 'selected').getSource().getFeatures()
               .map(f => f.getGeometry().getType())"""
     )
     assert drawn == ["LineString"]

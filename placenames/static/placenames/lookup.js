@@ -56,7 +56,7 @@
             fill: new ol.style.Fill({color: "#1d2733"}), stroke: new ol.style.Stroke({color: "#fff", width: 3})}),
         });
       }}),
-      new ol.layer.Vector({source: selectedSource, style: new ol.style.Style({
+      new ol.layer.Vector({properties: {name: "selected"}, source: selectedSource, style: new ol.style.Style({
         stroke: new ol.style.Stroke({color: "#d97706", width: 4}),
         fill: new ol.style.Fill({color: "rgba(217,119,6,0.15)"}),
         image: new ol.style.Circle({radius: 8, fill: new ol.style.Fill({color: "#d97706"}),
@@ -71,6 +71,21 @@
     controls: ol.control.defaults.defaults({attribution: false}).extend([new ol.control.ScaleLine()]),
   });
   window.placenameMap = map;  // for browser tests and the console
+
+  // Door plates at street zooms, as vector tiles from PostGIS (never one big GeoJSON).
+  var plateLayer = new ol.layer.VectorTile({
+    source: new ol.source.VectorTile({format: new ol.format.MVT(), url: mapEl.dataset.plateTilesUrl}),
+    minZoom: 15,
+    declutter: true,
+    style: function (feature) {
+      return new ol.style.Style({
+        image: new ol.style.Circle({radius: 3, fill: new ol.style.Fill({color: "#2f5d8a"})}),
+        text: new ol.style.Text({text: feature.get("label"), offsetY: -9, font: "11px sans-serif",
+          fill: new ol.style.Fill({color: "#1d2733"}), stroke: new ol.style.Stroke({color: "#fff", width: 2})}),
+      });
+    },
+  });
+  map.getLayers().insertAt(1, plateLayer);
 
   var userMoved = false;  // a search or a detail fitted the view: keep it
   getJSON(mapEl.dataset.areasUrl, {level: "county", has_geometry: "true"}).then(function (data) {
@@ -106,9 +121,51 @@
     return li;
   }
 
+  // Address search (door plates, streets) beside the name search: the top matches.
+  var addressSection = document.getElementById("pn-address-section");
+  var addressesEl = document.getElementById("pn-addresses");
+  var ADDRESS_LEVEL = {plate: "门牌", interpolated: "推算门牌", street: "街路巷", area: "区域"};
+  function searchAddresses(q) {
+    addressesEl.replaceChildren();
+    return getJSON(mapEl.dataset.geocodeUrl, {q: q})
+      .then(function (data) {
+        var hits = data.features.filter(function (f) { return f.properties.level !== "area"; }).slice(0, 3);
+        hits.forEach(function (f) {
+          var p = f.properties;
+          var li = document.createElement("li");
+          li.tabIndex = 0;
+          var name = document.createElement("span");
+          name.textContent = p.address;
+          li.appendChild(name);
+          var tag = document.createElement("span");
+          tag.className = "small";
+          tag.textContent = " " + (p.interpolated ? ADDRESS_LEVEL.interpolated : (ADDRESS_LEVEL[p.level] || ""));
+          li.appendChild(tag);
+          if (p.is_demo) {
+            var demo = document.createElement("span");
+            demo.className = "demo-badge";
+            demo.textContent = "演示数据";
+            li.appendChild(demo);
+          }
+          li.addEventListener("click", function () {
+            var geom = geojson.readGeometry(f.geometry);
+            selectedSource.clear();
+            selectedSource.addFeature(new ol.Feature(geom));
+            userMoved = true;
+            map.getView().fit(geom.getExtent(), {padding: [60, 60, 60, 60], maxZoom: 17});
+          });
+          addressesEl.appendChild(li);
+        });
+        addressSection.hidden = !hits.length;
+        addressSection.dataset.count = String(hits.length);
+      })
+      .catch(function () { addressSection.hidden = true; });  // not an address: names only
+  }
+
   var searchSeq = 0;  // a suggestion answer that arrives after a search is dropped
   function search(q, pageNumber) {
     searchSeq += 1;
+    if ((pageNumber || 1) === 1) { searchAddresses(q); }
     hideSuggest();
     lastQuery = q;
     page = pageNumber || 1;
@@ -236,8 +293,18 @@
   document.getElementById("pn-next").addEventListener("click", function () { search(lastQuery, page + 1); });
 
   // What is here: the names within 500 m of the clicked point (tap on a kiosk or phone).
+  var hereAddressEl = document.getElementById("pn-here-address");
   map.on("singleclick", function (evt) {
     var lonLat = ol.proj.toLonLat(evt.coordinate);
+    hereAddressEl.textContent = "…";
+    getJSON(mapEl.dataset.reverseUrl, {lon: lonLat[0].toFixed(7), lat: lonLat[1].toFixed(7)})
+      .then(function (data) {
+        var p = data.properties;
+        hereAddressEl.textContent = p.address
+          ? p.address + "（距 " + p.distance_m + " 米" + (p.is_demo ? "，演示数据" : "") + "）"
+          : (p.note || "附近没有门牌");
+      })
+      .catch(function (err) { hereAddressEl.textContent = err.message; });
     clickSource.clear();
     clickSource.addFeature(new ol.Feature(new ol.geom.Point(evt.coordinate)));
     getJSON(mapEl.dataset.nearUrl, {lon: lonLat[0].toFixed(6), lat: lonLat[1].toFixed(6), radius_m: 500, limit: 20})
