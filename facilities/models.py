@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pghistory
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import Q
 
-from boundaries.models import AdministrativeArea
+from boundaries.models import AdministrativeArea, history_trackers, version_bump_trigger
 
 
 class TargetPopulation(models.TextChoices):
@@ -117,8 +118,13 @@ class Operator(models.TextChoices):
     PUBLIC_BUILT_PRIVATE_RUN = "pbpr", "公建民营"
 
 
+@pghistory.track(*history_trackers())
 class Facility(models.Model):
-    """A civil-affairs facility at a point (CGCS2000)."""
+    """A civil-affairs facility at a point (CGCS2000).
+
+    Editable in the map editor: ``version`` is bumped by a trigger on every UPDATE and every
+    write lands in FacilityEvent (pghistory), as for the boundary layers.
+    """
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="facilities")
     facility_type = models.ForeignKey(
@@ -169,6 +175,7 @@ class Facility(models.Model):
     )
     source = models.CharField("数据来源", max_length=200, blank=True)
     is_demo = models.BooleanField("演示数据", default=False)
+    version = models.PositiveIntegerField("版本", default=1, editable=False)
 
     class Meta:
         verbose_name = "民政设施"
@@ -183,6 +190,7 @@ class Facility(models.Model):
                 name="facility_closed_after_opened",
             ),
         ]
+        triggers = [version_bump_trigger()]
 
     def __str__(self) -> str:
         return self.name
