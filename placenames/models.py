@@ -1,9 +1,16 @@
 """Place-name archive of the second national census, and reference gazetteers."""
 
+import pghistory
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db.models import F, Q
+
+from boundaries.models import history_trackers, version_bump_trigger
+
+# The derived search keys (rewritten from the names by the services) are left out of the
+# history: a refresh of the keys is no change of the record.
+_UNTRACKED_KEYS = ["search_names", "pinyin_key", "pinyin_initials", "fuzzy_keys", "updated_at"]
 
 
 class GeoNamesPlace(models.Model):
@@ -69,8 +76,13 @@ class SurveyMethod(models.TextChoices):
     GRAPHICAL = "graphical", "图解"
 
 
+@pghistory.track(*history_trackers(), exclude=_UNTRACKED_KEYS)
 class PlaceName(models.Model):
-    """One record of the place-name archive (2nd national census registration form)."""
+    """One record of the place-name archive (2nd national census registration form).
+
+    Every write from every path lands in PlaceNameEvent by row trigger, and ``version`` is
+    bumped by trigger on every UPDATE (optimistic locking for the editor and the API).
+    """
 
     place_code = models.CharField("地名代码", max_length=20, unique=True)
     standard_name = models.CharField("标准名称", max_length=100, db_index=True)
@@ -129,11 +141,13 @@ class PlaceName(models.Model):
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+    version = models.PositiveIntegerField("版本", default=1, editable=False)
 
     class Meta:
         verbose_name = "地名"
         verbose_name_plural = "地名"
         ordering = ["place_code"]
+        triggers = [version_bump_trigger()]
         indexes = [
             models.Index(fields=["status"]),
             models.Index(
@@ -158,6 +172,7 @@ class AliasKind(models.TextChoices):
     FORMER = "former", "曾用名"
 
 
+@pghistory.track(*history_trackers())
 class PlaceNameAlias(models.Model):
     """An alias or former name of a place, with the period it was in use."""
 
