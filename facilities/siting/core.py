@@ -298,11 +298,16 @@ def run_mip(
     start: np.ndarray | None = None,
     should_stop: Callable[[], bool] | None = None,
     mip_gap: float = MIP_REL_GAP,
+    options: dict | None = None,
 ) -> MipOutcome:
+    """Solve ``mip`` on HiGHS; ``options`` are extra HiGHS options (e.g. the root LP solver)."""
     h = _new_highs()
     h.setOptionValue("time_limit", float(max(time_limit_s, 0.01)))
     h.setOptionValue("mip_rel_gap", float(mip_gap))
     h.setOptionValue("threads", 1)
+    for name, value in (options or {}).items():
+        if h.setOptionValue(name, value) != highspy.HighsStatus.kOk:
+            raise ValueError(f"HiGHS rejected option {name}={value!r}")
     lp = highspy.HighsLp()
     lp.num_col_ = int(mip.cost.size)
     lp.num_row_ = int(mip.a_csr.shape[0])
