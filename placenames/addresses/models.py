@@ -10,12 +10,13 @@ neighbours and for the check distances. Generated columns can never drift from g
 
 from __future__ import annotations
 
+import pghistory
 from django.contrib.gis.db import models
 from django.contrib.gis.db.models.functions import Transform
 from django.contrib.postgres.indexes import GistIndex
 from django.db.models import Q
 
-from boundaries.models import AdministrativeArea
+from boundaries.models import AdministrativeArea, history_trackers, version_bump_trigger
 from placenames.addresses.numbering import format_number
 
 METRIC_SRID = 4552
@@ -79,6 +80,11 @@ def _tile(field: str, geom_class):
     )
 
 
+# Streets, signs and door plates are editor layers: ``version`` is bumped by a trigger on
+# every UPDATE and every write (editor, API, import, admin, bulk, raw SQL) lands in the
+# <Model>Event table, as for the boundary layers. The generated metric/tile copies are
+# not snapshotted (they follow from geom_4490/point_4490).
+@pghistory.track(*history_trackers(), exclude=["line_4552"])
 class Street(models.Model):
     """A street, road or lane (街路巷) with its door-numbering rule."""
 
@@ -132,6 +138,7 @@ class Street(models.Model):
     named_on = models.DateField("命名/更名时间", null=True, blank=True)
     approved_by = models.CharField("批准机关", max_length=100, blank=True)
     is_demo = models.BooleanField("演示数据", default=False)
+    version = models.PositiveIntegerField("版本", default=1, db_default=1, editable=False)
 
     class Meta:
         verbose_name = "街路巷"
@@ -140,6 +147,7 @@ class Street(models.Model):
         # 街路巷 names must not repeat within one urban area (地名管理条例).
         constraints = [models.UniqueConstraint(fields=["name"], name="street_name_unique")]
         indexes = [models.Index(fields=["township"]), GistIndex(fields=["line_4552"])]
+        triggers = [version_bump_trigger()]
 
     def __str__(self) -> str:
         return self.name
@@ -162,6 +170,7 @@ class StreetFormerName(models.Model):
         return f"{self.name}（至 {self.used_to}）"
 
 
+@pghistory.track(*history_trackers(), exclude=["point_4552", "point_3857"])
 class StreetSign(models.Model):
     """A street sign (路牌): lightbox, single-post or other."""
 
@@ -180,6 +189,7 @@ class StreetSign(models.Model):
         "状态", max_length=10, choices=SignStatus.choices, default=SignStatus.INSTALLED
     )
     is_demo = models.BooleanField("演示数据", default=False)
+    version = models.PositiveIntegerField("版本", default=1, db_default=1, editable=False)
 
     class Meta:
         verbose_name = "路牌"
@@ -190,6 +200,7 @@ class StreetSign(models.Model):
             GistIndex(fields=["point_4552"]),
             GistIndex(fields=["point_3857"]),
         ]
+        triggers = [version_bump_trigger()]
 
     def __str__(self) -> str:
         return f"{self.text_zh} {self.get_kind_display()} #{self.pk}"
@@ -211,6 +222,7 @@ class SignInspection(models.Model):
         indexes = [models.Index(fields=["sign", "-inspected_on"])]
 
 
+@pghistory.track(*history_trackers(), exclude=["point_4552", "point_3857"])
 class DoorPlate(models.Model):
     """A door plate (门牌): street + number (+ sub-number 之一/附号) at a point."""
 
@@ -233,6 +245,7 @@ class DoorPlate(models.Model):
     installed_on = models.DateField("安装时间", null=True, blank=True)
     retired_on = models.DateField("注销时间", null=True, blank=True)
     is_demo = models.BooleanField("演示数据", default=False)
+    version = models.PositiveIntegerField("版本", default=1, db_default=1, editable=False)
 
     class Meta:
         verbose_name = "门牌"
@@ -255,6 +268,7 @@ class DoorPlate(models.Model):
                 name="plate_retired_after_installed",
             ),
         ]
+        triggers = [version_bump_trigger()]
 
     def __str__(self) -> str:
         return f"{self.name_on_plate}{format_number(self.number, self.sub_number)}"
