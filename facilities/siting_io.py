@@ -121,6 +121,13 @@ def _transformer(source: str, target: str) -> Transformer:
     return Transformer.from_crs(source, target, always_xy=True)
 
 
+def _capacity(table: PointTable) -> np.ndarray | None:
+    """Return the capacity column with blanks as inf (unlimited), or None without one."""
+    if table.values is None or np.all(np.isnan(table.values)):
+        return None
+    return np.where(np.isnan(table.values), np.inf, table.values)
+
+
 @dataclass(frozen=True)
 class Projected:
     problem: SitingProblem
@@ -159,9 +166,9 @@ def to_problem(
             _transformer(source, "EPSG:4490").transform(candidates.xy[:, 0], candidates.xy[:, 1])
         )
     weight = demand.values if demand.values is not None else np.ones(len(demand.ids))
-    capacity = candidates.values
-    if capacity is not None and np.all(np.isnan(capacity)):
-        capacity = None
+    # A blank capacity cell means "no limit" (inf); a 0 means the site serves nobody.
+    capacity = _capacity(candidates)
+    existing_capacity = _capacity(existing) if existing else None
     problem = SitingProblem(
         demand_xy_m=metres[0],
         demand_weight=weight,
@@ -169,6 +176,7 @@ def to_problem(
         existing_xy_m=metres[2] if existing else np.empty((0, 2)),
         demand_ids=demand.ids,
         candidate_ids=candidates.ids,
-        candidate_capacity=None if capacity is None else np.nan_to_num(capacity, nan=0.0),
+        candidate_capacity=capacity,
+        existing_capacity=existing_capacity,
     )
     return Projected(problem=problem, metric_crs=metric, candidate_lonlat=cand_lonlat)

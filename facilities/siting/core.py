@@ -57,6 +57,14 @@ class SitingProblem:
     demand_ids: Sequence[str] | None = None
     candidate_ids: Sequence[str] | None = None
     candidate_capacity: np.ndarray | None = None
+    # Capacities in demand-weight units; None or +inf means unlimited (see ``capacity``).
+    existing_capacity: np.ndarray | None = None
+
+    @property
+    def capacitated(self) -> bool:
+        """True when any candidate or existing site has a finite capacity."""
+        caps = (self.candidate_capacity, self.existing_capacity)
+        return any(c is not None and bool(np.any(np.isfinite(c))) for c in caps)
 
     def demand_label(self, i: int) -> str:
         return str(self.demand_ids[i]) if self.demand_ids is not None else str(i)
@@ -129,12 +137,21 @@ def validate_problem(problem: SitingProblem, *, p: int | None, radius_m: float |
             raise SitingInputError(f"p = {p} 大于候选点个数 {c.shape[0]}")
     cap = problem.candidate_capacity
     if cap is not None:
-        bad = np.flatnonzero(~np.isfinite(cap) | (cap < 0))
+        if cap.shape[0] != c.shape[0]:
+            raise SitingInputError("候选点容量个数与候选点个数不一致")
+        bad = np.flatnonzero(np.isnan(cap) | (cap < 0))
         if bad.size:
             raise SitingInputError(
                 "候选点容量不能小于 0",
                 candidate_ids=[problem.candidate_label(j) for j in bad[:20]],
             )
+    cap_e = problem.existing_capacity
+    if cap_e is not None:
+        if cap_e.shape[0] != e.shape[0]:
+            raise SitingInputError("现有设施容量个数与现有设施个数不一致")
+        bad = np.flatnonzero(np.isnan(cap_e) | (cap_e < 0))
+        if bad.size:
+            raise SitingInputError("现有设施容量不能小于 0", existing_rows=bad[:20].tolist())
     dupes = duplicate_positions(c)
     if dupes:
         raise SitingInputError(
@@ -198,6 +215,15 @@ def merge_identical_rows(
     merged = mat[np.array(first_row, dtype=np.int64)] if first_row else mat[:0]
     w = np.bincount(group_of, weights=weight, minlength=len(first_row))
     return merged.tocsr(), w, group_of
+
+
+def merge_positions(problem: SitingProblem) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (unique positions with weight > 0, summed weights, their source rows)."""
+    keep = np.flatnonzero(problem.demand_weight > 0)
+    xy = np.round(problem.demand_xy_m[keep], 3)
+    uniq, first, inverse = np.unique(xy, axis=0, return_index=True, return_inverse=True)
+    w = np.bincount(inverse.ravel(), weights=problem.demand_weight[keep], minlength=len(uniq))
+    return uniq, w, keep[first]
 
 
 def nearest_open_distance(problem: SitingProblem, selected: Sequence[int]) -> np.ndarray:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import numpy as np
 from scipy import sparse
 
+from facilities.siting.capacity import solve_lscp_capacitated, solve_mclp_capacitated
 from facilities.siting.core import (
     MIP_REL_GAP,
     Mip,
@@ -77,6 +78,15 @@ def solve_mclp(
 ) -> SitingResult:
     """Return the p candidates that, with the existing sites, cover the most demand weight."""
     validate_problem(problem, p=p, radius_m=radius_m)
+    if problem.capacitated:
+        return solve_mclp_capacitated(
+            problem,
+            p=p,
+            radius_m=radius_m,
+            time_limit_s=time_limit_s,
+            should_stop=should_stop,
+            mip_gap=mip_gap,
+        )
     t0 = time.perf_counter()
     w = problem.demand_weight.astype(np.float64)
     by_existing = coverage_matrix(problem.demand_xy_m, problem.existing_xy_m, radius_m)
@@ -199,6 +209,14 @@ def solve_lscp(
             f"无解：{lost.size} 个需求点在 {radius_m:g} 米内没有任何候选点或现有设施",
             demand_ids=[problem.demand_label(i) for i in lost[:50]],
             unreachable_count=int(lost.size),
+        )
+    if problem.capacitated:
+        return solve_lscp_capacitated(
+            problem,
+            radius_m=radius_m,
+            time_limit_s=time_limit_s,
+            should_stop=should_stop,
+            mip_gap=mip_gap,
         )
     w = problem.demand_weight
     by_existing = coverage_matrix(problem.demand_xy_m, problem.existing_xy_m, radius_m)

@@ -10,6 +10,7 @@ import numpy as np
 from scipy import sparse
 from scipy.spatial import cKDTree
 
+from facilities.siting.capacity import solve_pmedian_capacitated
 from facilities.siting.core import (
     MIP_REL_GAP,
     Mip,
@@ -20,6 +21,7 @@ from facilities.siting.core import (
     coverage_matrix,
     finish,
     merge_identical_rows,
+    merge_positions,
     nearest_open_distance,
     run_mip,
     validate_problem,
@@ -27,15 +29,6 @@ from facilities.siting.core import (
 from facilities.siting.cover import greedy_set_cover
 
 # --------------------------------------------------------------------------- p-median
-
-
-def _merge_positions(problem: SitingProblem) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return (unique positions with weight > 0, summed weights, their source rows)."""
-    keep = np.flatnonzero(problem.demand_weight > 0)
-    xy = np.round(problem.demand_xy_m[keep], 3)
-    uniq, first, inverse = np.unique(xy, axis=0, return_index=True, return_inverse=True)
-    w = np.bincount(inverse.ravel(), weights=problem.demand_weight[keep], minlength=len(uniq))
-    return uniq, w, keep[first]
 
 
 def _existing_distance(problem: SitingProblem, xy: np.ndarray) -> np.ndarray:
@@ -189,9 +182,13 @@ def solve_pmedian(
     the better of the two proven bounds.
     """
     validate_problem(problem, p=p, radius_m=None)
+    if problem.capacitated and p > 0:
+        return solve_pmedian_capacitated(
+            problem, p=p, time_limit_s=time_limit_s, should_stop=should_stop, mip_gap=mip_gap
+        )
     t_start = time.perf_counter()
     deadline = t_start + time_limit_s
-    xy, w, _ = _merge_positions(problem)
+    xy, w, _ = merge_positions(problem)
     sites = problem.candidate_xy_m
     m = sites.shape[0]
     d_exist = _existing_distance(problem, xy)
@@ -308,7 +305,7 @@ def _pmedian_mip(
     doubled for all points and the model solved again (warm-started) while time remains.
     """
     t_start = time.perf_counter()
-    xy, w, _ = _merge_positions(problem)
+    xy, w, _ = merge_positions(problem)
     sites = problem.candidate_xy_m
     m = sites.shape[0]
     d_exist = _existing_distance(problem, xy)
@@ -492,7 +489,7 @@ def solve_pcenter(
     """
     validate_problem(problem, p=p, radius_m=None)
     t_start = time.perf_counter()
-    xy, w, _ = _merge_positions(problem)
+    xy, w, _ = merge_positions(problem)
     d_exist = _existing_distance(problem, xy)
     sites = problem.candidate_xy_m
     best = _greedy_median(xy, w, sites, d_exist, p, should_stop=should_stop) if p else []
@@ -533,6 +530,7 @@ def solve_pcenter(
     best = best[:p]
     upper = float(nearest_open_distance(problem, best)[problem.demand_weight > 0].max())
     gap = 0.0 if status == "optimal" else (upper - proven_lower) / upper if upper > 0 else 0.0
+    notes = ["p-center 模型不考虑容量"] if problem.capacitated else []
     return finish(
         "pcenter",
         problem,
@@ -544,4 +542,5 @@ def solve_pcenter(
         solve_s=time.perf_counter() - t_start - build_s,
         build_s=build_s,
         heuristic_objective=heuristic,
+        notes=notes,
     )

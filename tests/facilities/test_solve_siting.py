@@ -244,3 +244,38 @@ def test_bad_csv_names_the_line(files):
         str(files["candidates"]),
     )
     assert "第 3 行" in msg
+
+
+def test_capacities_from_the_files_limit_what_a_site_serves(files):
+    """A site with capacity 5 serves at most 5; a blank capacity cell means no limit."""
+    cand = _write(
+        files["tmp"] / "cap.csv",
+        "id,x,y,capacity",
+        [("small", 130.29, 47.35, 5), ("free", 130.31, 47.36, "")],
+    )
+    existing = _write(files["tmp"] / "ex.csv", "id,x,y,capacity", [("e1", 130.28, 47.34, 3)])
+    args = ["--demand", str(files["demand"]), "--candidates", str(cand)]
+    capped = _run(
+        "--model", "mclp", "--p", "1", "--radius-m", "5000", *args, "--existing", str(existing)
+    )
+    assert capped["selected"] == ["free"]
+    assert capped["covered_weight"] <= sum(1 + i % 5 for i in range(80))
+    assert any("容量" in n for n in capped["notes"])
+    only_small = _write(
+        files["tmp"] / "small.csv", "id,x,y,capacity", [("small", 130.29, 47.35, 5)]
+    )
+    result = _run(
+        "--model",
+        "mclp",
+        "--p",
+        "1",
+        "--radius-m",
+        "50000",
+        "--demand",
+        str(files["demand"]),
+        "--candidates",
+        str(only_small),
+        "--existing",
+        str(existing),
+    )
+    assert result["selected"] == ["small"] and result["covered_weight"] == pytest.approx(8.0)

@@ -1,0 +1,320 @@
+"""Capacitated LSCP, MCLP and p-median: a site serves at most its capacity of demand weight.
+
+Demand is divisible: a demand point stands for a block of residents, so its weight may be
+split between several open sites. The allocation is then continuous and the MIP stays
+small (binary variables only for the sites). Existing sites are columns fixed open with
+their own capacity; a missing or infinite capacity means unlimited. A site's capacity is
+clipped to the demand it can reach, which leaves the model unchanged and keeps the
+coefficients finite.
+
+Which models honour capacity: LSCP (fewest sites so that all demand is served within the
+radius and within capacity), MCLP (most demand served within the radius and within
+capacity) and p-median (least total weighted distance with every unit of demand assigned
+within capacity). p-center ignores capacity; its result says so.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+from scipy import sparse
+
+from facilities.siting.core import (
+    MIP_REL_GAP,
+    Mip,
+    SitingInputError,
+    SitingProblem,
+    SitingResult,
+    check_outcome,
+    coverage_matrix,
+    finish,
+    merge_identical_rows,
+    merge_positions,
+    run_mip,
+)
+
+CAPACITY_NOTE = "容量约束：每个设施服务的需求权重不超过其容量（需求点可拆分到多个设施）"
+# The capacitated p-median has one allocation variable per (demand, site) pair.
+MAX_MEDIAN_PAIRS = 1_000_000
+
+
+def site_capacities(problem: SitingProblem) -> np.ndarray:
+    """Return the capacity of every site, candidates first then existing (inf = unlimited)."""
+    m, e = problem.candidate_xy_m.shape[0], problem.existing_xy_m.shape[0]
+    cand = problem.candidate_capacity
+    exist = problem.existing_capacity
+    return np.concatenate(
+        [
+            np.full(m, np.inf) if cand is None else cand.astype(np.float64),
+            np.full(e, np.inf) if exist is None else exist.astype(np.float64),
+        ]
+    )
+
+
+def _sites_xy(problem: SitingProblem) -> np.ndarray:
+    return np.vstack([problem.candidate_xy_m, problem.existing_xy_m])
+
+
+def _allocation_mip(
+    pairs_row: np.ndarray,
+    pairs_site: np.ndarray,
+    weight: np.ndarray,
+    cap: np.ndarray,
+    m: int,
+    *,
+    demand_sense: str,
+    pair_cost: np.ndarray,
+    site_cost: np.ndarray,
+    p: int | None,
+    maximize: bool,
+) -> Mip:
+    """Return the MIP over sites x (m candidates, then existing fixed open) and allocations s.
+
+    s_k is the demand weight of row ``pairs_row[k]`` served by site ``pairs_site[k]``.
+    Rows: Σ_k∈row s_k ≤ or = W_row; Σ_k∈site s_k − cap_j x_j ≤ 0; s_k − W_row x_j ≤ 0
+    (the last is implied for integer x but tightens the LP); Σ candidates x = p.
+    """
+    g, n_sites, n_pairs = weight.size, cap.size, pairs_row.size
+    reach = np.bincount(pairs_site, weights=weight[pairs_row], minlength=n_sites)
+    cap_eff = np.minimum(cap, reach)
+    k = np.arange(n_pairs)
+    s0 = n_sites
+    n_cols = n_sites + n_pairs
+    demand = sparse.csr_matrix((np.ones(n_pairs), (pairs_row, s0 + k)), shape=(g, n_cols))
+    capacity = sparse.csr_matrix(
+        (
+            np.concatenate([np.ones(n_pairs), -cap_eff]),
+            (
+                np.concatenate([pairs_site, np.arange(n_sites)]),
+                np.concatenate([s0 + k, np.arange(n_sites)]),
+            ),
+        ),
+        shape=(n_sites, n_cols),
+    )
+    link = sparse.csr_matrix(
+        (
+            np.concatenate([np.ones(n_pairs), -weight[pairs_row]]),
+            (np.concatenate([k, k]), np.concatenate([s0 + k, pairs_site])),
+        ),
+        shape=(n_pairs, n_cols),
+    )
+    blocks = [demand, capacity, link]
+    lo = [np.full(g, -np.inf) if demand_sense == "le" else weight, np.full(n_sites, -np.inf)]
+    hi = [weight, np.zeros(n_sites)]
+    lo.append(np.full(n_pairs, -np.inf))
+    hi.append(np.zeros(n_pairs))
+    if p is not None:
+        card = sparse.csr_matrix(
+            (np.ones(m), (np.zeros(m, dtype=np.int64), np.arange(m))), shape=(1, n_cols)
+        )
+        blocks.append(card)
+        lo.append(np.array([p], dtype=float))
+        hi.append(np.array([p], dtype=float))
+    col_lo = np.zeros(n_cols)
+    col_lo[m:n_sites] = 1.0  # existing sites are always open
+    col_hi = np.concatenate([np.ones(n_sites), weight[pairs_row]])
+    return Mip(
+        cost=np.concatenate([site_cost, pair_cost]),
+        a_csr=sparse.vstack(blocks, format="csr"),
+        row_lo=np.concatenate(lo),
+        row_hi=np.concatenate(hi),
+        col_lo=col_lo,
+        col_hi=col_hi,
+        integer=np.concatenate([np.ones(n_sites, bool), np.zeros(n_pairs, bool)]),
+        maximize=maximize,
+    )
+
+
+def _cover_pairs(problem: SitingProblem, radius_m: float):
+    """Return (pair rows, pair sites, merged weights) of demand within ``radius_m`` of a site."""
+    w = problem.demand_weight.astype(np.float64)
+    cov = coverage_matrix(problem.demand_xy_m, _sites_xy(problem), radius_m)
+    rows = np.flatnonzero((np.diff(cov.indptr) > 0) & (w > 0))
+    a, gw, _ = merge_identical_rows(cov[rows], w[rows])
+    coo = a.tocoo()
+    return coo.row.astype(np.int64), coo.col.astype(np.int64), gw
+
+
+def _selected(out, m: int) -> list[int]:
+    return [int(j) for j in np.flatnonzero(out.x[:m] > 0.5)]
+
+
+def solve_mclp_capacitated(
+    problem: SitingProblem,
+    *,
+    p: int,
+    radius_m: float,
+    time_limit_s: float,
+    should_stop: Callable[[], bool] | None = None,
+    mip_gap: float = MIP_REL_GAP,
+) -> SitingResult:
+    """Return the p candidates that serve the most demand within radius and capacity."""
+    t0 = time.perf_counter()
+    m = problem.candidate_xy_m.shape[0]
+    rows, cols, gw = _cover_pairs(problem, radius_m)
+    cap = site_capacities(problem)
+    mip = _allocation_mip(
+        rows,
+        cols,
+        gw,
+        cap,
+        m,
+        demand_sense="le",
+        pair_cost=np.ones(rows.size),
+        site_cost=np.zeros(cap.size),
+        p=p,
+        maximize=True,
+    )
+    build_s = time.perf_counter() - t0
+    out = run_mip(mip, time_limit_s=time_limit_s, should_stop=should_stop, mip_gap=mip_gap)
+    check_outcome(out)
+    if out.x is None:
+        raise SitingInputError("带容量的 MCLP 在时间限制内没有找到可行解，请放宽时间限制")
+    result = finish(
+        "mclp",
+        problem,
+        _selected(out, m),
+        status=out.status,
+        gap=out.gap,
+        objective=out.objective,
+        radius_m=radius_m,
+        solve_s=out.seconds,
+        build_s=build_s,
+        notes=[CAPACITY_NOTE],
+    )
+    result.covered_weight = float(out.objective)
+    return result
+
+
+def solve_lscp_capacitated(
+    problem: SitingProblem,
+    *,
+    radius_m: float,
+    time_limit_s: float,
+    should_stop: Callable[[], bool] | None = None,
+    mip_gap: float = MIP_REL_GAP,
+) -> SitingResult:
+    """Return the fewest candidates that serve all demand within radius and capacity."""
+    t0 = time.perf_counter()
+    m = problem.candidate_xy_m.shape[0]
+    rows, cols, gw = _cover_pairs(problem, radius_m)
+    cap = site_capacities(problem)
+    _refuse_short_capacity(rows, cols, gw, cap, radius_m)
+    mip = _allocation_mip(
+        rows,
+        cols,
+        gw,
+        cap,
+        m,
+        demand_sense="eq",
+        pair_cost=np.zeros(rows.size),
+        site_cost=np.concatenate([np.ones(m), np.zeros(cap.size - m)]),
+        p=None,
+        maximize=False,
+    )
+    build_s = time.perf_counter() - t0
+    out = run_mip(mip, time_limit_s=time_limit_s, should_stop=should_stop, mip_gap=mip_gap)
+    check_outcome(out)
+    if out.status == "infeasible":
+        raise SitingInputError(
+            f"无解：即使开放全部候选点，{radius_m:g} 米内的设施容量也不足以服务全部需求"
+        )
+    if out.x is None:
+        raise SitingInputError("带容量的 LSCP 在时间限制内没有找到可行解，请放宽时间限制")
+    selected = _selected(out, m)
+    result = finish(
+        "lscp",
+        problem,
+        selected,
+        status=out.status,
+        gap=out.gap,
+        objective=len(selected),
+        radius_m=radius_m,
+        solve_s=out.seconds,
+        build_s=build_s,
+        notes=[CAPACITY_NOTE],
+    )
+    result.covered_weight = float(gw.sum())
+    return result
+
+
+def _refuse_short_capacity(rows, cols, gw, cap, radius_m: float) -> None:
+    """Raise SitingInputError when all sites together lack the capacity for all demand."""
+    reach = np.bincount(cols, weights=gw[rows], minlength=cap.size)
+    total = float(np.minimum(cap, reach).sum())
+    if total + 1e-9 < float(gw.sum()):
+        raise SitingInputError(
+            f"无解：全部候选点与现有设施的容量合计 {total:g}（{radius_m:g} 米内可用）"
+            f"小于需求总量 {float(gw.sum()):g}"
+        )
+
+
+def solve_pmedian_capacitated(
+    problem: SitingProblem,
+    *,
+    p: int,
+    time_limit_s: float,
+    should_stop: Callable[[], bool] | None = None,
+    mip_gap: float = MIP_REL_GAP,
+) -> SitingResult:
+    """Return p candidates minimising total weighted distance with all demand within capacity."""
+    t0 = time.perf_counter()
+    m = problem.candidate_xy_m.shape[0]
+    xy, w, _ = merge_positions(problem)
+    sites = _sites_xy(problem)
+    cap = site_capacities(problem)
+    n_pairs = xy.shape[0] * sites.shape[0]
+    if n_pairs > MAX_MEDIAN_PAIRS:
+        raise SitingInputError(
+            f"带容量的 p-中位模型过大：{xy.shape[0]} 个需求位置 × {sites.shape[0]} 个站点"
+            f" 超过 {MAX_MEDIAN_PAIRS:,} 对，请合并需求点或减少候选点"
+        )
+    existing_cap = float(cap[m:].sum())
+    best_new = float(np.sort(cap[:m])[::-1][:p].sum())
+    if existing_cap + best_new + 1e-9 < float(w.sum()):
+        raise SitingInputError(
+            f"无解：现有设施容量 {existing_cap:g} 加上容量最大的 {p} 个候选点 {best_new:g}"
+            f" 小于需求总量 {float(w.sum()):g}"
+        )
+    rows = np.repeat(np.arange(xy.shape[0]), sites.shape[0])
+    cols = np.tile(np.arange(sites.shape[0]), xy.shape[0])
+    dist = np.hypot(*(xy[rows] - sites[cols]).T)
+    mip = _allocation_mip(
+        rows,
+        cols,
+        w,
+        cap,
+        m,
+        demand_sense="eq",
+        pair_cost=dist,
+        site_cost=np.zeros(cap.size),
+        p=p,
+        maximize=False,
+    )
+    build_s = time.perf_counter() - t0
+    out = run_mip(mip, time_limit_s=time_limit_s, should_stop=should_stop, mip_gap=mip_gap)
+    check_outcome(out)
+    if out.status == "infeasible":
+        raise SitingInputError(f"无解：任意 {p} 个候选点加现有设施的容量都不足以服务全部需求")
+    if out.x is None:
+        raise SitingInputError("带容量的 p-中位模型在时间限制内没有找到可行解，请放宽时间限制")
+    result = finish(
+        "pmedian",
+        problem,
+        _selected(out, m),
+        status=out.status,
+        gap=out.gap,
+        objective=out.objective,
+        radius_m=None,
+        solve_s=out.seconds,
+        build_s=build_s,
+        notes=[CAPACITY_NOTE],
+    )
+    # Distances as allocated within capacity, not to the nearest open site.
+    alloc = out.x[cap.size :]
+    result.total_weighted_distance_m = float(out.objective)
+    used = alloc > 1e-7
+    result.max_distance_m = float(dist[used].max()) if np.any(used) else 0.0
+    return result
