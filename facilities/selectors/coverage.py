@@ -113,7 +113,7 @@ def _open_facilities(programme: Programme) -> list[Facility]:
     )
 
 
-def _capacity_persons(programme: Programme, facilities: list[Facility]) -> np.ndarray:
+def capacity_persons(programme: Programme, facilities: list[Facility]) -> np.ndarray:
     """Return each facility's capacity in target persons (inf when the standard has no ratio)."""
     if not programme.capacity_per_1000:
         return np.full(len(facilities), np.inf)
@@ -209,7 +209,7 @@ def programme_coverage(
     target = demand.target(programme)
     distance = float(programme.service_distance_m)
     pairs, n_net, n_straight = _pairs(kind, demand, fac_xy, distance, network or None)
-    capacity = _capacity_persons(programme, facilities)
+    capacity = capacity_persons(programme, facilities)
     result = assign(target, capacity, pairs)
     used = "network" if n_straight == 0 else "straight" if n_net == 0 else "network+straight"
     total = float(target.sum())

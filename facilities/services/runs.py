@@ -20,7 +20,7 @@ from facilities.errors import CoverageUnavailable, RunNotCancellable, SitingReje
 from facilities.geo import to_lonlat, to_metric
 from facilities.models import Facility, FacilityStatus, Programme, RunStatus, Scenario, SitingRun
 from facilities.selectors import points_outside_city
-from facilities.selectors.coverage import demand_arrays
+from facilities.selectors.coverage import capacity_persons, demand_arrays
 from facilities.services.siting import SitingRequest, siting_solve
 
 log = logging.getLogger(__name__)
@@ -129,6 +129,7 @@ def _problem(run: SitingRun) -> tuple[siting.SitingProblem, np.ndarray, list[Fac
     else:
         arr = np.asarray(params["candidates"], dtype=float)
         cand_xy = np.column_stack(to_metric(arr[:, 0], arr[:, 1]))
+    cand_cap, ex_cap = _capacities(programme, params.get("capacity_per_site"), existing, cand_xy)
     problem = siting.SitingProblem(
         demand_xy_m=demand.xy_m,
         demand_weight=weights,
@@ -136,8 +137,26 @@ def _problem(run: SitingRun) -> tuple[siting.SitingProblem, np.ndarray, list[Fac
         existing_xy_m=ex_xy,
         demand_ids=[str(i) for i in demand.ids],
         candidate_ids=[f"候选{k + 1}" for k in range(len(cand_xy))],
+        candidate_capacity=cand_cap,
+        existing_capacity=ex_cap,
     )
     return problem, cand_xy, existing
+
+
+def _capacities(
+    programme: Programme, per_site: int | None, existing: list[Facility], cand_xy: np.ndarray
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Return (candidate, existing) capacities in target persons, or (None, None).
+
+    Capacities bind only when the run gives a capacity per new site and the programme's
+    standard has a ratio (beds or places per 1,000 target persons) to turn beds into
+    persons; existing facilities then count with their registered capacity (blank =
+    unlimited), the same conversion the coverage analysis uses.
+    """
+    if per_site is None or not programme.capacity_per_1000:
+        return None, None
+    persons = per_site / programme.capacity_per_1000 * 1000
+    return np.full(len(cand_xy), persons), capacity_persons(programme, existing)
 
 
 def siting_run_execute(*, run_id: int, should_abort: Callable[[], bool] | None = None) -> SitingRun:
@@ -192,6 +211,9 @@ def _finish(run: SitingRun, status: str, message: str) -> SitingRun:
 
 
 def _served_within(problem: siting.SitingProblem, selected: list[int], radius_m: float) -> float:
+    """Return the target served within ``radius_m`` (and within capacity when capacitated)."""
+    if problem.capacitated:
+        return siting.served_within_capacity(problem, selected, radius_m)
     dist = siting.nearest_open_distance(problem, selected)
     return float(problem.demand_weight[dist <= radius_m].sum())
 

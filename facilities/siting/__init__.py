@@ -6,6 +6,7 @@ and gap read from the solver).
 
 from __future__ import annotations
 
+from facilities.siting.capacity import served_within_capacity
 from facilities.siting.core import (
     MODELS,
     SitingInputError,
@@ -43,6 +44,7 @@ __all__ = [
     "coverage_matrix",
     "duplicate_positions",
     "nearest_open_distance",
+    "served_within_capacity",
     "solve",
     "solve_lscp",
     "solve_mclp",

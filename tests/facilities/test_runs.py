@@ -73,3 +73,20 @@ def test_finished_run_cannot_be_cancelled(setup):
     run = runs.siting_run_execute(run_id=_run(setup).pk)
     with pytest.raises(runs.RunNotCancellable):
         runs.siting_run_cancel(run_id=run.pk)
+
+
+def test_capacity_per_site_binds_when_the_standard_has_a_ratio(setup):
+    """机构养老: 40 beds per 1,000 elders, so 2 beds serve 50 elders — new and existing alike."""
+    facility("eldercare_institution", "nursing_home", "小养老院", 0, 0, capacity=2, status="open")
+    programme = Programme.objects.get(slug="eldercare_institution")
+    request = SitingRequest(model="mclp", p=2, radius_m=300, time_limit_s=10)
+    run = runs.siting_run_create(
+        programme=programme, name="容量方案", request=request, capacity_per_site=2
+    )
+    run = runs.siting_run_execute(run_id=run.pk)
+    assert run.status == RunStatus.DONE, run.message
+    scenario = Scenario.objects.get(run=run)
+    assert scenario.served_before == pytest.approx(50)
+    assert scenario.served_after == pytest.approx(150)
+    assert scenario.result["covered_weight"] == pytest.approx(150)
+    assert any("容量" in note for note in scenario.result["notes"])

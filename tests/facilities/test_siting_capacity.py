@@ -172,3 +172,12 @@ def test_pcenter_says_it_ignores_capacity():
     problem = _instance(0)
     result = siting.solve_pcenter(problem, p=2)
     assert "p-center 模型不考虑容量" in result.notes
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_served_within_capacity_is_the_max_flow(seed):
+    problem = _instance(seed, existing=True)
+    for chosen in ([], [0], [1, 3]):
+        assert siting.served_within_capacity(problem, chosen, RADIUS_M) == pytest.approx(
+            _served(problem, chosen, RADIUS_M)
+        )
