@@ -15,7 +15,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gis_portal.editing import batch, history
+from gis_portal.editing import batch, change_services, history
 from gis_portal.editing.concurrency import OptimisticLockMixin, etag_format
 from gis_portal.editing.errors import InvalidEdit
 from gis_portal.editing.layers import Layer, layer_get
@@ -86,7 +86,8 @@ class FeatureEditView(LayerObjectMixin, APIView):
     @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
     def patch(self, request, pk: int):
         reject_unknown(request.query_params, set())
-        self.get_layer().update(
+        submitted = change_services.edit_or_request(
+            layer=self.get_layer(),
             pk=pk,
             expected_version=self.expected_version,
             changes=request_body(request),
@@ -94,6 +95,10 @@ class FeatureEditView(LayerObjectMixin, APIView):
             source="api",
         )
         obj = self.get_locked_object()
+        if submitted is not None:
+            # Needs approval (renaming, abolishing, boundaries): 202, the feature unchanged.
+            body = {"request": change_services.request_summary(submitted), **self.represent(obj)}
+            return self.with_etag(Response(body, status=status.HTTP_202_ACCEPTED), obj)
         return self.with_etag(Response(self.represent(obj)), obj)
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses={204: None})

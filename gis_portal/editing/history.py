@@ -40,13 +40,15 @@ class TimelineEntry:
 
 
 def _snapshot_fields(layer: Layer) -> list:
-    return [f for f in layer.model._meta.concrete_fields if f.name != "id"]
+    # The fields the event table keeps (a model may leave derived columns out of history).
+    tracked = {f.attname for f in layer.model.pgh_event_model._meta.concrete_fields}
+    return [f for f in layer.model._meta.concrete_fields if f.name != "id" and f.attname in tracked]
 
 
-def _snapshot(event, fields) -> dict:
+def _snapshot(event, fields, geometry_field: str = GEOMETRY_FIELD) -> dict:
     out = {}
     for f in fields:
-        if f.attname == GEOMETRY_FIELD:
+        if f.attname == geometry_field:
             wkb = event.geom_wkb
             out[f.attname] = shapely.from_wkb(bytes(wkb)) if wkb is not None else None
         else:
@@ -61,8 +63,8 @@ def feature_timeline(*, layer: Layer, pk: int) -> list[TimelineEntry]:
     events = (
         layer.model.pgh_event_model.objects.filter(pgh_obj_id=pk)
         .select_related("pgh_context")
-        .defer(GEOMETRY_FIELD)
-        .annotate(geom_wkb=AsWKB(GEOMETRY_FIELD))
+        .defer(layer.geometry_field)
+        .annotate(geom_wkb=AsWKB(layer.geometry_field))
         .order_by("pgh_id")
     )
     events = list(events)
@@ -76,7 +78,7 @@ def feature_timeline(*, layer: Layer, pk: int) -> list[TimelineEntry]:
     out: list[TimelineEntry] = []
     previous = None
     for event in events:
-        snap = _snapshot(event, fields)
+        snap = _snapshot(event, fields, layer.geometry_field)
         compared = {k: v for k, v in snap.items() if k not in NOT_DIFFED}
         meta = event.pgh_context.metadata if event.pgh_context else {}
         out.append(
@@ -90,7 +92,7 @@ def feature_timeline(*, layer: Layer, pk: int) -> list[TimelineEntry]:
                 comment=meta.get("comment") or "",
                 source=meta.get("source") or ("web" if meta.get("url") else "database"),
                 url=meta.get("url") or "",
-                diff=snapshot_diff(previous, compared, geometry_field=GEOMETRY_FIELD),
+                diff=snapshot_diff(previous, compared, geometry_field=layer.geometry_field),
             )
         )
         previous = compared
@@ -120,7 +122,7 @@ def feature_restore(
         raise InvalidEdit("event_id", f"该要素没有编号为 {event_id} 的历史版本")
     changes = {}
     for name in layer.rules:
-        attname = GEOMETRY_FIELD if name == "geometry" else name
+        attname = layer.geometry_field if name == "geometry" else name
         value = getattr(event, attname)
         if name == "geometry" and value is None:
             continue

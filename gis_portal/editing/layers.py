@@ -13,8 +13,19 @@ from django.db import models
 
 from boundaries import edit_services
 from boundaries.models import BoundaryLine, BoundaryMarker
+from facilities import edit_services as facility_edit
+from facilities.models import Facility
+from gis_portal.editing.feature_io import FeatureSpec
 from gis_portal.editing.models import ChangeKind
 from gis_portal.errors import NotFound
+from placenames import edit_services as placename_edit
+from placenames.addresses import edit_services as address_edit
+from placenames.addresses.models import DoorPlate, Street, StreetSign
+from placenames.models import PlaceName
+
+
+def _applies_directly(**_kw) -> None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -33,9 +44,27 @@ class Layer:
     label_of: Callable[[models.Model], str]
     # recheck(pks) → None: the layer's topology rules on the current rows, after a batch
     recheck: Callable[[list[int]], None]
+    # request_kind(action=, proposed=) → ChangeKind or None: an edit that must go through
+    # approval (a change request) instead of applying directly; None = applies directly.
+    request_kind: Callable[..., str | None] = _applies_directly
+    # apply_approved(action=, target_id=, expected_version=, proposed=, comment=, user=)
+    # → obj: how an approved request is applied (default: update / delete).
+    apply_approved: Callable | None = None
+    # The model's EPSG:4490 geometry column (history, restore and diffs read it).
+    geometry_field: str = "geom_4490"
+    # create(changes=, user=, source=) → obj: a feature drawn in the editor; None = the
+    # layer refuses direct creation with ``create_refusal`` (e.g. a new place name is a
+    # naming request).
+    create: Callable | None = None
+    create_refusal: str = "该图层不能直接新建要素"
+    # What the editor loads (one county) and shows of a feature, as GeoJSON built by
+    # PostGIS; None = the layer has its own read API (boundaries).
+    features: FeatureSpec | None = None
 
 
 BOUNDARY_EDITORS = ("boundary_officer", "administrator")
+PLACENAME_EDITORS = ("placename_officer", "administrator")
+FACILITY_EDITORS = ("planner", "administrator")
 
 LAYERS: dict[str, Layer] = {
     layer.key: layer
@@ -65,6 +94,84 @@ LAYERS: dict[str, Layer] = {
             delete=lambda *, pk, **kw: edit_services.marker_delete(marker_id=pk, **kw),
             label_of=lambda obj: obj.number,
             recheck=lambda pks: edit_services.topology_recheck(line_ids=[], marker_ids=pks),
+        ),
+        Layer(
+            key="placenames",
+            label="地名",
+            model=PlaceName,
+            geometry_kind="any",  # point, line or polygon, as the category allows
+            editor_roles=PLACENAME_EDITORS,
+            change_kind=ChangeKind.RENAMING,
+            rules=placename_edit.EDIT_RULES,
+            update=lambda *, pk, **kw: placename_edit.placename_update(place_id=pk, **kw),
+            delete=lambda *, pk, **kw: placename_edit.placename_delete(place_id=pk, **kw),
+            label_of=lambda obj: f"{obj.standard_name}（{obj.place_code}）",
+            recheck=lambda pks: None,
+            request_kind=placename_edit.request_kind_of,
+            apply_approved=placename_edit.placename_apply_approved,
+        ),
+        Layer(
+            key="streets",
+            label="街路巷",
+            model=Street,
+            geometry_kind="line",
+            editor_roles=PLACENAME_EDITORS,
+            change_kind=ChangeKind.RENAMING,
+            rules=address_edit.STREET_RULES,
+            update=lambda *, pk, **kw: address_edit.street_update(street_id=pk, **kw),
+            delete=lambda *, pk, **kw: address_edit.street_delete(street_id=pk, **kw),
+            label_of=lambda obj: obj.name,
+            recheck=address_edit.streets_recheck,
+            create=address_edit.street_create,
+            features=address_edit.STREET_FEATURES,
+        ),
+        Layer(
+            key="street-signs",
+            label="路牌",
+            model=StreetSign,
+            geometry_kind="point",
+            editor_roles=PLACENAME_EDITORS,
+            change_kind=ChangeKind.RENAMING,
+            rules=address_edit.SIGN_RULES,
+            update=lambda *, pk, **kw: address_edit.sign_update(sign_id=pk, **kw),
+            delete=lambda *, pk, **kw: address_edit.sign_delete(sign_id=pk, **kw),
+            label_of=lambda obj: f"{obj.text_zh} {obj.get_kind_display()}",
+            recheck=lambda pks: None,
+            geometry_field="point_4490",
+            create=address_edit.sign_create,
+            features=address_edit.SIGN_FEATURES,
+        ),
+        Layer(
+            key="door-plates",
+            label="门牌",
+            model=DoorPlate,
+            geometry_kind="point",
+            editor_roles=PLACENAME_EDITORS,
+            change_kind=ChangeKind.RENAMING,
+            rules=address_edit.PLATE_RULES,
+            update=lambda *, pk, **kw: address_edit.plate_update(plate_id=pk, **kw),
+            delete=lambda *, pk, **kw: address_edit.plate_delete(plate_id=pk, **kw),
+            label_of=str,
+            recheck=address_edit.plates_recheck,
+            geometry_field="point_4490",
+            create=address_edit.plate_create,
+            features=address_edit.PLATE_FEATURES,
+        ),
+        Layer(
+            key="facilities",
+            label="民政设施",
+            model=Facility,
+            geometry_kind="point",
+            editor_roles=FACILITY_EDITORS,
+            change_kind=ChangeKind.RENAMING,
+            rules=facility_edit.FACILITY_RULES,
+            update=lambda *, pk, **kw: facility_edit.facility_update(facility_id=pk, **kw),
+            delete=lambda *, pk, **kw: facility_edit.facility_delete(facility_id=pk, **kw),
+            label_of=lambda obj: obj.name,
+            recheck=lambda pks: None,
+            geometry_field="position_4490",
+            create=facility_edit.facility_create,
+            features=facility_edit.FACILITY_FEATURES,
         ),
     )
 }

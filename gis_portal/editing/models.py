@@ -17,6 +17,7 @@ class ChangeKind(models.TextChoices):
 
 
 class ChangeAction(models.TextChoices):
+    CREATE = "create", "新建"
     UPDATE = "update", "修改"
     DELETE = "delete", "删除"
 
@@ -51,6 +52,12 @@ REQUIRED_DOCUMENTS: dict[str, tuple[str, ...]] = {
         DocumentKind.EXPERT_REVIEW,
         DocumentKind.CONSULTATION,
     ),
+    # 地名管理条例 Art. 22: a name is cancelled when its entity is gone — the survey shows it.
+    ChangeKind.ABOLISHING: (DocumentKind.SURVEY,),
+    # 行政区域界线管理条例: a line changes by the agreement of both sides; a marker is moved
+    # on a survey (recorded in the joint inspection).
+    ChangeKind.BOUNDARY_LINE: (DocumentKind.AGREEMENT,),
+    ChangeKind.BOUNDARY_MARKER: (DocumentKind.SURVEY,),
 }
 
 
@@ -102,6 +109,9 @@ class ChangeRequest(models.Model):
     decision_note = models.TextField("审批意见", blank=True)
     approving_authority = models.CharField("批准机关", max_length=100, blank=True)
     published_at = models.DateTimeField("公告时间", null=True, blank=True)
+    # Features saved together in one editor session (a line and the markers moved with it)
+    # are submitted as one batch and approved or rejected together.
+    batch = models.UUIDField("同批申请", null=True, blank=True, db_index=True)
     is_demo = models.BooleanField("演示数据", default=False)
 
     class Meta:

@@ -3,6 +3,7 @@
 from django.urls import path, re_path
 
 from gis_portal.editing import api, request_api
+from placenames import edit_api
 
 urlpatterns = [
     path("save", api.BatchSaveView.as_view(), name="editing-save"),
@@ -17,6 +18,8 @@ urlpatterns = [
         request_api.ChangeDocumentView.as_view(),
         name="change-request-documents",
     ),
+    path("placenames", edit_api.PlaceNameEditListView.as_view(), name="editing-placenames"),
+    path("placenames/<int:pk>", edit_api.PlaceNameEditView.as_view(), name="editing-placename"),
     path("<str:layer>/<int:pk>/history", api.HistoryView.as_view(), name="editing-history"),
     path("<str:layer>/<int:pk>/restore", api.RestoreView.as_view(), name="editing-restore"),
 ]

@@ -15,8 +15,14 @@ from gis_portal.editing.errors import EditForbidden, InvalidEdit, InvalidTransit
 from gis_portal.editing.models import Announcement, ChangeKind, ChangeStatus
 
 
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+
+
 def submit(marker, user, material="新材质"):
-    return change_services.change_request_submit(
+    """Submit a marker change with the survey the regulations ask for attached."""
+    request = change_services.change_request_submit(
         layer_key="boundary-markers",
         target_id=marker.pk,
         action="update",
@@ -24,6 +30,14 @@ def submit(marker, user, material="新材质"):
         reason="联检发现界桩材质登记有误",
         user=user,
     )
+    change_services.change_document_attach(
+        request_id=request.pk,
+        kind="survey",
+        file=SimpleUploadedFile("survey.pdf", b"%PDF-1.4 demo"),
+        title="联检勘测记录",
+        user=user,
+    )
+    return request
 
 
 @pytest.mark.django_db

@@ -1,0 +1,462 @@
+"""Edits of place names from the editor, the API and approved change requests.
+
+Same rules as the API and the census import: geometry valid, of a type the record's
+category allows, inside the city (and the officer's area); the representative point is
+recomputed from the geometry; pinyin is romanised by the 1984 rules when left blank, and
+an entered spelling must be Latin letters. Names themselves (naming, renaming, abolishing)
+change only through an approved change request: the direct edit refuses those fields, and
+``placename_apply_approved`` applies them for the approval service.
+
+Every write runs inside ``pghistory.context`` (who, from where, why); the version trigger
+bumps ``version``. A refused edit changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from django.contrib.auth.models import User
+from django.contrib.gis.geos import GEOSGeometry, Point
+from django.db import transaction
+from django.utils import timezone
+from shapely.geometry.base import BaseGeometry
+
+from boundaries.edit_services import _city_check, history_context
+from boundaries.models import AdministrativeArea
+from gis_portal.accounts import edit_scope_check
+from gis_portal.editing.attributes import (
+    COMMENT_FIELD,
+    DateRule,
+    TextRule,
+    changes_clean,
+    comment_clean,
+)
+from gis_portal.editing.errors import InvalidEdit, PreconditionFailed
+from gis_portal.editing.geometry_input import (
+    MAX_VERTICES,
+    _from_geojson,
+    _from_wkt,
+    geometry_parse,
+)
+from gis_portal.errors import Conflict, NotFound
+from placenames import romanize as rz
+from placenames.importers.validation import ALLOWED_TYPES, ANY_TYPE
+from placenames.models import (
+    AliasKind,
+    PlaceCategory,
+    PlaceName,
+    PlaceNameAlias,
+    PlaceNameStatus,
+    SurveyMethod,
+)
+from placenames.services import division_code_basis, place_code_next, search_keys
+
+GEOMETRY_FIELD = "geom_4490"
+GEOMETRY_TYPE_NAMES = {
+    "Point": "点",
+    "MultiPoint": "多点",
+    "LineString": "线",
+    "MultiLineString": "多线",
+    "Polygon": "面",
+    "MultiPolygon": "多面",
+}
+_HAN = re.compile(r"[\u3400-\u9fff]")
+# Hanyu pinyin as the 1984 rules write it: letters (ü and tone marks included), digits,
+# spaces, hyphens and the syllable-dividing apostrophe.
+_PINYIN = re.compile(r"^[A-Za-zÀ-ÿĀ-ſǍ-ǜ0-9 '’\-·]+$")
+
+
+# --- rules (no database) ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PinyinRule:
+    label: str = "罗马字母拼写"
+    max_length: int = 300
+
+    def clean(self, field: str, value) -> str:
+        value = TextRule(self.label, self.max_length).clean(field, value)
+        if value and (_HAN.search(value) or not _PINYIN.match(value)):
+            raise InvalidEdit(
+                field, f"{self.label}应为汉语拼音字母（可含空格、连字符、隔音符号），不能含汉字"
+            )
+        return value
+
+
+@dataclass(frozen=True)
+class ChoiceRule:
+    label: str
+    choices: type
+    blank: bool = False
+
+    def clean(self, field: str, value) -> str:
+        if value in (None, "") and self.blank:
+            return ""
+        if value not in self.choices.values:
+            options = "、".join(f"{v}（{label}）" for v, label in self.choices.choices)
+            raise InvalidEdit(field, f"{self.label}应为 {options}")
+        return value
+
+
+@dataclass(frozen=True)
+class YearRule:
+    label: str
+
+    def clean(self, field: str, value) -> int | None:
+        if value in (None, ""):
+            return None
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value.strip())
+        if not isinstance(value, int) or isinstance(value, bool) or not 1000 <= value <= 2100:
+            raise InvalidEdit(field, f"{self.label}应为四位年份")
+        return value
+
+
+@dataclass(frozen=True)
+class StandardNameRule:
+    label: str = "标准名称"
+
+    def clean(self, field: str, value) -> str:
+        value = TextRule(self.label, rz.MAX_NAME_LENGTH, required=True).clean(field, value)
+        if not _HAN.search(value):
+            raise InvalidEdit(field, f"{self.label}应含汉字")
+        if value[0] in "=+-@" or any(ch.isspace() for ch in value):
+            raise InvalidEdit(field, f"{self.label}不能含空白，也不能以 = + - @ 开头")
+        return value
+
+
+@dataclass(frozen=True)
+class PlaceGeometryRule:
+    """Any census geometry type; the record's category decides which are allowed."""
+
+    def clean(self, field: str, value) -> BaseGeometry:
+        return placename_geometry_parse(value)
+
+
+def placename_geometry_parse(raw, *, kind: str = "any") -> BaseGeometry:
+    """Return a submitted place-name geometry (point, line or polygon, single or multi).
+
+    The container checks (GeoJSON without ``crs``, EWKT only in SRID 4490, vertex limit,
+    lon/lat range, validity) are geometry_input's; which type is right is decided by the
+    record's category (``geometry_type_check``).
+    """
+    if kind in ("point", "line"):
+        return geometry_parse(raw, kind=kind)
+    if isinstance(raw, dict):
+        geom = _from_geojson(raw)
+    elif isinstance(raw, str):
+        geom = _from_wkt(raw)
+    else:
+        raise InvalidEdit("geometry", "几何应为 GeoJSON 几何对象或 WKT 文本")
+    if geom.is_empty:
+        raise InvalidEdit("geometry", "几何为空")
+    if shapely.get_num_coordinates(geom) > MAX_VERTICES:
+        raise InvalidEdit("geometry", f"几何顶点数超过上限 {MAX_VERTICES:,}")
+    coords = shapely.get_coordinates(geom)
+    if not np.isfinite(coords).all():
+        raise InvalidEdit("geometry", "坐标含非数值 (NaN/inf)")
+    if not ((np.abs(coords[:, 0]) <= 180).all() and (np.abs(coords[:, 1]) <= 90).all()):
+        raise InvalidEdit(
+            "geometry", "坐标不是经纬度：应为 CGCS2000 经纬度 (EPSG:4490)，不是投影坐标"
+        )
+    if geom.geom_type not in ANY_TYPE:
+        raise InvalidEdit("geometry", f"不支持的几何类型：{geom.geom_type}")
+    if not geom.is_valid:
+        raise InvalidEdit(
+            "geometry", f"几何无效（自相交等）：{shapely.is_valid_reason(geom)[:100]}"
+        )
+    return geom
+
+
+def geometry_type_check(geom: BaseGeometry, category_code: str) -> None:
+    """Refuse a geometry type the category does not allow (as the census import does)."""
+    allowed = next(
+        (types for prefix, types in ALLOWED_TYPES.items() if category_code.startswith(prefix)),
+        ANY_TYPE,
+    )
+    if geom.geom_type not in allowed:
+        names = "、".join(GEOMETRY_TYPE_NAMES[t] for t in sorted(allowed))
+        raise InvalidEdit(
+            "geometry",
+            f"此类别（{category_code}）的地名不能是{GEOMETRY_TYPE_NAMES[geom.geom_type]}，"
+            f"应为：{names}",
+        )
+
+
+# The attributes an officer changes directly (no approval needed).
+EDIT_RULES: dict[str, object] = {
+    "abbreviation": TextRule("简称", 50),
+    "pinyin": PinyinRule(),
+    "ethnic_script": TextRule("民族文字", 200),
+    "established_year": YearRule("设立年份"),
+    "origin": TextRule("来历", 5000),
+    "meaning": TextRule("地名含义", 5000),
+    "history": TextRule("历史沿革", 5000),
+    "description": TextRule("地理实体描述", 5000),
+    "survey_method": ChoiceRule("测量方法", SurveyMethod, blank=True),
+    "media_note": TextRule("多媒体/读音", 300),
+    "source": TextRule("资料来源", 300),
+    "remarks": TextRule("备注", 5000),
+    "geometry": PlaceGeometryRule(),
+}
+# Fields that change only through an approved request (renaming, abolishing).
+NAME_RULES: dict[str, object] = {
+    "standard_name": StandardNameRule(),
+    "status": ChoiceRule("使用状态", PlaceNameStatus),
+    "abolished_on": DateRule("废止时间"),
+    "named_on": DateRule("命名时间"),
+}
+# Naming a new place: what the record needs besides the editable attributes.
+CREATE_RULES: dict[str, object] = {
+    "standard_name": StandardNameRule(),
+    "category": TextRule("类别", 5, required=True),
+    "division": TextRule("所在行政区", 12, required=True),
+    "named_on": DateRule("命名时间"),
+    **EDIT_RULES,
+}
+
+
+def request_kind_of(*, action: str, proposed: Mapping) -> str | None:
+    """Return the change-request kind an edit needs, or None if it may apply directly.
+
+    create → naming; a new standard name → renaming; status abolished → abolishing.
+    """
+    if action == "create":
+        return "naming"
+    if not isinstance(proposed, Mapping):
+        return None
+    if proposed.get("status") == PlaceNameStatus.ABOLISHED or "abolished_on" in proposed:
+        return "abolishing"
+    if set(proposed) & set(NAME_RULES):
+        return "renaming"
+    return None
+
+
+def name_changes_clean(kind: str, changes: Mapping) -> tuple[dict, str]:
+    """Validate a renaming/abolishing proposal (no database); return (values, comment)."""
+    values, comment = changes_clean(changes, {**EDIT_RULES, **NAME_RULES})
+    if kind == "renaming" and "standard_name" not in values:
+        raise InvalidEdit("standard_name", "更名申请须给出新的标准名称")
+    if kind == "abolishing":
+        if values.get("status") != PlaceNameStatus.ABOLISHED:
+            raise InvalidEdit("status", "销名申请的使用状态应为 abolished（已废止）")
+        if not values.get("abolished_on"):
+            raise InvalidEdit("abolished_on", "销名须填写废止时间")
+        if values["abolished_on"] > timezone.localdate():
+            raise InvalidEdit("abolished_on", "废止时间不能晚于今天")
+    elif values.get("status") == PlaceNameStatus.ABOLISHED:
+        raise InvalidEdit("status", "废止地名请提交销名申请")
+    return values, comment
+
+
+# --- writes ---------------------------------------------------------------------------
+
+
+def _to_geos(geom: BaseGeometry) -> GEOSGeometry:
+    return GEOSGeometry(memoryview(shapely.to_wkb(geom)), srid=4490)
+
+
+def _representative_point(geom: GEOSGeometry) -> Point:
+    point = geom if geom.geom_type == "Point" else geom.point_on_surface
+    point.srid = 4490
+    return point
+
+
+def _locked(pk: int) -> PlaceName:
+    place = PlaceName.objects.select_for_update(of=("self",)).filter(pk=pk).first()
+    if place is None:
+        raise NotFound(f"地名 {pk} 不存在")
+    return place
+
+
+def _version_check(place: PlaceName, expected_version: int | None) -> None:
+    if expected_version is not None and place.version != expected_version:
+        raise PreconditionFailed(
+            f"该地名已被他人修改（当前版本 {place.version}，您编辑的是版本 {expected_version}）",
+            current_version=place.version,
+        )
+
+
+def _scope_check(user: User | None, *geoms: GEOSGeometry | None) -> None:
+    if user is None:
+        return
+    for geom in geoms:
+        if geom is not None:
+            edit_scope_check(user=user, geom_4490=geom)
+
+
+def _apply_values(place: PlaceName, values: dict, user: User | None) -> list[str]:
+    """Set validated values on ``place`` (geometry checks, pinyin, keys); return fields."""
+    fields = []
+    geom = values.pop("geometry", None)
+    if geom is not None:
+        geometry_type_check(geom, place.category.code)
+        new_geom = _to_geos(geom)
+        _scope_check(user, place.geom_4490, new_geom)
+        _city_check(new_geom)
+        place.geom_4490 = new_geom
+        place.point_4490 = _representative_point(new_geom)
+        fields += [GEOMETRY_FIELD, "point_4490"]
+    elif user is not None:
+        _scope_check(user, place.geom_4490 or place.point_4490)
+    old_name = place.standard_name
+    for name, value in values.items():
+        setattr(place, name, value)
+        fields.append(name)
+    renamed = "standard_name" in values and values["standard_name"] != old_name
+    if renamed:
+        # The former name stays findable as 曾用名 (valid until today).
+        PlaceNameAlias.objects.get_or_create(
+            place=place,
+            name=old_name,
+            kind=AliasKind.FORMER,
+            defaults={"pinyin": place.pinyin, "valid_to": timezone.localdate()},
+        )
+    if "pinyin" in values or renamed:
+        roman = rz.romanize(place.standard_name)
+        if values.get("pinyin"):
+            place.pinyin_needs_check = False
+        else:
+            place.pinyin = roman.pinyin
+            place.pinyin_needs_check = roman.needs_check
+        place.generic_pinyin = roman.generic_pinyin
+        fields += ["pinyin", "pinyin_needs_check", "generic_pinyin"]
+    if renamed or "abbreviation" in values:
+        keys = search_keys(
+            standard_name=place.standard_name,
+            alias_names=list(place.aliases.values_list("name", flat=True)),
+            abbreviation=place.abbreviation,
+        )
+        for key, value in keys.items():
+            setattr(place, key, value)
+        fields += list(keys)
+    return sorted(set(fields) | {"updated_at"})
+
+
+def placename_update(
+    *,
+    place_id: int,
+    expected_version: int | None,
+    changes: Mapping,
+    user: User | None,
+    source: str = "api",
+    topology_check: bool = True,
+) -> PlaceName:
+    """Apply an officer's edit of non-name attributes and geometry to one place name."""
+    if isinstance(changes, Mapping):
+        names = sorted(set(changes) & set(NAME_RULES))
+        if names:
+            raise InvalidEdit(
+                names[0], "标准名称、使用状态和废止时间只能通过命名/更名/销名申请修改（须经审批）"
+            )
+    values, comment = changes_clean(changes, EDIT_RULES)
+    with history_context(user=user, comment=comment, source=source), transaction.atomic():
+        place = _locked(place_id)
+        _version_check(place, expected_version)
+        place.save(update_fields=_apply_values(place, values, user))
+        place.refresh_from_db(fields=["version"])
+    return place
+
+
+def placename_delete(*, place_id: int, expected_version: int | None, comment, user, source="api"):
+    """Place names are not deleted: an abolished name stays in the archive (销名)."""
+    comment_clean(comment)
+    raise Conflict("地名档案不能删除：请提交销名申请（使用状态改为已废止）")
+
+
+def placename_create(*, values: Mapping, comment: str, user: User | None, source: str) -> PlaceName:
+    """Register a newly named place (called by the approval of a naming request)."""
+    clean, comment = changes_clean({**values, COMMENT_FIELD: comment}, CREATE_RULES)
+    geom = clean.pop("geometry", None)
+    if geom is None:
+        raise InvalidEdit("geometry", "新命名的地名须有位置（点、线或面）")
+    category = PlaceCategory.objects.filter(code=clean.pop("category")).first()
+    if category is None:
+        raise InvalidEdit("category", "类别代码不存在（见地名类别代码表）")
+    division_code = clean.pop("division")
+    division = (
+        AdministrativeArea.objects.filter(code=division_code, valid_to__isnull=True)
+        .select_related("parent")
+        .defer("geom_4490", "parent__geom_4490")
+        .first()
+    )
+    if division is None:
+        raise InvalidEdit("division", f"行政区 {division_code} 不存在")
+    geometry_type_check(geom, category.code)
+    new_geom = _to_geos(geom)
+    _scope_check(user, new_geom)
+    _city_check(new_geom)
+    with history_context(user=user, comment=comment, source=source), transaction.atomic():
+        roman = rz.romanize(clean["standard_name"])
+        pinyin = clean.pop("pinyin", "") or ""
+        place = PlaceName(
+            place_code=place_code_next(
+                division_code=division_code_basis(division), category_code=category.code
+            ),
+            category=category,
+            division=division,
+            geom_4490=new_geom,
+            point_4490=_representative_point(new_geom),
+            pinyin=pinyin or roman.pinyin,
+            pinyin_needs_check=roman.needs_check and not pinyin,
+            generic_pinyin=roman.generic_pinyin,
+            named_on=clean.pop("named_on", None) or timezone.localdate(),
+            status=PlaceNameStatus.IN_USE,
+            registered_on=timezone.localdate(),
+            registrar=(user.get_username() if user else "")[:50],
+            **clean,
+            **search_keys(
+                standard_name=clean["standard_name"],
+                alias_names=[],
+                abbreviation=clean.get("abbreviation", ""),
+            ),
+        )
+        place.save()
+    return place
+
+
+def placename_apply_approved(
+    *,
+    action: str,
+    target_id: int | None,
+    expected_version: int | None,
+    proposed: Mapping,
+    comment: str,
+    user: User | None,
+    source: str = "approval",
+) -> PlaceName:
+    """Apply an approved naming/renaming/abolishing (name fields allowed here only)."""
+    if action == "create":
+        return placename_create(values=proposed, comment=comment, user=user, source=source)
+    kind = request_kind_of(action=action, proposed=proposed) or "renaming"
+    values, comment = name_changes_clean(kind, {**proposed, COMMENT_FIELD: comment})
+    with history_context(user=user, comment=comment, source=source), transaction.atomic():
+        place = _locked(target_id)
+        _version_check(place, expected_version)
+        if kind == "abolishing" and place.status == PlaceNameStatus.ABOLISHED:
+            raise Conflict(f"地名「{place.standard_name}」已废止")
+        place.save(update_fields=_apply_values(place, values, user))
+        place.refresh_from_db(fields=["version"])
+    return place
+
+
+def announcement_fields(place: PlaceName) -> dict:
+    """The announcement's standard fields of a place, as registered after the approval."""
+    division = place.division
+    chain = [division.name]
+    if division.parent is not None and division.parent.level != "city":
+        chain.insert(0, division.parent.name)
+    point = place.point_4490
+    where = place.description or ""
+    if point is not None:
+        where = f"{where}（东经 {point.x:.5f}°，北纬 {point.y:.5f}°）".lstrip()
+    return {
+        "standard_name": place.standard_name,
+        "pinyin": place.pinyin,
+        "division": "鹤岗市" + "".join(chain),
+        "location": where or "见地名档案",
+    }
