@@ -10,16 +10,10 @@ from __future__ import annotations
 
 import json
 
-from django.contrib.gis.geos import Polygon
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gis_portal.editing.api import FeatureEditView
 from gis_portal.editing.layers import LAYERS
-from gis_portal.editing.permissions import LayerEditPermission
-from gis_portal.params import parse_bbox, reject_unknown
 from placenames.models import PlaceName
 
 EDITOR_LIST_LIMIT = 5000
@@ -82,31 +76,3 @@ class PlaceNameEditView(FeatureEditView, APIView):
 
     def represent(self, obj) -> dict:
         return placename_feature(obj)
-
-
-class PlaceNameEditListView(APIView):
-    """Place names with their surveyed geometry in a bbox, for the editor (signed-in)."""
-
-    permission_classes = [LayerEditPermission]
-    editor_roles = LAYERS["placenames"].editor_roles
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("bbox", OpenApiTypes.STR, description="minLon,minLat,maxLon,maxLat"),
-        ],
-        responses=OpenApiTypes.OBJECT,
-    )
-    def get(self, request):
-        reject_unknown(request.query_params, {"bbox"})
-        qs = _queryset().exclude(geom_4490__isnull=True, point_4490__isnull=True)
-        bbox = parse_bbox(request.query_params, "bbox")
-        if bbox is not None:
-            qs = qs.filter(point_4490__intersects=Polygon.from_bbox(bbox))
-        rows = list(qs.order_by("pk")[: EDITOR_LIST_LIMIT + 1])
-        return Response(
-            {
-                "type": "FeatureCollection",
-                "features": [placename_feature(p, full=False) for p in rows[:EDITOR_LIST_LIMIT]],
-                "truncated": len(rows) > EDITOR_LIST_LIMIT,
-            }
-        )

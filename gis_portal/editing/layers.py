@@ -109,6 +109,8 @@ LAYERS: dict[str, Layer] = {
             recheck=lambda pks: None,
             request_kind=placename_edit.request_kind_of,
             apply_approved=placename_edit.placename_apply_approved,
+            create_refusal="新地名须经审批：请提交命名申请（附综合评估、专家论证、征求意见报告）",
+            features=placename_edit.PLACENAME_FEATURES,
         ),
         Layer(
             key="streets",

@@ -18,8 +18,10 @@ urlpatterns = [
         request_api.ChangeDocumentView.as_view(),
         name="change-request-documents",
     ),
-    path("placenames", edit_api.PlaceNameEditListView.as_view(), name="editing-placenames"),
     path("placenames/<int:pk>", edit_api.PlaceNameEditView.as_view(), name="editing-placename"),
     path("<str:layer>/<int:pk>/history", api.HistoryView.as_view(), name="editing-history"),
     path("<str:layer>/<int:pk>/restore", api.RestoreView.as_view(), name="editing-restore"),
+    # Streets, signs, door plates, facilities: the county's features, create, one feature.
+    path("<str:layer>", api.LayerCollectionView.as_view(), name="editing-layer"),
+    path("<str:layer>/<int:pk>", api.LayerFeatureView.as_view(), name="editing-feature"),
 ]

@@ -180,16 +180,14 @@ def test_restore_brings_back_the_earlier_polygon_as_a_new_change(hegang_areas, c
     assert place.version == 3
 
 
-def test_editor_list_returns_polygons_in_a_bbox(hegang_areas, client_as):
+def test_editor_loads_the_county_with_the_polygon(hegang_areas, client_as):
     place_create()
     officer = client_as("pn", "placename_officer")
-    lon, lat = district_centre()
-    r = officer.get(
-        "/api/v1/editing/placenames",
-        {"bbox": f"{lon - 0.01},{lat - 0.01},{lon + 0.01},{lat + 0.01}"},
-    )
+    r = officer.get("/api/v1/editing/placenames", {"county": "230403"})
     assert r.status_code == 200
-    assert [f["geometry"]["type"] for f in r.json()["features"]] == ["Polygon"]
+    features = r.json()["features"]
+    assert [f["geometry"]["type"] for f in features] == ["Polygon"]
+    assert features[0]["properties"]["standard_name"] == "向阳小区"
     assert officer.get("/api/v1/editing/placenames", {"order": "x"}).status_code == 400
 
 
