@@ -24,6 +24,7 @@ from facilities.selectors.coverage import demand_arrays, programme_coverage, pub
 from facilities.selectors.targets import plan_targets
 from facilities.services.runs import siting_run_cancel, siting_run_create
 from facilities.services.siting import SitingRequest
+from facilities.services.watchdog import siting_run_fail_if_dead
 from facilities.tasks import enqueue_siting
 from gis_portal.errors import InvalidParameter, NotFound
 from gis_portal.params import parse_choice, parse_float, parse_int, reject_unknown
@@ -253,7 +254,8 @@ class SitingRunDetailView(APIView):
         run = SitingRun.objects.select_related("programme", "scenario").filter(pk=pk).first()
         if run is None:
             raise NotFound(f"没有编号为 {pk} 的选址计算")
-        return Response(_run_json(run))
+        # A poll is when a planner waits on the run: a dead worker must not keep it "running".
+        return Response(_run_json(siting_run_fail_if_dead(run=run)))
 
 
 class SitingRunCancelView(APIView):

@@ -13,6 +13,9 @@ $PY manage.py collectstatic --no-input -v 0
 echo "portal: http://127.0.0.1:$PORT/  (API docs: /api/docs/, admin: /admin/)"
 # The task-queue worker (procrastinate, PostgreSQL only) runs the long siting jobs beside
 # the web server; both stop together.
+# Runs left "running" by a worker that was killed are marked failed first (the worker's
+# periodic task facilities.fail_dead_runs keeps doing so every minute).
+$PY manage.py fail_dead_runs
 $PY manage.py procrastinate worker --queues siting --concurrency 1 &
 WORKER=$!
 .venv/bin/gunicorn gis_portal.wsgi:application --bind "127.0.0.1:$PORT" \
