@@ -2,7 +2,8 @@
 
 Ids: placenames.search_p95_ms (Chinese substring, pinyin and initials mixed),
 placenames.search_2char_p95_ms (two-character Chinese queries alone), suggest_p95_ms,
-fuzzy_p95_ms and fuzzy_hit_rate (homophone, missing and extra character typos),
+fuzzy_p95_ms and fuzzy_hit_rate (homophone, missing and extra character typos, and
+pinyin typed with one wrong letter),
 import_5611_s (a census xlsx) and import_100k_s (a CSV, peak memory in the note). The
 baseline of every query is a naive ``ILIKE '%…%'`` scan in the same run; of the imports,
 a per-row ORM upsert (the obvious way), timed on part of the file and scaled.
@@ -275,25 +276,42 @@ def _homophones() -> dict[str, list[str]]:
     return groups
 
 
-def _typos(names: list[str], rnd: random.Random, n: int) -> list[tuple[str, str]]:
-    """Return (typo, original) pairs: homophone, missing character, extra character."""
+TYPO_KINDS = ("homophone", "missing", "extra", "pinyin_letter")
+
+
+def _typos(names: list[str], rnd: random.Random, n: int) -> list[tuple[str, str, str]]:
+    """Return (typo, original, kind) triples, the four kinds in turn.
+
+    homophone: one character replaced by another of the same reading, as a pinyin keyboard
+    offers them (五百街 for 五柏街); missing: one character of the specific left out (names
+    of four characters or more: dropping one of three leaves a two-character query that
+    matches hundreds of names equally well); extra: one character inserted; pinyin_letter:
+    the name typed as full pinyin with one letter wrong. The generic's last character is kept.
+    """
     groups = _homophones()
-    pairs = []
+    pool = _char_pool()
+    triples = []
     for k, name in enumerate(rnd.sample(names, n)):
-        kind = k % 3
-        pos = rnd.randrange(len(name) - 1)  # keep the generic's last character
-        if kind == 0:
+        kind = TYPO_KINDS[k % len(TYPO_KINDS)]
+        pos = rnd.randrange(len(name) - 1)
+        if kind == "homophone":
             reading = lazy_pinyin(name[pos], style=Style.NORMAL)[0]
             others = [c for c in groups.get(reading, []) if c != name[pos]]
             if not others:
                 continue
             typo = name[:pos] + rnd.choice(others) + name[pos + 1 :]
-        elif kind == 1 and len(name) > 3:
+        elif kind == "missing" and len(name) > 3:
             typo = name[:pos] + name[pos + 1 :]
+        elif kind == "pinyin_letter":
+            key = pinyin_key(name)
+            at = rnd.randrange(len(key))
+            typo = key[:at] + rnd.choice([c for c in "abcdefghijklmnopqrstuvwxyz" if c != key[at]])
+            typo += key[at + 1 :]
         else:
-            typo = name[:pos] + rnd.choice(_char_pool()) + name[pos:]
-        pairs.append((typo, name))
-    return pairs
+            kind = "extra"
+            typo = name[:pos] + rnd.choice(pool) + name[pos:]
+        triples.append((typo, name, kind))
+    return triples
 
 
 def _memory_peak_mb(fn) -> tuple[float, float]:
@@ -437,17 +455,21 @@ def run() -> list[Result]:
         f"{percentile(two, 95):.1f} ms, suggest p95 {percentile(sug, 95):.1f} ms",
         flush=True,
     )
-    typos = _typos(names, rnd, 300)
+    typos = _typos(names, rnd, 400)
     hits = 0
     fuzzy_times = []
-    for typo, original in typos:
+    kind_hits: dict[str, list[int]] = {kind: [0, 0] for kind in TYPO_KINDS}
+    for typo, original, kind in typos:
         t0 = time.perf_counter()
         page = placename_search(q=typo, filters=empty, limit=10, with_total=False)
         fuzzy_times.append((time.perf_counter() - t0) * 1000)
-        hits += any(p.standard_name == original for p in page.places)
+        hit = any(p.standard_name == original for p in page.places)
+        hits += hit
+        kind_hits[kind][0] += hit
+        kind_hits[kind][1] += 1
     naive_hits = 0
     naive_fuzzy = []
-    for typo, original in typos[::20]:
+    for typo, original, _kind in typos[::20]:
         t0 = time.perf_counter()
         with connection.cursor() as cur:
             cur.execute(
@@ -519,7 +541,8 @@ def run() -> list[Result]:
             "ms",
             round(percentile(naive_fuzzy, 95), 2),
             len(fuzzy_times),
-            note=f"median {percentile(fuzzy_times, 50):.2f} ms; top-10 for homophone/missing/extra-character typos",
+            note=f"median {percentile(fuzzy_times, 50):.2f} ms; top-10 for homophone, missing and "
+            "extra-character typos and full pinyin with one wrong letter",
         ),
         Result(
             "placenames.fuzzy_hit_rate",
@@ -527,8 +550,9 @@ def run() -> list[Result]:
             "share",
             None,
             len(typos),
-            note="share of typos whose intended name is in the top 10; a naive ILIKE substring "
-            f"search finds {naive_hits / len(typos[::20]):.2f}",
+            note="share of typos whose intended name is in the top 10 ("
+            + ", ".join(f"{k} {h}/{n}" for k, (h, n) in kind_hits.items())
+            + f"); a naive ILIKE substring search finds {naive_hits / len(typos[::20]):.2f}",
         ),
         Result(
             "placenames.import_5611_s",

@@ -189,6 +189,8 @@ class PlaceNameListView(APIView):
             {
                 "type": "FeatureCollection",
                 "count": result.total,
+                # False for a broad query: more names match than were ranked; count is "at least".
+                "count_exact": result.total_exact,
                 "page": page,
                 "page_size": page_size,
                 "features": [

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 import shapely
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
+from rapidfuzz.distance import Levenshtein
 
 from boundaries.models import AdministrativeArea
 from gis_portal.errors import NotFound
-from placenames import review
+from placenames import review, spelling
 from placenames import romanize as rz
 from placenames.exporters import ExportRow
 from placenames.models import PlaceCategory, PlaceName, PlaceNameAlias
@@ -20,10 +21,24 @@ from placenames.models import PlaceCategory, PlaceName, PlaceNameAlias
 # value a user supplies is a bound parameter.
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _LATIN_QUERY = re.compile(r"^[a-zü' ]+$")
-# Ranks: exact standard name, same pinyin (homophone), prefix, one syllable off (typo),
-# substring, alias/former name. A typo's near neighbours come before the many names that
+# Ranks: exact standard name, same pinyin (homophone), prefix, one character missing or
+# extra (typo), substring, alias/former name, near miss (one character of another reading,
+# one letter off in typed pinyin). A typo's near neighbours come before the many names that
 # merely contain a short query.
-RANK_EXACT, RANK_HOMOPHONE, RANK_PREFIX, RANK_FUZZY, RANK_SUBSTRING, RANK_ALIAS = range(6)
+(
+    RANK_EXACT,
+    RANK_HOMOPHONE,
+    RANK_PREFIX,
+    RANK_FUZZY,
+    RANK_SUBSTRING,
+    RANK_ALIAS,
+    RANK_NEAR,
+) = range(7)
+# Candidates fetched per way of matching; a broad query ("新村": 40,000 names in a million)
+# is ranked among these and its count given as "at least".
+SEARCH_CANDIDATES = 500
+NEAR_WHEN_FEWER = 20
+LISTING_COUNT_CAP = 10_000
 
 
 @dataclass(frozen=True)
@@ -40,6 +55,9 @@ class SearchPage:
     places: list[PlaceName]
     ranks: dict[int, int]
     total: int
+    # False when a broad query matched more names than were fetched as candidates: ``total``
+    # is then a lower bound ("at least"), and the API and the page say so.
+    total_exact: bool = True
 
 
 def query_grams(text: str) -> list[str]:
@@ -111,45 +129,101 @@ def _filter_sql(filters: SearchFilters) -> tuple[str, dict]:
     return "".join(f" AND {c}" for c in clauses), params
 
 
-def _match_sql(q: str, *, fuzzy: bool) -> tuple[list[str], dict]:
-    """Return the ranked id-selecting branches for a query, and their parameters."""
-    text = q.strip().lower()
-    params: dict = {"q": text, "prefix": like_escape(text) + "%"}
-    branches = []
-    if _HAN.search(text) or not _LATIN_QUERY.match(text):
-        params["grams"] = query_grams(text)
-        params["like"] = "%" + like_escape(text) + "%"
-        branches.append(
-            f"SELECT p.id, CASE WHEN p.standard_name = %(q)s THEN {RANK_EXACT}"  # noqa: S608
-            f" WHEN p.standard_name LIKE %(prefix)s THEN {RANK_PREFIX}"
-            f" WHEN p.standard_name LIKE %(like)s THEN {RANK_SUBSTRING}"
-            f" ELSE {RANK_ALIAS} END AS rank"
-            " FROM placenames_placename p"
-            " WHERE placename_grams(p.search_names) @> %(grams)s::text[]"
-            " AND p.search_names LIKE %(like)s{filters}"
-        )
-    else:
-        key = re.sub(r"[^a-zü]", "", text)
-        params["key"] = key
-        params["key_prefix"] = like_escape(key) + "%"
-        branches.append(
-            f"SELECT p.id, CASE WHEN p.pinyin_key = %(key)s THEN {RANK_EXACT}"  # noqa: S608
-            f" WHEN p.pinyin_initials = %(key)s THEN {RANK_PREFIX}"
-            f" ELSE {RANK_SUBSTRING} END AS rank"
-            " FROM placenames_placename p"
-            " WHERE (p.pinyin_key LIKE %(key_prefix)s OR p.pinyin_initials LIKE %(key_prefix)s)"
-            "{filters}"
-        )
-    if fuzzy and _HAN.search(text):
-        params["fuzzy_keys"] = rz.fuzzy_query_keys(text)
-        params["qkey"] = rz.pinyin_key(text)
-        branches.append(
-            f"SELECT p.id, CASE WHEN p.pinyin_key = %(qkey)s THEN {RANK_HOMOPHONE}"  # noqa: S608
-            f" ELSE {RANK_FUZZY} END AS rank"
-            " FROM placenames_placename p"
-            " WHERE p.fuzzy_keys && %(fuzzy_keys)s::varchar[]{filters}"
-        )
-    return branches, params
+@dataclass(frozen=True)
+class _Branch:
+    """One way a name can match: a WHERE condition and the rank of the names it finds."""
+
+    rank: int
+    condition: str
+
+
+def _chinese_branches(text: str, *, fuzzy: bool) -> tuple[list[_Branch], list[_Branch], dict]:
+    """Return the primary branches, the near-miss branches and the parameters of a query."""
+    params: dict = {
+        "q": text,
+        "prefix": like_escape(text) + "%",
+        "like": "%" + like_escape(text) + "%",
+        "grams": query_grams(text),
+    }
+    # Names first, aliases and former names in the same substring branch (search_names
+    # holds them all, one per line); the rank of an alias-only hit is fixed in Python.
+    primary = [
+        _Branch(RANK_EXACT, "p.standard_name = %(q)s"),
+        _Branch(RANK_PREFIX, "p.standard_name LIKE %(prefix)s"),
+        _Branch(
+            RANK_SUBSTRING,
+            "placename_grams(p.search_names) @> %(grams)s::text[] AND p.search_names LIKE %(like)s",
+        ),
+    ]
+    near: list[_Branch] = []
+    if fuzzy and _HAN.search(text) and rz.pinyin_key(text):
+        keys = rz.fuzzy_query_keys(text)
+        params["qkey"] = [rz.pinyin_key(text)]
+        # A name one character longer has the query's key among its deletions ("-key"); a
+        # name one character shorter has a deletion of the query as its key.
+        qkey = params["qkey"][0]
+        params["fuzzy_keys"] = [k for k in keys if k == "-" + qkey or ("-" not in k and k != qkey)]
+        params["near_keys"] = [k for k in keys if k.startswith("-") and k != "-" + qkey]
+        primary += [
+            _Branch(RANK_HOMOPHONE, "p.fuzzy_keys && %(qkey)s::varchar[]"),
+            _Branch(RANK_FUZZY, "p.fuzzy_keys && %(fuzzy_keys)s::varchar[]"),
+        ]
+        if params["near_keys"]:
+            near.append(_Branch(RANK_NEAR, "p.fuzzy_keys && %(near_keys)s::varchar[]"))
+    return primary, near, params
+
+
+def _latin_branches(text: str, *, fuzzy: bool) -> tuple[list[_Branch], list[_Branch], dict]:
+    key = re.sub(r"[^a-zü]", "", text)
+    params: dict = {"key": key, "key_prefix": like_escape(key) + "%"}
+    primary = [
+        _Branch(RANK_EXACT, "p.pinyin_key = %(key)s"),
+        _Branch(RANK_PREFIX, "p.pinyin_initials = %(key)s"),
+        _Branch(RANK_SUBSTRING, "p.pinyin_key LIKE %(key_prefix)s"),
+        _Branch(RANK_SUBSTRING, "p.pinyin_initials LIKE %(key_prefix)s"),
+    ]
+    near: list[_Branch] = []
+    variants = spelling.pinyin_variants(key) if fuzzy else ()
+    if variants:
+        params["variants"] = list(variants)
+        near.append(_Branch(RANK_NEAR, "p.pinyin_key = ANY(%(variants)s::text[])"))
+    return primary, near, params
+
+
+def _candidates(branches: list[_Branch], where: str, params: dict, cap: int) -> tuple[list, bool]:
+    """Return (id, rank, name, code, pinyin key, initials) rows of the branches, and whether
+    any branch stopped at ``cap``.
+
+    Each branch is an index scan stopped by its LIMIT, with no ORDER BY: a broad query
+    (a common generic, a one-letter prefix) costs ``cap`` rows, not every match.
+    """
+    parts = [
+        f"(SELECT p.id, {b.rank} AS rank, p.standard_name, p.place_code, p.pinyin_key,"  # noqa: S608
+        f" p.pinyin_initials, {k} AS branch FROM placenames_placename p"
+        f" WHERE {b.condition}{where} LIMIT %(cap)s)"
+        for k, b in enumerate(branches)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), {**params, "cap": cap})
+        rows = cursor.fetchall()
+    per_branch: dict[int, int] = {}
+    for row in rows:
+        per_branch[row[6]] = per_branch.get(row[6], 0) + 1
+    return rows, any(n >= cap for n in per_branch.values())
+
+
+def _sort_key(text: str, *, latin: bool):
+    """Return the in-rank order: fewest edits from the query, then shortest, then by name."""
+    key = re.sub(r"[^a-zü]", "", text)
+
+    def sort_key(item: tuple) -> tuple:
+        _, rank, name, code, pinyin_key, initials = item
+        if latin:
+            edits = min(Levenshtein.distance(key, pinyin_key), Levenshtein.distance(key, initials))
+            return (rank, edits, len(pinyin_key), name, code)
+        return (rank, Levenshtein.distance(text, name), len(name), name, code)
+
+    return sort_key
 
 
 def placename_search(
@@ -163,39 +237,74 @@ def placename_search(
 ) -> SearchPage:
     """Return one page of place names matching ``q`` and the filters, best first.
 
-    Chinese text matches the standard name, aliases and former names as a substring (GIN
-    over character bigrams), then by pinyin keys within one syllable edit (homophones,
-    a missing, extra or wrong character). Latin text matches full pinyin or initials by
-    prefix. Without ``q`` the filtered archive is listed by place code.
+    Chinese text: exact standard name, then the same pinyin (homophones), prefix, one
+    character missing or extra, substring of a name, alias or former name (GIN over
+    character bigrams). Latin text: full pinyin, initials, then their prefixes. When fewer
+    than NEAR_WHEN_FEWER names match so, near misses follow: one character of another
+    reading, or one letter off in typed pinyin. Within a rank, fewest edits from the query
+    first. Each way of matching fetches at most SEARCH_CANDIDATES names (or offset+limit);
+    beyond that ``total`` is a lower bound and ``total_exact`` False. Without ``q`` the
+    filtered archive is listed by place code, counted up to LISTING_COUNT_CAP.
     """
     where, params = _filter_sql(filters)
-    params.update(limit=limit, offset=offset)
     if not q or not q.strip():
-        sql = (
-            f"SELECT p.id, 0 AS rank, {'count(*) OVER ()' if with_total else '0'} AS total"  # noqa: S608
-            f" FROM placenames_placename p WHERE TRUE{where}"
-            " ORDER BY p.place_code LIMIT %(limit)s OFFSET %(offset)s"
-        )
-    else:
-        branches, match_params = _match_sql(q, fuzzy=fuzzy)
-        params.update(match_params)
-        union = " UNION ALL ".join(b.replace("{filters}", where) for b in branches)
-        sql = (
-            f"WITH hits AS ({union}), best AS (SELECT id, min(rank) AS rank FROM hits GROUP BY id)"  # noqa: S608
-            f" SELECT b.id, b.rank, {'count(*) OVER ()' if with_total else '0'} AS total"
-            " FROM best b JOIN placenames_placename p ON p.id = b.id"
-            " ORDER BY b.rank, abs(char_length(p.standard_name) - char_length(%(q)s::text)),"
-            " p.standard_name, p.place_code LIMIT %(limit)s OFFSET %(offset)s"
-        )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    ranks = {row[0]: row[1] for row in rows}
-    total = rows[0][2] if rows else 0
-    if not with_total:
-        total = len(rows)
+        return _listing(where, params, limit=limit, offset=offset, with_total=with_total)
+    text = q.strip().lower()
+    latin = not _HAN.search(text) and bool(_LATIN_QUERY.match(text))
+    make = _latin_branches if latin else _chinese_branches
+    primary, near, match_params = make(text, fuzzy=fuzzy)
+    params.update(match_params)
+    cap = max(SEARCH_CANDIDATES, offset + limit)
+    rows, truncated = _candidates(primary, where, params, cap)
+    best: dict[int, tuple] = {}
+    for row in rows:
+        item = row[:6]
+        if not latin and item[1] == RANK_SUBSTRING and text not in item[2].lower():
+            item = (item[0], RANK_ALIAS, *item[2:])  # found by an alias or former name only
+        if item[0] not in best or item[1] < best[item[0]][1]:
+            best[item[0]] = item
+    if near and len(best) < NEAR_WHEN_FEWER:
+        near_rows, near_truncated = _candidates(near, where, params, cap)
+        truncated = truncated or near_truncated
+        for row in near_rows:
+            best.setdefault(row[0], row[:6])
+    ordered = sorted(best.values(), key=_sort_key(text, latin=latin))[offset : offset + limit]
+    ranks = {item[0]: item[1] for item in ordered}
     by_id = {p.pk: p for p in _list_queryset().filter(pk__in=ranks)}
-    return SearchPage(places=[by_id[i] for i in ranks if i in by_id], ranks=ranks, total=total)
+    return SearchPage(
+        places=[by_id[i] for i in ranks if i in by_id],
+        ranks=ranks,
+        total=len(best),
+        total_exact=not truncated,
+    )
+
+
+def _listing(where: str, params: dict, *, limit: int, offset: int, with_total: bool) -> SearchPage:
+    """Return the filtered archive by place code (no query text), counted up to a cap."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT p.id FROM placenames_placename p WHERE TRUE{where}"  # noqa: S608
+            " ORDER BY p.place_code LIMIT %(limit)s OFFSET %(offset)s",
+            {**params, "limit": limit, "offset": offset},
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        total, exact = offset + len(ids), True
+        if with_total:
+            cursor.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM placenames_placename p"  # noqa: S608
+                f" WHERE TRUE{where} LIMIT %(count_cap)s) c",
+                {**params, "count_cap": LISTING_COUNT_CAP + 1},
+            )
+            total = cursor.fetchone()[0]
+            exact = total <= LISTING_COUNT_CAP
+            total = min(total, LISTING_COUNT_CAP)
+    by_id = {p.pk: p for p in _list_queryset().filter(pk__in=ids)}
+    return SearchPage(
+        places=[by_id[i] for i in ids if i in by_id],
+        ranks=dict.fromkeys(ids, 0),
+        total=total,
+        total_exact=exact,
+    )
 
 
 def _list_queryset() -> QuerySet[PlaceName]:

@@ -179,12 +179,17 @@
           if (f.geometry) { resultSource.addFeature(geojson.readFeature(f)); }
         });
         resultsSection.hidden = false;
-        document.getElementById("pn-count").textContent = "（共 " + data.count + " 条）";
+        // A broad query is ranked among the first matches only: the count is then "at least".
+        var countText = data.count_exact === false ? "至少 " + data.count : "共 " + data.count;
+        document.getElementById("pn-count").textContent = "（" + countText + " 条）";
         var pages = Math.max(1, Math.ceil(data.count / PAGE_SIZE));
-        document.getElementById("pn-page").textContent = "第 " + page + " / " + pages + " 页";
+        document.getElementById("pn-page").textContent =
+          "第 " + page + " / " + pages + (data.count_exact === false ? "+" : "") + " 页";
         document.getElementById("pn-prev").disabled = page <= 1;
         document.getElementById("pn-next").disabled = page >= pages;
-        setStatus(data.count ? "找到 " + data.count + " 条地名" : "没有找到“" + q + "”，请换个写法或检查用字");
+        setStatus(!data.count ? "没有找到“" + q + "”，请换个写法或检查用字"
+          : data.count_exact === false ? "找到至少 " + data.count + " 条地名，已按相关度列出最相关的，可加字缩小范围"
+          : "找到 " + data.count + " 条地名");
         if (resultSource.getFeatures().length) {
           userMoved = true;
           map.getView().fit(resultSource.getExtent(), {padding: [40, 40, 40, 40], maxZoom: 15});
