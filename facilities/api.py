@@ -6,7 +6,7 @@ import numpy as np
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
@@ -20,6 +20,7 @@ from facilities.models import (
     Scenario,
     SitingRun,
 )
+from facilities.permissions import IsPlanner
 from facilities.selectors.coverage import demand_arrays, programme_coverage, public_report
 from facilities.selectors.targets import plan_targets
 from facilities.services.runs import siting_run_cancel, siting_run_create
@@ -203,7 +204,7 @@ def _candidates(raw) -> list[list[float]] | None:
 class SitingRunListView(APIView):
     """Start a background siting run on a programme (planners only)."""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsPlanner]
     allowed = {
         "programme",
         "name",
@@ -247,7 +248,7 @@ class SitingRunListView(APIView):
 
 
 class SitingRunDetailView(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsPlanner]
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, pk: int):
@@ -259,7 +260,7 @@ class SitingRunDetailView(APIView):
 
 
 class SitingRunCancelView(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsPlanner]
 
     @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def post(self, request, pk: int):
@@ -292,7 +293,7 @@ def scenario_json(s: Scenario) -> dict:
 
 
 class ScenarioListView(APIView):
-    permission_classes = [AllowAny]
+    permission_classes = [IsPlanner]
     allowed = {"programme", "ids"}
 
     @extend_schema(

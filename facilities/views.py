@@ -15,12 +15,13 @@ from facilities.api import FacilitySerializer
 from facilities.errors import CoverageUnavailable
 from facilities.geo import to_lonlat
 from facilities.models import Facility, Programme
+from facilities.permissions import planner_required
 from facilities.report import report_html, report_xlsx
 from facilities.selectors.coverage import demand_arrays, programme_coverage
 from facilities.selectors.targets import plan_targets
 
 
-@login_required
+@planner_required
 def planner(request: HttpRequest) -> HttpResponse:
     programmes = list(Programme.objects.all())
     return render(

@@ -6,18 +6,18 @@ import re
 import time
 
 import pytest
-from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from facilities.models import SitingRun
 from facilities.services.demo import facilities_demo_load
 from facilities.services.runs import siting_run_execute
+from tests.facilities.factories import user_with_role
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def _login(page, live_server):
-    get_user_model().objects.create_user("planner", password="pw-for-tests-1")
+    user_with_role("planner", "planner", password="pw-for-tests-1")
     page.goto(live_server.url + "/accounts/login/?next=/facilities/")
     page.fill("input[name=username]", "planner")
     page.fill("input[name=password]", "pw-for-tests-1")

@@ -7,6 +7,7 @@ from django.contrib.gis.geos import Point
 from boundaries.models import AdministrativeArea
 from facilities.geo import to_lonlat
 from facilities.models import DemandUnit, Facility, FacilityType, Programme
+from gis_portal.accounts import roles_sync, user_create_with_role
 
 # A metric origin inside 工农区 (EPSG:4552), so that test geometry can be written in metres.
 ORIGIN_M = (596_000.0, 5_245_000.0)
@@ -45,3 +46,9 @@ def facility(programme: str, type_slug: str, name: str, dx_m: float, dy_m: float
         county=kw.pop("county", None) or county(),
         **kw,
     )
+
+
+def user_with_role(username: str, role: str, *, password: str):
+    """Return a user holding ``role`` (a slug of gis_portal.roles), with the role groups synced."""
+    roles_sync()
+    return user_create_with_role(username=username, password=password, role=role)

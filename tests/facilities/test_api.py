@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from facilities.models import SitingRun
-from tests.facilities.factories import demand, facility
+from tests.facilities.factories import demand, facility, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -60,8 +59,7 @@ def test_runs_need_a_login_and_check_their_parameters(data):
     api = APIClient()
     payload = {"programme": "eldercare_daycare", "name": "方案", "model": "mclp", "p": 2}
     assert api.post("/api/v1/siting/runs", payload, format="json").status_code in (401, 403)
-    user = get_user_model().objects.create_user("planner", password="x")
-    api.force_authenticate(user)
+    api.force_authenticate(user_with_role("planner", "planner", password="x"))
     bad = api.post("/api/v1/siting/runs", {**payload, "p": 0}, format="json")
     assert bad.status_code == 400 and bad.json()["parameter"] == "p"
     bad = api.post(
@@ -86,7 +84,7 @@ def test_plan_targets_say_met_or_not(client, data):
 
 def test_runs_with_candidate_points_are_checked_first(data):
     api = APIClient()
-    api.force_authenticate(get_user_model().objects.create_user("planner2", password="x"))
+    api.force_authenticate(user_with_role("planner2", "planner", password="x"))
     base = {"programme": "eldercare_daycare", "name": "方案", "model": "mclp", "p": 1}
     outside = api.post(
         "/api/v1/siting/runs",
