@@ -32,6 +32,7 @@ MAX_ZIP_ENTRIES = 50
 MAX_UNCOMPRESSED_BYTES = 500 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj")
+GIS_CHUNK = 5000
 
 
 class FileRefused(ValueError):
@@ -212,14 +213,38 @@ def to_4490(geom: BaseGeometry, epsg: int) -> BaseGeometry:
     )
 
 
+def _frames(path: Path, *, encoding: str | None, what: str, features: int):
+    """Yield the layer in frames of GIS_CHUNK features (memory flat on large files).
+
+    ``features`` is the layer's count, or -1 when the driver does not know it cheaply.
+    """
+    start = 0
+    while features < 0 or start < features:
+        try:
+            frame = pyogrio.read_dataframe(
+                path,
+                encoding=encoding,
+                on_invalid="ignore",
+                skip_features=start,
+                max_features=GIS_CHUNK,
+            )
+        except Exception as exc:  # GDAL errors come as several DataSourceError types
+            raise FileRefused(f"{what}无法读取（已损坏或格式不符）：{str(exc)[:120]}") from None
+        yield frame
+        if len(frame) < GIS_CHUNK:
+            return
+        start += GIS_CHUNK
+
+
 def _read_gis(path: Path, *, encoding: str | None, what: str) -> Iterator[RawRow]:
     try:
         info = pyogrio.read_info(path, encoding=encoding)
-        frame = pyogrio.read_dataframe(path, encoding=encoding, on_invalid="ignore")
     except Exception as exc:  # GDAL errors come as several DataSourceError types
         raise FileRefused(f"{what}无法读取（已损坏或格式不符）：{str(exc)[:120]}") from None
     epsg = crs_to_epsg(info.get("crs"), what=what)
-    for number, (_, row) in enumerate(frame.iterrows(), start=1):
+    frames = _frames(path, encoding=encoding, what=what, features=int(info.get("features", 0)))
+    rows = (row for frame in frames for _, row in frame.iterrows())
+    for number, row in enumerate(rows, start=1):
         geom = row.geometry
         values = {
             str(k).strip(): _cell(None if _is_missing(v) else v)

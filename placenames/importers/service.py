@@ -25,6 +25,7 @@ from placenames.models import PlaceCategory, PlaceName
 from placenames.services import AliasInput, PlaceNameInput, placenames_bulk_upsert
 
 BATCH_SIZE = 2000
+EXISTING_CHUNK = 10_000
 
 
 class ImportRefused(DomainError):
@@ -129,28 +130,30 @@ def placenames_import(
 
     Rows with problems refuse the whole file unless ``accept_valid_rows``; the report
     lists every problem with its line. A dry run reports exactly what a real run would.
-    Memory stays flat: the file is read twice (validate, then write in batches).
+    Memory stays flat: the file is streamed twice (validate, then write in batches of
+    BATCH_SIZE inside one transaction); only the codes seen (for duplicates) are kept.
     """
     report = ImportReport(file_name=path.name, dry_run=dry_run)
     vocab = import_vocabulary()
-    codes: list[str] = []
-    uncoded = 0
+    pending: list[str] = []  # codes whose existence is counted a chunk at a time
+
+    def count_existing() -> None:
+        report.updated += PlaceName.objects.filter(place_code__in=pending).count()
+        pending.clear()
+
     for result in _clean_rows(path, vocab, report, collect=True):
         if isinstance(result, CleanRow):
             report.valid += 1
             if result.place_code:
-                codes.append(result.place_code)
-            else:
-                uncoded += 1
+                pending.append(result.place_code)
+                if len(pending) >= EXISTING_CHUNK:
+                    count_existing()
         else:
             report.errors.extend(result)
+    count_existing()
     if report.rows == 0:
         raise ImportRefused("文件中没有数据行")
-    existing = 0
-    for start in range(0, len(codes), 10_000):
-        existing += PlaceName.objects.filter(place_code__in=codes[start : start + 10_000]).count()
-    report.updated = existing
-    report.created = report.valid - existing
+    report.created = report.valid - report.updated
     if report.errors and not accept_valid_rows:
         report.created = report.updated = 0  # refused: nothing would be written
         return report
