@@ -199,6 +199,7 @@ class Facility(models.Model):
 class DemandSource(models.TextChoices):
     DOOR_PLATES = "door_plates", "门牌"
     GRID = "grid", "城区网格"
+    SETTLEMENTS = "settlements", "农村居民点"
     IMPORT = "import", "导入"
 
 
