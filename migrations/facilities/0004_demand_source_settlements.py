@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('facilities', '0003_facility_history_and_version'),
+        ("facilities", "0003_facility_history_and_version"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='demandunit',
-            name='source',
-            field=models.CharField(choices=[('door_plates', '门牌'), ('grid', '城区网格'), ('settlements', '农村居民点'), ('import', '导入')], max_length=20, verbose_name='来源'),
+            model_name="demandunit",
+            name="source",
+            field=models.CharField(
+                choices=[
+                    ("door_plates", "门牌"),
+                    ("grid", "城区网格"),
+                    ("settlements", "农村居民点"),
+                    ("import", "导入"),
+                ],
+                max_length=20,
+                verbose_name="来源",
+            ),
         ),
     ]
