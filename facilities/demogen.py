@@ -55,6 +55,23 @@ def split_census(county: dict[str, int], weights: np.ndarray) -> dict[str, np.nd
     }
 
 
+def urban_rural_weights(
+    urban: np.ndarray, rural_count: int, urban_share: float | None
+) -> np.ndarray:
+    """Return location weights: ``urban_share`` of the total on the urban locations (in
+    proportion to ``urban``), the rest in equal parts on ``rural_count`` rural locations.
+
+    Without rural locations, or without a known share, everything stays urban.
+    """
+    urban = np.asarray(urban, dtype=np.float64)
+    if rural_count == 0 or urban_share is None or urban_share >= 1:
+        return urban
+    share = min(max(float(urban_share), 0.0), 1.0)
+    return np.concatenate(
+        [urban / urban.sum() * share, np.full(rural_count, (1 - share) / rural_count)]
+    )
+
+
 def grid_in(polygon: BaseGeometry, *, centre_xy: tuple[float, float], half_m: float, step_m: float):
     """Return grid cell centres (metres) inside ``polygon`` within a square around a centre."""
     cx, cy = centre_xy

@@ -16,13 +16,21 @@ from facilities import demogen
 from facilities.geo import geometry_to_metric, to_lonlat, to_metric
 from facilities.models import DemandSource, DemandUnit, Facility, FacilityType, Programme
 from facilities.services.standards import programmes_seed
-from placenames.models import PlaceName
+from placenames.models import GeoNamesPlace, PlaceName
 
 CENSUS_YEAR = 2020
+# 农村居民点 (GB/T 18521 class 22200) in the place-name archive: the rural locations.
+SETTLEMENT_CATEGORY = "22200"
+SETTLEMENT_CELL_M = 500.0
 PLATE_CELL_M = 100.0
 GRID_STEP_M = 250.0
 GRID_HALF_M = 2500.0
 DEMO_SOURCE = "演示数据：按规划生成位置"
+CELL_M = {
+    DemandSource.DOOR_PLATES: PLATE_CELL_M,
+    DemandSource.GRID: GRID_STEP_M,
+    DemandSource.SETTLEMENTS: SETTLEMENT_CELL_M,
+}
 
 
 def _door_plates_by_county() -> dict[str, tuple[np.ndarray, list]]:
@@ -51,20 +59,78 @@ def _metric_outline(area: AdministrativeArea) -> shapely.Geometry:
     return geometry_to_metric(shapely.from_wkb(bytes(area.geom_4490.wkb)))
 
 
-def _locations(county: AdministrativeArea, plates) -> tuple[np.ndarray, np.ndarray, list, str]:
-    """Return (positions m, weights, township ids, source) of a county's residential locations."""
+def _seat(county: AdministrativeArea, outline) -> tuple[float, float]:
+    """Return the metric position of the county's seat: the most populous GeoNames place
+    inside it (cities1000: county seats and district centres), else a point on its surface."""
+    place = (
+        GeoNamesPlace.objects.filter(geom_4490__within=county.geom_4490)
+        .order_by("-population", "geonames_id")
+        .first()
+    )
+    if place is not None:
+        x, y = to_metric(place.geom_4490.x, place.geom_4490.y)
+        return float(x), float(y)
+    centre = shapely.point_on_surface(outline)
+    return centre.x, centre.y
+
+
+def _settlements(county: AdministrativeArea) -> tuple[np.ndarray, bool]:
+    """Return (metric positions, surveyed?) of the located rural settlements in a county.
+
+    Surveyed (non-demo) records are preferred; the demo archive's generated ones are used
+    only when a county has none (they are then demo positions, like the demand itself).
+    """
+    located = PlaceName.objects.filter(
+        category__code=SETTLEMENT_CATEGORY,
+        geom_4490__isnull=False,
+        geom_4490__within=county.geom_4490,
+    ).order_by("place_code")
+    for surveyed in (True, False):
+        rows = [p.geom_4490 for p in located.filter(is_demo=not surveyed)]
+        points = [g for g in rows if g.geom_type == "Point"]
+        if points:
+            xy = np.column_stack(to_metric([g.x for g in points], [g.y for g in points]))
+            return xy, surveyed
+    return np.empty((0, 2)), False
+
+
+def _locations(county: AdministrativeArea, plates, urban_share: float | None):
+    """Return (positions m, weights, township ids, sources, urban flags, summary) of a
+    county's residential locations: door plates or a grid round the seat for the urban
+    share, located rural settlements for the rest (the grid takes all when none exist)."""
     if plates is not None:
         xy, towns = plates
         cells, counts = demogen.cells_of(xy, cell_m=PLATE_CELL_M)
         keys = np.floor(xy / PLATE_CELL_M).astype(np.int64)
         _, first = np.unique(keys, axis=0, return_index=True)
-        return cells, counts.astype(float), [towns[i] for i in first], DemandSource.DOOR_PLATES
-    outline = _metric_outline(county)
-    centre = shapely.point_on_surface(outline)
-    grid = demogen.grid_in(
-        outline, centre_xy=(centre.x, centre.y), half_m=GRID_HALF_M, step_m=GRID_STEP_M
+        urban_xy, urban_w = cells, counts.astype(float)
+        urban_towns, urban_source = [towns[i] for i in first], DemandSource.DOOR_PLATES
+    else:
+        outline = _metric_outline(county)
+        urban_xy = demogen.grid_in(
+            outline, centre_xy=_seat(county, outline), half_m=GRID_HALF_M, step_m=GRID_STEP_M
+        )
+        urban_w = np.ones(len(urban_xy))
+        urban_towns, urban_source = [None] * len(urban_xy), DemandSource.GRID
+    rural_xy, surveyed = (
+        _settlements(county)
+        if urban_share is not None and urban_share < 1
+        else (np.empty((0, 2)), False)
     )
-    return grid, np.ones(len(grid)), [None] * len(grid), DemandSource.GRID
+    weights = demogen.urban_rural_weights(urban_w, len(rural_xy), urban_share)
+    n_u, n_r = len(urban_xy), len(rural_xy)
+    summary = str(urban_source.value)
+    if n_r:
+        kind = "surveyed" if surveyed else "demo"
+        summary += f" + {n_r} settlements ({kind} positions, urban share {urban_share:.1%})"
+    return (
+        np.vstack([urban_xy, rural_xy]),
+        weights,
+        urban_towns + [None] * n_r,
+        [urban_source] * n_u + [DemandSource.SETTLEMENTS] * n_r,
+        np.concatenate([np.ones(n_u, bool), np.zeros(n_r, bool)]),
+        summary,
+    )
 
 
 def _urban_communities() -> list[tuple[AdministrativeArea, AdministrativeArea]]:
@@ -97,12 +163,14 @@ def facilities_demo_load() -> dict:
         for code in sorted(populations):
             pop = populations[code]
             county = pop.area
-            xy, weights, towns, source = _locations(county, plates.get(code))
-            sources[county.name] = str(source.value)
+            xy, weights, towns, kinds, urban, summary = _locations(
+                county, plates.get(code), pop.urban_share
+            )
+            sources[county.name] = summary
             figures = {f: getattr(pop, f) for f in demogen.AGE_FIELDS}
             split = demogen.split_census(figures, weights)
             lon, lat = to_lonlat(xy[:, 0], xy[:, 1])
-            positions[code] = (xy, split["population"], towns)
+            positions[code] = (xy, split["population"], towns, urban)
             for i in range(len(xy)):
                 units.append(
                     DemandUnit(
@@ -110,17 +178,14 @@ def facilities_demo_load() -> dict:
                         county=county,
                         township_id=towns[i],
                         position_4490=Point(float(lon[i]), float(lat[i]), srid=4490),
-                        area_4490=_cell_polygon(
-                            xy[i],
-                            PLATE_CELL_M if source == DemandSource.DOOR_PLATES else GRID_STEP_M,
-                        ),
-                        is_urban=True,
+                        area_4490=_cell_polygon(xy[i], CELL_M[kinds[i]]),
+                        is_urban=bool(urban[i]),
                         population=int(split["population"][i]),
                         age_0_14=int(split["age_0_14"][i]),
                         age_60_plus=int(split["age_60_plus"][i]),
                         age_65_plus=int(split["age_65_plus"][i]),
                         age_80_plus=int(split["age_80_plus"][i]),
-                        source=source,
+                        source=kinds[i],
                         is_demo=True,
                     )
                 )
@@ -210,7 +275,10 @@ def _place(
     spec: demogen.FacilitySpec, county_positions, county: AdministrativeArea, rng
 ) -> np.ndarray:
     """Return a deterministic metric position for a facility inside its district."""
-    xy, population, towns = county_positions
+    xy, population, towns, urban = county_positions
+    # The plan's facilities stand in the towns: only urban locations are candidates.
+    xy, population = xy[urban], population[urban]
+    towns = [t for t, u in zip(towns, urban, strict=True) if u]
     outline = _metric_outline(county)
     if spec.placement == "outskirts":
         centre = np.average(xy, axis=0, weights=population)

@@ -68,3 +68,73 @@ def test_demo_keeps_every_county_total_and_names_the_plan_facilities(hegang_area
     before = sorted((f.name, f.position_4490.wkt) for f in Facility.objects.all())
     facilities_demo_load()
     assert sorted((f.name, f.position_4490.wkt) for f in Facility.objects.all()) == before
+
+
+def test_urban_rural_weights_split_by_the_urban_share():
+    w = demogen.urban_rural_weights(np.array([1.0, 3.0]), 2, 0.6)
+    assert w.tolist() == pytest.approx([0.15, 0.45, 0.2, 0.2])
+    assert demogen.urban_rural_weights(np.array([1.0, 3.0]), 0, 0.6).tolist() == [1.0, 3.0]
+    assert demogen.urban_rural_weights(np.array([1.0]), 4, 1.0).tolist() == [1.0]
+
+
+@pytest.mark.django_db
+def test_rural_share_goes_to_located_settlements(hegang_areas):
+    """萝北县 (urban share 70.4%): its rural 29.6% sits on the located 农村居民点 records,
+    the urban part on a grid round the county seat (GeoNames), totals exact."""
+    from django.contrib.gis.geos import Point
+
+    from boundaries.models import AdministrativeArea
+    from facilities.geo import to_metric
+    from placenames.models import GeoNamesPlace, PlaceCategory, PlaceName
+
+    luobei = AdministrativeArea.objects.get(code="230421", valid_to__isnull=True)
+    seat = GeoNamesPlace.objects.create(
+        geonames_id=2035715,
+        name="Luobei",
+        feature_code="PPLA3",
+        population=1,
+        geom_4490=Point(130.81311, 47.57602, srid=4490),
+        source="test",
+    )
+    rng = np.random.default_rng(1)
+    lo_x, lo_y, hi_x, hi_y = luobei.geom_4490.extent
+    spots = []
+    while len(spots) < 5:
+        p = Point(rng.uniform(lo_x, hi_x), rng.uniform(lo_y, hi_y), srid=4490)
+        if luobei.geom_4490.contains(p):
+            spots.append(p)
+    category = PlaceCategory.objects.get(code="22200")
+    for k, p in enumerate(spots):
+        PlaceName.objects.create(
+            place_code=f"T{k}",
+            standard_name=f"测试屯{k}",
+            category=category,
+            division=luobei,
+            geom_4490=p,
+            is_demo=True,
+        )
+    summary = facilities_demo_load()
+    assert summary["demand_source"]["萝北县"].startswith("grid + 5 settlements (demo positions")
+    pop = AreaPopulation.objects.get(census_year=2020, area=luobei)
+    units = DemandUnit.objects.filter(county=luobei)
+    assert units.aggregate(p=Sum("population"))["p"] == pop.population
+    rural = units.filter(source="settlements")
+    assert rural.count() == 5 and not rural.filter(is_urban=True).exists()
+    rural_pop = rural.aggregate(p=Sum("population"))["p"]
+    # Five age groups, each rounded per location: under one person per group and location.
+    assert abs(rural_pop - pop.population * (1 - pop.urban_share)) < 5 * 5
+    assert {(round(u.position_4490.x, 6), round(u.position_4490.y, 6)) for u in rural} == {
+        (round(p.x, 6), round(p.y, 6)) for p in spots
+    }
+    seat_xy = np.array(to_metric(seat.geom_4490.x, seat.geom_4490.y), dtype=float).ravel()
+    urban = units.filter(source="grid")
+    xy = np.column_stack(
+        to_metric([u.position_4490.x for u in urban], [u.position_4490.y for u in urban])
+    )
+    assert np.linalg.norm(xy.mean(axis=0) - seat_xy) < 1500
+    # The plan's facilities stand in town, not at a village.
+    centre = Facility.objects.get(name="萝北县未成年人救助保护中心").position_4490
+    c_xy = np.array(to_metric(centre.x, centre.y), dtype=float).ravel()
+    assert np.linalg.norm(c_xy - seat_xy) < 4000
+    # Other counties without settlements keep the grid alone.
+    assert summary["demand_source"]["向阳区"] == "grid"
