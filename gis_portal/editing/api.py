@@ -7,8 +7,9 @@ Order on a write: authentication → role permission → If-Match (428/412) → 
 from __future__ import annotations
 
 from django.core.exceptions import RequestDataTooBig
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ParseError
 from rest_framework.permissions import IsAuthenticated
@@ -18,6 +19,7 @@ from rest_framework.views import APIView
 from gis_portal.editing import batch, change_services, history
 from gis_portal.editing.concurrency import OptimisticLockMixin, etag_format
 from gis_portal.editing.errors import InvalidEdit
+from gis_portal.editing.feature_io import county_id_of, feature_collection_json, feature_dict
 from gis_portal.editing.layers import Layer, layer_get
 from gis_portal.editing.permissions import LayerEditPermission
 from gis_portal.errors import NotFound
@@ -106,7 +108,20 @@ class FeatureEditView(LayerObjectMixin, APIView):
         reject_unknown(request.query_params, set())
         body = request_body(request)
         data = body if isinstance(body, dict) else {}
-        self.get_layer().delete(
+        layer = self.get_layer()
+        if layer.request_kind(action="delete", proposed={}) is not None:
+            submitted = change_services.change_request_submit(
+                layer_key=layer.key,
+                target_id=pk,
+                action="delete",
+                proposed={},
+                reason=data.get("comment"),
+                user=request.user,
+                base_version=self.expected_version,
+            )
+            body = {"request": change_services.request_summary(submitted)}
+            return Response(body, status=status.HTTP_202_ACCEPTED)
+        layer.delete(
             pk=pk,
             expected_version=self.expected_version,
             comment=data.get("comment"),
@@ -188,14 +203,20 @@ class RestoreView(LayerObjectMixin, APIView):
         event_id = data.get("event_id")
         if not isinstance(event_id, int) or isinstance(event_id, bool):
             raise InvalidEdit("event_id", "event_id 应为整数（历史版本编号）")
-        obj = history.feature_restore(
-            layer=self.get_layer(),
+        lay = self.get_layer()
+        submitted = history.feature_restore(
+            layer=lay,
             pk=pk,
             event_id=event_id,
             expected_version=self.expected_version,
             user=request.user,
             comment=str(data.get("comment") or "")[:200],
+            write=lambda **kw: change_services.edit_or_request(layer=lay, **kw),
         )
+        obj = self.get_locked_object()
+        if submitted is not None:  # a boundary: the restore waits for approval
+            body = {"request": change_services.request_summary(submitted), **self.represent(obj)}
+            return self.with_etag(Response(body, status=status.HTTP_202_ACCEPTED), obj)
         return self.with_etag(Response(self.represent(obj)), obj)
 
 
@@ -210,9 +231,15 @@ class BatchSaveView(APIView):
         if not isinstance(body, dict):
             raise InvalidEdit("body", "请求体应为 JSON 对象")
         reject_unknown(body, {"edits", "comment"})
+        submitted: list = []
         saved = batch.edits_save(
-            edits=body.get("edits"), comment=body.get("comment"), user=request.user
+            edits=body.get("edits"),
+            comment=body.get("comment"),
+            user=request.user,
+            requests_out=submitted,
         )
+        edits = body.get("edits")
+        requested = {(e.get("layer"), e.get("id")) for e in edits if e.get("id") is not None}
         out = []
         for layer, pk in saved:
             obj = layer.model.objects.get(pk=pk)
@@ -222,6 +249,81 @@ class BatchSaveView(APIView):
                     "id": pk,
                     "version": obj.version,
                     "etag": etag_format(kind=layer.key, pk=pk, version=obj.version),
+                    # New features (drawn, no id in the request), in request order per layer.
+                    "created": (layer.key, pk) not in requested,
                 }
             )
-        return Response({"saved": out})
+        requests = [change_services.request_summary(r) for r in submitted]
+        for summary, r in zip(requests, submitted, strict=True):
+            summary["layer"] = change_services.layer_of_request(r).key
+        return Response({"saved": out, "requests": requests})
+
+
+def _feature_layer(key: str) -> Layer:
+    layer = layer_get(key)
+    if layer.features is None:
+        raise NotFound(f"{layer.label}有自己的编辑接口，不在 /api/v1/editing/{key}/ 下")
+    return layer
+
+
+class LayerFeatureView(FeatureEditView):
+    """GET/PATCH/DELETE /api/v1/editing/<layer>/<id> of the layers described by a
+    FeatureSpec (streets, signs, door plates, facilities): GeoJSON + ETag, If-Match."""
+
+    def get_layer(self) -> Layer:
+        return _feature_layer(self.kwargs["layer"])
+
+    def represent(self, obj) -> dict:
+        layer = self.get_layer()
+        return feature_dict(layer.features, pk=obj.pk, label=layer.label)
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, layer: str, pk: int):
+        return super().get(request, pk)
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    def patch(self, request, layer: str, pk: int):
+        return super().patch(request, pk)
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={204: None})
+    def delete(self, request, layer: str, pk: int):
+        return super().delete(request, pk)
+
+
+class LayerCollectionView(APIView):
+    """GET /api/v1/editing/<layer>?county=230402: the layer's features in one county (what
+    the editor loads); POST: create one feature (201 with id, version and ETag)."""
+
+    permission_classes = [LayerEditPermission]
+
+    @property
+    def editor_roles(self) -> tuple[str, ...]:
+        return layer_get(self.kwargs["layer"]).editor_roles
+
+    @extend_schema(
+        parameters=[OpenApiParameter("county", OpenApiTypes.STR, required=True)],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request, layer: str):
+        reject_unknown(request.query_params, {"county"})
+        lay = _feature_layer(layer)
+        county_id = county_id_of(request.query_params.get("county", ""))
+        body = feature_collection_json(lay.features, county_id=county_id)
+        return HttpResponse(body, content_type="application/geo+json")
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT})
+    def post(self, request, layer: str):
+        reject_unknown(request.query_params, set())
+        lay = layer_get(layer)
+        body = request_body(request)
+        obj = batch.layer_create(
+            lay, changes=body if isinstance(body, dict) else {}, user=request.user, source="api"
+        )
+        obj.refresh_from_db(fields=["version"])
+        etag = etag_format(kind=lay.key, pk=obj.pk, version=obj.version)
+        data = {"id": obj.pk, "version": obj.version, "etag": etag}
+        if lay.features is not None:
+            data["feature"] = feature_dict(lay.features, pk=obj.pk, label=lay.label)
+        response = Response(data, status=status.HTTP_201_CREATED)
+        response["ETag"] = etag
+        return response

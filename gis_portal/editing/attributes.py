@@ -83,3 +83,51 @@ def changes_clean(changes, rules: Mapping[str, object]) -> tuple[dict, str]:
 def comment_clean(value) -> str:
     """Return the officer's reason for a change (required: history must say why)."""
     return TextRule("修改说明", COMMENT_MAX, required=True).clean(COMMENT_FIELD, value)
+
+
+@dataclass(frozen=True)
+class ChoiceRule:
+    """One of a model's choices: the stored value or its Chinese label."""
+
+    label: str
+    choices: tuple[tuple[str, str], ...]  # (value, label) as in TextChoices.choices
+    allow_blank: bool = False
+
+    def clean(self, field: str, value) -> str:
+        if value in (None, "") and self.allow_blank:
+            return ""
+        if isinstance(value, str):
+            for stored, shown in self.choices:
+                if value.strip() in (stored, shown):
+                    return stored
+        allowed = "、".join(shown for _v, shown in self.choices if shown)
+        raise InvalidEdit(field, f"{self.label}应为以下之一：{allowed}")
+
+
+@dataclass(frozen=True)
+class NumberRule:
+    """A whole or real number within [minimum, maximum]; blank → None unless required."""
+
+    label: str
+    minimum: float
+    maximum: float
+    integer: bool = True
+    required: bool = False
+
+    def clean(self, field: str, value):
+        if value in (None, ""):
+            if self.required:
+                raise InvalidEdit(field, f"{self.label}不能为空")
+            return None
+        if isinstance(value, str):
+            try:
+                value = float(value.strip())
+            except ValueError:
+                raise InvalidEdit(field, f"{self.label}应为数字") from None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+            raise InvalidEdit(field, f"{self.label}应为数字")
+        if self.integer and float(value) != int(value):
+            raise InvalidEdit(field, f"{self.label}应为整数")
+        if not (self.minimum <= value <= self.maximum):
+            raise InvalidEdit(field, f"{self.label}应在 {self.minimum:g} 到 {self.maximum:g} 之间")
+        return int(value) if self.integer else float(value)

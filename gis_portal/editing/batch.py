@@ -14,9 +14,11 @@ from collections.abc import Mapping
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from gis_portal.editing import change_services
 from gis_portal.editing.attributes import comment_clean
 from gis_portal.editing.concurrency import etag_version
 from gis_portal.editing.errors import (
+    CreateRefused,
     EditForbidden,
     InvalidEdit,
     PreconditionFailed,
@@ -29,7 +31,8 @@ from gis_portal.errors import NotFound
 MAX_BATCH = 200
 
 
-def _parse(edits) -> list[tuple[Layer, int, str | None, Mapping]]:
+def _parse(edits) -> list[tuple[Layer, int | None, str | None, Mapping]]:
+    """Return (layer, id, if_match, changes) of each edit; id None = a new feature."""
     if not isinstance(edits, list) or not edits:
         raise InvalidEdit("edits", "edits 应为非空数组")
     if len(edits) > MAX_BATCH:
@@ -39,8 +42,8 @@ def _parse(edits) -> list[tuple[Layer, int, str | None, Mapping]]:
         if not isinstance(edit, Mapping) or set(edit) - {"layer", "id", "if_match", "changes"}:
             raise InvalidEdit(f"edits[{i}]", "每项应只含 layer、id、if_match、changes")
         pk = edit.get("id")
-        if not isinstance(pk, int) or isinstance(pk, bool):
-            raise InvalidEdit(f"edits[{i}].id", "id 应为整数")
+        if pk is not None and (not isinstance(pk, int) or isinstance(pk, bool)):
+            raise InvalidEdit(f"edits[{i}].id", "id 应为整数（新建要素不带 id）")
         changes = edit.get("changes")
         if not isinstance(changes, Mapping) or "comment" in changes:
             raise InvalidEdit(f"edits[{i}].changes", "changes 应为字段对象（说明写在 comment 中）")
@@ -48,8 +51,15 @@ def _parse(edits) -> list[tuple[Layer, int, str | None, Mapping]]:
     return out
 
 
-def edits_save(*, edits, comment, user: User, source: str = "editor") -> list[tuple[Layer, int]]:
-    """Apply a batch of feature edits atomically; return (layer, pk) of each saved feature."""
+def edits_save(
+    *, edits, comment, user: User, source: str = "editor", requests_out: list | None = None
+) -> list[tuple[Layer, int]]:
+    """Apply a batch of feature edits atomically; return (layer, pk) of each saved feature.
+
+    Edits that need approval (boundary lines and markers, naming/renaming/abolishing a
+    place name) are not applied: they are submitted together as one batch of change
+    requests, appended to ``requests_out``.
+    """
     parsed = _parse(edits)
     comment = comment_clean(comment)
     for layer, _pk, _tag, _changes in parsed:
@@ -59,7 +69,8 @@ def edits_save(*, edits, comment, user: User, source: str = "editor") -> list[tu
     with transaction.atomic():
         # Versions first (rows locked in a fixed order), before any body is validated.
         expected = {}
-        for layer, pk, tag, _changes in sorted(parsed, key=lambda p: (p[0].key, p[1])):
+        updates = [p for p in parsed if p[1] is not None]
+        for layer, pk, tag, _changes in sorted(updates, key=lambda p: (p[0].key, p[1])):
             obj = layer.model.objects.select_for_update().filter(pk=pk).first()
             if obj is None:
                 raise NotFound(f"{layer.label} {pk} 不存在")
@@ -74,7 +85,29 @@ def edits_save(*, edits, comment, user: User, source: str = "editor") -> list[tu
                     current_version=obj.version,
                 )
             expected[(layer.key, pk)] = version
+        to_approve = [
+            p for p in parsed if change_services.edit_needs_approval(p[0], pk=p[1], changes=p[3])
+        ]
+        if to_approve:
+            submitted = change_services.change_requests_submit_batch(
+                edits=[
+                    (layer, pk, expected.get((layer.key, pk)), changes)
+                    for layer, pk, _tag, changes in to_approve
+                ],
+                reason=comment,
+                user=user,
+                source=source,
+            )
+            if requests_out is not None:
+                requests_out.extend(submitted)
+            parsed = [p for p in parsed if not any(p is q for q in to_approve)]
         for layer, pk, _tag, changes in parsed:
+            if pk is None:
+                created = layer_create(
+                    layer, changes={**changes, "comment": comment}, user=user, source=source
+                )
+                saved[layer.key].append(created.pk)
+                continue
             layer.update(
                 pk=pk,
                 expected_version=expected[(layer.key, pk)],
@@ -87,3 +120,16 @@ def edits_save(*, edits, comment, user: User, source: str = "editor") -> list[tu
         for key, pks in saved.items():
             layer_get(key).recheck(pks)
     return [(layer_get(key), pk) for key, pks in saved.items() for pk in pks]
+
+
+def layer_create(layer: Layer, *, changes: Mapping, user: User, source: str):
+    """Create one feature drawn in the editor through the layer's create service.
+
+    A layer without one refuses with its own message (a new place name, for instance, is
+    a naming request, not a direct write).
+    """
+    if not user_may_edit(user, layer.editor_roles):
+        raise EditForbidden(f"只有{role_names(layer.editor_roles)}可以新建{layer.label}")
+    if layer.create is None:
+        raise CreateRefused(layer.create_refusal)
+    return layer.create(changes=changes, user=user, source=source)

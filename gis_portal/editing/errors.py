@@ -48,3 +48,10 @@ class InvalidTransition(Conflict):
     """A change request cannot move to that status from where it is."""
 
     code = "invalid_transition"
+
+
+class CreateRefused(DomainError):
+    """The layer takes no directly created features (e.g. a new name needs approval)."""
+
+    http_status = status.HTTP_403_FORBIDDEN
+    code = "create_refused"

@@ -115,8 +115,13 @@ def feature_restore(
     expected_version: int | None,
     user: User | None,
     comment: str = "",
+    write=None,
 ):
-    """Write the editable fields of an earlier version back as a new, validated change."""
+    """Write the editable fields of an earlier version back as a new, validated change.
+
+    ``write`` (default: the layer's update) receives the changes; the API passes one that
+    turns a restore needing approval (a boundary) into a change request.
+    """
     event = layer.model.pgh_event_model.objects.filter(pgh_obj_id=pk, pgh_id=event_id).first()
     if event is None:
         raise InvalidEdit("event_id", f"该要素没有编号为 {event_id} 的历史版本")
@@ -129,6 +134,6 @@ def feature_restore(
         changes[name] = _as_input(value)
     reason = f"恢复到版本 {event.version}"
     changes["comment"] = f"{reason}：{comment}" if comment else reason
-    return layer.update(
+    return (write or layer.update)(
         pk=pk, expected_version=expected_version, changes=changes, user=user, source="restore"
     )

@@ -81,6 +81,8 @@ LAYERS: dict[str, Layer] = {
             delete=lambda *, pk, **kw: edit_services.line_delete(line_id=pk, **kw),
             label_of=lambda obj: f"{obj.code} {obj.name}",
             recheck=lambda pks: edit_services.topology_recheck(line_ids=pks, marker_ids=[]),
+            # Every change of a boundary goes in as a change request (approval applies it).
+            request_kind=lambda **_kw: ChangeKind.BOUNDARY_LINE,
         ),
         Layer(
             key="boundary-markers",
@@ -94,6 +96,7 @@ LAYERS: dict[str, Layer] = {
             delete=lambda *, pk, **kw: edit_services.marker_delete(marker_id=pk, **kw),
             label_of=lambda obj: obj.number,
             recheck=lambda pks: edit_services.topology_recheck(line_ids=[], marker_ids=pks),
+            request_kind=lambda **_kw: ChangeKind.BOUNDARY_MARKER,
         ),
         Layer(
             key="placenames",

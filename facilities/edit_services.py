@@ -1,0 +1,212 @@
+"""Edits of civil-affairs facilities from the map editor and its API.
+
+Same rules as the registry import: a point inside the city (and the planner's area, if
+scoped), a name unique within its programme, a known programme and type, closing not
+before opening; the county is re-derived from the position. Every write runs inside
+``pghistory.context`` (who, from where, why); the version trigger bumps ``version``.
+Validation that needs no database runs first; a refused edit changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.contrib.auth.models import User
+from django.contrib.gis.geos import GEOSGeometry
+from django.db import transaction
+from django.db.models import ProtectedError
+from shapely.geometry.base import BaseGeometry
+
+from boundaries.edit_services import (
+    _city_check,
+    _locked,
+    _scope_check,
+    _version_check,
+    history_context,
+)
+from facilities.models import (
+    Facility,
+    FacilityStatus,
+    FacilityType,
+    Operator,
+    Programme,
+)
+from facilities.services.registry import county_of
+from gis_portal.editing.attributes import (
+    ChoiceRule,
+    DateRule,
+    GeometryRule,
+    NumberRule,
+    TextRule,
+    changes_clean,
+    comment_clean,
+)
+from gis_portal.editing.errors import InvalidEdit
+from gis_portal.editing.feature_io import FeatureSpec
+from gis_portal.editing.geometry_input import geometry_parse
+from gis_portal.errors import Conflict
+
+FACILITY_RULES = {
+    "name": TextRule("名称", 100, required=True),
+    "address": TextRule("地址", 200),
+    "status": ChoiceRule("状态", tuple(FacilityStatus.choices)),
+    "operator": ChoiceRule("运营方式", tuple(Operator.choices)),
+    "capacity": NumberRule("容量", 0, 1_000_000),
+    "site_area_m2": NumberRule("占地面积（平方米）", 0, 100_000_000),
+    "planned_on": DateRule("规划日期"),
+    "construction_started_on": DateRule("开工日期"),
+    "opened_on": DateRule("启用日期"),
+    "closed_on": DateRule("停用日期"),
+    "geometry": GeometryRule("point", geometry_parse),
+}
+FACILITY_CREATE_RULES = {
+    **FACILITY_RULES,
+    "programme": TextRule("服务项目", 40, required=True),
+    "facility_type": TextRule("设施类型", 40, required=True),
+}
+
+FACILITY_FEATURES = FeatureSpec(
+    table=(
+        "facilities_facility t JOIN facilities_programme p ON p.id = t.programme_id "
+        "JOIN facilities_facilitytype ft ON ft.id = t.facility_type_id"
+    ),
+    geometry="t.position_4490",
+    properties=(
+        ("label", "t.name"),
+        ("name", "t.name"),
+        ("programme", "p.slug"),
+        ("programme_name", "p.name"),
+        ("facility_type", "ft.slug"),
+        ("facility_type_name", "ft.name"),
+        ("address", "t.address"),
+        ("status", "t.status"),
+        ("operator", "t.operator"),
+        ("capacity", "t.capacity"),
+        ("capacity_unit", "t.capacity_unit"),
+        ("site_area_m2", "t.site_area_m2"),
+        ("planned_on", "t.planned_on"),
+        ("construction_started_on", "t.construction_started_on"),
+        ("opened_on", "t.opened_on"),
+        ("closed_on", "t.closed_on"),
+        ("is_demo", "t.is_demo"),
+    ),
+    county="t.county_id",
+)
+
+
+def _geos(geom: BaseGeometry) -> GEOSGeometry:
+    return GEOSGeometry(memoryview(geom.wkb), srid=4490)
+
+
+def _dates_check(opened_on, closed_on) -> None:
+    if opened_on and closed_on and closed_on < opened_on:
+        raise InvalidEdit("closed_on", "停用日期不能早于启用日期")
+
+
+def _name_free(*, programme_id: int, name: str, facility_id: int | None) -> None:
+    taken = Facility.objects.filter(programme_id=programme_id, name=name).exclude(pk=facility_id)
+    if taken.exists():
+        raise InvalidEdit("name", f"同一服务项目下已有名为「{name}」的设施")
+
+
+def facility_update(
+    *,
+    facility_id: int,
+    expected_version: int | None,
+    changes: Mapping,
+    user: User | None,
+    source: str = "api",
+    topology_check: bool = True,
+) -> Facility:
+    """Apply ``changes`` (attributes, position, comment) to one facility; return it."""
+    values, comment = changes_clean(changes, FACILITY_RULES)
+    if "geometry" in values:
+        values["position_4490"] = _geos(values.pop("geometry"))
+    with history_context(user=user, comment=comment, source=source), transaction.atomic():
+        facility = _locked(Facility, facility_id)
+        _version_check(facility, expected_version)
+        new_geom = values.get("position_4490")
+        if new_geom is not None:
+            _city_check(new_geom)
+        _scope_check(user, facility.position_4490, new_geom)
+        if new_geom is not None:
+            values["county"] = county_of(new_geom.x, new_geom.y)
+        if "name" in values:
+            _name_free(
+                programme_id=facility.programme_id, name=values["name"], facility_id=facility.pk
+            )
+        _dates_check(
+            values.get("opened_on", facility.opened_on), values.get("closed_on", facility.closed_on)
+        )
+        for name, value in values.items():
+            setattr(facility, name, value)
+        facility.save(update_fields=list(values))
+        facility.refresh_from_db(fields=["version"])
+    return facility
+
+
+def _programme_and_type(values: dict) -> tuple[Programme, FacilityType]:
+    key = values["programme"]
+    programme = (
+        Programme.objects.filter(slug=key).first() or Programme.objects.filter(name=key).first()
+    )
+    if programme is None:
+        raise InvalidEdit("programme", f"未知服务项目：{key}")
+    tkey = values["facility_type"]
+    types = FacilityType.objects.filter(programme=programme)
+    ftype = types.filter(slug=tkey).first() or types.filter(name=tkey).first()
+    if ftype is None:
+        raise InvalidEdit("facility_type", f"服务项目「{programme.name}」下没有类型：{tkey}")
+    return programme, ftype
+
+
+def facility_create(*, changes: Mapping, user: User | None, source: str = "api") -> Facility:
+    """Create a facility drawn in the editor (a point) in a programme and type."""
+    values, comment = changes_clean(changes, FACILITY_CREATE_RULES)
+    for field, message in (
+        ("programme", "请选择服务项目"),
+        ("facility_type", "请选择设施类型"),
+        ("name", "请填写设施名称"),
+        ("geometry", "请在地图上点出设施位置"),
+    ):
+        if values.get(field) in (None, ""):
+            raise InvalidEdit(field, message)
+    geom = _geos(values.pop("geometry"))
+    _dates_check(values.get("opened_on"), values.get("closed_on"))
+    with history_context(user=user, comment=comment, source=source), transaction.atomic():
+        programme, ftype = _programme_and_type(values)
+        _city_check(geom)
+        _scope_check(user, geom)
+        _name_free(programme_id=programme.pk, name=values["name"], facility_id=None)
+        attrs = {k: v for k, v in values.items() if k not in ("programme", "facility_type")}
+        attrs = {k: v for k, v in attrs.items() if v is not None and v != ""} | {
+            "name": values["name"]
+        }
+        facility = Facility.objects.create(
+            programme=programme,
+            facility_type=ftype,
+            position_4490=geom,
+            county=county_of(geom.x, geom.y),
+            capacity_unit=programme.capacity_unit,
+            source="地图编辑新建",
+            **attrs,
+        )
+    return facility
+
+
+def facility_delete(
+    *, facility_id: int, expected_version: int | None, comment, user: User | None, source="api"
+) -> None:
+    """Delete a facility nothing refers to (a closed one is better marked 停用)."""
+    comment = comment_clean(comment)
+    with history_context(user=user, comment=comment, source=source), transaction.atomic():
+        facility = _locked(Facility, facility_id)
+        _version_check(facility, expected_version)
+        _scope_check(user, facility.position_4490)
+        try:
+            with transaction.atomic():
+                facility.delete()
+        except ProtectedError:
+            raise Conflict(
+                f"设施「{facility.name}」仍被选址方案等记录引用，不能删除：可将状态改为停用"
+            ) from None
