@@ -8,7 +8,10 @@ simultaneous approvals one wins and the other is told the request is already dec
 
 from __future__ import annotations
 
+import uuid
+from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
@@ -117,6 +120,7 @@ def _apply(
     comment: str,
     user: User,
     source: str,
+    topology_check: bool = True,
 ):
     """Apply a proposal through the layer's write services; return the written object."""
     if layer.apply_approved is not None:
@@ -146,10 +150,11 @@ def _apply(
         changes={**proposed, "comment": comment},
         user=user,
         source=source,
+        topology_check=topology_check,
     )
 
 
-def _naming_review(layer: Layer, kind: str, target, proposed: Mapping) -> None:
+def _naming_review(kind: str, target, proposed: Mapping) -> None:
     """A new or changed name must pass the naming review (no duplicate in its scope)."""
     if kind not in (ChangeKind.NAMING, ChangeKind.RENAMING) or "standard_name" not in proposed:
         return
@@ -159,35 +164,38 @@ def _naming_review(layer: Layer, kind: str, target, proposed: Mapping) -> None:
         category, division = target.category.code, target.division.code
     else:
         category, division = str(proposed.get("category")), str(proposed.get("division"))
-    result = placename_review(
-        name=str(proposed["standard_name"]), category_code=category, division_code=division
-    )
+    try:
+        result = placename_review(
+            name=str(proposed["standard_name"]), category_code=category, division_code=division
+        )
+    except NotFound as exc:
+        raise InvalidEdit(exc.details.get("parameter") or "proposed", exc.message) from None
     errors = [f for f in result.findings if f.level == "error"]
     if errors:
         raise InvalidEdit("standard_name", "；".join(f.message for f in errors)[:300])
 
 
-def change_request_submit(
+@dataclass
+class _Proposal:
+    layer: Layer
+    kind: str
+    action: str
+    target: object | None
+    proposed: dict
+
+
+def _prepare(
     *,
-    layer_key: str,
+    layer: Layer,
     target_id: int | None,
     action: str,
-    proposed: Mapping,
-    reason,
+    proposed,
     user: User,
-    base_version: int | None = None,
-    batch=None,
-    source: str = "api",
-) -> ChangeRequest:
-    """Record a proposed change of one feature (or a new place name), validated now by a
-    trial application that is rolled back, and validated again on approval.
-
-    ``base_version`` is the version the officer edited (If-Match); a feature with a
-    pending request gets no second one (409 naming the pending request).
-    """
-    layer = layer_get(layer_key)
+    base_version: int | None,
+) -> _Proposal:
+    """Checks of one proposal that need no trial write: role, kind, target, version,
+    pending requests, naming review."""
     _require_role(user, layer.editor_roles, f"提交{layer.label}的变更申请")
-    reason = comment_clean(reason)
     if action not in ChangeAction.values:
         raise InvalidEdit("action", f"操作应为 {'、'.join(ChangeAction.values)}")
     if action != ChangeAction.DELETE and (
@@ -230,35 +238,109 @@ def change_request_submit(
                 current_version=target.version,
                 pending=pending.proposed_data,
             )
-    _naming_review(layer, kind, target, proposed)
+    _naming_review(kind, target, proposed)
+    return _Proposal(layer=layer, kind=kind, action=action, target=target, proposed=proposed)
+
+
+def _trial(proposals: list[_Proposal], *, reason: str, user: User, source: str) -> None:
+    """Apply the proposals together and roll back: the same checks the approval will run
+    (a line and the markers moved with it are checked together, as the editor saved them)."""
     try:
         with transaction.atomic():
-            _apply(
-                layer,
-                action=action,
-                target_id=target_id,
-                expected_version=None if target is None else target.version,
-                proposed=proposed,
-                comment=reason,
-                user=user,
-                source=source,
-            )
+            touched: dict[str, list[int]] = defaultdict(list)
+            for p in proposals:
+                _apply(
+                    p.layer,
+                    action=p.action,
+                    target_id=None if p.target is None else p.target.pk,
+                    expected_version=None if p.target is None else p.target.version,
+                    proposed=p.proposed,
+                    comment=reason,
+                    user=user,
+                    source=source,
+                    topology_check=len(proposals) == 1,
+                )
+                if p.target is not None and p.action == ChangeAction.UPDATE:
+                    touched[p.layer.key].append(p.target.pk)
+            if len(proposals) > 1:
+                for key, pks in touched.items():
+                    layer_get(key).recheck(pks)
             raise _DryRun
     except _DryRun:
         pass
-    label = layer.label_of(target) if target else str(proposed.get("standard_name") or "")
+
+
+def _record(p: _Proposal, *, reason: str, user: User, batch=None) -> ChangeRequest:
+    label = p.layer.label_of(p.target) if p.target else str(p.proposed.get("standard_name") or "")
     return ChangeRequest.objects.create(
-        kind=kind,
-        action=action,
-        target_type=ContentType.objects.get_for_model(layer.model),
-        target_id=None if target is None else target.pk,
+        kind=p.kind,
+        action=p.action,
+        target_type=ContentType.objects.get_for_model(p.layer.model),
+        target_id=None if p.target is None else p.target.pk,
         target_label=label[:200],
-        base_version=None if target is None else target.version,
-        proposed_data=_jsonable(proposed),
+        base_version=None if p.target is None else p.target.version,
+        proposed_data=_jsonable(p.proposed),
         reason=reason,
         submitted_by=user,
         batch=batch,
+        is_demo=bool(getattr(p.target, "is_demo", False)),
     )
+
+
+def change_request_submit(
+    *,
+    layer_key: str,
+    target_id: int | None,
+    action: str,
+    proposed: Mapping,
+    reason,
+    user: User,
+    base_version: int | None = None,
+    source: str = "api",
+) -> ChangeRequest:
+    """Record a proposed change of one feature (or a new place name), validated now by a
+    trial application that is rolled back, and validated again on approval.
+
+    ``base_version`` is the version the officer edited (If-Match); a feature with a
+    pending request gets no second one (409 naming the pending request).
+    """
+    layer = layer_get(layer_key)
+    reason = comment_clean(reason)
+    proposal = _prepare(
+        layer=layer,
+        target_id=target_id,
+        action=action,
+        proposed=proposed,
+        user=user,
+        base_version=base_version,
+    )
+    _trial([proposal], reason=reason, user=user, source=source)
+    return _record(proposal, reason=reason, user=user)
+
+
+def change_requests_submit_batch(
+    *,
+    edits: list[tuple[Layer, int | None, int | None, Mapping]],
+    reason: str,
+    user: User,
+    source: str = "editor",
+) -> list[ChangeRequest]:
+    """Submit the edits of one editor save that need approval as one batch: checked
+    together now, decided together later. ``edits``: (layer, id, version, changes)."""
+    proposals = [
+        _prepare(
+            layer=layer,
+            target_id=pk,
+            action=ChangeAction.CREATE if pk is None else ChangeAction.UPDATE,
+            proposed=changes,
+            user=user,
+            base_version=version,
+        )
+        for layer, pk, version, changes in edits
+    ]
+    _trial(proposals, reason=reason, user=user, source=source)
+    batch = uuid.uuid4() if len(proposals) > 1 else None
+    return [_record(p, reason=reason, user=user, batch=batch) for p in proposals]
 
 
 def _jsonable(proposed: dict) -> dict:
@@ -273,8 +355,17 @@ def request_summary(request: ChangeRequest) -> dict:
         "kind_display": request.get_kind_display(),
         "status": request.status,
         "status_display": request.get_status_display(),
+        "target_id": request.target_id,
         "message": f"已提交审批，编号 #{request.pk}（{request.get_kind_display()}）",
     }
+
+
+def edit_needs_approval(layer: Layer, *, pk: int | None, changes) -> bool:
+    proposed = (
+        {k: v for k, v in changes.items() if k != "comment"} if isinstance(changes, Mapping) else {}
+    )
+    action = ChangeAction.CREATE if pk is None else ChangeAction.UPDATE
+    return layer.request_kind(action=action, proposed=proposed) is not None
 
 
 def edit_or_request(
@@ -282,13 +373,7 @@ def edit_or_request(
 ) -> ChangeRequest | None:
     """Apply an officer's edit, or submit it as a change request when the layer's rules say
     it needs approval (renaming/abolishing a place name, any boundary change)."""
-    proposed = (
-        {k: v for k, v in changes.items() if k != "comment"}
-        if isinstance(changes, Mapping)
-        else changes
-    )
-    kind = layer.request_kind(action=ChangeAction.UPDATE, proposed=proposed or {})
-    if kind is None:
+    if not edit_needs_approval(layer, pk=pk, changes=changes):
         layer.update(
             pk=pk, expected_version=expected_version, changes=changes, user=user, source=source
         )
@@ -297,11 +382,24 @@ def edit_or_request(
         layer_key=layer.key,
         target_id=pk,
         action=ChangeAction.UPDATE,
-        proposed=proposed,
+        proposed={k: v for k, v in changes.items() if k != "comment"},
         reason=changes.get("comment"),
         user=user,
         base_version=expected_version,
         source=source,
+    )
+
+
+def _locked_batch(request_id: int) -> list[ChangeRequest]:
+    """The request and the others submitted with it (one editor save), locked, by id."""
+    request = _locked_request(request_id)
+    if request.batch is None:
+        return [request]
+    return list(
+        ChangeRequest.objects.select_for_update(of=("self",))
+        .select_related("target_type")
+        .filter(batch=request.batch)
+        .order_by("pk")
     )
 
 
@@ -328,24 +426,34 @@ def change_document_attach(
 
 
 def change_request_review(*, request_id: int, user: User) -> ChangeRequest:
-    """Take a submitted request into review."""
+    """Take a submitted request (with the rest of its batch) into review."""
     _require_role(user, APPROVER_ROLES, "审查变更申请")
     with transaction.atomic():
-        request = _locked_request(request_id)
-        _transition(request, (ChangeStatus.PROPOSAL,), "开始审查")
-        request.status = ChangeStatus.REVIEW
-        request.reviewed_by = user
-        request.reviewed_at = timezone.now()
-        request.save(update_fields=["status", "reviewed_by", "reviewed_at"])
-    return request
+        members = _locked_batch(request_id)
+        for request in members:
+            _transition(request, (ChangeStatus.PROPOSAL,), "开始审查")
+        for request in members:
+            request.status = ChangeStatus.REVIEW
+            request.reviewed_by = user
+            request.reviewed_at = timezone.now()
+            request.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+    return next(r for r in members if r.pk == request_id)
+
+
+def _missing_documents(members: list[ChangeRequest]) -> list[str]:
+    attached = set(
+        ChangeDocument.objects.filter(request__in=members).values_list("kind", flat=True)
+    )
+    needed = {k for r in members for k in REQUIRED_DOCUMENTS.get(r.kind, ())}
+    return sorted(needed - attached)
 
 
 def change_request_approve(
     *, request_id: int, user: User, note: str = "", approving_authority: str = ""
 ) -> ChangeRequest:
-    """Approve a request under review and apply its change atomically.
+    """Approve a request under review (with the rest of its batch) and apply it atomically.
 
-    Raises VersionConflict (409) if the target changed since the request was made, and
+    Raises VersionConflict (409) if a target changed since the request was made, and
     InvalidTransition (409) if another approver decided it first.
     """
     _require_role(user, APPROVER_ROLES, "审批变更申请")
@@ -354,73 +462,87 @@ def change_request_approve(
         "approving_authority", approving_authority
     )
     with transaction.atomic():
-        request = _locked_request(request_id)
-        _transition(request, (ChangeStatus.REVIEW,), "批准")
-        if request.submitted_by_id == user.pk:
-            raise EditForbidden("不能审批自己提交的申请")
-        missing = set(REQUIRED_DOCUMENTS.get(request.kind, ())) - set(
-            request.documents.values_list("kind", flat=True)
-        )
+        members = _locked_batch(request_id)
+        for request in members:
+            _transition(request, (ChangeStatus.REVIEW,), "批准")
+            if request.submitted_by_id == user.pk:
+                raise EditForbidden("不能审批自己提交的申请")
+        missing = _missing_documents(members)
         if missing:
-            labels = "、".join(DocumentKind(k).label for k in sorted(missing))
+            labels = "、".join(DocumentKind(k).label for k in missing)
             raise InvalidEdit("documents", f"缺少法定材料：{labels}")
-        layer = layer_of_request(request)
-        comment = f"变更申请 #{request.pk}：{request.reason}"[:500]
-        if request.action != ChangeAction.CREATE:
-            target = layer.model.objects.select_for_update().filter(pk=request.target_id).first()
-            if target is None or target.version != request.base_version:
-                current = "已删除" if target is None else f"当前版本 {target.version}"
-                raise VersionConflict(
-                    f"申请提交后{layer.label}「{request.target_label}」已被修改"
-                    f"（申请基于版本 {request.base_version}，{current}），请重新提交",
-                    base_version=request.base_version,
-                    current_version=None if target is None else target.version,
+        touched: dict[str, list[int]] = defaultdict(list)
+        for request in members:
+            layer = layer_of_request(request)
+            if request.action != ChangeAction.CREATE:
+                target = (
+                    layer.model.objects.select_for_update().filter(pk=request.target_id).first()
                 )
-        written = _apply(
-            layer,
-            action=request.action,
-            target_id=request.target_id,
-            expected_version=request.base_version,
-            proposed=request.proposed_data,
-            comment=comment,
-            user=user,
-            source="approval",
-        )
-        if request.action == ChangeAction.CREATE:
-            request.target_id = written.pk
-            request.target_label = layer.label_of(written)[:200]
-        request.status = ChangeStatus.APPROVED
-        request.decided_by = user
-        request.decided_at = timezone.now()
-        request.decision_note = note
-        request.approving_authority = approving_authority
-        request.save(
-            update_fields=[
-                "target_id",
-                "target_label",
-                "status",
-                "decided_by",
-                "decided_at",
-                "decision_note",
-                "approving_authority",
-            ]
-        )
-    return request
+                if target is None or target.version != request.base_version:
+                    current = "已删除" if target is None else f"当前版本 {target.version}"
+                    raise VersionConflict(
+                        f"申请提交后{layer.label}「{request.target_label}」已被修改"
+                        f"（申请基于版本 {request.base_version}，{current}），请重新提交",
+                        base_version=request.base_version,
+                        current_version=None if target is None else target.version,
+                    )
+            written = _apply(
+                layer,
+                action=request.action,
+                target_id=request.target_id,
+                expected_version=request.base_version,
+                proposed=request.proposed_data,
+                comment=(
+                    f"变更申请 #{request.pk}（{request.submitted_by.get_username()} 提交）："
+                    f"{request.reason}"
+                )[:500],
+                user=user,
+                source="approval",
+                topology_check=len(members) == 1,
+            )
+            if request.action == ChangeAction.CREATE:
+                request.target_id = written.pk
+                request.target_label = layer.label_of(written)[:200]
+            elif request.action == ChangeAction.UPDATE:
+                touched[layer.key].append(request.target_id)
+        if len(members) > 1:
+            for key, pks in touched.items():
+                layer_get(key).recheck(pks)
+        for request in members:
+            request.status = ChangeStatus.APPROVED
+            request.decided_by = user
+            request.decided_at = timezone.now()
+            request.decision_note = note
+            request.approving_authority = approving_authority
+            request.save(
+                update_fields=[
+                    "target_id",
+                    "target_label",
+                    "status",
+                    "decided_by",
+                    "decided_at",
+                    "decision_note",
+                    "approving_authority",
+                ]
+            )
+    return next(r for r in members if r.pk == request_id)
 
 
 def change_request_reject(*, request_id: int, user: User, note) -> ChangeRequest:
-    """Reject a request (the reason is required and shown to the submitter)."""
+    """Reject a request and its batch (the reason is required and shown to the submitter)."""
     _require_role(user, APPROVER_ROLES, "驳回变更申请")
     note = TextRule("驳回理由", 2000, required=True).clean("note", note)
     with transaction.atomic():
-        request = _locked_request(request_id)
-        _transition(request, (ChangeStatus.PROPOSAL, ChangeStatus.REVIEW), "驳回")
-        request.status = ChangeStatus.REJECTED
-        request.decided_by = user
-        request.decided_at = timezone.now()
-        request.decision_note = note
-        request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    return request
+        members = _locked_batch(request_id)
+        for request in members:
+            _transition(request, (ChangeStatus.PROPOSAL, ChangeStatus.REVIEW), "驳回")
+        for request in members:
+            request.status = ChangeStatus.REJECTED
+            request.decided_by = user
+            request.decided_at = timezone.now()
+            request.decision_note = note
+            request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    return next(r for r in members if r.pk == request_id)
 
 
 def _announcement_defaults(request: ChangeRequest) -> dict:
@@ -436,39 +558,52 @@ def _announcement_defaults(request: ChangeRequest) -> dict:
         .filter(pk=request.target_id)
         .first()
     )
-    return announcement_fields(place) if place is not None else {}
+    if place is None:
+        return {}
+    fields = announcement_fields(place)
+    if request.kind == ChangeKind.RENAMING:
+        former = place.aliases.filter(kind="former").order_by("-valid_to", "-pk").first()
+        fields["former_name"] = former.name if former else ""
+    return fields
 
 
 def change_request_publish(
     *, request_id: int, user: User, announcement: Mapping | None = None
 ) -> ChangeRequest:
-    """Publish an approved request; a naming/renaming/abolition also gets its announcement."""
+    """Publish an approved request (and its batch); a naming, renaming or abolition also
+    gets its announcement, its fields taken from the place as approved unless given."""
     _require_role(user, APPROVER_ROLES, "发布公告")
     with transaction.atomic():
-        request = _locked_request(request_id)
-        _transition(request, (ChangeStatus.APPROVED,), "发布")
-        if request.kind in NAMING_KINDS:
-            given = dict(announcement or {})
-            unknown = sorted(set(given) - set(ANNOUNCEMENT_RULES))
-            if unknown:
-                raise InvalidEdit(unknown[0], f"公告没有字段：{'、'.join(unknown)[:80]}")
-            defaults = _announcement_defaults(request)
-            fields = {
-                name: rule.clean(name, given.get(name) or defaults.get(name))
-                for name, rule in ANNOUNCEMENT_RULES.items()
-            }
-            if not request.approving_authority:
-                raise InvalidEdit("approving_authority", "批准机关为空，不能发布地名公告")
-            Announcement.objects.create(
-                request=request,
-                kind=request.kind,
-                approving_authority=request.approving_authority,
-                approved_on=timezone.localdate(request.decided_at),
-                published_at=timezone.now(),
-                is_demo=request.is_demo,
-                **fields,
-            )
-        request.status = ChangeStatus.PUBLISHED
-        request.published_at = timezone.now()
-        request.save(update_fields=["status", "published_at"])
-    return request
+        members = _locked_batch(request_id)
+        for request in members:
+            _transition(request, (ChangeStatus.APPROVED,), "发布")
+        for request in members:
+            if request.kind in NAMING_KINDS:
+                _announce(request, dict(announcement or {}))
+            request.status = ChangeStatus.PUBLISHED
+            request.published_at = timezone.now()
+            request.save(update_fields=["status", "published_at"])
+    return next(r for r in members if r.pk == request_id)
+
+
+def _announce(request: ChangeRequest, given: dict) -> Announcement:
+    unknown = sorted(set(given) - set(ANNOUNCEMENT_RULES))
+    if unknown:
+        raise InvalidEdit(unknown[0], f"公告没有字段：{'、'.join(unknown)[:80]}")
+    defaults = _announcement_defaults(request)
+    fields = {
+        name: rule.clean(name, given.get(name) or defaults.get(name))
+        for name, rule in ANNOUNCEMENT_RULES.items()
+    }
+    if not request.approving_authority:
+        raise InvalidEdit("approving_authority", "批准机关为空，不能发布地名公告")
+    return Announcement.objects.create(
+        request=request,
+        kind=request.kind,
+        former_name=defaults.get("former_name", "")[:100],
+        approving_authority=request.approving_authority,
+        approved_on=timezone.localdate(request.decided_at),
+        published_at=timezone.now(),
+        is_demo=request.is_demo,
+        **fields,
+    )

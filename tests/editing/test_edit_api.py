@@ -6,11 +6,40 @@ import json
 
 import pytest
 import shapely
+from django.core.files.uploadedfile import SimpleUploadedFile
 from shapely.geometry import mapping
 
 from boundaries.models import BoundaryLine, BoundaryMarker
+from gis_portal.editing import change_services
+from gis_portal.editing.models import ChangeRequest
+from tests.editing.factories import role_user
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+
+
+def approve(response, kind="survey"):
+    """An officer's boundary edit is a change request (202): the approver decides it."""
+    assert response.status_code == 202, response.json()
+    request_id = response.json()["request"]["id"]
+    chief = role_user("chief", "administrator")
+    submitter = ChangeRequest.objects.get(pk=request_id).submitted_by
+    change_services.change_document_attach(
+        request_id=request_id,
+        kind=kind,
+        file=SimpleUploadedFile("doc.pdf", b"%PDF-1.4 demo"),
+        title="材料",
+        user=submitter,
+    )
+    change_services.change_request_review(request_id=request_id, user=chief)
+    change_services.change_request_approve(
+        request_id=request_id, user=chief, approving_authority="鹤岗市民政局"
+    )
+    return request_id
 
 
 def marker_url(marker) -> str:
@@ -50,13 +79,15 @@ def test_officer_moves_a_marker_along_its_line_and_history_records_it(boundary_d
     etag = client.get(marker_url(marker))["ETag"]
     body = {"geometry": nudged_point(marker, line), "material": "玄武岩", "comment": "复测后校正"}
     r = patch(client, marker_url(marker), body, etag)
-    assert r.status_code == 200, r.json()
-    assert r["ETag"] != etag
+    assert r["ETag"] == etag  # submitted for approval: nothing changed yet
+    assert BoundaryMarker.objects.get(pk=marker.pk).material != "玄武岩"
+    request_id = approve(r)
     marker.refresh_from_db()
     assert marker.material == "玄武岩"
     timeline = client.get(f"/api/v1/editing/boundary-markers/{marker.pk}/history").json()
     last = timeline["timeline"][-1]
-    assert last["username"] == "bo" and last["comment"] == "复测后校正"
+    assert last["username"] == "chief"
+    assert last["comment"] == f"变更申请 #{request_id}（bo 提交）：复测后校正"
     assert last["changed"]["material"]["after"] == "玄武岩"
     assert last["geometry"]["max_shift_m"] > 0
 
@@ -82,10 +113,14 @@ def test_second_writer_with_the_same_etag_gets_412_not_last_write_wins(boundary_
     _line, marker = boundary_demo
     first, second = client_as("bo1", "boundary_officer"), client_as("bo2", "boundary_officer")
     etag = first.get(marker_url(marker))["ETag"]
-    assert (
-        patch(first, marker_url(marker), {"material": "甲", "comment": "一"}, etag).status_code
-        == 200
-    )
+    first_request = patch(first, marker_url(marker), {"material": "甲", "comment": "一"}, etag)
+    assert first_request.status_code == 202
+    # While the first change waits for approval the second is told which request it is.
+    r = patch(second, marker_url(marker), {"material": "乙", "comment": "二"}, etag)
+    assert r.status_code == 409
+    assert f"#{first_request.json()['request']['id']}" in r.json()["error"]
+    approve(first_request)
+    # Once it is applied, the second writer's version is stale.
     r = patch(second, marker_url(marker), {"material": "乙", "comment": "二"}, etag)
     assert r.status_code == 412
     marker.refresh_from_db()
@@ -93,7 +128,7 @@ def test_second_writer_with_the_same_etag_gets_412_not_last_write_wins(boundary_
 
 
 @pytest.mark.parametrize(
-    "role, expected", [("placename_officer", 403), ("planner", 403), ("administrator", 200)]
+    "role, expected", [("placename_officer", 403), ("planner", 403), ("administrator", 202)]
 )
 def test_only_boundary_officers_and_administrators_write(boundary_demo, client_as, role, expected):
     _line, marker = boundary_demo
@@ -197,7 +232,7 @@ def test_script_in_a_name_is_stored_as_text(boundary_demo, client_as):
     etag = client.get(line_url(line))["ETag"]
     name = "<script>alert(1)</script>线"
     r = patch(client, line_url(line), {"name": name, "comment": "<b>why</b>"}, etag)
-    assert r.status_code == 200
+    approve(r, kind="agreement")
     assert BoundaryLine.objects.get(pk=line.pk).name == name
 
 
@@ -220,7 +255,8 @@ def test_restore_an_earlier_version_is_itself_a_recorded_change(boundary_demo, c
     client = client_as("bo", "boundary_officer")
     original_material = marker.material
     etag = client.get(marker_url(marker))["ETag"]
-    etag = patch(client, marker_url(marker), {"material": "改后", "comment": "改"}, etag)["ETag"]
+    approve(patch(client, marker_url(marker), {"material": "改后", "comment": "改"}, etag))
+    etag = client.get(marker_url(marker))["ETag"]
     timeline = client.get(f"/api/v1/editing/boundary-markers/{marker.pk}/history").json()[
         "timeline"
     ]
@@ -231,12 +267,13 @@ def test_restore_an_earlier_version_is_itself_a_recorded_change(boundary_demo, c
         content_type="application/json",
         HTTP_IF_MATCH=etag,
     )
-    assert r.status_code == 200, r.json()
+    # Restoring a boundary is a change like any other: it goes through approval too.
+    approve(r)
     assert BoundaryMarker.objects.get(pk=marker.pk).material == original_material
     timeline = client.get(f"/api/v1/editing/boundary-markers/{marker.pk}/history").json()[
         "timeline"
     ]
-    assert timeline[-1]["comment"].startswith("恢复到版本")
+    assert "恢复到版本" in timeline[-1]["comment"]
     assert timeline[-1]["changed"]["material"] == {"before": "改后", "after": original_material}
 
 
