@@ -14,6 +14,7 @@ from boundaries.models import (
     TransformationParameterSet,
 )
 from gis_portal.admin_base import OfflineGISModelAdmin
+from gis_portal.editing.admin_versioning import VersionCheckedAdminMixin
 
 
 class HistoryCommentAdminMixin:
@@ -29,7 +30,7 @@ class HistoryCommentAdminMixin:
 
 
 @admin.register(AdministrativeArea)
-class AdministrativeAreaAdmin(OfflineGISModelAdmin):
+class AdministrativeAreaAdmin(VersionCheckedAdminMixin, OfflineGISModelAdmin):
     list_display = ("code", "name", "level", "kind", "parent", "code_authority", "is_demo")
     list_filter = ("level", "code_authority", "is_demo")
     search_fields = ("code", "name", "nbs_code")
@@ -59,7 +60,7 @@ class MarkerInline(admin.TabularInline):
 
 
 @admin.register(BoundaryLine)
-class BoundaryLineAdmin(HistoryCommentAdminMixin, OfflineGISModelAdmin):
+class BoundaryLineAdmin(VersionCheckedAdminMixin, HistoryCommentAdminMixin, OfflineGISModelAdmin):
     form = BoundaryLineAdminForm
     list_display = (
         "code",
@@ -79,7 +80,7 @@ class BoundaryLineAdmin(HistoryCommentAdminMixin, OfflineGISModelAdmin):
 
 
 @admin.register(BoundaryMarker)
-class BoundaryMarkerAdmin(HistoryCommentAdminMixin, OfflineGISModelAdmin):
+class BoundaryMarkerAdmin(VersionCheckedAdminMixin, HistoryCommentAdminMixin, OfflineGISModelAdmin):
     form = BoundaryMarkerAdminForm
     list_display = (
         "number",

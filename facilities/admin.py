@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from facilities.models import DemandUnit, Facility, FacilityType, Programme, Scenario, SitingRun
 from gis_portal.admin_base import OfflineGISModelAdmin
+from gis_portal.editing.admin_versioning import VersionCheckedAdminMixin
 
 
 class FacilityTypeInline(admin.TabularInline):
@@ -24,7 +25,7 @@ class ProgrammeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Facility)
-class FacilityAdmin(OfflineGISModelAdmin):
+class FacilityAdmin(VersionCheckedAdminMixin, OfflineGISModelAdmin):
     list_display = ["name", "programme", "facility_type", "status", "capacity", "county", "is_demo"]
     list_filter = ["programme", "status", "operator", "is_demo"]
     search_fields = ["name", "address"]

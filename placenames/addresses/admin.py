@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin
 
 from gis_portal.admin_base import OfflineGISModelAdmin
+from gis_portal.editing.admin_versioning import VersionCheckedAdminMixin
 from placenames.addresses.models import (
     DoorPlate,
     PlateStatus,
@@ -63,7 +64,7 @@ class StreetForm(forms.ModelForm):
 
 
 @admin.register(Street)
-class StreetAdmin(OfflineGISModelAdmin):
+class StreetAdmin(VersionCheckedAdminMixin, OfflineGISModelAdmin):
     form = StreetForm
     list_display = (
         "name",
@@ -90,7 +91,7 @@ class SignInspectionInline(admin.TabularInline):
 
 
 @admin.register(StreetSign)
-class StreetSignAdmin(OfflineGISModelAdmin):
+class StreetSignAdmin(VersionCheckedAdminMixin, OfflineGISModelAdmin):
     list_display = (
         "id",
         "text_zh",
@@ -144,7 +145,7 @@ class DoorPlateForm(forms.ModelForm):
 
 
 @admin.register(DoorPlate)
-class DoorPlateAdmin(OfflineGISModelAdmin):
+class DoorPlateAdmin(VersionCheckedAdminMixin, OfflineGISModelAdmin):
     form = DoorPlateForm
     list_display = ("__str__", "street", "number", "sub_number", "side", "status", "is_demo")
     list_filter = ("status", "side", "is_demo")
