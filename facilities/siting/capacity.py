@@ -35,6 +35,10 @@ from facilities.siting.core import (
     run_mip,
 )
 
+# The allocation LP is large (one column per demand-site pair); HiGHS's interior-point
+# root solve beat dual simplex here too: capacitated MCLP on the demo (6,093 units × 1,006
+# grid candidates, p 10) was optimal in 8.5 s, against a 9.5% gap after 40 s.
+HIGHS_OPTIONS = {"mip_lp_solver": "ipm"}
 CAPACITY_NOTE = "容量约束：每个设施服务的需求权重不超过其容量（需求点可拆分到多个设施）"
 # The capacitated p-median has one allocation variable per (demand, site) pair.
 MAX_MEDIAN_PAIRS = 1_000_000
@@ -168,7 +172,13 @@ def solve_mclp_capacitated(
         maximize=True,
     )
     build_s = time.perf_counter() - t0
-    out = run_mip(mip, time_limit_s=time_limit_s, should_stop=should_stop, mip_gap=mip_gap)
+    out = run_mip(
+        mip,
+        time_limit_s=time_limit_s,
+        should_stop=should_stop,
+        mip_gap=mip_gap,
+        options=HIGHS_OPTIONS,
+    )
     check_outcome(out)
     if out.x is None:
         raise SitingInputError("带容量的 MCLP 在时间限制内没有找到可行解，请放宽时间限制")
@@ -215,7 +225,13 @@ def solve_lscp_capacitated(
         maximize=False,
     )
     build_s = time.perf_counter() - t0
-    out = run_mip(mip, time_limit_s=time_limit_s, should_stop=should_stop, mip_gap=mip_gap)
+    out = run_mip(
+        mip,
+        time_limit_s=time_limit_s,
+        should_stop=should_stop,
+        mip_gap=mip_gap,
+        options=HIGHS_OPTIONS,
+    )
     check_outcome(out)
     if out.status == "infeasible":
         raise SitingInputError(
@@ -294,7 +310,13 @@ def solve_pmedian_capacitated(
         maximize=False,
     )
     build_s = time.perf_counter() - t0
-    out = run_mip(mip, time_limit_s=time_limit_s, should_stop=should_stop, mip_gap=mip_gap)
+    out = run_mip(
+        mip,
+        time_limit_s=time_limit_s,
+        should_stop=should_stop,
+        mip_gap=mip_gap,
+        options=HIGHS_OPTIONS,
+    )
     check_outcome(out)
     if out.status == "infeasible":
         raise SitingInputError(f"无解：任意 {p} 个候选点加现有设施的容量都不足以服务全部需求")
