@@ -68,6 +68,11 @@ def layer_of_request(request: ChangeRequest) -> Layer:
     raise InvalidEdit("layer", f"对象类型 {request.target_type} 不是可编辑图层")
 
 
+def user_may_decide(user: User) -> bool:
+    """Whether ``user`` reviews, approves, rejects and publishes requests."""
+    return user_may_edit(user, APPROVER_ROLES)
+
+
 def _require_role(user: User, roles: tuple[str, ...], action: str) -> None:
     if not user_may_edit(user, roles):
         raise EditForbidden(f"只有{role_names(roles)}可以{action}")

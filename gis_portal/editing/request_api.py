@@ -13,9 +13,10 @@ from rest_framework.views import APIView
 from gis_portal.editing import change_services, selectors
 from gis_portal.editing.api import request_body
 from gis_portal.editing.errors import InvalidEdit
-from gis_portal.editing.models import ChangeRequest, ChangeStatus
+from gis_portal.editing.layers import LAYERS
+from gis_portal.editing.models import ChangeKind, ChangeRequest, ChangeStatus
 from gis_portal.errors import InvalidParameter
-from gis_portal.params import reject_unknown
+from gis_portal.params import parse_choice, parse_int, reject_unknown
 
 
 class DocumentSerializer(serializers.Serializer):
@@ -24,11 +25,16 @@ class DocumentSerializer(serializers.Serializer):
     kind_display = serializers.CharField(source="get_kind_display")
     title = serializers.CharField()
     uploaded_at = serializers.DateTimeField()
+    url = serializers.SerializerMethodField()
+
+    def get_url(self, obj) -> str:
+        return f"/editor/requests/documents/{obj.pk}"
 
 
 class ChangeRequestSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
+    action_display = serializers.CharField(source="get_action_display", read_only=True)
     layer = serializers.SerializerMethodField()
     submitted_by = serializers.CharField(source="submitted_by.username", read_only=True)
     decided_by = serializers.CharField(source="decided_by.username", default=None)
@@ -54,6 +60,9 @@ class ChangeRequestSerializer(serializers.ModelSerializer):
             "decided_by",
             "decided_at",
             "decision_note",
+            "reviewed_at",
+            "batch",
+            "action_display",
             "approving_authority",
             "published_at",
             "documents",
@@ -78,23 +87,44 @@ class ChangeRequestListView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        parameters=[OpenApiParameter("status", OpenApiTypes.STR, enum=ChangeStatus.values)],
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, enum=ChangeStatus.values),
+            OpenApiParameter("kind", OpenApiTypes.STR, enum=ChangeKind.values),
+            OpenApiParameter("layer", OpenApiTypes.STR),
+            OpenApiParameter("target_id", OpenApiTypes.INT),
+            OpenApiParameter("pending", OpenApiTypes.BOOL),
+        ],
         responses=ChangeRequestSerializer(many=True),
     )
     def get(self, request):
-        reject_unknown(request.query_params, {"status"})
-        wanted = request.query_params.get("status") or None
-        if wanted and wanted not in ChangeStatus.values:
-            raise InvalidParameter("status", f"应为 {'、'.join(ChangeStatus.values)}")
-        rows = selectors.change_request_list(status=wanted)[:500]
+        params = request.query_params
+        reject_unknown(params, {"status", "kind", "layer", "target_id", "pending"})
+        wanted = parse_choice(params, "status", ChangeStatus.values)
+        kind = parse_choice(params, "kind", ChangeKind.values)
+        pending = parse_choice(params, "pending", ("true", "false")) == "true"
+        layer = params.get("layer") or None
+        if layer is not None and layer not in LAYERS:
+            raise InvalidParameter("layer", f"应为 {'、'.join(LAYERS)}")
+        target_id = parse_int(params, "target_id", required=False, min_value=1)
+        if target_id is not None and layer is None:
+            raise InvalidParameter("target_id", "须与 layer 一起给出")
+        rows = selectors.change_request_list(
+            status=wanted,
+            kind=kind,
+            model=LAYERS[layer].model if layer else None,
+            target_id=target_id,
+            pending=pending,
+        )[:500]
         return Response(ChangeRequestSerializer(rows, many=True).data)
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses=ChangeRequestSerializer)
     def post(self, request):
         body = _body(request, {"layer", "target_id", "action", "proposed", "reason"})
         target_id = body.get("target_id")
-        if not isinstance(target_id, int) or isinstance(target_id, bool):
-            raise InvalidEdit("target_id", "target_id 应为整数")
+        if target_id is not None and (
+            not isinstance(target_id, int) or isinstance(target_id, bool)
+        ):
+            raise InvalidEdit("target_id", "target_id 应为整数（命名新地名时不给出）")
         created = change_services.change_request_submit(
             layer_key=str(body.get("layer") or ""),
             target_id=target_id,
@@ -104,6 +134,25 @@ class ChangeRequestListView(APIView):
             user=request.user,
         )
         return Response(ChangeRequestSerializer(created).data, status=status.HTTP_201_CREATED)
+
+
+class ChangeRequestDetailView(APIView):
+    """One change request with its documents, the batch it came in, and the target as it
+    is now next to the proposal (the requests page's diff and map)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, pk: int):
+        reject_unknown(request.query_params, set())
+        detail = selectors.change_request_detail(request_id=pk)
+        data = ChangeRequestSerializer(detail.request).data
+        data["current"] = detail.current
+        data["proposed_geometry"] = detail.proposed_geometry
+        data["diff"] = detail.diff
+        data["batch_ids"] = detail.batch_ids
+        data["may_decide"] = change_services.user_may_decide(request.user)
+        return Response(data)
 
 
 class ChangeRequestActionView(APIView):

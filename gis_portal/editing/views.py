@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from gis_portal.editing import selectors
+from gis_portal.editing import change_services, selectors
 from gis_portal.editing.layers import LAYERS
+from gis_portal.editing.models import (
+    REQUIRED_DOCUMENTS,
+    ChangeDocument,
+    ChangeKind,
+    ChangeStatus,
+    DocumentKind,
+)
 from gis_portal.editing.permissions import user_may_edit
+from gis_portal.errors import DomainError
 
 
 @require_GET
@@ -33,3 +41,72 @@ def editor_page(request: HttpRequest) -> HttpResponse:
         for layer in LAYERS.values()
     ]
     return render(request, "editing/editor.html", {"layers": layers})
+
+
+@login_required
+@require_GET
+def request_list_page(request: HttpRequest) -> HttpResponse:
+    """变更申请: every request, filtered by status and kind (bad filters named in Chinese)."""
+    status = request.GET.get("status") or ""
+    kind = request.GET.get("kind") or ""
+    errors = []
+    if status and status not in ChangeStatus.values:
+        errors.append(f"状态“{status[:20]}”不存在，已显示全部状态")
+        status = ""
+    if kind and kind not in ChangeKind.values:
+        errors.append(f"类型“{kind[:20]}”不存在，已显示全部类型")
+        kind = ""
+    unknown = sorted(set(request.GET) - {"status", "kind"})
+    if unknown:
+        errors.append(f"不支持的筛选条件：{'、'.join(unknown)[:60]}")
+    rows = selectors.change_request_list(status=status or None, kind=kind or None)[:500]
+    return render(
+        request,
+        "editing/requests.html",
+        {
+            "requests": rows,
+            "statuses": ChangeStatus.choices,
+            "kinds": ChangeKind.choices,
+            "status": status,
+            "kind": kind,
+            "errors": errors,
+        },
+    )
+
+
+@login_required
+@require_GET
+def request_detail_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """One request: the proposal as a diff and on a small map, documents, decisions."""
+    try:
+        detail = selectors.change_request_detail(request_id=pk)
+    except DomainError as exc:
+        raise Http404(exc.message) from None
+    return render(
+        request,
+        "editing/requests_detail.html",
+        {
+            "detail": detail,
+            "cr": detail.request,
+            "may_decide": change_services.user_may_decide(request.user),
+            "document_kinds": DocumentKind.choices,
+            "required": [
+                DocumentKind(k).label for k in REQUIRED_DOCUMENTS.get(detail.request.kind, ())
+            ],
+        },
+    )
+
+
+@login_required
+@require_GET
+def request_document_download(request: HttpRequest, pk: int) -> FileResponse:
+    """Download an attached document (signed-in users)."""
+    doc = ChangeDocument.objects.filter(pk=pk).first()
+    if doc is None or not doc.file:
+        raise Http404("材料不存在")
+    try:
+        handle = doc.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("材料文件已丢失") from None
+    name = doc.file.name.rsplit("/", 1)[-1]
+    return FileResponse(handle, as_attachment=True, filename=name)

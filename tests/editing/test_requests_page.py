@@ -1,0 +1,70 @@
+"""The requests page (/editor/requests/): list with filters, detail with diff, downloads."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from gis_portal.editing import change_services
+from tests.editing.placename_builders import place_create
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+
+
+def renaming(place, user, name="<script>x</script>小区"):
+    return change_services.change_request_submit(
+        layer_key="placenames",
+        target_id=place.pk,
+        action="update",
+        proposed={"standard_name": name},
+        reason="<b>居民申请</b>",
+        user=user,
+    )
+
+
+def test_list_filters_and_escapes(hegang_areas, make_user, client_as, client):
+    officer = make_user("pn", "placename_officer")
+    req = renaming(place_create("向阳小区"), officer)
+    chief = client_as("chief", "administrator")
+    html = chief.get("/editor/requests/").content.decode()
+    assert f"#{req.pk}" in html and "地名更名" in html and "演示数据" in html
+    html = chief.get("/editor/requests/", {"status": "approved"}).content.decode()
+    assert f"#{req.pk}" not in html and "没有符合条件的申请" in html
+    html = chief.get("/editor/requests/", {"status": "bogus", "x": "1"}).content.decode()
+    assert "状态“bogus”不存在" in html and "不支持的筛选条件：x" in html
+    assert client.get("/editor/requests/").status_code == 302  # sign-in first
+
+
+def test_detail_shows_the_diff_documents_and_buttons_for_the_approver(
+    hegang_areas, make_user, client_as
+):
+    officer = make_user("pn", "placename_officer")
+    req = renaming(place_create("向阳小区"), officer)
+    change_services.change_document_attach(
+        request_id=req.pk,
+        kind="assessment",
+        file=SimpleUploadedFile("评估.pdf", b"%PDF-1.4 demo"),
+        title="综合评估",
+        user=officer,
+    )
+    chief = client_as("chief", "administrator")
+    html = chief.get(f"/editor/requests/{req.pk}/").content.decode()
+    assert "向阳小区" in html and "&lt;script&gt;x&lt;/script&gt;小区" in html
+    assert "<script>x" not in html and "&lt;b&gt;居民申请&lt;/b&gt;" in html
+    assert "综合评估报告、专家论证报告、征求意见报告" in html
+    assert 'id="btn-review"' in html and "style=" not in html
+    doc = req.documents.get()
+    r = chief.get(f"/editor/requests/documents/{doc.pk}")
+    assert r.status_code == 200 and b"".join(r.streaming_content).startswith(b"%PDF")
+    officer_page = client_as("pn2", "placename_officer").get(f"/editor/requests/{req.pk}/")
+    assert 'id="btn-review"' not in officer_page.content.decode()
+    api = chief.get(f"/api/v1/editing/requests/{req.pk}").json()
+    assert (
+        api["diff"][0]["before"] == "向阳小区" and api["current"]["geometry"]["type"] == "Polygon"
+    )
+    assert chief.get("/editor/requests/999999/").status_code == 404
