@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from gis_portal.admin_base import OfflineGISModelAdmin
+from gis_portal.editing.admin_versioning import VersionCheckedAdminMixin
 from placenames.models import GeoNamesPlace, PlaceCategory, PlaceName, PlaceNameAlias
 from placenames.services import placename_search_keys_refresh
 
@@ -23,7 +24,7 @@ class PlaceNameAliasInline(admin.TabularInline):
 
 
 @admin.register(PlaceName)
-class PlaceNameAdmin(OfflineGISModelAdmin):
+class PlaceNameAdmin(VersionCheckedAdminMixin, OfflineGISModelAdmin):
     list_display = (
         "place_code",
         "standard_name",
@@ -41,6 +42,12 @@ class PlaceNameAdmin(OfflineGISModelAdmin):
     filter_horizontal = ("other_divisions",)
     inlines = [PlaceNameAliasInline]
     readonly_fields = ("created_at", "updated_at")
+    # Names of registered places change only through approved change requests (更名/销名).
+    name_fields = ("standard_name", "status", "abolished_on")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return (*fields, *self.name_fields) if obj is not None else fields
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
