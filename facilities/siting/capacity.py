@@ -61,6 +61,71 @@ def _sites_xy(problem: SitingProblem) -> np.ndarray:
     return np.vstack([problem.candidate_xy_m, problem.existing_xy_m])
 
 
+def _greedy_allocation(
+    pairs_row: np.ndarray,
+    pairs_site: np.ndarray,
+    weight: np.ndarray,
+    cap: np.ndarray,
+    m: int,
+    *,
+    p: int | None,
+    serve_all: bool,
+    pair_cost: np.ndarray | None = None,
+) -> np.ndarray:
+    """Return a feasible start (x then s) by greedy opening and allocation.
+
+    Existing sites are filled first; then the candidate that can serve the most unserved
+    weight within its capacity is opened, until p are open (MCLP, p-median's sites) or all
+    demand is served (LSCP); a site serves its cheapest pairs first when ``pair_cost`` is
+    given. Returns an empty array when the greedy cannot serve everyone where it must
+    (``serve_all``; the solver then starts without it).
+    """
+    n_sites = cap.size
+    reach = np.bincount(pairs_site, weights=weight[pairs_row], minlength=n_sites)
+    room = np.minimum(cap, reach)
+    rest = weight.astype(np.float64).copy()
+    alloc = np.zeros(pairs_row.size)
+    by_site = (
+        np.argsort(pairs_site, kind="stable")
+        if pair_cost is None
+        else np.lexsort((pair_cost, pairs_site))
+    )
+    starts = np.searchsorted(pairs_site[by_site], np.arange(n_sites + 1))
+    site_rows = sparse.csr_matrix(
+        (np.ones(pairs_row.size), (pairs_site, pairs_row)), shape=(n_sites, weight.size)
+    )
+    is_open = np.zeros(n_sites, dtype=bool)
+
+    def fill(j: int) -> None:
+        is_open[j] = True
+        for k in by_site[starts[j] : starts[j + 1]]:
+            if room[j] <= 1e-9:
+                break
+            take = min(rest[pairs_row[k]], room[j])
+            if take > 0:
+                alloc[k] = take
+                rest[pairs_row[k]] -= take
+                room[j] -= take
+
+    for j in range(m, n_sites):
+        fill(j)
+    limit = m if p is None else p
+    for _ in range(limit):
+        if p is None and rest.sum() <= 1e-9:
+            break
+        gain = np.minimum(room[:m], (site_rows @ rest)[:m])
+        gain[is_open[:m]] = -1.0
+        j = int(np.argmax(gain))
+        if gain[j] <= 0:
+            if p is None:
+                return np.empty(0)
+            j = int(np.flatnonzero(~is_open[:m])[0])
+        fill(j)
+    if serve_all and rest.sum() > 1e-6:
+        return np.empty(0)
+    return np.concatenate([is_open.astype(float), alloc])
+
+
 def _allocation_mip(
     pairs_row: np.ndarray,
     pairs_site: np.ndarray,
@@ -171,9 +236,11 @@ def solve_mclp_capacitated(
         p=p,
         maximize=True,
     )
+    start = _greedy_allocation(rows, cols, gw, cap, m, p=p, serve_all=False)
     build_s = time.perf_counter() - t0
     out = run_mip(
         mip,
+        start=start,
         time_limit_s=time_limit_s,
         should_stop=should_stop,
         mip_gap=mip_gap,
@@ -224,9 +291,11 @@ def solve_lscp_capacitated(
         p=None,
         maximize=False,
     )
+    start = _greedy_allocation(rows, cols, gw, cap, m, p=None, serve_all=True)
     build_s = time.perf_counter() - t0
     out = run_mip(
         mip,
+        start=start if start.size else None,
         time_limit_s=time_limit_s,
         should_stop=should_stop,
         mip_gap=mip_gap,
@@ -309,9 +378,11 @@ def solve_pmedian_capacitated(
         p=p,
         maximize=False,
     )
+    start = _greedy_allocation(rows, cols, w, cap, m, p=p, serve_all=True, pair_cost=dist)
     build_s = time.perf_counter() - t0
     out = run_mip(
         mip,
+        start=start if start.size else None,
         time_limit_s=time_limit_s,
         should_stop=should_stop,
         mip_gap=mip_gap,
