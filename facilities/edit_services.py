@@ -59,10 +59,20 @@ FACILITY_RULES = {
     "closed_on": DateRule("停用日期"),
     "geometry": GeometryRule("point", geometry_parse),
 }
+
+
+def facility_type_choices() -> tuple[tuple[str, str], ...]:
+    """(slug, "服务项目 · 类型") of every facility type: the type names its programme."""
+    rows = FacilityType.objects.select_related("programme").order_by(
+        "programme__sort_order", "slug"
+    )
+    return tuple((t.slug, f"{t.programme.name} · {t.name}") for t in rows)
+
+
 FACILITY_CREATE_RULES = {
     **FACILITY_RULES,
-    "programme": TextRule("服务项目", 40, required=True),
-    "facility_type": TextRule("设施类型", 40, required=True),
+    "facility_type": ChoiceRule("设施类型", facility_type_choices),
+    "programme": TextRule("服务项目", 40),  # optional: the type already names it
 }
 
 FACILITY_FEATURES = FeatureSpec(
@@ -146,25 +156,17 @@ def facility_update(
 
 
 def _programme_and_type(values: dict) -> tuple[Programme, FacilityType]:
-    key = values["programme"]
-    programme = (
-        Programme.objects.filter(slug=key).first() or Programme.objects.filter(name=key).first()
-    )
-    if programme is None:
-        raise InvalidEdit("programme", f"未知服务项目：{key}")
-    tkey = values["facility_type"]
-    types = FacilityType.objects.filter(programme=programme)
-    ftype = types.filter(slug=tkey).first() or types.filter(name=tkey).first()
-    if ftype is None:
-        raise InvalidEdit("facility_type", f"服务项目「{programme.name}」下没有类型：{tkey}")
-    return programme, ftype
+    ftype = FacilityType.objects.select_related("programme").get(slug=values["facility_type"])
+    key = values.get("programme")
+    if key and key not in (ftype.programme.slug, ftype.programme.name):
+        raise InvalidEdit("facility_type", f"设施类型「{ftype.name}」不属于服务项目「{key}」")
+    return ftype.programme, ftype
 
 
 def facility_create(*, changes: Mapping, user: User | None, source: str = "api") -> Facility:
     """Create a facility drawn in the editor (a point) in a programme and type."""
     values, comment = changes_clean(changes, FACILITY_CREATE_RULES)
     for field, message in (
-        ("programme", "请选择服务项目"),
         ("facility_type", "请选择设施类型"),
         ("name", "请填写设施名称"),
         ("geometry", "请在地图上点出设施位置"),

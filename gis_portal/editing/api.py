@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gis_portal.editing import batch, change_services, history
+from gis_portal.editing.attributes import ChoiceRule, DateRule, NumberRule, TextRule
 from gis_portal.editing.concurrency import OptimisticLockMixin, etag_format
 from gis_portal.editing.errors import InvalidEdit
 from gis_portal.editing.feature_io import county_id_of, feature_collection_json, feature_dict
@@ -327,3 +328,52 @@ class LayerCollectionView(APIView):
         response = Response(data, status=status.HTTP_201_CREATED)
         response["ETag"] = etag
         return response
+
+
+def rule_json(name: str, rule) -> dict | None:
+    """How the editor's form shows one field of a layer's rules (None: not a form field)."""
+    out = {"name": name, "label": getattr(rule, "label", name)}
+    if isinstance(rule, ChoiceRule):
+        return {**out, "type": "choice", "choices": [list(c) for c in rule.options()]}
+    if isinstance(rule, DateRule):
+        return {**out, "type": "date"}
+    if isinstance(rule, NumberRule):
+        return {
+            **out,
+            "type": "number",
+            "min": rule.minimum,
+            "max": rule.maximum,
+            "integer": rule.integer,
+            "required": rule.required,
+        }
+    if isinstance(rule, TextRule):
+        return {**out, "type": "text", "max_length": rule.max_length, "required": rule.required}
+    return None
+
+
+class LayerFormView(APIView):
+    """GET /api/v1/editing/<layer>/form: the fields of the editor's attribute form (label,
+    type, choices, limits), for editing a feature and for a new one (create_only)."""
+
+    permission_classes = [LayerEditPermission]
+    editor_roles: tuple[str, ...] = ()
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, layer: str):
+        reject_unknown(request.query_params, set())
+        lay = layer_get(layer)
+        fields = []
+        for name, rule in {**lay.rules, **(lay.create_rules or {})}.items():
+            field = rule_json(name, rule)
+            if field is not None:
+                fields.append({**field, "create_only": name not in lay.rules})
+        return Response(
+            {
+                "layer": lay.key,
+                "label": lay.label,
+                "geometry": lay.geometry_kind,
+                "can_create": lay.create is not None,
+                "create_refusal": "" if lay.create is not None else lay.create_refusal,
+                "fields": fields,
+            }
+        )

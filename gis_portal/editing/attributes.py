@@ -90,17 +90,22 @@ class ChoiceRule:
     """One of a model's choices: the stored value or its Chinese label."""
 
     label: str
-    choices: tuple[tuple[str, str], ...]  # (value, label) as in TextChoices.choices
+    # (value, label) pairs as in TextChoices.choices, or a callable returning them (rows)
+    choices: tuple[tuple[str, str], ...] | Callable[[], tuple[tuple[str, str], ...]]
     allow_blank: bool = False
+
+    def options(self) -> tuple[tuple[str, str], ...]:
+        return tuple(self.choices()) if callable(self.choices) else self.choices
 
     def clean(self, field: str, value) -> str:
         if value in (None, "") and self.allow_blank:
             return ""
+        options = self.options()
         if isinstance(value, str):
-            for stored, shown in self.choices:
+            for stored, shown in options:
                 if value.strip() in (stored, shown):
                     return stored
-        allowed = "、".join(shown for _v, shown in self.choices if shown)
+        allowed = "、".join(shown for _v, shown in options if shown)
         raise InvalidEdit(field, f"{self.label}应为以下之一：{allowed}")
 
 

@@ -56,6 +56,8 @@ class Layer:
     # layer refuses direct creation with ``create_refusal`` (e.g. a new place name is a
     # naming request).
     create: Callable | None = None
+    # The fields a new feature takes (the editor's form for drawn features).
+    create_rules: Mapping[str, object] | None = None
     create_refusal: str = "该图层不能直接新建要素"
     # What the editor loads (one county) and shows of a feature, as GeoJSON built by
     # PostGIS; None = the layer has its own read API (boundaries).
@@ -128,6 +130,7 @@ LAYERS: dict[str, Layer] = {
             label_of=lambda obj: obj.name,
             recheck=address_edit.streets_recheck,
             create=address_edit.street_create,
+            create_rules=address_edit.STREET_CREATE_RULES,
             features=address_edit.STREET_FEATURES,
         ),
         Layer(
@@ -144,6 +147,7 @@ LAYERS: dict[str, Layer] = {
             recheck=lambda pks: None,
             geometry_field="point_4490",
             create=address_edit.sign_create,
+            create_rules=address_edit.SIGN_CREATE_RULES,
             features=address_edit.SIGN_FEATURES,
         ),
         Layer(
@@ -160,6 +164,7 @@ LAYERS: dict[str, Layer] = {
             recheck=address_edit.plates_recheck,
             geometry_field="point_4490",
             create=address_edit.plate_create,
+            create_rules=address_edit.PLATE_CREATE_RULES,
             features=address_edit.PLATE_FEATURES,
         ),
         Layer(
@@ -176,6 +181,7 @@ LAYERS: dict[str, Layer] = {
             recheck=lambda pks: None,
             geometry_field="position_4490",
             create=facility_edit.facility_create,
+            create_rules=facility_edit.FACILITY_CREATE_RULES,
             features=facility_edit.FACILITY_FEATURES,
         ),
     )

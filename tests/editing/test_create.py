@@ -145,3 +145,20 @@ def test_a_layer_can_refuse_direct_creation(hegang_areas, client_as):
     )
     # Refused (boundary edits by officers go through change requests; none creates one).
     assert r.status_code in (400, 403) and "新建" in r.json()["error"]
+
+
+def test_the_form_of_a_layer_names_its_fields_and_choices(officer):
+    form = officer.get("/api/v1/editing/door-plates/form").json()
+    assert form["can_create"] and form["geometry"] == "point"
+    by_name = {f["name"]: f for f in form["fields"]}
+    assert (
+        by_name["status"]["type"] == "choice"
+        and ["installed", "在用"] in by_name["status"]["choices"]
+    )
+    assert by_name["street_id"]["create_only"] and not by_name["number"]["create_only"]
+    types = {f["name"]: f for f in officer.get("/api/v1/editing/facilities/form").json()["fields"]}
+    assert ["daycare_centre", "社区居家养老服务 · 日间照料中心"] in types["facility_type"][
+        "choices"
+    ] or types["facility_type"]["choices"]
+    refused = officer.get("/api/v1/editing/boundary-lines/form").json()
+    assert refused["can_create"] is False and refused["create_refusal"]
