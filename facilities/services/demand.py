@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
-from django.contrib.gis.geos import Point
+from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon, Point
 from django.db import transaction
 
 from boundaries.models import AdministrativeArea
@@ -17,15 +18,16 @@ from facilities.selectors import points_outside_city
 from facilities.services.registry import county_of
 
 AGE_COLUMNS = ("population", "age_0_14", "age_60_plus", "age_65_plus", "age_80_plus")
-KNOWN = {"code", "lon", "lat", "division_code", *AGE_COLUMNS}
+KNOWN = {"code", "lon", "lat", "division_code", "wkt", *AGE_COLUMNS}
 
 
 def demand_import(*, path: Path, dry_run: bool = False) -> dict:
     """Import demand units (all rows or none); same report with dry_run.
 
-    Columns: ``code`` and ``population`` (required), the age groups, and either ``lon,lat``
-    (CGCS2000) or ``division_code`` (placed at a point inside that area's polygon). Any
-    other column is kept in ``extra`` for programmes with a custom target field.
+    Columns: ``code`` and ``population`` (required), the age groups, and one of ``lon,lat``
+    (CGCS2000), ``wkt`` (a polygon or multipolygon in CGCS2000, kept as the unit's area and
+    placed at a point inside it) or ``division_code`` (placed at a point inside that area's
+    polygon). Any other column is kept in ``extra`` for programmes with a custom target field.
     """
     try:
         rows = read_table(path)
@@ -64,7 +66,15 @@ def demand_import(*, path: Path, dry_run: bool = False) -> dict:
                 problems.append("60+ 与 0-14 之和超过常住人口")
         lon = lat = None
         area = None
-        if row.get("lon") or row.get("lat"):
+        polygon = None
+        if row.get("wkt"):
+            polygon, problem = _polygon(row["wkt"])
+            if problem:
+                problems.append(problem)
+            else:
+                p = polygon.point_on_surface
+                lon, lat = p.x, p.y
+        elif row.get("lon") or row.get("lat"):
             try:
                 lon, lat = float(row["lon"]), float(row["lat"])
             except (KeyError, ValueError):
@@ -82,12 +92,12 @@ def demand_import(*, path: Path, dry_run: bool = False) -> dict:
             errors.append(f"第 {line} 行：" + "；".join(problems))
             continue
         extra = {k: v for k, v in row.items() if k not in KNOWN and v != ""}
-        parsed.append((line, row["code"], lon, lat, counts, extra))
+        parsed.append((line, row["code"], lon, lat, counts, extra, polygon))
     if parsed:
         outside = points_outside_city(np.array([[p[2], p[3]] for p in parsed]))
         errors.extend(f"第 {parsed[i][0]} 行：位置不在鹤岗市范围内" for i in outside)
     codes = [p[1] for p in parsed]
-    dupes = sorted({c for c in codes if codes.count(c) > 1})
+    dupes = sorted(c for c, n in Counter(codes).items() if n > 1)
     if dupes:
         errors.append(f"编号重复：{'、'.join(dupes[:20])}")
     if errors or not parsed:
@@ -105,13 +115,14 @@ def demand_import(*, path: Path, dry_run: bool = False) -> dict:
     if dry_run:
         return report
     with transaction.atomic():
-        for _, code, lon, lat, counts, extra in parsed:
+        for _, code, lon, lat, counts, extra, polygon in parsed:
             county = county_of(lon, lat)
             DemandUnit.objects.update_or_create(
                 code=code,
                 defaults={
                     "county": county,
                     "position_4490": Point(lon, lat, srid=4490),
+                    "area_4490": polygon,
                     "extra": extra,
                     "source": DemandSource.IMPORT,
                     "is_urban": True,
@@ -119,3 +130,21 @@ def demand_import(*, path: Path, dry_run: bool = False) -> dict:
                 },
             )
     return report
+
+
+def _polygon(text: str) -> tuple[MultiPolygon | None, str | None]:
+    """Return (the WKT as a CGCS2000 MultiPolygon, None) or (None, a Chinese problem)."""
+    try:
+        geom = GEOSGeometry(text, srid=4490)
+    except (GEOSException, ValueError):
+        return None, "wkt 无法解析"
+    if geom.geom_type == "Polygon":
+        geom = MultiPolygon(geom, srid=4490)
+    if geom.geom_type != "MultiPolygon" or geom.empty:
+        return None, f"wkt 应为面（Polygon/MultiPolygon），收到 {geom.geom_type}"
+    if not geom.valid:
+        return None, f"wkt 面无效（{geom.valid_reason}）"
+    lon, lat = geom.point_on_surface.coords
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        return None, "wkt 坐标应为 CGCS2000 经纬度"
+    return geom, None

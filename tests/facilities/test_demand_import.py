@@ -47,3 +47,35 @@ def test_bad_rows_reject_the_whole_file(tmp_path, hegang_areas):
         call_command("import_demand", str(path), stdout=StringIO())
     assert "第 3 行" in str(err.value) and "第 4 行" in str(err.value)
     assert not DemandUnit.objects.exists()
+
+
+def test_polygons_are_imported_as_the_units_area(tmp_path, hegang_areas):
+    square = "POLYGON((130.29 47.33, 130.31 47.33, 130.31 47.35, 130.29 47.35, 130.29 47.33))"
+    path = _write(
+        tmp_path / "p.csv",
+        f'code,wkt,population,age_60_plus\nP1,"{square}",800,200\n',
+    )
+    call_command("import_demand", str(path), stdout=StringIO())
+    unit = DemandUnit.objects.get(code="P1")
+    assert unit.area_4490.geom_type == "MultiPolygon"
+    assert unit.area_4490.contains(unit.position_4490)
+    assert unit.age_60_plus == 200
+
+
+def test_bad_polygons_are_named_and_nothing_is_written(tmp_path, hegang_areas):
+    path = _write(
+        tmp_path / "p.csv",
+        "code,wkt,population\n"
+        'L1,"LINESTRING(130.29 47.33, 130.31 47.35)",10\n'
+        'X1,"POLYGON((130.29 47.33, 130.31",10\n'
+        'B1,"POLYGON((130.29 47.33, 130.31 47.35, 130.31 47.33, 130.29 47.35, 130.29 47.33))",10\n'
+        'F1,"POLYGON((126.6 45.7, 126.7 45.7, 126.7 45.8, 126.6 45.7))",10\n',
+    )
+    with pytest.raises(CommandError) as exc:
+        call_command("import_demand", str(path), stdout=StringIO())
+    text = str(exc.value)
+    assert "第 2 行：wkt 应为面" in text
+    assert "第 3 行：wkt 无法解析" in text
+    assert "第 4 行：wkt 面无效" in text
+    assert "第 5 行：位置不在鹤岗市范围内" in text
+    assert not DemandUnit.objects.exists()
