@@ -11,11 +11,35 @@
   var form = document.getElementById("attr-form");
   var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
   var geojson = new ol.format.GeoJSON({dataProjection: "EPSG:4326", featureProjection: "EPSG:3857"});
-  var LAYER_URL = {"boundary-lines": API + "boundaries/lines", "boundary-markers": API + "boundaries/markers"};
+  var COUNTY = mapEl.dataset.county;
+  var LAYER_URL = {"boundary-lines": API + "boundaries/lines", "boundary-markers": API + "boundaries/markers",
+    "placenames": API + "editing/placenames?county=" + COUNTY};
+  // Streets, signs, door plates and facilities of the county (fields: layers_addresses.js).
+  ["streets", "street-signs", "door-plates", "facilities"].forEach(function (key) {
+    LAYER_URL[key] = API + "editing/" + key + "?county=" + COUNTY;
+  });
+  // One feature (GET with ETag): boundaries have their own API, the other layers /editing/.
+  function featureUrl(key, id) {
+    return (key.indexOf("boundary-") === 0 ? LAYER_URL[key] : API + "editing/" + key) + "/" + id;
+  }
   var ATTRS = {
     "boundary-lines": ["name", "agreement_ref", "agreement_date"],
     "boundary-markers": ["material", "description"],
+    "placenames": ["standard_name", "pinyin", "abbreviation", "remarks"],
   };
+
+  // The attribute names of a layer: fixed above, or the generated fields of the layers
+  // described by /api/v1/editing/<layer>/form (create-only fields for a new feature).
+  function attrsOf(key, f) {
+    if (ATTRS[key]) { return ATTRS[key]; }
+    var isNew = !!(f && f.get("isNew"));
+    return Array.prototype.filter.call(form.querySelectorAll('.ed-field[data-for="' + key + '"] [data-attr]'), function (el) {
+      return isNew || !el.hasAttribute("data-create-only");
+    }).map(function (el) { return el.dataset.attr; });
+  }
+  function fieldInput(key, name) {
+    return form.querySelector('.ed-field[data-for="' + key + '"] [data-attr="' + name + '"]') || form.elements[name];
+  }
 
   function setStatus(text, isError) {
     statusEl.textContent = text;
@@ -29,7 +53,19 @@
     "boundary-markers": new ol.style.Style({image: new ol.style.Circle({
       radius: 6, fill: new ol.style.Fill({color: "#ffd24d"}), stroke: new ol.style.Stroke({color: "#5a3d00", width: 2}),
     })}),
+    "placenames": new ol.style.Style({
+      stroke: new ol.style.Stroke({color: "#6a3d9a", width: 2}), fill: new ol.style.Fill({color: "rgba(106,61,154,0.15)"}),
+      image: new ol.style.Circle({radius: 5, fill: new ol.style.Fill({color: "#6a3d9a"}), stroke: new ol.style.Stroke({color: "#fff", width: 1})}),
+    }),
   };
+  function pointStyle(fill, stroke, radius) {
+    return new ol.style.Style({image: new ol.style.Circle({radius: radius, fill: new ol.style.Fill({color: fill}), stroke: new ol.style.Stroke({color: stroke, width: 1.5})})});
+  }
+  styles["streets"] = new ol.style.Style({stroke: new ol.style.Stroke({color: "#c06000", width: 4})});
+  styles["street-signs"] = pointStyle("#1f78b4", "#fff", 6);
+  styles["door-plates"] = pointStyle("#33a02c", "#fff", 4);
+  styles["facilities"] = new ol.style.Style({image: new ol.style.RegularShape({points: 4, radius: 8, angle: Math.PI / 4,
+    fill: new ol.style.Fill({color: "#e31a1c"}), stroke: new ol.style.Stroke({color: "#fff", width: 1.5})})});
   var areaSource = new ol.source.Vector();
   var historySource = new ol.source.Vector();
   var map = new ol.Map({
@@ -96,7 +132,7 @@
   }
   function pushUndo(features) { undoStack.push(snapshot(features)); redoStack = []; refreshUndo(); }
 
-  var select = new ol.interaction.Select({layers: function (l) { return l === layers["boundary-lines"] || l === layers["boundary-markers"]; }, hitTolerance: 4});
+  var select = new ol.interaction.Select({layers: function (l) { return Object.keys(layers).some(function (k) { return layers[k] === l; }); }, hitTolerance: 4});
   // A plain click must not add a vertex (it would silently change the line): new vertices
   // only with Shift held while dragging a segment.
   var modify = new ol.interaction.Modify({
@@ -104,7 +140,11 @@
   });
   map.addInteraction(select);
   map.addInteraction(modify);
-  Object.keys(sources).forEach(function (key) { map.addInteraction(new ol.interaction.Snap({source: sources[key], pixelTolerance: 10})); });
+  var snaps = Object.keys(sources).map(function (key) {
+    var snap = new ol.interaction.Snap({source: sources[key], pixelTolerance: 10});
+    map.addInteraction(snap);
+    return snap;
+  });
 
   var beforeModify = null;
   modify.on("modifystart", function (e) { beforeModify = snapshot(e.features.getArray()); });
@@ -141,6 +181,47 @@
   }
   document.getElementById("btn-vertex-delete").addEventListener("click", function () { setMode("vertex"); });
   document.getElementById("btn-split").addEventListener("click", function () { setMode("split"); });
+
+  // --- drawing new features (point/line/polygon by the picked layer) ----------------------
+  // The layer's /form (loaded by layers_addresses.js into window.editorForms) says whether
+  // it takes new features; one drawn feature at a time, saved with its attribute form.
+  var draw = null;
+  var DRAW_TYPE = {point: "Point", line: "LineString", polygon: "Polygon"};
+  function stopDraw() {
+    if (draw) { map.removeInteraction(draw); draw = null; }
+    select.setActive(!mode);
+    document.getElementById("btn-draw").setAttribute("aria-pressed", "false");
+  }
+  document.getElementById("btn-draw").addEventListener("click", function () {
+    if (draw) { stopDraw(); setStatus("已取消绘制"); return; }
+    var input = document.querySelector("#layer-pick input:checked");
+    var key = input.value;
+    var info = (window.editorForms || {})[key];
+    if (!input.dataset.editable) { setStatus("您没有编辑该图层的权限", true); return; }
+    if (!info || !info.can_create) { setStatus((info && info.create_refusal) || "该图层不能直接新建要素", true); return; }
+    if (sources[key].getFeatures().some(function (f) { return f.get("isNew"); })) {
+      setStatus("请先保存上一个新要素", true); return;
+    }
+    draw = new ol.interaction.Draw({source: sources[key], type: DRAW_TYPE[info.geometry] || "Point"});
+    draw.on("drawend", function (e) {
+      var f = e.feature;
+      f.set("layer", key); f.set("isNew", true);
+      stopDraw();
+      select.getFeatures().clear(); select.getFeatures().push(f);
+      selected = f;
+      document.getElementById("history-panel").hidden = true;
+      fillForm(f);
+      document.getElementById("attr-title").textContent = "新建" + info.label;
+      document.dispatchEvent(new CustomEvent("editor:new", {detail: {layer: key, feature: f}}));
+      setStatus("已绘制新" + info.label + "：请填写属性和修改说明后保存");
+    });
+    select.setActive(false);
+    map.addInteraction(draw);
+    // Snap after Draw, so that drawn vertices snap to existing features and vertices.
+    snaps.forEach(function (sn) { map.removeInteraction(sn); map.addInteraction(sn); });
+    document.getElementById("btn-draw").setAttribute("aria-pressed", "true");
+    setStatus(info.geometry === "point" ? "在地图上点击放置新" + info.label : "在地图上逐点绘制新" + info.label + "，双击结束");
+  });
 
   function nearestVertex(line, coord) {
     var best = null;
@@ -185,16 +266,41 @@
   // --- attributes -------------------------------------------------------------------
   function clearErrors() { form.querySelectorAll("[data-error]").forEach(function (p) { p.textContent = ""; }); }
   function showError(field, message) {
-    var el = form.querySelector('[data-error="' + field + '"]') || form.querySelector('[data-error="comment"]');
+    var layerKey = selected ? selected.get("layer") : "";
+    var el = form.querySelector('.ed-field[data-for="' + layerKey + '"] [data-error="' + field + '"]') ||
+      form.querySelector('[data-error="' + field + '"]') || form.querySelector('[data-error="comment"]');
     el.textContent = message;
   }
   function fillForm(f) {
     var key = f.get("layer");
     form.querySelectorAll(".ed-field[data-for]").forEach(function (d) { d.hidden = d.dataset.for !== key; });
-    ATTRS[key].forEach(function (name) { form.elements[name].value = f.get(name) || ""; });
-    document.getElementById("attr-title").textContent = f.get("code") || f.get("number") || "";
+    attrsOf(key, f).forEach(function (name) { var v = f.get(name); fieldInput(key, name).value = v == null ? "" : v; });
+    form.querySelectorAll(".ed-field[data-create-only]").forEach(function (d) { d.hidden = d.hidden || !f.get("isNew"); });
+    document.getElementById("attr-title").textContent = f.get("code") || f.get("number") || f.get("place_code") || "";
     document.getElementById("attr-panel").hidden = false;
     clearErrors();
+    document.dispatchEvent(new CustomEvent("editor:feature", {detail: {layer: key, properties: f.getProperties()}}));
+    showPending(f);
+  }
+  // Change requests of the feature still waiting for a decision (boundaries, names).
+  function showPending(f) {
+    var box = document.getElementById("pending-requests");
+    box.textContent = "";
+    if (f.get("isNew")) { return; }  // a drawn feature has no requests yet
+    getJSON(API + "editing/requests?pending=true&layer=" + f.get("layer") + "&target_id=" + f.getId()).then(function (res) {
+      if (!res.ok || !res.body.length) { return; }
+      var title = document.createElement("p");
+      title.textContent = "待审批的变更申请：";
+      box.appendChild(title);
+      res.body.forEach(function (r) {
+        var a = document.createElement("a");
+        a.href = "/editor/requests/" + r.id + "/";
+        a.textContent = "#" + r.id + " " + r.kind_display + "（" + r.status_display + "，" + r.submitted_by + " 提交）";
+        var li = document.createElement("p");
+        li.appendChild(a);
+        box.appendChild(li);
+      });
+    });
   }
   select.on("select", function (e) {
     selected = e.selected[0] || null;
@@ -202,7 +308,7 @@
     historySource.clear();
     if (!selected) { document.getElementById("attr-panel").hidden = true; return; }
     // Attributes need the full record (the list omits some fields); keep the list's version.
-    getJSON(LAYER_URL[selected.get("layer")] + "/" + selected.getId()).then(function (res) {
+    getJSON(featureUrl(selected.get("layer"), selected.getId())).then(function (res) {
       if (res.ok) {
         var props = res.body.properties;
         Object.keys(props).forEach(function (k) { if (k !== "version") { selected.set(k, props[k]); } });
@@ -213,9 +319,10 @@
 
   function attrChanges(f) {
     var out = {};
-    ATTRS[f.get("layer")].forEach(function (name) {
-      var v = form.elements[name].value;
-      if ((f.get(name) || "") !== v) { out[name] = v; }
+    attrsOf(f.get("layer"), f).forEach(function (name) {
+      var v = fieldInput(f.get("layer"), name).value;
+      var was = f.get(name) == null ? "" : String(f.get(name));
+      if (f.get("isNew") ? v !== "" : was !== v) { out[name] = v; }
     });
     return out;
   }
@@ -224,10 +331,15 @@
     var edits = {};
     Object.keys(dirty).forEach(function (k) {
       var f = dirty[k];
+      if (f.get("isNew")) { return; }
       edits[k] = {layer: f.get("layer"), id: f.getId(), if_match: f.get("etag"),
         changes: {geometry: geojson.writeGeometryObject(f.getGeometry(), {decimals: 9})}};
     });
-    if (selected) {
+    if (selected && selected.get("isNew")) {
+      // A drawn feature: no id, no if_match; its geometry and every filled field.
+      edits["new"] = {layer: selected.get("layer"), changes: Object.assign(
+        {geometry: geojson.writeGeometryObject(selected.getGeometry(), {decimals: 9})}, attrChanges(selected))};
+    } else if (selected) {
       var attrs = attrChanges(selected);
       if (Object.keys(attrs).length) {
         var k = keyOf(selected);
@@ -254,18 +366,36 @@
     return post(API + "editing/save", {edits: edits, comment: comment}).then(function (res) {
       if (res.ok) {
         res.body.saved.forEach(function (s) {
+          if (s.created) {
+            // The drawn feature (one per save) becomes the saved one: id, version, ETag.
+            var drawn = sources[s.layer].getFeatures().filter(function (x) { return x.get("isNew"); })[0];
+            if (drawn) {
+              drawn.setId(s.id); drawn.unset("isNew");
+              attrsOf(s.layer, drawn).forEach(function (name) { drawn.set(name, fieldInput(s.layer, name).value); });
+              form.querySelectorAll(".ed-field[data-create-only]").forEach(function (d) { d.hidden = true; });
+              document.getElementById("attr-title").textContent = "新建要素 #" + s.id;
+            }
+          }
           var f = sources[s.layer].getFeatureById(s.id);
           f.set("version", s.version); f.set("etag", s.etag);
-          ATTRS[s.layer].forEach(function (name) {
+          attrsOf(s.layer).forEach(function (name) {
             var e = edits.filter(function (x) { return x.layer === s.layer && x.id === s.id; })[0];
             if (e && name in e.changes) { f.set(name, e.changes[name]); }
           });
         });
         dirty = {}; undoStack = []; redoStack = []; refreshUndo();
         form.elements.comment.value = "";
+        var requests = res.body.requests || [];
+        if (requests.length) {
+          // Not applied yet: the approver decides (the map shows the proposal until reload).
+          setStatus((res.body.saved.length ? "已保存 " + res.body.saved.length + " 个要素；" : "") +
+            requests.map(function (r) { return r.message; }).join("；"));
+          if (selected) { showPending(selected); }
+          return;
+        }
         setStatus("已保存 " + res.body.saved.length + " 个要素");
         if (!document.getElementById("history-panel").hidden) { showHistory(); }
-      } else if (res.status === 412) {
+      } else if (res.status === 412 || (res.status === 409 && res.body.code === "pending_request")) {
         pendingEdits = edits;
         openConflict(res.body);
       } else {
@@ -281,16 +411,21 @@
   var conflictServer = null;
   function openConflict(body) {
     document.getElementById("conflict-message").textContent = body.error;
-    var url = LAYER_URL[body.layer] + "/" + body.id;
+    var pending = body.code === "pending_request" ? (body.pending || {}) : null;
+    document.getElementById("conflict-server-head").textContent = pending ? "待审批申请 #" + body.request_id : "服务器当前版本";
+    var url = featureUrl(body.layer, body.id);
     getJSON(url).then(function (res) {
       conflictServer = {layer: body.layer, id: body.id, etag: res.headers.get("ETag"), feature: res.body};
       var mine = pendingEdits.filter(function (e) { return e.layer === body.layer && e.id === body.id; })[0];
       var rows = document.getElementById("conflict-rows");
       rows.textContent = "";
-      var fields = ["version"].concat(ATTRS[body.layer], ["geometry"]);
+      var fields = ["version"].concat(attrsOf(body.layer), ["geometry"]);
       fields.forEach(function (name) {
         var tr = document.createElement("tr");
         var server = name === "geometry" ? JSON.stringify(res.body.geometry).slice(0, 80) + "…" : res.body.properties[name];
+        if (pending && name !== "version") {
+          server = name in pending ? (name === "geometry" ? JSON.stringify(pending.geometry).slice(0, 80) + "…" : pending[name]) : "（未修改）";
+        }
         var my = name === "version" ? sources[body.layer].getFeatureById(body.id).get("version")
           : (name in mine.changes ? (name === "geometry" ? JSON.stringify(mine.changes.geometry).slice(0, 80) + "…" : mine.changes[name]) : "（未修改）");
         [name, my, server].forEach(function (v) { var td = document.createElement("td"); td.textContent = v == null ? "" : String(v); tr.appendChild(td); });
@@ -379,16 +514,18 @@
     editable.clear();
     var linked = document.getElementById("link-edit").checked;
     document.querySelectorAll("#layer-pick input[data-editable]").forEach(function (input) {
-      if (linked || input.checked) { editable.extend(sources[input.value].getFeatures()); }
+      if (sources[input.value] && (linked || input.checked)) { editable.extend(sources[input.value].getFeatures()); }
     });
     var picked = document.querySelector("#layer-pick input:checked").value;
     Object.keys(layers).forEach(function (k) { layers[k].setOpacity(k === picked ? 1 : 0.6); });
+    form.dataset.layer = picked;
   }
   document.querySelectorAll("#layer-pick input, #link-edit").forEach(function (input) {
     input.addEventListener("change", rebuildEditable);
   });
 
   window.editor = {map: map, sources: sources, dirty: function () { return dirty; }, select: select, modify: modify,
+    selected: function () { return selected; },
     undo: function () { document.getElementById("btn-undo").click(); }};
 
   Promise.all([
@@ -397,7 +534,9 @@
     rebuildEditable();
     var extent = sources["boundary-lines"].getExtent();
     if (sources["boundary-lines"].getFeatures().length) { map.getView().fit(extent, {padding: [30, 30, 30, 30]}); }
-    setStatus("已加载 " + counts[1] + " 条界线、" + counts[2] + " 个界桩");
+    setStatus("已加载 " + counts[1] + " 条界线、" + counts[2] + " 个界桩、" + counts[3] + " 个地名；本区县 " +
+      sources["streets"].getFeatures().length + " 条街路巷、" + sources["street-signs"].getFeatures().length + " 块路牌、" +
+      sources["door-plates"].getFeatures().length + " 块门牌、" + sources["facilities"].getFeatures().length + " 处民政设施");
     mapEl.dataset.ready = "1";
   }).catch(function (err) { setStatus("加载失败：" + err.message, true); });
 })();
