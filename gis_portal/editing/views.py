@@ -18,6 +18,7 @@ from gis_portal.editing.models import (
 )
 from gis_portal.editing.permissions import user_may_edit
 from gis_portal.errors import DomainError
+from gis_portal.models import OfficerScope
 
 
 @require_GET
@@ -40,7 +41,23 @@ def editor_page(request: HttpRequest) -> HttpResponse:
         }
         for layer in LAYERS.values()
     ]
-    return render(request, "editing/editor.html", {"layers": layers})
+    return render(
+        request, "editing/editor.html", {"layers": layers, "county": editor_county(request.user)}
+    )
+
+
+# The county the editor opens on (its place names, streets… load by county): the first
+# county of the officer's edit scope, else the city's central district.
+DEFAULT_EDITOR_COUNTY = "230403"
+
+
+def editor_county(user) -> str:
+    scope = OfficerScope.objects.filter(user=user).first()
+    if scope is not None:
+        code = scope.areas.filter(level="county").values_list("code", flat=True).first()
+        if code:
+            return code
+    return DEFAULT_EDITOR_COUNTY
 
 
 @login_required

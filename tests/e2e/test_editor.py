@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from boundaries.models import BoundaryMarker
+from gis_portal.editing import change_services
+from gis_portal.editing.models import ChangeRequest
 from tests.editing.factories import demo_boundaries, role_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -22,6 +25,24 @@ def make_user(db):
 
 
 SAVED = "() => document.querySelector('#editor-status').textContent.includes('已保存')"
+# A boundary change is not applied by the officer's save: it goes in as a change request.
+SUBMITTED = "() => document.querySelector('#editor-status').textContent.includes('已提交审批')"
+
+
+def approve_latest(chief) -> ChangeRequest:
+    """The approver decides the latest request (with the survey the regulations ask for)."""
+    request = ChangeRequest.objects.latest("pk")
+    change_services.change_document_attach(
+        request_id=request.pk,
+        kind="survey",
+        file=SimpleUploadedFile("survey.pdf", b"%PDF-1.4 demo"),
+        title="联检勘测记录",
+        user=request.submitted_by,
+    )
+    change_services.change_request_review(request_id=request.pk, user=chief)
+    return change_services.change_request_approve(
+        request_id=request.pk, user=chief, approving_authority="鹤岗市民政局"
+    )
 
 
 def sign_in(page, live_server, user):
@@ -60,8 +81,9 @@ def click_marker(page, marker_id: int):
 
 
 def test_officer_drags_a_marker_with_snapping_saves_and_sees_history(
-    live_server, boundary_demo, make_user, offline_page
+    live_server, boundary_demo, make_user, offline_page, settings, tmp_path
 ):
+    settings.MEDIA_ROOT = str(tmp_path)
     _line, marker = boundary_demo
     page = offline_page
     sign_in(page, live_server, make_user("boundary", "boundary_officer"))
@@ -116,7 +138,13 @@ def test_officer_drags_a_marker_with_snapping_saves_and_sees_history(
     page.fill("#f-material", "花岗岩（复测）")
     page.fill("#f-comment", "联检复测，界桩位置校正")
     page.click("#btn-save")
-    page.wait_for_function(SAVED)
+    page.wait_for_function(SUBMITTED)
+    status = page.locator("#editor-status").inner_text()
+    assert "编号 #" in status and "界桩变更" in status
+    page.wait_for_selector("#pending-requests a")
+    assert "待审批" in page.locator("#pending-requests").inner_text()
+    assert BoundaryMarker.objects.get(pk=marker.pk).material != "花岗岩（复测）"
+    approve_latest(make_user("chief", "administrator"))
     marker.refresh_from_db()
     assert marker.material == "花岗岩（复测）"
     assert marker.version > 2
@@ -128,8 +156,9 @@ def test_officer_drags_a_marker_with_snapping_saves_and_sees_history(
 
 
 def test_second_session_saving_the_same_marker_gets_the_conflict_dialog(
-    live_server, boundary_demo, make_user, offline_page, chromium_browser
+    live_server, boundary_demo, make_user, offline_page, chromium_browser, settings, tmp_path
 ):
+    settings.MEDIA_ROOT = str(tmp_path)
     _line, marker = boundary_demo
     first = offline_page
     sign_in(first, live_server, make_user("bo1", "boundary_officer"))
@@ -143,18 +172,38 @@ def test_second_session_saving_the_same_marker_gets_the_conflict_dialog(
         first.fill("#f-material", "甲方修改")
         first.fill("#f-comment", "第一位")
         first.click("#btn-save")
-        first.wait_for_function(SAVED)
+        first.wait_for_function(SUBMITTED)
+        # While the first change waits for approval, the second session is shown both.
         second.fill("#f-material", "乙方修改")
         second.fill("#f-comment", "第二位")
         second.click("#btn-save")
         second.wait_for_selector("#conflict-dialog[open]")
         rows = second.locator("#conflict-rows").inner_text()
         assert "乙方修改" in rows and "甲方修改" in rows
-        assert BoundaryMarker.objects.get(pk=marker.pk).material == "甲方修改"
+        assert "待审批" in second.locator("#conflict-message").inner_text()
         second.screenshot(path="test-artifacts/test_editor_conflict_dialog.png")
-        second.click("#btn-conflict-reapply")
-        second.wait_for_function(SAVED)
-        assert BoundaryMarker.objects.get(pk=marker.pk).material == "乙方修改"
+        second.click("#btn-conflict-reload")
+        second.wait_for_function(
+            "() => document.querySelector('#editor-status').textContent.includes('已载入最新版本')"
+        )
+        # Once the first is approved, the second session's stale version is a conflict too
+        # (412 with the server's version), and re-applying on it submits a new request.
+        approve_latest(make_user("chief", "administrator"))
+        assert BoundaryMarker.objects.get(pk=marker.pk).material == "甲方修改"
+        first.fill("#f-material", "甲方再改")
+        first.fill("#f-comment", "第一位再改")
+        first.click("#btn-save")
+        first.wait_for_selector("#conflict-dialog[open]")
+        rows = first.locator("#conflict-rows").inner_text()
+        assert "甲方再改" in rows and "甲方修改" in rows
+        next_id = ChangeRequest.objects.latest("pk").pk + 1
+        first.click("#btn-conflict-reapply")
+        first.wait_for_function(
+            f"() => document.querySelector('#editor-status').textContent.includes('#{next_id}')"
+        )
+        assert ChangeRequest.objects.latest("pk").proposed_data == {"material": "甲方再改"}
     finally:
         context.close()
+    # The 412 of the stale save above is the expected conflict, logged by the browser.
+    first.recorder.console_errors = [e for e in first.recorder.console_errors if "412" not in e]
     first.recorder.assert_clean()

@@ -1,0 +1,99 @@
+/* The editor's place-name form: as the officer types a name, the suggested spelling by the
+   1984 rules (GET /api/v1/romanize) and the naming review (POST /api/v1/placenames/review:
+   duplicates and homophones in the regulated scope, naming rules) appear below the field,
+   debounced, in Chinese. The editor announces the selected feature with "editor:feature". */
+"use strict";
+(function () {
+  var form = document.getElementById("attr-form");
+  var nameInput = document.getElementById("f-standard_name");
+  var pinyinInput = document.getElementById("f-pinyin");
+  if (!form || !nameInput) { return; }
+  var API = document.getElementById("map").dataset.api;
+  var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+  var suggestEl = document.getElementById("pn-pinyin-suggest");
+  var reviewEl = document.getElementById("pn-review");
+  var DELAY_MS = 300;
+  var current = null;   // {category, division, name} of the selected place
+  var timer = null;
+  var sequence = 0;     // answers to an older keystroke are dropped
+
+  var LEVEL = {error: "不符合", warning: "注意", info: "提示"};
+
+  function clear() {
+    suggestEl.textContent = "";
+    reviewEl.textContent = "";
+    reviewEl.className = "pn-review";
+  }
+
+  document.addEventListener("editor:feature", function (e) {
+    clear();
+    var d = e.detail;
+    current = d.layer === "placenames"
+      ? {category: d.properties.category, division: d.properties.division, name: d.properties.standard_name}
+      : null;
+    if (current) { suggest(nameInput.value, ++sequence); }
+  });
+
+  function suggest(name, seq) {
+    name = (name || "").trim();
+    if (!name) { clear(); return; }
+    fetch(API + "romanize?name=" + encodeURIComponent(name), {credentials: "same-origin"})
+      .then(function (r) { return r.json().then(function (b) { return {ok: r.ok, body: b}; }); })
+      .then(function (res) {
+        if (seq !== sequence) { return; }
+        if (!res.ok) { suggestEl.textContent = res.body.error || "无法拼写"; return; }
+        var text = "建议拼写：" + res.body.pinyin;
+        if (res.body.needs_check) {
+          text += "（多音字 " + res.body.unsettled.join("、") + " 需人工核对）";
+        }
+        suggestEl.textContent = text;
+        suggestEl.dataset.pinyin = res.body.pinyin;
+      });
+  }
+
+  function review(name, seq) {
+    name = (name || "").trim();
+    if (!current || !name || name === current.name) { reviewEl.textContent = ""; return; }
+    reviewEl.textContent = "正在审核…";
+    fetch(API + "placenames/review", {
+      method: "POST", credentials: "same-origin",
+      headers: {"Content-Type": "application/json", "X-CSRFToken": csrf},
+      body: JSON.stringify({name: name, category: current.category, division: current.division}),
+    }).then(function (r) { return r.json().then(function (b) { return {ok: r.ok, body: b}; }); })
+      .then(function (res) {
+        if (seq !== sequence) { return; }
+        reviewEl.textContent = "";
+        if (!res.ok) {
+          reviewEl.className = "pn-review error";
+          reviewEl.textContent = res.body.error || "审核失败";
+          return;
+        }
+        var ok = res.body.acceptable;
+        reviewEl.className = "pn-review " + (ok ? "ok" : "error");
+        var head = document.createElement("p");
+        head.textContent = ok ? "命名审核：未发现不符合规定之处（更名须提交审批）" : "命名审核：不符合规定，不能提交";
+        reviewEl.appendChild(head);
+        res.body.findings.forEach(function (f) {
+          var p = document.createElement("p");
+          p.className = "finding " + f.level;
+          var names = (f.matches || []).map(function (m) { return m.standard_name + "（" + m.division + "）"; });
+          p.textContent = (LEVEL[f.level] || f.level) + "：" + f.message + (names.length ? "：" + names.slice(0, 5).join("、") : "");
+          reviewEl.appendChild(p);
+        });
+      });
+  }
+
+  nameInput.addEventListener("input", function () {
+    if (!current) { return; }
+    var seq = ++sequence;
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      suggest(nameInput.value, seq);
+      review(nameInput.value, seq);
+    }, DELAY_MS);
+  });
+  // Click the suggestion to take it as the spelling.
+  suggestEl.addEventListener("click", function () {
+    if (suggestEl.dataset.pinyin) { pinyinInput.value = suggestEl.dataset.pinyin; }
+  });
+})();
