@@ -82,7 +82,8 @@ def _naive_network() -> tuple[float, int]:
 
 
 def run() -> list[Result]:
-    loaded = demo_load(only=["areas", "addresses", "facilities"])
+    # geonames and placenames place the county seats and the rural settlements of the demand.
+    loaded = demo_load(only=["areas", "geonames", "placenames", "addresses", "facilities"])
     summary = next(s.summary for s in loaded if s.name == "facilities")
     results = []
     for kind in ("straight", "network"):

@@ -106,7 +106,9 @@ DEMO_STEPS: list[DemoStep] = [
     ),
     DemoStep(
         name="facilities",
-        version="1",  # after "addresses": demand sits on the door plates where they exist
+        # After "addresses" (demand on the door plates where they exist), "geonames" (county
+        # seats) and "placenames" (rural settlements, 农村居民点).
+        version="2",
         files=lambda: [
             *_area_files(),
             Path(demo_network.__file__),
