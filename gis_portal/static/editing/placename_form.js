@@ -31,6 +31,7 @@
     current = d.layer === "placenames"
       ? {category: d.properties.category, division: d.properties.division, name: d.properties.standard_name}
       : null;
+    document.getElementById("pn-demo").hidden = !(current && d.properties.is_demo);
     if (current) { suggest(nameInput.value, ++sequence); }
   });
 

@@ -1,0 +1,114 @@
+"""The issue's scenario in chromium: an officer reshapes a place-name polygon with snapping,
+saves, sees the history; the form spells and reviews a new name as it is typed, and the
+renaming goes in as a change request."""
+
+from __future__ import annotations
+
+import pytest
+import shapely
+
+from gis_portal.editing.models import ChangeRequest
+from placenames.models import PlaceName
+from tests.e2e.test_editor import SAVED, SUBMITTED, open_editor, sign_in
+from tests.editing.factories import role_user
+from tests.editing.placename_builders import district_centre, place_create, square_around
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+HALF_DEG = 0.002
+
+
+@pytest.fixture
+def two_places(hegang_areas):
+    lon, lat = district_centre()
+    a = place_create("向阳小区", geom=square_around(lon, lat, HALF_DEG), serial=1)
+    b = place_create("红旗小区", geom=square_around(lon + 0.005, lat, HALF_DEG), serial=2)
+    return a, b
+
+
+def pixel_of(page, lon: float, lat: float) -> dict:
+    return page.evaluate(
+        """([lon, lat]) => {
+            const m = window.editor.map;
+            const p = m.getPixelFromCoordinate(ol.proj.fromLonLat([lon, lat]));
+            return {x: p[0], y: p[1]};
+        }""",
+        [lon, lat],
+    )
+
+
+def test_officer_reshapes_a_polygon_with_snapping_saves_and_sees_history(
+    live_server, two_places, offline_page
+):
+    a, _b = two_places
+    lon, lat = district_centre()
+    page = offline_page
+    sign_in(page, live_server, role_user("pn", "placename_officer"))
+    open_editor(page, live_server)
+    assert "2 个地名" in page.locator("#editor-status").inner_text()
+    page.check("#layer-pick input[value='placenames']")
+    page.evaluate(
+        """([lon, lat]) => {
+            const v = window.editor.map.getView();
+            v.setCenter(ol.proj.fromLonLat([lon, lat])); v.setZoom(16);
+            window.editor.map.renderSync();
+        }""",
+        [lon + 0.0025, lat],
+    )
+    box = page.locator("#map").bounding_box()
+    # Select the polygon (click inside it): its form opens.
+    inside = pixel_of(page, lon - 0.001, lat - 0.001)
+    page.mouse.click(box["x"] + inside["x"], box["y"] + inside["y"])
+    page.wait_for_selector("#attr-panel:not([hidden])")
+    assert page.input_value("#f-standard_name") == "向阳小区"
+    assert page.locator("#pn-demo").is_visible()  # generated records are marked
+    # Drag its north-east corner to 4 px beside the neighbour's north-west corner: the
+    # Snap interaction puts the vertex exactly on the neighbour's.
+    start = pixel_of(page, lon + HALF_DEG, lat + HALF_DEG)
+    goal = pixel_of(page, lon + 0.005 - HALF_DEG, lat + HALF_DEG)
+    x0, y0 = box["x"] + start["x"], box["y"] + start["y"]
+    x1, y1 = box["x"] + goal["x"] + 4, box["y"] + goal["y"] + 3
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    for i in range(1, 11):
+        page.mouse.move(x0 + (x1 - x0) * i / 10, y0 + (y1 - y0) * i / 10)
+    page.mouse.up()
+    page.wait_for_function("() => Object.keys(window.editor.dirty()).length > 0")
+    page.fill("#f-comment", "外业实测，边界与红旗小区相接")
+    page.click("#btn-save")
+    page.wait_for_function(SAVED)
+    a.refresh_from_db()
+    assert a.version == 2
+    corner = shapely.Point(lon + 0.005 - HALF_DEG, lat + HALF_DEG)
+    vertices = shapely.points(shapely.get_coordinates(shapely.from_wkt(a.geom_4490.wkt)))
+    assert min(shapely.distance(vertices, corner)) < 1e-7, "the vertex snapped onto the corner"
+    assert a.geom_4490.covers(a.point_4490)
+    page.click("#btn-history")
+    page.wait_for_selector("#history-list li")
+    assert "外业实测，边界与红旗小区相接" in page.locator("#history-list li").first.inner_text()
+    assert "几何" in page.locator("#history-diff").inner_text()
+    page.screenshot(path="test-artifacts/test_editor_placename_history.png")
+
+    # Typing a name: the spelling and the naming review appear (debounced), in Chinese.
+    page.fill("#f-standard_name", "红旗小区")
+    page.wait_for_function(
+        "() => document.querySelector('#pn-review').textContent.includes('不符合')"
+    )
+    assert "重名" in page.locator("#pn-review").inner_text()
+    page.fill("#f-standard_name", "朝阳小区")
+    page.wait_for_function(
+        "() => document.querySelector('#pn-pinyin-suggest').textContent.includes('Chaoyang')"
+    )
+    page.wait_for_function(
+        "() => document.querySelector('#pn-review').textContent.includes('未发现不符合')"
+    )
+    page.screenshot(path="test-artifacts/test_editor_placename_review.png")
+    # Saving a new name is a renaming request, not a direct write.
+    page.fill("#f-comment", "居民申请更名")
+    page.click("#btn-save")
+    page.wait_for_function(SUBMITTED)
+    assert "地名更名" in page.locator("#editor-status").inner_text()
+    assert PlaceName.objects.get(pk=a.pk).standard_name == "向阳小区"
+    assert ChangeRequest.objects.get(kind="renaming").proposed_data["standard_name"] == "朝阳小区"
+    page.wait_for_selector("#pending-requests a")
+    page.recorder.assert_clean()
