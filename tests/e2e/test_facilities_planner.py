@@ -95,3 +95,15 @@ def test_downloaded_report_opens_with_no_network(live_server, hegang_areas, offl
     page.wait_for_selector(".leaflet-overlay-pane path", state="attached")
     assert page.evaluate("typeof L") == "object"
     page.recorder.assert_clean()
+
+
+def test_other_roles_see_a_chinese_refusal(live_server, hegang_areas, offline_page):
+    user_with_role("officer6", "placename_officer", password="pw-for-tests-1")
+    page = offline_page
+    page.goto(live_server.url + "/accounts/login/?next=/facilities/")
+    page.fill("input[name=username]", "officer6")
+    page.fill("input[name=password]", "pw-for-tests-1")
+    page.click("form button[type=submit], form input[type=submit]")
+    expect(page.get_by_role("heading", name="无权访问")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("只有规划人员或系统管理员可以使用设施规划")
+    assert page.locator("#planner").count() == 0
