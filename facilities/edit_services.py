@@ -20,7 +20,6 @@ from shapely.geometry.base import BaseGeometry
 from boundaries.edit_services import (
     _city_check,
     _locked,
-    _scope_check,
     _version_check,
     history_context,
 )
@@ -44,6 +43,7 @@ from gis_portal.editing.attributes import (
 from gis_portal.editing.errors import InvalidEdit
 from gis_portal.editing.feature_io import FeatureSpec
 from gis_portal.editing.geometry_input import geometry_parse
+from gis_portal.editing.scope import scope_check
 from gis_portal.errors import Conflict
 
 FACILITY_RULES = {
@@ -138,7 +138,7 @@ def facility_update(
         new_geom = values.get("position_4490")
         if new_geom is not None:
             _city_check(new_geom)
-        _scope_check(user, facility.position_4490, new_geom)
+        scope_check(user, facility.position_4490, new_geom)
         if new_geom is not None:
             values["county"] = county_of(new_geom.x, new_geom.y)
         if "name" in values:
@@ -178,7 +178,7 @@ def facility_create(*, changes: Mapping, user: User | None, source: str = "api")
     with history_context(user=user, comment=comment, source=source), transaction.atomic():
         programme, ftype = _programme_and_type(values)
         _city_check(geom)
-        _scope_check(user, geom)
+        scope_check(user, geom)
         _name_free(programme_id=programme.pk, name=values["name"], facility_id=None)
         attrs = {k: v for k, v in values.items() if k not in ("programme", "facility_type")}
         attrs = {k: v for k, v in attrs.items() if v is not None and v != ""} | {
@@ -204,7 +204,7 @@ def facility_delete(
     with history_context(user=user, comment=comment, source=source), transaction.atomic():
         facility = _locked(Facility, facility_id)
         _version_check(facility, expected_version)
-        _scope_check(user, facility.position_4490)
+        scope_check(user, facility.position_4490)
         try:
             with transaction.atomic():
                 facility.delete()

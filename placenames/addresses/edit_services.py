@@ -27,7 +27,6 @@ from shapely.geometry.base import BaseGeometry
 from boundaries.edit_services import (
     _city_check,
     _locked,
-    _scope_check,
     _version_check,
     history_context,
 )
@@ -45,6 +44,7 @@ from gis_portal.editing.attributes import (
 from gis_portal.editing.errors import InvalidEdit
 from gis_portal.editing.feature_io import FeatureSpec
 from gis_portal.editing.geometry_input import geometry_parse
+from gis_portal.editing.scope import scope_check
 from gis_portal.errors import Conflict, DomainError
 from placenames.addresses import services
 from placenames.addresses.checks import DEFAULT_MAX_DISTANCE_M
@@ -222,7 +222,7 @@ def street_update(
         _version_check(street, expected_version)
         if new_geom is not None:
             _city_check(new_geom)
-        _scope_check(user, street.geom_4490, new_geom)
+        scope_check(user, street.geom_4490, new_geom)
         _rule_check(street, values)
         old_extent = street.geom_4490.extent
         if new_geom is not None:
@@ -259,7 +259,7 @@ def street_create(*, changes: Mapping, user: User | None, source: str = "api") -
         raise InvalidEdit("metres_per_number", str(exc)) from None
     with history_context(user=user, comment=comment, source=source), transaction.atomic():
         _city_check(geom)
-        _scope_check(user, geom)
+        scope_check(user, geom)
         county, township = _county_and_township(line)
         try:
             street = services.street_create(
@@ -286,7 +286,7 @@ def street_delete(
     with history_context(user=user, comment=comment, source=source), transaction.atomic():
         street = _locked(Street, street_id)
         _version_check(street, expected_version)
-        _scope_check(user, street.geom_4490)
+        scope_check(user, street.geom_4490)
         if street.plates.exists() or street.signs.exists():
             raise Conflict(f"街路巷「{street.name}」仍有门牌或路牌，不能删除")
         extent = street.geom_4490.extent
@@ -313,6 +313,13 @@ def _point_box(geom: GEOSGeometry) -> tuple[float, float, float, float]:
     return (geom.x, geom.y, geom.x, geom.y)
 
 
+def _box_of(old: GEOSGeometry, new: GEOSGeometry | None) -> tuple[float, float, float, float]:
+    """The box of a point before and after a move: one tile invalidation for both places."""
+    points = [old] if new is None else [old, new]
+    xs, ys = [p.x for p in points], [p.y for p in points]
+    return (min(xs), min(ys), max(xs), max(ys))
+
+
 def sign_update(
     *,
     sign_id: int,
@@ -332,7 +339,7 @@ def sign_update(
         new_geom = values.get("point_4490")
         if new_geom is not None:
             _city_check(new_geom)
-        _scope_check(user, sign.point_4490, new_geom)
+        scope_check(user, sign.point_4490, new_geom)
         old = sign.point_4490
         if new_geom is not None:
             _near_street(sign.street, new_geom, MAX_SIGN_DISTANCE_M, "路牌")
@@ -340,9 +347,7 @@ def sign_update(
             setattr(sign, name, value)
         sign.save(update_fields=list(values))
         sign.refresh_from_db(fields=["version"])
-        tile_cache_invalidate(bbox_4490=_point_box(old), layers=["signs"])
-        if new_geom is not None:
-            tile_cache_invalidate(bbox_4490=_point_box(new_geom), layers=["signs"])
+        tile_cache_invalidate(bbox_4490=_box_of(old, new_geom), layers=["signs"])
     return sign
 
 
@@ -363,7 +368,7 @@ def sign_create(*, changes: Mapping, user: User | None, source: str = "api") -> 
     with history_context(user=user, comment=comment, source=source), transaction.atomic():
         street = _street_for_new(values)
         _city_check(geom)
-        _scope_check(user, geom)
+        scope_check(user, geom)
         _near_street(street, geom, MAX_SIGN_DISTANCE_M, "路牌")
         sign = services.sign_create(
             street_id=street.pk,
@@ -388,7 +393,7 @@ def sign_delete(
     with history_context(user=user, comment=comment, source=source), transaction.atomic():
         sign = _locked(StreetSign, sign_id)
         _version_check(sign, expected_version)
-        _scope_check(user, sign.point_4490)
+        scope_check(user, sign.point_4490)
         box = _point_box(sign.point_4490)
         sign.delete()
         tile_cache_invalidate(bbox_4490=box, layers=["signs"])
@@ -493,7 +498,7 @@ def plate_update(
         new_geom = values.get("point_4490")
         if new_geom is not None:
             _city_check(new_geom)
-        _scope_check(user, plate.point_4490, new_geom)
+        scope_check(user, plate.point_4490, new_geom)
         _dates_check(
             values.get("installed_on", plate.installed_on),
             values.get("retired_on", plate.retired_on),
@@ -514,9 +519,7 @@ def plate_update(
             setattr(plate, name, value)
         plate.save(update_fields=list(values))
         plate.refresh_from_db(fields=["version"])
-        tile_cache_invalidate(bbox_4490=_point_box(old), layers=["doorplates"])
-        if new_geom is not None:
-            tile_cache_invalidate(bbox_4490=_point_box(new_geom), layers=["doorplates"])
+        tile_cache_invalidate(bbox_4490=_box_of(old, new_geom), layers=["doorplates"])
     return plate
 
 
@@ -532,7 +535,7 @@ def plate_create(*, changes: Mapping, user: User | None, source: str = "api") ->
     with history_context(user=user, comment=comment, source=source), transaction.atomic():
         street = _street_for_new(values)
         _city_check(geom)
-        _scope_check(user, geom)
+        scope_check(user, geom)
         number = values.get("number")
         if number is None:
             try:
@@ -571,7 +574,7 @@ def plate_delete(
     with history_context(user=user, comment=comment, source=source), transaction.atomic():
         plate = _locked(DoorPlate, plate_id)
         _version_check(plate, expected_version)
-        _scope_check(user, plate.point_4490)
+        scope_check(user, plate.point_4490)
         if plate.status == PlateStatus.INSTALLED:
             raise Conflict(f"门牌 {plate} 在用，不能删除：请改为“已注销”并填写注销时间")
         box = _point_box(plate.point_4490)
