@@ -287,6 +287,7 @@ def scenario_json(s: Scenario) -> dict:
         if s.target_population
         else None,
         "new_capacity": s.new_capacity,
+        "capacitated": bool(s.result.get("capacitated")),
         "parameters": s.parameters,
         "created_at": s.created_at.isoformat(),
     }

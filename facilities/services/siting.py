@@ -78,6 +78,7 @@ def siting_solve(
         dist = siting.nearest_open_distance(problem, result.selected)
         out["covered_weight"] = float(problem.demand_weight[dist <= request.radius_m].sum())
     out["total_weight"] = float(np.sum(problem.demand_weight))
+    out["capacitated"] = problem.capacitated
     return out
 
 

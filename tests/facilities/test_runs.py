@@ -90,3 +90,4 @@ def test_capacity_per_site_binds_when_the_standard_has_a_ratio(setup):
     assert scenario.served_after == pytest.approx(150)
     assert scenario.result["covered_weight"] == pytest.approx(150)
     assert any("容量" in note for note in scenario.result["notes"])
+    assert scenario.result["capacitated"] is True

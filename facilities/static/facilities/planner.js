@@ -213,6 +213,7 @@
         ["方案服务人数", function (s) { return fmt(s.served_after); }],
         ["方案覆盖率", function (s) { return pct(s.served_share_after); }],
         ["新增容量", function (s) { return fmt(s.new_capacity); }],
+        ["容量约束", function (s) { return s.capacitated ? "按容量分配" : "不限容量"; }],
       ];
       rows.forEach(function (row) {
         var tr = el("tr");
