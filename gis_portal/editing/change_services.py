@@ -395,6 +395,10 @@ def edit_or_request(
     )
 
 
+def _pick(members: list[ChangeRequest], request_id) -> ChangeRequest:
+    return next(r for r in members if r.pk == int(request_id))
+
+
 def _locked_batch(request_id: int) -> list[ChangeRequest]:
     """The request and the others submitted with it (one editor save), locked, by id."""
     request = _locked_request(request_id)
@@ -442,7 +446,7 @@ def change_request_review(*, request_id: int, user: User) -> ChangeRequest:
             request.reviewed_by = user
             request.reviewed_at = timezone.now()
             request.save(update_fields=["status", "reviewed_by", "reviewed_at"])
-    return next(r for r in members if r.pk == request_id)
+    return _pick(members, request_id)
 
 
 def _missing_documents(members: list[ChangeRequest]) -> list[str]:
@@ -530,7 +534,7 @@ def change_request_approve(
                     "approving_authority",
                 ]
             )
-    return next(r for r in members if r.pk == request_id)
+    return _pick(members, request_id)
 
 
 def change_request_reject(*, request_id: int, user: User, note) -> ChangeRequest:
@@ -547,7 +551,7 @@ def change_request_reject(*, request_id: int, user: User, note) -> ChangeRequest
             request.decided_at = timezone.now()
             request.decision_note = note
             request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    return next(r for r in members if r.pk == request_id)
+    return _pick(members, request_id)
 
 
 def _announcement_defaults(request: ChangeRequest) -> dict:
@@ -588,7 +592,7 @@ def change_request_publish(
             request.status = ChangeStatus.PUBLISHED
             request.published_at = timezone.now()
             request.save(update_fields=["status", "published_at"])
-    return next(r for r in members if r.pk == request_id)
+    return _pick(members, request_id)
 
 
 def _announce(request: ChangeRequest, given: dict) -> Announcement:

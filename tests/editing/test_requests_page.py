@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -68,3 +70,29 @@ def test_detail_shows_the_diff_documents_and_buttons_for_the_approver(
         api["diff"][0]["before"] == "向阳小区" and api["current"]["geometry"]["type"] == "Polygon"
     )
     assert chief.get("/editor/requests/999999/").status_code == 404
+
+
+def test_transitions_through_the_api_and_their_errors(hegang_areas, make_user, client_as):
+    officer = make_user("pn", "placename_officer")
+    req = renaming(place_create("向阳小区"), officer, name="朝阳小区")
+    chief = client_as("chief", "administrator")
+    url = f"/api/v1/editing/requests/{req.pk}"
+    r = chief.post(f"{url}/review", "{}", content_type="application/json")
+    assert r.status_code == 200 and r.json()["status"] == "review"
+    r = chief.post(f"{url}/review", "{}", content_type="application/json")
+    assert r.status_code == 409 and "审查中" in r.json()["error"]
+    r = chief.post(
+        f"{url}/approve",
+        json.dumps({"approving_authority": "鹤岗市人民政府"}),
+        content_type="application/json",
+    )
+    assert r.status_code == 400 and "缺少法定材料" in r.json()["error"]
+    r = chief.post(f"{url}/reject", json.dumps({"note": ""}), content_type="application/json")
+    assert r.status_code == 400 and r.json()["field"] == "note"
+    r = chief.post(
+        f"{url}/reject", json.dumps({"note": "材料不全"}), content_type="application/json"
+    )
+    assert r.status_code == 200 and r.json()["status"] == "rejected"
+    officer_client = client_as("pn2", "placename_officer")
+    r = officer_client.post(f"{url}/approve", "{}", content_type="application/json")
+    assert r.status_code in (403, 409)

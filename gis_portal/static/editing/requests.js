@@ -14,6 +14,7 @@
   function say(text, isError) {
     messageEl.textContent = text;
     messageEl.classList.toggle("error", !!isError);
+    if (isError) { messageEl.scrollIntoView({block: "center"}); }
   }
 
   function errorText(status, body) {
