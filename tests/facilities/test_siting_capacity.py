@@ -181,3 +181,11 @@ def test_served_within_capacity_is_the_max_flow(seed):
         assert siting.served_within_capacity(problem, chosen, RADIUS_M) == pytest.approx(
             _served(problem, chosen, RADIUS_M)
         )
+
+
+def test_a_too_large_capacitated_pmedian_is_refused(monkeypatch):
+    from facilities.siting import capacity
+
+    monkeypatch.setattr(capacity, "MAX_MEDIAN_PAIRS", 10)
+    with pytest.raises(siting.SitingInputError, match="带容量的 p-中位模型过大"):
+        siting.solve_pmedian(_instance(0), p=2)
