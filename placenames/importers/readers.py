@@ -13,7 +13,7 @@ import csv
 import math
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -25,9 +25,14 @@ import shapely
 from pyproj import CRS, Transformer
 from shapely.geometry.base import BaseGeometry
 
+from boundaries.crs import BEIJING1954, CRS_TABLE
+
 # CGCS2000 geographic, WGS 84 (≈ CGCS2000 at the cm level) and the CGCS2000 Gauss-Krüger
 # zones (3° 4513–4533 with zone prefix, 4534–4554 without; 6° 4491–4512) are accepted.
 ACCEPTED_EPSG = frozenset({4490, 4326, *range(4491, 4555)})
+# Beijing 1954 geographic and Gauss-Krüger systems (boundaries.crs): accepted only with an
+# approved conversion parameter set (PROJ has no real Beijing 1954 → CGCS2000 operation).
+BEIJING1954_EPSG = frozenset(c.epsg for c in CRS_TABLE.values() if c.datum == BEIJING1954)
 MAX_ZIP_ENTRIES = 50
 MAX_UNCOMPRESSED_BYTES = 500 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
@@ -39,12 +44,38 @@ class FileRefused(ValueError):
     """The whole file is refused (unsafe, broken, unsupported); nothing is imported."""
 
 
+@dataclass(frozen=True)
+class DatumConversion:
+    """An approved Beijing 1954 → CGCS2000 parameter set, bound to one source system.
+
+    ``convert`` maps x/y arrays in the source system (lon/lat degrees, or GK easting/
+    northing in metres) to EPSG:4490 lon/lat arrays.
+    """
+
+    source_epsg: int
+    set_id: int
+    set_name: str
+    convert: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+    def apply(self, geom: BaseGeometry) -> BaseGeometry:
+        return shapely.transform(geom, lambda xy: np.column_stack(self.convert(xy[:, 0], xy[:, 1])))
+
+
+def beijing1954_missing(epsg: int) -> str:
+    """Return the refusal of Beijing 1954 coordinates that no approved set can convert."""
+    return (
+        f"坐标为北京 1954 坐标系（EPSG:{epsg}），但没有适用于 EPSG:{epsg} 的已批准转换参数集"
+        "（北京54 → CGCS2000）：请先在界线管理中拟合并审批参数集，再导入"
+    )
+
+
 @dataclass
 class RawRow:
     line: int  # spreadsheet row / CSV line / feature number (1 = first data row + header)
     values: dict[str, Any]
     geometry: BaseGeometry | None = None  # for GIS formats, already in EPSG:4490
     formula_columns: list[str] = field(default_factory=list)
+    converted_with: DatumConversion | None = None  # when the file was in Beijing 1954
 
 
 @dataclass
@@ -180,8 +211,9 @@ def read_csv(path: Path) -> Iterator[RawRow]:
             raise FileRefused(f"CSV 第 {reader.line_num} 行格式错误：{exc}") from None
 
 
-def crs_to_epsg(crs_text: str | None, *, what: str) -> int:
-    """Return the EPSG code of a CRS (WKT/.prj text or 'EPSG:n') if it is on the whitelist."""
+def crs_to_epsg(crs_text: str | None, *, what: str, beijing1954_ok: bool = False) -> int:
+    """Return the EPSG code of a CRS (WKT/.prj text or 'EPSG:n') if it is on the whitelist
+    (or a Beijing 1954 system, when ``beijing1954_ok``)."""
     if not crs_text:
         raise FileRefused(f"{what}缺少坐标系定义")
     try:
@@ -191,6 +223,8 @@ def crs_to_epsg(crs_text: str | None, *, what: str) -> int:
     epsg = crs.to_epsg(min_confidence=70)
     if epsg is None and crs.is_geographic and "2000" in crs.name:
         epsg = 4490
+    if epsg in BEIJING1954_EPSG and beijing1954_ok:
+        return epsg
     if epsg not in ACCEPTED_EPSG:
         raise FileRefused(
             f"{what}的坐标系 {crs.name}（EPSG:{epsg}）不在允许范围：应为 CGCS2000（4490 或高斯-克吕格 4491–4554）或 WGS84；"
@@ -236,12 +270,22 @@ def _frames(path: Path, *, encoding: str | None, what: str, features: int):
         start += GIS_CHUNK
 
 
-def _read_gis(path: Path, *, encoding: str | None, what: str) -> Iterator[RawRow]:
+Conversions = Mapping[int, DatumConversion]
+
+
+def _read_gis(
+    path: Path, *, encoding: str | None, what: str, conversions: Conversions
+) -> Iterator[RawRow]:
     try:
         info = pyogrio.read_info(path, encoding=encoding)
     except Exception as exc:  # GDAL errors come as several DataSourceError types
         raise FileRefused(f"{what}无法读取（已损坏或格式不符）：{str(exc)[:120]}") from None
-    epsg = crs_to_epsg(info.get("crs"), what=what)
+    epsg = crs_to_epsg(info.get("crs"), what=what, beijing1954_ok=True)
+    conversion = None
+    if epsg in BEIJING1954_EPSG:
+        conversion = conversions.get(epsg)
+        if conversion is None:
+            raise FileRefused(what + beijing1954_missing(epsg))
     frames = _frames(path, encoding=encoding, what=what, features=int(info.get("features", 0)))
     rows = (row for frame in frames for _, row in frame.iterrows())
     for number, row in enumerate(rows, start=1):
@@ -251,18 +295,16 @@ def _read_gis(path: Path, *, encoding: str | None, what: str) -> Iterator[RawRow
             for k, v in row.items()
             if k != "geometry"
         }
-        yield RawRow(
-            line=number,
-            values=values,
-            geometry=to_4490(geom, epsg) if geom is not None else None,
-        )
+        if geom is not None:
+            geom = conversion.apply(geom) if conversion else to_4490(geom, epsg)
+        yield RawRow(line=number, values=values, geometry=geom, converted_with=conversion)
 
 
 def _is_missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def read_shapefile_zip(path: Path) -> Iterator[RawRow]:
+def read_shapefile_zip(path: Path, *, conversions: Conversions) -> Iterator[RawRow]:
     """Yield the features of the one shapefile inside a zip (GBK .dbf unless a .cpg says)."""
     archive = check_zip(path)
     with archive, tempfile.TemporaryDirectory(prefix="placenames-shp-") as tmp:
@@ -288,7 +330,9 @@ def read_shapefile_zip(path: Path) -> Iterator[RawRow]:
             except LookupError:
                 raise FileRefused(f".cpg 声明了未知编码 {declared!r}") from None
         _check_dbf_encoding(Path(tmp) / "data.dbf", encoding)
-        yield from _read_gis(Path(tmp) / "data.shp", encoding=encoding, what="Shapefile ")
+        yield from _read_gis(
+            Path(tmp) / "data.shp", encoding=encoding, what="Shapefile ", conversions=conversions
+        )
 
 
 def _check_dbf_encoding(dbf: Path, encoding: str) -> None:
@@ -313,21 +357,25 @@ def _check_dbf_encoding(dbf: Path, encoding: str) -> None:
     dbf.write_bytes(bytes(data))
 
 
-def read_gpkg(path: Path) -> Iterator[RawRow]:
+def read_gpkg(path: Path, *, conversions: Conversions) -> Iterator[RawRow]:
     """Yield the features of the first layer of a GeoPackage."""
-    return _read_gis(path, encoding=None, what="GeoPackage ")
+    return _read_gis(path, encoding=None, what="GeoPackage ", conversions=conversions)
 
 
-READERS = {
-    "xlsx": read_xlsx,
-    "csv": read_csv,
-    "shapefile-zip": read_shapefile_zip,
-    "gpkg": read_gpkg,
-}
+READERS = {"xlsx": read_xlsx, "csv": read_csv}
+GIS_READERS = {"shapefile-zip": read_shapefile_zip, "gpkg": read_gpkg}
 
 
-def read_rows(path: Path, *, max_bytes: int) -> tuple[str, Iterator[RawRow]]:
-    """Return the format and a row iterator of a file, after the file-level checks."""
+def read_rows(
+    path: Path, *, max_bytes: int, conversions: Conversions | None = None
+) -> tuple[str, Iterator[RawRow]]:
+    """Return the format and a row iterator of a file, after the file-level checks.
+
+    ``conversions`` (source EPSG → approved Beijing 1954 set) lets a GIS file declared in
+    Beijing 1954 through; without one for its system the file is refused.
+    """
     check_size(path, max_bytes=max_bytes)
     fmt = detect_format(path)
+    if fmt in GIS_READERS:
+        return fmt, GIS_READERS[fmt](path, conversions=conversions or {})
     return fmt, READERS[fmt](path)

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
+import numpy as np
 import shapely
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
+from pyproj.exceptions import ProjError
 
-from boundaries.models import AdministrativeArea
+from boundaries.conversion import ParameterSpec, convert_coordinates, spec_check
+from boundaries.crs import BEIJING1954, CRS_TABLE, CrsDef, CrsError
+from boundaries.models import AdministrativeArea, TransformationParameterSet
+from boundaries.transform_fit import MODEL_4P, MODEL_7P, FitError, pipeline_transformer
 from gis_portal.errors import DomainError
-from placenames.importers.readers import FileRefused, read_rows
+from placenames.importers.readers import DatumConversion, FileRefused, read_rows
 from placenames.importers.validation import (
     CleanRow,
     Division,
@@ -46,6 +52,21 @@ class ImportReport:
     updated: int = 0
     dry_run: bool = False
     written: bool = False
+    # Beijing 1954 rows: the approved parameter set used per source system, and the rows.
+    conversions: dict[str, dict] = field(default_factory=dict)
+
+    def count_conversion(self, conversion: DatumConversion) -> None:
+        key = f"EPSG:{conversion.source_epsg}"
+        entry = self.conversions.setdefault(
+            key,
+            {
+                "source_crs": key,
+                "parameter_set_id": conversion.set_id,
+                "parameter_set": conversion.set_name,
+                "rows": 0,
+            },
+        )
+        entry["rows"] += 1
 
     @property
     def refused_rows(self) -> int:
@@ -66,11 +87,63 @@ class ImportReport:
             "updated": self.updated,
             "dry_run": self.dry_run,
             "written": self.written,
+            "conversions": list(self.conversions.values()),
         }
 
 
+def beijing1954_conversions() -> dict[int, DatumConversion]:
+    """Return, per Beijing 1954 system, the approved parameter set that converts it.
+
+    A set fitted for that very system comes first, else a 7-parameter set (a datum change,
+    valid for every Beijing 1954 system); the most recently approved wins. A 4-parameter
+    set is a plane fit and converts only the grid it was fitted in.
+    """
+    approved = [
+        ps
+        for ps in TransformationParameterSet.objects.filter(approved_at__isnull=False).order_by(
+            "-approved_at", "-pk"
+        )
+        if _usable(ps)
+    ]
+    conversions = {}
+    for crs in CRS_TABLE.values():
+        if crs.datum != BEIJING1954:
+            continue
+        own = [ps for ps in approved if ps.source_crs == crs.code]
+        datum_wide = [ps for ps in approved if ps.model == MODEL_7P]
+        chosen = (own or datum_wide or [None])[0]
+        if chosen is not None:
+            conversions[crs.epsg] = DatumConversion(
+                source_epsg=crs.epsg,
+                set_id=chosen.pk,
+                set_name=chosen.name,
+                convert=partial(_convert, _spec(chosen), crs),
+            )
+    return conversions
+
+
+def _spec(ps: TransformationParameterSet) -> ParameterSpec:
+    return ParameterSpec(ps.model, ps.parameters, ps.source_crs, ps.target_crs, ps.pipeline)
+
+
+def _usable(ps: TransformationParameterSet) -> bool:
+    try:
+        spec_check(_spec(ps))
+        if ps.model == MODEL_4P:  # applied through its stored pipeline
+            pipeline_transformer(ps.pipeline)
+    except (FitError, CrsError, ProjError):
+        return False
+    return True
+
+
+def _convert(spec: ParameterSpec, source: CrsDef, x, y) -> tuple[np.ndarray, np.ndarray]:
+    converted = convert_coordinates(spec, source, x, y)
+    return converted.lon, converted.lat
+
+
 def import_vocabulary() -> Vocabulary:
-    """Return the category and division tables and the city outline for validation."""
+    """Return the category and division tables, the city outline and the approved Beijing
+    1954 conversions for validation."""
     areas = AdministrativeArea.objects.filter(valid_to__isnull=True).select_related("parent")
     divisions = {
         a.code: Division(a.code, a.name, a.level, a.parent.code if a.parent else "")
@@ -81,13 +154,16 @@ def import_vocabulary() -> Vocabulary:
         categories=dict(PlaceCategory.objects.values_list("code", "name")),
         divisions=divisions,
         city_outline_4490=shapely.from_wkb(bytes(city.geom_4490.wkb)) if city else None,
+        beijing1954=beijing1954_conversions(),
     )
 
 
 def _clean_rows(path: Path, vocab: Vocabulary, report: ImportReport, *, collect: bool):
     """Yield (line, CleanRow or errors) for every row, checking duplicate codes."""
     try:
-        fmt, rows = read_rows(path, max_bytes=settings.UPLOAD_MAX_BYTES)
+        fmt, rows = read_rows(
+            path, max_bytes=settings.UPLOAD_MAX_BYTES, conversions=vocab.beijing1954
+        )
         report.format = fmt
         first_line_of_code: dict[str, int] = {}
         for raw in rows:
@@ -144,6 +220,8 @@ def placenames_import(
     for result in _clean_rows(path, vocab, report, collect=True):
         if isinstance(result, CleanRow):
             report.valid += 1
+            if result.converted_with is not None:
+                report.count_conversion(result.converted_with)
             if result.place_code:
                 pending.append(result.place_code)
                 if len(pending) >= EXISTING_CHUNK:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +19,12 @@ from shapely.geometry.base import BaseGeometry
 
 from boundaries.geodesy import CoordinateRangeError, to_cgcs2000
 from placenames.codes import place_code_check
-from placenames.importers.readers import RawRow
+from placenames.importers.readers import (
+    BEIJING1954_EPSG,
+    DatumConversion,
+    RawRow,
+    beijing1954_missing,
+)
 
 # Census registration headings (and common variants) → field names.
 COLUMNS: dict[str, str] = {
@@ -112,6 +118,8 @@ class Vocabulary:
     categories: dict[str, str]  # code → name
     divisions: dict[str, Division]  # code → division
     city_outline_4490: BaseGeometry | None  # rows must lie inside it (with a tolerance)
+    # Source EPSG → approved Beijing 1954 → CGCS2000 parameter set (none: refused).
+    beijing1954: Mapping[int, DatumConversion] = field(default_factory=dict)
     category_by_name: dict[str, str] = field(init=False)
     division_by_name: dict[str, str] = field(init=False)
 
@@ -139,6 +147,7 @@ class CleanRow:
     geometry: BaseGeometry | None
     aliases: list[tuple[str, str, dt.date | None, dt.date | None]]
     attrs: dict[str, Any]
+    converted_with: DatumConversion | None = None  # the approved set, for Beijing 1954
 
 
 @dataclass
@@ -228,37 +237,65 @@ def _former_names(value: Any) -> list[tuple[str, str, dt.date | None, dt.date | 
     return out
 
 
-def _geometry(mapped: dict, raw: RawRow, errors: list[tuple[str, str]]) -> BaseGeometry | None:
-    crs_text = _text(mapped.get("crs", "2000")).upper().replace(" ", "")
+def beijing1954_epsg(crs_text: str) -> int | None:
+    """Return the EPSG code of a declared Beijing 1954 system (北京54 → 4214), else None."""
     if crs_text in BEIJING_1954:
-        errors.append(("坐标系", "北京 1954 坐标须先有批准的转换参数（见界线管理），暂不能导入"))
-        return None
+        return 4214
+    match = re.fullmatch(r"EPSG:(\d+)", crs_text)
+    if match and int(match.group(1)) in BEIJING1954_EPSG:
+        return int(match.group(1))
+    return None
+
+
+def _geometry(
+    mapped: dict, raw: RawRow, vocab: Vocabulary, errors: list[tuple[str, str]]
+) -> tuple[BaseGeometry | None, DatumConversion | None]:
+    """Return the row's geometry in EPSG:4490, and the Beijing 1954 set that converted it."""
+    crs_text = _text(mapped.get("crs", "2000")).upper().replace(" ", "")
+    conversion = None
     source = CRS_ALIASES.get(crs_text)
-    if source is None:
-        errors.append(("坐标系", f"未知坐标系 {crs_text!r}；可用：2000、WGS84、GCJ-02、BD-09"))
-        return None
-    geom = raw.geometry
+    epsg_1954 = beijing1954_epsg(crs_text)
+    if epsg_1954 is not None:
+        conversion = vocab.beijing1954.get(epsg_1954)
+        if conversion is None:
+            errors.append(("坐标系", beijing1954_missing(epsg_1954)))
+            return None, None
+    elif source is None:
+        errors.append(
+            (
+                "坐标系",
+                f"未知坐标系 {crs_text!r}；可用：2000、WGS84、GCJ-02、BD-09、"
+                "北京54（须有已批准的转换参数集）",
+            )
+        )
+        return None, None
+    geom = raw.geometry  # GIS formats: already in EPSG:4490 by the file's .prj
     if geom is None and "wkt" in mapped:
         try:
             geom = shapely.from_wkt(_text(mapped["wkt"]))
         except shapely.errors.GEOSException:
             errors.append(("几何", "WKT 无法解析"))
-            return None
+            return None, None
     elif geom is None and ("lon" in mapped or "lat" in mapped):
         try:
             lon, lat = float(_text(mapped.get("lon"))), float(_text(mapped.get("lat")))
         except ValueError:
             errors.append(("东经/北纬", "经纬度应为数字（十进制度）"))
-            return None
+            return None, None
         if not (np.isfinite(lon) and np.isfinite(lat)):
             errors.append(("东经/北纬", "经纬度应为有限数值"))
-            return None
+            return None, None
         geom = shapely.Point(lon, lat)
     if geom is None:
-        return None
+        return None, None
     if geom.is_empty:
         errors.append(("几何", "几何为空"))
-        return None
+        return None, None
+    if raw.converted_with is not None:  # a Beijing 1954 .prj, converted by the reader
+        return geom, raw.converted_with
+    if conversion is not None:
+        # Beijing 1954: lon/lat in degrees (EPSG:4214) or GK easting/northing in metres.
+        return conversion.apply(geom), conversion
     if source not in ("EPSG:4490", "EPSG:4326"):
         try:
             geom = shapely.transform(
@@ -267,8 +304,8 @@ def _geometry(mapped: dict, raw: RawRow, errors: list[tuple[str, str]]) -> BaseG
             )
         except CoordinateRangeError as exc:
             errors.append(("坐标系", str(exc)))
-            return None
-    return geom
+            return None, None
+    return geom, None
 
 
 def validate_row(raw: RawRow, vocab: Vocabulary) -> CleanRow | list[RowError]:
@@ -367,7 +404,7 @@ def validate_row(raw: RawRow, vocab: Vocabulary) -> CleanRow | list[RowError]:
             attrs[key] = _text(mapped[key])
 
     geometry_errors: list[tuple[str, str]] = []
-    geom = _geometry(mapped, raw, geometry_errors)
+    geom, conversion = _geometry(mapped, raw, vocab, geometry_errors)
     errors += geometry_errors
     if geom is not None:
         allowed = next(
@@ -419,4 +456,5 @@ def validate_row(raw: RawRow, vocab: Vocabulary) -> CleanRow | list[RowError]:
         geometry=geom,
         aliases=unique_aliases,
         attrs=attrs,
+        converted_with=conversion if geom is not None else None,
     )

@@ -33,6 +33,11 @@ class Command(BaseCommand):
             self.stderr.write(str(error))
         if report.ignored_columns:
             self.stdout.write("未识别的列（已忽略）：" + "、".join(report.ignored_columns))
+        for c in report.conversions.values():
+            self.stdout.write(
+                f"北京 1954 坐标（{c['source_crs']}）{c['rows']} 行，已用批准的转换参数集"
+                f"「{c['parameter_set']}」（编号 {c['parameter_set_id']}）转换为 CGCS2000"
+            )
         verb = "将" if dry_run else "已"
         if report.errors and not accept_valid_rows:
             outcome = "未写入任何记录（有错误行；修正后重试，或使用 --accept-valid-rows）"
