@@ -10,6 +10,8 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pytest
+from django.contrib.auth.models import Permission, User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from pyproj import Geod, Transformer
 from shapely import Point
@@ -157,3 +159,16 @@ def test_a_four_parameter_set_converts_only_its_own_grid(archive_ready, tmp_path
     report = placenames_import(path=_shapefile_zip(tmp_path, 2440))
     assert report.valid == 2 and report.conversions["EPSG:2440"]["parameter_set_id"] == ps.pk
     np.testing.assert_array_less(0, [p.point_4490.x for p in PlaceName.objects.all()])
+
+
+def test_officer_page_names_the_parameter_set_used(client, archive_ready, tmp_path):
+    officer = User.objects.create_user("officer54", password="x")
+    officer.user_permissions.add(Permission.objects.get(codename="add_placename"))
+    client.force_login(officer)
+    ps = _parameter_set(name="鹤岗七参数 2026")
+    upload = SimpleUploadedFile("北京54.csv", _csv(tmp_path / "bj54.csv", "北京54").read_bytes())
+    page = client.post(
+        "/placenames/officer/", {"action": "import", "file": upload, "dry_run": "on"}
+    ).content.decode()
+    assert "共 2 行，正确 2 行" in page
+    assert f"转换参数集「鹤岗七参数 2026」（编号 {ps.pk}）" in page
