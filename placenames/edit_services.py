@@ -75,12 +75,12 @@ _PINYIN = re.compile(r"^[A-Za-zÀ-ÿĀ-ſǍ-ǜ0-9 '’\-·]+$")
 
 
 @dataclass(frozen=True)
-class PinyinRule:
+class PinyinRule(TextRule):
     label: str = "罗马字母拼写"
     max_length: int = 300
 
     def clean(self, field: str, value) -> str:
-        value = TextRule(self.label, self.max_length).clean(field, value)
+        value = super().clean(field, value)
         if value and (_HAN.search(value) or not _PINYIN.match(value)):
             raise InvalidEdit(
                 field, f"{self.label}应为汉语拼音字母（可含空格、连字符、隔音符号），不能含汉字"
@@ -118,11 +118,13 @@ class YearRule:
 
 
 @dataclass(frozen=True)
-class StandardNameRule:
+class StandardNameRule(TextRule):
     label: str = "标准名称"
+    max_length: int = rz.MAX_NAME_LENGTH
+    required: bool = True
 
     def clean(self, field: str, value) -> str:
-        value = TextRule(self.label, rz.MAX_NAME_LENGTH, required=True).clean(field, value)
+        value = super().clean(field, value)
         if not _HAN.search(value):
             raise InvalidEdit(field, f"{self.label}应含汉字")
         if value[0] in "=+-@" or any(ch.isspace() for ch in value):

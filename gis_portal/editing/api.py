@@ -367,13 +367,17 @@ class LayerFormView(APIView):
             field = rule_json(name, rule)
             if field is not None:
                 fields.append({**field, "create_only": name not in lay.rules})
+        creatable = (
+            lay.create is not None or lay.request_kind(action="create", proposed={}) is not None
+        )
         return Response(
             {
                 "layer": lay.key,
                 "label": lay.label,
                 "geometry": lay.geometry_kind,
-                "can_create": lay.create is not None,
-                "create_refusal": "" if lay.create is not None else lay.create_refusal,
+                # A new place name is drawn too, and saved as a naming request.
+                "can_create": creatable,
+                "create_refusal": "" if creatable else lay.create_refusal,
                 "fields": fields,
             }
         )

@@ -84,7 +84,9 @@ LAYERS: dict[str, Layer] = {
             label_of=lambda obj: f"{obj.code} {obj.name}",
             recheck=lambda pks: edit_services.topology_recheck(line_ids=pks, marker_ids=[]),
             # Every change of a boundary goes in as a change request (approval applies it).
-            request_kind=lambda **_kw: ChangeKind.BOUNDARY_LINE,
+            request_kind=lambda *, action, **_kw: (
+                None if action == "create" else ChangeKind.BOUNDARY_LINE
+            ),
         ),
         Layer(
             key="boundary-markers",
@@ -98,7 +100,9 @@ LAYERS: dict[str, Layer] = {
             delete=lambda *, pk, **kw: edit_services.marker_delete(marker_id=pk, **kw),
             label_of=lambda obj: obj.number,
             recheck=lambda pks: edit_services.topology_recheck(line_ids=[], marker_ids=pks),
-            request_kind=lambda **_kw: ChangeKind.BOUNDARY_MARKER,
+            request_kind=lambda *, action, **_kw: (
+                None if action == "create" else ChangeKind.BOUNDARY_MARKER
+            ),
         ),
         Layer(
             key="placenames",
@@ -115,6 +119,8 @@ LAYERS: dict[str, Layer] = {
             request_kind=placename_edit.request_kind_of,
             apply_approved=placename_edit.placename_apply_approved,
             create_refusal="新地名须经审批：请提交命名申请（附综合评估、专家论证、征求意见报告）",
+            # Drawn in the editor, a new name is saved as a naming request with these fields.
+            create_rules=placename_edit.CREATE_RULES,
             features=placename_edit.PLACENAME_FEATURES,
         ),
         Layer(

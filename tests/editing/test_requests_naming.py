@@ -273,3 +273,38 @@ def test_pending_requests_of_a_feature_are_listed(hegang_areas, make_user, clien
     assert r.status_code == 200 and [x["kind"] for x in r.json()] == ["renaming"]
     assert client.get("/api/v1/editing/requests", {"kind": "nope"}).json()["parameter"] == "kind"
     assert client.get("/api/v1/editing/requests", {"target_id": 1}).status_code == 400
+
+
+def test_a_place_drawn_in_the_editor_is_saved_as_a_naming_request(hegang_areas, client_as):
+    officer = client_as("pn", "placename_officer")
+    form = officer.get("/api/v1/editing/placenames/form").json()
+    assert form["can_create"] is True
+    created_only = {f["name"] for f in form["fields"] if f["create_only"]}
+    assert {"standard_name", "category", "division"} <= created_only
+    lon, lat = district_centre()
+    r = officer.post(
+        "/api/v1/editing/save",
+        json.dumps(
+            {
+                "edits": [
+                    {
+                        "layer": "placenames",
+                        "changes": {
+                            "standard_name": "丰收广场",
+                            "category": "21770",
+                            "division": "230403",
+                            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                        },
+                    }
+                ],
+                "comment": "新建广场命名",
+            }
+        ),
+        content_type="application/json",
+    )
+    assert r.status_code == 200, r.json()
+    [request] = r.json()["requests"]
+    assert request["kind"] == "naming" and "已提交审批" in request["message"]
+    assert not PlaceName.objects.filter(standard_name="丰收广场").exists()
+    # Boundaries take no drawn features at all.
+    assert officer.get("/api/v1/editing/boundary-markers/form").json()["can_create"] is False
