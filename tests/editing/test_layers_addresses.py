@@ -222,3 +222,71 @@ def test_the_editor_loads_one_county(officer):
     assert r.status_code == 400 and r.json()["parameter"] == "county"
     r = officer.get(f"/api/v1/editing/door-plates?county={XIANGYANG}&bbox=1")
     assert r.status_code == 400
+
+
+def _feature(layer: str):
+    s = street()
+    if layer == "streets":
+        return s, {"start_description": "一马路口"}, Street
+    if layer == "street-signs":
+        return sign(s, 130.2855, SOUTH_LAT), {"kind": "single"}, StreetSign
+    return plate(s, 130.2850, NORTH_LAT, number=1), {"building": "5号楼"}, DoorPlate
+
+
+@pytest.mark.parametrize("layer", ["streets", "street-signs", "door-plates"])
+def test_every_address_layer_is_versioned_scoped_and_recorded(layer, hegang_areas, client_as):
+    obj, change, model = _feature(layer)
+    officer = client_as("zhang", "placename_officer", [XIANGYANG])
+    elsewhere = client_as("li", "placename_officer", [GONGNONG])
+    etag = officer.get(url(layer, obj.pk))["ETag"]
+    # Outside the officer's county: 403, nothing written.
+    r = patch(elsewhere, url(layer, obj.pk), {**change, "comment": "x"}, etag)
+    assert r.status_code == 403
+    # A bulk update elsewhere bumps the version and is in the history…
+    model.objects.filter(pk=obj.pk).update(is_demo=True)
+    timeline = officer.get(f"/api/v1/editing/{layer}/{obj.pk}/history").json()["timeline"]
+    assert timeline[-1]["changed"]["is_demo"] == {"before": False, "after": True}
+    # …so the page's ETag is stale: 412 with the current version, then a fresh one saves.
+    r = patch(officer, url(layer, obj.pk), {**change, "comment": "x"}, etag)
+    assert r.status_code == 412 and r.json()["current_version"] == 2
+    r = patch(
+        officer,
+        url(layer, obj.pk),
+        {**change, "comment": "核对"},
+        officer.get(url(layer, obj.pk))["ETag"],
+    )
+    assert r.status_code == 200 and r.json()["properties"]["version"] == 3
+
+
+def test_delete_needs_if_match_and_keeps_plates_in_use(officer):
+    s = street()
+    in_use = plate(s, 130.2850, NORTH_LAT, number=1)
+    etag = officer.get(url("door-plates", in_use.pk))["ETag"]
+    body = '{"comment": "删除"}'
+    assert (
+        officer.delete(
+            url("door-plates", in_use.pk), body, content_type="application/json"
+        ).status_code
+        == 428
+    )
+    r = officer.delete(
+        url("door-plates", in_use.pk), body, content_type="application/json", HTTP_IF_MATCH=etag
+    )
+    assert r.status_code == 409 and "注销" in r.json()["error"]
+    r = officer.delete(
+        url("streets", s.pk),
+        body,
+        content_type="application/json",
+        HTTP_IF_MATCH=f'"streets-{s.pk}-v1"',
+    )
+    assert r.status_code == 409 and "仍有门牌" in r.json()["error"]
+    DoorPlate.objects.filter(pk=in_use.pk).update(status="planned")
+    r = officer.delete(
+        url("door-plates", in_use.pk),
+        body,
+        content_type="application/json",
+        HTTP_IF_MATCH=f'"door-plates-{in_use.pk}-v2"',
+    )
+    assert r.status_code == 204 and not DoorPlate.objects.filter(pk=in_use.pk).exists()
+    last = officer.get(f"/api/v1/editing/door-plates/{in_use.pk}/history").json()["timeline"][-1]
+    assert last["action"] == "delete" and last["comment"] == "删除"

@@ -374,6 +374,11 @@
               attrsOf(s.layer, drawn).forEach(function (name) { drawn.set(name, fieldInput(s.layer, name).value); });
               form.querySelectorAll(".ed-field[data-create-only]").forEach(function (d) { d.hidden = true; });
               document.getElementById("attr-title").textContent = "新建要素 #" + s.id;
+              getJSON(featureUrl(s.layer, s.id)).then(function (r) {
+                if (!r.ok) { return; }
+                Object.keys(r.body.properties).forEach(function (k) { drawn.set(k, r.body.properties[k]); });
+                if (selected === drawn) { fillForm(drawn); }
+              });
             }
           }
           var f = sources[s.layer].getFeatureById(s.id);
