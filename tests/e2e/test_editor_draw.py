@@ -95,3 +95,64 @@ def test_officer_draws_a_door_plate_on_a_street_saves_and_sees_it_in_the_history
     assert len(errors) == 2 and all("400" in e for e in errors), errors
     errors.clear()
     page.recorder.assert_clean()
+
+
+def test_officer_draws_a_street_line_and_a_planner_a_facility(
+    live_server, hegang_areas, offline_page
+):
+    from facilities.models import Facility
+    from placenames.addresses.models import Street
+
+    page = offline_page
+    sign_in(page, live_server, role_user("zhang", "placename_officer", [XIANGYANG]))
+    page.goto(f"{live_server.url}/editor/")
+    page.wait_for_selector("#map[data-ready='1']", timeout=30_000)
+    page.check("#layer-pick input[value='streets']")
+    page.click("#btn-draw")
+    a = pixel_of(page, 130.2850, 47.3400)
+    b = page.evaluate(
+        """([lon, lat]) => window.editor.map.getPixelFromCoordinate(ol.proj.fromLonLat([lon, lat]))""",
+        [130.2862, 47.3400],
+    )
+    box = page.locator("#map").bounding_box()
+    page.mouse.click(*a)
+    page.mouse.dblclick(box["x"] + b[0], box["y"] + b[1])
+    page.wait_for_selector("#f-streets-name:visible")
+    page.fill("#f-streets-name", "育才路")
+    page.select_option("#f-streets-odd_side", "left")
+    page.fill("#f-comment", "新建街路")
+    page.click("#btn-save")
+    page.wait_for_function(SAVED)
+    s = Street.objects.get(name="育才路")
+    assert s.odd_side == "left" and s.county.code == XIANGYANG
+    assert 80 < s.line_4552.length < 100  # ~90 m drawn
+    page.screenshot(path="test-artifacts/test_editor_draw_street.png")
+    page.recorder.assert_clean()
+
+    planner = page.context.browser.new_context(
+        viewport={"width": 1280, "height": 800}, locale="zh-CN"
+    )
+    p2 = planner.new_page()
+    try:
+        sign_in(p2, live_server, role_user("zhao", "planner"))
+        p2.goto(f"{live_server.url}/editor/")
+        p2.wait_for_selector("#map[data-ready='1']", timeout=30_000)
+        p2.check("#layer-pick input[value='facilities']")
+        p2.click("#btn-draw")
+        p2.mouse.click(*pixel_of(p2, 130.2855, 47.3420))
+        p2.wait_for_selector("#f-facilities-facility_type:visible")
+        p2.select_option("#f-facilities-facility_type", "daycare_centre")
+        p2.fill("#f-facilities-name", "育才路日间照料中心")
+        p2.fill("#f-facilities-capacity", "30")
+        p2.fill("#f-comment", "规划新增")
+        p2.click("#btn-save")
+        p2.wait_for_function(SAVED)
+        f = Facility.objects.get(name="育才路日间照料中心")
+        assert (
+            f.capacity == 30
+            and f.programme.slug == "eldercare_daycare"
+            and f.county.code == XIANGYANG
+        )
+        p2.screenshot(path="test-artifacts/test_editor_draw_facility.png")
+    finally:
+        planner.close()
