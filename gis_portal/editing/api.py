@@ -278,7 +278,7 @@ class LayerFeatureView(FeatureEditView):
         layer = self.get_layer()
         return feature_dict(layer.features, pk=obj.pk, label=layer.label)
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="editing_feature_retrieve", responses=OpenApiTypes.OBJECT)
     def get(self, request, layer: str, pk: int):
         return super().get(request, pk)
 
@@ -302,6 +302,7 @@ class LayerCollectionView(APIView):
         return layer_get(self.kwargs["layer"]).editor_roles
 
     @extend_schema(
+        operation_id="editing_layer_features",
         parameters=[OpenApiParameter("county", OpenApiTypes.STR, required=True)],
         responses=OpenApiTypes.OBJECT,
     )
@@ -312,7 +313,11 @@ class LayerCollectionView(APIView):
         body = feature_collection_json(lay.features, county_id=county_id)
         return HttpResponse(body, content_type="application/geo+json")
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(
+        operation_id="editing_feature_create",
+        request=OpenApiTypes.OBJECT,
+        responses={201: OpenApiTypes.OBJECT},
+    )
     def post(self, request, layer: str):
         reject_unknown(request.query_params, set())
         lay = layer_get(layer)
@@ -358,7 +363,7 @@ class LayerFormView(APIView):
     permission_classes = [LayerEditPermission]
     editor_roles: tuple[str, ...] = ()
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="editing_layer_form", responses=OpenApiTypes.OBJECT)
     def get(self, request, layer: str):
         reject_unknown(request.query_params, set())
         lay = layer_get(layer)
