@@ -98,3 +98,22 @@ def test_bulk_updates_are_in_the_history(planner):
     assert [e["version"] for e in timeline] == [1, 2]
     assert timeline[-1]["changed"]["status"] == {"before": "open", "after": "closed"}
     assert planner.get(url(f.pk))["ETag"] == f'"facilities-{f.pk}-v2"'
+
+
+def test_restore_an_earlier_facility_version(planner):
+    f = facility()
+    r = planner.get(url(f.pk))
+    r = patch(
+        planner, url(f.pk), {"name": "改名后的中心", "capacity": 20, "comment": "更名"}, r["ETag"]
+    )
+    assert r.status_code == 200
+    first = planner.get(f"/api/v1/editing/facilities/{f.pk}/history").json()["timeline"][0]
+    r = planner.post(
+        f"/api/v1/editing/facilities/{f.pk}/restore",
+        {"event_id": first["event_id"]},
+        content_type="application/json",
+        HTTP_IF_MATCH=r["ETag"],
+    )
+    assert r.status_code == 200, r.content
+    f.refresh_from_db()
+    assert (f.name, f.capacity, f.version) == ("向阳区养老服务中心", None, 3)
