@@ -83,6 +83,7 @@ LAYERS: dict[str, Layer] = {
             delete=lambda *, pk, **kw: edit_services.line_delete(line_id=pk, **kw),
             label_of=lambda obj: f"{obj.code} {obj.name}",
             recheck=lambda pks: edit_services.topology_recheck(line_ids=pks, marker_ids=[]),
+            create_refusal="界线依据界线协议书录入（边界导入或管理后台），不能在地图上直接新建",
             # Every change of a boundary goes in as a change request (approval applies it).
             request_kind=lambda *, action, **_kw: (
                 None if action == "create" else ChangeKind.BOUNDARY_LINE
@@ -100,6 +101,7 @@ LAYERS: dict[str, Layer] = {
             delete=lambda *, pk, **kw: edit_services.marker_delete(marker_id=pk, **kw),
             label_of=lambda obj: obj.number,
             recheck=lambda pks: edit_services.topology_recheck(line_ids=[], marker_ids=pks),
+            create_refusal="界桩依据联检成果录入（边界导入或管理后台），不能在地图上直接新建",
             request_kind=lambda *, action, **_kw: (
                 None if action == "create" else ChangeKind.BOUNDARY_MARKER
             ),
