@@ -129,7 +129,12 @@ class NumberRule:
                 value = float(value.strip())
             except ValueError:
                 raise InvalidEdit(field, f"{self.label}应为数字") from None
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or value != value  # NaN
+            or value in (float("inf"), float("-inf"))
+        ):
             raise InvalidEdit(field, f"{self.label}应为数字")
         if self.integer and float(value) != int(value):
             raise InvalidEdit(field, f"{self.label}应为整数")

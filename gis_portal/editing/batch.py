@@ -4,6 +4,8 @@ The editor moves shared vertices together (a line and the markers on it); each e
 would break the line/marker rule, so the layers' topology checks run once, after every
 edit of the batch is applied. Every edit names the version it was made on (its ETag);
 all are checked before any body is validated, so a stale batch is refused whole (412).
+An edit without ``id`` is a new feature drawn in the editor, created by the layer's
+``create`` service (a layer without one refuses it with its own message).
 """
 
 from __future__ import annotations
