@@ -290,3 +290,15 @@ def test_delete_needs_if_match_and_keeps_plates_in_use(officer):
     assert r.status_code == 204 and not DoorPlate.objects.filter(pk=in_use.pk).exists()
     last = officer.get(f"/api/v1/editing/door-plates/{in_use.pk}/history").json()["timeline"][-1]
     assert last["action"] == "delete" and last["comment"] == "删除"
+
+
+def test_raw_sql_writes_bump_the_version_and_are_in_the_history(officer):
+    from django.db import connection
+
+    p = plate(street(), 130.2850, NORTH_LAT, number=1)
+    with connection.cursor() as cur:
+        cur.execute("UPDATE addresses_doorplate SET unit = '2单元' WHERE id = %s", [p.pk])
+    p.refresh_from_db()
+    assert p.version == 2
+    last = officer.get(f"/api/v1/editing/door-plates/{p.pk}/history").json()["timeline"][-1]
+    assert last["changed"]["unit"] == {"before": "", "after": "2单元"}
