@@ -30,6 +30,8 @@ from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin, pinyin
 
+CACHE_NAMES = 4096
+
 # Generic (通名) → its written form. Multi-syllable generics are one word (Jiedao, Dajie).
 GENERICS: dict[str, str] = {
     "省": "Sheng",
@@ -236,7 +238,9 @@ def chinese_number(text: str) -> int | None:
     return total + current
 
 
-@lru_cache(maxsize=65536)
+# Small caches: a name is romanised, keyed and fuzzy-keyed in a row (hits), while an
+# import of 100,000 distinct names must not keep them all (memory flat).
+@lru_cache(maxsize=CACHE_NAMES)
 def _readings(name: str) -> tuple[tuple[str, ...], tuple[bool, ...]]:
     """Return per-character toneless syllables and whether each was settled by a phrase."""
     syllables: list[str] = []
@@ -427,7 +431,7 @@ def romanize(name: str) -> Romanized:
     )
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=CACHE_NAMES)
 def syllables_of(text: str) -> tuple[str, ...]:
     """Return the toneless lower-case syllables of ``text`` (dictionary readings first)."""
     text = re.sub(r"\s+", "", text or "")

@@ -165,7 +165,8 @@ def _clean_rows(path: Path, vocab: Vocabulary, report: ImportReport, *, collect:
             path, max_bytes=settings.UPLOAD_MAX_BYTES, conversions=vocab.beijing1954
         )
         report.format = fmt
-        first_line_of_code: dict[str, int] = {}
+        # Every code seen, for duplicates: as integers (20 digits), half the memory of text.
+        first_line_of_code: dict[int | str, int] = {}
         for raw in rows:
             if collect and not report.rows:
                 report.ignored_columns = map_columns(raw.values)[1]
@@ -173,7 +174,9 @@ def _clean_rows(path: Path, vocab: Vocabulary, report: ImportReport, *, collect:
                 report.rows += 1
             result = validate_row(raw, vocab)
             if isinstance(result, CleanRow) and result.place_code:
-                first = first_line_of_code.setdefault(result.place_code, raw.line)
+                code = result.place_code
+                key = int(code) if code.isdigit() else code
+                first = first_line_of_code.setdefault(key, raw.line)
                 if first != raw.line:
                     result = [RowError(raw.line, "代码", f"与第 {first} 行的地名代码重复")]
             yield result
