@@ -6,7 +6,7 @@ from django.contrib.gis.geos import GEOSGeometry, Polygon
 
 from boundaries.models import AdministrativeArea
 from placenames.models import PlaceCategory, PlaceName
-from placenames.services import search_keys
+from placenames.services import categories_load, search_keys
 
 # 工农区, an urban district of Hegang (its polygon is in the real areas).
 DISTRICT_CODE = "230403"
@@ -34,6 +34,9 @@ def place_create(
     is_demo: bool = True,
 ) -> PlaceName:
     """A registered place (区片 by default) with a small square polygon."""
+    if not PlaceCategory.objects.exists():
+        # Loaded by a migration, but emptied by transactional (browser) tests' flush.
+        categories_load()
     area = district()
     if geom is None:
         lon, lat = district_centre()
