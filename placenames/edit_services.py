@@ -279,6 +279,7 @@ PLACENAME_FEATURES = FeatureSpec(
         ("division", "d.code"),
         ("division_name", "d.name"),
         ("status", "t.status"),
+        ("abolished_on", "t.abolished_on"),
         ("description", "t.description"),
         ("remarks", "t.remarks"),
         ("is_demo", "t.is_demo"),

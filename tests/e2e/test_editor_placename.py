@@ -112,3 +112,65 @@ def test_officer_reshapes_a_polygon_with_snapping_saves_and_sees_history(
     assert ChangeRequest.objects.get(kind="renaming").proposed_data["standard_name"] == "朝阳小区"
     page.wait_for_selector("#pending-requests a")
     page.recorder.assert_clean()
+
+
+def test_officer_names_a_new_place_and_abolishes_one_from_the_editor(
+    live_server, two_places, offline_page
+):
+    _a, b = two_places
+    lon, lat = district_centre()
+    page = offline_page
+    sign_in(page, live_server, role_user("pn", "placename_officer"))
+    open_editor(page, live_server)
+    page.check("#layer-pick input[value='placenames']")
+    page.evaluate(
+        """([lon, lat]) => {
+            const v = window.editor.map.getView();
+            v.setCenter(ol.proj.fromLonLat([lon, lat])); v.setZoom(16);
+            window.editor.map.renderSync();
+        }""",
+        [lon + 0.0025, lat],
+    )
+    box = page.locator("#map").bounding_box()
+    # Abolish 红旗小区: status 已废止 with the date → a 销名 request.
+    inside = pixel_of(page, lon + 0.005, lat)
+    page.mouse.click(box["x"] + inside["x"], box["y"] + inside["y"])
+    page.wait_for_selector("#attr-panel:not([hidden])")
+    assert page.input_value("#f-standard_name") == "红旗小区"
+    assert not page.locator("#f-pn-category").is_visible()  # create-only
+    page.select_option("#f-pn-status", "abolished")
+    page.fill("#f-pn-abolished_on", "2026-10-01")
+    page.fill("#f-comment", "小区已拆除")
+    page.click("#btn-save")
+    page.wait_for_function(SUBMITTED)
+    assert "地名销名" in page.locator("#editor-status").inner_text()
+    assert PlaceName.objects.get(pk=b.pk).status == "in_use"
+    request = ChangeRequest.objects.get(kind="abolishing")
+    assert request.proposed_data == {"status": "abolished", "abolished_on": "2026-10-01"}
+
+    # Draw a new place (a point south of the two) and name it → a 命名 request.
+    page.click("#btn-draw")
+    spot = pixel_of(page, lon + 0.0025, lat - 0.004)
+    page.mouse.click(box["x"] + spot["x"], box["y"] + spot["y"])
+    page.wait_for_selector("#f-pn-category:visible")
+    assert not page.locator("#pn-demo").is_visible()  # a new name is no demo record
+    page.fill("#f-pn-category", "21770")
+    page.fill("#f-pn-division", "230403")
+    page.fill("#f-standard_name", "丰收广场")
+    page.wait_for_function(
+        "() => document.querySelector('#pn-pinyin-suggest').textContent.includes('Fengshou')"
+    )
+    page.wait_for_function(
+        "() => document.querySelector('#pn-review').textContent.includes('命名审核')"
+    )
+    page.fill("#f-comment", "新建广场命名")
+    page.click("#btn-save")
+    page.wait_for_function(
+        "() => document.querySelector('#editor-status').textContent.includes('地名命名')"
+    )
+    naming = ChangeRequest.objects.get(kind="naming")
+    assert naming.proposed_data["standard_name"] == "丰收广场"
+    assert naming.proposed_data["geometry"]["type"] == "Point"
+    assert not PlaceName.objects.filter(standard_name="丰收广场").exists()
+    page.screenshot(path="test-artifacts/test_editor_placename_naming.png")
+    page.recorder.assert_clean()

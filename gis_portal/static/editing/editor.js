@@ -25,7 +25,6 @@
   var ATTRS = {
     "boundary-lines": ["name", "agreement_ref", "agreement_date"],
     "boundary-markers": ["material", "description"],
-    "placenames": ["standard_name", "pinyin", "abbreviation", "remarks"],
   };
 
   // The attribute names of a layer: fixed above, or the generated fields of the layers

@@ -29,10 +29,19 @@
     clear();
     var d = e.detail;
     current = d.layer === "placenames"
-      ? {category: d.properties.category, division: d.properties.division, name: d.properties.standard_name}
+      ? {category: d.properties.category, division: d.properties.division, name: d.properties.standard_name,
+        isNew: !!d.properties.isNew}
       : null;
-    document.getElementById("pn-demo").hidden = !(current && d.properties.is_demo);
+    document.getElementById("pn-demo").hidden = !(current && d.properties.is_demo === true);
     if (current) { suggest(nameInput.value, ++sequence); }
+  });
+
+  // A drawn feature: no record yet (category and division come from the form).
+  document.addEventListener("editor:new", function (e) {
+    if (e.detail.layer !== "placenames") { return; }
+    clear();
+    current = {isNew: true, name: ""};
+    document.getElementById("pn-demo").hidden = true;
   });
 
   function suggest(name, seq) {
@@ -59,7 +68,11 @@
     fetch(API + "placenames/review", {
       method: "POST", credentials: "same-origin",
       headers: {"Content-Type": "application/json", "X-CSRFToken": csrf},
-      body: JSON.stringify({name: name, category: current.category, division: current.division}),
+      // A drawn new place: its category and division are typed in the form.
+      body: JSON.stringify(current.isNew
+        ? {name: name, category: document.getElementById("f-pn-category").value,
+          division: document.getElementById("f-pn-division").value}
+        : {name: name, category: current.category, division: current.division}),
     }).then(function (r) { return r.json().then(function (b) { return {ok: r.ok, body: b}; }); })
       .then(function (res) {
         if (seq !== sequence) { return; }
@@ -72,7 +85,7 @@
         var ok = res.body.acceptable;
         reviewEl.className = "pn-review " + (ok ? "ok" : "error");
         var head = document.createElement("p");
-        head.textContent = ok ? "命名审核：未发现不符合规定之处（更名须提交审批）" : "命名审核：不符合规定，不能提交";
+        head.textContent = ok ? "命名审核：未发现不符合规定之处（保存后提交审批）" : "命名审核：不符合规定，不能提交";
         reviewEl.appendChild(head);
         res.body.findings.forEach(function (f) {
           var p = document.createElement("p");
