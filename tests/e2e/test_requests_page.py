@@ -63,6 +63,8 @@ def test_approver_reviews_approves_and_publishes_a_renaming(
     assert "向阳小区" in diff and "朝阳小区" in diff
     page.click("#btn-review")
     page.wait_for_selector("#btn-approve")
+    # The reloaded page's buttons work once its script has run (it marks data-loaded).
+    page.wait_for_selector("#request-page[data-loaded='1']")
     assert "审查中" in page.locator("#rq-status").inner_text()
     page.fill("#approving-authority", "鹤岗市人民政府")
     page.click("#btn-approve")
@@ -82,6 +84,7 @@ def test_approver_reviews_approves_and_publishes_a_renaming(
     page.fill("#approving-authority", "鹤岗市人民政府")
     page.click("#btn-approve")
     page.wait_for_selector("#btn-publish")
+    page.wait_for_selector("#request-page[data-loaded='1']")
     assert PlaceName.objects.get(pk=place.pk).standard_name == "朝阳小区"
     page.screenshot(path="test-artifacts/test_requests_page_approved.png")
     page.click("#btn-publish")
@@ -105,6 +108,8 @@ def test_approver_reviews_approves_and_publishes_a_renaming(
     page.wait_for_selector("#request-page[data-loaded='1']")
     page.click("#btn-review")
     page.wait_for_selector("#btn-approve")
+    # The reloaded page's buttons work once its script has run (it marks data-loaded).
+    page.wait_for_selector("#request-page[data-loaded='1']")
     page.click("#btn-approve")
     page.wait_for_function(
         "() => document.querySelector('#rq-message').textContent.includes('冲突')"
