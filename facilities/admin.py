@@ -1,7 +1,10 @@
+from django import forms
 from django.contrib import admin
 
 from facilities.models import DemandUnit, Facility, FacilityType, Programme, Scenario, SitingRun
+from facilities.services.registry import county_of
 from gis_portal.admin_base import OfflineGISModelAdmin
+from gis_portal.editing.admin_validation import LayerValidatedAdminMixin, layer_validated
 from gis_portal.editing.admin_versioning import VersionCheckedAdminMixin
 
 
@@ -25,11 +28,25 @@ class ProgrammeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Facility)
-class FacilityAdmin(VersionCheckedAdminMixin, OfflineGISModelAdmin):
+class FacilityAdmin(LayerValidatedAdminMixin, VersionCheckedAdminMixin, OfflineGISModelAdmin):
+    # A change is tried through the facilities layer's edit service (its rules, no copy).
+    form = layer_validated(
+        forms.ModelForm,
+        layer_key="facilities",
+        field_map={"position_4490": "geometry"},
+        recheck_when={"programme": ("name",)},
+    )
     list_display = ["name", "programme", "facility_type", "status", "capacity", "county", "is_demo"]
     list_filter = ["programme", "status", "operator", "is_demo"]
     search_fields = ["name", "address"]
-    raw_id_fields = ["place_name", "county", "community"]
+    raw_id_fields = ["place_name", "community"]
+    # As in the editor and the import, the county follows from the position.
+    readonly_fields = ["county"]
+
+    def save_model(self, request, obj, form, change):
+        p = obj.position_4490
+        obj.county = county_of(p.x, p.y)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(DemandUnit)

@@ -215,6 +215,11 @@ def _prepare(
                 "proposed", f"该修改不涉及{layer.label}的命名、更名或销名，无需审批，请直接保存"
             )
         kind = layer.change_kind
+    if kind is None:
+        # The layer's edits apply directly: no approval, so no request to file.
+        raise InvalidEdit(
+            "layer", f"{layer.label}的修改直接保存生效，无需审批，不能提交变更申请：请直接保存"
+        )
     target = None
     if action == ChangeAction.CREATE:
         if target_id is not None:

@@ -35,7 +35,10 @@ class Layer:
     model: type[models.Model]
     geometry_kind: str  # "point" | "line"
     editor_roles: tuple[str, ...]
-    change_kind: str
+    # The ChangeKind its change requests are filed under when ``request_kind`` names none;
+    # None = the layer's edits apply directly and never go through approval (a change
+    # request for it is refused).
+    change_kind: str | None
     rules: Mapping[str, object]
     # update(pk=, expected_version=, changes=, user=, source=) → obj
     update: Callable
@@ -131,7 +134,7 @@ LAYERS: dict[str, Layer] = {
             model=Street,
             geometry_kind="line",
             editor_roles=PLACENAME_EDITORS,
-            change_kind=ChangeKind.RENAMING,
+            change_kind=None,
             rules=address_edit.STREET_RULES,
             update=lambda *, pk, **kw: address_edit.street_update(street_id=pk, **kw),
             delete=lambda *, pk, **kw: address_edit.street_delete(street_id=pk, **kw),
@@ -147,7 +150,7 @@ LAYERS: dict[str, Layer] = {
             model=StreetSign,
             geometry_kind="point",
             editor_roles=PLACENAME_EDITORS,
-            change_kind=ChangeKind.RENAMING,
+            change_kind=None,
             rules=address_edit.SIGN_RULES,
             update=lambda *, pk, **kw: address_edit.sign_update(sign_id=pk, **kw),
             delete=lambda *, pk, **kw: address_edit.sign_delete(sign_id=pk, **kw),
@@ -164,7 +167,7 @@ LAYERS: dict[str, Layer] = {
             model=DoorPlate,
             geometry_kind="point",
             editor_roles=PLACENAME_EDITORS,
-            change_kind=ChangeKind.RENAMING,
+            change_kind=None,
             rules=address_edit.PLATE_RULES,
             update=lambda *, pk, **kw: address_edit.plate_update(plate_id=pk, **kw),
             delete=lambda *, pk, **kw: address_edit.plate_delete(plate_id=pk, **kw),
@@ -181,7 +184,7 @@ LAYERS: dict[str, Layer] = {
             model=Facility,
             geometry_kind="point",
             editor_roles=FACILITY_EDITORS,
-            change_kind=ChangeKind.RENAMING,
+            change_kind=None,
             rules=facility_edit.FACILITY_RULES,
             update=lambda *, pk, **kw: facility_edit.facility_update(facility_id=pk, **kw),
             delete=lambda *, pk, **kw: facility_edit.facility_delete(facility_id=pk, **kw),

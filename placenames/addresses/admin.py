@@ -1,4 +1,5 @@
-"""Admin of streets, signs and door plates: edits go through the same rules as the services."""
+"""Admin of streets, signs and door plates: a change is tried through the layer's edit service
+(gis_portal.editing.admin_validation), so the admin keeps the editor's rules."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from django import forms
 from django.contrib import admin
 
 from gis_portal.admin_base import OfflineGISModelAdmin
+from gis_portal.editing.admin_validation import LayerValidatedAdminMixin, layer_validated
 from gis_portal.editing.admin_versioning import VersionCheckedAdminMixin
 from placenames.addresses.models import (
     DoorPlate,
@@ -64,8 +66,9 @@ class StreetForm(forms.ModelForm):
 
 
 @admin.register(Street)
-class StreetAdmin(VersionCheckedAdminMixin, OfflineGISModelAdmin):
-    form = StreetForm
+class StreetAdmin(LayerValidatedAdminMixin, VersionCheckedAdminMixin, OfflineGISModelAdmin):
+    # A change is tried through the streets layer's edit service (its rules, no copy).
+    form = layer_validated(StreetForm, layer_key="streets", field_map={"geom_4490": "geometry"})
     list_display = (
         "name",
         "name_pinyin",
@@ -91,7 +94,13 @@ class SignInspectionInline(admin.TabularInline):
 
 
 @admin.register(StreetSign)
-class StreetSignAdmin(VersionCheckedAdminMixin, OfflineGISModelAdmin):
+class StreetSignAdmin(LayerValidatedAdminMixin, VersionCheckedAdminMixin, OfflineGISModelAdmin):
+    form = layer_validated(
+        forms.ModelForm,
+        layer_key="street-signs",
+        field_map={"point_4490": "geometry"},
+        recheck_when={"street": ("geometry",)},
+    )
     list_display = (
         "id",
         "text_zh",
@@ -145,8 +154,13 @@ class DoorPlateForm(forms.ModelForm):
 
 
 @admin.register(DoorPlate)
-class DoorPlateAdmin(VersionCheckedAdminMixin, OfflineGISModelAdmin):
-    form = DoorPlateForm
+class DoorPlateAdmin(LayerValidatedAdminMixin, VersionCheckedAdminMixin, OfflineGISModelAdmin):
+    form = layer_validated(
+        DoorPlateForm,
+        layer_key="door-plates",
+        field_map={"point_4490": "geometry"},
+        recheck_when={"street": ("number", "geometry")},
+    )
     list_display = ("__str__", "street", "number", "sub_number", "side", "status", "is_demo")
     list_filter = ("status", "side", "is_demo")
     search_fields = ("street__name", "name_on_plate")
