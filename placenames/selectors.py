@@ -251,6 +251,8 @@ def placename_search(
         return _listing(where, params, limit=limit, offset=offset, with_total=with_total)
     text = q.strip().lower()
     latin = not _HAN.search(text) and bool(_LATIN_QUERY.match(text))
+    if latin and not re.sub(r"[^a-zü]", "", text):  # only apostrophes: nothing to match
+        return SearchPage(places=[], ranks={}, total=0)
     make = _latin_branches if latin else _chinese_branches
     primary, near, match_params = make(text, fuzzy=fuzzy)
     params.update(match_params)

@@ -79,3 +79,9 @@ def test_listing_without_query_counts_the_filtered_archive(client, make_place):
     make_place("解放路", division="230403")
     _, data = _search(client, division="230402")
     assert data["count"] == 1 and data["count_exact"] is True
+
+
+def test_a_query_of_apostrophes_only_matches_nothing(client, make_place):
+    make_place("兴安路")
+    names, data = _search(client, q="' '")
+    assert names == [] and data["count"] == 0
