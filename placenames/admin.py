@@ -1,7 +1,10 @@
+from django import forms
 from django.contrib import admin
 
 from gis_portal.admin_base import OfflineGISModelAdmin
+from gis_portal.editing.admin_validation import LayerValidatedAdminMixin, layer_validated
 from gis_portal.editing.admin_versioning import VersionCheckedAdminMixin
+from placenames.edit_services import _representative_point
 from placenames.models import GeoNamesPlace, PlaceCategory, PlaceName, PlaceNameAlias
 from placenames.services import placename_search_keys_refresh
 
@@ -24,7 +27,15 @@ class PlaceNameAliasInline(admin.TabularInline):
 
 
 @admin.register(PlaceName)
-class PlaceNameAdmin(VersionCheckedAdminMixin, OfflineGISModelAdmin):
+class PlaceNameAdmin(LayerValidatedAdminMixin, VersionCheckedAdminMixin, OfflineGISModelAdmin):
+    # A change is tried through the place-name layer's edit service: geometry type allowed
+    # by the category, inside the city, valid (its rules, no copy).
+    form = layer_validated(
+        forms.ModelForm,
+        layer_key="placenames",
+        field_map={"geom_4490": "geometry"},
+        recheck_when={"category": ("geometry",)},
+    )
     list_display = (
         "place_code",
         "standard_name",
@@ -48,6 +59,12 @@ class PlaceNameAdmin(VersionCheckedAdminMixin, OfflineGISModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
         return (*fields, *self.name_fields) if obj is not None else fields
+
+    def save_model(self, request, obj, form, change):
+        if "geom_4490" in form.changed_data and "point_4490" not in form.changed_data:
+            # As the editor does: the label point follows the new geometry.
+            obj.point_4490 = _representative_point(obj.geom_4490) if obj.geom_4490 else None
+        super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

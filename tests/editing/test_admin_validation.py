@@ -14,7 +14,9 @@ from gis_portal.editing.errors import InvalidEdit
 from gis_portal.editing.layers import LAYERS
 from gis_portal.editing.models import ChangeRequest
 from placenames.addresses.models import DoorPlate, Street, StreetSign
+from placenames.models import PlaceName
 from tests.editing.factories import role_user
+from tests.editing.placename_builders import district_centre, place_create, square_around
 from tests.editing.test_admin_version import opened_change_form
 from tests.editing.test_layers_addresses_builders import (
     EAST,
@@ -204,4 +206,44 @@ def test_a_good_facility_move_saves_with_the_county_of_its_new_position(superuse
     assert after.version == f.version + 1
     assert after.county is not None
     timeline = superuser_client.get(f"/api/v1/editing/facilities/{f.pk}/history").json()
+    assert timeline["timeline"][-1]["source"] == "admin"
+
+
+# ---- the place-name admin ------------------------------------------------------------------
+
+
+def test_admin_refuses_a_place_geometry_its_category_does_not_allow(superuser_client):
+    place = place_create("向阳小区")  # 区片: a point or an area, never a line
+    url = f"/admin/placenames/placename/{place.pk}/change/"
+    data = opened_change_form(superuser_client, url)
+    x, y = place.point_4490.x, place.point_4490.y
+    line = f"SRID=4490;LINESTRING({x} {y}, {x + 0.002} {y})"
+    page = refused(superuser_client.post(url, {**data, "geom_4490": line}))
+    assert "此类别（21770）的地名不能是线" in page
+    after = PlaceName.objects.get(pk=place.pk)
+    assert after.version == place.version and after.geom_4490.equals(place.geom_4490)
+
+
+def test_admin_refuses_a_place_moved_out_of_the_city(superuser_client):
+    place = place_create("向阳小区")
+    url = f"/admin/placenames/placename/{place.pk}/change/"
+    data = opened_change_form(superuser_client, url)
+    harbin = square_around(126.63, 45.75)
+    page = refused(superuser_client.post(url, {**data, "geom_4490": f"SRID=4490;{harbin.wkt}"}))
+    assert "超出鹤岗市范围" in page
+    assert PlaceName.objects.get(pk=place.pk).version == place.version
+
+
+def test_a_good_place_move_saves_with_its_label_point_in_the_history(superuser_client):
+    place = place_create("向阳小区")
+    lon, lat = district_centre()
+    moved = square_around(lon + 0.001, lat)
+    url = f"/admin/placenames/placename/{place.pk}/change/"
+    data = opened_change_form(superuser_client, url)
+    r = superuser_client.post(url, {**data, "geom_4490": f"SRID=4490;{moved.wkt}"})
+    assert r.status_code == 302, r.context["adminform"].form.errors if r.context else r
+    after = PlaceName.objects.get(pk=place.pk)
+    assert after.version > place.version  # (the search keys are refreshed after the save)
+    assert abs(after.point_4490.x - (lon + 0.001)) < 0.0021
+    timeline = superuser_client.get(f"/api/v1/editing/placenames/{place.pk}/history").json()
     assert timeline["timeline"][-1]["source"] == "admin"
