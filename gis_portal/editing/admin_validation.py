@@ -10,7 +10,8 @@ its parity belongs to, not taken and in order, a facility name free in its progr
 in order — without a second copy of them. A refused edit shows the service's Chinese message
 on the field it names, and nothing is written.
 
-Only the fields the officer changed are tried (as in the editor, an untouched field is not
+A new record (add form) is tried through the layer's create service, as if drawn in the
+editor. On a change, only the fields the officer changed are tried (as in the editor, an untouched field is not
 re-judged). Fields the layer does not edit (a plate's street, a facility's programme) are
 written first inside the same rolled-back savepoint, so the rules see them.
 
@@ -26,7 +27,7 @@ from collections.abc import Mapping
 from django import forms
 from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import FieldDoesNotExist
-from django.db import transaction
+from django.db import models, transaction
 
 from boundaries.edit_services import history_context
 from gis_portal.editing.errors import InvalidEdit
@@ -61,15 +62,24 @@ class LayerValidatedFormMixin:
 
     def clean(self):
         cleaned = super().clean()
-        if self.instance.pk is not None and not self._errors:
-            self._layer_trial(cleaned)
+        if not self._errors:
+            if self.instance.pk is not None:
+                self._update_trial(cleaned)
+            else:
+                self._create_trial(cleaned)
         return cleaned
 
-    def _layer_trial(self, cleaned: dict) -> None:
+    def _layer(self):
         from gis_portal.editing.layers import layer_get  # layers import the services
 
-        layer = layer_get(self.layer_key)
-        to_rule = {f: self.field_map.get(f, f) for f in self.fields}
+        return layer_get(self.layer_key)
+
+    def _to_rule(self) -> dict[str, str]:
+        return {f: self.field_map.get(f, f) for f in self.fields}
+
+    def _update_trial(self, cleaned: dict) -> None:
+        layer = self._layer()
+        to_rule = self._to_rule()
         changed = [f for f in self.changed_data if f in cleaned]
         tried = {f for f in changed if to_rule[f] in layer.rules}
         direct = [f for f in changed if f not in tried and self._is_model_field(f)]
@@ -84,19 +94,47 @@ class LayerValidatedFormMixin:
         changes = {to_rule[f]: _as_submitted(cleaned[f]) for f in tried}
         changes["comment"] = ADMIN_COMMENT
         model = type(self.instance)
+
+        def attempt():
+            if direct:
+                model._default_manager.filter(pk=self.instance.pk).update(
+                    **{f: cleaned[f] for f in direct}
+                )
+            layer.update(
+                pk=self.instance.pk,
+                expected_version=None,  # the form's own version check runs too
+                changes=changes,
+                user=self.request_user,
+                source="admin",
+            )
+
+        self._trial(attempt, to_rule)
+
+    def _create_trial(self, cleaned: dict) -> None:
+        """A new record: tried through the layer's create service (as drawn in the editor)."""
+        layer = self._layer()
+        if layer.create is None or not layer.create_rules:
+            return
+        to_rule = self._to_rule()
+        changes = {}
+        for f, value in cleaned.items():
+            rule_f = to_rule.get(f)
+            if rule_f not in layer.create_rules or value in (None, ""):
+                continue
+            if isinstance(value, models.Model):  # a type by its slug, a street by its id
+                value = getattr(value, "slug", None) or value.pk
+            changes[rule_f] = _as_submitted(value)
+        changes["comment"] = ADMIN_COMMENT
+        self._trial(
+            lambda: layer.create(changes=changes, user=self.request_user, source="admin"),
+            to_rule,
+        )
+
+    def _trial(self, attempt, to_rule: dict[str, str]) -> None:
+        """Run ``attempt`` in a savepoint that is always rolled back; errors go on the form."""
         try:
             with transaction.atomic():
-                if direct:
-                    model._default_manager.filter(pk=self.instance.pk).update(
-                        **{f: cleaned[f] for f in direct}
-                    )
-                layer.update(
-                    pk=self.instance.pk,
-                    expected_version=None,  # the form's own version check runs too
-                    changes=changes,
-                    user=self.request_user,
-                    source="admin",
-                )
+                attempt()
                 raise _TrialDone
         except _TrialDone:
             return

@@ -98,7 +98,7 @@ class StreetSignAdmin(LayerValidatedAdminMixin, VersionCheckedAdminMixin, Offlin
     form = layer_validated(
         forms.ModelForm,
         layer_key="street-signs",
-        field_map={"point_4490": "geometry"},
+        field_map={"point_4490": "geometry", "street": "street_id"},
         recheck_when={"street": ("geometry",)},
     )
     list_display = (
@@ -158,7 +158,7 @@ class DoorPlateAdmin(LayerValidatedAdminMixin, VersionCheckedAdminMixin, Offline
     form = layer_validated(
         DoorPlateForm,
         layer_key="door-plates",
-        field_map={"point_4490": "geometry"},
+        field_map={"point_4490": "geometry", "street": "street_id"},
         recheck_when={"street": ("number", "geometry")},
     )
     list_display = ("__str__", "street", "number", "sub_number", "side", "status", "is_demo")

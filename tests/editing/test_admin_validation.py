@@ -247,3 +247,36 @@ def test_a_good_place_move_saves_with_its_label_point_in_the_history(superuser_c
     assert abs(after.point_4490.x - (lon + 0.001)) < 0.0021
     timeline = superuser_client.get(f"/api/v1/editing/placenames/{place.pk}/history").json()
     assert timeline["timeline"][-1]["source"] == "admin"
+
+
+# ---- add forms: tried through the layer's create service -----------------------------------
+
+
+def plate_add_form(on: Street, lon: float, lat: float, number: int) -> dict:
+    return {
+        "street": str(on.pk),
+        "number": str(number),
+        "sub_number": "0",
+        "point_4490": f"SRID=4490;POINT({lon} {lat})",
+        "status": "installed",
+        "name_on_plate": on.name,
+    }
+
+
+def test_admin_add_form_refuses_a_new_plate_on_the_wrong_side(superuser_client):
+    s = street()
+    r = superuser_client.post(
+        "/admin/addresses/doorplate/add/", plate_add_form(s, 130.2850, SOUTH_LAT, number=1)
+    )
+    assert "为单号，按该街编号规则应在" in refused(r)
+    assert not DoorPlate.objects.exists()
+
+
+def test_admin_add_form_saves_a_good_new_plate(superuser_client):
+    s = street()
+    r = superuser_client.post(
+        "/admin/addresses/doorplate/add/", plate_add_form(s, 130.2850, NORTH_LAT, number=1)
+    )
+    assert r.status_code == 302, r.context["adminform"].form.errors if r.context else r
+    saved = DoorPlate.objects.get()
+    assert (saved.street_id, saved.number) == (s.pk, 1)
