@@ -7,6 +7,10 @@
   in-city check done the naive way (the city polygon fetched into Python and tested with
   GEOS on every save). (Boundary marker edits by officers are change requests now, not
   direct saves.)
+- save_placename_p95_ms: the same for a place name (PATCH /api/v1/editing/placenames/{id}):
+  a demo place-name polygon (or line) of the district translated 0.33 m to and fro with a
+  remark changed — category geometry type, in-city and scope checks, representative point,
+  version and history triggers; same naive city check as the baseline.
 - history_100_ms: the timeline with diffs of a line with 100 recorded versions (every other
   one moves a vertex), through GET …/history; baseline: the same timeline built with one
   context query per version (N+1) instead of a join.
@@ -29,6 +33,8 @@ from wsgiref.simple_server import WSGIRequestHandler
 
 import pghistory
 import shapely
+import shapely.affinity
+import shapely.geometry
 from django.conf import settings
 from django.contrib.gis.db.models.functions import AsWKB
 from django.contrib.gis.geos import GEOSGeometry
@@ -48,8 +54,10 @@ from gis_portal.demo import demo_load
 from gis_portal.editing import history
 from gis_portal.editing.errors import InvalidEdit
 from gis_portal.editing.layers import LAYERS
+from placenames import edit_services as placename_edit
 from placenames.addresses import edit_services as address_edit
 from placenames.addresses.models import DoorPlate, PlateStatus, Street, StreetSign
+from placenames.models import PlaceName
 
 N_SAVES = 200
 N_VERSIONS = 100
@@ -149,6 +157,62 @@ def _bench_save(client: Client, county: AdministrativeArea) -> Result:
         N_SAVES,
         note=f"door plate {plate} in {county.name}, moved 0.33 m to and fro; median "
         f"{median(ours):.1f} ms; baseline: city polygon fetched and tested in Python per save",
+    )
+
+
+def _bench_place(county: AdministrativeArea) -> PlaceName:
+    """A demo place name of the county with an area (else a line) geometry inside it."""
+    inside = PlaceName.objects.filter(
+        is_demo=True, geom_4490__isnull=False, geom_4490__within=county.geom_4490
+    ).order_by("pk")
+    by_kind = {}
+    for place in inside[:2000]:
+        by_kind.setdefault(place.geom_4490.geom_type, place)
+    for kind in ("MultiPolygon", "Polygon", "LineString", "MultiLineString"):
+        if kind in by_kind:
+            return by_kind[kind]
+    raise RuntimeError(f"no demo place name with an area or line inside {county.name}")
+
+
+def _place_saves(client: Client, place: PlaceName, n: int = N_SAVES) -> list[float]:
+    url = f"/api/v1/editing/placenames/{place.pk}"
+    etag = client.get(url)["ETag"]
+    here = shapely.from_wkb(bytes(place.geom_4490.wkb))
+    there = shapely.affinity.translate(here, yoff=SHIFT_DEG)
+    shapes = [shapely.geometry.mapping(here), shapely.geometry.mapping(there)]
+    times = []
+    for i in range(n):
+        body = json.dumps(
+            {"geometry": shapes[(i + 1) % 2], "remarks": f"基准测试 {i % 2}", "comment": "基准测试"}
+        )
+        t0 = time.perf_counter()
+        r = client.patch(url, body, content_type="application/json", HTTP_IF_MATCH=etag)
+        times.append((time.perf_counter() - t0) * 1000)
+        if r.status_code != 200:
+            raise RuntimeError(f"place-name save failed: {r.status_code} {r.content[:200]!r}")
+        etag = r["ETag"]
+    return times
+
+
+def _bench_save_placename(client: Client, county: AdministrativeArea) -> Result:
+    place = _bench_place(county)
+    _place_saves(client, place, 10)  # warm-up, an even number: back in place
+    ours = _place_saves(client, place)
+    real = placename_edit._city_check
+    placename_edit._city_check = _naive_city_check
+    try:
+        naive = _place_saves(client, place)
+    finally:
+        placename_edit._city_check = real
+    return Result(
+        "editor.save_placename_p95_ms",
+        round(percentile(ours, 95), 2),
+        "ms",
+        round(percentile(naive, 95), 2),
+        N_SAVES,
+        note=f"{place.standard_name} ({place.geom_4490.geom_type}, {place.geom_4490.num_coords} "
+        f"vertices) in {county.name}, moved 0.33 m to and fro; median {median(ours):.1f} ms; "
+        "baseline: city polygon fetched and tested in Python per save",
     )
 
 
@@ -351,6 +415,7 @@ def run() -> list[Result]:
         client = _client(county)
         return [
             _bench_save(client, county),
+            _bench_save_placename(client, county),
             _bench_history(client),
             _bench_district_load(client, county),
         ]

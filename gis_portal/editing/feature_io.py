@@ -32,7 +32,8 @@ def _feature_sql(spec: FeatureSpec) -> str:
     props = ", ".join(f"'{name}', {expr}" for name, expr in spec.properties)
     return (
         "json_build_object('type', 'Feature', 'id', t.id, "
-        f"'geometry', ST_AsGeoJSON({spec.geometry}, {COORDINATE_DECIMALS})::json, "
+        # options 0: no per-feature "crs" member (RFC 7946; the editor reads lon/lat)
+        f"'geometry', ST_AsGeoJSON({spec.geometry}, {COORDINATE_DECIMALS}, 0)::json, "
         f"'properties', json_build_object('version', t.version, {props}))"
     )
 
