@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import pghistory
 import shapely
 from django.contrib.gis.geos import GEOSGeometry, Point
 from django.db import connection, transaction
@@ -305,6 +306,27 @@ def placenames_bulk_upsert(
     report = BulkReport()
     if not records:
         return report
+    # The history triggers read the pghistory context in a PL/pgSQL EXCEPTION block. With
+    # no context set, every row raises and rolls back that block's subtransaction, and
+    # PostgreSQL's subtransaction abort scans the transaction's whole queue of deferred
+    # after-trigger events (Django's FK checks, one per written row): the cost per row
+    # grew with every batch of a long import (2,000 rows: 0.34 s of trigger time in batch
+    # 2, 1.32 s in batch 15). With a context set no row raises, and the events name it.
+    with pghistory.context(operation="placenames_bulk_upsert"):
+        _bulk_upsert(
+            report, records=records, categories=categories, divisions=divisions, is_demo=is_demo
+        )
+    return report
+
+
+def _bulk_upsert(
+    report: BulkReport,
+    *,
+    records: list[PlaceNameInput],
+    categories: dict[str, PlaceCategory],
+    divisions: dict[str, AdministrativeArea],
+    is_demo: bool,
+) -> None:
     with connection.cursor() as cursor:
         # One writer at a time allocates codes (the serial is max + 1 per prefix).
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext('placename_codes'))")
@@ -387,7 +409,6 @@ def placenames_bulk_upsert(
         for r in records
         for c in r.other_division_codes
     )
-    return report
 
 
 def placenames_load_demo(*, size: int = ARCHIVE_SIZE) -> dict:

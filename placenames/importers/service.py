@@ -7,6 +7,7 @@ from functools import partial
 from pathlib import Path
 
 import numpy as np
+import pghistory
 import shapely
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry
@@ -247,7 +248,9 @@ def placenames_import(
         .select_related("parent")
         .defer("geom_4490", "parent__geom_4490")
     }
-    with transaction.atomic():
+    # The history events of every written row name this import (and keep its triggers
+    # off their slow no-context path: see placenames_bulk_upsert).
+    with transaction.atomic(), pghistory.context(source="import_placenames", file=path.name):
         batch: list[PlaceNameInput] = []
         for result in _clean_rows(path, vocab, ImportReport(path.name), collect=False):
             if isinstance(result, CleanRow):

@@ -368,3 +368,19 @@ def test_a_name_crossing_several_divisions_records_them_all(archive_ready, tmp_p
     river = PlaceName.objects.get(standard_name="跨区河")
     assert river.division.code == "230405"
     assert [a.code for a in river.other_divisions.all()] == ["230403"]
+
+
+def test_every_imported_row_and_alias_has_a_history_event_naming_the_file(archive_ready, tmp_path):
+    from placenames.models import PlaceNameAlias
+
+    placenames_import(path=_csv(tmp_path / "census.csv", GOOD))
+    placenames_import(path=_csv(tmp_path / "again.csv", GOOD[:1]))
+    first = PlaceName.objects.get(standard_name="导入甲路")
+    events = list(first.events.order_by("pgh_id").select_related("pgh_context"))
+    assert [e.pgh_label for e in events] == ["insert", "update"]
+    assert [e.pgh_context.metadata["file"] for e in events] == ["census.csv", "again.csv"]
+    assert events[0].pgh_context.metadata["source"] == "import_placenames"
+    for place in PlaceName.objects.filter(standard_name__startswith="导入"):
+        assert place.events.filter(pgh_label="insert", pgh_context__isnull=False).exists()
+    alias = PlaceNameAlias.objects.get(name="旧甲路")
+    assert alias.events.get().pgh_context.metadata["file"] == "again.csv"
