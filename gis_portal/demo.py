@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pghistory
 from django.db import transaction
 
 from boundaries.demo_loader import (
@@ -138,7 +139,10 @@ def demo_load(*, force: bool = False, only: list[str] | None = None) -> list[Ste
         if done and not force:
             results.append(StepResult(step.name, True, done.summary))
             continue
-        with transaction.atomic():
+        # A history context for the whole step: the demo's rows are attributed to it, and
+        # pghistory's triggers do not fall back to a per-row subtransaction (whose rollback
+        # rescans the step's growing deferred-FK queue; see placenames_bulk_upsert).
+        with transaction.atomic(), pghistory.context(source="load_hegang_demo", step=step.name):
             summary = step.load()
             DatasetLoad.objects.update_or_create(
                 name=f"demo:{step.name}", defaults={"checksum": checksum, "summary": summary}
