@@ -318,10 +318,7 @@ def _list_queryset() -> QuerySet[PlaceName]:
 SUGGEST_CANDIDATES = 50
 
 
-def _ids(sql: str, params: list) -> list[int]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+_SUGGEST_SELECT = "SELECT id, standard_name, pinyin_key FROM placenames_placename WHERE "
 
 
 def placename_suggest(*, q: str, limit: int = 10) -> list[PlaceName]:
@@ -335,10 +332,10 @@ def placename_suggest(*, q: str, limit: int = 10) -> list[PlaceName]:
     prefix = like_escape(text) + "%"
     if _HAN.search(text) or not _LATIN_QUERY.match(text):
         steps = [
-            ("SELECT id FROM placenames_placename WHERE standard_name = %s LIMIT %s", [text]),
-            ("SELECT id FROM placenames_placename WHERE standard_name LIKE %s LIMIT %s", [prefix]),
+            (_SUGGEST_SELECT + " standard_name = %s LIMIT %s", [text]),
+            (_SUGGEST_SELECT + " standard_name LIKE %s LIMIT %s", [prefix]),
             (
-                "SELECT id FROM placenames_placename WHERE placename_grams(search_names)"
+                _SUGGEST_SELECT + " placename_grams(search_names)"
                 " @> %s::text[] AND search_names LIKE %s LIMIT %s",
                 [query_grams(text), "%" + prefix],
             ),
@@ -347,27 +344,34 @@ def placename_suggest(*, q: str, limit: int = 10) -> list[PlaceName]:
         key = re.sub(r"[^a-zü]", "", text)
         key_prefix = like_escape(key) + "%"
         steps = [
-            ("SELECT id FROM placenames_placename WHERE pinyin_key LIKE %s LIMIT %s", [key_prefix]),
+            (_SUGGEST_SELECT + " pinyin_key LIKE %s LIMIT %s", [key_prefix]),
             (
-                "SELECT id FROM placenames_placename WHERE pinyin_initials LIKE %s LIMIT %s",
+                _SUGGEST_SELECT + " pinyin_initials LIKE %s LIMIT %s",
                 [key_prefix],
             ),
         ]
-    ids: list[int] = []
+    # (id, standard name, pinyin key) of the candidates: ranked before any model is built,
+    # so only the ``limit`` returned records go through the ORM.
+    candidates: dict[int, tuple[str, str]] = {}
     for sql, params in steps:
-        if len(ids) >= limit:
+        if len(candidates) >= limit:
             break
-        ids += [i for i in _ids(sql, [*params, SUGGEST_CANDIDATES]) if i not in ids]
-    places = list(_list_queryset().filter(pk__in=ids))
-    places.sort(
-        key=lambda p: (
-            p.standard_name != text,
-            not p.standard_name.startswith(text) and not p.pinyin_key.startswith(text),
-            len(p.standard_name),
-            p.standard_name,
-        )
-    )
-    return places[:limit]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, SUGGEST_CANDIDATES])
+            for pk, name, pinyin in cursor.fetchall():
+                candidates.setdefault(pk, (name, pinyin))
+    ranked = sorted(
+        candidates,
+        key=lambda pk: (
+            candidates[pk][0] != text,
+            not candidates[pk][0].startswith(text) and not candidates[pk][1].startswith(text),
+            len(candidates[pk][0]),
+            candidates[pk][0],
+            pk,
+        ),
+    )[:limit]
+    by_id = _list_queryset().in_bulk(ranked)
+    return [by_id[pk] for pk in ranked]
 
 
 def placename_detail(*, place_code: str) -> PlaceName:
