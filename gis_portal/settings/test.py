@@ -1,6 +1,7 @@
 """Test settings: like development, with fast password hashing; pytest-django makes its own test DB."""
 
 from .dev import *  # noqa: F403
+from .dev import DATABASES, env
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -15,3 +16,7 @@ WHITENOISE_AUTOREFRESH = True
 # Test clients log in without a request object, which django-axes refuses; the throttling
 # test switches it back on.
 AXES_ENABLED = False
+
+# Several checkouts may test against one local cluster at once: each names its own test
+# database (pytest-django creates and drops it).
+DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="test_hegang")}
