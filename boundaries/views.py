@@ -3,8 +3,6 @@ inspections. Every page needs a signed-in user; writes need the boundaries permi
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 from django.contrib import messages
@@ -46,21 +44,12 @@ from boundaries.transform_fit import (
     fit_transformation,
 )
 from gis_portal.errors import DomainError
+from gis_portal.spreadsheet import csv_text
 
 
 def _residual_rows(residuals_m: dict, rejected: list) -> list[tuple[str, str, bool]]:
     """Return (point id, residual in cm as text, rejected?) rows for the residual tables."""
     return [(pid, f"{v * 100:.2f}", pid in rejected) for pid, v in sorted(residuals_m.items())]
-
-
-def _csv_cell(value) -> str:
-    """Return a CSV cell; text that a spreadsheet would run as a formula is quoted with '."""
-    if value is None:
-        return ""
-    text = str(value)
-    if isinstance(value, str) and text[:1] in ("=", "+", "-", "@"):
-        return "'" + text
-    return text
 
 
 def _require(request: HttpRequest, perm: str) -> None:
@@ -190,12 +179,8 @@ def parameter_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def parameter_points_csv(request: HttpRequest, pk: int) -> HttpResponse:
     """Download the common-point table a set was fitted from (the fit_transformation format)."""
     ps = get_object_or_404(TransformationParameterSet, pk=pk)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
-    for p in ps.common_points:
-        writer.writerow([_csv_cell(p[k]) for k in CSV_HEADER])
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    body = csv_text(CSV_HEADER, ([p[k] for k in CSV_HEADER] for p in ps.common_points))
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="common_points_{ps.pk}.csv"'
     return response
 

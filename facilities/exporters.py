@@ -1,8 +1,7 @@
-"""Facility and coverage tables as CSV or Excel (openpyxl)."""
+"""Facility and coverage tables as CSV or Excel (openpyxl); no cell runs as a formula."""
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Sequence
 
@@ -10,6 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from facilities.models import Facility
+from gis_portal.spreadsheet import csv_for_excel, safe_row
 
 FACILITY_COLUMNS = [
     ("名称", lambda f: f.name),
@@ -34,24 +34,21 @@ def facility_rows(facilities: Iterable[Facility]) -> tuple[list[str], list[list]
 
 
 def as_csv(header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel opens it as UTF-8
+    """Return UTF-8 CSV with a BOM (Excel opens it as UTF-8), formula text quoted."""
+    return csv_for_excel(header, rows)
 
 
 def as_xlsx(sheets: dict[str, tuple[Sequence[str], Iterable[Sequence]]]) -> bytes:
-    """Return a workbook with one sheet per entry (title → (header, rows))."""
+    """Return a workbook with one sheet per entry (title → (header, rows)), formula text quoted."""
     book = Workbook()
     book.remove(book.active)
     for title, (header, rows) in sheets.items():
         sheet = book.create_sheet(title[:31])
-        sheet.append(list(header))
+        sheet.append(safe_row(header))
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append(list(row))
+            sheet.append(safe_row(row))
     buf = io.BytesIO()
     book.save(buf)
     return buf.getvalue()

@@ -3,6 +3,10 @@
 Headers may be Chinese or English. Coordinates are lon/lat in the declared system
 (CGCS2000/WGS84, GCJ-02 or BD-09, for the whole file or per row in 坐标系) and are
 converted to CGCS2000 with boundaries.geodesy; consumer-app systems are never stored.
+
+Formulas are never evaluated: an Excel formula cell is read as its formula text, and a row
+with any value starting with ``=`` is refused, naming the column, as the place-name import
+does. A name or address starting with + - @ is refused too: a spreadsheet would run it.
 """
 
 from __future__ import annotations
@@ -16,8 +20,10 @@ from pathlib import Path
 
 import numpy as np
 import openpyxl
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from boundaries.geodesy import CoordinateRangeError, to_cgcs2000
+from gis_portal.spreadsheet import is_formula_text
 
 MAX_ROWS = 20_000
 
@@ -38,6 +44,8 @@ HEADERS = {
     "closed_on": ("停用日期", "closed_on"),
 }
 REQUIRED = ("name", "programme", "facility_type", "lon", "lat")
+# Free text that exports carry as it is (the other columns must match a choice or a number).
+FREE_TEXT = ("name", "address")
 
 CRS_ALIASES = {
     "": "EPSG:4490",
@@ -86,13 +94,16 @@ class ImportReport:
 
 
 def read_table(path: Path) -> list[dict[str, str]]:
-    """Return the rows of a .csv or .xlsx file as dicts of strings keyed by header."""
+    """Return the rows of a .csv or .xlsx file as dicts of strings keyed by header.
+
+    An Excel formula cell gives its formula text (``=…``), never its cached result.
+    """
     suffix = Path(path).suffix.lower()
     if suffix == ".csv":
         text = Path(path).read_text(encoding="utf-8-sig")
         return [dict(r) for r in csv.DictReader(io.StringIO(text))]
     if suffix == ".xlsx":
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        book = openpyxl.load_workbook(path, read_only=True, data_only=False)
         rows = list(book.worksheets[0].iter_rows(values_only=True))
         book.close()
         if not rows:
@@ -107,11 +118,23 @@ def read_table(path: Path) -> list[dict[str, str]]:
 
 
 def _cell(value) -> str:
+    if isinstance(value, ArrayFormula | DataTableFormula):
+        text = getattr(value, "text", None) or ""
+        return text if text.startswith("=") else "=" + text
     if isinstance(value, dt.datetime):
         return value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value).strip()
+
+
+def formula_problems(values: dict[str, str]) -> list[str]:
+    """Return one problem per column (keyed by its label) whose value is a formula."""
+    return [
+        f"{label}是公式（{value[:20]!r}）：不执行公式，请改为文字或数值后再导入"
+        for label, value in values.items()
+        if isinstance(value, str) and value.startswith("=")
+    ]
 
 
 def _canonical(header: str) -> str | None:
@@ -146,7 +169,11 @@ def parse_facilities(
     systems: list[str] = []
     for line, raw in enumerate(rows, start=2):
         row = {mapping[h]: (v or "").strip() for h, v in raw.items() if mapping.get(h)}
-        problems = []
+        problems = formula_problems({HEADERS[k][0]: v for k, v in row.items()})
+        for key in FREE_TEXT:
+            value = row.get(key, "")
+            if is_formula_text(value) and not value.startswith("="):
+                problems.append(f"{HEADERS[key][0]}不能以 + - @ 开头（电子表格会当作公式）")
         for key in REQUIRED:
             if not row.get(key):
                 problems.append(f"{HEADERS[key][0]}为空")

@@ -5,11 +5,23 @@ only Leaflet (circle markers and GeoJSON; no icon markers, no Bootstrap popups),
 Leaflet 1.9.3 script and stylesheet shipped in the django-leaflet package are written into
 the file itself, with the stylesheet's images as data: URIs. The file opens with no
 network at all; there is no base map (no tiles), only the district outlines.
+
+The file is opened from disk, where no server policy protects it, so every name in it is
+data, never markup or code: text in the page is HTML-escaped; text folium writes into its
+script (a tooltip sits in a JS template literal, where ``${…}`` would run) goes through
+``map_text``; GeoJSON properties are JSON with ``<`` escaped (folium's ``tojson``) and
+escaped as HTML too, because the tooltip shows them as HTML. As a second wall, a
+Content-Security-Policy ``<meta>`` allows only the page's own scripts, by hash: Leaflet,
+folium's settings line and the map script. An injected ``<script>``, an ``onerror=`` or a
+script cut short by an injected ``</script>`` does not match and does not run; nothing may
+be fetched (images only as data: URIs, as Leaflet's are embedded). Inline styles are
+allowed: Leaflet and folium need them, and with nothing to fetch CSS cannot send data out.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import re
 from functools import lru_cache
@@ -23,6 +35,11 @@ from facilities.exporters import as_xlsx
 LEAFLET_DIR = Path(django_leaflet.__file__).parent / "static" / "leaflet"
 _JS_MARK = "EMBED_LEAFLET_JS"
 _CSS_MARK = "EMBED_LEAFLET_CSS"
+# The first child of every branca Figure's header; the policy and the title follow it.
+_CHARSET_META = '<meta http-equiv="content-type" content="text/html; charset=UTF-8" />'
+_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
+# branca's Figure ends the page with the map script; its text between the tags is this.
+_MAIN_SCRIPT = re.compile(r"</body>\n<script>(.*)</script>\n</html>\n?\Z", re.S)
 
 
 @lru_cache(maxsize=1)
@@ -38,6 +55,47 @@ def leaflet_assets() -> tuple[str, str]:
 
     css = re.sub(r"url\((images/[\w@.-]+\.png)\)", inline, css)
     return js, css
+
+
+def map_text(value: object) -> str:
+    """Return ``value`` as HTML text that is also inert inside a JS template literal.
+
+    folium writes tooltip text between backticks in the page script and Leaflet shows it as
+    HTML, so besides the HTML escapes, ` $ and \\ become character references (the browser
+    shows them as typed; the script sees no ``${``, no closing backtick, no escape).
+    """
+    text = html.escape(str(value))
+    return text.replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
+
+
+def _escaped_properties(collection: dict, *keys: str) -> dict:
+    """Return a copy of a FeatureCollection with the ``keys`` properties through map_text."""
+    return {
+        **collection,
+        "features": [
+            {
+                **f,
+                "properties": {
+                    k: map_text(v) if k in keys else v for k, v in f["properties"].items()
+                },
+            }
+            for f in collection["features"]
+        ],
+    }
+
+
+def _sha256_source(script: str) -> str:
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
+    return f"'sha256-{digest}'"
+
+
+def _policy(scripts: list[str]) -> str:
+    """Return the report's Content-Security-Policy: these scripts, inline styles, data: images."""
+    hashes = " ".join(sorted({_sha256_source(s) for s in scripts}))
+    return (
+        f"default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; "
+        "img-src data:; base-uri 'none'; form-action 'none'"
+    )
 
 
 def _embed(page: str) -> str:
@@ -128,7 +186,7 @@ def report_html(
     m.default_js = [("leaflet", _JS_MARK)]
     m.default_css = [("leaflet_css", _CSS_MARK)]
     folium.GeoJson(
-        outlines_geojson,
+        _escaped_properties(outlines_geojson, "name"),
         name="县（区）界",
         style_function=lambda f: {"color": "#555", "weight": 1, "fillOpacity": 0.03},
         tooltip=folium.GeoJsonTooltip(["name"], labels=False),
@@ -187,7 +245,7 @@ def report_html(
             fill=True,
             fill_color="#f1c40f",
             fill_opacity=0.9,
-            tooltip=f"{props['name']}（{props['status_label']}）",
+            tooltip=map_text(f"{props['name']}（{props['status_label']}）"),
         ).add_to(sites)
     folium.LayerControl(collapsed=False).add_to(m)
     share = f"{report['served_share']:.1%}" if report.get("served_share") is not None else "—"
@@ -196,15 +254,20 @@ def report_html(
         if has_demo
         else ""
     )
+
+    def e(value: object) -> str:
+        return html.escape(str(value))
+
     parts = [
         "<style>body{font-family:sans-serif;margin:16px}table{border-collapse:collapse;margin:8px 0 20px}"
         "td,th{border:1px solid #ccc;padding:3px 8px;font-size:13px}.demo{color:#a04000;font-weight:bold}"
         "h1{font-size:20px}h2{font-size:16px;margin-top:24px}</style>",
-        f"<h1>{html.escape(report['name'])} 覆盖分析报告</h1>",
+        f"<h1>{e(report['name'])} 覆盖分析报告</h1>",
         demo,
-        f"<p>服务对象：{html.escape(report['target_label'])} {report['target_population']} 人；"
-        f"服务距离 {report['service_distance_m']} 米（{html.escape(report['distance_note'])}）；"
-        f"服务 {report['served']} 人（{share}），容量溢出 {report['overflow']} 人。生成时间：{generated_at}</p>",
+        f"<p>服务对象：{e(report['target_label'])} {e(report['target_population'])} 人；"
+        f"服务距离 {e(report['service_distance_m'])} 米（{e(report['distance_note'])}）；"
+        f"服务 {e(report['served'])} 人（{e(share)}），容量溢出 {e(report['overflow'])} 人。"
+        f"生成时间：{e(generated_at)}</p>",
     ]
     head = folium.Element("\n".join(parts))
     m.get_root().html.add_child(head, index=0)
@@ -217,12 +280,22 @@ def report_html(
         tables.append((f"缺少设施的单元（{report['unit_rule']['label']}）", lacking_rows(report)))
     body = "".join(f"<h2>{html.escape(t)}</h2>{_table(*rows)}" for t, rows in tables)
     m.get_root().html.add_child(folium.Element(body))
-    page = m.get_root().render()
-    page = page.replace("<html>", '<html lang="zh-CN">', 1)
-    page = page.replace(
-        "<head>", f"<head><title>{html.escape(report['name'])} 覆盖分析报告</title>", 1
-    )
-    return _embed(page)
+    figure = m.get_root()
+    page = _embed(figure.render())
+    main = _MAIN_SCRIPT.search(page)
+    if main is None or _CHARSET_META not in page:
+        raise RuntimeError("branca's page template changed: the report's CSP cannot be built")
+    # Only scripts whose text is known: Leaflet, the header folium writes (no user value
+    # goes there; the title is added below) and the whole map script as rendered.
+    scripts = [
+        leaflet_assets()[0],
+        *_INLINE_SCRIPT.findall(figure.header.render()),
+        main.group(1),
+    ]
+    policy = f'<meta http-equiv="Content-Security-Policy" content="{_policy(scripts)}" />'
+    title = f"<title>{html.escape(report['name'])} 覆盖分析报告</title>"
+    page = page.replace(_CHARSET_META, f"{_CHARSET_META}\n    {policy}\n    {title}", 1)
+    return page.replace("<html>", '<html lang="zh-CN">', 1)
 
 
 def report_xlsx(*, report: dict, targets: list[dict]) -> bytes:

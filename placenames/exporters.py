@@ -7,7 +7,6 @@ shapefile per kind (points, lines, polygons) with a .cpg naming the chosen encod
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import tempfile
@@ -19,10 +18,10 @@ from pathlib import Path
 import geopandas as gpd
 import openpyxl
 import shapely
-from openpyxl.cell import WriteOnlyCell
 from shapely.geometry.base import BaseGeometry
 
 from gis_portal.errors import DomainError
+from gis_portal.spreadsheet import csv_for_excel, safe_row
 
 FORMATS = {
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
@@ -51,7 +50,6 @@ COLUMNS = (
     ("东经", "lon", "lon"),
     ("北纬", "lat", "lat"),
 )
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class ExportError(DomainError):
@@ -79,40 +77,22 @@ class ExportRow:
     geometry: BaseGeometry | None
 
 
-def formula_safe(value: object) -> object:
-    """Return text that a spreadsheet will not run as a formula (OWASP CSV injection)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def _values(row: ExportRow) -> list:
     return [getattr(row, attr) for _, attr, _ in COLUMNS]
 
 
 def write_csv(rows: Iterable[ExportRow]) -> bytes:
-    """Return UTF-8 CSV with a BOM (Excel opens it as UTF-8), formula-safe."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([heading for heading, _, _ in COLUMNS])
-    for row in rows:
-        writer.writerow([formula_safe(v) if v is not None else "" for v in _values(row)])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    """Return UTF-8 CSV with a BOM (Excel opens it as UTF-8), formula text quoted."""
+    return csv_for_excel([heading for heading, _, _ in COLUMNS], (_values(row) for row in rows))
 
 
 def write_xlsx(rows: Iterable[ExportRow]) -> bytes:
-    """Return an Excel workbook; every text cell is stored as text, never as a formula."""
+    """Return an Excel workbook; formula text is quoted, so no cell is stored as a formula."""
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet("地名")
     sheet.append([heading for heading, _, _ in COLUMNS])
     for row in rows:
-        cells = []
-        for value in _values(row):
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # openpyxl would treat "=…" as a formula otherwise
-            cells.append(cell)
-        sheet.append(cells)
+        sheet.append(safe_row(_values(row)))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

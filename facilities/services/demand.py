@@ -12,7 +12,7 @@ from django.db import transaction
 
 from boundaries.models import AdministrativeArea
 from facilities.errors import ImportRejected
-from facilities.importers import read_table
+from facilities.importers import formula_problems, read_table
 from facilities.models import DemandSource, DemandUnit
 from facilities.selectors import points_outside_city
 from facilities.services.registry import county_of
@@ -38,7 +38,7 @@ def demand_import(*, path: Path, dry_run: bool = False) -> dict:
     parsed = []
     for line, row in enumerate(rows, start=2):
         row = {k.strip(): (v or "").strip() for k, v in row.items() if k}
-        problems = []
+        problems = formula_problems(row)
         if not row.get("code"):
             problems.append("code 为空")
         counts = {}
@@ -47,6 +47,8 @@ def demand_import(*, path: Path, dry_run: bool = False) -> dict:
             if raw == "" and col != "population":
                 counts[col] = 0
                 continue
+            if raw.startswith("="):
+                continue  # reported as a formula above
             try:
                 value = float(raw)
             except ValueError:

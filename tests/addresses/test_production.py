@@ -8,6 +8,8 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
+from placenames.addresses.exporters import production_workbook
+from placenames.addresses.selectors import ProductionItem
 from placenames.addresses.services import (
     PlateRequest,
     plates_create,
@@ -64,3 +66,24 @@ def test_bad_filters_get_a_clear_error(client, db):
     assert response.status_code == 400 and "street" in response.content.decode()
     response = client.get("/addresses/production.xlsx", {"street": 999_999})
     assert response.status_code == 404 and "不存在" in response.content.decode()
+
+
+FORMULAS = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]
+
+
+def test_the_workbook_never_holds_a_formula_from_a_street_or_title():
+    items = [
+        ProductionItem(kind="门牌", street=text, text_zh=text, text_pinyin="X", number="1号",
+                       township="", county="", status="待制作", lon=130.3, lat=-47.3)
+        for text in FORMULAS
+    ]  # fmt: skip
+    sheet = load_workbook(
+        BytesIO(production_workbook(items, title=FORMULAS[0], is_demo=False))
+    ).active
+    cells = [c for row in sheet.iter_rows() for c in row]
+    assert not [c for c in cells if c.data_type == "f"]
+    assert sheet["A1"].value == "'" + FORMULAS[0]
+    streets = [r[2] for r in sheet.iter_rows(min_row=3, values_only=True)]
+    # An .xlsx is XML, which reads a stored CR back as LF; the quote is what matters.
+    assert streets == ["'" + text.replace("\r", "\n") for text in FORMULAS]
+    assert sheet["K3"].value == -47.3  # a negative number stays a number

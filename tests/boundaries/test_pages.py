@@ -3,7 +3,9 @@ inspections and marker history."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 
 import pytest
 from django.contrib.auth.models import User
@@ -201,3 +203,25 @@ def test_parameter_page_shows_residuals_in_centimetres(client, demo, officer):
     page = client.get(f"/boundaries/parameters/{ps.pk}/").content.decode()
     blunder_cm = f"{ps.residuals_m['GP07'] * 100:.2f}"
     assert blunder_cm.startswith("2") and f">{blunder_cm}<" in page
+
+
+def test_the_common_point_download_quotes_formula_ids(client, officer):
+    ids = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]
+    ps = TransformationParameterSet.objects.create(
+        name="公式点",
+        model="4p",
+        parameters={},
+        source_crs="EPSG:2440",
+        target_crs="EPSG:4552",
+        pipeline="",
+        rms_m=0.0,
+        common_points=[
+            {"id": i, "role": "common", "x_src": -1.5, "y_src": 2.0, "h_src": None,
+             "x_dst": 1.0, "y_dst": 2.0, "h_dst": None}
+            for i in ids
+        ],
+    )  # fmt: skip
+    body = client.get(f"/boundaries/parameters/{ps.pk}/points.csv").content.decode()
+    rows = list(csv.reader(io.StringIO(body)))[1:]
+    assert [r[0] for r in rows] == ["'" + i for i in ids]
+    assert {r[2] for r in rows} == {"-1.5"}  # a number is written as a number

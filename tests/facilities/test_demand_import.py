@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from io import StringIO
 
+import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -78,4 +79,18 @@ def test_bad_polygons_are_named_and_nothing_is_written(tmp_path, hegang_areas):
     assert "第 3 行：wkt 无法解析" in text
     assert "第 4 行：wkt 面无效" in text
     assert "第 5 行：位置不在鹤岗市范围内" in text
+    assert not DemandUnit.objects.exists()
+
+
+def test_a_formula_cell_is_refused_not_evaluated(tmp_path, hegang_areas):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["code", "lon", "lat", "population", "age_60_plus", "age_65_plus"])
+    sheet.append(["A1", 130.30, 47.34, "=SUM(1,2)", 1, 1])  # Excel would cache 3
+    path = tmp_path / "d.xlsx"
+    book.save(path)
+    with pytest.raises(CommandError) as err:
+        call_command("import_demand", str(path), stdout=StringIO())
+    assert "第 2 行：population是公式" in str(err.value)
+    assert "不是数字" not in str(err.value)
     assert not DemandUnit.objects.exists()

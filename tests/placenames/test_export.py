@@ -41,18 +41,38 @@ def test_csv_has_bom_chinese_headings_and_neutralised_formulas(client, exported)
     assert meaning.startswith("'=")
 
 
-def test_xlsx_stores_formula_text_as_text(client, exported):
+def test_xlsx_stores_formula_text_as_quoted_text(client, exported):
     book = openpyxl.load_workbook(io.BytesIO(_get(client, format="xlsx").content))
     sheet = book.active
     header = [c.value for c in sheet[1]]
     assert header[:2] == ["地名代码", "标准名称"]
-    cells = [
-        c
-        for row in sheet.iter_rows(min_row=2)
-        for c in row
-        if c.value and str(c.value).startswith("=")
-    ]
-    assert cells and all(c.data_type == "s" for c in cells)
+    cells = [c for row in sheet.iter_rows(min_row=2) for c in row]
+    assert not [c for c in cells if c.data_type == "f"]
+    assert '\'=HYPERLINK("http://x")' in [c.value for c in cells]
+
+
+FORMULAS = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]
+
+
+@pytest.fixture
+def formula_places(make_place):
+    for i, text in enumerate(FORMULAS):
+        make_place(f"导出公式{i}路", lon=130.23 + i / 1000, lat=47.25, meaning=text, origin=text)
+
+
+def test_every_formula_start_is_quoted_in_csv_and_xlsx(client, formula_places):
+    rows = list(csv.reader(io.StringIO(_get(client, format="csv").content.decode("utf-8-sig"))))
+    values = [v for row in rows for v in row]
+    book = openpyxl.load_workbook(io.BytesIO(_get(client, format="xlsx").content))
+    cells = [c for row in book.active.iter_rows(min_row=2) for c in row]
+    assert not [c for c in cells if c.data_type == "f"]
+    # An .xlsx is XML, which reads a stored CR back as LF; the quote is what matters.
+    for found, newline in ((values, "\r"), ([c.value for c in cells], "\n")):
+        for text in FORMULAS:
+            assert found.count("'" + text.replace("\r", newline)) == 2, (text, found)
+    # Coordinates stay numbers in the workbook (a negative number is not a formula).
+    lon_column = [c.value for c in cells if c.column == 15]
+    assert all(isinstance(v, float) for v in lon_column)
 
 
 def test_geojson_has_the_geometries(client, exported):
