@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from gis_portal.accounts import token_issue
@@ -22,6 +23,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, username: str, ttl_days: int | None, replace: bool, **options):
         try:
-            self.stdout.write(token_issue(username=username, ttl_days=ttl_days, replace=replace))
+            key = token_issue(username=username, ttl_days=ttl_days, replace=replace)
         except DomainError as exc:
             raise CommandError(exc.message) from exc
+        # The key alone on stdout, for a script to capture; the note on stderr.
+        self.stdout.write(key)
+        days = settings.API_TOKEN_TTL_DAYS if ttl_days is None else ttl_days
+        self.stderr.write(f"{username} 的新令牌，{days} 天后失效；此后无法再次显示，请妥善保存。")
