@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission, User
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.gis.geos import GEOSGeometry
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from boundaries.models import AdministrativeArea
 from gis_portal.errors import DomainError
 from gis_portal.models import OfficerScope
-from gis_portal.roles import ROLE_BY_SLUG, ROLES, WRITE_ACTIONS
+from gis_portal.roles import ROLE_BY_SLUG, ROLES, Role
 
 
 class OutsideEditScope(DomainError):
@@ -30,19 +35,31 @@ DEMO_ACCOUNTS = (
 )
 
 
+def role_permissions(role: Role) -> list[Permission]:
+    """Return the permissions ``role.models`` names; a name that matches none is an error."""
+    wanted = []
+    for label, actions in role.models.items():
+        model = apps.get_model(label)
+        content_type = ContentType.objects.get_for_model(model)
+        for action in actions:
+            codename = f"{action}_{model._meta.model_name}"
+            try:
+                wanted.append(Permission.objects.get(content_type=content_type, codename=codename))
+            except Permission.DoesNotExist:
+                raise ImproperlyConfigured(
+                    f"Role {role.slug}: no permission {label}.{codename} (run migrate first)"
+                ) from None
+    return wanted
+
+
 @transaction.atomic
 def roles_sync() -> dict[str, int]:
-    """Create the role groups and give each the view permission on everything plus the
-    add/change/delete permissions of its writable apps. Return permissions per group."""
-    all_view = list(Permission.objects.filter(codename__startswith="view_"))
+    """Create the role groups and set each group's permissions to exactly those its role
+    names (gis_portal.roles), dropping any others. Return permissions per group."""
     counts = {}
     for role in ROLES:
         group, _ = Group.objects.get_or_create(name=role.group_name)
-        writes = Permission.objects.filter(
-            content_type__app_label__in=role.writable_apps,
-            codename__regex="^({})_".format("|".join(WRITE_ACTIONS)),
-        )
-        group.permissions.set([*all_view, *writes])
+        group.permissions.set(role_permissions(role))
         counts[role.group_name] = group.permissions.count()
     return counts
 
@@ -62,7 +79,7 @@ def user_create_with_role(
     user, _ = User.objects.get_or_create(username=username)
     user.set_password(password)
     user.is_staff = True  # officers use the admin for tabular edits
-    user.is_superuser = role == "administrator"
+    user.is_superuser = ROLE_BY_SLUG[role].superuser
     user.save()
     user.groups.set([group])
     scope, _ = OfficerScope.objects.get_or_create(user=user)
@@ -103,11 +120,33 @@ def edit_scope_check(*, user: User, geom_4490: GEOSGeometry) -> None:
         raise OutsideEditScope(f"该要素不在您的编辑范围（{names}）内")
 
 
-def token_issue(*, username: str) -> str:
-    """Return the API token of ``username``, creating it if needed."""
+def _active_user(username: str) -> User:
     try:
-        user = User.objects.get(username=username, is_active=True)
+        return User.objects.get(username=username, is_active=True)
     except User.DoesNotExist:
         raise DomainError(f"用户 {username} 不存在或已停用") from None
-    token, _ = Token.objects.get_or_create(user=user)
-    return token.key
+
+
+@transaction.atomic
+def token_issue(*, username: str, ttl_days: int | None = None, replace: bool = False) -> str:
+    """Issue a new API key for ``username`` and return it; only its digest is stored, so
+    this is the one time anyone sees it. The key expires after ``ttl_days`` (default
+    ``settings.API_TOKEN_TTL_DAYS``). ``replace`` revokes the user's other keys."""
+    user = _active_user(username)
+    days = settings.API_TOKEN_TTL_DAYS if ttl_days is None else ttl_days
+    if days < 1:
+        raise DomainError("令牌有效期应至少为 1 天")
+    if replace:
+        AuthToken.objects.filter(user=user).delete()
+    _token, key = AuthToken.objects.create(user=user, expiry=timedelta(days=days))
+    return key
+
+
+def token_revoke(*, username: str) -> int:
+    """Revoke every API key of ``username``; return how many there were."""
+    try:
+        user = User.objects.get(username=username)
+    except User.DoesNotExist:
+        raise DomainError(f"用户 {username} 不存在") from None
+    deleted, _ = AuthToken.objects.filter(user=user).delete()
+    return deleted

@@ -1,5 +1,5 @@
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.contrib.gis.geos import Point
 from django.core.management import call_command
 from django.test import override_settings
@@ -15,16 +15,29 @@ from gis_portal.accounts import (
 pytestmark = pytest.mark.django_db
 
 
-def test_roles_are_groups_with_write_rights_only_on_their_apps():
+def test_roles_are_groups_with_rights_only_on_their_own_and_reference_models():
     roles_sync()
     officer = Group.objects.get(name="地名管理员")
     planner = Group.objects.get(name="规划人员")
     officer_perms = set(officer.permissions.values_list("content_type__app_label", "codename"))
     planner_perms = set(planner.permissions.values_list("content_type__app_label", "codename"))
-    assert ("placenames", "change_geonamesplace") in officer_perms
-    assert ("placenames", "change_geonamesplace") not in planner_perms
-    assert ("placenames", "view_geonamesplace") in planner_perms  # everyone may read
+    assert ("addresses", "change_doorplate") in officer_perms
+    assert ("placenames", "view_geonamesplace") in officer_perms
+    assert ("placenames", "change_geonamesplace") not in officer_perms  # reference list
+    assert ("placenames", "delete_placename") not in officer_perms  # 销名 by change request
+    assert ("placenames", "view_placename") in planner_perms  # facilities link to names
+    assert ("placenames", "change_placename") not in planner_perms
     assert ("boundaries", "change_administrativearea") not in officer_perms
+    assert not {app for app, _ in officer_perms | planner_perms} & {"auth", "knox", "axes"}
+
+
+def test_syncing_roles_again_changes_nothing_and_drops_stray_grants():
+    roles_sync()
+    planner = Group.objects.get(name="规划人员")
+    before = set(planner.permissions.all())
+    planner.permissions.add(Permission.objects.get(codename="change_user"))
+    assert roles_sync() == roles_sync()
+    assert set(planner.permissions.all()) == before
 
 
 def test_demo_accounts_exist_in_development_settings_only(hegang_areas):
@@ -76,10 +89,10 @@ def test_issued_token_authenticates_api_calls(client, capsys):
     User.objects.create_user("script", password="unused-password-1")
     call_command("issue_token", "script")
     token = capsys.readouterr().out.strip()
-    assert len(token) == 40
+    assert len(token) == 64  # 256 random bits, hex
     ok = client.get("/api/v1/areas?level=city", HTTP_AUTHORIZATION=f"Token {token}")
     assert ok.status_code == 200
     bad = client.get("/api/v1/areas?level=city", HTTP_AUTHORIZATION="Token not-a-real-token")
     # Session authentication comes first, so refusals are 403 (as for anonymous writes).
     assert bad.status_code == 403
-    assert "令牌" in bad.json()["error"]  # 认证令牌无效 (DRF's message, in Chinese)
+    assert "令牌" in bad.json()["error"]  # 认证令牌无效、已过期或已吊销
