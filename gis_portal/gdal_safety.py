@@ -73,12 +73,14 @@ class GdalNotLockedDown(RuntimeError):
 
 def lock_down_gdal() -> None:
     """Restrict GDAL process-wide as the module docstring says; safe to call again."""
+    # Registration re-adds every driver not in GDAL_SKIP, so the list only ever grows: it
+    # keeps what is already skipped (by an earlier call, or by the environment a parent
+    # process passed on) and names both VRT drivers (the raster one is not listed).
+    skip = _skip_list(pyogrio.get_gdal_config_option("GDAL_SKIP") or "")
+    skip |= set(pyogrio.list_drivers()) - READ_DRIVERS
+    skip |= {"VRT", "OGR_VRT"}
     os.environ.update(NETWORK_OFF)
     os.environ["GDAL_SKIP"] = ENVIRONMENT_SKIP
-    # Registration re-adds every driver not in GDAL_SKIP, so the list only ever grows.
-    skip = set(filter(None, (pyogrio.get_gdal_config_option("GDAL_SKIP") or "").split(",")))
-    skip |= set(pyogrio.list_drivers()) - READ_DRIVERS
-    skip.add("VRT")  # the raster VRT driver, not listed among the vector ones
     # Comma-separated: some driver names ("MapInfo File") contain spaces.
     pyogrio.set_gdal_config_options({**NETWORK_OFF, "GDAL_SKIP": ",".join(sorted(skip))})
     with warnings.catch_warnings():
@@ -88,6 +90,12 @@ def lock_down_gdal() -> None:
     left = set(pyogrio.list_drivers()) - READ_DRIVERS
     if left:
         raise GdalNotLockedDown(f"GDAL drivers still registered: {sorted(left)}")
+
+
+def _skip_list(value: str) -> set[str]:
+    """Return the driver names of a GDAL_SKIP value, split as GDAL does (by commas if
+    there is one, else by spaces)."""
+    return {name.strip() for name in value.split("," if "," in value else None) if name.strip()}
 
 
 def _signature_ok(path: Path, driver: str) -> bool:

@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 
 from placenames.importers.service import ImportRefused, placenames_import
 from placenames.services import categories_load
@@ -92,6 +93,16 @@ def test_a_vrt_naming_a_url_makes_no_connection(archive_ready, tmp_path):
         listener.close()
     assert listener.connections == 0
     assert not any("CURL" in text or "vsicurl" in text for text in texts)
+
+
+def test_the_import_command_refuses_a_vrt_shapefile_without_showing_the_file(
+    archive_ready, tmp_path
+):
+    path = _disguised(tmp_path, TARGETS["passwd"], "zip:.shp")
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(CommandError, match="文件内容不是有效的 Shapefile") as caught:
+        call_command("import_placenames", str(path), "--dry-run", stdout=out, stderr=err)
+    _assert_nothing_leaked(f"{caught.value} {out.getvalue()} {err.getvalue()}")
 
 
 def test_a_real_shapefile_zip_still_imports_after_the_checks(archive_ready, tmp_path):

@@ -4,6 +4,9 @@ and zips inflated with their real bytes counted (no database)."""
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 import tracemalloc
 import zipfile
 from pathlib import Path
@@ -33,6 +36,19 @@ def test_only_the_shapefile_and_geopackage_drivers_are_left():
     assert set(pyogrio.list_drivers()) == {SHAPEFILE, GEOPACKAGE}
     lock_down_gdal()  # again, as a second AppConfig.ready() would
     assert set(pyogrio.list_drivers()) == {SHAPEFILE, GEOPACKAGE}
+
+
+def test_a_child_process_inheriting_the_environment_locks_down_too():
+    # Commands run as subprocesses get GDAL_SKIP from this process: GDAL skips those
+    # drivers at import, and the lock-down must still count them as skipped.
+    code = "import pyogrio; from gis_portal.gdal_safety import lock_down_gdal as f; f(); "
+    code += "print(sorted(pyogrio.list_drivers()))"
+    child = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=dict(os.environ)
+    )
+    assert os.environ["GDAL_SKIP"] == "VRT OGR_VRT"
+    assert child.returncode == 0, child.stderr
+    assert child.stdout.strip() == "['ESRI Shapefile', 'GPKG']"
 
 
 @pytest.mark.parametrize("target", sorted(TARGETS))
