@@ -12,14 +12,12 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import ezdxf
 import numpy as np
 import openpyxl
-import pyogrio
 import shapely
 from ezdxf import recover
 from pyproj import CRS
@@ -29,6 +27,8 @@ from shapely.geometry import LineString, MultiLineString
 from boundaries.crs import CRS_TABLE, CrsDef, CrsError, coordinates_check, crs_get, crs_resolve
 from boundaries.geodesy import CoordinateRangeError, to_cgcs2000
 from boundaries.lines import MARKER_NUMBER_RE, as_multilinestring
+from gis_portal.archives import ArchiveRefused, ZipLimits, zip_extract, zip_open, zip_verify
+from gis_portal.gdal_safety import SHAPEFILE, VectorFileRefused, vector_frame
 
 
 class SurveyFileError(ValueError):
@@ -37,6 +37,10 @@ class SurveyFileError(ValueError):
 
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 MAX_ZIP_MEMBERS = 50
+SHAPEFILE_ZIP_LIMITS = ZipLimits(
+    max_members=MAX_ZIP_MEMBERS, max_total_bytes=MAX_UNCOMPRESSED_BYTES
+)
+XLSX_LIMITS = ZipLimits(max_members=1000, max_total_bytes=MAX_UNCOMPRESSED_BYTES)
 
 # Attribute names surveyors use, mapped to ours (lower-case for the Latin ones).
 LINE_FIELD_ALIASES = {
@@ -100,8 +104,8 @@ def crs_from_prj(prj_text: str) -> CrsDef:
     """Return our CrsDef for a .prj (WKT); systems outside the table are refused."""
     try:
         epsg = CRS.from_wkt(prj_text).to_epsg(min_confidence=70)
-    except PyprojCRSError as exc:
-        raise SurveyFileError(f".prj 无法识别：{exc}") from None
+    except PyprojCRSError:
+        raise SurveyFileError(".prj 无法识别（不是有效的坐标系定义）") from None
     if epsg is None or epsg not in CRS_TABLE:
         raise SurveyFileError(
             f".prj 描述的坐标系（EPSG:{epsg}）不在支持范围内：请转换为北京54或CGCS2000的高斯投影或经纬度"
@@ -156,24 +160,20 @@ def _check(crs: CrsDef, x, y, label: str) -> None:
 
 
 def _safe_extract(data: bytes, target: Path) -> list[Path]:
+    """Extract the zip's files flat into ``target`` (no directories, no dot files), counting
+    the bytes really inflated (gis_portal.archives)."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise SurveyFileError("不是有效的 zip 文件") from None
-    members = [m for m in archive.infolist() if not m.is_dir()]
-    if len(members) > MAX_ZIP_MEMBERS:
-        raise SurveyFileError(f"zip 内文件过多（{len(members)} 个）")
-    if sum(m.file_size for m in members) > MAX_UNCOMPRESSED_BYTES:
-        raise SurveyFileError("zip 解压后过大")
-    out = []
-    for m in members:
-        name = PurePosixPath(m.filename).name  # flatten: no directories, no "../"
-        if not name or name.startswith("."):
-            continue
-        path = target / name
-        path.write_bytes(archive.read(m))
-        out.append(path)
-    return out
+        with zip_open(io.BytesIO(data), limits=SHAPEFILE_ZIP_LIMITS) as archive:
+            by_name = {}
+            for m in archive.infolist():
+                name = PurePosixPath(m.filename.replace("\\", "/")).name
+                if not m.is_dir() and name and not name.startswith("."):
+                    by_name[name] = m
+            targets = {m: target / name for name, m in by_name.items()}
+            zip_extract(archive, targets, limits=SHAPEFILE_ZIP_LIMITS)
+    except ArchiveRefused as exc:
+        raise SurveyFileError(str(exc)) from None
+    return list(targets.values())
 
 
 def parse_shapefile_zip(data: bytes, *, declared_crs: str | None = None) -> ParsedSurvey:
@@ -197,9 +197,11 @@ def parse_shapefile_zip(data: bytes, *, declared_crs: str | None = None) -> Pars
         if ".cpg" in sidecar:
             encoding = sidecar[".cpg"].read_text(errors="replace").strip() or "GBK"
         try:
-            frame = pyogrio.read_dataframe(shp, encoding=encoding)
-        except Exception as exc:  # pyogrio raises several DataSource/encoding errors
-            raise SurveyFileError(f"无法读取 shapefile：{exc}") from None
+            # Only as a shapefile: a .shp that is really a VRT (reading /etc/passwd or a
+            # URL) is refused, and GDAL's error text, which can quote a file, is not shown.
+            frame = vector_frame(shp, driver=SHAPEFILE, encoding=encoding)
+        except VectorFileRefused as exc:
+            raise SurveyFileError(str(exc)) from None
     if frame.empty:
         raise SurveyFileError("shapefile 中没有要素")
     survey = ParsedSurvey(crs=crs, source_name=shp.name)
@@ -251,8 +253,9 @@ def parse_dxf(data: bytes, *, declared_crs: str, line_code: str) -> ParsedSurvey
         raise SurveyFileError("DXF 不含坐标系信息：请声明坐标系（EPSG 代码）")
     try:
         doc, auditor = recover.read(io.BytesIO(data))
-    except (OSError, ezdxf.DXFStructureError) as exc:
-        raise SurveyFileError(f"无法读取 DXF：{exc}") from None
+    except (OSError, ezdxf.DXFError, UnicodeError, ValueError):
+        # ezdxf's messages quote the offending lines of the file.
+        raise SurveyFileError("文件内容不是有效的 DXF") from None
     parts = []
     for entity in doc.modelspace():
         kind = entity.dxftype()
@@ -306,9 +309,15 @@ def _rows_from_table(data: bytes, filename: str) -> list[dict]:
     suffix = Path(filename).suffix.lower()
     if suffix in {".xlsx", ".xlsm"}:
         try:
+            # openpyxl unzips trusting the declared sizes: inflate once, counting, first.
+            with zip_open(io.BytesIO(data), limits=XLSX_LIMITS) as archive:
+                zip_verify(archive, limits=XLSX_LIMITS)
+        except ArchiveRefused as exc:
+            raise SurveyFileError(f"Excel 文件被拒绝：{exc}") from None
+        try:
             wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises zip/XML errors of several kinds
-            raise SurveyFileError(f"无法读取 Excel 文件：{exc}") from None
+        except Exception:  # openpyxl raises zip/XML errors of several kinds
+            raise SurveyFileError("文件内容不是有效的 Excel 工作簿") from None
         rows = [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
     elif suffix == ".csv":
         for encoding in ("utf-8-sig", "gbk"):

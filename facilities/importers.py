@@ -23,9 +23,12 @@ import openpyxl
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from boundaries.geodesy import CoordinateRangeError, to_cgcs2000
+from gis_portal.archives import ArchiveRefused, ZipLimits, zip_open, zip_verify
 from gis_portal.spreadsheet import is_formula_text
 
 MAX_ROWS = 20_000
+# openpyxl unzips trusting the parts' declared sizes: they are inflated once, counted.
+XLSX_LIMITS = ZipLimits(max_members=1000, max_total_bytes=200 * 1024 * 1024)
 
 HEADERS = {
     "name": ("名称", "name"),
@@ -97,24 +100,40 @@ def read_table(path: Path) -> list[dict[str, str]]:
     """Return the rows of a .csv or .xlsx file as dicts of strings keyed by header.
 
     An Excel formula cell gives its formula text (``=…``), never its cached result.
+    Raises ``ValueError`` with a Chinese message (never the parser's own text) for a file
+    that is not what its extension says; ``UnicodeDecodeError`` for a non-UTF-8 CSV.
     """
     suffix = Path(path).suffix.lower()
     if suffix == ".csv":
         text = Path(path).read_text(encoding="utf-8-sig")
         return [dict(r) for r in csv.DictReader(io.StringIO(text))]
     if suffix == ".xlsx":
-        book = openpyxl.load_workbook(path, read_only=True, data_only=False)
-        rows = list(book.worksheets[0].iter_rows(values_only=True))
-        book.close()
-        if not rows:
-            return []
-        header = [str(h or "").strip() for h in rows[0]]
-        return [
-            {h: "" if v is None else _cell(v) for h, v in zip(header, r, strict=False)}
-            for r in rows[1:]
-            if any(v not in (None, "") for v in r)
-        ]
+        return _read_xlsx(Path(path))
     raise ValueError(f"不支持的文件类型 {suffix}（应为 .csv 或 .xlsx）")
+
+
+def _read_xlsx(path: Path) -> list[dict[str, str]]:
+    try:
+        with zip_open(path, limits=XLSX_LIMITS) as archive:
+            zip_verify(archive, limits=XLSX_LIMITS)
+    except ArchiveRefused as exc:
+        raise ValueError(f"Excel 文件被拒绝：{exc}") from None
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+        try:
+            rows = list(book.worksheets[0].iter_rows(values_only=True))
+        finally:
+            book.close()
+    except Exception:  # openpyxl raises zip/XML/key errors of several kinds
+        raise ValueError("文件内容不是有效的 Excel 工作簿") from None
+    if not rows:
+        return []
+    header = [str(h or "").strip() for h in rows[0]]
+    return [
+        {h: "" if v is None else _cell(v) for h, v in zip(header, r, strict=False)}
+        for r in rows[1:]
+        if any(v not in (None, "") for v in r)
+    ]
 
 
 def _cell(value) -> str:

@@ -1,7 +1,14 @@
 from django.apps import AppConfig
 
+from gis_portal.gdal_safety import lock_down_gdal
+
 
 class GisPortalConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "gis_portal"
     verbose_name = "门户"
+
+    def ready(self) -> None:
+        # Before any request or command opens an upload: GDAL must not pick a driver
+        # (VRT) or a file system (/vsicurl/) that reads other files or URLs.
+        lock_down_gdal()

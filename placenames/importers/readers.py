@@ -15,17 +15,24 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import openpyxl
-import pyogrio
 import shapely
 from pyproj import CRS, Transformer
 from shapely.geometry.base import BaseGeometry
 
 from boundaries.crs import BEIJING1954, CRS_TABLE
+from gis_portal.archives import ArchiveRefused, ZipLimits, zip_extract, zip_open, zip_verify
+from gis_portal.gdal_safety import (
+    GEOPACKAGE,
+    SHAPEFILE,
+    VectorFileRefused,
+    vector_frame,
+    vector_info,
+)
 
 # CGCS2000 geographic, WGS 84 (≈ CGCS2000 at the cm level) and the CGCS2000 Gauss-Krüger
 # zones (3° 4513–4533 with zone prefix, 4534–4554 without; 6° 4491–4512) are accepted.
@@ -34,6 +41,7 @@ ACCEPTED_EPSG = frozenset({4490, 4326, *range(4491, 4555)})
 # approved conversion parameter set (PROJ has no real Beijing 1954 → CGCS2000 operation).
 BEIJING1954_EPSG = frozenset(c.epsg for c in CRS_TABLE.values() if c.datum == BEIJING1954)
 MAX_ZIP_ENTRIES = 50
+MAX_XLSX_PARTS = 1000
 MAX_UNCOMPRESSED_BYTES = 500 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj")
@@ -111,27 +119,35 @@ def check_size(path: Path, *, max_bytes: int) -> None:
         raise FileRefused(f"文件大小 {size / 1e6:.1f} MB 超过上限 {max_bytes / 1e6:.1f} MB")
 
 
-def check_zip(path: Path) -> zipfile.ZipFile:
-    """Open a zip after checking entry names and sizes (no ../, no absolute, no bomb)."""
+SHAPEFILE_ZIP_LIMITS = ZipLimits(
+    max_members=MAX_ZIP_ENTRIES,
+    max_total_bytes=MAX_UNCOMPRESSED_BYTES,
+    max_ratio=MAX_COMPRESSION_RATIO,
+)
+XLSX_LIMITS = ZipLimits(
+    max_members=MAX_XLSX_PARTS,
+    max_total_bytes=MAX_UNCOMPRESSED_BYTES,
+    max_ratio=MAX_COMPRESSION_RATIO,
+)
+
+
+def check_zip(path: Path, *, limits: ZipLimits = SHAPEFILE_ZIP_LIMITS) -> zipfile.ZipFile:
+    """Open a zip after checking its directory: names (no ../, no absolute), count, method
+    and declared sizes (gis_portal.archives)."""
     try:
-        archive = zipfile.ZipFile(path)
-        infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise FileRefused(f"压缩文件已损坏或被截断：{exc}") from None
-    if len(infos) > MAX_ZIP_ENTRIES and not path.suffix.lower() == ".xlsx":
-        raise FileRefused(f"压缩包内文件过多（{len(infos)} 个）")
-    total = 0
-    for info in infos:
-        name = info.filename
-        parts = PurePosixPath(name.replace("\\", "/")).parts
-        if name.startswith(("/", "\\")) or ".." in parts or (len(name) > 1 and name[1] == ":"):
-            raise FileRefused(f"压缩包含不安全的路径 {name!r}（绝对路径或 ../）")
-        total += info.file_size
-        if info.compress_size and info.file_size / info.compress_size > MAX_COMPRESSION_RATIO:
-            raise FileRefused(f"压缩包内 {name!r} 压缩比异常（疑似压缩炸弹）")
-    if total > MAX_UNCOMPRESSED_BYTES:
-        raise FileRefused(f"压缩包解压后 {total / 1e6:.0f} MB，超过上限（疑似压缩炸弹）")
-    return archive
+        return zip_open(path, limits=limits)
+    except ArchiveRefused as exc:
+        raise FileRefused(str(exc)) from None
+
+
+def check_xlsx(path: Path) -> None:
+    """Refuse a workbook whose parts inflate beyond their declared sizes or the limit:
+    openpyxl unzips it trusting the declared sizes."""
+    with check_zip(path, limits=XLSX_LIMITS) as archive:
+        try:
+            zip_verify(archive, limits=XLSX_LIMITS)
+        except ArchiveRefused as exc:
+            raise FileRefused(str(exc)) from None
 
 
 def _cell(value: Any) -> Any:
@@ -140,7 +156,7 @@ def _cell(value: Any) -> Any:
 
 def read_xlsx(path: Path) -> Iterator[RawRow]:
     """Yield the rows of the first sheet; formula cells are reported, never evaluated."""
-    check_zip(path).close()
+    check_xlsx(path)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many types for broken files
@@ -247,7 +263,7 @@ def to_4490(geom: BaseGeometry, epsg: int) -> BaseGeometry:
     )
 
 
-def _frames(path: Path, *, encoding: str | None, what: str, features: int):
+def _frames(path: Path, *, driver: str, encoding: str | None, features: int):
     """Yield the layer in frames of GIS_CHUNK features (memory flat on large files).
 
     ``features`` is the layer's count, or -1 when the driver does not know it cheaply.
@@ -255,15 +271,16 @@ def _frames(path: Path, *, encoding: str | None, what: str, features: int):
     start = 0
     while features < 0 or start < features:
         try:
-            frame = pyogrio.read_dataframe(
+            frame = vector_frame(
                 path,
+                driver=driver,
                 encoding=encoding,
                 on_invalid="ignore",
                 skip_features=start,
                 max_features=GIS_CHUNK,
             )
-        except Exception as exc:  # GDAL errors come as several DataSourceError types
-            raise FileRefused(f"{what}无法读取（已损坏或格式不符）：{str(exc)[:120]}") from None
+        except VectorFileRefused as exc:
+            raise FileRefused(str(exc)) from None
         yield frame
         if len(frame) < GIS_CHUNK:
             return
@@ -274,19 +291,22 @@ Conversions = Mapping[int, DatumConversion]
 
 
 def _read_gis(
-    path: Path, *, encoding: str | None, what: str, conversions: Conversions
+    path: Path, *, driver: str, encoding: str | None, what: str, conversions: Conversions
 ) -> Iterator[RawRow]:
+    """Yield the features of ``path``, which GDAL opens only with ``driver``: no other
+    format, however the content looks (gis_portal.gdal_safety); GDAL's error text, which
+    can quote a file, is never shown."""
     try:
-        info = pyogrio.read_info(path, encoding=encoding)
-    except Exception as exc:  # GDAL errors come as several DataSourceError types
-        raise FileRefused(f"{what}无法读取（已损坏或格式不符）：{str(exc)[:120]}") from None
+        info = vector_info(path, driver=driver, encoding=encoding)
+    except VectorFileRefused as exc:
+        raise FileRefused(str(exc)) from None
     epsg = crs_to_epsg(info.get("crs"), what=what, beijing1954_ok=True)
     conversion = None
     if epsg in BEIJING1954_EPSG:
         conversion = conversions.get(epsg)
         if conversion is None:
             raise FileRefused(what + beijing1954_missing(epsg))
-    frames = _frames(path, encoding=encoding, what=what, features=int(info.get("features", 0)))
+    frames = _frames(path, driver=driver, encoding=encoding, features=int(info.get("features", 0)))
     rows = (row for frame in frames for _, row in frame.iterrows())
     for number, row in enumerate(rows, start=1):
         geom = row.geometry
@@ -317,13 +337,17 @@ def read_shapefile_zip(path: Path, *, conversions: Conversions) -> Iterator[RawR
         missing = [ext for ext in SHAPEFILE_PARTS if ext not in by_ext]
         if missing:
             raise FileRefused(f"Shapefile 缺少 {'、'.join(missing)} 文件")
-        for ext in (*SHAPEFILE_PARTS, ".cpg"):
-            if ext in by_ext:
-                # Extract under fixed names: the archive's own names never touch the disk.
-                (Path(tmp) / f"data{ext}").write_bytes(archive.read(by_ext[ext]))
+        # Extract under fixed names: the archive's own names never touch the disk. Inflated
+        # bytes are counted as they are written (a member may lie about its size).
+        parts = {ext: Path(tmp) / f"data{ext}" for ext in (*SHAPEFILE_PARTS, ".cpg")}
+        targets = {archive.getinfo(by_ext[ext]): parts[ext] for ext in parts if ext in by_ext}
+        try:
+            zip_extract(archive, targets, limits=SHAPEFILE_ZIP_LIMITS)
+        except ArchiveRefused as exc:
+            raise FileRefused(str(exc)) from None
         encoding = "GBK"
         if ".cpg" in by_ext:
-            declared = archive.read(by_ext[".cpg"]).decode("ascii", "replace").strip()
+            declared = parts[".cpg"].read_bytes()[:64].decode("ascii", "replace").strip()
             encoding = {"936": "GBK", "65001": "UTF-8"}.get(declared, declared) or "GBK"
             try:
                 codecs.lookup(encoding)
@@ -331,8 +355,18 @@ def read_shapefile_zip(path: Path, *, conversions: Conversions) -> Iterator[RawR
                 raise FileRefused(f".cpg 声明了未知编码 {declared!r}") from None
         _check_dbf_encoding(Path(tmp) / "data.dbf", encoding)
         yield from _read_gis(
-            Path(tmp) / "data.shp", encoding=encoding, what="Shapefile ", conversions=conversions
+            parts[".shp"],
+            driver=SHAPEFILE,
+            encoding=encoding,
+            what="Shapefile ",
+            conversions=conversions,
         )
+
+
+# dBASE III/IV/5 and FoxPro version bytes: what GDAL writes and reads.
+_DBF_VERSIONS = frozenset(
+    {0x02, 0x03, 0x04, 0x05, 0x30, 0x31, 0x32, 0x43, 0x63, 0x83, 0x8B, 0x8E, 0xCB, 0xF5, 0xFB}
+)
 
 
 def _check_dbf_encoding(dbf: Path, encoding: str) -> None:
@@ -342,6 +376,8 @@ def _check_dbf_encoding(dbf: Path, encoding: str) -> None:
     if len(data) < 32:
         raise FileRefused("Shapefile 的 .dbf 文件已损坏")
     header_len = int.from_bytes(data[8:10], "little")
+    if data[0] not in _DBF_VERSIONS or not 33 <= header_len <= len(data):
+        raise FileRefused("Shapefile 的 .dbf 文件已损坏")
     try:
         bytes(data[header_len:]).decode(encoding)
     except UnicodeDecodeError:
@@ -359,7 +395,9 @@ def _check_dbf_encoding(dbf: Path, encoding: str) -> None:
 
 def read_gpkg(path: Path, *, conversions: Conversions) -> Iterator[RawRow]:
     """Yield the features of the first layer of a GeoPackage."""
-    return _read_gis(path, encoding=None, what="GeoPackage ", conversions=conversions)
+    return _read_gis(
+        path, driver=GEOPACKAGE, encoding=None, what="GeoPackage ", conversions=conversions
+    )
 
 
 READERS = {"xlsx": read_xlsx, "csv": read_csv}
