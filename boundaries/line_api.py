@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.decorators import method_decorator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -14,6 +15,7 @@ from boundaries import line_selectors
 from boundaries.models import BoundaryLine, BoundaryMarker, BoundaryVersion
 from gis_portal.errors import InvalidParameter
 from gis_portal.params import parse_float, reject_unknown
+from gis_portal.throttles import heavy_work
 
 
 class LineFeatureSerializer(GeoFeatureModelSerializer):
@@ -137,6 +139,7 @@ def topology_params(params) -> tuple[line_selectors.TopologyTolerances, tuple[st
     return line_selectors.TopologyTolerances(**values), versions
 
 
+@method_decorator(heavy_work("compute"), name="get")
 class TopologyView(APIView):
     """Topology checks: tiling, lines on shared edges, markers on lines, numbering, versions."""
 

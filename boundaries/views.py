@@ -44,7 +44,9 @@ from boundaries.transform_fit import (
     fit_transformation,
 )
 from gis_portal.errors import DomainError
+from gis_portal.limits import accepts_upload
 from gis_portal.spreadsheet import csv_text
+from gis_portal.throttles import heavy_work
 
 
 def _residual_rows(residuals_m: dict, rejected: list) -> list[tuple[str, str, bool]]:
@@ -75,6 +77,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@heavy_work("compute")
 def topology_page(request: HttpRequest) -> HttpResponse:
     """Render the topology report with its map."""
     error = None
@@ -92,6 +95,7 @@ def topology_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@accepts_upload
 def parameter_list(request: HttpRequest) -> HttpResponse:
     """List parameter sets; fit a new one from an uploaded common-point table."""
     form = FitForm(request.POST or None, request.FILES or None)
@@ -274,6 +278,7 @@ def marker_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@accepts_upload
 def survey_import_page(request: HttpRequest) -> HttpResponse:
     """Import a surveyor's file (Shapefile zip, DXF, marker table); dry run by default."""
     form = ImportForm(request.POST or None, request.FILES or None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from django.utils.decorators import method_decorator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -29,6 +30,7 @@ from facilities.services.watchdog import siting_run_fail_if_dead
 from facilities.tasks import enqueue_siting
 from gis_portal.errors import InvalidParameter, NotFound
 from gis_portal.params import parse_choice, parse_float, parse_int, reject_unknown
+from gis_portal.throttles import heavy_work
 
 
 class ProgrammeSerializer(serializers.ModelSerializer):
@@ -127,6 +129,7 @@ class FacilityListView(APIView):
         return Response(FacilitySerializer(qs.order_by("id"), many=True).data)
 
 
+@method_decorator(heavy_work("compute"), name="get")
 class CoverageView(APIView):
     """Coverage of one programme: served, by area, unit rule, gap polygons, demand points."""
 
@@ -159,6 +162,7 @@ class CoverageView(APIView):
         return Response(body)
 
 
+@method_decorator(heavy_work("compute"), name="get")
 class PlanTargetsView(APIView):
     permission_classes = [AllowAny]
 

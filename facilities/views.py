@@ -19,6 +19,7 @@ from facilities.permissions import planner_required
 from facilities.report import report_html, report_xlsx
 from facilities.selectors.coverage import demand_arrays, programme_coverage
 from facilities.selectors.targets import plan_targets
+from gis_portal.throttles import heavy_work
 
 
 @planner_required
@@ -75,6 +76,7 @@ def _programme_or_404(request) -> Programme:
 
 
 @login_required
+@heavy_work("export")
 def report_download(request: HttpRequest) -> HttpResponse:
     programme = _programme_or_404(request)
     try:
@@ -92,6 +94,7 @@ def report_download(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@heavy_work("export")
 def report_excel(request: HttpRequest) -> HttpResponse:
     programme = _programme_or_404(request)
     try:

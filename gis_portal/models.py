@@ -37,3 +37,21 @@ class OfficerScope(models.Model):
     def __str__(self) -> str:
         names = ", ".join(a.name for a in self.areas.all()) or "全市"
         return f"{self.user}: {names}"
+
+
+class ThrottleCounter(models.Model):
+    """Requests one client made to one heavy scope in the current fixed window.
+
+    Shared by every server process (gis_portal/throttles.py); one row per scope and client.
+    """
+
+    key = models.CharField(max_length=200, primary_key=True)
+    window_start = models.DateTimeField()
+    hits = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = "限流计数"
+        verbose_name_plural = "限流计数"
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.hits} @ {self.window_start:%Y-%m-%d %H:%M:%S}"

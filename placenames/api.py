@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from django.http import HttpResponse
+from django.utils.decorators import method_decorator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -23,6 +24,7 @@ from gis_portal.params import (
     parse_int,
     reject_unknown,
 )
+from gis_portal.throttles import heavy_work
 from placenames import selectors
 from placenames.exporters import FORMATS, SHAPEFILE_ENCODINGS, export_bytes
 from placenames.models import PlaceName, PlaceNameStatus
@@ -204,6 +206,7 @@ class PlaceNameListView(APIView):
 MAX_EXPORT_ROWS = 50_000
 
 
+@method_decorator(heavy_work("export"), name="get")
 class PlaceNameExportView(APIView):
     """Export a search result (same parameters as the search) as a file."""
 

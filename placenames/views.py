@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from boundaries.models import AdministrativeArea
 from gis_portal.errors import DomainError
+from gis_portal.limits import accepts_upload
 from placenames import selectors
 from placenames.importers.service import placenames_import
 from placenames.models import PlaceCategory
@@ -88,6 +89,7 @@ def _import_upload(form: ImportForm) -> tuple[dict | None, str]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@accepts_upload
 def placename_officer(request: HttpRequest) -> HttpResponse:
     """Render the officers' page: import a census file, review a proposed name."""
     import_form, review_form = ImportForm(), ReviewForm()

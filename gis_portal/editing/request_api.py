@@ -16,6 +16,7 @@ from gis_portal.editing.errors import InvalidEdit
 from gis_portal.editing.layers import LAYERS
 from gis_portal.editing.models import ChangeKind, ChangeRequest, ChangeStatus
 from gis_portal.errors import InvalidParameter
+from gis_portal.limits import accepts_upload
 from gis_portal.params import parse_choice, parse_int, reject_unknown
 
 
@@ -191,6 +192,7 @@ class ChangeRequestActionView(APIView):
         return Response(ChangeRequestSerializer(done).data)
 
 
+@accepts_upload
 class ChangeDocumentView(APIView):
     """Attach a document (multipart: kind, title, file) to a pending request."""
 

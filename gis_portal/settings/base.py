@@ -43,6 +43,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Refuses an oversized body before anything reads or spools it (CsrfViewMiddleware reads
+    # request.POST); only header-only middleware may sit above it, so 413s get their headers.
+    "gis_portal.limits.RequestBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -142,6 +145,30 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
+# Any other URL refuses a body over this (413) before it is read: views that take files
+# say so with gis_portal.limits.accepts_upload and get UPLOAD_MAX_BYTES instead.
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=5 * 1024 * 1024)
+
+# Heavy work (exports, reports, coverage; views marked gis_portal.throttles.heavy_work):
+# requests per client and scope ("N/s|min|hour|day", "" = no limit), counted in PostgreSQL
+# so every server process shares them; signed-in staff have their own (default: none).
+THROTTLE_RATES = {
+    "export": {
+        "anon": env.str("THROTTLE_ANON_EXPORT", default="20/hour"),
+        "user": env.str("THROTTLE_USER_EXPORT", default=""),
+    },
+    "compute": {
+        "anon": env.str("THROTTLE_ANON_COMPUTE", default="60/hour"),
+        "user": env.str("THROTTLE_USER_COMPUTE", default=""),
+    },
+}
+# At most this many heavy requests run at once across all processes (advisory-lock slots;
+# 0 turns a pool's heavy work off); scripts/run.sh serves 2 workers x 4 threads, so the
+# other threads stay free for public lookups.
+HEAVY_WORK_SLOTS = {
+    "anon": env.int("HEAVY_WORK_SLOTS_ANON", default=1),
+    "user": env.int("HEAVY_WORK_SLOTS_USER", default=2),
+}
 
 # No page loads anything from another host: the intranet has no internet.
 CONTENT_SECURITY_POLICY = {
@@ -160,6 +187,9 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "gis_portal.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # X-Forwarded-For entries added by the bureau's own proxies (0: trust REMOTE_ADDR only);
+    # client addresses for the heavy-work rates (gis_portal/throttles.py).
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
 
 # API keys (django-rest-knox): printed once by `manage.py issue_token`, kept as a SHA-512

@@ -6,6 +6,7 @@ import gzip
 from datetime import date
 
 from django.http import HttpResponse
+from django.utils.decorators import method_decorator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -16,6 +17,7 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from gis_portal.errors import InvalidParameter
 from gis_portal.params import parse_bbox, parse_choice, parse_float, parse_int, reject_unknown
+from gis_portal.throttles import heavy_work
 from placenames.addresses import lookup, selectors
 from placenames.addresses.address_parse import AddressQueryError
 from placenames.addresses.checks import RULES
@@ -213,6 +215,7 @@ def _parse_date(params, name: str) -> date | None:
         raise InvalidParameter(name, "日期格式应为 YYYY-MM-DD") from None
 
 
+@method_decorator(heavy_work("compute"), name="get")
 class ChecksView(APIView):
     """Consistency checks of plates and signs, for one street, a township or the city."""
 

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from boundaries.models import AdministrativeArea, AreaLevel
 from gis_portal.errors import DomainError, InvalidParameter
+from gis_portal.throttles import heavy_work
 from placenames.addresses import selectors
 from placenames.addresses.checks import RULES
 from placenames.addresses.exporters import production_workbook
@@ -50,6 +51,7 @@ def _error_page(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 
 @require_GET
+@heavy_work("compute")
 def checks_report(request: HttpRequest) -> HttpResponse:
     """Render the checks report for the city, a township or a street."""
     try:
@@ -101,6 +103,7 @@ def _production(request: HttpRequest):
 
 
 @require_GET
+@heavy_work("compute")
 def production_page(request: HttpRequest) -> HttpResponse:
     """Render the printable production list for a street, a township or the city."""
     try:
@@ -124,6 +127,7 @@ def production_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@heavy_work("export")
 def production_xlsx(request: HttpRequest) -> HttpResponse:
     """Return the production list as an Excel workbook."""
     try:
