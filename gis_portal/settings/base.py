@@ -4,6 +4,8 @@ from pathlib import Path
 
 import environ
 
+from gis_portal.client_address import trusted_networks
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 
@@ -65,10 +67,16 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
 # Login throttling (django-axes): 5 failures for one username from one address lock that
-# pair out for 15 minutes.
+# pair out for 15 minutes. The pair, not the username alone: a username-only lock would let
+# anyone lock the administrator out with five wrong passwords.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Behind the bureau's reverse proxy every request arrives from the proxy's address; the
+# client's is taken from X-Forwarded-For as written by these proxies only (addresses or
+# CIDR blocks, comma-separated; empty: no proxy, the peer address is the client's).
+TRUSTED_PROXIES = trusted_networks(env.list("TRUSTED_PROXIES", default=[]))
+AXES_CLIENT_IP_CALLABLE = "gis_portal.client_address.request_client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
