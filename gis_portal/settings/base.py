@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 from gis_portal.client_address import trusted_networks
 
@@ -108,6 +109,17 @@ TEMPLATES = [
 DATABASE_STATEMENT_TIMEOUT_MS = env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=30_000)
 
 
+def directory_outside_code(path: str | Path, *, setting: str) -> Path:
+    """Return ``path`` resolved, or raise ImproperlyConfigured if it lies inside BASE_DIR."""
+    resolved = Path(path).resolve()
+    if resolved == BASE_DIR or BASE_DIR in resolved.parents:
+        raise ImproperlyConfigured(
+            f"{setting} ({resolved}) lies inside the code ({BASE_DIR}): uploads would be "
+            "served from, and lost with, the checkout or image. Point it at a data volume."
+        )
+    return resolved
+
+
 def database_from_env(default_url: str | None = None) -> dict:
     """Return the default database settings from DATABASE_URL (postgis://…)."""
     db = env.db("DATABASE_URL", default=default_url)
@@ -138,6 +150,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Uploaded files. The default (inside the checkout) is git-ignored and for development only;
+# production settings require a directory outside the code.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 MEDIA_URL = "/media/"
 
