@@ -19,6 +19,8 @@ TRUSTED = trusted_networks(["10.20.0.0/24", "172.18.0.1", "fd00::/8"])
         # Two trusted hops (docker bridge behind the bureau's proxy).
         ("172.18.0.1", "192.168.8.21, 10.20.0.5", "192.168.8.21"),
         ("fd00::1", "2001:db8::7", "2001:db8::7"),
+        # An IPv4 proxy seen by a server listening on [::].
+        ("::ffff:10.20.0.5", "192.168.8.21", "192.168.8.21"),
         # A trusted proxy that sent no header, or garbage: the last address it vouched for.
         ("10.20.0.5", None, "10.20.0.5"),
         ("10.20.0.5", "", "10.20.0.5"),
