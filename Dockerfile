@@ -1,4 +1,5 @@
-# The web service for docker-compose: gunicorn serving the portal (production settings).
+# The image of docker-compose's services: gunicorn serving the portal (production settings);
+# the same image runs the migrations and the siting worker.
 FROM node:20-bookworm-slim AS frontend
 WORKDIR /src
 COPY package.json package-lock.json ./
@@ -15,8 +16,10 @@ COPY . .
 COPY --from=frontend /src/node_modules ./node_modules
 RUN scripts/vendor_assets.sh && rm -rf node_modules \
  && DJANGO_SETTINGS_MODULE=gis_portal.settings.prod DJANGO_SECRET_KEY=collectstatic-only \
-    DJANGO_ALLOWED_HOSTS=localhost DATABASE_URL=postgis://x@localhost/x \
+    DJANGO_ALLOWED_HOSTS=localhost DATABASE_URL=postgis://x@localhost/x MEDIA_ROOT=/var/lib/hegang/media \
     python manage.py collectstatic --no-input -v 0
 ENV DJANGO_SETTINGS_MODULE=gis_portal.settings.prod
+RUN mkdir -p /var/lib/hegang/media
 EXPOSE 8000
-CMD ["sh", "-c", "python manage.py migrate --no-input && gunicorn gis_portal.wsgi:application --bind 0.0.0.0:8000 --workers 2 --threads 4"]
+# Migrations run once, in docker-compose's `migrate` service, not in every container.
+CMD ["gunicorn", "gis_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--threads", "4"]

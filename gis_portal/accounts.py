@@ -14,6 +14,7 @@ from django.db import transaction
 from knox.models import AuthToken
 
 from boundaries.models import AdministrativeArea
+from gis_portal.demo_accounts import DEMO_ACCOUNTS, demo_account_mark
 from gis_portal.errors import DomainError
 from gis_portal.models import OfficerScope
 from gis_portal.roles import ROLE_BY_SLUG, ROLES, Role
@@ -24,15 +25,6 @@ class OutsideEditScope(DomainError):
 
     http_status = 403
     code = "outside_scope"
-
-
-# Demo accounts: development settings only (settings.DEMO_ACCOUNTS); listed in the README.
-DEMO_ACCOUNTS = (
-    ("officer", "officer-demo", "placename_officer"),
-    ("boundary", "boundary-demo", "boundary_officer"),
-    ("planner", "planner-demo", "planner"),
-    ("admin", "admin-demo", "administrator"),
-)
 
 
 def role_permissions(role: Role) -> list[Permission]:
@@ -90,19 +82,19 @@ def user_create_with_role(
 
 
 def demo_accounts_create() -> dict:
-    """Create the demo accounts (development settings only)."""
+    """Create the demo accounts (development settings only), marked as demo accounts."""
     if not settings.DEMO_ACCOUNTS:
         return {"accounts": 0, "reason": "DEMO_ACCOUNTS is off in these settings"}
     roles_sync()
-    for username, password, role in DEMO_ACCOUNTS:
-        user_create_with_role(username=username, password=password, role=role)
-    user_create_with_role(
-        username="officer_xiangyang",
-        password="officer-demo",  # noqa: S106 - demo account, development only
-        role="placename_officer",
-        area_codes=["230402"],
-    )
-    return {"accounts": len(DEMO_ACCOUNTS) + 1}
+    for account in DEMO_ACCOUNTS:
+        user = user_create_with_role(
+            username=account.username,
+            password=account.password,
+            role=account.role,
+            area_codes=list(account.area_codes),
+        )
+        demo_account_mark(user=user)
+    return {"accounts": len(DEMO_ACCOUNTS)}
 
 
 def edit_scope_check(*, user: User, geom_4490: GEOSGeometry) -> None:

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 
 from gis_portal.gdal_safety import lock_down_gdal
 
@@ -12,3 +13,7 @@ class GisPortalConfig(AppConfig):
         # Before any request or command opens an upload: GDAL must not pick a driver
         # (VRT) or a file system (/vsicurl/) that reads other files or URLs.
         lock_down_gdal()
+        # Imported here: the module uses the auth models, which exist once apps are ready.
+        from gis_portal.demo_accounts import demo_accounts_check
+
+        checks.register(demo_accounts_check, checks.Tags.security, checks.Tags.database)

@@ -18,17 +18,23 @@ from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from knox.auth import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
+from gis_portal.demo_accounts import DEMO_ACCOUNT_REFUSED, demo_accounts_refused, demo_user_is
+
 KEY_REFUSED = "认证令牌无效、已过期或已吊销"
 
 
 class ApiKeyAuthentication(TokenAuthentication):
-    """knox's key check, refusing in Chinese without saying which check failed."""
+    """knox's key check, refusing in Chinese without saying which check failed; outside
+    development the keys of demo accounts are refused too (gis_portal.demo_accounts)."""
 
     def authenticate(self, request):
         try:
-            return super().authenticate(request)
+            result = super().authenticate(request)
         except AuthenticationFailed:
             raise AuthenticationFailed(KEY_REFUSED) from None
+        if result is not None and demo_accounts_refused() and demo_user_is(result[0]):
+            raise AuthenticationFailed(DEMO_ACCOUNT_REFUSED)
+        return result
 
 
 class ApiKeyScheme(OpenApiAuthenticationExtension):

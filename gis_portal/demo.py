@@ -60,10 +60,11 @@ DEMO_STEPS: list[DemoStep] = [
     ),
     DemoStep(
         name="accounts",
-        version="1",  # after "areas": edit scopes name districts
+        version="2",  # after "areas": edit scopes name districts; 2: demo accounts marked
         files=lambda: [
             Path(__file__).with_name("roles.py"),
             Path(__file__).with_name("accounts.py"),
+            Path(__file__).with_name("demo_accounts.py"),
         ],
         load=demo_accounts_create,
     ),

@@ -32,8 +32,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
-from rest_framework.throttling import BaseThrottle
 
+from gis_portal.client_address import request_client_address
 from gis_portal.limits import refusal_response
 from gis_portal.models import ThrottleCounter
 
@@ -79,9 +79,8 @@ def client_of(request: HttpRequest) -> Client:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return Client(key=f"user:{user.pk}", pool="user")
-    # DRF's address rule: REST_FRAMEWORK["NUM_PROXIES"] says how many X-Forwarded-For
-    # entries were added by our own proxies; 0 trusts only REMOTE_ADDR.
-    return Client(key=address_key(BaseThrottle().get_ident(request)), pool="anon")
+    # The login lockout's rule: X-Forwarded-For is believed only from TRUSTED_PROXIES.
+    return Client(key=address_key(request_client_address(request) or ""), pool="anon")
 
 
 def address_key(ident: str) -> str:

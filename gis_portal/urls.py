@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from gis_portal import views
+from gis_portal.demo_accounts import LoginForm
 
 # Each app owns its API routes (urls.py, under /api/v1/) and its pages (page_urls.py).
 api_v1 = [
@@ -31,7 +32,11 @@ urlpatterns = [
         name="api-docs",
     ),
     path("admin/", admin.site.urls),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("boundaries.page_urls")),
     path("", include("placenames.page_urls")),

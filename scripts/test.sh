@@ -11,7 +11,7 @@ echo "== django checks"
 .venv/bin/python manage.py makemigrations --check --dry-run --settings=gis_portal.settings.test >/dev/null || {
   echo "models changed without a migration: run manage.py makemigrations" >&2; exit 1; }
 DJANGO_SECRET_KEY=$(.venv/bin/python -c "import secrets; print(secrets.token_urlsafe(50))") DJANGO_ALLOWED_HOSTS=gis.example.gov.cn \
-  DATABASE_URL=${DATABASE_URL:-postgis://hegang@127.0.0.1:${LOCAL_PG_PORT:-54329}/hegang} \
+  DATABASE_URL=${DATABASE_URL:-postgis://hegang@127.0.0.1:${LOCAL_PG_PORT:-54329}/hegang} MEDIA_ROOT=/var/lib/hegang/media \
   .venv/bin/python manage.py check --deploy --fail-level WARNING --settings=gis_portal.settings.prod
 echo "== pytest"
 exec .venv/bin/python -m pytest "$@"

@@ -4,6 +4,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
+
+from gis_portal.client_address import trusted_networks
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
@@ -62,6 +65,8 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Refuses demo accounts wherever settings.DEMO_ACCOUNTS is false.
+    "gis_portal.demo_accounts.DemoAccountRefusalBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "/accounts/login/"
@@ -69,10 +74,16 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
 # Login throttling (django-axes): 5 failures for one username from one address lock that
-# pair out for 15 minutes.
+# pair out for 15 minutes. The pair, not the username alone: a username-only lock would let
+# anyone lock the administrator out with five wrong passwords.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Behind the bureau's reverse proxy every request arrives from the proxy's address; the
+# client's is taken from X-Forwarded-For as written by these proxies only (addresses or
+# CIDR blocks, comma-separated; empty: no proxy, the peer address is the client's).
+TRUSTED_PROXIES = trusted_networks(env.list("TRUSTED_PROXIES", default=[]))
+AXES_CLIENT_IP_CALLABLE = "gis_portal.client_address.request_client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
@@ -102,6 +113,17 @@ TEMPLATES = [
 
 # A runaway query must not hold a worker: every statement is cut off after this many ms.
 DATABASE_STATEMENT_TIMEOUT_MS = env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=30_000)
+
+
+def directory_outside_code(path: str | Path, *, setting: str) -> Path:
+    """Return ``path`` resolved, or raise ImproperlyConfigured if it lies inside BASE_DIR."""
+    resolved = Path(path).resolve()
+    if resolved == BASE_DIR or BASE_DIR in resolved.parents:
+        raise ImproperlyConfigured(
+            f"{setting} ({resolved}) lies inside the code ({BASE_DIR}): uploads would be "
+            "served from, and lost with, the checkout or image. Point it at a data volume."
+        )
+    return resolved
 
 
 def database_from_env(default_url: str | None = None) -> dict:
@@ -134,6 +156,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Uploaded files. The default (inside the checkout) is git-ignored and for development only;
+# production settings require a directory outside the code.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 MEDIA_URL = "/media/"
 
@@ -187,9 +211,6 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "gis_portal.errors.api_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-    # X-Forwarded-For entries added by the bureau's own proxies (0: trust REMOTE_ADDR only);
-    # client addresses for the heavy-work rates (gis_portal/throttles.py).
-    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
 
 # API keys (django-rest-knox): printed once by `manage.py issue_token`, kept as a SHA-512

@@ -10,6 +10,7 @@ from gis_portal.accounts import (
     edit_scope_check,
     roles_sync,
     user_create_with_role,
+    user_roles,
 )
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +45,8 @@ def test_demo_accounts_exist_in_development_settings_only(hegang_areas):
     demo_accounts_create()
     officer = User.objects.get(username="officer")
     assert officer.check_password("officer-demo")
-    assert officer.groups.get().name == "地名管理员"
+    assert set(officer.groups.values_list("name", flat=True)) == {"地名管理员", "演示账户"}
+    assert user_roles(officer) == ["placename_officer"]
     User.objects.all().delete()
     with override_settings(DEMO_ACCOUNTS=False):
         assert demo_accounts_create()["accounts"] == 0

@@ -66,6 +66,23 @@ def test_the_export_rate_is_per_client_and_signed_in_staff_are_not_held_to_it(
 
 
 @pytest.mark.django_db
+def test_behind_a_trusted_proxy_the_rate_counts_each_client_and_ignores_spoofed_hops(
+    tight_export_rate, settings
+):
+    settings.TRUSTED_PROXIES = ["10.0.0.5"]
+    proxy = Client(REMOTE_ADDR="10.0.0.5")
+
+    def export(forwarded_for: str) -> int:
+        return proxy.get(EXPORT, {"format": "csv"}, HTTP_X_FORWARDED_FOR=forwarded_for).status_code
+
+    assert [export("203.0.113.7") for _ in range(3)] == [200, 200, 429]
+    # Another citizen behind the same proxy is not held to the first one's count ...
+    assert export("203.0.113.8") == 200
+    # ... and the first cannot escape it by writing a fresh address in front.
+    assert export("198.51.100.1, 203.0.113.7") == 429
+
+
+@pytest.mark.django_db
 def test_a_page_over_the_rate_gets_an_html_page_saying_so(client, settings):
     settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "export": {"anon": "1/min", "user": ""}}
     client.get("/addresses/production.xlsx")

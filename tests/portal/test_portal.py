@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.db import OperationalError, connection
 
 from boundaries.models import AdministrativeArea, AreaPopulation
 from gis_portal.models import DatasetLoad
@@ -16,11 +17,27 @@ EXTERNAL = re.compile(
 )
 
 
-def test_healthz_reports_postgis(client):
-    body = client.get("/healthz").json()
+def test_healthz_tells_anonymous_callers_only_the_status(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_healthz_reports_versions_to_signed_in_staff(admin_client):
+    body = admin_client.get("/healthz").json()
     assert body["status"] == "ok"
     assert "PostgreSQL 15" in body["database"]
     assert "POSTGIS=" in body["postgis"]
+
+
+def test_healthz_hides_database_errors_from_anonymous_callers(client, monkeypatch):
+    def unreachable():
+        raise OperationalError('connection to server at "10.20.0.7", port 5432 failed')
+
+    monkeypatch.setattr(connection, "cursor", unreachable)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "error"}
 
 
 @pytest.mark.parametrize(
