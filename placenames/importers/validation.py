@@ -114,12 +114,80 @@ class Division:
 
 
 @dataclass
+class EditScope:
+    """The areas an officer may edit (编辑范围), for checking rows without the database.
+
+    A row is inside when its division is one of the areas or lies under one (a township
+    of a scope county), and its geometry is covered by one of the areas' outlines — the
+    editor's rule (``gis_portal.accounts.edit_scope_check``: areas without an outline do
+    not restrict the geometry).
+    """
+
+    area_codes: frozenset[str]
+    names: str  # the areas' names, for the refusal: 向阳区
+    outlines_4490: list[BaseGeometry] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for outline in self.outlines_4490:
+            shapely.prepare(outline)
+
+    def holds_division(self, code: str, divisions: Mapping[str, Division]) -> bool:
+        seen = set()
+        while code and code not in seen:
+            if code in self.area_codes:
+                return True
+            seen.add(code)
+            division = divisions.get(code)
+            code = division.parent_code if division else ""
+        return False
+
+    def covers(self, geom: BaseGeometry) -> bool:
+        return not self.outlines_4490 or any(o.covers(geom) for o in self.outlines_4490)
+
+
+def division_label(code: str, divisions: Mapping[str, Division]) -> str:
+    """Return a division named from its county down, with its code: 工农区红军街道（230403001）."""
+    names, current = [], divisions.get(code)
+    while current is not None and current.level != "city":
+        names.insert(0, current.name)
+        if current.level == "county":
+            break
+        current = divisions.get(current.parent_code)
+    return f"{''.join(names) or code}（{code}）"
+
+
+def scope_problems(
+    scope: EditScope,
+    divisions: Mapping[str, Division],
+    *,
+    division_code: str,
+    geometry: BaseGeometry | None,
+    what: str = "",
+) -> list[tuple[str, str]]:
+    """Return (column, reason) for a division or geometry outside the officer's scope."""
+    problems = []
+    if not scope.holds_division(division_code, divisions):
+        problems.append(
+            (
+                "所在(跨)行政区",
+                f"{what}{division_label(division_code, divisions)}不在您的编辑范围"
+                f"（{scope.names}）内，此行不导入",
+            )
+        )
+    elif geometry is not None and not scope.covers(geometry):
+        problems.append(("几何", f"{what}位置不在您的编辑范围（{scope.names}）内，此行不导入"))
+    return problems
+
+
+@dataclass
 class Vocabulary:
     categories: dict[str, str]  # code → name
     divisions: dict[str, Division]  # code → division
     city_outline_4490: BaseGeometry | None  # rows must lie inside it (with a tolerance)
     # Source EPSG → approved Beijing 1954 → CGCS2000 parameter set (none: refused).
     beijing1954: Mapping[int, DatumConversion] = field(default_factory=dict)
+    # The importing officer's edit scope; None: the whole city.
+    scope: EditScope | None = None
     category_by_name: dict[str, str] = field(init=False)
     division_by_name: dict[str, str] = field(init=False)
 
@@ -441,6 +509,14 @@ def validate_row(raw: RawRow, vocab: Vocabulary) -> CleanRow | list[RowError]:
             unique_aliases.append(alias)
         if alias[2] and alias[3] and alias[3] < alias[2]:
             errors.append(("曾用名", f"{alias[0]} 的停用时间早于起用时间"))
+
+    if vocab.scope is not None and division_code is not None:
+        errors += scope_problems(
+            vocab.scope,
+            vocab.divisions,
+            division_code=division_code,
+            geometry=None if geometry_errors else geom,
+        )
 
     if errors:
         return [RowError(raw.line, column, reason) for column, reason in errors]
