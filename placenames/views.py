@@ -88,14 +88,13 @@ def _import_upload(form: ImportForm, user) -> tuple[dict | None, str]:
                 path=Path(tmp.name),
                 user=user,
                 archive_load=form.cleaned_data.get("archive_load", False),
+                file_name=upload.name,
                 dry_run=form.cleaned_data["dry_run"],
                 accept_valid_rows=form.cleaned_data["accept_valid_rows"],
             )
         except DomainError as exc:
             return None, exc.message
-    data = report.as_dict()
-    data["file_name"] = upload.name
-    return data, ""
+    return report.as_dict(), ""
 
 
 @login_required

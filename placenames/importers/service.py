@@ -280,6 +280,7 @@ def placenames_import(
     user: User | None = None,
     archive_load: bool = False,
     operator: str = "",
+    file_name: str = "",
     dry_run: bool = False,
     accept_valid_rows: bool = False,
 ) -> ImportReport:
@@ -294,6 +295,8 @@ def placenames_import(
 
     Rows with problems refuse the whole file unless ``accept_valid_rows``; the report
     lists every problem with its line. A dry run reports exactly what a real run would.
+    ``file_name``: the name the report, the history and the requests give the file (an
+    upload is read from a temporary file of another name).
     """
     if user is not None:
         if archive_load and not user_may_load_archive(user):
@@ -302,7 +305,7 @@ def placenames_import(
             raise ImportRefused("您的账户没有导入地名的权限（需“地名管理员”角色）")
     direct = user is None or archive_load
     report = ImportReport(
-        file_name=path.name,
+        file_name=file_name[:200] or path.name,
         dry_run=dry_run,
         imported_by=user.get_username() if user else (operator or "系统"),
         archive_load=direct,
@@ -419,7 +422,7 @@ def _import_with_requests(
                 vocab.divisions,
                 division_code=current.division_code,
                 geometry=current.geometry,
-                what=f"档案中代码为此的「{current.standard_name}」：",
+                what=f"该代码在档案中的「{current.standard_name}」：",
             )
             if problems:
                 refuse(RowError(row.line, "代码", problems[0][1]))
@@ -467,7 +470,7 @@ def _import_with_requests(
             for line in sorted(plans):
                 try:
                     with transaction.atomic():
-                        request = request_submit(plans[line], user=user, file_name=path.name)
+                        request = request_submit(plans[line], user=user, file_name=report.file_name)
                 except DomainError as exc:
                     field_name = exc.details.get("field") or ""
                     column = FIELD_COLUMNS.get(field_name, "审批申请")

@@ -264,6 +264,15 @@ def test_command_imports_as_the_named_user(xiangyang_officer, places, tmp_path, 
         call_command("import_placenames", str(path), "--user", "nobody")
 
 
+def test_command_without_a_user_is_a_system_load_recording_the_operator(places, tmp_path):
+    path = _xlsx(tmp_path / "q.xlsx", [_row("", "工农新路", GONGNONG)])
+    call_command("import_placenames", str(path))
+    context = PlaceName.objects.get(standard_name="工农新路").events.get().pgh_context.metadata
+    assert context["username"].startswith("命令行：") and context["archive_load"] is True
+    with pytest.raises(CommandError, match="--user"):
+        call_command("import_placenames", str(path), "--archive-load")
+
+
 def _upload(rows) -> SimpleUploadedFile:
     book = openpyxl.Workbook()
     book.active.append(HEADER)
@@ -292,6 +301,7 @@ def test_officer_page_keeps_the_import_in_scope_and_files_requests(
     assert "工农区" in page and "编辑范围" in page
     request = ChangeRequest.objects.get()
     assert f"/editor/requests/{request.pk}/" in page and "命名申请" in page
+    assert "档案.xlsx" in request.reason and "第 3 行" in request.reason
     assert not PlaceName.objects.filter(standard_name__in=["工农新路", "向阳新路"]).exists()
 
 
