@@ -15,7 +15,7 @@ from gis_portal.editing.models import ChangeRequest
 from gis_portal.editing.permissions import user_may_edit
 from gis_portal.models import OfficerScope
 from placenames.importers.approvals import CurrentRecord, RequestPlan
-from placenames.importers.validation import EditScope
+from placenames.importers.scope import EditScope
 from placenames.models import PlaceName
 
 # Who may register an archive directly (no naming/renaming/abolishing requests).

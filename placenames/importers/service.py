@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
@@ -19,17 +18,16 @@ from boundaries.conversion import ParameterSpec, convert_coordinates, spec_check
 from boundaries.crs import BEIJING1954, CRS_TABLE, CrsDef, CrsError
 from boundaries.models import AdministrativeArea, TransformationParameterSet
 from boundaries.transform_fit import MODEL_4P, MODEL_7P, FitError, pipeline_transformer
-from gis_portal.editing.models import ChangeKind
 from gis_portal.errors import DomainError
 from placenames.importers.approvals import (
     FIELD_COLUMNS,
-    REQUEST_LABELS,
     CurrentRecord,
     RequestPlan,
     direct_update_attrs,
     row_plan,
 )
 from placenames.importers.readers import DatumConversion, FileRefused, read_rows
+from placenames.importers.report import ImportReport, ImportRequest
 from placenames.importers.requests import (
     current_records,
     import_scope,
@@ -38,14 +36,13 @@ from placenames.importers.requests import (
     user_may_import,
     user_may_load_archive,
 )
+from placenames.importers.scope import EditScope, scope_problems
 from placenames.importers.validation import (
     CleanRow,
     Division,
-    EditScope,
     RowError,
     Vocabulary,
     map_columns,
-    scope_problems,
     validate_row,
 )
 from placenames.models import PlaceCategory, PlaceName
@@ -59,95 +56,6 @@ class ImportRefused(DomainError):
     """The file was refused as a whole (unsafe, broken, unsupported); nothing was written."""
 
     code = "import_refused"
-
-
-@dataclass
-class ImportRequest:
-    """A row filed as a change request (``request_id`` None in a dry run)."""
-
-    line: int
-    kind: str
-    standard_name: str
-    place_code: str
-    request_id: int | None = None
-
-    @classmethod
-    def of(cls, plan: RequestPlan, request_id: int) -> ImportRequest:
-        return cls(plan.line, plan.kind, plan.standard_name, plan.place_code, request_id)
-
-    def as_dict(self) -> dict:
-        return {
-            "line": self.line,
-            "kind": self.kind,
-            "kind_display": ChangeKind(self.kind).label,
-            "label": REQUEST_LABELS[self.kind],
-            "standard_name": self.standard_name,
-            "place_code": self.place_code,
-            "request_id": self.request_id,
-        }
-
-
-@dataclass
-class ImportReport:
-    file_name: str
-    format: str = ""
-    rows: int = 0
-    valid: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
-    created: int = 0
-    updated: int = 0
-    dry_run: bool = False
-    written: bool = False
-    # Beijing 1954 rows: the approved parameter set used per source system, and the rows.
-    conversions: dict[str, dict] = field(default_factory=dict)
-    # Who imported (a username, or the operator of a system load), within which scope;
-    # archive_load: names registered directly, without naming/renaming/abolishing requests.
-    imported_by: str = ""
-    scope: str = "全市"
-    archive_load: bool = False
-    requests: list[ImportRequest] = field(default_factory=list)
-    batch: str = ""  # the requests' batch (one per file)
-
-    def count_conversion(self, conversion: DatumConversion) -> None:
-        key = f"EPSG:{conversion.source_epsg}"
-        entry = self.conversions.setdefault(
-            key,
-            {
-                "source_crs": key,
-                "parameter_set_id": conversion.set_id,
-                "parameter_set": conversion.set_name,
-                "rows": 0,
-            },
-        )
-        entry["rows"] += 1
-
-    @property
-    def refused_rows(self) -> int:
-        return len({e.line for e in self.errors})
-
-    def as_dict(self) -> dict:
-        return {
-            "file_name": self.file_name,
-            "format": self.format,
-            "rows": self.rows,
-            "valid": self.valid,
-            "refused_rows": self.refused_rows,
-            "errors": [
-                {"line": e.line, "column": e.column, "reason": e.reason} for e in self.errors
-            ],
-            "ignored_columns": self.ignored_columns,
-            "created": self.created,
-            "updated": self.updated,
-            "dry_run": self.dry_run,
-            "written": self.written,
-            "conversions": list(self.conversions.values()),
-            "imported_by": self.imported_by,
-            "scope": self.scope,
-            "archive_load": self.archive_load,
-            "requests": [r.as_dict() for r in self.requests],
-            "batch": self.batch,
-        }
 
 
 def beijing1954_conversions() -> dict[int, DatumConversion]:
