@@ -210,6 +210,16 @@ def test_a_naming_the_review_refuses_is_a_row_error(xiangyang_officer, places, t
     assert not ChangeRequest.objects.exists()
 
 
+def test_a_file_of_too_many_requests_is_refused_whole(
+    xiangyang_officer, places, tmp_path, monkeypatch
+):
+    monkeypatch.setattr("placenames.importers.service.MAX_REQUESTS", 1)
+    rows = [_row("", "向阳新路", XIANGYANG), _row("", "向阳新街", XIANGYANG)]
+    with pytest.raises(ImportRefused, match="一次最多 1 行"):
+        placenames_import(path=_xlsx(tmp_path / "r.xlsx", rows), user=xiangyang_officer)
+    assert not ChangeRequest.objects.exists()
+
+
 def test_officer_may_not_load_the_archive_directly(xiangyang_officer, places, tmp_path):
     path = _xlsx(tmp_path / "k.xlsx", [_row("", "向阳新路", XIANGYANG)])
     with pytest.raises(ImportRefused, match="系统管理员"):
