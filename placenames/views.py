@@ -16,6 +16,7 @@ from boundaries.models import AdministrativeArea
 from gis_portal.errors import DomainError
 from gis_portal.limits import accepts_upload
 from placenames import selectors
+from placenames.importers.requests import user_may_import, user_may_load_archive
 from placenames.importers.service import placenames_import
 from placenames.models import PlaceCategory
 
@@ -32,6 +33,15 @@ class ImportForm(forms.Form):
     file = forms.FileField(label="普查档案文件（xlsx / csv / shp 压缩包 / gpkg）")
     dry_run = forms.BooleanField(label="只校验，不写入（试运行）", required=False, initial=True)
     accept_valid_rows = forms.BooleanField(label="有错误行时仍导入其余正确的行", required=False)
+    archive_load = forms.BooleanField(
+        label="直接登记普查档案：新地名、更名、销名直接写入，不经审批（仅系统管理员，记入历史）",
+        required=False,
+    )
+
+    def __init__(self, *args, may_load_archive: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not may_load_archive:
+            del self.fields["archive_load"]
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -65,7 +75,7 @@ class ReviewForm(forms.Form):
         ]
 
 
-def _import_upload(form: ImportForm) -> tuple[dict | None, str]:
+def _import_upload(form: ImportForm, user) -> tuple[dict | None, str]:
     upload = form.cleaned_data["file"]
     suffix = Path(upload.name).suffix.lower()
     # The upload is written under a fixed temporary name: the client's name never reaches
@@ -77,29 +87,35 @@ def _import_upload(form: ImportForm) -> tuple[dict | None, str]:
         try:
             report = placenames_import(
                 path=Path(tmp.name),
+                user=user,
+                archive_load=form.cleaned_data.get("archive_load", False),
+                file_name=upload.name,
                 dry_run=form.cleaned_data["dry_run"],
                 accept_valid_rows=form.cleaned_data["accept_valid_rows"],
             )
         except DomainError as exc:
             return None, exc.message
-    data = report.as_dict()
-    data["file_name"] = upload.name
-    return data, ""
+    return report.as_dict(), ""
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 @accepts_upload
 def placename_officer(request: HttpRequest) -> HttpResponse:
-    """Render the officers' page: import a census file, review a proposed name."""
-    import_form, review_form = ImportForm(), ReviewForm()
+    """Render the officers' page: import a census file, review a proposed name.
+
+    The import runs as the signed-in user: inside their edit scope, with namings,
+    renamings and abolitions filed as change requests (系统管理员 may load an archive
+    directly)."""
+    may_load_archive = user_may_load_archive(request.user)
+    import_form, review_form = ImportForm(may_load_archive=may_load_archive), ReviewForm()
     context: dict = {}
     if request.method == "POST" and request.POST.get("action") == "import":
-        import_form = ImportForm(request.POST, request.FILES)
-        if not request.user.has_perm("placenames.add_placename"):
+        import_form = ImportForm(request.POST, request.FILES, may_load_archive=may_load_archive)
+        if not user_may_import(request.user):
             context["import_error"] = "您的账户没有导入地名的权限（需“地名管理员”角色）"
         elif import_form.is_valid():
-            context["report"], context["import_error"] = _import_upload(import_form)
+            context["report"], context["import_error"] = _import_upload(import_form, request.user)
     elif request.method == "POST" and request.POST.get("action") == "review":
         review_form = ReviewForm(request.POST)
         if review_form.is_valid():

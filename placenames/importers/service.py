@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import numpy as np
 import pghistory
 import shapely
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
 from pyproj.exceptions import ProjError
@@ -19,7 +19,24 @@ from boundaries.crs import BEIJING1954, CRS_TABLE, CrsDef, CrsError
 from boundaries.models import AdministrativeArea, TransformationParameterSet
 from boundaries.transform_fit import MODEL_4P, MODEL_7P, FitError, pipeline_transformer
 from gis_portal.errors import DomainError
+from placenames.importers.approvals import (
+    FIELD_COLUMNS,
+    CurrentRecord,
+    RequestPlan,
+    direct_update_attrs,
+    row_plan,
+)
 from placenames.importers.readers import DatumConversion, FileRefused, read_rows
+from placenames.importers.report import ImportReport, ImportRequest
+from placenames.importers.requests import (
+    current_records,
+    import_scope,
+    request_submit,
+    requests_batch,
+    user_may_import,
+    user_may_load_archive,
+)
+from placenames.importers.scope import EditScope, scope_problems
 from placenames.importers.validation import (
     CleanRow,
     Division,
@@ -33,63 +50,15 @@ from placenames.services import AliasInput, PlaceNameInput, placenames_bulk_upse
 
 BATCH_SIZE = 2000
 EXISTING_CHUNK = 10_000
+# Each request is checked by a trial application (~40 ms a naming on the shared 2-core
+# machine): a file that would file more is an archive, for a 系统管理员 to load directly.
+MAX_REQUESTS = 500
 
 
 class ImportRefused(DomainError):
     """The file was refused as a whole (unsafe, broken, unsupported); nothing was written."""
 
     code = "import_refused"
-
-
-@dataclass
-class ImportReport:
-    file_name: str
-    format: str = ""
-    rows: int = 0
-    valid: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
-    created: int = 0
-    updated: int = 0
-    dry_run: bool = False
-    written: bool = False
-    # Beijing 1954 rows: the approved parameter set used per source system, and the rows.
-    conversions: dict[str, dict] = field(default_factory=dict)
-
-    def count_conversion(self, conversion: DatumConversion) -> None:
-        key = f"EPSG:{conversion.source_epsg}"
-        entry = self.conversions.setdefault(
-            key,
-            {
-                "source_crs": key,
-                "parameter_set_id": conversion.set_id,
-                "parameter_set": conversion.set_name,
-                "rows": 0,
-            },
-        )
-        entry["rows"] += 1
-
-    @property
-    def refused_rows(self) -> int:
-        return len({e.line for e in self.errors})
-
-    def as_dict(self) -> dict:
-        return {
-            "file_name": self.file_name,
-            "format": self.format,
-            "rows": self.rows,
-            "valid": self.valid,
-            "refused_rows": self.refused_rows,
-            "errors": [
-                {"line": e.line, "column": e.column, "reason": e.reason} for e in self.errors
-            ],
-            "ignored_columns": self.ignored_columns,
-            "created": self.created,
-            "updated": self.updated,
-            "dry_run": self.dry_run,
-            "written": self.written,
-            "conversions": list(self.conversions.values()),
-        }
 
 
 def beijing1954_conversions() -> dict[int, DatumConversion]:
@@ -142,9 +111,9 @@ def _convert(spec: ParameterSpec, source: CrsDef, x, y) -> tuple[np.ndarray, np.
     return converted.lon, converted.lat
 
 
-def import_vocabulary() -> Vocabulary:
-    """Return the category and division tables, the city outline and the approved Beijing
-    1954 conversions for validation."""
+def import_vocabulary(*, scope: EditScope | None = None) -> Vocabulary:
+    """Return the category and division tables, the city outline, the approved Beijing
+    1954 conversions and the importer's edit scope for validation."""
     areas = AdministrativeArea.objects.filter(valid_to__isnull=True).select_related("parent")
     divisions = {
         a.code: Division(a.code, a.name, a.level, a.parent.code if a.parent else "")
@@ -156,6 +125,7 @@ def import_vocabulary() -> Vocabulary:
         divisions=divisions,
         city_outline_4490=shapely.from_wkb(bytes(city.geom_4490.wkb)) if city else None,
         beijing1954=beijing1954_conversions(),
+        scope=scope,
     )
 
 
@@ -203,18 +173,70 @@ def _to_input(row: CleanRow) -> PlaceNameInput:
     )
 
 
+def _history_context(report: ImportReport, user: User | None):
+    # The history events of every written row name this import and who ran it (and keep
+    # the triggers off their slow no-context path: see placenames_bulk_upsert).
+    return pghistory.context(
+        source="import_placenames",
+        file=report.file_name,
+        user=user.pk if user else None,
+        username=report.imported_by,
+        archive_load=report.archive_load,
+    )
+
+
 def placenames_import(
-    *, path: Path, dry_run: bool = False, accept_valid_rows: bool = False
+    *,
+    path: Path,
+    user: User | None = None,
+    archive_load: bool = False,
+    operator: str = "",
+    file_name: str = "",
+    dry_run: bool = False,
+    accept_valid_rows: bool = False,
 ) -> ImportReport:
-    """Validate every row of a census file, then upsert by place code — or write nothing.
+    """Validate every row of a census file, then write it — or write nothing.
+
+    ``user`` None is a load by the system (a script, the benchmark, or the server's
+    operator through the command, named by ``operator``): every row is upserted by place
+    code. A user imports with a place-name role inside their edit scope: rows outside it
+    are refused, a new place, a new standard name or 已废止 becomes a naming, renaming or
+    abolishing request (one batch per file) and only the other updates are written. With
+    ``archive_load`` a 系统管理员 registers the archive directly (recorded as such).
 
     Rows with problems refuse the whole file unless ``accept_valid_rows``; the report
     lists every problem with its line. A dry run reports exactly what a real run would.
-    Memory stays flat: the file is streamed twice (validate, then write in batches of
-    BATCH_SIZE inside one transaction); only the codes seen (for duplicates) are kept.
+    ``file_name``: the name the report, the history and the requests give the file (an
+    upload is read from a temporary file of another name).
     """
-    report = ImportReport(file_name=path.name, dry_run=dry_run)
-    vocab = import_vocabulary()
+    if user is not None:
+        if archive_load and not user_may_load_archive(user):
+            raise ImportRefused("只有系统管理员可以直接登记普查档案（不经命名、更名、销名审批）")
+        if not user_may_import(user):
+            raise ImportRefused("您的账户没有导入地名的权限（需“地名管理员”角色）")
+    direct = user is None or archive_load
+    report = ImportReport(
+        file_name=file_name[:200] or path.name,
+        dry_run=dry_run,
+        imported_by=user.get_username() if user else (operator or "系统"),
+        archive_load=direct,
+    )
+    scope = None if direct else import_scope(user)
+    report.scope = scope.names if scope else "全市"
+    vocab = import_vocabulary(scope=scope)
+    if direct:
+        return _import_directly(path, vocab, report, user=user, accept_valid_rows=accept_valid_rows)
+    return _import_with_requests(
+        path, vocab, report, user=user, accept_valid_rows=accept_valid_rows
+    )
+
+
+def _import_directly(
+    path: Path, vocab: Vocabulary, report: ImportReport, *, user, accept_valid_rows: bool
+) -> ImportReport:
+    """Upsert every valid row by place code. Memory stays flat: the file is streamed twice
+    (validate, then write in batches of BATCH_SIZE inside one transaction); only the codes
+    seen (for duplicates) are kept."""
     pending: list[str] = []  # codes whose existence is counted a chunk at a time
 
     def count_existing() -> None:
@@ -239,8 +261,19 @@ def placenames_import(
     if report.errors and not accept_valid_rows:
         report.created = report.updated = 0  # refused: nothing would be written
         return report
-    if dry_run or report.valid == 0:
+    if report.dry_run or report.valid == 0:
         return report
+    with transaction.atomic(), _history_context(report, user):
+        _write_rows(path, vocab, skip=set(), keep_names=False)
+    report.written = True
+    return report
+
+
+def _write_rows(path: Path, vocab: Vocabulary, *, skip: set[int], keep_names: bool) -> None:
+    """Stream the file again and upsert its valid rows, but those in ``skip``, in batches.
+
+    ``keep_names``: every row updates a record, whose name fields stay as archived.
+    """
     categories = {c.code: c for c in PlaceCategory.objects.all()}
     divisions = {
         a.code: a
@@ -248,16 +281,133 @@ def placenames_import(
         .select_related("parent")
         .defer("geom_4490", "parent__geom_4490")
     }
-    # The history events of every written row name this import (and keep its triggers
-    # off their slow no-context path: see placenames_bulk_upsert).
-    with transaction.atomic(), pghistory.context(source="import_placenames", file=path.name):
-        batch: list[PlaceNameInput] = []
-        for result in _clean_rows(path, vocab, ImportReport(path.name), collect=False):
-            if isinstance(result, CleanRow):
-                batch.append(_to_input(result))
-            if len(batch) >= BATCH_SIZE:
-                placenames_bulk_upsert(records=batch, categories=categories, divisions=divisions)
-                batch = []
-        placenames_bulk_upsert(records=batch, categories=categories, divisions=divisions)
+
+    def write(rows: list[CleanRow]) -> None:
+        records = [_to_input(row) for row in rows]
+        if keep_names:
+            current = current_records([r.place_code for r in rows], with_geometry=False)
+            if len(current) != len(rows):  # an update's record is gone: never create it here
+                raise ImportRefused("导入期间档案被修改（有记录已不存在），请重新导入")
+            for record in records:
+                kept = current[record.place_code]
+                record.standard_name = kept.standard_name
+                record.attrs = direct_update_attrs(record.attrs, kept)
+        placenames_bulk_upsert(records=records, categories=categories, divisions=divisions)
+
+    batch: list[CleanRow] = []
+    for result in _clean_rows(path, vocab, ImportReport(path.name), collect=False):
+        if isinstance(result, CleanRow) and result.line not in skip:
+            batch.append(result)
+        if len(batch) >= BATCH_SIZE:
+            write(batch)
+            batch = []
+    if batch:
+        write(batch)
+
+
+class _RolledBack(Exception):
+    """Raised to undo the requests of a dry run or a refused file."""
+
+
+def _import_with_requests(
+    path: Path, vocab: Vocabulary, report: ImportReport, *, user: User, accept_valid_rows: bool
+) -> ImportReport:
+    """An officer's import: scope checked per row, name changes filed as requests.
+
+    The requests are checked (and, in a real run, filed) before any row is written, so a
+    dry run — which files them and rolls back — meets exactly the state a real run meets.
+    """
+    plans: dict[int, RequestPlan] = {}
+    not_written: set[int] = set()  # valid rows refused after validation
+    chunk: list[CleanRow] = []
+
+    def refuse(error: RowError) -> None:
+        report.errors.append(error)
+        report.valid -= 1
+        not_written.add(error.line)
+
+    def plan(row: CleanRow, current: CurrentRecord | None) -> None:
+        if current is not None and vocab.scope is not None:
+            problems = scope_problems(
+                vocab.scope,
+                vocab.divisions,
+                division_code=current.division_code,
+                geometry=current.geometry,
+                what=f"该代码在档案中的「{current.standard_name}」：",
+            )
+            if problems:
+                refuse(RowError(row.line, "代码", problems[0][1]))
+                return
+        outcome = row_plan(row, current)
+        if isinstance(outcome, RowError):
+            refuse(outcome)
+        elif isinstance(outcome, RequestPlan):
+            plans[row.line] = outcome
+        else:
+            report.updated += 1
+
+    def plan_chunk() -> None:
+        current = current_records(
+            [r.place_code for r in chunk], with_geometry=vocab.scope is not None
+        )
+        for row in chunk:
+            plan(row, current.get(row.place_code))
+        chunk.clear()
+
+    for result in _clean_rows(path, vocab, report, collect=True):
+        if isinstance(result, CleanRow):
+            report.valid += 1
+            if result.converted_with is not None:
+                report.count_conversion(result.converted_with)
+            if result.place_code:
+                chunk.append(result)
+                if len(chunk) >= BATCH_SIZE:
+                    plan_chunk()
+            else:
+                plan(result, None)
+        else:
+            report.errors.extend(result)
+    plan_chunk()
+    if report.rows == 0:
+        raise ImportRefused("文件中没有数据行")
+    report.errors.sort(key=lambda e: e.line)
+    if report.errors and not accept_valid_rows:
+        report.updated = 0  # refused: nothing would be written or filed
+        return report
+    if len(plans) > MAX_REQUESTS:
+        raise ImportRefused(
+            f"此文件有 {len(plans)} 行须提交命名、更名或销名申请，一次最多 {MAX_REQUESTS} 行："
+            "请分批导入；整批普查档案由系统管理员直接登记"
+        )
+    if not plans and not report.updated:
+        return report
+    try:
+        with transaction.atomic(), _history_context(report, user):
+            for line in sorted(plans):
+                try:
+                    with transaction.atomic():
+                        request = request_submit(plans[line], user=user, file_name=report.file_name)
+                except DomainError as exc:
+                    field_name = exc.details.get("field") or ""
+                    column = FIELD_COLUMNS.get(field_name, "审批申请")
+                    refuse(RowError(line, column, exc.message))
+                    continue
+                report.requests.append(ImportRequest.of(plans[line], request.pk))
+            report.errors.sort(key=lambda e: e.line)
+            if report.errors and not accept_valid_rows:
+                raise _RolledBack
+            if report.dry_run:
+                raise _RolledBack
+            if report.updated:
+                _write_rows(path, vocab, skip=not_written | set(plans), keep_names=True)
+            batch = requests_batch([r.request_id for r in report.requests])
+            report.batch = str(batch) if batch else ""
+    except _RolledBack:
+        if report.errors and not accept_valid_rows:
+            report.updated = 0
+            report.requests = []
+        for entry in report.requests:
+            entry.request_id = None  # not filed: a dry run
+        return report
     report.written = True
     return report

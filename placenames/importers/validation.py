@@ -25,6 +25,7 @@ from placenames.importers.readers import (
     RawRow,
     beijing1954_missing,
 )
+from placenames.importers.scope import EditScope, scope_problems
 
 # Census registration headings (and common variants) → field names.
 COLUMNS: dict[str, str] = {
@@ -120,6 +121,8 @@ class Vocabulary:
     city_outline_4490: BaseGeometry | None  # rows must lie inside it (with a tolerance)
     # Source EPSG → approved Beijing 1954 → CGCS2000 parameter set (none: refused).
     beijing1954: Mapping[int, DatumConversion] = field(default_factory=dict)
+    # The importing officer's edit scope; None: the whole city.
+    scope: EditScope | None = None
     category_by_name: dict[str, str] = field(init=False)
     division_by_name: dict[str, str] = field(init=False)
 
@@ -441,6 +444,14 @@ def validate_row(raw: RawRow, vocab: Vocabulary) -> CleanRow | list[RowError]:
             unique_aliases.append(alias)
         if alias[2] and alias[3] and alias[3] < alias[2]:
             errors.append(("曾用名", f"{alias[0]} 的停用时间早于起用时间"))
+
+    if vocab.scope is not None and division_code is not None:
+        errors += scope_problems(
+            vocab.scope,
+            vocab.divisions,
+            division_code=division_code,
+            geometry=None if geometry_errors else geom,
+        )
 
     if errors:
         return [RowError(raw.line, column, reason) for column, reason in errors]

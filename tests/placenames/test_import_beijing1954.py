@@ -10,7 +10,6 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pytest
-from django.contrib.auth.models import Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from pyproj import Geod, Transformer
@@ -24,6 +23,7 @@ from boundaries.transform_fit import pipeline_for
 from placenames.importers.service import ImportRefused, placenames_import
 from placenames.models import PlaceName
 from placenames.services import categories_load
+from tests.editing.factories import role_user
 
 pytestmark = pytest.mark.django_db
 GEOD = Geod(ellps="GRS80")
@@ -162,9 +162,7 @@ def test_a_four_parameter_set_converts_only_its_own_grid(archive_ready, tmp_path
 
 
 def test_officer_page_names_the_parameter_set_used(client, archive_ready, tmp_path):
-    officer = User.objects.create_user("officer54", password="x")
-    officer.user_permissions.add(Permission.objects.get(codename="add_placename"))
-    client.force_login(officer)
+    client.force_login(role_user("officer54", "placename_officer"))
     ps = _parameter_set(name="鹤岗七参数 2026")
     upload = SimpleUploadedFile("北京54.csv", _csv(tmp_path / "bj54.csv", "北京54").read_bytes())
     page = client.post(

@@ -6,10 +6,12 @@ import io
 
 import openpyxl
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from gis_portal.editing.models import ChangeRequest
 from placenames.models import PlaceName
+from tests.editing.factories import role_user
 
 pytestmark = pytest.mark.django_db
 
@@ -18,9 +20,7 @@ HEADER = ["标准名称", "类别", "所在(跨)行政区", "东经", "北纬"]
 
 @pytest.fixture
 def officer(db):
-    user = User.objects.create_user("officer1", password="x")
-    user.user_permissions.add(Permission.objects.get(codename="add_placename"))
-    return user
+    return role_user("officer1", "placename_officer")
 
 
 def _xlsx(rows) -> SimpleUploadedFile:
@@ -44,8 +44,10 @@ def test_dry_run_upload_shows_the_report_and_writes_nothing(client, officer, mak
     page = client.post(
         "/placenames/officer/", {"action": "import", "file": upload, "dry_run": "on"}
     ).content.decode()
-    assert "共 1 行，正确 1 行" in page and "试运行" in page and "将新增 1 条" in page
+    assert "共 1 行，正确 1 行" in page and "试运行" in page
+    assert "将新增 0 条，更新 0 条，提交审批申请 1 项" in page and "试运行未提交" in page
     assert not PlaceName.objects.filter(standard_name="上传甲路").exists()
+    assert not ChangeRequest.objects.exists()
 
 
 def test_upload_with_a_bad_row_lists_it_and_writes_nothing(client, officer, make_place):
@@ -64,14 +66,16 @@ def test_upload_with_a_bad_row_lists_it_and_writes_nothing(client, officer, make
     assert not PlaceName.objects.filter(standard_name="上传甲路").exists()
 
 
-def test_real_upload_writes(client, officer, make_place):
+def test_real_upload_files_a_new_name_as_a_naming_request(client, officer, make_place):
     client.force_login(officer)
     upload = _xlsx([["上传乙路", "23512", "230405001", 130.23, 47.25]])
     page = client.post(
         "/placenames/officer/", {"action": "import", "file": upload}
     ).content.decode()
-    assert "已新增 1 条" in page
-    assert PlaceName.objects.filter(standard_name="上传乙路").exists()
+    request = ChangeRequest.objects.get()
+    assert "提交审批申请 1 项" in page and f"#{request.pk}" in page and "命名申请" in page
+    assert request.kind == "naming" and request.submitted_by == officer
+    assert not PlaceName.objects.filter(standard_name="上传乙路").exists()
 
 
 def test_unsafe_upload_is_refused_with_a_message(client, officer, make_place):

@@ -1,7 +1,9 @@
 """Import a census archive file (xlsx, csv, shapefile zip, gpkg) into the place-name archive."""
 
+import getpass
 from pathlib import Path
 
+from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 
 from gis_portal.errors import DomainError
@@ -9,7 +11,10 @@ from placenames.importers.service import placenames_import
 
 
 class Command(BaseCommand):
-    help = "导入地名普查档案（xlsx / csv / shp 压缩包 / gpkg）；任一行有误则全部不写入"
+    help = (
+        "导入地名普查档案（xlsx / csv / shp 压缩包 / gpkg）；任一行有误则全部不写入。"
+        "--user 指定导入人：按其编辑范围导入，新地名、更名、销名提交审批申请"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
@@ -19,13 +24,35 @@ class Command(BaseCommand):
             action="store_true",
             help="有错误行时仍导入其余正确的行（错误行列在报告中，退出码仍非零）",
         )
+        parser.add_argument(
+            "--user",
+            help="导入人的用户名：其角色与编辑范围适用，命名、更名、销名提交变更申请；"
+            "不指定则为服务器操作员的系统导入（全部直接写入，历史记录操作员的系统账户）",
+        )
+        parser.add_argument(
+            "--archive-load",
+            action="store_true",
+            help="与 --user（系统管理员）同用：直接登记普查档案，不经命名、更名、销名审批",
+        )
 
-    def handle(self, *args, file: Path, dry_run: bool, accept_valid_rows: bool, **options):
+    def handle(self, *args, file: Path, dry_run, accept_valid_rows, user, archive_load, **_):
         if not file.is_file():
             raise CommandError(f"找不到文件 {file}")
+        if archive_load and not user:
+            raise CommandError("--archive-load 须与 --user（系统管理员）同用")
+        account = None
+        if user:
+            account = User.objects.filter(username=user, is_active=True).first()
+            if account is None:
+                raise CommandError(f"用户 {user} 不存在或已停用")
         try:
             report = placenames_import(
-                path=file, dry_run=dry_run, accept_valid_rows=accept_valid_rows
+                path=file,
+                user=account,
+                archive_load=archive_load,
+                operator="" if account else f"命令行：{getpass.getuser()}",
+                dry_run=dry_run,
+                accept_valid_rows=accept_valid_rows,
             )
         except DomainError as exc:
             raise CommandError(exc.message) from None
@@ -39,14 +66,23 @@ class Command(BaseCommand):
                 f"「{c['parameter_set']}」（编号 {c['parameter_set_id']}）转换为 CGCS2000"
             )
         verb = "将" if dry_run else "已"
+        for r in report.requests:
+            number = f"，编号 #{r.request_id}" if r.request_id else ""
+            self.stdout.write(
+                f"第 {r.line} 行「{r.standard_name}」：{verb}提交"
+                f"{r.as_dict()['label']}{number}（待审批，未写入档案）"
+            )
         if report.errors and not accept_valid_rows:
             outcome = "未写入任何记录（有错误行；修正后重试，或使用 --accept-valid-rows）"
         else:
             outcome = f"{verb}新增 {report.created} 条，{verb}更新 {report.updated} 条"
+            if report.requests:
+                outcome += f"，{verb}提交审批申请 {len(report.requests)} 项"
         self.stdout.write(
-            f"{report.file_name}（{report.format}）：共 {report.rows} 行，"
-            f"正确 {report.valid} 行，错误 {report.refused_rows} 行；{outcome}"
-            + ("（试运行）" if dry_run else "")
+            f"{report.file_name}（{report.format}）：导入人 {report.imported_by}，"
+            f"范围 {report.scope}{'（直接登记档案）' if report.archive_load else ''}；"
+            f"共 {report.rows} 行，正确 {report.valid} 行，错误 {report.refused_rows} 行；"
+            f"{outcome}" + ("（试运行）" if dry_run else "")
         )
         if report.errors:
             raise CommandError(f"{report.refused_rows} 行被拒绝")
