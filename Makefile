@@ -1,5 +1,5 @@
 # The two commands of the README. Each provisions what is missing first (idempotent).
-.PHONY: run test lint bench bench-smoke db-start db-stop
+.PHONY: run test lint bench bench-smoke backup restore db-start db-stop
 
 PORT ?= 8000
 
@@ -24,6 +24,15 @@ bench:
 bench-smoke:
 	scripts/provision.sh hegang
 	.venv/bin/python -m bench.run --smoke $(BENCH)
+
+# The database and the uploaded files in one checksummed archive (OUT: a file or a folder,
+# default backups/); restore refuses a damaged archive and a non-empty target unless FORCE=1.
+backup:
+	scripts/backup.sh $(OUT)
+
+restore:
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/….tar [FORCE=1]" >&2; exit 2; }
+	FORCE=$(FORCE) scripts/restore.sh $(FILE)
 
 db-start:
 	scripts/pg.sh start
