@@ -3,7 +3,8 @@
 Data: the demo network (18,480 plates) plus 1,000,000 generated plates on 3,240 generated
 1 km streets in an 18 × 18 km box over urban Hegang (~3,100 plates/km², so the densest z14
 tile holds ~8,500 plates). Generated in SQL once and kept in the bench database, keyed by
-DATA_VERSION; the plate table is clustered on its EPSG:3857 index for the tiles.
+DATA_VERSION; the plate table is clustered on its EPSG:3857 index for the tiles. The smoke
+run generates 5,000 plates on 80 streets.
 """
 
 from __future__ import annotations
@@ -12,13 +13,20 @@ import gzip
 import time
 
 import numpy as np
+import pghistory
 from django.db import connection, transaction
 
-from bench.harness import Result, best_of, percentile, time_each_ms
-from boundaries.models import AdministrativeArea
-from gis_portal.datasets import HEGANG_DATA_DIR
+from bench.harness import (
+    Result,
+    best_of,
+    bulk_history,
+    history_events_write,
+    percentile,
+    sized,
+    time_each_ms,
+)
+from gis_portal.demo import demo_load
 from placenames.addresses import lookup
-from placenames.addresses.demo_loader import demo_addresses_load
 from placenames.addresses.demo_network import SPECIFICS
 from placenames.addresses.models import DoorPlate, Street
 from placenames.addresses.numbering import to_lonlat, to_metric
@@ -27,24 +35,12 @@ from placenames.addresses.tile_store import tile_build, tile_cache_clear, tile_f
 from placenames.addresses.tiles import TileAddress
 from placenames.romanize import romanize
 
-DATA_VERSION = "addresses-bench-v1"
-N_PLATES = 1_000_000
-ROWS, COLS = 180, 18  # E–W streets every 100 m, cut into 1 km streets
+N_PLATES = sized(1_000_000, 5_000)
+ROWS, COLS = sized(180, 20), sized(18, 4)  # E–W streets every 100 m, cut into 1 km streets
+DATA_VERSION = f"addresses-bench-v1-{N_PLATES}"
 PER_SIDE = 155
 CENTRE_LONLAT = (130.29, 47.33)
 SEED = 4
-
-
-def _ensure_areas() -> None:
-    if not AdministrativeArea.objects.filter(level="county", geom_4490__isnull=False).exists():
-        from boundaries.services import areas_load_hegang
-
-        areas_load_hegang(data_dir=HEGANG_DATA_DIR)
-
-
-def _ensure_demo() -> None:
-    if DoorPlate.objects.filter(is_demo=True).count() != 18_480:
-        demo_addresses_load()
 
 
 def _bench_names() -> list[str]:
@@ -64,46 +60,60 @@ def _ensure_plates() -> None:
         cur.execute("SELECT 1 FROM bench_addresses_meta WHERE version = %s", [DATA_VERSION])
         if cur.fetchone():
             return
-    print("   generating 1,000,000 plates (once; cached in the bench database) …", flush=True)
+    print(f"   generating {N_PLATES:,} plates (once; cached in the bench database) …", flush=True)
     t0 = time.perf_counter()
     x0, y0 = to_metric(*CENTRE_LONLAT)
     x0 -= COLS * 1000 / 2
     y0 -= ROWS * 100 / 2
+    x0, y0 = float(x0), float(y0)  # numpy scalars: formatted into the SQL below
     names = _bench_names()
     pinyins = [romanize(n).pinyin for n in names]
-    with transaction.atomic(), connection.cursor() as cur:
+    # Every generated street and plate is recorded in the history under the bench's
+    # context, one INSERT … SELECT per table (see bench.harness.bulk_history). With the row
+    # triggers and no context, the cost per row grew with the row count (22 s for 25,000
+    # plates, 76 s for 50,000, 265 s for 100,000: more than 54 minutes for the million).
+    context = pghistory.context(source="bench", generator="addresses", version=DATA_VERSION)
+    generated = "NOT t.is_demo"
+    with (
+        transaction.atomic(),
+        context,
+        bulk_history(DoorPlate, Street),
+        connection.cursor() as cur,
+    ):
         cur.execute("SET LOCAL statement_timeout = 0")  # a one-off bulk generation
-        cur.execute(
-            "DELETE FROM addresses_doorplate WHERE street_id IN (SELECT id FROM addresses_street WHERE NOT is_demo)"
-        )
+        history_events_write(DoorPlate, label="delete", where=generated)
+        history_events_write(Street, label="delete", where=generated)
+        cur.execute("DELETE FROM addresses_doorplate WHERE NOT is_demo")
         cur.execute("DELETE FROM addresses_street WHERE NOT is_demo")
+        # Positional parameters only: the trigger-ignoring wrapper prepends one of its own.
         cur.execute(
-            """
+            f"""
             INSERT INTO addresses_street (name, name_pinyin, start_description, end_description,
                 geom_4490, base_end, odd_side, numbering_mode, metres_per_number, approved_by,
                 is_demo, named_on, county_id, township_id, place_name_id)
             SELECT n.name, n.pinyin, '', '',
                    ST_Transform(ST_SetSRID(ST_MakeLine(
-                       ST_MakePoint(%(x0)s + c * 1000, %(y0)s + r * 100),
-                       ST_MakePoint(%(x0)s + c * 1000 + 1000, %(y0)s + r * 100)), 4552), 4490),
-                   'end', 'right', 'per_door', NULL, '', false, NULL, NULL, NULL, NULL
-            FROM unnest(%(names)s::text[], %(pinyins)s::text[]) WITH ORDINALITY AS n(name, pinyin, i),
-                 LATERAL (SELECT (n.i - 1) / %(cols)s AS r, (n.i - 1) %% %(cols)s AS c) g
+                       ST_MakePoint({x0!r} + c * 1000, {y0!r} + r * 100),
+                       ST_MakePoint({x0!r} + c * 1000 + 1000, {y0!r} + r * 100)), 4552), 4490),
+                   'end', 'right', 'per_door', NULL, '', false, NULL, county.id, NULL, NULL
+            FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY AS n(name, pinyin, i),
+                 LATERAL (SELECT (n.i - 1) / {COLS:d} AS r, (n.i - 1) %% {COLS:d} AS c) g,
+                 -- The county of each street: the polygon under its midpoint.
+                 LATERAL (SELECT ST_SetSRID(ST_MakePoint({x0!r} + c * 1000 + 500,
+                                                         {y0!r} + r * 100), 4552) AS mid_4552) m
+                 LEFT JOIN LATERAL (
+                     SELECT a.id FROM boundaries_administrativearea a
+                     WHERE a.level = 'county' AND a.valid_to IS NULL
+                       AND ST_Covers(a.geom_4490, ST_Transform(m.mid_4552, 4490))
+                     LIMIT 1
+                 ) county ON true
             """,
-            {"x0": x0, "y0": y0, "names": names, "pinyins": pinyins, "cols": COLS},
+            [names, pinyins],
         )
-        # The county of each street: the polygon under its midpoint.
-        cur.execute(
-            """
-            UPDATE addresses_street s SET county_id = a.id
-            FROM boundaries_administrativearea a
-            WHERE NOT s.is_demo AND a.level = 'county' AND a.valid_to IS NULL
-              AND ST_Covers(a.geom_4490, ST_LineInterpolatePoint(s.geom_4490, 0.5))
-            """
-        )
+        history_events_write(Street, label="insert", where=generated)
         # Doors every ~6.5 m from the east (base) end: odd numbers north (right facing west).
         cur.execute(
-            """
+            f"""
             INSERT INTO addresses_doorplate (street_id, number, sub_number, building, unit,
                 name_on_plate, point_4490, side, status, installed_on, retired_on, is_demo)
             SELECT id, number, 0, '', '', name,
@@ -111,19 +121,20 @@ def _ensure_plates() -> None:
                    'installed', NULL, NULL, false
             FROM (
                 SELECT s.id, s.name, 2 * k + sd.first AS number, sd.side,
-                       ST_X(ST_EndPoint(s.line_4552)) - (k + 0.5) * (1000.0 / %(per_side)s)
+                       ST_X(ST_EndPoint(s.line_4552)) - (k + 0.5) * (1000.0 / {PER_SIDE:d})
                            + ((k * 7919 + s.id) %% 5) * 0.3 AS x,
                        ST_Y(ST_EndPoint(s.line_4552)) + sd.sign * (8 + ((k * 104729 + s.id) %% 7)) AS y,
                        row_number() OVER (ORDER BY s.id, sd.first, k) AS rn
                 FROM addresses_street s
-                CROSS JOIN generate_series(0, %(per_side)s - 1) k
+                CROSS JOIN generate_series(0, {PER_SIDE - 1:d}) k
                 CROSS JOIN (VALUES (1, 'right', 1), (2, 'left', -1)) sd(first, side, sign)
                 WHERE NOT s.is_demo
             ) q
-            WHERE rn <= %(n)s
+            WHERE rn <= {N_PLATES:d}
             """,
-            {"per_side": PER_SIDE, "n": N_PLATES},
+            [],
         )
+        history_events_write(DoorPlate, label="insert", where=generated)
     with connection.cursor() as cur:
         print(f"   inserted in {time.perf_counter() - t0:.0f} s; clustering …", flush=True)
         cur.execute("SET statement_timeout = 0")
@@ -165,13 +176,13 @@ def _sql_one(sql: str, params) -> int:
 
 
 def bench_reverse() -> Result:
-    points = _random_points(2000, SEED)
+    points = _random_points(sized(2000, 100), SEED)
     lookup.reverse(lon=points[0][0], lat=points[0][1])
     ours = time_each_ms(lambda p: lookup.reverse(lon=p[0], lat=p[1]), points)
-    naive_pts = points[:15]
+    naive_pts = points[: sized(15, 3)]
     naive = time_each_ms(lambda p: _sql_one(_NAIVE_REVERSE, p), naive_pts)
     wrong = 0
-    sample = points[:500]
+    sample = points[: sized(500, 20)]
     for p in sample:
         if _sql_one(_DEGREE_KNN, p) != lookup.reverse(lon=p[0], lat=p[1]).plate_id:
             wrong += 1
@@ -236,7 +247,7 @@ _NAIVE_GEOCODE = """
 
 
 def bench_geocode() -> Result:
-    queries = _queries(1200)
+    queries = _queries(sized(1200, 60))
     lookup.geocode(queries[0][0])
     found = listed = 0
 
@@ -249,7 +260,7 @@ def bench_geocode() -> Result:
             listed += 1
 
     ours = time_each_ms(run, queries)
-    naive_q = [q for q, _ in queries[:10]]
+    naive_q = [q for q, _ in queries[: sized(10, 2)]]
     naive = time_each_ms(_naive_geocode, naive_q)
     return Result(
         "addresses.geocode_p95_ms",
@@ -300,9 +311,9 @@ _NAIVE_TILE = """
 
 
 def bench_tiles() -> list[Result]:
-    tiles, densest = _densest_z14(10)
+    tiles, densest = _densest_z14(sized(10, 2))
     sizes = [len(gzip.decompress(tile_build(t))) for t in tiles]
-    cold = time_each_ms(tile_build, tiles * 5)
+    cold = time_each_ms(tile_build, tiles * sized(5, 1))
     naive_sizes = []
 
     def naive(t):
@@ -310,11 +321,11 @@ def bench_tiles() -> list[Result]:
             cur.execute(_NAIVE_TILE, [t.z, t.x, t.y])
             naive_sizes.append(len(cur.fetchone()[0]))
 
-    naive_ms = time_each_ms(naive, tiles * 2)
+    naive_ms = time_each_ms(naive, tiles * sized(2, 1))
     tile_cache_clear()
     for t in tiles:
         tile_fetch(t)
-    warm = time_each_ms(tile_fetch, tiles * 50)
+    warm = time_each_ms(tile_fetch, tiles * sized(50, 3))
     tile_cache_clear()
     return [
         Result(
@@ -323,7 +334,7 @@ def bench_tiles() -> list[Result]:
             "ms",
             round(percentile(naive_ms, 95), 1),
             len(cold),
-            note=f"10 densest z14 tiles (densest {densest} plates, {max(sizes) / 1024:.0f} KB MVT), "
+            note=f"{len(tiles)} densest z14 tiles (densest {densest} plates, {max(sizes) / 1024:.0f} KB MVT), "
             f"ST_AsMVT on the generated EPSG:3857 column, table clustered, JIT off, gzip; baseline: "
             f"the same plates as GeoJSON built in PostGIS from 4490 ({max(naive_sizes) / 1024:.0f} KB)",
         ),
@@ -360,10 +371,10 @@ _NAIVE_CHECK_SQL = """
 
 
 def bench_checks() -> Result:
-    seconds = best_of(lambda: address_checks(is_demo=True), repeat=3)
+    seconds = best_of(lambda: address_checks(is_demo=True), repeat=sized(3, 1))
     report = address_checks(is_demo=True)
     ids = list(DoorPlate.objects.filter(is_demo=True).order_by("id").values_list("id", flat=True))
-    sample = ids[:: max(len(ids) // 500, 1)]
+    sample = ids[:: max(len(ids) // sized(500, 20), 1)]
     t0 = time.perf_counter()
     with connection.cursor() as cur:
         for pid in sample:
@@ -377,14 +388,13 @@ def bench_checks() -> Result:
         round(naive_s, 2),
         report.plates_checked,
         note=f"all 7 rules over {report.plates_checked} demo plates and {report.signs_checked} signs "
-        f"({len(report.findings)} findings), best of 3; baseline: per-plate SQL (duplicates, "
+        f"({len(report.findings)} findings), best of {sized(3, 1)}; baseline: per-plate SQL (duplicates, "
         f"distance, order) timed on {len(sample)} plates and scaled to all",
     )
 
 
 def run() -> list[Result]:
-    _ensure_areas()
-    _ensure_demo()
+    demo_load(only=["areas", "addresses"])  # each step cached by checksum, in a history context
     _ensure_plates()
     results = [bench_reverse(), bench_geocode(), *bench_tiles(), bench_checks()]
     return results

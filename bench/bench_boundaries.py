@@ -20,7 +20,7 @@ from django.db import connection
 from pyproj import Transformer
 from scipy.optimize import least_squares
 
-from bench.harness import Result, best_of, median
+from bench.harness import Result, best_of, median, sized
 from boundaries import transform_fit as tf
 from boundaries.crs import CRS_TABLE
 from boundaries.line_selectors import TopologyTolerances, topology_report
@@ -30,8 +30,8 @@ from gis_portal.demo import demo_load
 
 SRC, DST = CRS_TABLE[2440], CRS_TABLE[4552]
 N_POINTS = 50
-N_VERTICES = 1_000_000
-N_LOOP = 50_000
+N_VERTICES = sized(1_000_000, 10_000)
+N_LOOP = sized(50_000, 1_000)
 
 
 def _points(rng) -> list[CommonPoint]:
@@ -85,16 +85,16 @@ def _bench_fit(rng) -> Result:
     assert sorted(result.rejected) == ["P17", "P3"], result.rejected
     ours = [
         best_of(lambda: fit_transformation(points, model="7p", source=SRC, target=DST), 1) * 1000
-        for _ in range(30)
+        for _ in range(sized(30, 3))
     ]
-    peer = [best_of(lambda: _fit_scipy(points), 1) * 1000 for _ in range(10)]
+    peer = [best_of(lambda: _fit_scipy(points), 1) * 1000 for _ in range(sized(10, 1))]
     return Result(
         "boundaries.fit_50_ms",
         round(median(ours), 3),
         "ms",
         round(median(peer), 3),
         N_POINTS,
-        note=f"median of 30; check RMS {result.check_rms_m * 100:.2f} cm; baseline scipy least_squares",
+        note=f"median of {sized(30, 3)}; check RMS {result.check_rms_m * 100:.2f} cm; baseline scipy least_squares",
     )
 
 
@@ -103,7 +103,7 @@ def _bench_convert(rng) -> Result:
     x = rng.uniform(420_000, 680_000, N_VERTICES)
     y = rng.uniform(5_200_000, 5_370_000, N_VERTICES)
     tf.transform_points(pipeline, x[:10], y[:10])  # build and cache the transformer
-    seconds = best_of(lambda: tf.transform_points(pipeline, x, y), 3)
+    seconds = best_of(lambda: tf.transform_points(pipeline, x, y), sized(3, 1))
     t = tf.pipeline_transformer(pipeline)
     xs, ys = x[:N_LOOP].tolist(), y[:N_LOOP].tolist()
     t0 = time.perf_counter()
@@ -116,7 +116,7 @@ def _bench_convert(rng) -> Result:
         "s",
         round(loop_seconds, 3),
         N_VERTICES,
-        note=f"best of 3; 7p pipeline EPSG:2440→EPSG:4552; per-point loop timed on {N_LOOP:,} and scaled",
+        note=f"best of {sized(3, 1)}; 7p pipeline EPSG:2440→EPSG:4552; per-point loop timed on {N_LOOP:,} and scaled",
     )
 
 
@@ -172,8 +172,8 @@ def _topology_per_object() -> None:
 def _bench_topology() -> Result:
     demo_load(only=["areas", "boundary_versions", "boundary_lines"])  # cached by checksum
     report = topology_report(tol=TopologyTolerances())
-    seconds = best_of(lambda: topology_report(tol=TopologyTolerances()), 3)
-    baseline = best_of(_topology_per_object, 3)
+    seconds = best_of(lambda: topology_report(tol=TopologyTolerances()), sized(3, 1))
+    baseline = best_of(_topology_per_object, sized(3, 1))
     c = report["checked"]
     return Result(
         "boundaries.topology_s",
@@ -181,7 +181,7 @@ def _bench_topology() -> Result:
         "s",
         round(baseline, 3),
         c["lines"] + c["markers"] + c["version_areas"],
-        note=f"best of 3; {c['lines']} lines, {c['markers']} markers, {c['version_areas']} areas × 2 versions, "
+        note=f"best of {sized(3, 1)}; {c['lines']} lines, {c['markers']} markers, {c['version_areas']} areas × 2 versions, "
         f"{len(report['features'])} issues; baseline per-object PostGIS queries",
     )
 

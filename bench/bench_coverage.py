@@ -20,13 +20,13 @@ import time
 import networkx as nx
 import numpy as np
 
-from bench.harness import Result
+from bench.harness import Result, sized
 from facilities.geo import to_metric
 from facilities.models import Facility, FacilityStatus, Programme
 from facilities.selectors.coverage import coverage_all, demand_arrays, street_network
 from gis_portal.demo import demo_load
 
-SAMPLE_UNITS = 400
+SAMPLE_UNITS = sized(400, 20)
 
 
 def _facility_xy(programme: Programme) -> np.ndarray:
@@ -88,7 +88,7 @@ def run() -> list[Result]:
     results = []
     for kind in ("straight", "network"):
         times = []
-        for _ in range(3 if kind == "straight" else 2):
+        for _ in range(sized(3 if kind == "straight" else 2, 1)):
             t0 = time.perf_counter()
             reports = coverage_all(distance_kind=kind)
             times.append(time.perf_counter() - t0)

@@ -6,11 +6,11 @@ import time
 
 import numpy as np
 
-from bench.harness import Result
+from bench.harness import Result, sized
 from boundaries.geodesy import gcj02_to_wgs84
 
-N_VECTOR = 1_000_000
-N_LOOP = 50_000
+N_VECTOR = sized(1_000_000, 10_000)
+N_LOOP = sized(50_000, 1_000)
 
 
 def run() -> list[Result]:

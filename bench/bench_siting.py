@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.harness import CACHE_DIR, Result
+from bench.harness import CACHE_DIR, SMOKE, Result
 from facilities import siting
 
 VERSION = "1"
@@ -34,6 +34,11 @@ CASES = [
     ("siting.pmedian_10k_500_s", "pmedian", 10_000, 500, 20, 12_000, 30, 0.01, 60),
     ("siting.mclp_50k_1000_s", "mclp", 50_000, 1000, 30, 20_000, 75, 0.02, 60),
 ]
+if SMOKE:  # the same three models and baselines on instances solved in a second or two
+    CASES = [
+        (rid, model, n // 50, m // 20, p // 4, box / 4, 10, gap, 20)
+        for rid, model, n, m, p, box, _limit, gap, _cap in CASES
+    ]
 
 _BASELINE = r"""
 import json, sys, time

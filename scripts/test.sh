@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole suite: lint, then unit, API and browser tests on the local PostGIS cluster.
+# The whole suite: lint, checks, the bench smoke run, then unit, API and browser tests on
+# the local PostGIS cluster.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -13,5 +14,8 @@ echo "== django checks"
 DJANGO_SECRET_KEY=$(.venv/bin/python -c "import secrets; print(secrets.token_urlsafe(50))") DJANGO_ALLOWED_HOSTS=gis.example.gov.cn \
   DATABASE_URL=${DATABASE_URL:-postgis://hegang@127.0.0.1:${LOCAL_PG_PORT:-54329}/hegang} MEDIA_ROOT=/var/lib/hegang/media \
   .venv/bin/python manage.py check --deploy --fail-level WARNING --settings=gis_portal.settings.prod
+echo "== bench smoke (every benchmark on tiny data sets, in a throwaway database)"
+DATABASE_URL=${DATABASE_URL:-postgis://hegang@127.0.0.1:${LOCAL_PG_PORT:-54329}/hegang} \
+  .venv/bin/python -m bench.run --smoke
 echo "== pytest"
 exec .venv/bin/python -m pytest "$@"
