@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "gis_portal.db_routers.ReplicaReadsMiddleware",
     # History context (user, path) of every writing request; a DRF token user is picked up
     # too, because the middleware watches request.user being set.
     "pghistory.middleware.HistoryMiddleware",
