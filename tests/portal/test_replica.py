@@ -166,11 +166,17 @@ class Portal:
         assert done.returncode == 0, f"{args}: {done.stdout}{done.stderr}"
         return done.stdout
 
-    def replica_sql(self, sql: str) -> str:
+    def sql(self, port_var: str, sql: str) -> str:
         return self.script(
-            str(PGBIN / "psql"), "-h", "127.0.0.1", "-p", self.env["REPLICA_PG_PORT"],
+            str(PGBIN / "psql"), "-h", "127.0.0.1", "-p", self.env[port_var],
             "-U", "postgres", "-d", "hegang", "-qAtc", sql,
         ).strip()  # fmt: skip
+
+    def replica_sql(self, sql: str) -> str:
+        return self.sql("REPLICA_PG_PORT", sql)
+
+    def primary_sql(self, sql: str) -> str:
+        return self.sql("LOCAL_PG_PORT", sql)
 
 
 def _wait_http(url: str, server: subprocess.Popen, log: Path) -> None:
@@ -319,6 +325,12 @@ def test_public_reads_come_from_the_replica_and_outlive_the_primary(portal):
     assert _capacity(portal, officer) == 40
     # …while the public is served by the paused replica, which has not seen it.
     assert _public_capacity(portal) is None
+    # A heavy public read (an export) counts against its client's rate: the counter is
+    # written on the primary (a write on the replica would fail), the export read on the replica.
+    r = _browser().get(portal.url + "/api/v1/placenames/export", params={"format": "csv"})
+    assert r.status_code == 200, r.text[:2000]
+    counted = "SELECT count(*) FROM gis_portal_throttlecounter WHERE key LIKE 'export:%'"
+    assert (portal.primary_sql(counted), portal.replica_sql(counted)) == ("1", "0")
 
     # Replay resumes: the change reaches the public through replication.
     portal.replica_sql("SELECT pg_wal_replay_resume()")
