@@ -1,8 +1,8 @@
 """Public reads from a streaming replica: the routing rules, then end to end.
 
-End to end, a throwaway primary (scripts/pg.sh) and its replica (scripts/replica.sh) are built in a
-temporary folder on spare ports, the portal is served from them by gunicorn with
-DATABASE_URL and DATABASE_REPLICA_URL, and a visitor and an officer use it over HTTP.
+End to end, a throwaway primary (scripts/pg.sh) and its replica (scripts/replica.sh) are
+built in a temporary folder on spare ports, the portal is served from them by gunicorn
+with DATABASE_URL and DATABASE_REPLICA_URL, and a visitor and an officer use it over HTTP.
 Which database answered is observed through the data: while the replica's replay is paused,
 a write on the primary is seen by the officer who made it and not yet by the public.
 The shared development cluster is never touched.
@@ -10,12 +10,14 @@ The shared development cluster is never touched.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import pwd
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -35,7 +37,8 @@ from gis_portal.db_routers import PRIMARY, REPLICA, PrimaryReplicaRouter, Replic
 ROOT = Path(__file__).resolve().parents[2]
 PGBIN = Path(os.environ.get("PGBIN", "/usr/lib/postgresql/15/bin"))
 SERVER_BINARIES = ("initdb", "pg_ctl", "pg_basebackup", "postgres", "psql", "pg_isready")
-GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+# The portal runs on this interpreter, so in whatever environment the tests run.
+PYTHON = sys.executable
 OFFICER, OFFICER_PASSWORD = "replica-planner", "replica-pass-9"
 
 
@@ -48,8 +51,8 @@ def _missing_requirement() -> str | None:
             pwd.getpwnam("postgres")
         except KeyError:
             return "running as root without a 'postgres' system user to own the clusters"
-    if not GUNICORN.exists():
-        return f"gunicorn not installed in {GUNICORN.parent}"
+    if importlib.util.find_spec("gunicorn") is None:
+        return "gunicorn is not installed"
     return None
 
 
@@ -240,15 +243,14 @@ def portal() -> Iterator[Portal]:
     portal = Portal(url=f"http://127.0.0.1:{web_port}", env=env, facility_id=0)
     try:
         portal.script("scripts/pg.sh", "ensure", "hegang")
-        python = str(ROOT / ".venv" / "bin" / "python")
-        portal.script(python, "manage.py", "migrate", "--no-input", "-v", "0")
-        out = portal.script(python, "manage.py", "shell", "-c", SETUP)
+        portal.script(PYTHON, "manage.py", "migrate", "--no-input", "-v", "0")
+        out = portal.script(PYTHON, "manage.py", "shell", "-c", SETUP)
         portal.facility_id = json.loads(out.strip().splitlines()[-1])["facility_id"]
         portal.script("scripts/replica.sh", "start")
         env["DATABASE_REPLICA_URL"] = f"postgis://hegang@127.0.0.1:{replica_port}/hegang"
         with log.open("wb") as sink:
             server = subprocess.Popen(
-                [str(GUNICORN), "gis_portal.wsgi:application", "--bind", f"127.0.0.1:{web_port}",
+                [PYTHON, "-m", "gunicorn", "gis_portal.wsgi:application", "--bind", f"127.0.0.1:{web_port}",
                  "--workers", "1", "--threads", "2", "--timeout", "60"],
                 cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT,
             )  # fmt: skip
