@@ -15,7 +15,8 @@ view runs, and the choice is kept in a context variable that the router reads:
 Within a replica request reads go back to the primary once the request has written
 anything, and whenever a transaction is open on the primary. Writes always go to the
 primary, and so do queries on ``django.db.connection`` (the heavy-work counters and slots
-of gis_portal/throttles.py); raw-SQL selectors of public pages use ``read_connection()``.
+of gis_portal/throttles.py). Raw SQL that may read from the replica asks for
+``read_connection()`` (the place-name search does; the geocoder's still reads the primary).
 Migrations run on the primary only: the replica receives them by replication.
 
 A replica that cannot be reached is skipped for ``DATABASE_REPLICA_RETRY_S`` seconds (the
