@@ -6,11 +6,11 @@ import re
 from dataclasses import dataclass
 
 import shapely
-from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from rapidfuzz.distance import Levenshtein
 
 from boundaries.models import AdministrativeArea
+from gis_portal.db_routers import read_connection
 from gis_portal.errors import NotFound
 from placenames import review, spelling
 from placenames import romanize as rz
@@ -203,7 +203,7 @@ def _candidates(branches: list[_Branch], where: str, params: dict, cap: int) -> 
         f" WHERE {b.condition}{where} LIMIT %(cap)s)"
         for k, b in enumerate(branches)
     ]
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), {**params, "cap": cap})
         rows = cursor.fetchall()
     per_branch: dict[int, int] = {}
@@ -283,7 +283,7 @@ def placename_search(
 
 def _listing(where: str, params: dict, *, limit: int, offset: int, with_total: bool) -> SearchPage:
     """Return the filtered archive by place code (no query text), counted up to a cap."""
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             f"SELECT p.id FROM placenames_placename p WHERE TRUE{where}"  # noqa: S608
             " ORDER BY p.place_code LIMIT %(limit)s OFFSET %(offset)s",
@@ -356,7 +356,7 @@ def placename_suggest(*, q: str, limit: int = 10) -> list[PlaceName]:
     for sql, params in steps:
         if len(candidates) >= limit:
             break
-        with connection.cursor() as cursor:
+        with read_connection().cursor() as cursor:
             cursor.execute(sql, [*params, SUGGEST_CANDIDATES])
             for pk, name, pinyin in cursor.fetchall():
                 candidates.setdefault(pk, (name, pinyin))
@@ -404,7 +404,7 @@ def placenames_near(
         " OR (p.geom_4490 IS NULL AND ST_DWithin(p.point_4490::geography, pt.g, %(radius_m)s))"
         " ORDER BY distance_m, p.standard_name LIMIT %(limit)s"
     )
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(sql, {"lon": lon, "lat": lat, "radius_m": radius_m, "limit": limit})
         rows = cursor.fetchall()
     by_id = {p.pk: p for p in _list_queryset().filter(pk__in=[r[0] for r in rows])}
@@ -413,7 +413,7 @@ def placenames_near(
 
 def placename_naive_search(*, q: str, limit: int = 20) -> list[int]:
     """Return ids by an unindexed ILIKE scan: the benchmark baseline of placename_search."""
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(
             "SELECT id FROM placenames_placename"
             " WHERE search_names ILIKE %s OR pinyin_key ILIKE %s OR pinyin_initials ILIKE %s"

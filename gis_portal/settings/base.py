@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "gis_portal.db_routers.ReplicaReadsMiddleware",
     # History context (user, path) of every writing request; a DRF token user is picked up
     # too, because the middleware watches request.user being set.
     "pghistory.middleware.HistoryMiddleware",
@@ -126,15 +127,35 @@ def directory_outside_code(path: str | Path, *, setting: str) -> Path:
     return resolved
 
 
-def database_from_env(default_url: str | None = None) -> dict:
-    """Return the default database settings from DATABASE_URL (postgis://…)."""
-    db = env.db("DATABASE_URL", default=default_url)
+def database_from_env(default_url: str | None = None, *, var: str = "DATABASE_URL") -> dict:
+    """Return the settings of the database at the URL (postgis://…) in ``var``."""
+    db = env.db(var, default=default_url)
     db["ENGINE"] = "django.contrib.gis.db.backends.postgis"
     db.setdefault("OPTIONS", {})
     db["OPTIONS"]["options"] = f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}"
     db["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     db["CONN_HEALTH_CHECKS"] = True
     return db
+
+
+# Public reads from a PostgreSQL streaming replica, when one is configured: anonymous GET and
+# HEAD requests read from it; writes, signed-in users and migrations stay on the primary
+# (gis_portal/db_routers.py). Tests use the primary only (TEST MIRROR, settings/test.py).
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+DATABASE_ROUTERS = ["gis_portal.db_routers.PrimaryReplicaRouter"] if DATABASE_REPLICA_URL else []
+# A replica that does not answer is left alone this long; the primary serves its reads.
+DATABASE_REPLICA_RETRY_S = env.int("DATABASE_REPLICA_RETRY_S", default=10)
+
+
+def with_replica(databases: dict) -> dict:
+    """Return ``databases`` with the "replica" alias added when DATABASE_REPLICA_URL is set."""
+    if not DATABASE_REPLICA_URL:
+        return databases
+    replica = database_from_env(var="DATABASE_REPLICA_URL")
+    # Fail over to the primary quickly when the replica's host is gone.
+    replica["OPTIONS"]["connect_timeout"] = env.int("DATABASE_REPLICA_CONNECT_TIMEOUT_S", default=3)
+    replica["TEST"] = {"MIRROR": "default"}
+    return {**databases, "replica": replica}
 
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,13 +1,13 @@
 """Production settings: everything from the environment, no defaults for secrets."""
 
 from .base import *  # noqa: F403
-from .base import database_from_env, directory_outside_code, env
+from .base import database_from_env, directory_outside_code, env, with_replica
 
 DEBUG = False
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")  # no default: a deployment must set it
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
-DATABASES = {"default": database_from_env()}
+DATABASES = with_replica({"default": database_from_env()})
 # Uploaded files (marker photos, request attachments) live on a volume of their own.
 MEDIA_ROOT = directory_outside_code(env.str("MEDIA_ROOT"), setting="MEDIA_ROOT")
 

@@ -20,3 +20,7 @@ AXES_ENABLED = False
 # Several checkouts may test against one local cluster at once: each names its own test
 # database (pytest-django creates and drops it).
 DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="test_hegang")}
+
+# One database: a replica alias (DATABASE_REPLICA_URL) mirrors the test database and nothing
+# is routed to it; tests/portal/test_replica.py runs the portal against a real replica.
+DATABASE_ROUTERS = []
