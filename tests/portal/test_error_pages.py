@@ -1,0 +1,95 @@
+"""Error pages and DEBUG under `make run`."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+failing_urls = pytest.mark.urls("tests.portal.error_urls")
+
+
+def _settings_debug(**env_overrides) -> str:
+    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "DJANGO_DEBUG")}
+    env.update(env_overrides, DJANGO_SETTINGS_MODULE="gis_portal.settings.dev")
+    code = "from django.conf import settings; print(settings.DEBUG)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    return result.stdout.strip()
+
+
+def test_dev_settings_serve_with_debug_off_unless_asked():
+    assert _settings_debug() == "False"
+    assert _settings_debug(DEBUG="1") == "True"
+    assert _settings_debug(DJANGO_DEBUG="1") == "True"
+    assert _settings_debug(DEBUG="0", DJANGO_DEBUG="1") == "False"
+
+
+def _assert_portal_error_page(response, status: int, heading: str) -> str:
+    assert response.status_code == status
+    assert response["Content-Type"].startswith("text/html")
+    html = response.content.decode()
+    assert '<html lang="zh-CN">' in html
+    assert heading in html
+    assert "portal/portal.css" in html
+    assert 'href="/">公众地图</a>' in html
+    return html
+
+
+def test_unknown_page_is_a_chinese_404_without_the_url_list(client):
+    html = _assert_portal_error_page(client.get("/no-such-page/"), 404, "页面不存在")
+    assert "URLconf" not in html
+    assert "api/v1/" not in html
+    assert "Not Found" not in html
+
+
+def test_unknown_api_path_is_a_chinese_json_404(client):
+    response = client.get("/api/v1/nonexistent")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"error": "接口不存在：/api/v1/nonexistent", "code": "not_found"}
+
+
+@failing_urls
+def test_a_failing_view_gives_the_chinese_500_page_without_the_database(client):
+    # No `db` fixture: any database query while rendering the page would fail the test.
+    client.raise_request_exception = False
+    html = _assert_portal_error_page(client.get("/boom/"), 500, "服务器内部错误")
+    assert "secret detail" not in html
+    assert "Traceback" not in html
+
+
+@failing_urls
+def test_a_failing_api_view_gives_a_chinese_json_500(client):
+    client.raise_request_exception = False
+    response = client.get("/api/v1/test/boom/")
+    assert response.status_code == 500
+    assert response.json()["code"] == "server_error"
+    assert "服务器内部错误" in response.json()["error"]
+    assert "secret detail" not in response.content.decode()
+
+
+@failing_urls
+@pytest.mark.parametrize(
+    ("route", "status", "heading", "code"),
+    [
+        ("forbidden/", 403, "没有访问权限", "permission_denied"),
+        ("suspicious/", 400, "请求无效", "bad_request"),
+    ],
+)
+def test_403_and_400_are_chinese_pages_and_json_under_the_api(client, route, status, heading, code):
+    _assert_portal_error_page(client.get(f"/{route}"), status, heading)
+    response = client.get(f"/api/v1/test/{route}")
+    assert response.status_code == status
+    assert response.json()["code"] == code
+
+
+def test_csrf_failure_is_a_chinese_page(client, db):
+    client.handler.enforce_csrf_checks = True
+    html = _assert_portal_error_page(
+        client.post("/accounts/login/", {"username": "a", "password": "b"}), 403, "安全校验失败"
+    )
+    assert "CSRF verification failed" not in html
