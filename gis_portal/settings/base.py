@@ -171,11 +171,47 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# One configuration for the web workers, the task worker, management commands and the
+# gunicorn master (gis_portal/gunicorn_conf.py hands it to gunicorn). Text lines on stderr;
+# the access log (gis_portal.logs.AccessLogMiddleware) is one JSON line per request on stdout.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "gis_portal.logs.JsonFormatter"},
+    },
+    "filters": {"worker_lifecycle": {"()": "gis_portal.logs.WorkerLifecycleOnly"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "text"},
+        "access": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "stream": "ext://sys.stdout",
+        },
+        "worker": {
+            "class": "logging.StreamHandler",
+            "formatter": "text",
+            "filters": ["worker_lifecycle"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "portal.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+        # Each of these says the same INFO lines at every process start (axes its version,
+        # procrastinate every task it registers); their warnings and errors still show.
+        "axes": {"level": "WARNING"},
+        "procrastinate": {"level": "WARNING"},
+        # The task worker's own start and stop lines and its failed jobs, not every job.
+        "procrastinate.worker": {"handlers": ["worker"], "level": "INFO", "propagate": False},
+        # "Not Found: /x" and the like repeat the access log; 5xx tracebacks are errors.
+        "django.request": {"level": "ERROR"},
+        # gunicorn's start-up chatter (listening, worker class, each worker booting) is
+        # replaced by the single start line of gunicorn_conf.when_ready; its warnings
+        # (a worker timing out or exiting) stay.
+        "gunicorn.error": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "gunicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
+    },
 }
 
 # The city's own bounding box (CGCS2000 lon/lat), used to reject points that cannot be in

@@ -1,8 +1,11 @@
-"""Error pages and DEBUG under `make run`."""
+"""Error pages, DEBUG under `make run`, and what the logs say."""
 
+import io
+import logging
 import os
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -93,3 +96,49 @@ def test_csrf_failure_is_a_chinese_page(client, db):
         client.post("/accounts/login/", {"username": "a", "password": "b"}), 403, "安全校验失败"
     )
     assert "CSRF verification failed" not in html
+
+
+@contextmanager
+def _written(logger_name: str):
+    """Collect what LOGGING's own handlers write for records of this logger."""
+    stream = io.StringIO()
+    swapped = []
+    logger = logging.getLogger(logger_name)
+    while logger is not None:
+        for handler in logger.handlers:
+            if type(handler).__module__.startswith("_pytest"):
+                continue
+            swapped.append((handler, handler.setStream(stream)))
+        logger = logger.parent if logger.propagate else None
+    try:
+        yield stream
+    finally:
+        for handler, original in swapped:
+            handler.setStream(original)
+
+
+def test_starting_django_logs_nothing_from_axes_or_procrastinate():
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "gis_portal.settings.dev"}
+    env.setdefault("DATABASE_URL", "postgis://hegang@127.0.0.1:54329/hegang")
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stderr == ""
+    assert result.stdout == ""
+
+
+def test_task_worker_logs_its_start_and_job_errors_but_not_every_job():
+    worker = logging.getLogger("procrastinate.worker")
+    with _written("procrastinate.worker") as stream:
+        worker.info("Starting worker on queues siting", extra={"action": "start_worker"})
+        worker.info("Starting job facilities.fail_dead_runs[1]()", extra={"action": "start_job"})
+        worker.error("Job facilities.run_siting[2]() ended: Error", extra={"action": "job_error"})
+    logged = stream.getvalue()
+    assert "Starting worker on queues siting" in logged
+    assert "fail_dead_runs" not in logged
+    assert "ended: Error" in logged
