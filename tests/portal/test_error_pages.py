@@ -1,6 +1,7 @@
 """Error pages, DEBUG under `make run`, and what the logs say."""
 
 import io
+import json
 import logging
 import os
 import subprocess
@@ -115,6 +116,42 @@ def _written(logger_name: str):
     finally:
         for handler, original in swapped:
             handler.setStream(original)
+
+
+def _access_lines(client, path: str) -> list[dict]:
+    with _written("portal.access") as stream:
+        client.get(path)
+    return [json.loads(line) for line in stream.getvalue().splitlines()]
+
+
+def test_each_request_writes_one_json_access_line_without_the_query(client, db):
+    [line] = _access_lines(client, "/healthz?token=s3cret")
+    assert set(line) == {
+        "time",
+        "method",
+        "path",
+        "status",
+        "duration_ms",
+        "bytes",
+        "user",
+        "client",
+    }
+    assert line["method"] == "GET"
+    assert line["path"] == "/healthz"
+    assert line["status"] == 200
+    assert line["duration_ms"] >= 0
+    assert line["bytes"] > 0
+    assert line["user"] == "-"
+    assert line["client"] == "127.0.0.1"
+    assert "s3cret" not in json.dumps(line)
+
+
+def test_access_line_names_the_logged_in_user(client, django_user_model):
+    user = django_user_model.objects.create_user(username="clerk", password="x")
+    client.force_login(user)
+    [line] = _access_lines(client, "/")
+    assert line["user"] == str(user.pk)
+    assert line["status"] == 200
 
 
 def test_starting_django_logs_nothing_from_axes_or_procrastinate():
