@@ -1,4 +1,4 @@
-"""Log formatting and filtering used by LOGGING, and the access log of every request.
+"""The JSON log format used by LOGGING, and the access log of every request.
 
 Imported by logging.config in the gunicorn master too, before Django is set up: nothing
 here may touch models or settings at import time.
@@ -27,22 +27,6 @@ class JsonFormatter(logging.Formatter):
         line = {"time": moment.isoformat(timespec="milliseconds")}
         line.update(getattr(record, "fields", None) or {"message": record.getMessage()})
         return json.dumps(line, ensure_ascii=False, separators=(",", ":"))
-
-
-class WorkerLifecycleOnly(logging.Filter):
-    """Pass the task worker's start and stop lines and its warnings; drop its per-job lines.
-
-    procrastinate tags each record with an ``action``; at INFO it logs two lines for every
-    job, which the once-a-minute periodic task turns into a steady stream. A failed job is
-    logged at ERROR and passes.
-    """
-
-    LIFECYCLE = frozenset({"start_worker", "stopping_worker", "stop_worker"})
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return (
-            record.levelno >= logging.WARNING or getattr(record, "action", None) in self.LIFECYCLE
-        )
 
 
 def _user_id(request: HttpRequest) -> str:

@@ -182,7 +182,6 @@ LOGGING = {
         "text": {"format": "%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s"},
         "json": {"()": "gis_portal.logs.JsonFormatter"},
     },
-    "filters": {"worker_lifecycle": {"()": "gis_portal.logs.WorkerLifecycleOnly"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "text"},
         "access": {
@@ -190,21 +189,16 @@ LOGGING = {
             "formatter": "json",
             "stream": "ext://sys.stdout",
         },
-        "worker": {
-            "class": "logging.StreamHandler",
-            "formatter": "text",
-            "filters": ["worker_lifecycle"],
-        },
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "portal.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
         # Each of these says the same INFO lines at every process start (axes its version,
-        # procrastinate every task it registers); their warnings and errors still show.
+        # procrastinate every task it registers) and procrastinate two more for every job,
+        # which the once-a-minute periodic task turns into a stream. Their warnings and
+        # errors (a failed job) still show; the worker's start line is printed by its CLI.
         "axes": {"level": "WARNING"},
         "procrastinate": {"level": "WARNING"},
-        # The task worker's own start and stop lines and its failed jobs, not every job.
-        "procrastinate.worker": {"handlers": ["worker"], "level": "INFO", "propagate": False},
         # "Not Found: /x" and the like repeat the access log; 5xx tracebacks are errors.
         "django.request": {"level": "ERROR"},
         # gunicorn's start-up chatter (listening, worker class, each worker booting) is
