@@ -19,4 +19,4 @@ RUN scripts/vendor_assets.sh && rm -rf node_modules \
     python manage.py collectstatic --no-input -v 0
 ENV DJANGO_SETTINGS_MODULE=gis_portal.settings.prod
 EXPOSE 8000
-CMD ["sh", "-c", "python manage.py migrate --no-input && gunicorn gis_portal.wsgi:application --bind 0.0.0.0:8000 --workers 2 --threads 4"]
+CMD ["sh", "-c", "python manage.py migrate --no-input && gunicorn gis_portal.wsgi:application -c python:gis_portal.gunicorn_conf --bind 0.0.0.0:8000 --workers 2 --threads 4"]
