@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from gis_portal import views
+from gis_portal import errors, views
 from gis_portal.demo_accounts import LoginForm
 
 # Each app owns its API routes (urls.py, under /api/v1/) and its pages (page_urls.py).
@@ -44,3 +44,8 @@ urlpatterns = [
     path("", include("facilities.page_urls")),
     path("", include("gis_portal.editing.page_urls")),
 ]
+
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+handler500 = errors.server_error

@@ -10,7 +10,6 @@ $PY manage.py migrate --no-input -v 0
 $PY manage.py sync_roles -v 0 >/dev/null
 $PY manage.py load_hegang_demo
 $PY manage.py collectstatic --no-input -v 0
-echo "portal: http://127.0.0.1:$PORT/  (API docs: /api/docs/, admin: /admin/)"
 # The task-queue worker (procrastinate, PostgreSQL only) runs the long siting jobs beside
 # the web server; both stop together.
 # Runs left "running" by a worker that was killed are marked failed first (the worker's
@@ -18,8 +17,10 @@ echo "portal: http://127.0.0.1:$PORT/  (API docs: /api/docs/, admin: /admin/)"
 $PY manage.py fail_dead_runs
 $PY manage.py procrastinate worker --queues siting --concurrency 1 &
 WORKER=$!
-.venv/bin/gunicorn gis_portal.wsgi:application --bind "127.0.0.1:$PORT" \
-  --workers "${WEB_WORKERS:-2}" --threads 4 --access-logfile - --graceful-timeout 5 &
+# DEBUG is off unless asked (DEBUG=1 make run); gunicorn_conf logs one line once the
+# portal listens, and the portal's middleware writes the access log (JSON, stdout).
+.venv/bin/gunicorn gis_portal.wsgi:application -c python:gis_portal.gunicorn_conf \
+  --bind "127.0.0.1:$PORT" --workers "${WEB_WORKERS:-2}" --threads 4 --graceful-timeout 5 &
 WEB=$!
 trap 'kill $WORKER $WEB 2>/dev/null; wait' INT TERM EXIT
 wait -n $WORKER $WEB

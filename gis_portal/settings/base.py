@@ -43,6 +43,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "gis_portal.logs.AccessLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -255,11 +256,41 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# One configuration for the web workers, the task worker, management commands and the
+# gunicorn master (gis_portal/gunicorn_conf.py hands it to gunicorn). Text lines on stderr;
+# the access log (gis_portal.logs.AccessLogMiddleware) is one JSON line per request on stdout.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "gis_portal.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "text"},
+        "access": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "stream": "ext://sys.stdout",
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "portal.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+        # Each of these says the same INFO lines at every process start (axes its version,
+        # procrastinate every task it registers) and procrastinate two more for every job,
+        # which the once-a-minute periodic task turns into a stream. Their warnings and
+        # errors (a failed job) still show; the worker's start line is printed by its CLI.
+        "axes": {"level": "WARNING"},
+        "procrastinate": {"level": "WARNING"},
+        # "Not Found: /x" and the like repeat the access log; 5xx tracebacks are errors.
+        "django.request": {"level": "ERROR"},
+        # gunicorn's start-up chatter (listening, worker class, each worker booting) is
+        # replaced by the single start line of gunicorn_conf.when_ready; its warnings
+        # (a worker timing out or exiting) stay.
+        "gunicorn.error": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "gunicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
+    },
 }
 
 # The city's own bounding box (CGCS2000 lon/lat), used to reject points that cannot be in

@@ -231,6 +231,8 @@ def portal() -> Iterator[Portal]:
     }
     env.update(
         DJANGO_SETTINGS_MODULE="gis_portal.settings.dev",
+        # Pages find their static files without a collectstatic manifest only with DEBUG on.
+        DEBUG="1",
         PGBIN=str(PGBIN),
         LOCAL_PG_PORT=str(primary_port),
         LOCAL_PG_DIR=str(folder / "primary"),

@@ -1,0 +1,30 @@
+"""Gunicorn settings for scripts/run.sh: the portal's LOGGING, and one line when it is up.
+
+Loaded in the gunicorn master (`gunicorn -c python:gis_portal.gunicorn_conf`), which reads
+the Django settings module but never sets Django up; the workers do that themselves.
+"""
+
+import logging
+import os
+
+from django.conf import settings
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gis_portal.settings.prod")
+
+logconfig_dict = settings.LOGGING
+# gis_portal.logs.AccessLogMiddleware writes the access log, with the user and duration.
+accesslog = None
+
+
+def when_ready(server) -> None:
+    """Log the one start-up line: where the portal listens and how it runs."""
+    cfg = server.cfg
+    logging.getLogger("portal").info(
+        "started at %s (pid %d, settings %s, DEBUG %s, %d workers × %d threads)",
+        ", ".join(f"http://{address}/" for address in cfg.bind),
+        os.getpid(),
+        os.environ["DJANGO_SETTINGS_MODULE"],
+        "on" if settings.DEBUG else "off",
+        cfg.workers,
+        cfg.threads,
+    )
