@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission, User
-from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
@@ -86,21 +85,6 @@ def demo_accounts_create() -> dict:
         area_codes=["230402"],
     )
     return {"accounts": len(DEMO_ACCOUNTS) + 1}
-
-
-def edit_scope_check(*, user: User, geom_4490: GEOSGeometry) -> None:
-    """Raise OutsideEditScope unless ``geom_4490`` lies inside the user's edit areas."""
-    if user.is_superuser:
-        return
-    scope = OfficerScope.objects.filter(user=user).first()
-    if scope is None:
-        return
-    areas = list(scope.areas.exclude(geom_4490__isnull=True))
-    if not areas:
-        return
-    if not any(a.geom_4490.covers(geom_4490) for a in areas):
-        names = "、".join(a.name for a in areas)
-        raise OutsideEditScope(f"该要素不在您的编辑范围（{names}）内")
 
 
 def token_issue(*, username: str) -> str:

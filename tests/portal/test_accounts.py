@@ -1,15 +1,11 @@
 import pytest
 from django.contrib.auth.models import Group, User
-from django.contrib.gis.geos import Point
 from django.core.management import call_command
 from django.test import override_settings
 
 from gis_portal.accounts import (
-    OutsideEditScope,
     demo_accounts_create,
-    edit_scope_check,
     roles_sync,
-    user_create_with_role,
 )
 
 pytestmark = pytest.mark.django_db
@@ -36,16 +32,6 @@ def test_demo_accounts_exist_in_development_settings_only(hegang_areas):
     with override_settings(DEMO_ACCOUNTS=False):
         assert demo_accounts_create()["accounts"] == 0
     assert not User.objects.exists()
-
-
-def test_officer_limited_to_a_district_cannot_edit_elsewhere(hegang_areas):
-    roles_sync()
-    user = user_create_with_role(
-        username="xy", password="x-demo-pass", role="placename_officer", area_codes=["230402"]
-    )
-    edit_scope_check(user=user, geom_4490=Point(130.2967, 47.3443, srid=4490))  # in 向阳区
-    with pytest.raises(OutsideEditScope, match="向阳区"):
-        edit_scope_check(user=user, geom_4490=Point(131.86, 47.55, srid=4490))  # 绥滨县
 
 
 def test_login_page_is_chinese_and_a_wrong_password_says_so(client):
