@@ -45,6 +45,7 @@ from boundaries.transform_fit import (
     common_points_read_csv,
     fit_transformation,
 )
+from gis_portal.accounts import OutsideEditScope
 from gis_portal.errors import DomainError
 
 
@@ -254,7 +255,10 @@ def inspection_new(request: HttpRequest, code: str) -> HttpResponse:
                     findings=form.findings(),
                     recorded_by=request.user.get_username(),
                     today=timezone.localdate(),
+                    user=request.user,
                 )
+            except OutsideEditScope as exc:
+                raise PermissionDenied(exc.message) from None
             except DomainError as exc:
                 error = exc.message
             else:

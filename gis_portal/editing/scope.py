@@ -140,10 +140,15 @@ def scope_check(
 
 def footprint_check(user: User | None, footprint: Footprint) -> None:
     """Raise OutsideEditScope unless ``footprint`` lies inside the user's edit areas."""
-    if footprint.is_empty:
-        return
+    if not footprint.is_empty:
+        any_footprint_check(user, [footprint])
+
+
+def any_footprint_check(user: User | None, footprints: list[Footprint]) -> None:
+    """Raise OutsideEditScope unless one of ``footprints`` lies inside the user's edit
+    areas (a boundary line is either side's: its joint inspection is recorded by either)."""
     area_ids = scope_area_ids(user)
-    if footprint_in_scope(area_ids, footprint):
+    if area_ids is None or any(footprints_in_scope(area_ids, footprints)):
         return
     names = "、".join(
         AdministrativeArea.objects.filter(pk__in=area_ids)

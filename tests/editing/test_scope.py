@@ -14,7 +14,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.gis.geos import Point
 
-from boundaries.models import AdministrativeArea, BoundaryMarker
+from boundaries.models import AdministrativeArea, BoundaryMarker, JointInspection
 from facilities.services.standards import programmes_seed
 from gis_portal.accounts import OutsideEditScope
 from gis_portal.editing import change_services
@@ -429,6 +429,23 @@ def test_boundary_requests_are_made_only_inside_the_officers_counties(boundary_d
     )
     assert r.status_code == 201, r.content
     assert BoundaryMarker.objects.get(pk=marker.pk).material != "混凝土预制"
+
+
+def test_joint_inspections_are_recorded_only_inside_the_officers_counties(boundary_demo, client_as):
+    line, _marker = boundary_demo
+    codes = {line.area_a.code, line.area_b.code}
+    other = "230422" if "230422" not in codes else "230421"
+    data = {"inspected_on": "2026-05-01", "participants": "向阳区民政局"}
+    for m in line.markers.all():
+        data[f"state_{m.pk}"] = "intact"
+    elsewhere = client_as("scoped", "boundary_officer", [other])
+    r = elsewhere.post(f"/boundaries/lines/{line.code}/inspect/", data)
+    assert r.status_code == 403
+    assert not JointInspection.objects.filter(line=line, is_demo=False).exists()
+    here = client_as("here", "boundary_officer", [line.area_a.code])  # one side is enough
+    r = here.post(f"/boundaries/lines/{line.code}/inspect/", data)
+    assert r.status_code == 302
+    assert JointInspection.objects.filter(line=line, is_demo=False).exists()
 
 
 # --- the admin ---------------------------------------------------------------------------
