@@ -14,6 +14,7 @@ from boundaries.models import (
     TransformationParameterSet,
 )
 from gis_portal.admin_base import OfflineGISModelAdmin
+from gis_portal.editing.admin_scope import ScopedAdminMixin
 from gis_portal.editing.admin_versioning import VersionCheckedAdminMixin
 
 
@@ -60,8 +61,11 @@ class MarkerInline(admin.TabularInline):
 
 
 @admin.register(BoundaryLine)
-class BoundaryLineAdmin(VersionCheckedAdminMixin, HistoryCommentAdminMixin, OfflineGISModelAdmin):
+class BoundaryLineAdmin(
+    ScopedAdminMixin, VersionCheckedAdminMixin, HistoryCommentAdminMixin, OfflineGISModelAdmin
+):
     form = BoundaryLineAdminForm
+    scope_layer_key = "boundary-lines"
     list_display = (
         "code",
         "name",
@@ -80,8 +84,11 @@ class BoundaryLineAdmin(VersionCheckedAdminMixin, HistoryCommentAdminMixin, Offl
 
 
 @admin.register(BoundaryMarker)
-class BoundaryMarkerAdmin(VersionCheckedAdminMixin, HistoryCommentAdminMixin, OfflineGISModelAdmin):
+class BoundaryMarkerAdmin(
+    ScopedAdminMixin, VersionCheckedAdminMixin, HistoryCommentAdminMixin, OfflineGISModelAdmin
+):
     form = BoundaryMarkerAdminForm
+    scope_layer_key = "boundary-markers"
     list_display = (
         "number",
         "line",

@@ -16,7 +16,6 @@ from django.contrib.gis.geos import GEOSGeometry
 from django.db import connection, transaction
 
 from boundaries.models import BoundaryLine, BoundaryMarker, MarkerFinding
-from gis_portal.accounts import edit_scope_check
 from gis_portal.editing.attributes import (
     DateRule,
     GeometryRule,
@@ -26,6 +25,7 @@ from gis_portal.editing.attributes import (
 )
 from gis_portal.editing.errors import InvalidEdit, PreconditionFailed
 from gis_portal.editing.geometry_input import geometry_parse
+from gis_portal.editing.scope import Footprint, footprint_check
 from gis_portal.errors import Conflict, NotFound
 
 # Tolerances (metres) of the layer's topology rules; settings may override them.
@@ -127,12 +127,19 @@ def _marker_on_line(line: BoundaryLine, geom: GEOSGeometry) -> None:
         )
 
 
-def _scope_check(user: User | None, *geoms: GEOSGeometry | None) -> None:
-    if user is None:
-        return
-    for geom in geoms:
-        if geom is not None:
-            edit_scope_check(user=user, geom_4490=geom)
+def line_footprint(line: BoundaryLine) -> Footprint:
+    """Where a line is for the edit scope: its geometry, or — not yet converted — both of
+    the areas it divides (so only an officer of both sides, or of the city, may edit it)."""
+    if line.geom_4490 is not None:
+        return Footprint.of(line.geom_4490)
+    return Footprint.of(divisions=[line.area_a_id, line.area_b_id])
+
+
+def marker_footprint(marker: BoundaryMarker) -> Footprint:
+    """Where a marker is for the edit scope: its position, or else its line's footprint."""
+    if marker.geom_4490 is not None:
+        return Footprint.of(marker.geom_4490)
+    return line_footprint(marker.line)
 
 
 def _locked(model, pk: int):
@@ -158,7 +165,7 @@ def line_update(
         line = _locked(BoundaryLine, line_id)
         _version_check(line, expected_version)
         new_geom = values.get(GEOMETRY_FIELD)
-        _scope_check(user, line.geom_4490, new_geom)
+        footprint_check(user, line_footprint(line) + Footprint.of(new_geom))
         if new_geom is not None:
             _city_check(new_geom)
             if topology_check:
@@ -186,7 +193,7 @@ def marker_update(
         marker = _locked(BoundaryMarker, marker_id)
         _version_check(marker, expected_version)
         new_geom = values.get(GEOMETRY_FIELD)
-        _scope_check(user, marker.geom_4490, new_geom)
+        footprint_check(user, marker_footprint(marker) + Footprint.of(new_geom))
         if new_geom is not None:
             _city_check(new_geom)
             if topology_check:
@@ -206,7 +213,7 @@ def line_delete(
     with history_context(user=user, comment=comment, source=source), transaction.atomic():
         line = _locked(BoundaryLine, line_id)
         _version_check(line, expected_version)
-        _scope_check(user, line.geom_4490)
+        footprint_check(user, line_footprint(line))
         if line.markers.exists() or line.inspections.exists():
             raise Conflict(f"界线 {line.code} 仍有界桩或联检记录，不能删除")
         line.delete()
@@ -225,7 +232,7 @@ def marker_delete(
     with history_context(user=user, comment=comment, source=source), transaction.atomic():
         marker = _locked(BoundaryMarker, marker_id)
         _version_check(marker, expected_version)
-        _scope_check(user, marker.geom_4490)
+        footprint_check(user, marker_footprint(marker))
         if MarkerFinding.objects.filter(marker=marker).exists():
             raise Conflict(f"界桩 {marker.number} 已有联检记录，不能删除（可在联检中标为丢失）")
         marker.delete()

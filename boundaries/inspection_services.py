@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from boundaries.models import (
@@ -13,6 +14,7 @@ from boundaries.models import (
     MarkerFinding,
     MarkerState,
 )
+from gis_portal.editing.scope import Footprint, any_footprint_check
 from gis_portal.errors import DomainError
 
 
@@ -38,12 +40,17 @@ def inspection_record(
     findings: dict[int, tuple[str, str]],
     recorded_by: str,
     today: dt.date,
+    user: User | None,
 ) -> JointInspection:
     """Record a joint inspection of ``line`` with one finding for every marker on it.
 
     ``findings`` maps marker id → (state, note). Validated in full before anything is
-    written; a finding for a marker of another line, or a missing one, is refused.
+    written; a finding for a marker of another line, or a missing one, is refused, and so
+    is a line neither of whose areas is in the edit scope of ``user`` (OutsideEditScope;
+    None: a system write) — the inspection is joint, either side records it.
     """
+    sides = [Footprint.of(divisions=[pk]) for pk in (line.area_a_id, line.area_b_id) if pk]
+    any_footprint_check(user, sides)
     if inspected_on > today:
         raise InspectionInvalid("联检日期不能晚于今天")
     if not participants.strip():

@@ -43,6 +43,7 @@ from boundaries.transform_fit import (
     common_points_read_csv,
     fit_transformation,
 )
+from gis_portal.accounts import OutsideEditScope
 from gis_portal.errors import DomainError
 from gis_portal.limits import accepts_upload
 from gis_portal.spreadsheet import csv_text
@@ -243,7 +244,10 @@ def inspection_new(request: HttpRequest, code: str) -> HttpResponse:
                     findings=form.findings(),
                     recorded_by=request.user.get_username(),
                     today=timezone.localdate(),
+                    user=request.user,
                 )
+            except OutsideEditScope as exc:
+                raise PermissionDenied(exc.message) from None
             except DomainError as exc:
                 error = exc.message
             else:

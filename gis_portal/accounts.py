@@ -8,7 +8,6 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission, User
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from knox.models import AuthToken
@@ -66,8 +65,18 @@ def user_roles(user: User) -> list[str]:
 def user_create_with_role(
     *, username: str, password: str, role: str, area_codes: list[str] | None = None
 ) -> User:
-    """Create (or update) a user with one role and an optional edit scope."""
+    """Create (or update) a user with one role and an optional edit scope.
+
+    Every code in ``area_codes`` must name a current area: a scope that silently lost its
+    areas would leave the officer city-wide.
+    """
     group = Group.objects.get(name=ROLE_BY_SLUG[role].group_name)
+    areas = list(
+        AdministrativeArea.objects.filter(code__in=area_codes or [], valid_to__isnull=True)
+    )
+    unknown = sorted(set(area_codes or []) - {a.code for a in areas})
+    if unknown:
+        raise DomainError(f"编辑范围中的区划代码不存在：{'、'.join(unknown)}")
     user, _ = User.objects.get_or_create(username=username)
     user.set_password(password)
     user.is_staff = True  # officers use the admin for tabular edits
@@ -75,9 +84,7 @@ def user_create_with_role(
     user.save()
     user.groups.set([group])
     scope, _ = OfficerScope.objects.get_or_create(user=user)
-    scope.areas.set(
-        AdministrativeArea.objects.filter(code__in=area_codes or [], valid_to__isnull=True)
-    )
+    scope.areas.set(areas)
     return user
 
 
@@ -95,21 +102,6 @@ def demo_accounts_create() -> dict:
         )
         demo_account_mark(user=user)
     return {"accounts": len(DEMO_ACCOUNTS)}
-
-
-def edit_scope_check(*, user: User, geom_4490: GEOSGeometry) -> None:
-    """Raise OutsideEditScope unless ``geom_4490`` lies inside the user's edit areas."""
-    if user.is_superuser:
-        return
-    scope = OfficerScope.objects.filter(user=user).first()
-    if scope is None:
-        return
-    areas = list(scope.areas.exclude(geom_4490__isnull=True))
-    if not areas:
-        return
-    if not any(a.geom_4490.covers(geom_4490) for a in areas):
-        names = "、".join(a.name for a in areas)
-        raise OutsideEditScope(f"该要素不在您的编辑范围（{names}）内")
 
 
 def _active_user(username: str) -> User:

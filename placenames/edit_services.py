@@ -27,7 +27,6 @@ from shapely.geometry.base import BaseGeometry
 
 from boundaries.edit_services import _city_check, history_context
 from boundaries.models import AdministrativeArea
-from gis_portal.accounts import edit_scope_check
 from gis_portal.editing.attributes import (
     COMMENT_FIELD,
     DateRule,
@@ -43,6 +42,7 @@ from gis_portal.editing.geometry_input import (
     _from_wkt,
     geometry_parse,
 )
+from gis_portal.editing.scope import Footprint, footprint_check, scope_check
 from gis_portal.errors import Conflict, NotFound
 from placenames import romanize as rz
 from placenames.importers.validation import ALLOWED_TYPES, ANY_TYPE
@@ -320,28 +320,62 @@ def _version_check(place: PlaceName, expected_version: int | None) -> None:
         )
 
 
-def _scope_check(user: User | None, *geoms: GEOSGeometry | None) -> None:
-    if user is None:
+def placename_footprint(place: PlaceName) -> Footprint:
+    """Where a place name is for the edit scope: its geometry (or, where none was surveyed,
+    its representative point) and its division — a name with no location at all is still
+    scoped by the district it is filed under."""
+    return Footprint.of(place.geom_4490 or place.point_4490, divisions=[place.division_id])
+
+
+def _division_check(division: AdministrativeArea, point: Point) -> None:
+    """Refuse a new name whose place lies outside the division it is declared in.
+
+    Tested against the nearest of the division and its parents that has a polygon
+    (townships and villages often have none, the county always has one); the point is the
+    place's representative point, so an entity crossing a line (所在(跨)行政区) is filed where
+    its point lies.
+    """
+    chain = [division.pk, division.parent_id]
+    if division.parent is not None:
+        chain.append(division.parent.parent_id)
+    chain = [pk for pk in chain if pk is not None]
+    with_polygon = set(
+        AdministrativeArea.objects.filter(pk__in=chain, geom_4490__isnull=False).values_list(
+            "pk", flat=True
+        )
+    )
+    nearest = next((pk for pk in chain if pk in with_polygon), None)
+    if nearest is None:
+        return  # no polygon to test against; the city check still applies
+    if AdministrativeArea.objects.filter(pk=nearest, geom_4490__covers=point).exists():
         return
-    for geom in geoms:
-        if geom is not None:
-            edit_scope_check(user=user, geom_4490=geom)
+    actual = (
+        AdministrativeArea.objects.filter(
+            level="county", valid_to__isnull=True, geom_4490__covers=point
+        )
+        .values_list("name", flat=True)
+        .first()
+    )
+    where = f"，该位置在{actual}" if actual else ""
+    raise InvalidEdit(
+        "division", f"位置不在所填行政区（{division.name}）内{where}：请核对所属政区或位置"
+    )
 
 
 def _apply_values(place: PlaceName, values: dict, user: User | None) -> list[str]:
     """Set validated values on ``place`` (geometry checks, pinyin, keys); return fields."""
     fields = []
     geom = values.pop("geometry", None)
+    new_geom = None
     if geom is not None:
         geometry_type_check(geom, place.category.code)
         new_geom = _to_geos(geom)
-        _scope_check(user, place.geom_4490, new_geom)
+    footprint_check(user, placename_footprint(place) + Footprint.of(new_geom))
+    if new_geom is not None:
         _city_check(new_geom)
         place.geom_4490 = new_geom
         place.point_4490 = _representative_point(new_geom)
         fields += [GEOMETRY_FIELD, "point_4490"]
-    elif user is not None:
-        _scope_check(user, place.geom_4490 or place.point_4490)
     old_name = place.standard_name
     for name, value in values.items():
         setattr(place, name, value)
@@ -427,8 +461,9 @@ def placename_create(*, values: Mapping, comment: str, user: User | None, source
         raise InvalidEdit("division", f"行政区 {division_code} 不存在")
     geometry_type_check(geom, category.code)
     new_geom = _to_geos(geom)
-    _scope_check(user, new_geom)
+    scope_check(user, new_geom, divisions=[division.pk])
     _city_check(new_geom)
+    _division_check(division, _representative_point(new_geom))
     with history_context(user=user, comment=comment, source=source), transaction.atomic():
         roman = rz.romanize(clean["standard_name"])
         pinyin = clean.pop("pinyin", "") or ""

@@ -30,6 +30,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 
 from boundaries.edit_services import history_context
+from gis_portal.editing.admin_scope import ScopedAdminMixin
 from gis_portal.editing.errors import InvalidEdit
 from gis_portal.errors import DomainError
 
@@ -172,9 +173,14 @@ def layer_validated(
     )
 
 
-class LayerValidatedAdminMixin:
-    """ModelAdmin half: the form knows who edits (the user's area limits the edit), and
-    the save is recorded in the history with the user and the path (admin)."""
+class LayerValidatedAdminMixin(ScopedAdminMixin):
+    """ModelAdmin half: the form knows who edits (the user's area limits the edit), the
+    record outside the user's area is read-only (``ScopedAdminMixin``), and the save is
+    recorded in the history with the user and the path (admin)."""
+
+    @property
+    def scope_layer_key(self) -> str:
+        return self.form.layer_key
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)

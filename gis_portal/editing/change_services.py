@@ -27,7 +27,7 @@ from gis_portal.editing.errors import (
     PreconditionFailed,
     VersionConflict,
 )
-from gis_portal.editing.layers import LAYERS, Layer, layer_get
+from gis_portal.editing.layers import Layer, layer_get, layer_of_request
 from gis_portal.editing.models import (
     REQUIRED_DOCUMENTS,
     Announcement,
@@ -38,11 +38,16 @@ from gis_portal.editing.models import (
     ChangeStatus,
     DocumentKind,
 )
-from gis_portal.editing.permissions import role_names, user_may_edit
+from gis_portal.editing.permissions import (
+    APPROVER_ROLES,
+    role_names,
+    user_may_decide,
+    user_may_edit,
+)
+from gis_portal.editing.scope import footprint_check
+from gis_portal.editing.selectors import change_request_readable
 from gis_portal.errors import Conflict, NotFound
 
-# Who reviews and approves: the administrator role (the bureau's approving office).
-APPROVER_ROLES = ("administrator",)
 DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
 DOCUMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".jpg", ".jpeg", ".png", ".zip")
 NAMING_KINDS = {ChangeKind.NAMING, ChangeKind.RENAMING, ChangeKind.ABOLISHING}
@@ -58,19 +63,6 @@ class PendingRequestConflict(Conflict):
     """The feature already has a change request waiting for a decision."""
 
     code = "pending_request"
-
-
-def layer_of_request(request: ChangeRequest) -> Layer:
-    model = request.target_type.model_class()
-    for layer in LAYERS.values():
-        if layer.model is model:
-            return layer
-    raise InvalidEdit("layer", f"对象类型 {request.target_type} 不是可编辑图层")
-
-
-def user_may_decide(user: User) -> bool:
-    """Whether ``user`` reviews, approves, rejects and publishes requests."""
-    return user_may_edit(user, APPROVER_ROLES)
 
 
 def _require_role(user: User, roles: tuple[str, ...], action: str) -> None:
@@ -230,6 +222,9 @@ def _prepare(
         target = layer.model.objects.filter(pk=target_id).first()
         if target is None:
             raise NotFound(f"{layer.label} {target_id} 不存在")
+        # Before the version and the pending request are told: outside the officer's
+        # scope nothing about the feature's requests is shown.
+        footprint_check(user, layer.footprint_of(target))
         if base_version is not None and base_version != target.version:
             raise PreconditionFailed(
                 f"{layer.label}「{layer.label_of(target)}」已被他人修改（当前版本 {target.version}）",
@@ -431,7 +426,9 @@ def change_document_attach(
     title = TextRule("标题", 200).clean("title", title)
     with transaction.atomic():
         request = _locked_request(request_id)
-        if request.submitted_by_id != user.pk and not user_may_edit(user, APPROVER_ROLES):
+        if not change_request_readable(user, request):
+            raise NotFound(f"变更申请 {request_id} 不存在")
+        if request.submitted_by_id != user.pk and not user_may_decide(user):
             raise EditForbidden("只能为自己提交的申请上传材料")
         _transition(request, (ChangeStatus.PROPOSAL, ChangeStatus.REVIEW), "补充材料")
         return ChangeDocument.objects.create(

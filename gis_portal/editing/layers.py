@@ -15,8 +15,10 @@ from boundaries import edit_services
 from boundaries.models import BoundaryLine, BoundaryMarker
 from facilities import edit_services as facility_edit
 from facilities.models import Facility
+from gis_portal.editing.errors import InvalidEdit
 from gis_portal.editing.feature_io import FeatureSpec
 from gis_portal.editing.models import ChangeKind
+from gis_portal.editing.scope import Footprint
 from gis_portal.errors import NotFound
 from placenames import edit_services as placename_edit
 from placenames.addresses import edit_services as address_edit
@@ -65,6 +67,14 @@ class Layer:
     # What the editor loads (one county) and shows of a feature, as GeoJSON built by
     # PostGIS; None = the layer has its own read API (boundaries).
     features: FeatureSpec | None = None
+    # footprint(obj) → Footprint: where a feature is for the edit scope (who may write it
+    # and read its change requests); None = its geometry field.
+    footprint: Callable[[models.Model], Footprint] | None = None
+
+    def footprint_of(self, obj: models.Model) -> Footprint:
+        if self.footprint is not None:
+            return self.footprint(obj)
+        return Footprint.of(getattr(obj, self.geometry_field, None))
 
 
 BOUNDARY_EDITORS = ("boundary_officer", "administrator")
@@ -86,6 +96,7 @@ LAYERS: dict[str, Layer] = {
             delete=lambda *, pk, **kw: edit_services.line_delete(line_id=pk, **kw),
             label_of=lambda obj: f"{obj.code} {obj.name}",
             recheck=lambda pks: edit_services.topology_recheck(line_ids=pks, marker_ids=[]),
+            footprint=edit_services.line_footprint,
             create_refusal="界线依据界线协议书录入（边界导入或管理后台），不能在地图上直接新建",
             # Every change of a boundary goes in as a change request (approval applies it).
             request_kind=lambda *, action, **_kw: (
@@ -104,6 +115,7 @@ LAYERS: dict[str, Layer] = {
             delete=lambda *, pk, **kw: edit_services.marker_delete(marker_id=pk, **kw),
             label_of=lambda obj: obj.number,
             recheck=lambda pks: edit_services.topology_recheck(line_ids=[], marker_ids=pks),
+            footprint=edit_services.marker_footprint,
             create_refusal="界桩依据联检成果录入（边界导入或管理后台），不能在地图上直接新建",
             request_kind=lambda *, action, **_kw: (
                 None if action == "create" else ChangeKind.BOUNDARY_MARKER
@@ -127,6 +139,7 @@ LAYERS: dict[str, Layer] = {
             # Drawn in the editor, a new name is saved as a naming request with these fields.
             create_rules=placename_edit.CREATE_RULES,
             features=placename_edit.PLACENAME_FEATURES,
+            footprint=placename_edit.placename_footprint,
         ),
         Layer(
             key="streets",
@@ -205,3 +218,11 @@ def layer_get(key: str) -> Layer:
         return LAYERS[key]
     except KeyError:
         raise NotFound(f"没有名为 {key[:40]} 的可编辑图层") from None
+
+
+def layer_of_request(request) -> Layer:
+    """Return the layer of a change request's target."""
+    layer = LAYER_OF_MODEL.get(request.target_type.model_class())
+    if layer is None:
+        raise InvalidEdit("layer", f"对象类型 {request.target_type} 不是可编辑图层")
+    return layer

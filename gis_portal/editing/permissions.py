@@ -15,6 +15,16 @@ def user_may_edit(user, roles: tuple[str, ...]) -> bool:
     return user.is_superuser or bool(set(user_roles(user)) & set(roles))
 
 
+# Who reviews and approves change requests: the administrator role (the bureau's approving
+# office).
+APPROVER_ROLES = ("administrator",)
+
+
+def user_may_decide(user) -> bool:
+    """Whether ``user`` reviews, approves, rejects and publishes change requests."""
+    return user_may_edit(user, APPROVER_ROLES)
+
+
 def role_names(roles: tuple[str, ...]) -> str:
     return "、".join(ROLE_BY_SLUG[r].group_name for r in roles)
 

@@ -83,7 +83,8 @@ def _body(request, allowed: set[str]) -> dict:
 
 
 class ChangeRequestListView(APIView):
-    """List change requests (signed-in users) or submit one (the layer's editors)."""
+    """List the change requests the user may read (see ``selectors``) or submit one (the
+    layer's editors)."""
 
     permission_classes = [IsAuthenticated]
 
@@ -110,12 +111,13 @@ class ChangeRequestListView(APIView):
         if target_id is not None and layer is None:
             raise InvalidParameter("target_id", "须与 layer 一起给出")
         rows = selectors.change_request_list(
+            user=request.user,
             status=wanted,
             kind=kind,
             model=LAYERS[layer].model if layer else None,
             target_id=target_id,
             pending=pending,
-        )[:500]
+        )
         return Response(ChangeRequestSerializer(rows, many=True).data)
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses=ChangeRequestSerializer)
@@ -146,7 +148,7 @@ class ChangeRequestDetailView(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, pk: int):
         reject_unknown(request.query_params, set())
-        detail = selectors.change_request_detail(request_id=pk)
+        detail = selectors.change_request_detail(request_id=pk, user=request.user)
         data = ChangeRequestSerializer(detail.request).data
         data["current"] = detail.current
         data["proposed_geometry"] = detail.proposed_geometry

@@ -11,7 +11,6 @@ from gis_portal.editing import change_services, selectors
 from gis_portal.editing.layers import LAYERS
 from gis_portal.editing.models import (
     REQUIRED_DOCUMENTS,
-    ChangeDocument,
     ChangeKind,
     ChangeStatus,
     DocumentKind,
@@ -63,7 +62,8 @@ def editor_county(user) -> str:
 @login_required
 @require_GET
 def request_list_page(request: HttpRequest) -> HttpResponse:
-    """变更申请: every request, filtered by status and kind (bad filters named in Chinese)."""
+    """变更申请: the requests the user may read, filtered by status and kind (bad filters
+    named in Chinese)."""
     status = request.GET.get("status") or ""
     kind = request.GET.get("kind") or ""
     errors = []
@@ -76,7 +76,9 @@ def request_list_page(request: HttpRequest) -> HttpResponse:
     unknown = sorted(set(request.GET) - {"status", "kind"})
     if unknown:
         errors.append(f"不支持的筛选条件：{'、'.join(unknown)[:60]}")
-    rows = selectors.change_request_list(status=status or None, kind=kind or None)[:500]
+    rows = selectors.change_request_list(
+        user=request.user, status=status or None, kind=kind or None
+    )
     return render(
         request,
         "editing/requests.html",
@@ -96,7 +98,7 @@ def request_list_page(request: HttpRequest) -> HttpResponse:
 def request_detail_page(request: HttpRequest, pk: int) -> HttpResponse:
     """One request: the proposal as a diff and on a small map, documents, decisions."""
     try:
-        detail = selectors.change_request_detail(request_id=pk)
+        detail = selectors.change_request_detail(request_id=pk, user=request.user)
     except DomainError as exc:
         raise Http404(exc.message) from None
     return render(
@@ -117,10 +119,12 @@ def request_detail_page(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def request_document_download(request: HttpRequest, pk: int) -> FileResponse:
-    """Download an attached document (signed-in users)."""
-    doc = ChangeDocument.objects.filter(pk=pk).first()
-    if doc is None or not doc.file:
-        raise Http404("材料不存在")
+    """Download an attached document: its request's submitter, those who decide requests
+    and the officers whose scope covers its target; 404 for anyone else."""
+    try:
+        doc = selectors.change_document_for(document_id=pk, user=request.user)
+    except DomainError as exc:
+        raise Http404(exc.message) from None
     try:
         handle = doc.file.open("rb")
     except FileNotFoundError:

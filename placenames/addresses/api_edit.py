@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib.gis.geos import Point
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -12,7 +11,6 @@ from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gis_portal.accounts import edit_scope_check
 from gis_portal.errors import InvalidParameter
 from gis_portal.params import reject_unknown
 from placenames.addresses import services
@@ -106,13 +104,10 @@ class PlateCreateView(APIView):
             field, message = _first_error(body.errors)
             raise InvalidParameter(field, message)
         data = body.validated_data
-        for item in data["plates"]:
-            edit_scope_check(
-                user=request.user, geom_4490=Point(item["lon"], item["lat"], srid=4490)
-            )
         created = services.plates_create(
             street_id=data["street"],
             requests=[services.PlateRequest(**item) for item in data["plates"]],
+            user=request.user,
         )
         return Response(
             {
@@ -176,6 +171,7 @@ class SignInspectionCreateView(APIView):
             sign_id=sign_id,
             on=data["inspected_on"],
             condition=data["condition"],
+            user=request.user,
             inspector=data["inspector"],
             note=data["note"],
         )

@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
+from django.contrib.auth.models import User
 from django.contrib.gis.geos import LineString as GEOSLineString
 from django.contrib.gis.geos import Point
 from django.db import transaction
 from django.db.models import Q
 
 from boundaries.models import AdministrativeArea
+from gis_portal.editing.scope import scope_check
 from placenames.addresses.errors import (
     DuplicatePlateNumber,
     DuplicateStreetName,
@@ -187,12 +189,15 @@ def _street_existing(street: Street) -> list[tuple[DoorPlate, float]]:
     return list(zip(plates, chainage.tolist(), strict=True))
 
 
-def plates_create(*, street_id: int, requests: Sequence[PlateRequest]) -> list[DoorPlate]:
+def plates_create(
+    *, street_id: int, requests: Sequence[PlateRequest], user: User | None = None
+) -> list[DoorPlate]:
     """Create door plates on one street, all or none.
 
     Each plate's side and chainage come from its position; a missing number is proposed by
     the street's rule. A number already held by an active plate of the street, or given
-    twice in the same call, is refused and nothing is written.
+    twice in the same call, is refused and nothing is written; so is a plate outside the
+    edit scope of ``user`` (None: a system write, the import or the demo loader).
     """
     if not requests:
         raise InvalidPlate("没有要创建的门牌")
@@ -205,6 +210,7 @@ def plates_create(*, street_id: int, requests: Sequence[PlateRequest]) -> list[D
             raise InvalidPlate(f"第 {i + 1} 个门牌的副号不能为负", index=i)
         if r.status not in PlateStatus.values or r.status == PlateStatus.RETIRED:
             raise InvalidPlate(f"第 {i + 1} 个门牌的状态无效：{r.status}", index=i)
+    scope_check(user, *(Point(r.lon, r.lat, srid=4490) for r in requests))
     with transaction.atomic():
         street = _locked_street(street_id)
         rule = rule_of(street)
@@ -323,15 +329,23 @@ def sign_create(
 
 
 def sign_inspect(
-    *, sign_id: int, on: date, condition: str, inspector: str = "", note: str = ""
+    *,
+    sign_id: int,
+    on: date,
+    condition: str,
+    user: User | None,
+    inspector: str = "",
+    note: str = "",
 ) -> SignInspection:
-    """Record an inspection and update the sign's condition."""
+    """Record an inspection and update the sign's condition: a write to the sign, so only
+    inside the edit scope of ``user`` (None: a system write)."""
     if condition not in Condition.values:
         raise InvalidPlate(f"路牌现状无效：{condition}")
     with transaction.atomic():
         sign = StreetSign.objects.select_for_update().filter(pk=sign_id).first()
         if sign is None:
             raise SignNotFound(f"路牌 {sign_id} 不存在", sign_id=sign_id)
+        scope_check(user, sign.point_4490)
         if sign.installed_on and on < sign.installed_on:
             raise InvalidPlate("巡检日期不能早于安装日期")
         record = SignInspection.objects.create(

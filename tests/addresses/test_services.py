@@ -140,7 +140,9 @@ def test_signs_carry_the_street_name_and_inspections_update_the_condition(make_s
     street = make_street()
     sign = sign_create(street_id=street.pk, kind="lightbox", lon=lon_at(0.0), lat=NORTH_LAT)
     assert (sign.text_zh, sign.text_pinyin) == ("新华路", "Xinhua Lu")
-    sign_inspect(sign_id=sign.pk, on=date(2026, 5, 1), condition="damaged", inspector="张三")
+    sign_inspect(
+        sign_id=sign.pk, on=date(2026, 5, 1), condition="damaged", user=None, inspector="张三"
+    )
     assert StreetSign.objects.get(pk=sign.pk).condition == "damaged"
     with pytest.raises(InvalidPlate):
         sign_create(street_id=street.pk, kind="neon", lon=lon_at(0.0), lat=NORTH_LAT)

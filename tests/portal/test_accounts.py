@@ -1,17 +1,15 @@
 import pytest
 from django.contrib.auth.models import Group, Permission, User
-from django.contrib.gis.geos import Point
 from django.core.management import call_command
 from django.test import override_settings
 
 from gis_portal.accounts import (
-    OutsideEditScope,
     demo_accounts_create,
-    edit_scope_check,
     roles_sync,
     user_create_with_role,
     user_roles,
 )
+from gis_portal.errors import DomainError
 
 pytestmark = pytest.mark.django_db
 
@@ -53,14 +51,16 @@ def test_demo_accounts_exist_in_development_settings_only(hegang_areas):
     assert not User.objects.exists()
 
 
-def test_officer_limited_to_a_district_cannot_edit_elsewhere(hegang_areas):
+def test_an_edit_scope_naming_an_unknown_area_is_refused_not_left_city_wide(hegang_areas):
     roles_sync()
-    user = user_create_with_role(
-        username="xy", password="x-demo-pass", role="placename_officer", area_codes=["230402"]
-    )
-    edit_scope_check(user=user, geom_4490=Point(130.2967, 47.3443, srid=4490))  # in 向阳区
-    with pytest.raises(OutsideEditScope, match="向阳区"):
-        edit_scope_check(user=user, geom_4490=Point(131.86, 47.55, srid=4490))  # 绥滨县
+    with pytest.raises(DomainError, match="230499"):
+        user_create_with_role(
+            username="typo",
+            password="x-long-pass-1",
+            role="placename_officer",
+            area_codes=["230402", "230499"],
+        )
+    assert not User.objects.filter(username="typo").exists()
 
 
 def test_login_page_is_chinese_and_a_wrong_password_says_so(client):

@@ -5,6 +5,7 @@ from django.contrib.auth.models import User
 from django.core.checks import run_checks
 from django.test import override_settings
 
+from boundaries.models import AdministrativeArea
 from gis_portal.accounts import demo_accounts_create, roles_sync, token_issue, user_create_with_role
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +22,8 @@ PUBLISHED = [
 @pytest.fixture
 def seeded(db):
     """A database the development demo seeded (DEMO_ACCOUNTS is true in test settings)."""
+    # officer_xiangyang's edit scope names 向阳区; its outline does not matter here.
+    AdministrativeArea.objects.create(code="230402", name="向阳区", level="county", source="test")
     demo_accounts_create()
 
 
