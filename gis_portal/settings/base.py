@@ -209,11 +209,12 @@ THROTTLE_RATES = {
     },
 }
 # At most this many heavy requests run at once across all processes (advisory-lock slots;
-# 0 turns a pool's heavy work off); scripts/run.sh serves 2 workers x 4 threads, so the
-# other threads stay free for public lookups.
+# 0 turns a pool's heavy work off); scripts/run.sh serves 2 workers x 4 threads, so at
+# least 3 threads stay free for public lookups. The planner page alone asks for two figures
+# at once, so staff get 4 slots (the page retries a 503 after its Retry-After).
 HEAVY_WORK_SLOTS = {
     "anon": env.int("HEAVY_WORK_SLOTS_ANON", default=1),
-    "user": env.int("HEAVY_WORK_SLOTS_USER", default=2),
+    "user": env.int("HEAVY_WORK_SLOTS_USER", default=4),
 }
 
 # No page loads anything from another host: the intranet has no internet.

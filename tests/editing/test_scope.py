@@ -26,10 +26,12 @@ from placenames.models import PlaceCategory, PlaceName
 from placenames.services import categories_load
 from tests.editing.scope_builders import box, district_centre, place, square
 from tests.editing.test_layers_addresses_builders import (
+    EAST,
     GONGNONG,
     LAT,
     NORTH_LAT,
     SOUTH_LAT,
+    WEST,
     XIANGYANG,
     facility,
     patch,
@@ -457,16 +459,26 @@ def test_the_admin_keeps_an_officer_to_their_district(xiangyang, gn_centre):
     page = xiangyang.get(change)
     assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
     assert xiangyang.post(change, {"remarks": "越权"}).status_code == 403
+    # A registered name is abolished only by an approved request: no officer deletes one.
     assert xiangyang.get(f"/admin/placenames/placename/{outside.pk}/delete/").status_code == 403
-    r = xiangyang.post(
+    xiangyang.post(
         "/admin/placenames/placename/",
         {"action": "delete_selected", "_selected_action": [outside.pk], "post": "yes"},
     )
-    assert r.status_code == 403
     assert PlaceName.objects.get(pk=outside.pk).remarks == ""
-    # A sign's inspections are saved with the sign: outside, the sign's form is read-only.
+    # Door plates the officer may delete: outside the district neither one by one nor in bulk.
     lon, lat = gn_centre
-    gn_sign = sign(street("工农路", coords=((lon - 0.004, lat), (lon + 0.004, lat))), lon, lat)
+    gn_street = street("工农路", coords=((lon - 0.004, lat), (lon + 0.004, lat)))
+    gn_plate = plate(gn_street, lon, lat + 0.0005)
+    assert xiangyang.get(f"/admin/addresses/doorplate/{gn_plate.pk}/delete/").status_code == 403
+    r = xiangyang.post(
+        "/admin/addresses/doorplate/",
+        {"action": "delete_selected", "_selected_action": [gn_plate.pk], "post": "yes"},
+    )
+    assert r.status_code == 403
+    assert DoorPlate.objects.filter(pk=gn_plate.pk).exists()
+    # A sign's inspections are saved with the sign: outside, the sign's form is read-only.
+    gn_sign = sign(gn_street, lon, lat - 0.0005)
     sign_change = f"/admin/addresses/streetsign/{gn_sign.pk}/change/"
     assert xiangyang.post(sign_change, {"inspections-TOTAL_FORMS": "1"}).status_code == 403
     assert not SignInspection.objects.filter(sign=gn_sign).exists()
@@ -474,4 +486,5 @@ def test_the_admin_keeps_an_officer_to_their_district(xiangyang, gn_centre):
     inside = place("向阳旧区", division=XIANGYANG)
     page = xiangyang.get(f"/admin/placenames/placename/{inside.pk}/change/")
     assert 'name="_save"' in page.content.decode()
-    assert xiangyang.get(f"/admin/placenames/placename/{inside.pk}/delete/").status_code == 200
+    xy_plate = plate(street("向阳旧路"), (WEST + EAST) / 2, LAT + 0.0005)
+    assert xiangyang.get(f"/admin/addresses/doorplate/{xy_plate.pk}/delete/").status_code == 200

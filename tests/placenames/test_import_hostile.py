@@ -11,12 +11,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from django.contrib.auth.models import Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from placenames.importers.service import ImportRefused, placenames_import
 from placenames.services import categories_load
+from tests.editing.factories import role_user
 from tests.hostile import Listener, local_targets, lying_zip, secrets, shapefile_parts, zip_of
 
 pytestmark = pytest.mark.django_db
@@ -160,9 +160,7 @@ def test_a_zip_lying_about_its_size_is_refused_in_bounded_memory(
 
 @pytest.fixture
 def officer(db):
-    user = User.objects.create_user("officer-hostile", password="x")
-    user.user_permissions.add(Permission.objects.get(codename="add_placename"))
-    return user
+    return role_user("officer-hostile", "placename_officer")
 
 
 def test_the_officer_page_refuses_a_vrt_shapefile_without_showing_the_file(
