@@ -7,11 +7,14 @@ import json
 import re
 
 import pytest
+from playwright.sync_api import expect
 
+from facilities.services.demo import facilities_demo_load
 from tests.e2e.test_editor import sign_in
 from tests.e2e.test_requests_page import renaming
 from tests.editing.factories import role_user
 from tests.editing.placename_builders import place_create
+from tests.facilities.factories import user_with_role
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -149,4 +152,38 @@ def test_a_failed_load_says_why_in_chinese(
     page.wait_for_selector("#map-status.error", timeout=20_000)
     assert page.text_content("#map-status") == "加载区划数据失败：" + shown
     assert len(answered) == attempts
+    assert not page.recorder.blocked
+
+
+def test_the_planner_says_it_waits_for_a_busy_server_then_shows_the_coverage(
+    live_server, hegang_areas, offline_page
+):
+    facilities_demo_load()
+    page = offline_page
+    answered = []
+
+    def busy_once(route):
+        answered.append(route.request.url)
+        if len(answered) == 1:
+            route.fulfill(
+                status=503,
+                headers={"Retry-After": "2", "Content-Type": "application/json"},
+                body=json.dumps({"error": "服务器正忙", "code": "busy"}),
+            )
+        else:
+            route.continue_()
+
+    page.route(re.compile(r"/api/v1/coverage\?"), busy_once)
+    user_with_role("planner", "planner", password="pw-for-tests-1")
+    page.goto(live_server.url + "/accounts/login/?next=/facilities/")
+    page.fill("input[name=username]", "planner")
+    page.fill("input[name=password]", "pw-for-tests-1")
+    page.click("form button[type=submit]")
+    expect(page.locator("#status")).to_have_text("服务器正忙，2 秒后第 1 次重试…", timeout=20_000)
+    page.wait_for_selector(
+        "#planner[data-loaded=eldercare_daycare]", state="attached", timeout=30_000
+    )
+    assert page.text_content("#status").startswith("已加载")
+    assert page.text_content('[data-field="share"]').endswith("%")
+    assert len(answered) == 2
     assert not page.recorder.blocked

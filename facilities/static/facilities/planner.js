@@ -14,7 +14,10 @@
   function setStatus(el, text, isError) { HegangMap.statusLine(el)(text, isError); }
   // The coverage figures run in the server's shared heavy-work slots: when every slot is
   // taken the server answers 503 with Retry-After, and the kernel waits and asks again.
-  function getJSON(url) { return HegangMap.getJSON(url); }
+  function waiting(waitS, attempt) {
+    setStatus(statusEl, "服务器正忙，" + waitS + " 秒后第 " + attempt + " 次重试…");
+  }
+  function getJSON(url) { return HegangMap.getJSON(url, null, {onRetry: waiting}); }
   function postJSON(url, data) { return HegangMap.postJSON(url, data, {csrf: ds.csrf}); }
   function fmt(n) { return n === null || n === undefined ? "—" : Number(n).toLocaleString("zh-CN"); }
   function pct(x) { return x === null || x === undefined ? "—" : (x * 100).toFixed(1) + "%"; }

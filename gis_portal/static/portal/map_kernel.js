@@ -200,7 +200,6 @@ window.HegangMap = (function () {
     request: request,
     getJSON: getJSON,
     postJSON: postJSON,
-    errorMessage: errorMessage,
     statusLine: statusLine,
     countyBackdrop: countyBackdrop,
   };
