@@ -1,8 +1,8 @@
-"""The configuration of the shared map script (static/portal/map_kernel.js), in one place.
+"""The start view of the shared map script (static/portal/map_kernel.js), in one place.
 
 Every page's map starts on the city centre and zoom of ``settings.HEGANG_MAP_CENTRE_4490``
-and ``settings.HEGANG_MAP_ZOOM`` and draws the county backdrop from the areas API. The base
-template writes them into one ``data-map-view`` attribute on ``<body>``; the admin's
+and ``settings.HEGANG_MAP_ZOOM``. The base template writes them into one ``data-map-view``
+attribute on ``<body>``; the admin's
 geometry widget, which Django's admin templates render, carries the same attribute on its
 own element (gis_portal/widgets.py).
 """
@@ -13,21 +13,16 @@ import json
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import reverse
 
 
 def map_view_config() -> dict:
-    """Return the map script's start view (lon/lat in EPSG:4490, zoom) and the areas URL."""
+    """Return the map script's start view: the centre (lon/lat, EPSG:4490) and the zoom."""
     lon, lat = settings.HEGANG_MAP_CENTRE_4490
-    return {
-        "centre": [lon, lat],
-        "zoom": settings.HEGANG_MAP_ZOOM,
-        "areas_url": reverse("area-list"),
-    }
+    return {"centre": [lon, lat], "zoom": settings.HEGANG_MAP_ZOOM}
 
 
 def map_view_json() -> str:
-    """Return the configuration as the JSON text of the ``data-map-view`` attribute."""
+    """Return the start view as the JSON text of the ``data-map-view`` attribute."""
     return json.dumps(map_view_config(), separators=(",", ":"))
 
 

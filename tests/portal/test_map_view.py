@@ -76,7 +76,6 @@ def test_the_base_template_hands_the_one_view_to_the_map_script():
     view = json.loads(attr)
     assert view == map_view_config()
     assert view["centre"] == list(settings.HEGANG_MAP_CENTRE_4490)
-    assert view["areas_url"] == "/api/v1/areas"
     assert (
         html.index("vendor/ol/ol.js")
         < html.index("portal/map_kernel.js")

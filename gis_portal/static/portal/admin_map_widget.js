@@ -6,7 +6,7 @@ document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("[data-offline-map-widget]").forEach(function (el) {
     var view = HegangMap.config(el);
     // A lighter fill than on the pages: the edited geometry is drawn over it.
-    var backdrop = HegangMap.countyBackdrop({el: el, style: new ol.style.Style({
+    var backdrop = HegangMap.countyBackdrop({style: new ol.style.Style({
       stroke: new ol.style.Stroke({color: "#7a8ca3", width: 1}),
       fill: new ol.style.Fill({color: "rgba(230,236,243,0.6)"}),
     })});

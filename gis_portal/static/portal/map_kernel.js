@@ -13,6 +13,7 @@
 "use strict";
 window.HegangMap = (function () {
   var geojson = new ol.format.GeoJSON({dataProjection: "EPSG:4326", featureProjection: "EPSG:3857"});
+  var AREAS_URL = "/api/v1/areas";  // administrative areas as GeoJSON (README, API)
   var maps = [];  // every map made by createMap, for browser tests and the console
 
   // --- configuration ------------------------------------------------------------------
@@ -178,14 +179,14 @@ window.HegangMap = (function () {
   });
   // A vector layer of the county outlines (areas API, level=county). layer.loaded is a
   // promise of the number of counties drawn; the page says what a failure means for it.
-  // options: style, zIndex, el (the map element, to find the configuration).
+  // options: style, zIndex.
   function countyBackdrop(options) {
     var o = options || {};
     var source = new ol.source.Vector();
     var layer = new ol.layer.Vector({source: source, style: o.style || BACKDROP_STYLE, zIndex: o.zIndex});
     layer.set("name", "counties");
     layer.set("level", "county");
-    layer.loaded = getJSON(config(o.el).areas_url, {level: "county", has_geometry: "true"}).then(function (data) {
+    layer.loaded = getJSON(AREAS_URL, {level: "county", has_geometry: "true"}).then(function (data) {
       source.addFeatures(geojson.readFeatures(data));
       return source.getFeatures().length;
     });
@@ -194,6 +195,7 @@ window.HegangMap = (function () {
 
   return {
     geojson: geojson,
+    AREAS_URL: AREAS_URL,
     maps: maps,
     config: config,
     createMap: createMap,

@@ -31,14 +31,14 @@
   window.portalMap = map;  // for browser tests and the console
 
   // The counties are the shared backdrop, here labelled and clickable; the city outline over them.
-  layers.county = HegangMap.countyBackdrop({el: mapEl, style: styleFor("county"), zIndex: 1});
+  layers.county = HegangMap.countyBackdrop({style: styleFor("county"), zIndex: 1});
   map.addLayer(layers.county);
   function loadCity() {
     var source = new ol.source.Vector();
     layers.city = new ol.layer.Vector({source: source, style: styleFor("city"), zIndex: 2});
     layers.city.set("level", "city");
     map.addLayer(layers.city);
-    return HegangMap.getJSON(HegangMap.config(mapEl).areas_url, {level: "city", has_geometry: "true"})
+    return HegangMap.getJSON(HegangMap.AREAS_URL, {level: "city", has_geometry: "true"})
       .then(function (data) {
         source.addFeatures(HegangMap.geojson.readFeatures(data));
         return source.getFeatures().length;
