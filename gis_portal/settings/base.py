@@ -108,6 +108,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "gis_portal.map_view.map_view_context",
             ],
         },
     },
@@ -298,6 +299,14 @@ LOGGING = {
 # Hegang before any database work; the precise test is against the city polygon.
 HEGANG_BBOX_4490 = (129.4, 47.0, 132.6, 48.5)
 HEGANG_CITY_CODE = "230400"
+
+# Where every page's map starts (CGCS2000 lon/lat and a web-map zoom level), passed to the
+# shared map script by the base template (gis_portal/map_view.py). The centre is the city
+# seat, GeoNames 2036986 鹤岗 (47.34727 N, 130.29033 E, in 向阳区); zoom 8 shows the whole
+# city on a desktop screen. tests/portal/test_map_view.py checks both against the city
+# polygon in data/hegang. A page may ask for another zoom (the address map: street level).
+HEGANG_MAP_CENTRE_4490 = (130.2903, 47.3473)
+HEGANG_MAP_ZOOM = 8
 
 # Debian 12 ships GDAL 3.6, which cannot block file/network access from spatial reference
 # strings. The project never hands user-supplied SRS text to GDAL: uploaded .prj files are

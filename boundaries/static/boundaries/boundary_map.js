@@ -4,8 +4,8 @@
 (function () {
   var mapEl = document.getElementById("map");
   if (!mapEl) { return; }
-  var statusEl = document.getElementById("map-status");
-  var geojson = new ol.format.GeoJSON({dataProjection: "EPSG:4326", featureProjection: "EPSG:3857"});
+  var setStatus = HegangMap.statusLine("map-status");
+  var geojson = HegangMap.geojson;
   var STATE_COLOUR = {intact: "#2e7d32", damaged: "#ef6c00", moved: "#ef6c00", missing: "#b00020"};
   var STATE_LABEL = {intact: "完好", damaged: "损坏", moved: "移位", missing: "丢失"};
   var loaded = {};
@@ -16,10 +16,11 @@
     return layer;
   }
 
-  var areaLayer = vectorLayer("areas", new ol.style.Style({
+  // A paler outline than elsewhere: the boundary lines drawn over it are the subject here.
+  var areaLayer = HegangMap.countyBackdrop({zIndex: 1, style: new ol.style.Style({
     stroke: new ol.style.Stroke({color: "#8aa1b8", width: 1}),
     fill: new ol.style.Fill({color: "rgba(120,160,200,0.12)"}),
-  }), 1);
+  })});
   var lineLayer = vectorLayer("lines", function (feature, resolution) {
     return new ol.style.Style({
       stroke: new ol.style.Stroke({color: "#9b1c1c", width: 3}),
@@ -41,19 +42,11 @@
     image: new ol.style.Circle({radius: 7, stroke: new ol.style.Stroke({color: "#d500f9", width: 3})}),
   }), 4);
 
-  var map = new ol.Map({
-    target: mapEl,
-    layers: [areaLayer, lineLayer, markerLayer, issueLayer],
-    view: new ol.View({center: ol.proj.fromLonLat([130.6, 47.4]), zoom: 9, minZoom: 6, maxZoom: 20}),
-    controls: ol.control.defaults.defaults({attribution: false}).extend([new ol.control.ScaleLine()]),
-  });
+  var map = HegangMap.createMap(mapEl, {minZoom: 6, maxZoom: 20, layers: [areaLayer, lineLayer, markerLayer, issueLayer]});
   window.boundaryMap = map;
 
   function load(layer, url) {
-    return fetch(url, {credentials: "same-origin"}).then(function (r) {
-      if (!r.ok) { throw new Error("HTTP " + r.status); }
-      return r.json();
-    }).then(function (data) {
+    return HegangMap.getJSON(url).then(function (data) {
       var features = geojson.readFeatures({type: "FeatureCollection", features: (data.features || []).filter(function (f) { return f.geometry; })});
       layer.getSource().addFeatures(features);
       loaded[layer.get("name")] = features.length;
@@ -61,7 +54,7 @@
   }
 
   var jobs = [
-    load(areaLayer, mapEl.dataset.areasUrl),
+    areaLayer.loaded.then(function (n) { loaded.areas = n; }),
     load(lineLayer, mapEl.dataset.linesUrl),
     load(markerLayer, mapEl.dataset.markersUrl),
   ];
@@ -70,12 +63,11 @@
     var extent = lineLayer.getSource().getExtent();
     if (ol.extent.isEmpty(extent)) { extent = areaLayer.getSource().getExtent(); }
     if (!ol.extent.isEmpty(extent)) { map.getView().fit(extent, {padding: [20, 20, 20, 20]}); }
-    statusEl.textContent = "已加载：" + (loaded.lines || 0) + " 条界线，" + (loaded.markers || 0) + " 个界桩" +
-      (mapEl.dataset.topologyUrl ? "，" + (loaded.issues || 0) + " 处问题" : "");
+    setStatus("已加载：" + (loaded.lines || 0) + " 条界线，" + (loaded.markers || 0) + " 个界桩" +
+      (mapEl.dataset.topologyUrl ? "，" + (loaded.issues || 0) + " 处问题" : ""));
     mapEl.dataset.loaded = JSON.stringify(loaded);
   }).catch(function (err) {
-    statusEl.textContent = "加载界线数据失败：" + err.message;
-    statusEl.classList.add("error");
+    setStatus("加载界线数据失败：" + err.message, true);
   });
 
   var info = document.getElementById("marker-info");

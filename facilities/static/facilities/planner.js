@@ -7,42 +7,18 @@
   var ds = root.dataset;
   var statusEl = document.getElementById("status");
   var picker = document.getElementById("programme");
-  var geojson = new ol.format.GeoJSON({dataProjection: "EPSG:4326", featureProjection: "EPSG:3857"});
+  var geojson = HegangMap.geojson;
   var programmes = {};
   var currentRun = null;
 
-  function setStatus(el, text, isError) {
-    el.textContent = text;
-    el.classList.toggle("error", !!isError);
-  }
+  function setStatus(el, text, isError) { HegangMap.statusLine(el)(text, isError); }
   // The coverage figures run in the server's shared heavy-work slots: when every slot is
-  // taken the server answers 503 with Retry-After, and the page waits and asks again.
-  function getJSON(url, attempt) {
-    attempt = attempt || 0;
-    return fetch(url, {credentials: "same-origin"}).then(function (r) {
-      if (r.status === 503 && attempt < 3) {
-        var waitS = Math.min(Number(r.headers.get("Retry-After")) || 2, 10);
-        return new Promise(function (resolve) { setTimeout(resolve, waitS * 1000); })
-          .then(function () { return getJSON(url, attempt + 1); });
-      }
-      return r.json().then(function (body) {
-        if (!r.ok) { throw new Error(body.error || ("HTTP " + r.status)); }
-        return body;
-      });
-    });
+  // taken the server answers 503 with Retry-After, and the kernel waits and asks again.
+  function waiting(waitS, attempt) {
+    setStatus(statusEl, "服务器正忙，" + waitS + " 秒后第 " + attempt + " 次重试…");
   }
-  function postJSON(url, data) {
-    return fetch(url, {
-      method: "POST", credentials: "same-origin",
-      headers: {"Content-Type": "application/json", "X-CSRFToken": ds.csrf},
-      body: JSON.stringify(data || {}),
-    }).then(function (r) {
-      return r.json().then(function (body) {
-        if (!r.ok) { throw new Error(body.error || ("HTTP " + r.status)); }
-        return body;
-      });
-    });
-  }
+  function getJSON(url) { return HegangMap.getJSON(url, null, {onRetry: waiting}); }
+  function postJSON(url, data) { return HegangMap.postJSON(url, data, {csrf: ds.csrf}); }
   function fmt(n) { return n === null || n === undefined ? "—" : Number(n).toLocaleString("zh-CN"); }
   function pct(x) { return x === null || x === undefined ? "—" : (x * 100).toFixed(1) + "%"; }
   function el(tag, text, cls) {
@@ -53,7 +29,6 @@
   }
 
   // ---- map
-  var outlineSource = new ol.source.Vector();
   var gapSource = new ol.source.Vector();
   var demandSource = new ol.source.Vector();
   var facilitySource = new ol.source.Vector();
@@ -63,27 +38,20 @@
   Object.keys(COLOURS).forEach(function (k) {
     demandStyles[k] = new ol.style.Style({image: new ol.style.Circle({radius: 2.5, fill: new ol.style.Fill({color: COLOURS[k]})})});
   });
-  var map = new ol.Map({
-    target: "map",
-    layers: [
-      new ol.layer.Vector({source: outlineSource, style: new ol.style.Style({
-        stroke: new ol.style.Stroke({color: "#2f5d8a", width: 1.2}), fill: new ol.style.Fill({color: "rgba(120,160,200,0.10)"})})}),
-      new ol.layer.Vector({source: gapSource, style: new ol.style.Style({
-        stroke: new ol.style.Stroke({color: "#c0392b", width: 0.5}), fill: new ol.style.Fill({color: "rgba(231,76,60,0.35)"})})}),
-      new ol.layer.Vector({source: demandSource, style: function (f) { return demandStyles[f.get("state")]; }}),
-      new ol.layer.Vector({source: facilitySource, style: new ol.style.Style({image: new ol.style.Circle({
-        radius: 6, fill: new ol.style.Fill({color: "#f1c40f"}), stroke: new ol.style.Stroke({color: "#1b4f72", width: 2})})})}),
-      new ol.layer.Vector({source: siteSource, style: new ol.style.Style({image: new ol.style.RegularShape({
-        points: 5, radius: 9, radius2: 4, fill: new ol.style.Fill({color: "#8e44ad"}), stroke: new ol.style.Stroke({color: "#fff", width: 1})})})}),
-    ],
-    view: new ol.View({center: ol.proj.fromLonLat([130.35, 47.4]), zoom: 10, minZoom: 6, maxZoom: 19}),
-    controls: ol.control.defaults.defaults({attribution: false}).extend([new ol.control.ScaleLine()]),
-  });
+  var outlines = HegangMap.countyBackdrop();
+  // Zoom 10: the urban districts, where most facilities and people are.
+  var map = HegangMap.createMap("map", {zoom: 10, minZoom: 6, maxZoom: 19, layers: [
+    outlines,
+    new ol.layer.Vector({source: gapSource, style: new ol.style.Style({
+      stroke: new ol.style.Stroke({color: "#c0392b", width: 0.5}), fill: new ol.style.Fill({color: "rgba(231,76,60,0.35)"})})}),
+    new ol.layer.Vector({source: demandSource, style: function (f) { return demandStyles[f.get("state")]; }}),
+    new ol.layer.Vector({source: facilitySource, style: new ol.style.Style({image: new ol.style.Circle({
+      radius: 6, fill: new ol.style.Fill({color: "#f1c40f"}), stroke: new ol.style.Stroke({color: "#1b4f72", width: 2})})})}),
+    new ol.layer.Vector({source: siteSource, style: new ol.style.Style({image: new ol.style.RegularShape({
+      points: 5, radius: 9, radius2: 4, fill: new ol.style.Fill({color: "#8e44ad"}), stroke: new ol.style.Stroke({color: "#fff", width: 1})})})}),
+  ]});
   window.plannerMap = map;  // for browser tests and the console
-
-  getJSON(ds.areasUrl + "?level=county&has_geometry=true").then(function (data) {
-    outlineSource.addFeatures(geojson.readFeatures(data));
-  });
+  outlines.loaded.catch(function (err) { setStatus(statusEl, "加载区县底图失败：" + err.message, true); });
 
   // ---- coverage
   function showCoverage(report) {

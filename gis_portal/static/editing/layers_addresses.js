@@ -73,10 +73,10 @@
   }
 
   function loadForm(key) {
-    return fetch(API + "editing/" + key + "/form", {credentials: "same-origin"}).then(function (r) {
-      return r.ok ? r.json() : null;
-    }).then(function (info) {
-      if (!info) { return; }
+    // A layer whose form is refused (no role) simply has no fields and cannot be drawn.
+    return HegangMap.request(API + "editing/" + key + "/form").then(function (res) {
+      if (!res.ok) { return; }
+      var info = res.body;
       forms[key] = info;
       if (OWN.indexOf(key) >= 0) {
         info.fields.forEach(function (field) { box.insertBefore(fieldFor(key, field), demo); });
@@ -104,18 +104,16 @@
     var hint = document.getElementById("plate-proposal");
     if (!street) { hint.textContent = "请选择所属街路巷"; return Promise.resolve(); }
     var ll = lonLat(feature);
-    var url = API + "addresses/streets/" + street + "/propose?lon=" + ll[0].toFixed(8) + "&lat=" + ll[1].toFixed(8);
-    return fetch(url, {credentials: "same-origin"}).then(function (r) {
-      return r.json().then(function (body) { return {ok: r.ok, body: body}; });
-    }).then(function (res) {
+    var url = API + "addresses/streets/" + street + "/propose";
+    return HegangMap.request(url, {params: {lon: ll[0].toFixed(8), lat: ll[1].toFixed(8)}}).then(function (res) {
       if (!res.ok) {
-        hint.textContent = "无法按编号规则建议门牌号：" + (res.body.error || "");
+        hint.textContent = "无法按编号规则建议门牌号：" + res.error;
         return;
       }
       input("door-plates", "number").value = res.body.number;
       input("door-plates", "sub_number").value = res.body.sub_number;
       hint.textContent = "按该街编号规则建议：" + res.body.text + "（" + res.body.reason + "）";
-    });
+    }).catch(function (err) { hint.textContent = "无法按编号规则建议门牌号：" + err.message; });
   }
 
   document.addEventListener("editor:new", function (e) {

@@ -47,54 +47,55 @@
   function suggest(name, seq) {
     name = (name || "").trim();
     if (!name) { clear(); return; }
-    fetch(API + "romanize?name=" + encodeURIComponent(name), {credentials: "same-origin"})
-      .then(function (r) { return r.json().then(function (b) { return {ok: r.ok, body: b}; }); })
+    HegangMap.request(API + "romanize", {params: {name: name}})
       .then(function (res) {
         if (seq !== sequence) { return; }
-        if (!res.ok) { suggestEl.textContent = res.body.error || "无法拼写"; return; }
+        if (!res.ok) { suggestEl.textContent = res.error; return; }
         var text = "建议拼写：" + res.body.pinyin;
         if (res.body.needs_check) {
           text += "（多音字 " + res.body.unsettled.join("、") + " 需人工核对）";
         }
         suggestEl.textContent = text;
         suggestEl.dataset.pinyin = res.body.pinyin;
-      });
+      }).catch(function (err) { if (seq === sequence) { suggestEl.textContent = err.message; } });
   }
 
   function review(name, seq) {
     name = (name || "").trim();
     if (!current || !name || name === current.name) { reviewEl.textContent = ""; return; }
     reviewEl.textContent = "正在审核…";
-    fetch(API + "placenames/review", {
-      method: "POST", credentials: "same-origin",
-      headers: {"Content-Type": "application/json", "X-CSRFToken": csrf},
+    HegangMap.request(API + "placenames/review", {
+      method: "POST", csrf: csrf,
       // A drawn new place: its category and division are typed in the form.
-      body: JSON.stringify(current.isNew
+      json: current.isNew
         ? {name: name, category: document.getElementById("f-pn-category").value,
           division: document.getElementById("f-pn-division").value}
-        : {name: name, category: current.category, division: current.division}),
-    }).then(function (r) { return r.json().then(function (b) { return {ok: r.ok, body: b}; }); })
-      .then(function (res) {
-        if (seq !== sequence) { return; }
-        reviewEl.textContent = "";
-        if (!res.ok) {
-          reviewEl.className = "pn-review error";
-          reviewEl.textContent = res.body.error || "审核失败";
-          return;
-        }
-        var ok = res.body.acceptable;
-        reviewEl.className = "pn-review " + (ok ? "ok" : "error");
-        var head = document.createElement("p");
-        head.textContent = ok ? "命名审核：未发现不符合规定之处（保存后提交审批）" : "命名审核：不符合规定，不能提交";
-        reviewEl.appendChild(head);
-        res.body.findings.forEach(function (f) {
-          var p = document.createElement("p");
-          p.className = "finding " + f.level;
-          var names = (f.matches || []).map(function (m) { return m.standard_name + "（" + m.division + "）"; });
-          p.textContent = (LEVEL[f.level] || f.level) + "：" + f.message + (names.length ? "：" + names.slice(0, 5).join("、") : "");
-          reviewEl.appendChild(p);
-        });
+        : {name: name, category: current.category, division: current.division},
+    }).then(function (res) {
+      if (seq !== sequence) { return; }
+      reviewEl.textContent = "";
+      if (!res.ok) {
+        reviewEl.className = "pn-review error";
+        reviewEl.textContent = res.error;
+        return;
+      }
+      var ok = res.body.acceptable;
+      reviewEl.className = "pn-review " + (ok ? "ok" : "error");
+      var head = document.createElement("p");
+      head.textContent = ok ? "命名审核：未发现不符合规定之处（保存后提交审批）" : "命名审核：不符合规定，不能提交";
+      reviewEl.appendChild(head);
+      res.body.findings.forEach(function (f) {
+        var p = document.createElement("p");
+        p.className = "finding " + f.level;
+        var names = (f.matches || []).map(function (m) { return m.standard_name + "（" + m.division + "）"; });
+        p.textContent = (LEVEL[f.level] || f.level) + "：" + f.message + (names.length ? "：" + names.slice(0, 5).join("、") : "");
+        reviewEl.appendChild(p);
       });
+    }).catch(function (err) {
+      if (seq !== sequence) { return; }
+      reviewEl.className = "pn-review error";
+      reviewEl.textContent = err.message;
+    });
   }
 
   nameInput.addEventListener("input", function () {

@@ -3,8 +3,7 @@
 "use strict";
 (function () {
   var mapEl = document.getElementById("map");
-  var statusEl = document.getElementById("map-status");
-  var geojson = new ol.format.GeoJSON({dataProjection: "EPSG:4326", featureProjection: "EPSG:3857"});
+  var setStatus = HegangMap.statusLine("map-status");
   var LEVEL_STYLE = {
     city: {stroke: "#9b1c1c", width: 3, fill: "rgba(0,0,0,0)", font: "bold 16px sans-serif"},
     county: {stroke: "#2f5d8a", width: 1.5, fill: "rgba(120,160,200,0.18)", font: "14px sans-serif"},
@@ -28,38 +27,27 @@
     };
   }
 
-  var map = new ol.Map({
-    target: mapEl,
-    layers: [],
-    view: new ol.View({center: ol.proj.fromLonLat([130.9, 47.6]), zoom: 8, minZoom: 6, maxZoom: 19}),
-    controls: ol.control.defaults.defaults({attribution: false}).extend([new ol.control.ScaleLine()]),
-  });
+  var map = HegangMap.createMap(mapEl, {minZoom: 6, maxZoom: 19});
   window.portalMap = map;  // for browser tests and the console
 
-  function setStatus(text, isError) {
-    statusEl.textContent = text;
-    statusEl.classList.toggle("error", !!isError);
-  }
-
-  function loadLevel(level) {
+  // The counties are the shared backdrop, here labelled and clickable; the city outline over them.
+  layers.county = HegangMap.countyBackdrop({style: styleFor("county"), zIndex: 1});
+  map.addLayer(layers.county);
+  function loadCity() {
     var source = new ol.source.Vector();
-    var layer = new ol.layer.Vector({source: source, style: styleFor(level), zIndex: level === "city" ? 2 : 1});
-    layer.set("level", level);
-    layers[level] = layer;
-    map.addLayer(layer);
-    return fetch(mapEl.dataset.areasUrl + "?level=" + encodeURIComponent(level) + "&has_geometry=true")
-      .then(function (r) {
-        if (!r.ok) { throw new Error("HTTP " + r.status); }
-        return r.json();
-      })
+    layers.city = new ol.layer.Vector({source: source, style: styleFor("city"), zIndex: 2});
+    layers.city.set("level", "city");
+    map.addLayer(layers.city);
+    return HegangMap.getJSON(HegangMap.AREAS_URL, {level: "city", has_geometry: "true"})
       .then(function (data) {
-        source.addFeatures(geojson.readFeatures(data));
-        loaded[level] = source.getFeatures().length;
-        return loaded[level];
+        source.addFeatures(HegangMap.geojson.readFeatures(data));
+        return source.getFeatures().length;
       });
   }
 
-  Promise.all(["county", "city"].map(loadLevel)).then(function () {
+  Promise.all([layers.county.loaded, loadCity()]).then(function (counts) {
+    loaded.county = counts[0];
+    loaded.city = counts[1];
     var extent = layers.city.getSource().getExtent();
     if (!ol.extent.isEmpty(extent)) { map.getView().fit(extent, {padding: [20, 20, 20, 20]}); }
     setStatus("已加载：" + loaded.county + " 个县（区），" + loaded.city + " 个市");

@@ -16,60 +16,36 @@
   var PAGE_SIZE = 20;
   var page = 1;
   var lastQuery = null;
-  var geojson = new ol.format.GeoJSON({dataProjection: "EPSG:4326", featureProjection: "EPSG:3857"});
-
-  function setStatus(text, isError) {
-    statusLine.textContent = text;
-    statusLine.classList.toggle("error", !!isError);
-  }
-
-  function getJSON(url, params) {
-    var query = new URLSearchParams();
-    Object.keys(params).forEach(function (k) {
-      if (params[k] !== "" && params[k] !== null && params[k] !== undefined) { query.set(k, params[k]); }
-    });
-    return fetch(url + "?" + query.toString()).then(function (r) {
-      return r.json().then(function (body) {
-        if (!r.ok) { throw new Error(body.error || ("HTTP " + r.status)); }
-        return body;
-      });
-    });
-  }
+  var geojson = HegangMap.geojson;
+  var setStatus = HegangMap.statusLine(statusLine);
+  var getJSON = HegangMap.getJSON;
 
   // Map: county outlines for orientation, result points, the selected geometry, the clicked point.
-  var areaSource = new ol.source.Vector();
+  var counties = HegangMap.countyBackdrop();
   var resultSource = new ol.source.Vector();
   var selectedSource = new ol.source.Vector();
   var clickSource = new ol.source.Vector();
-  var map = new ol.Map({
-    target: mapEl,
-    layers: [
-      new ol.layer.Vector({source: areaSource, style: new ol.style.Style({
-        stroke: new ol.style.Stroke({color: "#2f5d8a", width: 1}),
-        fill: new ol.style.Fill({color: "rgba(120,160,200,0.12)"}),
-      })}),
-      new ol.layer.Vector({source: resultSource, style: function (f) {
-        return new ol.style.Style({
-          image: new ol.style.Circle({radius: 5, fill: new ol.style.Fill({color: "#9b1c1c"}),
-            stroke: new ol.style.Stroke({color: "#fff", width: 1.5})}),
-          text: new ol.style.Text({text: f.get("standard_name"), offsetY: -12, font: "13px sans-serif",
-            fill: new ol.style.Fill({color: "#1d2733"}), stroke: new ol.style.Stroke({color: "#fff", width: 3})}),
-        });
-      }}),
-      new ol.layer.Vector({properties: {name: "selected"}, source: selectedSource, style: new ol.style.Style({
-        stroke: new ol.style.Stroke({color: "#d97706", width: 4}),
-        fill: new ol.style.Fill({color: "rgba(217,119,6,0.15)"}),
-        image: new ol.style.Circle({radius: 8, fill: new ol.style.Fill({color: "#d97706"}),
-          stroke: new ol.style.Stroke({color: "#fff", width: 2})}),
-      })}),
-      new ol.layer.Vector({source: clickSource, style: new ol.style.Style({
-        image: new ol.style.RegularShape({points: 4, radius: 9, radius2: 0, angle: Math.PI / 4,
-          stroke: new ol.style.Stroke({color: "#1d2733", width: 2})}),
-      })}),
-    ],
-    view: new ol.View({center: ol.proj.fromLonLat([130.9, 47.6]), zoom: 8, minZoom: 6, maxZoom: 19}),
-    controls: ol.control.defaults.defaults({attribution: false}).extend([new ol.control.ScaleLine()]),
-  });
+  var map = HegangMap.createMap(mapEl, {minZoom: 6, maxZoom: 19, layers: [
+    counties,
+    new ol.layer.Vector({source: resultSource, style: function (f) {
+      return new ol.style.Style({
+        image: new ol.style.Circle({radius: 5, fill: new ol.style.Fill({color: "#9b1c1c"}),
+          stroke: new ol.style.Stroke({color: "#fff", width: 1.5})}),
+        text: new ol.style.Text({text: f.get("standard_name"), offsetY: -12, font: "13px sans-serif",
+          fill: new ol.style.Fill({color: "#1d2733"}), stroke: new ol.style.Stroke({color: "#fff", width: 3})}),
+      });
+    }}),
+    new ol.layer.Vector({properties: {name: "selected"}, source: selectedSource, style: new ol.style.Style({
+      stroke: new ol.style.Stroke({color: "#d97706", width: 4}),
+      fill: new ol.style.Fill({color: "rgba(217,119,6,0.15)"}),
+      image: new ol.style.Circle({radius: 8, fill: new ol.style.Fill({color: "#d97706"}),
+        stroke: new ol.style.Stroke({color: "#fff", width: 2})}),
+    })}),
+    new ol.layer.Vector({source: clickSource, style: new ol.style.Style({
+      image: new ol.style.RegularShape({points: 4, radius: 9, radius2: 0, angle: Math.PI / 4,
+        stroke: new ol.style.Stroke({color: "#1d2733", width: 2})}),
+    })}),
+  ]});
   window.placenameMap = map;  // for browser tests and the console
 
   // Door plates at street zooms, as vector tiles from PostGIS (never one big GeoJSON).
@@ -88,9 +64,8 @@
   map.getLayers().insertAt(1, plateLayer);
 
   var userMoved = false;  // a search or a detail fitted the view: keep it
-  getJSON(mapEl.dataset.areasUrl, {level: "county", has_geometry: "true"}).then(function (data) {
-    areaSource.addFeatures(geojson.readFeatures(data));
-    if (!userMoved) { map.getView().fit(areaSource.getExtent(), {padding: [20, 20, 20, 20]}); }
+  counties.loaded.then(function () {
+    if (!userMoved) { map.getView().fit(counties.getSource().getExtent(), {padding: [20, 20, 20, 20]}); }
     mapEl.dataset.ready = "true";
   }).catch(function (err) {
     setStatus("加载区划底图失败：" + err.message, true);
@@ -202,10 +177,7 @@
   function field(name) { return detailEl.querySelector("[data-field=" + name + "]"); }
 
   function showDetail(code) {
-    return fetch(mapEl.dataset.searchUrl + "/" + encodeURIComponent(code)).then(function (r) {
-      if (!r.ok) { throw new Error("HTTP " + r.status); }
-      return r.json();
-    }).then(function (feature) {
+    return getJSON(mapEl.dataset.searchUrl + "/" + encodeURIComponent(code)).then(function (feature) {
       var p = feature.properties;
       p.aliases_text = p.aliases.map(function (a) {
         var period = [a.valid_from, a.valid_to].filter(Boolean).join(" 至 ");

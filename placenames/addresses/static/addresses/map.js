@@ -4,24 +4,18 @@
 "use strict";
 (function () {
   var mapEl = document.getElementById("map");
-  var statusEl = document.getElementById("map-status");
   var d = mapEl.dataset;
-  var center = d.center.split(",").map(Number);
-  var geojson = new ol.format.GeoJSON({dataProjection: "EPSG:4326", featureProjection: "EPSG:3857"});
+  var geojson = HegangMap.geojson;
+  var setStatus = HegangMap.statusLine("map-status");
+  var request = HegangMap.request;
   var tileStats = {doorplates: 0, signs: 0, streets: 0};
+  var STREET_ZOOM = 15;  // door plates are drawn from zoom 14: the map opens with them showing
 
-  function setStatus(text, isError) {
-    statusEl.textContent = text;
-    statusEl.classList.toggle("error", !!isError);
-  }
-
-  var areas = new ol.layer.Vector({
-    source: new ol.source.Vector(),
-    style: new ol.style.Style({
-      stroke: new ol.style.Stroke({color: "#2f5d8a", width: 1.5, lineDash: [6, 4]}),
-      fill: new ol.style.Fill({color: "rgba(120,160,200,0.08)"}),
-    }),
-  });
+  // Dashed, so that district outlines are not read as streets at street zooms.
+  var areas = HegangMap.countyBackdrop({style: new ol.style.Style({
+    stroke: new ol.style.Stroke({color: "#2f5d8a", width: 1.5, lineDash: [6, 4]}),
+    fill: new ol.style.Fill({color: "rgba(120,160,200,0.08)"}),
+  })});
 
   function tileLayer(name, minZoom, style, sourceMaxZoom) {
     var source = new ol.source.VectorTile({
@@ -89,27 +83,18 @@
       fill: new ol.style.Fill({color: "rgba(155,28,28,0.15)"})})}),
   });
 
-  var map = new ol.Map({
-    target: mapEl,
-    layers: [
-      areas,
-      tileLayer("streets", 11, streetStyle, 16),
-      tileLayer("doorplates", 14, plateStyle, 16),
-      tileLayer("signs", 12, signStyle, 16),
-      marker,
-    ],
-    view: new ol.View({center: ol.proj.fromLonLat(center), zoom: Number(d.zoom), minZoom: 8, maxZoom: 20}),
-    controls: ol.control.defaults.defaults({attribution: false}).extend([new ol.control.ScaleLine()]),
-  });
+  var map = HegangMap.createMap(mapEl, {zoom: STREET_ZOOM, minZoom: 8, maxZoom: 20, layers: [
+    areas,
+    tileLayer("streets", 11, streetStyle, 16),
+    tileLayer("doorplates", 14, plateStyle, 16),
+    tileLayer("signs", 12, signStyle, 16),
+    marker,
+  ]});
   window.addressMap = map;
 
-  fetch(d.areasUrl + "?level=county&has_geometry=true")
-    .then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status); } return r.json(); })
-    .then(function (data) {
-      areas.getSource().addFeatures(geojson.readFeatures(data));
-      setStatus("放大到街道级（14 级及以上）显示门牌；当前 " + Math.round(map.getView().getZoom()) + " 级");
-    })
-    .catch(function (err) { setStatus("加载区划失败：" + err.message, true); });
+  areas.loaded.then(function () {
+    setStatus("放大到街道级（14 级及以上）显示门牌；当前 " + Math.round(map.getView().getZoom()) + " 级");
+  }).catch(function (err) { setStatus("加载区划失败：" + err.message, true); });
   map.getView().on("change:resolution", function () {
     setStatus("放大到街道级（14 级及以上）显示门牌；当前 " + Math.round(map.getView().getZoom()) + " 级");
   });
@@ -144,10 +129,9 @@
     var q = input.value.trim();
     list.replaceChildren();
     if (!q) { list.appendChild(el("li", "empty", "请输入地址")); return; }
-    fetch(d.geocodeUrl + "?q=" + encodeURIComponent(q))
-      .then(function (r) { return r.json().then(function (body) { return {ok: r.ok, body: body}; }); })
+    request(d.geocodeUrl, {params: {q: q}})
       .then(function (res) {
-        if (!res.ok) { list.appendChild(el("li", "empty error", res.body.error)); return; }
+        if (!res.ok) { list.appendChild(el("li", "empty error", res.error)); return; }
         var feats = res.body.features;
         if (!feats.length) { list.appendChild(el("li", "empty", "没有找到匹配的地址")); return; }
         feats.forEach(function (f, i) {
@@ -169,8 +153,7 @@
 
   // ---- the streets newly named or renamed ----
   var namedList = document.getElementById("named-streets");
-  fetch(d.streetsUrl + "?named=true")
-    .then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status); } return r.json(); })
+  HegangMap.getJSON(d.streetsUrl, {named: "true"})
     .then(function (data) {
       data.features.forEach(function (f) {
         var p = f.properties;
@@ -192,13 +175,12 @@
   function showProposal(street, ll) {
     var dd = details.querySelector("[data-field=proposal]");
     dd.textContent = "…";
-    fetch(d.proposeUrl + street.id + "/propose?lon=" + ll[0].toFixed(7) + "&lat=" + ll[1].toFixed(7))
-      .then(function (r) { return r.json().then(function (body) { return {ok: r.ok, body: body}; }); })
+    request(d.proposeUrl + street.id + "/propose", {params: {lon: ll[0].toFixed(7), lat: ll[1].toFixed(7)}})
       .then(function (res) {
         dd.textContent = res.ok
           ? street.name + res.body.text + "（" + (res.body.side === "left" ? "左" : "右") + "侧，距起编端 " +
             Math.round(res.body.chainage_m) + " 米；" + res.body.reason + "）"
-          : res.body.error;
+          : res.error;
       })
       .catch(function (err) { dd.textContent = err.message; });
   }
@@ -208,10 +190,9 @@
   var empty = document.getElementById("reverse-empty");
   map.on("singleclick", function (evt) {
     var ll = ol.proj.toLonLat(evt.coordinate);
-    fetch(d.reverseUrl + "?lon=" + ll[0].toFixed(7) + "&lat=" + ll[1].toFixed(7))
-      .then(function (r) { return r.json().then(function (body) { return {ok: r.ok, body: body}; }); })
+    request(d.reverseUrl, {params: {lon: ll[0].toFixed(7), lat: ll[1].toFixed(7)}})
       .then(function (res) {
-        if (!res.ok) { empty.textContent = res.body.error; empty.hidden = false; details.hidden = true; return; }
+        if (!res.ok) { empty.textContent = res.error; empty.hidden = false; details.hidden = true; return; }
         var p = res.body.properties;
         if (!p.address) { empty.textContent = p.note; empty.hidden = false; details.hidden = true; return; }
         var values = {
