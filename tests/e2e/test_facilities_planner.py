@@ -107,3 +107,19 @@ def test_other_roles_see_a_chinese_refusal(live_server, hegang_areas, offline_pa
     expect(page.get_by_role("heading", name="无权访问")).to_be_visible()
     expect(page.locator("main")).to_contain_text("只有规划人员或系统管理员可以使用设施规划")
     assert page.locator("#planner").count() == 0
+
+
+def test_the_coverage_chart_fits_a_phone_screen(live_server, hegang_areas, offline_page):
+    facilities_demo_load()
+    page = offline_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    _login(page, live_server)
+    page.wait_for_selector(
+        "#planner[data-loaded=eldercare_daycare]", state="attached", timeout=30_000
+    )
+    widths = page.evaluate(
+        "() => [...document.querySelectorAll('#chart rect')].map(r => Number(r.getAttribute('width')))"
+    )
+    assert len(widths) == 16 and min(widths) >= 0  # a track and a bar per county
+    assert max(widths) > 0
+    page.recorder.assert_clean()

@@ -102,7 +102,9 @@
     var NS = "http://www.w3.org/2000/svg";
     var svg = document.getElementById("chart");
     while (svg.firstChild) { svg.removeChild(svg.firstChild); }
-    var w = svg.clientWidth || 400, rowH = 22, left = 70, right = 60;
+    // A narrow phone column still gets a visible track (never a negative width).
+    var rowH = 22, left = 70, right = 60;
+    var w = Math.max(svg.clientWidth || 400, left + right + 80), track = w - left - right;
     svg.setAttribute("viewBox", "0 0 " + w + " " + (rows.length * rowH + 10));
     rows.forEach(function (r, i) {
       var share = r.target ? r.served / r.target : 0;
@@ -112,10 +114,10 @@
       label.textContent = r.name;
       var bg = document.createElementNS(NS, "rect");
       bg.setAttribute("x", left); bg.setAttribute("y", y + 3); bg.setAttribute("height", 14);
-      bg.setAttribute("width", w - left - right); bg.setAttribute("fill", "#e1e6ec");
+      bg.setAttribute("width", track); bg.setAttribute("fill", "#e1e6ec");
       var bar = document.createElementNS(NS, "rect");
       bar.setAttribute("x", left); bar.setAttribute("y", y + 3); bar.setAttribute("height", 14);
-      bar.setAttribute("width", Math.max(0, (w - left - right) * share)); bar.setAttribute("fill", "#2e86c1");
+      bar.setAttribute("width", Math.max(0, track * Math.min(share, 1))); bar.setAttribute("fill", "#2e86c1");
       bar.setAttribute("class", "bar");
       var value = document.createElementNS(NS, "text");
       value.setAttribute("x", w - right + 4); value.setAttribute("y", y + 14); value.setAttribute("font-size", "12");
