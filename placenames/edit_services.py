@@ -25,7 +25,6 @@ from django.db import transaction
 from django.utils import timezone
 from shapely.geometry.base import BaseGeometry
 
-from boundaries.edit_services import _city_check, history_context
 from boundaries.models import AdministrativeArea
 from gis_portal.editing.attributes import (
     COMMENT_FIELD,
@@ -43,7 +42,9 @@ from gis_portal.editing.geometry_input import (
     geometry_parse,
 )
 from gis_portal.editing.scope import Footprint, footprint_check, scope_check
+from gis_portal.editing.write_checks import city_check
 from gis_portal.errors import Conflict, NotFound
+from gis_portal.history import history_context
 from placenames import romanize as rz
 from placenames.importers.validation import ALLOWED_TYPES, ANY_TYPE
 from placenames.models import (
@@ -372,7 +373,7 @@ def _apply_values(place: PlaceName, values: dict, user: User | None) -> list[str
         new_geom = _to_geos(geom)
     footprint_check(user, placename_footprint(place) + Footprint.of(new_geom))
     if new_geom is not None:
-        _city_check(new_geom)
+        city_check(new_geom)
         place.geom_4490 = new_geom
         place.point_4490 = _representative_point(new_geom)
         fields += [GEOMETRY_FIELD, "point_4490"]
@@ -462,7 +463,7 @@ def placename_create(*, values: Mapping, comment: str, user: User | None, source
     geometry_type_check(geom, category.code)
     new_geom = _to_geos(geom)
     scope_check(user, new_geom, divisions=[division.pk])
-    _city_check(new_geom)
+    city_check(new_geom)
     _division_check(division, _representative_point(new_geom))
     with history_context(user=user, comment=comment, source=source), transaction.atomic():
         roman = rz.romanize(clean["standard_name"])
