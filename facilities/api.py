@@ -12,7 +12,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from facilities.geo import to_lonlat
 from facilities.models import (
     DistanceKind,
     Facility,
@@ -29,6 +28,7 @@ from facilities.services.siting import SitingRequest
 from facilities.services.watchdog import siting_run_fail_if_dead
 from facilities.tasks import enqueue_siting
 from gis_portal.errors import InvalidParameter, NotFound
+from gis_portal.metric_crs import to_lonlat
 from gis_portal.params import parse_choice, parse_float, parse_int, reject_unknown
 from gis_portal.throttles import heavy_work
 

@@ -13,12 +13,12 @@ from django.utils import timezone
 from boundaries.models import AdministrativeArea, AreaLevel
 from facilities.api import FacilitySerializer
 from facilities.errors import CoverageUnavailable
-from facilities.geo import to_lonlat
 from facilities.models import Facility, Programme
 from facilities.permissions import planner_required
 from facilities.report import report_html, report_xlsx
 from facilities.selectors.coverage import demand_arrays, programme_coverage
 from facilities.selectors.targets import plan_targets
+from gis_portal.metric_crs import to_lonlat
 from gis_portal.throttles import heavy_work
 
 

@@ -42,6 +42,7 @@ from gis_portal.editing.scope import scope_check
 from gis_portal.editing.write_checks import city_check, feature_lock, version_check
 from gis_portal.errors import Conflict, DomainError
 from gis_portal.history import history_context
+from gis_portal.metric_crs import to_metric
 from placenames.addresses import services
 from placenames.addresses.checks import DEFAULT_MAX_DISTANCE_M
 from placenames.addresses.models import (
@@ -64,7 +65,6 @@ from placenames.addresses.numbering import (
     locate,
     locate_many,
     rule_beijing,
-    to_metric,
     validate_line,
 )
 from placenames.addresses.tile_store import tile_cache_invalidate
