@@ -28,6 +28,7 @@ from shapely.geometry.base import BaseGeometry
 from boundaries.models import AdministrativeArea
 from gis_portal.editing.attributes import (
     COMMENT_FIELD,
+    ChoiceRule,
     DateRule,
     TextRule,
     changes_clean,
@@ -86,21 +87,6 @@ class PinyinRule(TextRule):
             raise InvalidEdit(
                 field, f"{self.label}应为汉语拼音字母（可含空格、连字符、隔音符号），不能含汉字"
             )
-        return value
-
-
-@dataclass(frozen=True)
-class ChoiceRule:
-    label: str
-    choices: type
-    blank: bool = False
-
-    def clean(self, field: str, value) -> str:
-        if value in (None, "") and self.blank:
-            return ""
-        if value not in self.choices.values:
-            options = "、".join(f"{v}（{label}）" for v, label in self.choices.choices)
-            raise InvalidEdit(field, f"{self.label}应为 {options}")
         return value
 
 
@@ -201,7 +187,7 @@ EDIT_RULES: dict[str, object] = {
     "meaning": TextRule("地名含义", 5000),
     "history": TextRule("历史沿革", 5000),
     "description": TextRule("地理实体描述", 5000),
-    "survey_method": ChoiceRule("测量方法", SurveyMethod, blank=True),
+    "survey_method": ChoiceRule("测量方法", tuple(SurveyMethod.choices), allow_blank=True),
     "media_note": TextRule("多媒体/读音", 300),
     "source": TextRule("资料来源", 300),
     "remarks": TextRule("备注", 5000),
@@ -210,7 +196,7 @@ EDIT_RULES: dict[str, object] = {
 # Fields that change only through an approved request (renaming, abolishing).
 NAME_RULES: dict[str, object] = {
     "standard_name": StandardNameRule(),
-    "status": ChoiceRule("使用状态", PlaceNameStatus),
+    "status": ChoiceRule("使用状态", tuple(PlaceNameStatus.choices)),
     "abolished_on": DateRule("废止时间"),
     "named_on": DateRule("命名时间"),
 }
