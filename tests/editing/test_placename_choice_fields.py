@@ -9,35 +9,29 @@ from tests.editing.placename_builders import place_create
 pytestmark = pytest.mark.django_db
 
 
+def _survey_method_set(place, value):
+    place = placename_update(
+        place_id=place.pk,
+        expected_version=place.version,
+        changes={"survey_method": value, "comment": "补录测量方法"},
+        user=None,
+    )
+    place.refresh_from_db()
+    return place
+
+
 def test_survey_method_takes_the_value_or_the_label_and_may_be_blank(hegang_areas):
-    place = place_create()
-    place = placename_update(
-        place_id=place.pk,
-        expected_version=place.version,
-        changes={"survey_method": "图解", "comment": "补录测量方法"},
-        user=None,
-    )
-    place.refresh_from_db()
+    place = _survey_method_set(place_create(), "图解")
     assert place.survey_method == "graphical"
-    place = placename_update(
-        place_id=place.pk,
-        expected_version=place.version,
-        changes={"survey_method": "", "comment": "测量方法待核"},
-        user=None,
-    )
-    place.refresh_from_db()
-    assert place.survey_method == ""
+    place = _survey_method_set(place, " surveyed ")
+    assert place.survey_method == "surveyed"
+    assert _survey_method_set(place, "").survey_method == ""
 
 
 def test_an_unknown_survey_method_is_refused_naming_the_choices(hegang_areas):
     place = place_create()
     with pytest.raises(InvalidEdit) as exc:
-        placename_update(
-            place_id=place.pk,
-            expected_version=place.version,
-            changes={"survey_method": "卫星", "comment": "x"},
-            user=None,
-        )
+        _survey_method_set(place, "卫星")
     assert exc.value.field == "survey_method" and "实测、图解" in exc.value.message
 
 
