@@ -14,6 +14,7 @@ test:
 lint:
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports --no-cache
 
 bench:
 	scripts/provision.sh hegang_bench

@@ -26,10 +26,10 @@ from bench.harness import (
     time_each_ms,
 )
 from gis_portal.demo import demo_load
+from gis_portal.metric_crs import to_lonlat, to_metric
 from placenames.addresses import lookup
 from placenames.addresses.demo_network import SPECIFICS
 from placenames.addresses.models import DoorPlate, Street
-from placenames.addresses.numbering import to_lonlat, to_metric
 from placenames.addresses.selectors import address_checks
 from placenames.addresses.tile_store import tile_build, tile_cache_clear, tile_fetch
 from placenames.addresses.tiles import TileAddress

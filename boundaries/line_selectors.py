@@ -5,10 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import numpy as np
 import shapely
 from django.db.models import Count, Max, OuterRef, QuerySet, Subquery
-from pyproj import Transformer
 
 from boundaries import topology
 from boundaries.models import (
@@ -21,10 +19,10 @@ from boundaries.models import (
     MarkerFinding,
     VersionedAreaGeometry,
 )
+from gis_portal.metric_crs import geometry_to_lonlat, geometry_to_metric, to_metric
 
 # Checks measure in CGCS2000 3° GK CM 129E (EPSG:4552). Hegang reaches 132.6°E, 3.6° from
 # the central meridian, where lengths are ~0.1% long: irrelevant for metre tolerances.
-METRIC_EPSG = 4552
 DUE_SOON_DAYS = 180
 
 
@@ -101,17 +99,6 @@ def marker_latest_states() -> dict[int, str]:
 # --- topology ------------------------------------------------------------------------
 
 
-def _transformers() -> tuple[Transformer, Transformer]:
-    return (
-        Transformer.from_crs(4490, METRIC_EPSG, always_xy=True),
-        Transformer.from_crs(METRIC_EPSG, 4490, always_xy=True),
-    )
-
-
-def _reproject(geom, t: Transformer):
-    return shapely.transform(geom, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
-
-
 def _shape(geos_geom):
     return shapely.from_wkb(bytes(geos_geom.wkb))
 
@@ -129,7 +116,6 @@ def topology_report(*, tol: TopologyTolerances, versions: tuple[str, str] | None
 
     Issue geometries are returned in CGCS2000 lon/lat (simplified to 1 m for display).
     """
-    to_m, to_ll = _transformers()
     issues: list[topology.Issue] = []
     checked = {"parents": 0, "lines": 0, "markers": 0, "version_areas": 0}
 
@@ -138,7 +124,7 @@ def topology_report(*, tol: TopologyTolerances, versions: tuple[str, str] | None
             valid_to__isnull=True, geom_4490__isnull=False
         ).select_related("parent")
     )
-    area_m = {a.code: _reproject(_shape(a.geom_4490), to_m) for a in areas}
+    area_m = {a.code: geometry_to_metric(_shape(a.geom_4490)) for a in areas}
     children: dict[str, dict[str, object]] = {}
     for a in areas:
         if a.parent is not None and a.parent.code in area_m:
@@ -162,12 +148,12 @@ def topology_report(*, tol: TopologyTolerances, versions: tuple[str, str] | None
             )
             continue
         checked["lines"] += 1
-        line_m = _reproject(_shape(line.geom_4490), to_m)
+        line_m = geometry_to_metric(_shape(line.geom_4490))
         a, b = area_m.get(line.area_a.code), area_m.get(line.area_b.code)
         if a is not None and b is not None:
             issues += topology.check_line_on_edge(line.code, line_m, a, b, tol_m=tol.line_m)
         points = [
-            (m.number, shapely.Point(to_m.transform(m.geom_4490.x, m.geom_4490.y)))
+            (m.number, shapely.Point(to_metric(m.geom_4490.x, m.geom_4490.y)))
             for m in line_markers
             if m.geom_4490 is not None
         ]
@@ -183,7 +169,7 @@ def topology_report(*, tol: TopologyTolerances, versions: tuple[str, str] | None
         for vg in VersionedAreaGeometry.objects.filter(
             version__name__in=version_names
         ).select_related("version", "area"):
-            geoms[vg.version.name][vg.area.code] = _reproject(_shape(vg.geom_4490), to_m)
+            geoms[vg.version.name][vg.area.code] = geometry_to_metric(_shape(vg.geom_4490))
             names[vg.area.code] = vg.area.name
         issues += topology.compare_versions(
             geoms[version_names[0]], geoms[version_names[1]], names=names, tol_m=tol.version_m
@@ -195,7 +181,7 @@ def topology_report(*, tol: TopologyTolerances, versions: tuple[str, str] | None
     for issue in issues:
         geom = None
         if issue.geom_m is not None and not issue.geom_m.is_empty:
-            geom = shapely.geometry.mapping(_reproject(issue.geom_m.simplify(1.0), to_ll))
+            geom = shapely.geometry.mapping(geometry_to_lonlat(issue.geom_m.simplify(1.0)))
         features.append({"type": "Feature", "geometry": geom, "properties": issue.as_dict()})
     summary: dict[str, int] = {}
     for issue in issues:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pghistory
-import pgtrigger
 from django.contrib.gis.db import models
 from django.db.models import Q
+
+from gis_portal.history import history_trackers, version_bump_trigger
 
 
 class AreaLevel(models.TextChoices):
@@ -25,58 +26,6 @@ class CodeAuthority(models.TextChoices):
     # villages and communities, which MCA codes do not reach).
     MCA = "mca", "民政区划代码"
     NBS = "nbs", "统计用区划代码"
-
-
-# Every write from every path (editor, API, admin, bulk update, conversion, raw SQL) lands in
-# the <Model>Event table through a row trigger; context (user, path, comment) is attached
-# by pghistory.context. The version trigger bumps ``version`` on every UPDATE, so optimistic
-# locking holds even for writes that bypass the services.
-# (Trackers keep per-model state: a fresh set for each model.)
-
-
-class TrackedFieldsChanged(pgtrigger.AnyChange):
-    """The update-event condition: any tracked field changed, written to survive pg_restore.
-
-    pgtrigger's own condition compares each field with ``IS DISTINCT FROM``, which resolves
-    ``=`` by name when the trigger is created. pg_restore creates triggers with an empty
-    search_path, where PostGIS's ``geometry = geometry`` is not visible and cannot be
-    written schema-qualified inside ``IS DISTINCT FROM``: the CREATE TRIGGER fails and the
-    restored table writes no history. Geometries are therefore compared as their EWKB
-    (the ``geometry::bytea`` cast is found without the search path, and bytea equality
-    lives in pg_catalog); EWKB differs whenever a vertex, the vertex order or the SRID does.
-    A model whose every field is tracked keeps ``OLD.* IS DISTINCT FROM NEW.*``: a record
-    comparison resolves its column operators when it runs, not by name.
-    """
-
-    def resolve(self, model: type[models.Model]) -> str:
-        names = {model._meta.get_field(name).name for name in self.fields}
-        if not names or names == {f.name for f in model._meta.fields}:
-            return "OLD.* IS DISTINCT FROM NEW.*"
-        parts = []
-        for field in sorted((model._meta.get_field(name) for name in names), key=lambda f: f.name):
-            column = f'"{field.column}"'
-            if isinstance(field, models.GeometryField):
-                parts.append(f"OLD.{column}::bytea IS DISTINCT FROM NEW.{column}::bytea")
-            else:
-                parts.append(f"OLD.{column} IS DISTINCT FROM NEW.{column}")
-        return " OR ".join(parts)
-
-
-def history_trackers() -> tuple[pghistory.RowEvent, ...]:
-    return (
-        pghistory.InsertEvent(),
-        pghistory.UpdateEvent(condition=TrackedFieldsChanged()),
-        pghistory.DeleteEvent(),
-    )
-
-
-def version_bump_trigger() -> pgtrigger.Trigger:
-    return pgtrigger.Trigger(
-        name="version_bump",
-        when=pgtrigger.Before,
-        operation=pgtrigger.Update,
-        func="NEW.version := OLD.version + 1; RETURN NEW;",
-    )
 
 
 @pghistory.track(*history_trackers())

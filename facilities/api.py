@@ -12,7 +12,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from facilities.geo import to_lonlat
 from facilities.models import (
     DistanceKind,
     Facility,
@@ -27,8 +26,10 @@ from facilities.selectors.targets import plan_targets
 from facilities.services.runs import siting_run_cancel, siting_run_create
 from facilities.services.siting import SitingRequest
 from facilities.services.watchdog import siting_run_fail_if_dead
+from facilities.siting.catalogue import SITING_MODELS
 from facilities.tasks import enqueue_siting
 from gis_portal.errors import InvalidParameter, NotFound
+from gis_portal.metric_crs import to_lonlat
 from gis_portal.params import parse_choice, parse_float, parse_int, reject_unknown
 from gis_portal.throttles import heavy_work
 
@@ -230,14 +231,14 @@ class SitingRunListView(APIView):
         reject_unknown({**data, **({"candidates": ""} if raw_candidates else {})}, self.allowed)
         candidates = _candidates(raw_candidates)
         programme = _programme(data)
-        model = parse_choice(data, "model", ["lscp", "mclp", "pmedian", "pcenter"])
+        model = parse_choice(data, "model", list(SITING_MODELS))
         if model is None:
             raise InvalidParameter("model", "缺少此参数 (required)")
         p = parse_int(data, "p", required=False, min_value=1, max_value=500)
         radius = parse_float(data, "radius_m", required=False, min_value=1, max_value=100_000)
         limit = parse_float(data, "time_limit", required=False, min_value=1, max_value=3600) or 60
         per_site = parse_int(data, "capacity_per_site", required=False, min_value=0)
-        if radius is None and model in ("lscp", "mclp"):
+        if radius is None and SITING_MODELS[model].radius_from_standard:
             radius = float(programme.service_distance_m)
         run = siting_run_create(
             programme=programme,

@@ -17,12 +17,6 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from shapely.geometry.base import BaseGeometry
 
-from boundaries.edit_services import (
-    _city_check,
-    _locked,
-    _version_check,
-    history_context,
-)
 from facilities.models import (
     Facility,
     FacilityStatus,
@@ -44,7 +38,9 @@ from gis_portal.editing.errors import InvalidEdit
 from gis_portal.editing.feature_io import FeatureSpec
 from gis_portal.editing.geometry_input import geometry_parse
 from gis_portal.editing.scope import scope_check
+from gis_portal.editing.write_checks import city_check, feature_lock, version_check
 from gis_portal.errors import Conflict
+from gis_portal.history import history_context
 
 FACILITY_RULES = {
     "name": TextRule("名称", 100, required=True),
@@ -133,11 +129,11 @@ def facility_update(
     if "geometry" in values:
         values["position_4490"] = _geos(values.pop("geometry"))
     with history_context(user=user, comment=comment, source=source), transaction.atomic():
-        facility = _locked(Facility, facility_id)
-        _version_check(facility, expected_version)
+        facility = feature_lock(Facility, facility_id)
+        version_check(facility, expected_version)
         new_geom = values.get("position_4490")
         if new_geom is not None:
-            _city_check(new_geom)
+            city_check(new_geom)
         scope_check(user, facility.position_4490, new_geom)
         if new_geom is not None:
             values["county"] = county_of(new_geom.x, new_geom.y)
@@ -177,7 +173,7 @@ def facility_create(*, changes: Mapping, user: User | None, source: str = "api")
     _dates_check(values.get("opened_on"), values.get("closed_on"))
     with history_context(user=user, comment=comment, source=source), transaction.atomic():
         programme, ftype = _programme_and_type(values)
-        _city_check(geom)
+        city_check(geom)
         scope_check(user, geom)
         _name_free(programme_id=programme.pk, name=values["name"], facility_id=None)
         attrs = {k: v for k, v in values.items() if k not in ("programme", "facility_type")}
@@ -202,8 +198,8 @@ def facility_delete(
     """Delete a facility nothing refers to (a closed one is better marked 停用)."""
     comment = comment_clean(comment)
     with history_context(user=user, comment=comment, source=source), transaction.atomic():
-        facility = _locked(Facility, facility_id)
-        _version_check(facility, expected_version)
+        facility = feature_lock(Facility, facility_id)
+        version_check(facility, expected_version)
         scope_check(user, facility.position_4490)
         try:
             with transaction.atomic():

@@ -7,7 +7,8 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import Q
 
-from boundaries.models import AdministrativeArea, history_trackers, version_bump_trigger
+from boundaries.models import AdministrativeArea
+from gis_portal.history import history_trackers, version_bump_trigger
 
 
 class TargetPopulation(models.TextChoices):

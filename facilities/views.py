@@ -13,12 +13,13 @@ from django.utils import timezone
 from boundaries.models import AdministrativeArea, AreaLevel
 from facilities.api import FacilitySerializer
 from facilities.errors import CoverageUnavailable
-from facilities.geo import to_lonlat
 from facilities.models import Facility, Programme
 from facilities.permissions import planner_required
 from facilities.report import report_html, report_xlsx
 from facilities.selectors.coverage import demand_arrays, programme_coverage
 from facilities.selectors.targets import plan_targets
+from facilities.siting.catalogue import DEFAULT_MODEL, SITING_MODELS
+from gis_portal.metric_crs import to_lonlat
 from gis_portal.throttles import heavy_work
 
 
@@ -28,7 +29,12 @@ def planner(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "facilities/planner.html",
-        {"programmes": programmes, "has_demo": Facility.objects.filter(is_demo=True).exists()},
+        {
+            "programmes": programmes,
+            "has_demo": Facility.objects.filter(is_demo=True).exists(),
+            "siting_models": SITING_MODELS.values(),
+            "default_model": DEFAULT_MODEL,
+        },
     )
 
 

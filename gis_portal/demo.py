@@ -1,4 +1,9 @@
-"""The Hegang demo data, as an ordered list of steps that `load_hegang_demo` runs.
+"""The Hegang demo data, as ordered steps that `load_hegang_demo` runs.
+
+Each app declares its steps in its own ``demo.py`` (``demo_steps_register``); the loader
+discovers them at start-up, as the admin discovers ``admin.py``, and orders them by the
+steps each names in ``after`` (ties keep the apps' order in INSTALLED_APPS). The loader
+imports no app.
 
 Each step names the bundled files it reads and a version; a step whose files and version
 are unchanged since its last successful load is skipped, so a second `make run` is quick.
@@ -13,23 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pghistory
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from django.utils.module_loading import autodiscover_modules
 
-from boundaries.demo_loader import (
-    boundary_demo_files,
-    boundary_demo_load,
-    boundary_versions_load,
-)
-from boundaries.services import areas_load_hegang
-from facilities import demogen as facilities_demogen
-from facilities.services import demo as facilities_demo
 from gis_portal.accounts import demo_accounts_create
-from gis_portal.datasets import HEGANG_DATA_DIR, files_checksum
+from gis_portal.datasets import files_checksum
 from gis_portal.models import DatasetLoad
-from placenames import demo_archive as placename_demo_archive
-from placenames.addresses import demo_network
-from placenames.addresses.demo_loader import demo_addresses_load
-from placenames.services import geonames_load, placenames_load_demo
 
 
 @dataclass(frozen=True)
@@ -38,88 +33,62 @@ class DemoStep:
     version: str
     files: Callable[[], list[Path]]
     load: Callable[[], dict]
+    after: tuple[str, ...] = ()  # steps whose data this one reads
 
 
-def _area_files() -> list[Path]:
-    d = HEGANG_DATA_DIR
-    return [
-        d / "mca20251231_divisions.csv",
-        d / "nbs2023_townships.csv",
-        d / "nbs2023_villages.csv",
-        d / "census2020_county.csv",
-        *sorted((d / "amap_gcj02").glob("*.geojson")),
-    ]
+_REGISTRY: dict[str, DemoStep] = {}
 
 
-DEMO_STEPS: list[DemoStep] = [
-    DemoStep(
-        name="areas",
-        version="1",
-        files=_area_files,
-        load=lambda: areas_load_hegang(data_dir=HEGANG_DATA_DIR).as_dict(),
-    ),
+def demo_steps_register(*steps: DemoStep) -> None:
+    """Declare an app's demo steps (called at import time by the app's ``demo.py``)."""
+    for step in steps:
+        if step.name in _REGISTRY:
+            raise ImproperlyConfigured(f"demo step {step.name!r} is declared twice")
+        _REGISTRY[step.name] = step
+
+
+def demo_steps_order(steps: list[DemoStep]) -> list[DemoStep]:
+    """Return ``steps`` with each after every step it names; ties keep the given order."""
+    by_name = {s.name: s for s in steps}
+    for step in steps:
+        unknown = [n for n in step.after if n not in by_name]
+        if unknown:
+            raise ImproperlyConfigured(
+                f"demo step {step.name!r} comes after unknown step(s) {', '.join(unknown)}"
+            )
+    ordered: list[DemoStep] = []
+    placed: set[str] = set()
+    pending = list(steps)
+    while pending:
+        ready = next((s for s in pending if placed.issuperset(s.after)), None)
+        if ready is None:
+            names = ", ".join(s.name for s in pending)
+            raise ImproperlyConfigured(f"demo steps {names} wait on each other (a cycle)")
+        ordered.append(ready)
+        placed.add(ready.name)
+        pending.remove(ready)
+    return ordered
+
+
+def demo_steps() -> list[DemoStep]:
+    """Return every installed app's demo steps, in the order they must run."""
+    autodiscover_modules("demo")
+    return demo_steps_order(list(_REGISTRY.values()))
+
+
+demo_steps_register(
     DemoStep(
         name="accounts",
-        version="2",  # after "areas": edit scopes name districts; 2: demo accounts marked
+        version="2",  # 2: demo accounts marked
         files=lambda: [
             Path(__file__).with_name("roles.py"),
             Path(__file__).with_name("accounts.py"),
             Path(__file__).with_name("demo_accounts.py"),
         ],
         load=demo_accounts_create,
+        after=("areas",),  # edit scopes name districts
     ),
-    DemoStep(
-        name="geonames",
-        version="1",
-        files=lambda: [HEGANG_DATA_DIR / "geonames_cities1000_bbox.tsv"],
-        load=lambda: {
-            "points": geonames_load(path=HEGANG_DATA_DIR / "geonames_cities1000_bbox.tsv")
-        },
-    ),
-    DemoStep(
-        name="placenames",
-        version="1",  # after "areas": the archive names every area; 5,611 entries in all
-        files=lambda: [
-            *_area_files(),
-            Path(placename_demo_archive.__file__),
-            Path(placename_demo_archive.__file__).with_name("data") / "categories.csv",
-        ],
-        load=placenames_load_demo,
-    ),
-    DemoStep(
-        name="addresses",
-        version="1",  # after "areas": streets are drawn inside the urban district polygons
-        files=lambda: [*_area_files(), Path(demo_network.__file__)],
-        load=demo_addresses_load,
-    ),
-    DemoStep(
-        name="boundary_versions",
-        version="1",  # after "areas": the Amap version copies the current county polygons
-        files=lambda: [*_area_files(), HEGANG_DATA_DIR / "echarts2017_gcj02.geojson"],
-        load=lambda: boundary_versions_load(
-            echarts_path=HEGANG_DATA_DIR / "echarts2017_gcj02.geojson"
-        ),
-    ),
-    DemoStep(
-        name="boundary_lines",
-        version="1",  # lines, markers, "Beijing 1954" copy, common points, fit, conversion
-        files=lambda: [*_area_files(), *boundary_demo_files()],
-        load=boundary_demo_load,
-    ),
-    DemoStep(
-        name="facilities",
-        # After "addresses" (demand on the door plates where they exist), "geonames" (county
-        # seats) and "placenames" (rural settlements, 农村居民点).
-        version="2",
-        files=lambda: [
-            *_area_files(),
-            Path(demo_network.__file__),
-            Path(facilities_demogen.__file__),
-            Path(facilities_demo.__file__),
-        ],
-        load=facilities_demo.facilities_demo_load,
-    ),
-]
+)
 
 
 @dataclass
@@ -132,7 +101,7 @@ class StepResult:
 def demo_load(*, force: bool = False, only: list[str] | None = None) -> list[StepResult]:
     """Run the demo steps in order; skip those already loaded from the same files."""
     results = []
-    for step in DEMO_STEPS:
+    for step in demo_steps():
         if only and step.name not in only:
             continue
         checksum = files_checksum(step.files(), salt=step.version)

@@ -25,10 +25,10 @@ from django.db import transaction
 from django.utils import timezone
 from shapely.geometry.base import BaseGeometry
 
-from boundaries.edit_services import _city_check, history_context
 from boundaries.models import AdministrativeArea
 from gis_portal.editing.attributes import (
     COMMENT_FIELD,
+    ChoiceRule,
     DateRule,
     TextRule,
     changes_clean,
@@ -43,7 +43,9 @@ from gis_portal.editing.geometry_input import (
     geometry_parse,
 )
 from gis_portal.editing.scope import Footprint, footprint_check, scope_check
+from gis_portal.editing.write_checks import city_check
 from gis_portal.errors import Conflict, NotFound
+from gis_portal.history import history_context
 from placenames import romanize as rz
 from placenames.importers.validation import ALLOWED_TYPES, ANY_TYPE
 from placenames.models import (
@@ -85,21 +87,6 @@ class PinyinRule(TextRule):
             raise InvalidEdit(
                 field, f"{self.label}应为汉语拼音字母（可含空格、连字符、隔音符号），不能含汉字"
             )
-        return value
-
-
-@dataclass(frozen=True)
-class ChoiceRule:
-    label: str
-    choices: type
-    blank: bool = False
-
-    def clean(self, field: str, value) -> str:
-        if value in (None, "") and self.blank:
-            return ""
-        if value not in self.choices.values:
-            options = "、".join(f"{v}（{label}）" for v, label in self.choices.choices)
-            raise InvalidEdit(field, f"{self.label}应为 {options}")
         return value
 
 
@@ -200,7 +187,7 @@ EDIT_RULES: dict[str, object] = {
     "meaning": TextRule("地名含义", 5000),
     "history": TextRule("历史沿革", 5000),
     "description": TextRule("地理实体描述", 5000),
-    "survey_method": ChoiceRule("测量方法", SurveyMethod, blank=True),
+    "survey_method": ChoiceRule("测量方法", tuple(SurveyMethod.choices), allow_blank=True),
     "media_note": TextRule("多媒体/读音", 300),
     "source": TextRule("资料来源", 300),
     "remarks": TextRule("备注", 5000),
@@ -209,7 +196,7 @@ EDIT_RULES: dict[str, object] = {
 # Fields that change only through an approved request (renaming, abolishing).
 NAME_RULES: dict[str, object] = {
     "standard_name": StandardNameRule(),
-    "status": ChoiceRule("使用状态", PlaceNameStatus),
+    "status": ChoiceRule("使用状态", tuple(PlaceNameStatus.choices)),
     "abolished_on": DateRule("废止时间"),
     "named_on": DateRule("命名时间"),
 }
@@ -372,7 +359,7 @@ def _apply_values(place: PlaceName, values: dict, user: User | None) -> list[str
         new_geom = _to_geos(geom)
     footprint_check(user, placename_footprint(place) + Footprint.of(new_geom))
     if new_geom is not None:
-        _city_check(new_geom)
+        city_check(new_geom)
         place.geom_4490 = new_geom
         place.point_4490 = _representative_point(new_geom)
         fields += [GEOMETRY_FIELD, "point_4490"]
@@ -462,7 +449,7 @@ def placename_create(*, values: Mapping, comment: str, user: User | None, source
     geometry_type_check(geom, category.code)
     new_geom = _to_geos(geom)
     scope_check(user, new_geom, divisions=[division.pk])
-    _city_check(new_geom)
+    city_check(new_geom)
     _division_check(division, _representative_point(new_geom))
     with history_context(user=user, comment=comment, source=source), transaction.atomic():
         roman = rz.romanize(clean["standard_name"])

@@ -6,7 +6,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db.models import F, Q
 
-from boundaries.models import history_trackers, version_bump_trigger
+from gis_portal.history import history_trackers, version_bump_trigger
 
 # The derived search keys (rewritten from the names by the services) are left out of the
 # history: a refresh of the keys is no change of the record.

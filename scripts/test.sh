@@ -7,6 +7,8 @@ cd "$ROOT"
 echo "== ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+echo "== import contracts (pyproject.toml [tool.importlinter])"
+.venv/bin/lint-imports --no-cache
 echo "== django checks"
 .venv/bin/python manage.py check --settings=gis_portal.settings.test
 .venv/bin/python manage.py makemigrations --check --dry-run --settings=gis_portal.settings.test >/dev/null || {

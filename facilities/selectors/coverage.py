@@ -12,7 +12,6 @@ from django.apps import apps
 from boundaries.models import AdministrativeArea, AreaLevel
 from facilities.coverage import Pairs, assign, gap_polygons, straight_pairs
 from facilities.errors import CoverageUnavailable
-from facilities.geo import geometry_to_lonlat, geometry_to_metric, to_metric
 from facilities.models import (
     DemandUnit,
     DistanceKind,
@@ -23,6 +22,7 @@ from facilities.models import (
     UnitRule,
 )
 from facilities.network import StreetNetwork
+from gis_portal.metric_crs import geometry_to_lonlat, geometry_to_metric, to_metric
 
 
 @dataclass

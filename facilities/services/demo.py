@@ -13,9 +13,9 @@ from django.db import transaction
 
 from boundaries.models import AdministrativeArea, AreaLevel, AreaPopulation
 from facilities import demogen
-from facilities.geo import geometry_to_metric, to_lonlat, to_metric
 from facilities.models import DemandSource, DemandUnit, Facility, FacilityType, Programme
 from facilities.services.standards import programmes_seed
+from gis_portal.metric_crs import geometry_to_metric, to_lonlat, to_metric
 from placenames.models import GeoNamesPlace, PlaceName
 
 CENSUS_YEAR = 2020

@@ -17,11 +17,11 @@ from django.utils import timezone
 
 from facilities import siting
 from facilities.errors import CoverageUnavailable, RunNotCancellable, SitingRejected
-from facilities.geo import to_lonlat, to_metric
 from facilities.models import Facility, FacilityStatus, Programme, RunStatus, Scenario, SitingRun
 from facilities.selectors import points_outside_city
 from facilities.selectors.coverage import capacity_persons, demand_arrays
 from facilities.services.siting import SitingRequest, siting_solve
+from gis_portal.metric_crs import to_lonlat, to_metric
 
 log = logging.getLogger(__name__)
 

@@ -10,15 +10,8 @@ import numpy as np
 from facilities import siting
 from facilities.errors import SitingRejected
 from facilities.selectors import points_outside_city
+from facilities.siting.catalogue import NEEDED, REFUSED, SITING_MODELS
 from facilities.siting_io import Projected, read_points_file, to_problem
-
-# Which parameters each model needs (True), accepts (None) or refuses (False).
-MODEL_PARAMETERS = {
-    "lscp": {"p": False, "radius_m": True},
-    "mclp": {"p": True, "radius_m": True},
-    "pmedian": {"p": True, "radius_m": None},
-    "pcenter": {"p": True, "radius_m": None},
-}
 
 
 @dataclass(frozen=True)
@@ -30,13 +23,14 @@ class SitingRequest:
 
     def check(self) -> None:
         """Raise SitingRejected for a parameter the model needs or refuses."""
-        if self.model not in MODEL_PARAMETERS:
-            raise SitingRejected(f"未知模型 {self.model!r}；可用：{', '.join(MODEL_PARAMETERS)}")
-        for name, rule in MODEL_PARAMETERS[self.model].items():
+        if self.model not in SITING_MODELS:
+            raise SitingRejected(f"未知模型 {self.model!r}；可用：{', '.join(SITING_MODELS)}")
+        model = SITING_MODELS[self.model]
+        for name, rule in (("p", model.p), ("radius_m", model.radius_m)):
             value = getattr(self, name)
-            if rule is True and value is None:
+            if rule == NEEDED and value is None:
                 raise SitingRejected(f"模型 {self.model} 需要参数 {name}", parameter=name)
-            if rule is False and value is not None:
+            if rule == REFUSED and value is not None:
                 raise SitingRejected(f"模型 {self.model} 不使用参数 {name}", parameter=name)
         if self.radius_m is not None and not self.radius_m > 0:
             raise SitingRejected(
@@ -67,7 +61,7 @@ def siting_solve(
     kwargs: dict = {"time_limit_s": request.time_limit_s, "should_stop": should_stop}
     if request.p is not None:
         kwargs["p"] = request.p
-    if request.model in ("lscp", "mclp"):
+    if SITING_MODELS[request.model].radius_m == NEEDED:
         kwargs["radius_m"] = request.radius_m
     try:
         result = siting.solve(request.model, problem, **kwargs)

@@ -7,8 +7,8 @@ and gap read from the solver).
 from __future__ import annotations
 
 from facilities.siting.capacity import served_within_capacity
+from facilities.siting.catalogue import MODELS, SITING_MODELS, SitingModel
 from facilities.siting.core import (
-    MODELS,
     SitingInputError,
     SitingInterrupted,
     SitingProblem,
@@ -24,21 +24,17 @@ from facilities.siting.median import solve_pcenter, solve_pmedian
 
 def solve(model: str, problem: SitingProblem, **kwargs) -> SitingResult:
     """Dispatch to the solver of ``model`` (one of MODELS)."""
-    solvers = {
-        "lscp": solve_lscp,
-        "mclp": solve_mclp,
-        "pmedian": solve_pmedian,
-        "pcenter": solve_pcenter,
-    }
-    if model not in solvers:
+    if model not in SITING_MODELS:
         raise SitingInputError(f"未知模型 {model!r}；可用：{', '.join(MODELS)}")
-    return solvers[model](problem, **kwargs)
+    return SITING_MODELS[model].solver(problem, **kwargs)
 
 
 __all__ = [
     "MODELS",
+    "SITING_MODELS",
     "SitingInputError",
     "SitingInterrupted",
+    "SitingModel",
     "SitingProblem",
     "SitingResult",
     "coverage_matrix",

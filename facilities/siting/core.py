@@ -30,7 +30,6 @@ import numpy as np
 from scipy import sparse
 from scipy.spatial import cKDTree
 
-MODELS = ("lscp", "mclp", "pmedian", "pcenter")
 # HiGHS's own default relative MIP gap; a run that ends within it is "optimal". Callers
 # may ask for a looser proven gap (``mip_gap``): "optimal" then means "within that gap",
 # and the gap actually reached is always reported.

@@ -29,10 +29,10 @@ from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 
-from boundaries.edit_services import history_context
 from gis_portal.editing.admin_scope import ScopedAdminMixin
 from gis_portal.editing.errors import InvalidEdit
 from gis_portal.errors import DomainError
+from gis_portal.history import history_context
 
 ADMIN_COMMENT = "管理后台修改"
 

@@ -9,6 +9,7 @@ from django.contrib import admin
 from gis_portal.admin_base import OfflineGISModelAdmin
 from gis_portal.editing.admin_validation import LayerValidatedAdminMixin, layer_validated
 from gis_portal.editing.admin_versioning import VersionCheckedAdminMixin
+from gis_portal.metric_crs import to_metric
 from placenames.addresses.models import (
     DoorPlate,
     PlateStatus,
@@ -17,13 +18,7 @@ from placenames.addresses.models import (
     StreetFormerName,
     StreetSign,
 )
-from placenames.addresses.numbering import (
-    NumberingError,
-    NumberingRule,
-    locate,
-    to_metric,
-    validate_line,
-)
+from placenames.addresses.numbering import NumberingError, NumberingRule, locate, validate_line
 from placenames.addresses.tile_store import tile_cache_invalidate
 from placenames.romanize import romanize
 

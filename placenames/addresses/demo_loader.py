@@ -6,10 +6,10 @@ import numpy as np
 from django.contrib.gis.geos import LineString as GEOSLineString
 from django.contrib.gis.geos import Point
 from django.db import connection, transaction
-from shapely import transform as shapely_transform
 from shapely import wkb as shapely_wkb
 
 from boundaries.models import AdministrativeArea, AreaLevel
+from gis_portal.metric_crs import geometry_to_metric, to_lonlat
 from placenames.addresses import demo_network
 from placenames.addresses.models import (
     DoorPlate,
@@ -20,7 +20,6 @@ from placenames.addresses.models import (
     StreetFormerName,
     StreetSign,
 )
-from placenames.addresses.numbering import to_lonlat, to_metric
 from placenames.addresses.services import streets_link_archive
 from placenames.addresses.tile_store import tile_cache_clear
 from placenames.romanize import romanize
@@ -29,8 +28,7 @@ DEMO_DISTRICTS = ("230402", "230403", "230404", "230407")  # 向阳, 工农, 南
 
 
 def _metric_polygon(area: AdministrativeArea):
-    geom = shapely_wkb.loads(bytes(area.geom_4490.wkb))
-    geom = shapely_transform(geom, lambda xy: np.column_stack(to_metric(xy[:, 0], xy[:, 1])))
+    geom = geometry_to_metric(shapely_wkb.loads(bytes(area.geom_4490.wkb)))
     return max(geom.geoms, key=lambda g: g.area) if geom.geom_type == "MultiPolygon" else geom
 
 

@@ -24,12 +24,6 @@ from django.db import connection, transaction
 from shapely.geometry import LineString, MultiLineString
 from shapely.geometry.base import BaseGeometry
 
-from boundaries.edit_services import (
-    _city_check,
-    _locked,
-    _version_check,
-    history_context,
-)
 from boundaries.models import AreaLevel
 from boundaries.selectors import areas_at_point
 from gis_portal.editing.attributes import (
@@ -45,7 +39,10 @@ from gis_portal.editing.errors import InvalidEdit
 from gis_portal.editing.feature_io import FeatureSpec
 from gis_portal.editing.geometry_input import geometry_parse
 from gis_portal.editing.scope import scope_check
+from gis_portal.editing.write_checks import city_check, feature_lock, version_check
 from gis_portal.errors import Conflict, DomainError
+from gis_portal.history import history_context
+from gis_portal.metric_crs import to_metric
 from placenames.addresses import services
 from placenames.addresses.checks import DEFAULT_MAX_DISTANCE_M
 from placenames.addresses.models import (
@@ -68,7 +65,6 @@ from placenames.addresses.numbering import (
     locate,
     locate_many,
     rule_beijing,
-    to_metric,
     validate_line,
 )
 from placenames.addresses.tile_store import tile_cache_invalidate
@@ -218,10 +214,10 @@ def street_update(
     line = _street_line(values.pop("geometry")) if "geometry" in values else None
     new_geom = _geos(line) if line is not None else None
     with history_context(user=user, comment=comment, source=source), transaction.atomic():
-        street = _locked(Street, street_id)
-        _version_check(street, expected_version)
+        street = feature_lock(Street, street_id)
+        version_check(street, expected_version)
         if new_geom is not None:
-            _city_check(new_geom)
+            city_check(new_geom)
         scope_check(user, street.geom_4490, new_geom)
         _rule_check(street, values)
         old_extent = street.geom_4490.extent
@@ -258,7 +254,7 @@ def street_create(*, changes: Mapping, user: User | None, source: str = "api") -
     except NumberingError as exc:
         raise InvalidEdit("metres_per_number", str(exc)) from None
     with history_context(user=user, comment=comment, source=source), transaction.atomic():
-        _city_check(geom)
+        city_check(geom)
         scope_check(user, geom)
         county, township = _county_and_township(line)
         try:
@@ -284,8 +280,8 @@ def street_delete(
     """Delete a street that no door plate or sign refers to."""
     comment = comment_clean(comment)
     with history_context(user=user, comment=comment, source=source), transaction.atomic():
-        street = _locked(Street, street_id)
-        _version_check(street, expected_version)
+        street = feature_lock(Street, street_id)
+        version_check(street, expected_version)
         scope_check(user, street.geom_4490)
         if street.plates.exists() or street.signs.exists():
             raise Conflict(f"街路巷「{street.name}」仍有门牌或路牌，不能删除")
@@ -334,11 +330,11 @@ def sign_update(
     if "geometry" in values:
         values["point_4490"] = _geos(values.pop("geometry"))
     with history_context(user=user, comment=comment, source=source), transaction.atomic():
-        sign = _locked(StreetSign, sign_id)
-        _version_check(sign, expected_version)
+        sign = feature_lock(StreetSign, sign_id)
+        version_check(sign, expected_version)
         new_geom = values.get("point_4490")
         if new_geom is not None:
-            _city_check(new_geom)
+            city_check(new_geom)
         scope_check(user, sign.point_4490, new_geom)
         old = sign.point_4490
         if new_geom is not None:
@@ -367,7 +363,7 @@ def sign_create(*, changes: Mapping, user: User | None, source: str = "api") -> 
     geom = _geos(values["geometry"])
     with history_context(user=user, comment=comment, source=source), transaction.atomic():
         street = _street_for_new(values)
-        _city_check(geom)
+        city_check(geom)
         scope_check(user, geom)
         _near_street(street, geom, MAX_SIGN_DISTANCE_M, "路牌")
         sign = services.sign_create(
@@ -391,8 +387,8 @@ def sign_delete(
     """Delete a street sign (its inspections go with it)."""
     comment = comment_clean(comment)
     with history_context(user=user, comment=comment, source=source), transaction.atomic():
-        sign = _locked(StreetSign, sign_id)
-        _version_check(sign, expected_version)
+        sign = feature_lock(StreetSign, sign_id)
+        version_check(sign, expected_version)
         scope_check(user, sign.point_4490)
         box = _point_box(sign.point_4490)
         sign.delete()
@@ -493,11 +489,11 @@ def plate_update(
     if "sub_number" in values and values["sub_number"] is None:
         values["sub_number"] = 0
     with history_context(user=user, comment=comment, source=source), transaction.atomic():
-        plate = _locked(DoorPlate, plate_id)
-        _version_check(plate, expected_version)
+        plate = feature_lock(DoorPlate, plate_id)
+        version_check(plate, expected_version)
         new_geom = values.get("point_4490")
         if new_geom is not None:
-            _city_check(new_geom)
+            city_check(new_geom)
         scope_check(user, plate.point_4490, new_geom)
         _dates_check(
             values.get("installed_on", plate.installed_on),
@@ -534,7 +530,7 @@ def plate_create(*, changes: Mapping, user: User | None, source: str = "api") ->
     sub_number = values.get("sub_number") or 0
     with history_context(user=user, comment=comment, source=source), transaction.atomic():
         street = _street_for_new(values)
-        _city_check(geom)
+        city_check(geom)
         scope_check(user, geom)
         number = values.get("number")
         if number is None:
@@ -572,8 +568,8 @@ def plate_delete(
     """Delete a door plate (a plate in use is retired, not deleted: 注销)."""
     comment = comment_clean(comment)
     with history_context(user=user, comment=comment, source=source), transaction.atomic():
-        plate = _locked(DoorPlate, plate_id)
-        _version_check(plate, expected_version)
+        plate = feature_lock(DoorPlate, plate_id)
+        version_check(plate, expected_version)
         scope_check(user, plate.point_4490)
         if plate.status == PlateStatus.INSTALLED:
             raise Conflict(f"门牌 {plate} 在用，不能删除：请改为“已注销”并填写注销时间")

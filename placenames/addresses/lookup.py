@@ -10,6 +10,7 @@ from django.db import connection
 
 from boundaries.models import AdministrativeArea, AreaLevel
 from boundaries.selectors import areas_at_point
+from gis_portal.metric_crs import to_metric
 from placenames.addresses.address_parse import (
     ParsedAddress,
     StreetEntry,
@@ -20,7 +21,7 @@ from placenames.addresses.address_parse import (
     parse,
 )
 from placenames.addresses.models import PlateStatus
-from placenames.addresses.numbering import format_number, to_metric
+from placenames.addresses.numbering import format_number
 
 PROVINCE = "黑龙江省"
 INTERPOLATED_PENALTY = 10.0

@@ -16,7 +16,8 @@ from django.contrib.gis.db.models.functions import Transform
 from django.contrib.postgres.indexes import GistIndex
 from django.db.models import Q
 
-from boundaries.models import AdministrativeArea, history_trackers, version_bump_trigger
+from boundaries.models import AdministrativeArea
+from gis_portal.history import history_trackers, version_bump_trigger
 from placenames.addresses.numbering import format_number
 
 METRIC_SRID = 4552

@@ -1,7 +1,7 @@
 """Door numbering along a street (no Django): side, chainage and the number for a new door.
 
 Everything here works in metres, in a projected CRS (EPSG:4552, CGCS2000 3° GK zone 43,
-easting/northing). ``to_metric`` converts CGCS2000 lon/lat into it.
+easting/northing). ``gis_portal.metric_crs.to_metric`` converts CGCS2000 lon/lat into it.
 
 A street's rule (DOMAIN.md, 门牌编号): numbers grow away from the *base end*; odd numbers
 on one side (left/right when facing the direction numbers grow); either one number per
@@ -14,16 +14,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
-from pyproj import Transformer
 from shapely.geometry import LineString
 
 LEFT, RIGHT = "left", "right"
 START, END = "start", "end"
 PER_DOOR, PER_METRE = "per_door", "per_metre"
-METRIC_EPSG = 4552
 MIN_STREET_LENGTH_M = 5.0
 # A door closer than this to the centre line cannot be given a side (survey noise).
 ON_LINE_TOLERANCE_M = 0.5
@@ -31,21 +28,6 @@ ON_LINE_TOLERANCE_M = 0.5
 
 class NumberingError(ValueError):
     """A street line or a numbering request that cannot be handled (message in Chinese)."""
-
-
-@lru_cache(maxsize=4)
-def _transformer(src: int, dst: int) -> Transformer:
-    return Transformer.from_crs(src, dst, always_xy=True)
-
-
-def to_metric(lon, lat):
-    """Return (easting_m, northing_m) in EPSG:4552 of CGCS2000 lon/lat (scalars or arrays)."""
-    return _transformer(4490, METRIC_EPSG).transform(lon, lat)
-
-
-def to_lonlat(x, y):
-    """Return CGCS2000 (lon, lat) of EPSG:4552 easting/northing (scalars or arrays)."""
-    return _transformer(METRIC_EPSG, 4490).transform(x, y)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from django.db.models import Q
 
 from boundaries.models import AdministrativeArea
 from gis_portal.editing.scope import scope_check
+from gis_portal.metric_crs import to_metric
 from placenames.addresses.errors import (
     DuplicatePlateNumber,
     DuplicateStreetName,
@@ -43,7 +44,6 @@ from placenames.addresses.numbering import (
     locate,
     locate_many,
     propose_number,
-    to_metric,
     validate_line,
 )
 from placenames.addresses.tile_store import tile_cache_invalidate

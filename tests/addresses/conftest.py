@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from placenames.addresses.numbering import rule_beijing, to_metric
+from gis_portal.metric_crs import to_metric
+from placenames.addresses.numbering import rule_beijing
 from placenames.addresses.services import street_create
 
 # An east–west street in 向阳区, drawn west → east (~750 m), and a point 11 m north of it.

@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+from gis_portal.metric_crs import to_lonlat, to_metric
 from placenames.addresses.numbering import (
     END,
     LEFT,
@@ -21,8 +22,6 @@ from placenames.addresses.numbering import (
     propose_number,
     rule_beijing,
     rule_songbei,
-    to_lonlat,
-    to_metric,
     validate_line,
 )
 

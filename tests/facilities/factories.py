@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.contrib.gis.geos import Point
 
 from boundaries.models import AdministrativeArea
-from facilities.geo import to_lonlat
 from facilities.models import DemandUnit, Facility, FacilityType, Programme
 from gis_portal.accounts import roles_sync, user_create_with_role
+from gis_portal.metric_crs import to_lonlat
 
 # A metric origin inside 工农区 (EPSG:4552), so that test geometry can be written in metres.
 ORIGIN_M = (596_000.0, 5_245_000.0)

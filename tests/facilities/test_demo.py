@@ -84,7 +84,7 @@ def test_rural_share_goes_to_located_settlements(hegang_areas):
     from django.contrib.gis.geos import Point
 
     from boundaries.models import AdministrativeArea
-    from facilities.geo import to_metric
+    from gis_portal.metric_crs import to_metric
     from placenames.models import GeoNamesPlace, PlaceCategory, PlaceName
 
     luobei = AdministrativeArea.objects.get(code="230421", valid_to__isnull=True)

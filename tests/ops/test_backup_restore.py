@@ -22,8 +22,9 @@ from django.core.files.base import ContentFile
 from psycopg import sql
 
 from gis_portal.editing.models import ChangeDocument, ChangeRequest, DocumentKind
+from gis_portal.metric_crs import to_metric
 from placenames.addresses.models import DoorPlate
-from placenames.addresses.numbering import rule_beijing, to_metric
+from placenames.addresses.numbering import rule_beijing
 from placenames.addresses.services import PlateRequest, plate_create, plate_move, street_create
 
 pytestmark = pytest.mark.django_db(transaction=True)

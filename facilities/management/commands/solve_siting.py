@@ -8,6 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from facilities.services.siting import SitingRequest, siting_solve_files
+from facilities.siting.catalogue import SITING_MODELS
 from gis_portal.errors import DomainError
 
 
@@ -17,9 +18,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--model", required=True, choices=["lscp", "mclp", "pmedian", "pcenter"]
-        )
+        parser.add_argument("--model", required=True, choices=list(SITING_MODELS))
         parser.add_argument("--demand", required=True, type=Path)
         parser.add_argument("--candidates", required=True, type=Path)
         parser.add_argument("--existing", type=Path)

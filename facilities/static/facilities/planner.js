@@ -21,6 +21,11 @@
   function postJSON(url, data) { return HegangMap.postJSON(url, data, {csrf: ds.csrf}); }
   function fmt(n) { return n === null || n === undefined ? "—" : Number(n).toLocaleString("zh-CN"); }
   function pct(x) { return x === null || x === undefined ? "—" : (x * 100).toFixed(1) + "%"; }
+  // The models' labels come from the siting table the page renders into the form's select.
+  function modelLabel(name) {
+    var opt = document.querySelector('#siting-form select[name="model"] option[value="' + name + '"]');
+    return opt ? opt.textContent : name;
+  }
   function el(tag, text, cls) {
     var e = document.createElement(tag);
     if (text !== undefined) { e.textContent = text; }
@@ -184,7 +189,7 @@
       shown.forEach(function (s) { head.appendChild(el("th", s.name + " #" + s.id)); });
       table.appendChild(head);
       var rows = [
-        ["模型", function (s) { return s.model; }],
+        ["模型", function (s) { return modelLabel(s.model); }],
         ["状态/间隙", function (s) { return (s.status === "optimal" ? "最优" : "时间上限") + " / " + pct(s.gap); }],
         ["新增站点", function (s) { return s.sites + " 处"; }],
         ["原服务人数", function (s) { return fmt(s.served_before); }],
@@ -214,7 +219,7 @@
     ev.preventDefault();
     var form = ev.target;
     var data = {programme: picker.value, name: form.name.value, model: form.model.value, time_limit: form.time_limit.value};
-    if (form.model.value !== "lscp") { data.p = form.p.value; }
+    if (form.model.selectedOptions[0].dataset.p !== "refused") { data.p = form.p.value; }
     if (form.radius_m.value) { data.radius_m = form.radius_m.value; }
     if (form.capacity_per_site.value) { data.capacity_per_site = form.capacity_per_site.value; }
     setStatus(formStatus, "正在提交…");

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from gis_portal.demo import DEMO_STEPS, demo_load
+from gis_portal.demo import demo_load, demo_steps
 
 
 class Command(BaseCommand):
@@ -9,7 +9,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="reload even if unchanged")
         parser.add_argument(
-            "--only", nargs="+", choices=[s.name for s in DEMO_STEPS], help="run only these steps"
+            "--only", nargs="+", choices=[s.name for s in demo_steps()], help="run only these steps"
         )
 
     def handle(self, *args, force: bool, only: list[str] | None, **options):
