@@ -1,0 +1,580 @@
+"""Rows of a bulk boundary file → clean areas, lines and markers, or problems (no Django).
+
+Each layer is a table of columns (Chinese heading first, then accepted variants: the
+export writes the first, the import reads any) and a row validator. A row comes in as its
+values and, for GIS formats, a shapely geometry in the file's CRS; tables carry the
+geometry as WKT (几何) or, for markers, as 东坐标/北坐标 (经度/纬度). Every problem names its
+column. Coordinates are checked against the declared system (``boundaries.crs``: swapped
+axes, zone prefixes) and brought to CGCS2000 lon/lat:
+
+- CGCS2000 geographic or Gauss-Krüger, and WGS 84 (≈ CGCS2000 at the cm level): exactly;
+- Beijing 1954: only with an approved parameter set for that system (``Conversion``);
+  PROJ has no real Beijing 1954 → CGCS2000 operation;
+- GCJ-02 / BD-09 lon/lat (marker tables from phone apps): converted, never kept.
+
+The surveyed geometry in its own system is kept alongside (``original_wkt`` /
+``original_x`` …), as the survey import and ``convert_boundaries`` keep it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import shapely
+from pyproj import Transformer
+from shapely.geometry import MultiLineString, MultiPolygon, Point, Polygon
+from shapely.geometry.base import BaseGeometry
+
+from boundaries.crs import (
+    BEIJING1954,
+    CGCS2000,
+    CRS_TABLE,
+    CrsDef,
+    CrsError,
+    coordinates_check,
+    crs_get,
+    projected_for,
+    transformer_between,
+)
+from boundaries.geodesy import CoordinateRangeError, to_cgcs2000
+from boundaries.lines import MARKER_NUMBER_RE
+
+# WGS 84 is accepted as CGCS2000 lon/lat (they agree at the centimetre level).
+WGS84 = CrsDef(4326, "WGS 84 (经纬度)", CGCS2000, "GRS80")
+CONSUMER_SYSTEMS = ("GCJ-02", "BD-09")
+CGCS2000_LONLAT = CRS_TABLE[4490]
+# The editor's tolerances (boundaries.edit_services): outside the city by at most this
+# much (Amap's outline and surveyed lines differ by metres); a marker this close to its line.
+CITY_TOLERANCE_M = 50.0
+MARKER_LINE_TOLERANCE_M = 5.0
+MAX_VERTICES = 100_000
+# Metric checks run in CGCS2000 3° GK zone 43 (CM 129°E). At Hegang's east edge (132.6°E)
+# the scale error is ~0.09 %: 5 mm on the 5 m marker tolerance.
+METRIC_EPSG = 4552
+
+Problem = tuple[str, str]  # (column heading, reason)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    headings: tuple[str, ...]  # first: what the export writes
+
+    @property
+    def label(self) -> str:
+        return self.headings[0]
+
+
+def _cols(*rows: tuple[str, tuple[str, ...]]) -> dict[str, Column]:
+    return {key: Column(key, headings) for key, headings in rows}
+
+
+AREA_COLUMNS = _cols(
+    ("code", ("区划代码", "code", "代码")),
+    ("name", ("名称", "name")),
+    ("level", ("级别", "level")),
+    ("kind", ("类型", "kind")),
+    ("parent", ("上级代码", "parent", "parent_code")),
+    ("nbs_code", ("统计用区划代码", "nbs_code")),
+    ("code_authority", ("代码来源", "code_authority")),
+    ("source", ("数据来源", "source")),
+    ("valid_from", ("生效日期", "valid_from")),
+    ("wkt", ("几何", "wkt", "WKT", "geometry")),
+    ("crs", ("坐标系", "crs")),
+)
+LINE_COLUMNS = _cols(
+    ("code", ("界线编号", "code", "line_code", "编号")),
+    ("name", ("界线名称", "name", "line_name", "名称")),
+    ("area_a", ("区域甲代码", "area_a", "code_a", "甲方代码", "区域甲")),
+    ("area_b", ("区域乙代码", "area_b", "code_b", "乙方代码", "区域乙")),
+    ("agreement_ref", ("协议书编号", "agreement_ref", "agreement", "协议书")),
+    ("agreement_date", ("协议书签订日期", "agreement_date")),
+    ("wkt", ("几何", "wkt", "WKT", "geometry")),
+    ("crs", ("坐标系", "crs")),
+)
+MARKER_COLUMNS = _cols(
+    ("number", ("界桩编号", "number", "marker", "界桩号", "编号")),
+    ("material", ("材质", "material")),
+    ("description", ("位置描述", "description", "说明")),
+    ("x", ("东坐标", "x", "east", "easting", "经度", "lon")),
+    ("y", ("北坐标", "y", "north", "northing", "纬度", "lat")),
+    ("h", ("高程", "h", "height")),
+    ("crs", ("坐标系", "crs")),
+)
+LAYER_COLUMNS = {"areas": AREA_COLUMNS, "lines": LINE_COLUMNS, "markers": MARKER_COLUMNS}
+# Columns the export adds that the import reads back as nothing (derived or recorded).
+EXPORT_ONLY = {
+    "areas": ("级别名称", "演示数据"),
+    "lines": ("级别", "原始坐标系", "转换参数", "演示数据"),
+    "markers": ("所属界线", "类型", "立法", "原始坐标系", "转换参数", "演示数据"),
+}
+REQUIRED = {"areas": ("code", "name"), "lines": ("code",), "markers": ("number",)}
+
+AREA_LEVELS = {"city": "city", "county": "county", "township": "township", "village": "village"}
+AREA_LEVELS |= {"地级市": "city", "市": "city", "县级": "county", "乡级": "township"}
+AREA_LEVELS |= {"村级": "village"}
+CODE_AUTHORITIES = {"mca": "mca", "nbs": "nbs", "民政区划代码": "mca", "统计用区划代码": "nbs"}
+AREA_CODE_RE = re.compile(r"^\d{6}(\d{3}(\d{3})?)?$")
+LINE_CODE_RE = re.compile(r"^[0-9A-Za-z]{2,20}$")
+
+
+def column_map(headings: list[str], columns: Mapping[str, Column]) -> tuple[dict, list[str]]:
+    """Return {field key: the file's heading} and the headings nothing reads."""
+    found: dict[str, str] = {}
+    ignored = []
+    lowered = {h.lower(): key for key, c in reversed(list(columns.items())) for h in c.headings}
+    for heading in headings:
+        key = lowered.get(str(heading).strip().lower())
+        if key is not None and key not in found:
+            found[key] = heading
+        elif str(heading).strip():
+            ignored.append(str(heading))
+    return found, ignored
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """An approved Beijing 1954 → CGCS2000 parameter set bound to one source system.
+
+    ``convert(x, y)`` → (lon, lat) arrays in EPSG:4490.
+    """
+
+    source_epsg: int
+    set_id: int
+    set_name: str
+    convert: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+def beijing1954_missing(crs: CrsDef) -> str:
+    return (
+        f"坐标为北京 1954 坐标系（{crs.code}），但没有适用于 {crs.code} 的已批准转换参数集"
+        "（北京54 → CGCS2000）：请先在界线管理中拟合并审批参数集，再导入"
+    )
+
+
+@dataclass
+class Vocabulary:
+    """What validation needs from the database, passed in."""
+
+    area_codes: Mapping[str, str]  # current area code → level
+    conversions: Mapping[int, Conversion]
+    city_outline_m: BaseGeometry | None = None  # buffered by CITY_TOLERANCE_M, EPSG:4552
+    line_geoms_m: dict[str, BaseGeometry] = field(default_factory=dict)  # code → metric
+
+    def __post_init__(self) -> None:
+        if self.city_outline_m is not None:
+            shapely.prepare(self.city_outline_m)
+
+
+_TO_METRIC = Transformer.from_crs(4490, METRIC_EPSG, always_xy=True)
+
+
+def to_metric(geom: BaseGeometry) -> BaseGeometry:
+    """Return ``geom`` (EPSG:4490) in EPSG:4552 metres."""
+    return shapely.transform(
+        geom, lambda xy: np.column_stack(_TO_METRIC.transform(xy[:, 0], xy[:, 1]))
+    )
+
+
+def city_outline_m(city_4490: BaseGeometry | None) -> BaseGeometry | None:
+    """Return the city outline in metres grown by the editor's tolerance (once per import)."""
+    if city_4490 is None:
+        return None
+    return to_metric(city_4490).buffer(CITY_TOLERANCE_M)
+
+
+def crs_of_text(text: str) -> CrsDef | str:
+    """Return the CrsDef of ``EPSG:n`` / a known name, or a consumer system's name."""
+    key = (text or "").strip()
+    upper = key.upper().replace("_", "-")
+    if upper in CONSUMER_SYSTEMS or upper.replace("-", "") in ("GCJ02", "BD09"):
+        return "GCJ-02" if upper.startswith("GCJ") else "BD-09"
+    if upper in ("CGCS2000", "CGCS 2000"):
+        return CGCS2000_LONLAT
+    if upper in ("WGS84", "WGS 84", "EPSG:4326", "4326"):
+        return WGS84
+    if upper in ("北京54", "北京1954", "BEIJING1954", "BEIJING 1954"):
+        return CRS_TABLE[4214]
+    return crs_get(key)
+
+
+@dataclass
+class Located:
+    """A geometry in CGCS2000 lon/lat with the surveyed original it came from."""
+
+    geom_4490: BaseGeometry
+    original: BaseGeometry  # in ``original_crs`` (GCJ-02/BD-09 are not kept: the 4490 copy)
+    original_crs: str  # EPSG:n
+    conversion: Conversion | None = None
+
+    @property
+    def original_wkt(self) -> str:
+        epsg = int(self.original_crs.split(":")[1])
+        crs = CRS_TABLE.get(epsg)
+        geographic = epsg in (4490, 4326) or (crs is not None and crs.is_geographic)
+        return shapely.to_wkt(self.original, rounding_precision=9 if geographic else 4)
+
+
+def locate(geom: BaseGeometry, crs: CrsDef | str, conversions: Mapping[int, Conversion]) -> Located:
+    """Return ``geom`` (in ``crs``) in CGCS2000 lon/lat; raise CrsError naming the problem."""
+    coords = shapely.get_coordinates(geom)
+    if not np.all(np.isfinite(coords)):
+        raise CrsError("坐标含非数值 (NaN/inf)")
+    if isinstance(crs, str):  # GCJ-02 / BD-09: converted, never kept
+        try:
+            lon, lat = to_cgcs2000(coords[:, 0], coords[:, 1], source=crs)
+        except CoordinateRangeError as exc:
+            raise CrsError(str(exc)) from None
+        out = shapely.set_coordinates(geom, np.column_stack([lon, lat]))
+        return Located(out, out, "EPSG:4490")
+    coordinates_check(crs, coords[:, 0], coords[:, 1], label=f"坐标（{crs.code}）")
+    if crs.datum == BEIJING1954:
+        conversion = conversions.get(crs.epsg)
+        if conversion is None:
+            raise CrsError(beijing1954_missing(crs))
+        lon, lat = conversion.convert(coords[:, 0], coords[:, 1])
+        out = shapely.set_coordinates(geom, np.column_stack([lon, lat]))
+        return Located(out, geom, crs.code, conversion)
+    if crs.is_geographic:
+        return Located(geom, geom, crs.code)
+    t = transformer_between(crs, CGCS2000_LONLAT)
+    lon, lat = t.transform(coords[:, 0], coords[:, 1])
+    return Located(shapely.set_coordinates(geom, np.column_stack([lon, lat])), geom, crs.code)
+
+
+def plane_of(located: Located) -> tuple[float, float, str]:
+    """Return CGCS2000 Gauss-Krüger x, y and system of a located point: the surveyed plane
+    coordinates when the file was in one of ours, else the 3° zone holding the point."""
+    crs = CRS_TABLE.get(int(located.original_crs.split(":")[1]))
+    if crs is not None and crs.datum == CGCS2000 and not crs.is_geographic:
+        return located.original.x, located.original.y, crs.code
+    point = located.geom_4490
+    plane = projected_for(CGCS2000, lon_deg=point.x)
+    x, y = transformer_between(CGCS2000_LONLAT, plane).transform(point.x, point.y)
+    return float(x), float(y), plane.code
+
+
+# --- values -------------------------------------------------------------------
+
+
+def _text(values: Mapping[str, Any], cmap: Mapping[str, str], key: str) -> str:
+    heading = cmap.get(key)
+    if heading is None:
+        return ""
+    value = values.get(heading)
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _date(text: str, label: str, problems: list[Problem]) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        problems.append((label, f"{text[:20]!r} 不是 YYYY-MM-DD 日期"))
+        return None
+
+
+def _formulas(values: Mapping[str, Any], cmap: Mapping[str, str]) -> list[Problem]:
+    return [
+        (heading, "是公式：不执行公式，请改为文字或数值后再导入")
+        for heading in cmap.values()
+        if isinstance(values.get(heading), str) and values[heading].startswith("=")
+    ]
+
+
+def _row_crs(values, cmap, declared: CrsDef | str | None, problems) -> CrsDef | str | None:
+    text = _text(values, cmap, "crs")
+    if not text:
+        if declared is None:
+            problems.append(("坐标系", "文件没有坐标系：请声明坐标系（EPSG 代码）或填写坐标系列"))
+        return declared
+    try:
+        return crs_of_text(text)
+    except CrsError:
+        problems.append(
+            (
+                "坐标系",
+                f"不支持的坐标系 {text[:30]!r}（应为 CGCS2000、北京54 的 EPSG 代码或 WGS84）",
+            )
+        )
+        return None
+
+
+def _geometry(
+    values, cmap, geometry: BaseGeometry | None, problems: list[Problem]
+) -> BaseGeometry | None:
+    if geometry is not None:
+        return geometry
+    text = _text(values, cmap, "wkt")
+    if not text:
+        return None
+    if text.count(",") + 1 > MAX_VERTICES:
+        problems.append(("几何", f"顶点数超过上限 {MAX_VERTICES:,}"))
+        return None
+    try:
+        return shapely.from_wkt(text)
+    except shapely.errors.GEOSException:
+        problems.append(("几何", "WKT 几何无法解析"))
+        return None
+
+
+def _shape_check(geom: BaseGeometry, kind: str) -> tuple[BaseGeometry | None, str]:
+    """Return the geometry coerced to the layer's type, or None and the reason."""
+    if geom.is_empty:
+        return None, "几何为空"
+    if shapely.get_num_coordinates(geom) > MAX_VERTICES:
+        return None, f"顶点数超过上限 {MAX_VERTICES:,}"
+    if kind == "polygon":
+        if isinstance(geom, Polygon):
+            geom = MultiPolygon([geom])
+        if not isinstance(geom, MultiPolygon):
+            return None, f"几何类型应为面 (Polygon/MultiPolygon)，收到 {geom.geom_type}"
+    elif kind == "line":
+        if geom.geom_type == "LineString":
+            geom = MultiLineString([geom])
+        if not isinstance(geom, MultiLineString):
+            return None, f"几何类型应为线 (LineString/MultiLineString)，收到 {geom.geom_type}"
+        if any(len(p.coords) < 2 or p.length == 0 for p in geom.geoms):
+            return None, "线的每一段至少需要两个不同的顶点"
+    elif not isinstance(geom, Point):
+        return None, f"几何类型应为点 (Point)，收到 {geom.geom_type}"
+    if not geom.is_valid:
+        return None, f"几何无效：{shapely.is_valid_reason(geom)[:100]}"
+    if kind == "line" and not geom.is_simple:
+        return None, "界线自相交"
+    return geom, ""
+
+
+def _located(
+    geom: BaseGeometry, crs, kind: str, vocab: Vocabulary, problems: list[Problem]
+) -> Located | None:
+    geom, reason = _shape_check(geom, kind)
+    if geom is None:
+        problems.append(("几何", reason))
+        return None
+    try:
+        located = locate(geom, crs, vocab.conversions)
+    except CrsError as exc:
+        problems.append(("坐标系" if "参数集" in str(exc) else "几何", str(exc)))
+        return None
+    if not located.geom_4490.is_valid:  # a conversion can fold a sliver polygon
+        problems.append(("几何", "坐标转换后几何无效"))
+        return None
+    outline = vocab.city_outline_m
+    if (
+        outline is not None
+        and kind != "polygon"
+        and not outline.covers(to_metric(located.geom_4490))
+    ):
+        problems.append(("几何", "几何超出鹤岗市范围"))
+        return None
+    return located
+
+
+# --- the three layers -------------------------------------------------------------
+
+
+@dataclass
+class CleanArea:
+    line: int
+    code: str
+    name: str
+    level: str
+    parent: str
+    values: dict  # kind, nbs_code, code_authority, source, valid_from
+    located: Located | None
+
+
+@dataclass
+class CleanLine:
+    line: int
+    code: str
+    values: dict  # name, area_a, area_b, agreement_ref, agreement_date (those given)
+    located: Located | None
+
+
+@dataclass
+class CleanMarker:
+    line: int
+    number: str
+    line_code: str
+    sequence: int
+    type_code: str
+    values: dict  # material, description (those given)
+    located: Located | None
+    h: float | None = None
+
+
+def area_row(
+    line: int, values, cmap, geometry, *, declared, vocab: Vocabulary
+) -> CleanArea | list[Problem]:
+    """Validate one area row: code, name, level, parent, polygon."""
+    problems = _formulas(values, cmap)
+    code = _text(values, cmap, "code")
+    name = _text(values, cmap, "name")
+    if not AREA_CODE_RE.match(code):
+        problems.append(("区划代码", f"{code[:20]!r} 不是 6、9 或 12 位数字区划代码"))
+    if not name:
+        problems.append(("名称", "为空"))
+    elif len(name) > 100:
+        problems.append(("名称", "超过 100 字"))
+    level_text = _text(values, cmap, "level")
+    level = AREA_LEVELS.get(level_text) or AREA_LEVELS.get(level_text.lower())
+    if level is None:
+        if level_text or code not in vocab.area_codes:
+            problems.append(("级别", f"{level_text[:20]!r} 无效（地级市、县级、乡级、村级）"))
+        else:
+            level = vocab.area_codes[code]
+    parent = _text(values, cmap, "parent")
+    out = {}
+    for key, limit in (("kind", 20), ("nbs_code", 12), ("source", 200)):
+        text = _text(values, cmap, key)
+        if len(text) > limit:
+            problems.append((AREA_COLUMNS[key].label, f"超过 {limit} 字"))
+        if key in cmap:
+            out[key] = text
+    authority = _text(values, cmap, "code_authority")
+    if authority:
+        if authority.lower() not in CODE_AUTHORITIES and authority not in CODE_AUTHORITIES:
+            problems.append(
+                ("代码来源", f"{authority[:20]!r} 无效（民政区划代码、统计用区划代码）")
+            )
+        else:
+            out["code_authority"] = (
+                CODE_AUTHORITIES.get(authority) or CODE_AUTHORITIES[authority.lower()]
+            )
+    if "valid_from" in cmap:
+        out["valid_from"] = _date(_text(values, cmap, "valid_from"), "生效日期", problems)
+    geom = _geometry(values, cmap, geometry, problems)
+    located = None
+    if geom is not None:
+        crs = _row_crs(values, cmap, declared, problems)
+        if crs is not None:
+            located = _located(geom, crs, "polygon", vocab, problems)
+    if problems:
+        return problems
+    return CleanArea(line, code, name, level, parent, out, located)
+
+
+def line_row(
+    line: int, values, cmap, geometry, *, declared, vocab: Vocabulary
+) -> CleanLine | list[Problem]:
+    """Validate one boundary-line row: code, attributes, the line inside the city."""
+    problems = _formulas(values, cmap)
+    code = _text(values, cmap, "code")
+    if not LINE_CODE_RE.match(code):
+        problems.append(("界线编号", f"{code[:30]!r} 不是 2–20 位字母数字编号"))
+    out: dict = {}
+    for key, limit in (("name", 100), ("agreement_ref", 100), ("area_a", 12), ("area_b", 12)):
+        if key in cmap:
+            text = _text(values, cmap, key)
+            if len(text) > limit:
+                problems.append((LINE_COLUMNS[key].label, f"超过 {limit} 字"))
+            if text or key in ("agreement_ref",):
+                out[key] = text
+    for key in ("area_a", "area_b"):
+        if out.get(key) and out[key] not in vocab.area_codes:
+            problems.append((LINE_COLUMNS[key].label, f"区划代码 {out[key]} 不存在"))
+    if out.get("area_a") and out.get("area_a") == out.get("area_b"):
+        problems.append(("区域乙代码", "与区域甲代码相同"))
+    if "agreement_date" in cmap:
+        out["agreement_date"] = _date(
+            _text(values, cmap, "agreement_date"), "协议书签订日期", problems
+        )
+    geom = _geometry(values, cmap, geometry, problems)
+    located = None
+    if geom is not None:
+        crs = _row_crs(values, cmap, declared, problems)
+        if crs is not None:
+            located = _located(geom, crs, "line", vocab, problems)
+    if problems:
+        return problems
+    return CleanLine(line, code, out, located)
+
+
+def _number(values, cmap, key: str, problems: list[Problem]) -> float | None:
+    text = _text(values, cmap, key)
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        problems.append((MARKER_COLUMNS[key].label, f"{text[:20]!r} 不是数字"))
+        return None
+    if not math.isfinite(value):
+        problems.append((MARKER_COLUMNS[key].label, "必须是有限数值"))
+        return None
+    return value
+
+
+def marker_row(
+    line: int, values, cmap, geometry, *, declared, vocab: Vocabulary
+) -> CleanMarker | list[Problem]:
+    """Validate one marker row: number (line code + sequence + type), position, attributes."""
+    problems = _formulas(values, cmap)
+    number = _text(values, cmap, "number")
+    match = MARKER_NUMBER_RE.match(number)
+    if not match:
+        problems.append(("界桩编号", f"{number[:30]!r} 不符合“界线编号+3位序号+类型字母”"))
+    out = {}
+    for key, limit in (("material", 30), ("description", 2000)):
+        if key in cmap:
+            text = _text(values, cmap, key)
+            if len(text) > limit:
+                problems.append((MARKER_COLUMNS[key].label, f"超过 {limit} 字"))
+            out[key] = text
+    h = _number(values, cmap, "h", problems)
+    if geometry is None:
+        x, y = _number(values, cmap, "x", problems), _number(values, cmap, "y", problems)
+        if (x is None) != (y is None):
+            problems.append(("北坐标" if y is None else "东坐标", "为空（坐标应成对给出）"))
+        elif x is not None:
+            geometry = Point(x, y)
+    located = None
+    if geometry is not None:
+        crs = _row_crs(values, cmap, declared, problems)
+        if crs is not None:
+            located = _located(geometry, crs, "point", vocab, problems)
+    if located is not None and match:
+        line_m = vocab.line_geoms_m.get(match["line"])
+        if line_m is not None:
+            distance_m = line_m.distance(to_metric(located.geom_4490))
+            if distance_m > MARKER_LINE_TOLERANCE_M:
+                problems.append(
+                    (
+                        "几何",
+                        f"界桩离界线 {match['line']} {distance_m:.1f} m，"
+                        f"超过容差 {MARKER_LINE_TOLERANCE_M:g} m",
+                    )
+                )
+    if problems:
+        return problems
+    return CleanMarker(
+        line,
+        number,
+        match["line"],
+        int(match["seq"]),
+        match["type"],
+        out,
+        located,
+        h,
+    )
+
+
+ROW_VALIDATORS = {"areas": area_row, "lines": line_row, "markers": marker_row}
+GEOMETRY_KINDS = {"areas": "polygon", "lines": "line", "markers": "point"}
