@@ -124,20 +124,6 @@ AREA_CODE_RE = re.compile(r"^\d{6}(\d{3}(\d{3})?)?$")
 LINE_CODE_RE = re.compile(r"^[0-9A-Za-z]{2,20}$")
 
 
-def column_map(headings: list[str], columns: Mapping[str, Column]) -> tuple[dict, list[str]]:
-    """Return {field key: the file's heading} and the headings nothing reads."""
-    found: dict[str, str] = {}
-    ignored = []
-    lowered = {h.lower(): key for key, c in reversed(list(columns.items())) for h in c.headings}
-    for heading in headings:
-        key = lowered.get(str(heading).strip().lower())
-        if key is not None and key not in found:
-            found[key] = heading
-        elif str(heading).strip():
-            ignored.append(str(heading))
-    return found, ignored
-
-
 @dataclass(frozen=True)
 class Conversion:
     """An approved Beijing 1954 → CGCS2000 parameter set bound to one source system.
@@ -263,11 +249,8 @@ def plane_of(located: Located) -> tuple[float, float, str]:
 # --- values -------------------------------------------------------------------
 
 
-def _text(values: Mapping[str, Any], cmap: Mapping[str, str], key: str) -> str:
-    heading = cmap.get(key)
-    if heading is None:
-        return ""
-    value = values.get(heading)
+def _text(mapped: Mapping[str, Any], key: str) -> str:
+    value = mapped.get(key)
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -289,16 +272,19 @@ def _date(text: str, label: str, problems: list[Problem]) -> dt.date | None:
         return None
 
 
-def _formulas(values: Mapping[str, Any], cmap: Mapping[str, str]) -> list[Problem]:
+def _formulas(mapped: Mapping[str, Any], columns: Mapping[str, Column]) -> list[Problem]:
     return [
-        (heading, "是公式：不执行公式，请改为文字或数值后再导入")
-        for heading in cmap.values()
-        if isinstance(values.get(heading), str) and values[heading].startswith("=")
+        (
+            columns[key].label if key in columns else key,
+            "是公式：不执行公式，请改为文字或数值后再导入",
+        )
+        for key, value in mapped.items()
+        if isinstance(value, str) and value.startswith("=")
     ]
 
 
-def _row_crs(values, cmap, declared: CrsDef | str | None, problems) -> CrsDef | str | None:
-    text = _text(values, cmap, "crs")
+def _row_crs(mapped, declared: CrsDef | str | None, problems) -> CrsDef | str | None:
+    text = _text(mapped, "crs")
     if not text:
         if declared is None:
             problems.append(("坐标系", "文件没有坐标系：请声明坐标系（EPSG 代码）或填写坐标系列"))
@@ -316,11 +302,11 @@ def _row_crs(values, cmap, declared: CrsDef | str | None, problems) -> CrsDef | 
 
 
 def _geometry(
-    values, cmap, geometry: BaseGeometry | None, problems: list[Problem]
+    mapped, geometry: BaseGeometry | None, problems: list[Problem]
 ) -> BaseGeometry | None:
     if geometry is not None:
         return geometry
-    text = _text(values, cmap, "wkt")
+    text = _text(mapped, "wkt")
     if not text:
         return None
     if text.count(",") + 1 > MAX_VERTICES:
@@ -404,7 +390,7 @@ class CleanArea:
 class CleanLine:
     line: int
     code: str
-    values: dict  # name, area_a, area_b, agreement_ref, agreement_date (those given)
+    values: dict  # name, area_a, area_b, agreement_ref, agreement_date (those not blank)
     located: Located | None
 
 
@@ -421,34 +407,34 @@ class CleanMarker:
 
 
 def area_row(
-    line: int, values, cmap, geometry, *, declared, vocab: Vocabulary
+    line: int, mapped: Mapping[str, Any], geometry, *, declared, vocab: Vocabulary
 ) -> CleanArea | list[Problem]:
     """Validate one area row: code, name, level, parent, polygon."""
-    problems = _formulas(values, cmap)
-    code = _text(values, cmap, "code")
-    name = _text(values, cmap, "name")
+    problems = _formulas(mapped, AREA_COLUMNS)
+    code = _text(mapped, "code")
+    name = _text(mapped, "name")
     if not AREA_CODE_RE.match(code):
         problems.append(("区划代码", f"{code[:20]!r} 不是 6、9 或 12 位数字区划代码"))
     if not name:
         problems.append(("名称", "为空"))
     elif len(name) > 100:
         problems.append(("名称", "超过 100 字"))
-    level_text = _text(values, cmap, "level")
+    level_text = _text(mapped, "level")
     level = AREA_LEVELS.get(level_text) or AREA_LEVELS.get(level_text.lower())
     if level is None:
         if level_text or code not in vocab.area_codes:
             problems.append(("级别", f"{level_text[:20]!r} 无效（地级市、县级、乡级、村级）"))
         else:
             level = vocab.area_codes[code]
-    parent = _text(values, cmap, "parent")
+    parent = _text(mapped, "parent")
     out = {}
     for key, limit in (("kind", 20), ("nbs_code", 12), ("source", 200)):
-        text = _text(values, cmap, key)
+        text = _text(mapped, key)
         if len(text) > limit:
             problems.append((AREA_COLUMNS[key].label, f"超过 {limit} 字"))
-        if key in cmap:
+        if text:
             out[key] = text
-    authority = _text(values, cmap, "code_authority")
+    authority = _text(mapped, "code_authority")
     if authority:
         if authority.lower() not in CODE_AUTHORITIES and authority not in CODE_AUTHORITIES:
             problems.append(
@@ -458,12 +444,12 @@ def area_row(
             out["code_authority"] = (
                 CODE_AUTHORITIES.get(authority) or CODE_AUTHORITIES[authority.lower()]
             )
-    if "valid_from" in cmap:
-        out["valid_from"] = _date(_text(values, cmap, "valid_from"), "生效日期", problems)
-    geom = _geometry(values, cmap, geometry, problems)
+    if _text(mapped, "valid_from"):
+        out["valid_from"] = _date(_text(mapped, "valid_from"), "生效日期", problems)
+    geom = _geometry(mapped, geometry, problems)
     located = None
     if geom is not None:
-        crs = _row_crs(values, cmap, declared, problems)
+        crs = _row_crs(mapped, declared, problems)
         if crs is not None:
             located = _located(geom, crs, "polygon", vocab, problems)
     if problems:
@@ -472,34 +458,31 @@ def area_row(
 
 
 def line_row(
-    line: int, values, cmap, geometry, *, declared, vocab: Vocabulary
+    line: int, mapped: Mapping[str, Any], geometry, *, declared, vocab: Vocabulary
 ) -> CleanLine | list[Problem]:
     """Validate one boundary-line row: code, attributes, the line inside the city."""
-    problems = _formulas(values, cmap)
-    code = _text(values, cmap, "code")
+    problems = _formulas(mapped, LINE_COLUMNS)
+    code = _text(mapped, "code")
     if not LINE_CODE_RE.match(code):
         problems.append(("界线编号", f"{code[:30]!r} 不是 2–20 位字母数字编号"))
     out: dict = {}
     for key, limit in (("name", 100), ("agreement_ref", 100), ("area_a", 12), ("area_b", 12)):
-        if key in cmap:
-            text = _text(values, cmap, key)
-            if len(text) > limit:
-                problems.append((LINE_COLUMNS[key].label, f"超过 {limit} 字"))
-            if text or key in ("agreement_ref",):
-                out[key] = text
+        text = _text(mapped, key)
+        if len(text) > limit:
+            problems.append((LINE_COLUMNS[key].label, f"超过 {limit} 字"))
+        if text:
+            out[key] = text
     for key in ("area_a", "area_b"):
         if out.get(key) and out[key] not in vocab.area_codes:
             problems.append((LINE_COLUMNS[key].label, f"区划代码 {out[key]} 不存在"))
     if out.get("area_a") and out.get("area_a") == out.get("area_b"):
         problems.append(("区域乙代码", "与区域甲代码相同"))
-    if "agreement_date" in cmap:
-        out["agreement_date"] = _date(
-            _text(values, cmap, "agreement_date"), "协议书签订日期", problems
-        )
-    geom = _geometry(values, cmap, geometry, problems)
+    if _text(mapped, "agreement_date"):
+        out["agreement_date"] = _date(_text(mapped, "agreement_date"), "协议书签订日期", problems)
+    geom = _geometry(mapped, geometry, problems)
     located = None
     if geom is not None:
-        crs = _row_crs(values, cmap, declared, problems)
+        crs = _row_crs(mapped, declared, problems)
         if crs is not None:
             located = _located(geom, crs, "line", vocab, problems)
     if problems:
@@ -507,8 +490,8 @@ def line_row(
     return CleanLine(line, code, out, located)
 
 
-def _number(values, cmap, key: str, problems: list[Problem]) -> float | None:
-    text = _text(values, cmap, key)
+def _number(mapped, key: str, problems: list[Problem]) -> float | None:
+    text = _text(mapped, key)
     if not text:
         return None
     try:
@@ -523,31 +506,31 @@ def _number(values, cmap, key: str, problems: list[Problem]) -> float | None:
 
 
 def marker_row(
-    line: int, values, cmap, geometry, *, declared, vocab: Vocabulary
+    line: int, mapped: Mapping[str, Any], geometry, *, declared, vocab: Vocabulary
 ) -> CleanMarker | list[Problem]:
     """Validate one marker row: number (line code + sequence + type), position, attributes."""
-    problems = _formulas(values, cmap)
-    number = _text(values, cmap, "number")
+    problems = _formulas(mapped, MARKER_COLUMNS)
+    number = _text(mapped, "number")
     match = MARKER_NUMBER_RE.match(number)
     if not match:
         problems.append(("界桩编号", f"{number[:30]!r} 不符合“界线编号+3位序号+类型字母”"))
     out = {}
     for key, limit in (("material", 30), ("description", 2000)):
-        if key in cmap:
-            text = _text(values, cmap, key)
-            if len(text) > limit:
-                problems.append((MARKER_COLUMNS[key].label, f"超过 {limit} 字"))
+        text = _text(mapped, key)
+        if len(text) > limit:
+            problems.append((MARKER_COLUMNS[key].label, f"超过 {limit} 字"))
+        if text:
             out[key] = text
-    h = _number(values, cmap, "h", problems)
+    h = _number(mapped, "h", problems)
     if geometry is None:
-        x, y = _number(values, cmap, "x", problems), _number(values, cmap, "y", problems)
+        x, y = _number(mapped, "x", problems), _number(mapped, "y", problems)
         if (x is None) != (y is None):
             problems.append(("北坐标" if y is None else "东坐标", "为空（坐标应成对给出）"))
         elif x is not None:
             geometry = Point(x, y)
     located = None
     if geometry is not None:
-        crs = _row_crs(values, cmap, declared, problems)
+        crs = _row_crs(mapped, declared, problems)
         if crs is not None:
             located = _located(geometry, crs, "point", vocab, problems)
     if located is not None and match:
