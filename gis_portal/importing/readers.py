@@ -56,6 +56,10 @@ class RawRow:
     geometry: BaseGeometry | None = None  # for GIS formats, already in EPSG:4490
     formula_columns: list[str] = field(default_factory=list)
     converted_with: DatumConversion | None = None  # when the file was in Beijing 1954
+    # The geometry as the file holds it, in ``source_epsg`` (GIS formats): a layer that
+    # keeps surveyed originals (boundary lines and markers) stores it beside the 4490 copy.
+    source_geometry: BaseGeometry | None = None
+    source_epsg: int | None = None
 
 
 @dataclass
@@ -248,9 +252,17 @@ def _read_gis(
             for k, v in row.items()
             if k != "geometry"
         }
+        source = geom
         if geom is not None:
             geom = conversion.apply(geom) if conversion else to_4490(geom, epsg)
-        yield RawRow(line=number, values=values, geometry=geom, converted_with=conversion)
+        yield RawRow(
+            line=number,
+            values=values,
+            geometry=geom,
+            converted_with=conversion,
+            source_geometry=source,
+            source_epsg=epsg,
+        )
 
 
 def _is_missing(value: Any) -> bool:
