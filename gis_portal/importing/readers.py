@@ -47,6 +47,10 @@ MAX_UNCOMPRESSED_BYTES = 500 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj")
 GIS_CHUNK = 5000
+# A cell may hold a whole geometry as WKT (an area's outline: ~6,000 vertices, 250 KB);
+# the csv module's default limit is 128 KB. The file itself is bounded by its size limit.
+MAX_CSV_FIELD_CHARS = 32 * 1024 * 1024
+csv.field_size_limit(max(csv.field_size_limit(), MAX_CSV_FIELD_CHARS))
 
 
 @dataclass
