@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +44,8 @@ from boundaries.crs import (
 )
 from boundaries.geodesy import CoordinateRangeError, to_cgcs2000
 from boundaries.lines import MARKER_NUMBER_RE
+from gis_portal.importing.columns import Column
+from gis_portal.importing.crs import DatumConversion
 
 # WGS 84 is accepted as CGCS2000 lon/lat (they agree at the centimetre level).
 WGS84 = CrsDef(4326, "WGS 84 (经纬度)", CGCS2000, "GRS80")
@@ -61,18 +63,11 @@ METRIC_EPSG = 4552
 Problem = tuple[str, str]  # (column heading, reason)
 
 
-@dataclass(frozen=True)
-class Column:
-    key: str
-    headings: tuple[str, ...]  # first: what the export writes
-
-    @property
-    def label(self) -> str:
-        return self.headings[0]
-
-
-def _cols(*rows: tuple[str, tuple[str, ...]]) -> dict[str, Column]:
-    return {key: Column(key, headings) for key, headings in rows}
+def _cols(*rows: tuple[str, tuple[str, ...]], required: tuple[str, ...] = ()) -> dict:
+    return {
+        key: Column(key, headings[0], headings[1:], required=key in required)
+        for key, headings in rows
+    }
 
 
 AREA_COLUMNS = _cols(
@@ -87,6 +82,7 @@ AREA_COLUMNS = _cols(
     ("valid_from", ("生效日期", "valid_from")),
     ("wkt", ("几何", "wkt", "WKT", "geometry")),
     ("crs", ("坐标系", "crs")),
+    required=("code", "name"),
 )
 LINE_COLUMNS = _cols(
     ("code", ("界线编号", "code", "line_code", "编号")),
@@ -97,6 +93,7 @@ LINE_COLUMNS = _cols(
     ("agreement_date", ("协议书签订日期", "agreement_date")),
     ("wkt", ("几何", "wkt", "WKT", "geometry")),
     ("crs", ("坐标系", "crs")),
+    required=("code",),
 )
 MARKER_COLUMNS = _cols(
     ("number", ("界桩编号", "number", "marker", "界桩号", "编号")),
@@ -106,6 +103,7 @@ MARKER_COLUMNS = _cols(
     ("y", ("北坐标", "y", "north", "northing", "纬度", "lat")),
     ("h", ("高程", "h", "height")),
     ("crs", ("坐标系", "crs")),
+    required=("number",),
 )
 LAYER_COLUMNS = {"areas": AREA_COLUMNS, "lines": LINE_COLUMNS, "markers": MARKER_COLUMNS}
 # Columns the export adds that the import reads back as nothing (derived or recorded).
@@ -114,7 +112,6 @@ EXPORT_ONLY = {
     "lines": ("级别", "原始坐标系", "转换参数", "演示数据"),
     "markers": ("所属界线", "类型", "立法", "原始坐标系", "转换参数", "演示数据"),
 }
-REQUIRED = {"areas": ("code", "name"), "lines": ("code",), "markers": ("number",)}
 
 AREA_LEVELS = {"city": "city", "county": "county", "township": "township", "village": "village"}
 AREA_LEVELS |= {"地级市": "city", "市": "city", "县级": "county", "乡级": "township"}
@@ -124,17 +121,7 @@ AREA_CODE_RE = re.compile(r"^\d{6}(\d{3}(\d{3})?)?$")
 LINE_CODE_RE = re.compile(r"^[0-9A-Za-z]{2,20}$")
 
 
-@dataclass(frozen=True)
-class Conversion:
-    """An approved Beijing 1954 → CGCS2000 parameter set bound to one source system.
-
-    ``convert(x, y)`` → (lon, lat) arrays in EPSG:4490.
-    """
-
-    source_epsg: int
-    set_id: int
-    set_name: str
-    convert: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+Conversion = DatumConversion
 
 
 def beijing1954_missing(crs: CrsDef) -> str:
@@ -272,17 +259,6 @@ def _date(text: str, label: str, problems: list[Problem]) -> dt.date | None:
         return None
 
 
-def _formulas(mapped: Mapping[str, Any], columns: Mapping[str, Column]) -> list[Problem]:
-    return [
-        (
-            columns[key].label if key in columns else key,
-            "是公式：不执行公式，请改为文字或数值后再导入",
-        )
-        for key, value in mapped.items()
-        if isinstance(value, str) and value.startswith("=")
-    ]
-
-
 def _row_crs(mapped, declared: CrsDef | str | None, problems) -> CrsDef | str | None:
     text = _text(mapped, "crs")
     if not text:
@@ -410,7 +386,7 @@ def area_row(
     line: int, mapped: Mapping[str, Any], geometry, *, declared, vocab: Vocabulary
 ) -> CleanArea | list[Problem]:
     """Validate one area row: code, name, level, parent, polygon."""
-    problems = _formulas(mapped, AREA_COLUMNS)
+    problems: list[Problem] = []
     code = _text(mapped, "code")
     name = _text(mapped, "name")
     if not AREA_CODE_RE.match(code):
@@ -461,7 +437,7 @@ def line_row(
     line: int, mapped: Mapping[str, Any], geometry, *, declared, vocab: Vocabulary
 ) -> CleanLine | list[Problem]:
     """Validate one boundary-line row: code, attributes, the line inside the city."""
-    problems = _formulas(mapped, LINE_COLUMNS)
+    problems: list[Problem] = []
     code = _text(mapped, "code")
     if not LINE_CODE_RE.match(code):
         problems.append(("界线编号", f"{code[:30]!r} 不是 2–20 位字母数字编号"))
@@ -509,7 +485,7 @@ def marker_row(
     line: int, mapped: Mapping[str, Any], geometry, *, declared, vocab: Vocabulary
 ) -> CleanMarker | list[Problem]:
     """Validate one marker row: number (line code + sequence + type), position, attributes."""
-    problems = _formulas(mapped, MARKER_COLUMNS)
+    problems: list[Problem] = []
     number = _text(mapped, "number")
     match = MARKER_NUMBER_RE.match(number)
     if not match:
