@@ -68,9 +68,21 @@ def facilities_export(*, fmt: str, path: Path, programme: str = "") -> int:
     GeoPackage, GeoJSON and CSV stream through the kernel's exporter; Excel is the same
     query's rows in one sheet (formula text quoted).
     """
-    query = FacilitySpec().export_query(programme=programme)
     if fmt != "xlsx":
-        return export_file(query, fmt=fmt, path=path)
+        return export_file(facilities_export_query(programme=programme), fmt=fmt, path=path)
+    body, count = registry_xlsx(programme=programme)
+    path.write_bytes(body)
+    return count
+
+
+def facilities_export_query(*, programme: str = ""):
+    """Return the registry's export query (the import's headings, then county and demo flag)."""
+    return FacilitySpec().export_query(programme=programme)
+
+
+def registry_xlsx(*, programme: str = "") -> tuple[bytes, int]:
+    """Return the registry as one Excel sheet (the export query's rows, formula text
+    quoted) and its number of rows."""
+    query = facilities_export_query(programme=programme)
     rows = [list(row[:-1]) for chunk in export_rows(query) for row in chunk]
-    path.write_bytes(as_xlsx({"民政设施": (list(query.columns), rows)}))
-    return len(rows)
+    return as_xlsx({"民政设施": (list(query.columns), rows)}), len(rows)

@@ -280,3 +280,20 @@ def test_commands_export_and_dry_run_import(boundaries, tmp_path):
             "import_boundaries", "markers", str(bad), "--initial-load", "--crs", "EPSG:4552",
             stdout=StringIO(), stderr=StringIO(),
         )  # fmt: skip
+
+
+def test_staff_download_exports_from_the_boundaries_page(boundaries, client):
+    client.force_login(role_user("viewer", "planner"))
+    page = client.get("/boundaries/")
+    assert "/boundaries/export/markers.gpkg" in page.content.decode()
+    response = client.get("/boundaries/export/markers.geojson")
+    assert response.status_code == 200
+    body = json.loads(b"".join(response.streaming_content))
+    assert len(body["features"]) == BoundaryMarker.objects.count()
+    gpkg = client.get("/boundaries/export/lines.gpkg")
+    assert gpkg.status_code == 200 and b"".join(gpkg.streaming_content).startswith(
+        b"SQLite format 3"
+    )
+    assert client.get("/boundaries/export/lines.shp").status_code == 404
+    client.logout()
+    assert client.get("/boundaries/export/markers.csv").status_code == 302  # to the login page

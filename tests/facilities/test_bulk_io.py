@@ -133,3 +133,17 @@ def test_commands_on_the_kernel(hegang_areas, tmp_path):
     assert json.loads(stdout.getvalue())["rows"] == 1
     with pytest.raises(CommandError, match="输出文件应为"):
         call_command("export_facilities", str(tmp_path / "f.txt"), stdout=StringIO())
+
+
+def test_planners_download_the_registry_from_the_planner_page(hegang_areas, client):
+    facility("rescue", "rescue_point", "乙救助点", -300, 50)
+    client.force_login(role_user("pl2", "planner"))
+    assert "/facilities/registry.gpkg" in client.get("/facilities/").content.decode()
+    response = client.get("/facilities/registry.csv?programme=rescue")
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("名称,服务项目,类型,经度,纬度") and "乙救助点" in text
+    assert client.get("/facilities/registry.xlsx").status_code == 200
+    assert client.get("/facilities/registry.csv?programme=nope").status_code == 404
+    client.force_login(role_user("bnd3", "boundary_officer"))
+    assert client.get("/facilities/registry.csv").status_code == 403
