@@ -106,8 +106,10 @@ class BoundarySpec(LayerSpec):
     def validate(self, raw: RawRow, mapped: dict[str, Any], ctx: BoundaryContext):
         geometry, declared = None, ctx.declared
         if raw.source_geometry is not None:
-            # A GIS file: validate the surveyed geometry in the file's own system.
+            # A GIS file: validate the surveyed geometry in the file's own system (its
+            # .prj or srs, not a 坐标系 or 几何 column an export carried along).
             geometry = raw.source_geometry
+            mapped = {k: v for k, v in mapped.items() if k not in ("crs", "wkt")}
             try:
                 declared = bulk_rows.crs_of_text(f"EPSG:{raw.source_epsg}")
             except CrsError:

@@ -9,11 +9,13 @@ import io
 import json
 from io import StringIO
 
+import geopandas as gpd
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from pyproj import Transformer
+from shapely.geometry import Point
 
 from boundaries.bulk_services import boundaries_export, boundaries_import
 from boundaries.bulk_write import BoundaryImportRefused
@@ -25,6 +27,7 @@ from boundaries.models import (
 )
 from gis_portal.editing import change_services
 from gis_portal.editing.models import ChangeRequest, ChangeStatus
+from gis_portal.editing.selectors import change_request_detail
 from tests.editing.factories import demo_boundaries, role_user
 
 pytestmark = pytest.mark.django_db
@@ -209,6 +212,10 @@ def test_a_boundary_officers_file_becomes_one_batch_of_change_requests(boundarie
     requests = ChangeRequest.objects.order_by("pk")
     assert {r.batch for r in requests} == {requests[0].batch} and requests[0].batch
     assert all(r.status == ChangeStatus.PROPOSAL for r in requests)
+    labels = {
+        d["label"] for d in change_request_detail(request_id=requests[0].pk, user=officer).diff
+    }
+    assert "原始坐标系" in labels and "survey" not in labels  # staff see labels, not keys
 
     chief = role_user("chief", "administrator")
     change_services.change_request_review(request_id=requests[0].pk, user=chief)
@@ -297,3 +304,67 @@ def test_staff_download_exports_from_the_boundaries_page(boundaries, client):
     assert client.get("/boundaries/export/lines.shp").status_code == 404
     client.logout()
     assert client.get("/boundaries/export/markers.csv").status_code == 302  # to the login page
+
+
+def test_a_beijing1954_geopackage_is_converted_and_keeps_its_original(boundaries, tmp_path):
+    _line, marker = boundaries
+    frame = gpd.GeoDataFrame(
+        {"界桩编号": [marker.number], "材质": ["花岗岩"]},
+        geometry=[Point(marker.original_x + 0.5, marker.original_y)],
+        crs=marker.original_crs,
+    )
+    path = tmp_path / "m.gpkg"
+    frame.to_file(path, driver="GPKG")
+    report = boundaries_import(layer="markers", path=path, initial_load=True)
+    assert report["errors"] == [] and report["updated"] == 1
+    assert report["conversions"][0]["source_crs"] == marker.original_crs
+    before = marker.geom_4490
+    marker.refresh_from_db()
+    assert (marker.original_x, marker.original_crs) == (
+        pytest.approx(frame.geometry[0].x),
+        frame.crs.to_string(),
+    )
+    assert marker.converted_with_id is not None and marker.material == "花岗岩"
+    x0, _ = TO_GK43.transform(before.x, before.y)
+    x1, _ = TO_GK43.transform(marker.geom_4490.x, marker.geom_4490.y)
+    assert x1 - x0 == pytest.approx(0.5, abs=0.01)  # moved by the surveyed 0.5 m
+
+
+def test_an_officers_new_line_is_created_only_on_approval(boundaries, tmp_path):
+    line, _marker = boundaries
+    townships = list(
+        AdministrativeArea.objects.filter(level="township", valid_to__isnull=True)
+        .order_by("code")
+        .values_list("code", flat=True)[:2]
+    )
+    lon, lat = line.geom_4490.point_on_surface.x, line.geom_4490.point_on_surface.y
+    wkt = f"LINESTRING ({lon} {lat}, {lon + 0.001} {lat + 0.001})"
+    path = _csv(
+        tmp_path / "l.csv",
+        ["界线编号", "区域甲代码", "区域乙代码", "协议书编号", "几何", "坐标系"],
+        [
+            [line.code, "", "", "鹤界协〔2026〕1号", "", ""],
+            ["T0001", *townships, "鹤界协〔2026〕2号", wkt, "EPSG:4490"],
+        ],
+    )
+    officer = role_user("bnd4", "boundary_officer")
+    report = boundaries_import(layer="lines", path=path, user=officer)
+    assert report["errors"] == []
+    assert [r["action"] for r in report["requests"]] == ["update", "create"]
+    assert not BoundaryLine.objects.filter(code="T0001").exists()
+    chief = role_user("chief2", "administrator")
+    first = report["requests"][0]["request_id"]
+    change_services.change_request_review(request_id=first, user=chief)
+    for r in report["requests"]:
+        change_services.change_document_attach(
+            request_id=r["request_id"],
+            kind="agreement",
+            file=SimpleUploadedFile("a.pdf", b"%PDF-1.4"),
+            title="界线协议书",
+            user=officer,
+        )
+    change_services.change_request_approve(request_id=first, user=chief)
+    new = BoundaryLine.objects.get(code="T0001")
+    assert new.agreement_ref == "鹤界协〔2026〕2号" and new.original_crs == "EPSG:4490"
+    line.refresh_from_db()
+    assert line.agreement_ref == "鹤界协〔2026〕1号"
