@@ -17,7 +17,7 @@ import shapely
 from django.conf import settings
 from django.contrib.auth.models import User
 
-from boundaries import bulk_rows, bulk_write
+from boundaries import bulk_checks, bulk_rows, bulk_staging, bulk_write
 from boundaries.bulk_rows import AREA_COLUMNS, LINE_COLUMNS, MARKER_COLUMNS, Vocabulary
 from boundaries.crs import CrsDef, CrsError
 from boundaries.models import AdministrativeArea, BoundaryLine
@@ -88,7 +88,7 @@ class BoundarySpec(LayerSpec):
             try:
                 declared = bulk_rows.crs_of_text(self.declared_crs)
             except CrsError as exc:
-                raise bulk_write.BoundaryImportRefused(f"声明的坐标系无效：{exc}") from None
+                raise bulk_staging.BoundaryImportRefused(f"声明的坐标系无效：{exc}") from None
         area_ids = scope_area_ids(user)
         vocab = _vocabulary(with_lines=self.layer == "markers")
         self.last_context = BoundaryContext(
@@ -121,13 +121,13 @@ class BoundarySpec(LayerSpec):
             return result
         return Staged(
             line=raw.line,
-            values=bulk_write.staged_values(self.layer, result),
+            values=bulk_staging.staged_values(self.layer, result),
             geometry=result.located.geom_4490 if result.located else None,
             conversion=result.located.conversion if result.located else None,
         )
 
     def staging_problems(self, cursor, table: str, ctx: BoundaryContext) -> list[RowError]:
-        return bulk_write.staging_problems(self.layer, cursor, table, ctx)
+        return bulk_checks.staging_problems(self.layer, cursor, table, ctx)
 
     def write(self, cursor, table: str, ctx: BoundaryContext) -> tuple[int, int]:
         return bulk_write.write(self.layer, cursor, table, ctx)
@@ -141,7 +141,7 @@ class AreaSpec(BoundarySpec):
     layer = "areas"
     label = "行政区域"
     columns = tuple(AREA_COLUMNS.values())
-    staging = bulk_write.STAGING["areas"]
+    staging = bulk_staging.STAGING["areas"]
 
 
 class LineSpec(BoundarySpec):
@@ -149,7 +149,7 @@ class LineSpec(BoundarySpec):
     layer = "lines"
     label = "行政区域界线"
     columns = tuple(LINE_COLUMNS.values())
-    staging = bulk_write.STAGING["lines"]
+    staging = bulk_staging.STAGING["lines"]
 
 
 class MarkerSpec(BoundarySpec):
@@ -157,7 +157,7 @@ class MarkerSpec(BoundarySpec):
     layer = "markers"
     label = "界桩"
     columns = tuple(MARKER_COLUMNS.values())
-    staging = bulk_write.STAGING["markers"]
+    staging = bulk_staging.STAGING["markers"]
 
 
 SPECS = {"areas": AreaSpec, "lines": LineSpec, "markers": MarkerSpec}

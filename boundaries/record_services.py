@@ -103,9 +103,11 @@ def line_create(*, proposed: Mapping, comment: str, user: User | None, source: s
     fields = {name: rule.clean(name, create[name]) for name, rule in LINE_CREATE_RULES.items()}
     if "geometry" not in edit:
         raise InvalidEdit("geometry", "新建界线需要几何")
+    # A new line without a name is named after its two areas (as the survey import does).
     attrs = {
         name: edit_services.LINE_RULES[name].clean(name, edit.get(name))
         for name in ("name", "agreement_ref", "agreement_date")
+        if name != "name" or edit.get("name")
     }
     geom = _geometry(edit["geometry"], "line")
     unknown = sorted(set(edit) - set(edit_services.LINE_RULES))
@@ -131,7 +133,7 @@ def line_create(*, proposed: Mapping, comment: str, user: User | None, source: s
             raise Conflict(f"{areas[a_code].name}与{areas[b_code].name}之间已有界线")
         line = BoundaryLine.objects.create(
             code=fields["code"],
-            name=attrs["name"] or f"{areas[a_code].name}—{areas[b_code].name}线",
+            name=attrs.get("name") or f"{areas[a_code].name}—{areas[b_code].name}线",
             area_a=areas[a_code],
             area_b=areas[b_code],
             level=areas[a_code].level,

@@ -18,7 +18,7 @@ from pyproj import Transformer
 from shapely.geometry import Point
 
 from boundaries.bulk_services import boundaries_export, boundaries_import
-from boundaries.bulk_write import BoundaryImportRefused
+from boundaries.bulk_staging import BoundaryImportRefused
 from boundaries.models import (
     AdministrativeArea,
     BoundaryLine,
