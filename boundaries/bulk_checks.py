@@ -12,7 +12,7 @@ from collections.abc import Mapping
 import shapely
 from django.contrib.contenttypes.models import ContentType
 
-from boundaries import bulk_rows
+from boundaries import bulk_geometry
 from boundaries.bulk_staging import KEY_COLUMN, staged_geom, staged_rows
 from boundaries.edit_services import line_footprint, marker_footprint
 from boundaries.models import (
@@ -153,18 +153,18 @@ def _lines_keep_markers(rows: list[dict], current: Mapping[str, BoundaryLine]) -
         markers = by_line.get(row["code"], [])
         if not markers:
             continue
-        line_m = bulk_rows.to_metric(shapely.from_wkb(bytes.fromhex(row["geom"])))
+        line_m = bulk_geometry.to_metric(shapely.from_wkb(bytes.fromhex(row["geom"])))
         far = [
             n
             for n, p in markers
-            if line_m.distance(bulk_rows.to_metric(p)) > bulk_rows.MARKER_LINE_TOLERANCE_M
+            if line_m.distance(bulk_geometry.to_metric(p)) > bulk_geometry.MARKER_LINE_TOLERANCE_M
         ]
         if far:
             errors.append(
                 RowError(
                     row["line"],
                     "几何",
-                    f"界线离界桩 {'、'.join(far[:10])} 超过 {bulk_rows.MARKER_LINE_TOLERANCE_M:g} m："
+                    f"界线离界桩 {'、'.join(far[:10])} 超过 {bulk_geometry.MARKER_LINE_TOLERANCE_M:g} m："
                     "界线由界桩确定，请同时调整界桩",
                 )
             )

@@ -17,8 +17,9 @@ import shapely
 from django.conf import settings
 from django.contrib.auth.models import User
 
-from boundaries import bulk_checks, bulk_rows, bulk_staging, bulk_write
-from boundaries.bulk_rows import AREA_COLUMNS, LINE_COLUMNS, MARKER_COLUMNS, Vocabulary
+from boundaries import bulk_checks, bulk_geometry, bulk_rows, bulk_staging, bulk_write
+from boundaries.bulk_geometry import Vocabulary
+from boundaries.bulk_rows import AREA_COLUMNS, LINE_COLUMNS, MARKER_COLUMNS
 from boundaries.crs import CrsDef, CrsError
 from boundaries.models import AdministrativeArea, BoundaryLine
 from boundaries.selectors import beijing1954_conversions
@@ -52,11 +53,11 @@ def _vocabulary(*, with_lines: bool) -> Vocabulary:
         for code, geom in BoundaryLine.objects.filter(geom_4490__isnull=False).values_list(
             "code", "geom_4490"
         ):
-            line_geoms[code] = bulk_rows.to_metric(shapely.from_wkb(bytes(geom.wkb)))
+            line_geoms[code] = bulk_geometry.to_metric(shapely.from_wkb(bytes(geom.wkb)))
     return Vocabulary(
         area_codes=dict(areas.values_list("code", "level")),
         conversions=beijing1954_conversions(),
-        city_outline_m=bulk_rows.city_outline_m(
+        city_outline_m=bulk_geometry.city_outline_m(
             shapely.from_wkb(bytes(city.geom_4490.wkb)) if city else None
         ),
         line_geoms_m=line_geoms,
@@ -86,7 +87,7 @@ class BoundarySpec(LayerSpec):
         declared = None
         if self.declared_crs:
             try:
-                declared = bulk_rows.crs_of_text(self.declared_crs)
+                declared = bulk_geometry.crs_of_text(self.declared_crs)
             except CrsError as exc:
                 raise bulk_staging.BoundaryImportRefused(f"声明的坐标系无效：{exc}") from None
         area_ids = scope_area_ids(user)
@@ -111,7 +112,7 @@ class BoundarySpec(LayerSpec):
             geometry = raw.source_geometry
             mapped = {k: v for k, v in mapped.items() if k not in ("crs", "wkt")}
             try:
-                declared = bulk_rows.crs_of_text(f"EPSG:{raw.source_epsg}")
+                declared = bulk_geometry.crs_of_text(f"EPSG:{raw.source_epsg}")
             except CrsError:
                 return [("几何", f"文件的坐标系 EPSG:{raw.source_epsg} 不是界线数据支持的坐标系")]
         result = bulk_rows.ROW_VALIDATORS[self.layer](

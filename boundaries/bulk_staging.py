@@ -10,7 +10,7 @@ from __future__ import annotations
 import shapely
 from django.contrib.gis.geos import GEOSGeometry
 
-from boundaries import bulk_rows
+from boundaries import bulk_geometry
 from gis_portal.errors import DomainError
 
 KEY_COLUMN = {"areas": ("code", "区划代码"), "lines": ("code", "界线编号"), "markers": ("number", "界桩编号")}  # fmt: skip
@@ -90,7 +90,7 @@ def staged_values(layer: str, clean) -> dict:
             survey["original_wkt"] = loc.original_wkt
         return {"code": clean.code, **clean.values, **geom, **survey}
     if loc is not None:
-        x, y, plane = bulk_rows.plane_of(loc)
+        x, y, plane = bulk_geometry.plane_of(loc)
         survey |= {
             "original_x": loc.original.x,
             "original_y": loc.original.y,
