@@ -15,6 +15,7 @@ boundary_pages = [
     path("lines/<str:code>/inspect/", views.inspection_new, name="inspection-new"),
     path("markers/<str:number>/", views.marker_detail, name="marker-detail"),
     path("import/", views.survey_import_page, name="import"),
+    path("export/<str:layer>.<str:fmt>", views.export_download, name="export"),
 ]
 
 urlpatterns = [

@@ -1,11 +1,25 @@
-"""Reads of administrative areas."""
+"""Reads of administrative areas, and the approved Beijing 1954 conversions imports use."""
 
 from __future__ import annotations
 
+from functools import partial
+
+import numpy as np
 from django.contrib.gis.geos import Point, Polygon
 from django.db.models import OuterRef, QuerySet, Subquery
+from pyproj.exceptions import ProjError
 
-from boundaries.models import LEVEL_RANK, AdministrativeArea, AreaPiece, AreaPopulation
+from boundaries.conversion import ParameterSpec, convert_coordinates, spec_check
+from boundaries.crs import BEIJING1954, CRS_TABLE, CrsDef, CrsError
+from boundaries.models import (
+    LEVEL_RANK,
+    AdministrativeArea,
+    AreaPiece,
+    AreaPopulation,
+    TransformationParameterSet,
+)
+from boundaries.transform_fit import MODEL_4P, MODEL_7P, FitError, pipeline_transformer
+from gis_portal.importing.crs import DatumConversion
 
 
 def _with_population(qs: QuerySet) -> QuerySet:
@@ -60,3 +74,54 @@ def areas_at_point_unindexed(*, lon: float, lat: float) -> list[str]:
             valid_to__isnull=True, geom_4490__covers=point
         ).values_list("code", flat=True)
     )
+
+
+def beijing1954_conversions() -> dict[int, DatumConversion]:
+    """Return, per Beijing 1954 system, the approved parameter set that converts it.
+
+    A set fitted for that very system comes first, else a 7-parameter set (a datum change,
+    valid for every Beijing 1954 system); the most recently approved wins. A 4-parameter
+    set is a plane fit and converts only the grid it was fitted in. Every layer's import
+    passes these to the readers (a Beijing 1954 .prj) and the 坐标系 column.
+    """
+    approved = [
+        ps
+        for ps in TransformationParameterSet.objects.filter(approved_at__isnull=False).order_by(
+            "-approved_at", "-pk"
+        )
+        if _usable(ps)
+    ]
+    conversions = {}
+    for crs in CRS_TABLE.values():
+        if crs.datum != BEIJING1954:
+            continue
+        own = [ps for ps in approved if ps.source_crs == crs.code]
+        datum_wide = [ps for ps in approved if ps.model == MODEL_7P]
+        chosen = (own or datum_wide or [None])[0]
+        if chosen is not None:
+            conversions[crs.epsg] = DatumConversion(
+                source_epsg=crs.epsg,
+                set_id=chosen.pk,
+                set_name=chosen.name,
+                convert=partial(_convert, _spec(chosen), crs),
+            )
+    return conversions
+
+
+def _spec(ps: TransformationParameterSet) -> ParameterSpec:
+    return ParameterSpec(ps.model, ps.parameters, ps.source_crs, ps.target_crs, ps.pipeline)
+
+
+def _usable(ps: TransformationParameterSet) -> bool:
+    try:
+        spec_check(_spec(ps))
+        if ps.model == MODEL_4P:  # applied through its stored pipeline
+            pipeline_transformer(ps.pipeline)
+    except (FitError, CrsError, ProjError):
+        return False
+    return True
+
+
+def _convert(spec: ParameterSpec, source: CrsDef, x, y) -> tuple[np.ndarray, np.ndarray]:
+    converted = convert_coordinates(spec, source, x, y)
+    return converted.lon, converted.lat

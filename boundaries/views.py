@@ -8,12 +8,14 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from boundaries import line_selectors
+from boundaries.bulk_io import SPECS
+from boundaries.bulk_services import EXPORT_FORMATS, LAYERS
 from boundaries.conversion_services import (
     boundaries_convert,
     parameter_set_approve,
@@ -45,6 +47,8 @@ from boundaries.transform_fit import (
 )
 from gis_portal.accounts import OutsideEditScope
 from gis_portal.errors import DomainError
+from gis_portal.importing.downloads import export_response
+from gis_portal.importing.spec import spec_get
 from gis_portal.limits import accepts_upload
 from gis_portal.spreadsheet import csv_text
 from gis_portal.throttles import heavy_work
@@ -313,3 +317,14 @@ def survey_import_page(request: HttpRequest) -> HttpResponse:
     return render(
         request, "boundaries/import.html", {"form": form, "report": report, "error": error}
     )
+
+
+@login_required
+@require_GET
+@heavy_work("export")
+def export_download(request: HttpRequest, layer: str, fmt: str) -> HttpResponse:
+    """Download areas, lines or markers as GeoPackage, GeoJSON or CSV (the import's columns)."""
+    if layer not in SPECS or fmt not in EXPORT_FORMATS:
+        raise Http404("没有这种导出")
+    query = spec_get(SPECS[layer].key).export_query(with_wkt=fmt == "csv")
+    return export_response(query, fmt=fmt, filename=LAYERS[layer])

@@ -8,6 +8,7 @@ pages = [
     path("", views.planner, name="planner"),
     path("report.html", views.report_download, name="report-html"),
     path("report.xlsx", views.report_excel, name="report-xlsx"),
+    path("registry.<str:fmt>", views.registry_export, name="registry-export"),
 ]
 
 urlpatterns = [path("facilities/", include((pages, "facilities")))]

@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
@@ -18,7 +18,9 @@ from facilities.permissions import planner_required
 from facilities.report import report_html, report_xlsx
 from facilities.selectors.coverage import demand_arrays, programme_coverage
 from facilities.selectors.targets import plan_targets
+from facilities.services.registry import EXPORT_FORMATS, facilities_export_query, registry_xlsx
 from facilities.siting.catalogue import DEFAULT_MODEL, SITING_MODELS
+from gis_portal.importing.downloads import export_response
 from gis_portal.metric_crs import to_lonlat
 from gis_portal.throttles import heavy_work
 
@@ -113,3 +115,23 @@ def report_excel(request: HttpRequest) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="coverage_{programme.slug}.xlsx"'
     return response
+
+
+@planner_required
+@heavy_work("export")
+def registry_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """Download the facility registry (``?programme=`` one programme) in the import's columns."""
+    if fmt not in EXPORT_FORMATS:
+        raise Http404("没有这种导出格式")
+    programme = request.GET.get("programme", "")
+    if programme:
+        programme = _programme_or_404(request).slug
+    name = f"民政设施_{programme}" if programme else "民政设施"
+    if fmt == "xlsx":
+        response = HttpResponse(
+            registry_xlsx(programme=programme)[0],
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = 'attachment; filename="facilities.xlsx"'
+        return response
+    return export_response(facilities_export_query(programme=programme), fmt=fmt, filename=name)

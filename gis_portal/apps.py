@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.core import checks
 
 from gis_portal.gdal_safety import lock_down_gdal
+from gis_portal.importing.spec import autodiscover as import_layers_autodiscover
 
 
 class GisPortalConfig(AppConfig):
@@ -13,6 +14,8 @@ class GisPortalConfig(AppConfig):
         # Before any request or command opens an upload: GDAL must not pick a driver
         # (VRT) or a file system (/vsicurl/) that reads other files or URLs.
         lock_down_gdal()
+        # Every app declares its bulk import/export layers in its own bulk_io.py.
+        import_layers_autodiscover()
         # Imported here: the module uses the auth models, which exist once apps are ready.
         from gis_portal.demo_accounts import demo_accounts_check
 

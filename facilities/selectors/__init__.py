@@ -23,7 +23,12 @@ def city_outline_4490() -> shapely.Geometry | None:
 
 def points_outside_city(lonlat_4490: np.ndarray) -> np.ndarray:
     """Return indices of points outside the city polygon (its bounding box if not loaded)."""
-    outline = city_outline_4490()
+    return points_outside(city_outline_4490(), lonlat_4490)
+
+
+def points_outside(outline: shapely.Geometry | None, lonlat_4490: np.ndarray) -> np.ndarray:
+    """Return indices of points outside ``outline`` (the city's bounding box if None);
+    no database access (an import checks its rows while its COPY is open)."""
     lon, lat = lonlat_4490[:, 0], lonlat_4490[:, 1]
     if outline is None:
         x0, y0, x1, y1 = settings.HEGANG_BBOX_4490

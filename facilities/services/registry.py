@@ -1,23 +1,20 @@
-"""Facility registry writes: import (parse → validate → write) and area assignment."""
+"""Facility registry writes: import (on the importing kernel) and area assignment."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-from django.contrib.gis.geos import Point
-from django.db import transaction
+from django.contrib.auth.models import User
 
 from boundaries.models import AreaLevel
 from boundaries.selectors import areas_at_point
+from facilities.bulk_io import FacilitySpec
 from facilities.errors import ImportRejected
-from facilities.importers import ImportReport, parse_facilities, read_table
-from facilities.models import Facility, FacilityStatus, FacilityType, Operator, Programme
-from facilities.selectors import points_outside_city
-
-
-def _choices(enum) -> dict[str, str]:
-    return {**{v: v for v in enum.values}, **{label: v for v, label in enum.choices}}
+from facilities.exporters import as_xlsx
+from gis_portal.errors import DomainError
+from gis_portal.importing.export import export_file, export_rows
+from gis_portal.importing.pipeline import layer_import, operator_name
+from gis_portal.importing.report import ImportReport
 
 
 def county_of(lon: float, lat: float):
@@ -29,81 +26,63 @@ def county_of(lon: float, lat: float):
 
 
 def facilities_import(
-    *, path: Path, declared_crs: str = "EPSG:4490", dry_run: bool = False
+    *,
+    path: Path,
+    declared_crs: str = "EPSG:4490",
+    dry_run: bool = False,
+    user: User | None = None,
+    file_name: str = "",
 ) -> ImportReport:
-    """Import facilities from CSV/Excel; all rows or none. Same report with dry_run."""
-    report = ImportReport(dry_run=dry_run)
+    """Import facilities from xlsx, CSV, a zipped shapefile or a GeoPackage: every row or
+    none (the kernel's pipeline, ``facilities.bulk_io``); the same report with ``dry_run``.
+
+    ``user`` imports with their role inside their edit scope; None is a system load.
+    Raises ImportRejected, naming every bad row and column, when anything is refused.
+    """
+    spec = FacilitySpec(declared_crs=declared_crs, file_name=(file_name or path.name)[:200])
     try:
-        rows = read_table(path)
-    except (ValueError, OSError, UnicodeDecodeError) as exc:
-        raise ImportRejected(f"无法读取文件：{exc}") from exc
-    report.rows = len(rows)
-    parsed, errors, converted = parse_facilities(
-        rows,
-        declared_crs=declared_crs,
-        choices={"status": _choices(FacilityStatus), "operator": _choices(Operator)},
-    )
-    report.converted = converted
-    programmes = {p.slug: p for p in Programme.objects.all()} | {
-        p.name: p for p in Programme.objects.all()
-    }
-    types = {(t.programme_id, t.slug): t for t in FacilityType.objects.all()} | {
-        (t.programme_id, t.name): t for t in FacilityType.objects.all()
-    }
-    resolved = []
-    for item in parsed:
-        programme = programmes.get(item.programme)
-        ftype = types.get((programme.pk, item.facility_type)) if programme else None
-        if programme is None:
-            errors.append(f"第 {item.line} 行：未知服务项目 {item.programme!r}")
-        elif ftype is None:
-            errors.append(
-                f"第 {item.line} 行：服务项目 {programme.name} 下没有类型 {item.facility_type!r}"
-            )
-        else:
-            resolved.append((item, programme, ftype))
-    if parsed:
-        outside = points_outside_city(np.array([[p.lon, p.lat] for p in parsed]))
-        errors.extend(f"第 {parsed[i].line} 行：位置不在鹤岗市范围内" for i in outside)
-    seen: dict[tuple, int] = {}
-    for item, programme, _ in resolved:
-        key = (programme.pk, item.name)
-        if key in seen:
-            errors.append(f"第 {item.line} 行：与第 {seen[key]} 行重名（同一服务项目）")
-        seen[key] = item.line
-    if errors:
-        report.errors = sorted(errors, key=_line_of)
+        report = layer_import(
+            spec=spec,
+            path=path,
+            user=user,
+            operator=operator_name(),
+            file_name=spec.file_name,
+            dry_run=dry_run,
+        )
+    except DomainError as exc:
+        raise ImportRejected(exc.message) from None
+    if report.refused:
         raise ImportRejected(
-            f"导入被拒绝，共 {len(errors)} 处错误，未写入任何数据", errors=report.errors[:200]
+            f"导入被拒绝，共 {report.refused_rows} 行有错误，未写入任何数据",
+            errors=[str(e) for e in report.errors[:200]],
         )
-    existing = set(
-        Facility.objects.filter(name__in=[i.name for i, _, _ in resolved]).values_list(
-            "programme_id", "name"
-        )
-    )
-    report.updated = sum((p.pk, i.name) in existing for i, p, _ in resolved)
-    report.created = len(resolved) - report.updated
-    if dry_run:
-        return report
-    with transaction.atomic():
-        for item, programme, ftype in resolved:
-            Facility.objects.update_or_create(
-                programme=programme,
-                name=item.name,
-                defaults={
-                    "facility_type": ftype,
-                    "position_4490": Point(item.lon, item.lat, srid=4490),
-                    "county": county_of(item.lon, item.lat),
-                    "capacity_unit": programme.capacity_unit,
-                    "source": f"导入：{Path(path).name}",
-                    **item.values,
-                },
-            )
     return report
 
 
-def _line_of(message: str) -> int:
-    try:
-        return int(message.split("第 ", 1)[1].split(" 行", 1)[0])
-    except (IndexError, ValueError):
-        return 0
+EXPORT_FORMATS = ("gpkg", "geojson", "csv", "xlsx")
+
+
+def facilities_export(*, fmt: str, path: Path, programme: str = "") -> int:
+    """Write the registry (one programme, or all) in ``fmt`` to ``path``; return the rows.
+
+    GeoPackage, GeoJSON and CSV stream through the kernel's exporter; Excel is the same
+    query's rows in one sheet (formula text quoted).
+    """
+    if fmt != "xlsx":
+        return export_file(facilities_export_query(programme=programme), fmt=fmt, path=path)
+    body, count = registry_xlsx(programme=programme)
+    path.write_bytes(body)
+    return count
+
+
+def facilities_export_query(*, programme: str = ""):
+    """Return the registry's export query (the import's headings, then county and demo flag)."""
+    return FacilitySpec().export_query(programme=programme)
+
+
+def registry_xlsx(*, programme: str = "") -> tuple[bytes, int]:
+    """Return the registry as one Excel sheet (the export query's rows, formula text
+    quoted) and its number of rows."""
+    query = facilities_export_query(programme=programme)
+    rows = [list(row[:-1]) for chunk in export_rows(query) for row in chunk]
+    return as_xlsx({"民政设施": (list(query.columns), rows)}), len(rows)

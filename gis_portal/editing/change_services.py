@@ -201,6 +201,8 @@ def _prepare(
         raise InvalidEdit("proposed", "拟变更内容应为字段对象（说明写在 reason 中）")
     proposed = dict(proposed) if action != ChangeAction.DELETE else {}
     kind = layer.request_kind(action=action, proposed=proposed)
+    if kind is None and action == ChangeAction.CREATE and layer.create is None:
+        raise InvalidEdit("action", layer.create_refusal)
     if kind is None:
         if layer.apply_approved is not None:
             raise InvalidEdit(

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.db import models
 
-from boundaries import edit_services
+from boundaries import edit_services, record_services
 from boundaries.models import BoundaryLine, BoundaryMarker
 from facilities import edit_services as facility_edit
 from facilities.models import Facility
@@ -98,10 +98,10 @@ LAYERS: dict[str, Layer] = {
             recheck=lambda pks: edit_services.topology_recheck(line_ids=pks, marker_ids=[]),
             footprint=edit_services.line_footprint,
             create_refusal="界线依据界线协议书录入（边界导入或管理后台），不能在地图上直接新建",
-            # Every change of a boundary goes in as a change request (approval applies it).
-            request_kind=lambda *, action, **_kw: (
-                None if action == "create" else ChangeKind.BOUNDARY_LINE
-            ),
+            # Every change of a boundary goes in as a change request (approval applies it);
+            # a new line only from a bulk import, which gives its code and areas.
+            request_kind=record_services.line_request_kind,
+            apply_approved=record_services.line_apply_approved,
         ),
         Layer(
             key="boundary-markers",
@@ -117,9 +117,8 @@ LAYERS: dict[str, Layer] = {
             recheck=lambda pks: edit_services.topology_recheck(line_ids=[], marker_ids=pks),
             footprint=edit_services.marker_footprint,
             create_refusal="界桩依据联检成果录入（边界导入或管理后台），不能在地图上直接新建",
-            request_kind=lambda *, action, **_kw: (
-                None if action == "create" else ChangeKind.BOUNDARY_MARKER
-            ),
+            request_kind=record_services.marker_request_kind,
+            apply_approved=record_services.marker_apply_approved,
         ),
         Layer(
             key="placenames",

@@ -156,3 +156,35 @@ def any_footprint_check(user: User | None, footprints: list[Footprint]) -> None:
         .values_list("name", flat=True)
     )
     raise OutsideEditScope(f"该要素不在您的编辑范围（{names}）内")
+
+
+def staged_outside_scope(cursor, area_ids: list[int], geoms_sql: str) -> list[int]:
+    """Return the lines of an import whose geometry lies outside the areas — the same rule
+    as ``footprints_in_scope``, over a whole staging table in one query.
+
+    ``geoms_sql`` selects ``(line, geom)`` pairs (EPSG:4490); a line with several geometries
+    (a record before and after the import) is outside when any of them is.
+    """
+    cursor.execute(
+        f"""
+        SELECT DISTINCT g.line FROM ({geoms_sql}) AS g(line, geom)
+        WHERE NOT EXISTS (
+            SELECT 1 FROM boundaries_areapiece p
+            WHERE p.area_id = ANY(%s) AND ST_Covers(p.geom_4490, g.geom))
+          AND NOT EXISTS (
+            SELECT 1 FROM boundaries_administrativearea a
+            WHERE a.id = ANY(%s) AND ST_Covers(a.geom_4490, g.geom))
+        ORDER BY g.line
+        """,  # noqa: S608 — geoms_sql is the layer's constant statement
+        [area_ids, area_ids],
+    )
+    return [row[0] for row in cursor.fetchall()]
+
+
+def scope_names(area_ids: list[int]) -> str:
+    """Return the areas' names for a refusal: 向阳区、工农区."""
+    return "、".join(
+        AdministrativeArea.objects.filter(pk__in=area_ids)
+        .order_by("code")
+        .values_list("name", flat=True)
+    )

@@ -184,7 +184,12 @@ def change_request_detail(*, request_id: int, user: User) -> RequestDetail:
     proposed = request.proposed_data or {}
     diff = []
     model_fields = {f.name: f for f in layer.model._meta.concrete_fields}
+    # A bulk import's proposal carries the surveyed original as one nested object: each
+    # of its fields is shown under the model's own label.
+    flat = {}
     for name, after in proposed.items():
+        flat.update(after if name == "survey" and isinstance(after, dict) else {name: after})
+    for name, after in flat.items():
         if name == "geometry":
             continue
         field = model_fields.get(name)

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-from functools import partial
 from pathlib import Path
 
-import numpy as np
 import pghistory
 import shapely
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
-from pyproj.exceptions import ProjError
 
-from boundaries.conversion import ParameterSpec, convert_coordinates, spec_check
-from boundaries.crs import BEIJING1954, CRS_TABLE, CrsDef, CrsError
-from boundaries.models import AdministrativeArea, TransformationParameterSet
-from boundaries.transform_fit import MODEL_4P, MODEL_7P, FitError, pipeline_transformer
+from boundaries.models import AdministrativeArea
+from boundaries.selectors import beijing1954_conversions
 from gis_portal.errors import DomainError
+from gis_portal.importing.readers import FileRefused, read_rows
 from placenames.importers.approvals import (
     FIELD_COLUMNS,
     CurrentRecord,
@@ -26,7 +22,6 @@ from placenames.importers.approvals import (
     direct_update_attrs,
     row_plan,
 )
-from placenames.importers.readers import DatumConversion, FileRefused, read_rows
 from placenames.importers.report import ImportReport, ImportRequest
 from placenames.importers.requests import (
     current_records,
@@ -59,56 +54,6 @@ class ImportRefused(DomainError):
     """The file was refused as a whole (unsafe, broken, unsupported); nothing was written."""
 
     code = "import_refused"
-
-
-def beijing1954_conversions() -> dict[int, DatumConversion]:
-    """Return, per Beijing 1954 system, the approved parameter set that converts it.
-
-    A set fitted for that very system comes first, else a 7-parameter set (a datum change,
-    valid for every Beijing 1954 system); the most recently approved wins. A 4-parameter
-    set is a plane fit and converts only the grid it was fitted in.
-    """
-    approved = [
-        ps
-        for ps in TransformationParameterSet.objects.filter(approved_at__isnull=False).order_by(
-            "-approved_at", "-pk"
-        )
-        if _usable(ps)
-    ]
-    conversions = {}
-    for crs in CRS_TABLE.values():
-        if crs.datum != BEIJING1954:
-            continue
-        own = [ps for ps in approved if ps.source_crs == crs.code]
-        datum_wide = [ps for ps in approved if ps.model == MODEL_7P]
-        chosen = (own or datum_wide or [None])[0]
-        if chosen is not None:
-            conversions[crs.epsg] = DatumConversion(
-                source_epsg=crs.epsg,
-                set_id=chosen.pk,
-                set_name=chosen.name,
-                convert=partial(_convert, _spec(chosen), crs),
-            )
-    return conversions
-
-
-def _spec(ps: TransformationParameterSet) -> ParameterSpec:
-    return ParameterSpec(ps.model, ps.parameters, ps.source_crs, ps.target_crs, ps.pipeline)
-
-
-def _usable(ps: TransformationParameterSet) -> bool:
-    try:
-        spec_check(_spec(ps))
-        if ps.model == MODEL_4P:  # applied through its stored pipeline
-            pipeline_transformer(ps.pipeline)
-    except (FitError, CrsError, ProjError):
-        return False
-    return True
-
-
-def _convert(spec: ParameterSpec, source: CrsDef, x, y) -> tuple[np.ndarray, np.ndarray]:
-    converted = convert_coordinates(spec, source, x, y)
-    return converted.lon, converted.lat
 
 
 def import_vocabulary(*, scope: EditScope | None = None) -> Vocabulary:

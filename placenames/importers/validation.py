@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,14 +16,12 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from boundaries.geodesy import CoordinateRangeError, to_cgcs2000
+from boundaries.import_crs import DeclaredCrsError, declared_crs
+from gis_portal.importing.columns import HeadingMap
+from gis_portal.importing.crs import Conversions, DatumConversion
+from gis_portal.importing.readers import RawRow
+from gis_portal.importing.report import RowError
 from placenames.codes import place_code_check
-from placenames.importers.readers import (
-    BEIJING1954_EPSG,
-    DatumConversion,
-    RawRow,
-    beijing1954_missing,
-)
 from placenames.importers.scope import EditScope, scope_problems
 
 # Census registration headings (and common variants) → field names.
@@ -78,24 +75,6 @@ REQUIRED = {"standard_name": "标准名称", "category": "类别", "division": "
 STATUS = {"现今": "in_use", "现今使用": "in_use", "历史": "historical", "历史地名": "historical"}
 STATUS |= {"废止": "abolished", "已废止": "abolished"}
 SURVEY = {"实测": "surveyed", "图解": "graphical"}
-# Declared coordinate systems → the boundaries.geodesy source keys.
-CRS_ALIASES = {
-    "2000": "EPSG:4490",
-    "CGCS2000": "EPSG:4490",
-    "国家2000": "EPSG:4490",
-    "EPSG:4490": "EPSG:4490",
-    "WGS84": "EPSG:4326",
-    "WGS-84": "EPSG:4326",
-    "EPSG:4326": "EPSG:4326",
-    "GCJ-02": "GCJ-02",
-    "GCJ02": "GCJ-02",
-    "火星坐标": "GCJ-02",
-    "高德": "GCJ-02",
-    "BD-09": "BD-09",
-    "BD09": "BD-09",
-    "百度": "BD-09",
-}
-BEIJING_1954 = {"北京54", "北京1954", "BJ54", "54坐标", "EPSG:4214"}
 ALLOWED_TYPES = {
     "235": {"Point", "LineString", "MultiLineString"},
     "21": {"Point", "MultiPoint", "Polygon", "MultiPolygon"},
@@ -120,7 +99,7 @@ class Vocabulary:
     divisions: dict[str, Division]  # code → division
     city_outline_4490: BaseGeometry | None  # rows must lie inside it (with a tolerance)
     # Source EPSG → approved Beijing 1954 → CGCS2000 parameter set (none: refused).
-    beijing1954: Mapping[int, DatumConversion] = field(default_factory=dict)
+    beijing1954: Conversions = field(default_factory=dict)
     # The importing officer's edit scope; None: the whole city.
     scope: EditScope | None = None
     category_by_name: dict[str, str] = field(init=False)
@@ -153,39 +132,12 @@ class CleanRow:
     converted_with: DatumConversion | None = None  # the approved set, for Beijing 1954
 
 
-@dataclass
-class RowError:
-    line: int
-    column: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"第 {self.line} 行 [{self.column}]：{self.reason}"
-
-
-def _heading_field(heading: str) -> str | None:
-    """Return the field of a heading; a .dbf truncates names to 10 bytes, so a unique
-    prefix of a census heading (行政区划代 for 行政区划代码) is accepted too."""
-    clean = re.sub(r"[\s\ufffd]", "", heading)
-    if clean in COLUMNS:
-        return COLUMNS[clean]
-    if len(clean) >= 2:
-        targets = {f for h, f in COLUMNS.items() if h.startswith(clean)}
-        if len(targets) == 1:
-            return targets.pop()
-    return None
+HEADINGS = HeadingMap(COLUMNS)
 
 
 def map_columns(values: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """Return the values by field name, and the headings that are not census columns."""
-    mapped, unknown = {}, []
-    for heading, value in values.items():
-        key = _heading_field(heading)
-        if key is None:
-            unknown.append(heading)
-        elif value not in (None, ""):
-            mapped[key] = value
-    return mapped, unknown
+    return HEADINGS.map(values)
 
 
 def _text(value: Any) -> str:
@@ -240,37 +192,14 @@ def _former_names(value: Any) -> list[tuple[str, str, dt.date | None, dt.date | 
     return out
 
 
-def beijing1954_epsg(crs_text: str) -> int | None:
-    """Return the EPSG code of a declared Beijing 1954 system (北京54 → 4214), else None."""
-    if crs_text in BEIJING_1954:
-        return 4214
-    match = re.fullmatch(r"EPSG:(\d+)", crs_text)
-    if match and int(match.group(1)) in BEIJING1954_EPSG:
-        return int(match.group(1))
-    return None
-
-
 def _geometry(
     mapped: dict, raw: RawRow, vocab: Vocabulary, errors: list[tuple[str, str]]
 ) -> tuple[BaseGeometry | None, DatumConversion | None]:
     """Return the row's geometry in EPSG:4490, and the Beijing 1954 set that converted it."""
-    crs_text = _text(mapped.get("crs", "2000")).upper().replace(" ", "")
-    conversion = None
-    source = CRS_ALIASES.get(crs_text)
-    epsg_1954 = beijing1954_epsg(crs_text)
-    if epsg_1954 is not None:
-        conversion = vocab.beijing1954.get(epsg_1954)
-        if conversion is None:
-            errors.append(("坐标系", beijing1954_missing(epsg_1954)))
-            return None, None
-    elif source is None:
-        errors.append(
-            (
-                "坐标系",
-                f"未知坐标系 {crs_text!r}；可用：2000、WGS84、GCJ-02、BD-09、"
-                "北京54（须有已批准的转换参数集）",
-            )
-        )
+    try:
+        declared = declared_crs(mapped.get("crs"), vocab.beijing1954)
+    except DeclaredCrsError as exc:
+        errors.append(("坐标系", str(exc)))
         return None, None
     geom = raw.geometry  # GIS formats: already in EPSG:4490 by the file's .prj
     if geom is None and "wkt" in mapped:
@@ -296,19 +225,12 @@ def _geometry(
         return None, None
     if raw.converted_with is not None:  # a Beijing 1954 .prj, converted by the reader
         return geom, raw.converted_with
-    if conversion is not None:
+    try:
         # Beijing 1954: lon/lat in degrees (EPSG:4214) or GK easting/northing in metres.
-        return conversion.apply(geom), conversion
-    if source not in ("EPSG:4490", "EPSG:4326"):
-        try:
-            geom = shapely.transform(
-                geom,
-                lambda xy: np.column_stack(to_cgcs2000(xy[:, 0], xy[:, 1], source=source)),
-            )
-        except CoordinateRangeError as exc:
-            errors.append(("坐标系", str(exc)))
-            return None, None
-    return geom, None
+        return declared.apply(geom), declared.conversion
+    except DeclaredCrsError as exc:
+        errors.append(("坐标系", str(exc)))
+        return None, None
 
 
 def validate_row(raw: RawRow, vocab: Vocabulary) -> CleanRow | list[RowError]:

@@ -159,8 +159,8 @@ def test_import_refuses_a_formula_name_in_csv(tmp_path, hegang_areas):
     with pytest.raises(CommandError) as err:
         call_command("import_facilities", str(path), stdout=StringIO())
     msg = str(err.value)
-    assert "第 3 行：名称" in msg and "公式" in msg
-    assert "第 4 行：地址" in msg
+    assert "第 3 行 [名称]" in msg and "公式" in msg
+    assert "第 4 行 [地址]" in msg
     assert "第 2 行" not in msg
     assert not Facility.objects.exists()
 
@@ -177,5 +177,5 @@ def test_import_refuses_a_formula_name_in_xlsx(tmp_path, hegang_areas, as_text):
     book.save(path)
     with pytest.raises(CommandError) as err:
         call_command("import_facilities", str(path), stdout=StringIO())
-    assert "第 2 行：名称" in str(err.value) and "公式" in str(err.value)
+    assert "第 2 行 [名称]" in str(err.value) and "公式" in str(err.value)
     assert not Facility.objects.exists()

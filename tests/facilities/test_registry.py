@@ -112,5 +112,6 @@ def test_export_then_import_updates_instead_of_duplicating(tmp_path, hegang_area
     call_command("export_facilities", str(csv_out), stdout=StringIO())
     report = StringIO()
     call_command("import_facilities", str(csv_out), stdout=report)
-    assert '"updated": 1' in report.getvalue()
+    # Read back unchanged, the record is matched (not duplicated) and left as it was.
+    assert '"updated": 0' in report.getvalue() and '"created": 0' in report.getvalue()
     assert Facility.objects.count() == 1

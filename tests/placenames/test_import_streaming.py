@@ -6,7 +6,7 @@ import geopandas as gpd
 import pytest
 from shapely import Point
 
-from placenames.importers import readers
+from gis_portal.importing import readers
 from placenames.importers.service import placenames_import
 from placenames.models import PlaceName
 from placenames.services import categories_load

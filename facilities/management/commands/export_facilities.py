@@ -1,4 +1,4 @@
-"""manage.py export_facilities OUT.(csv|xlsx) [--programme SLUG]."""
+"""manage.py export_facilities OUT.(gpkg|geojson|csv|xlsx) [--programme SLUG]."""
 
 from __future__ import annotations
 
@@ -6,27 +6,19 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from facilities.exporters import as_csv, as_xlsx, facility_rows
-from facilities.models import Facility
+from facilities.services.registry import EXPORT_FORMATS, facilities_export
 
 
 class Command(BaseCommand):
-    help = "导出民政设施（CGCS2000 经纬度）"
+    help = "导出民政设施（GeoPackage / GeoJSON / CSV / Excel，CGCS2000 经纬度；列名即导入列名）"
 
     def add_arguments(self, parser):
         parser.add_argument("path", type=Path)
-        parser.add_argument("--programme")
+        parser.add_argument("--programme", default="")
 
     def handle(self, *args, **opts):
-        qs = Facility.objects.select_related("programme", "facility_type", "county")
-        if opts["programme"]:
-            qs = qs.filter(programme__slug=opts["programme"])
-        header, rows = facility_rows(qs)
-        suffix = opts["path"].suffix.lower()
-        if suffix == ".csv":
-            opts["path"].write_bytes(as_csv(header, rows))
-        elif suffix == ".xlsx":
-            opts["path"].write_bytes(as_xlsx({"民政设施": (header, rows)}))
-        else:
-            raise CommandError("输出文件应为 .csv 或 .xlsx")
-        self.stdout.write(f"已导出 {len(rows)} 处设施到 {opts['path']}")
+        fmt = opts["path"].suffix.lower().lstrip(".")
+        if fmt not in EXPORT_FORMATS:
+            raise CommandError(f"输出文件应为 {'、'.join('.' + f for f in EXPORT_FORMATS)}")
+        count = facilities_export(fmt=fmt, path=opts["path"], programme=opts["programme"])
+        self.stdout.write(f"已导出 {count} 处设施到 {opts['path']}")

@@ -1,4 +1,4 @@
-"""Read census archive files into raw rows, refusing unsafe or broken files (no Django).
+"""Read uploaded tables into raw rows, refusing unsafe or broken files (no Django).
 
 Formats: Excel (.xlsx), CSV (UTF-8 or GBK, detected), Shapefile in a .zip (GBK .dbf
 unless a .cpg says otherwise; .prj mapped to EPSG against a whitelist), GeoPackage.
@@ -13,18 +13,14 @@ import csv
 import math
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import openpyxl
-import shapely
-from pyproj import CRS, Transformer
 from shapely.geometry.base import BaseGeometry
 
-from boundaries.crs import BEIJING1954, CRS_TABLE
 from gis_portal.archives import ArchiveRefused, ZipLimits, zip_extract, zip_open, zip_verify
 from gis_portal.gdal_safety import (
     GEOPACKAGE,
@@ -33,48 +29,28 @@ from gis_portal.gdal_safety import (
     vector_frame,
     vector_info,
 )
+from gis_portal.importing.crs import (
+    Conversions,
+    DatumConversion,
+    FileRefused,
+    beijing1954_missing,
+    crs_to_epsg,
+    is_beijing1954,
+    to_4490,
+)
 
-# CGCS2000 geographic, WGS 84 (≈ CGCS2000 at the cm level) and the CGCS2000 Gauss-Krüger
-# zones (3° 4513–4533 with zone prefix, 4534–4554 without; 6° 4491–4512) are accepted.
-ACCEPTED_EPSG = frozenset({4490, 4326, *range(4491, 4555)})
-# Beijing 1954 geographic and Gauss-Krüger systems (boundaries.crs): accepted only with an
-# approved conversion parameter set (PROJ has no real Beijing 1954 → CGCS2000 operation).
-BEIJING1954_EPSG = frozenset(c.epsg for c in CRS_TABLE.values() if c.datum == BEIJING1954)
+__all__ = ["FileRefused", "RawRow", "RawTable", "read_rows"]
+
 MAX_ZIP_ENTRIES = 50
 MAX_XLSX_PARTS = 1000
 MAX_UNCOMPRESSED_BYTES = 500 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj")
 GIS_CHUNK = 5000
-
-
-class FileRefused(ValueError):
-    """The whole file is refused (unsafe, broken, unsupported); nothing is imported."""
-
-
-@dataclass(frozen=True)
-class DatumConversion:
-    """An approved Beijing 1954 → CGCS2000 parameter set, bound to one source system.
-
-    ``convert`` maps x/y arrays in the source system (lon/lat degrees, or GK easting/
-    northing in metres) to EPSG:4490 lon/lat arrays.
-    """
-
-    source_epsg: int
-    set_id: int
-    set_name: str
-    convert: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
-
-    def apply(self, geom: BaseGeometry) -> BaseGeometry:
-        return shapely.transform(geom, lambda xy: np.column_stack(self.convert(xy[:, 0], xy[:, 1])))
-
-
-def beijing1954_missing(epsg: int) -> str:
-    """Return the refusal of Beijing 1954 coordinates that no approved set can convert."""
-    return (
-        f"坐标为北京 1954 坐标系（EPSG:{epsg}），但没有适用于 EPSG:{epsg} 的已批准转换参数集"
-        "（北京54 → CGCS2000）：请先在界线管理中拟合并审批参数集，再导入"
-    )
+# A cell may hold a whole geometry as WKT (an area's outline: ~6,000 vertices, 250 KB);
+# the csv module's default limit is 128 KB. The file itself is bounded by its size limit.
+MAX_CSV_FIELD_CHARS = 32 * 1024 * 1024
+csv.field_size_limit(max(csv.field_size_limit(), MAX_CSV_FIELD_CHARS))
 
 
 @dataclass
@@ -84,6 +60,10 @@ class RawRow:
     geometry: BaseGeometry | None = None  # for GIS formats, already in EPSG:4490
     formula_columns: list[str] = field(default_factory=list)
     converted_with: DatumConversion | None = None  # when the file was in Beijing 1954
+    # The geometry as the file holds it, in ``source_epsg`` (GIS formats): a layer that
+    # keeps surveyed originals (boundary lines and markers) stores it beside the 4490 copy.
+    source_geometry: BaseGeometry | None = None
+    source_epsg: int | None = None
 
 
 @dataclass
@@ -227,42 +207,6 @@ def read_csv(path: Path) -> Iterator[RawRow]:
             raise FileRefused(f"CSV 第 {reader.line_num} 行格式错误：{exc}") from None
 
 
-def crs_to_epsg(crs_text: str | None, *, what: str, beijing1954_ok: bool = False) -> int:
-    """Return the EPSG code of a CRS (WKT/.prj text or 'EPSG:n') if it is on the whitelist
-    (or a Beijing 1954 system, when ``beijing1954_ok``)."""
-    if not crs_text:
-        raise FileRefused(f"{what}缺少坐标系定义")
-    try:
-        crs = CRS.from_user_input(crs_text)
-    except Exception:  # pyproj raises CRSError for any unparsable text
-        raise FileRefused(f"{what}的坐标系无法识别") from None
-    epsg = crs.to_epsg(min_confidence=70)
-    if epsg is None and crs.is_geographic and "2000" in crs.name:
-        epsg = 4490
-    if epsg in BEIJING1954_EPSG and beijing1954_ok:
-        return epsg
-    if epsg not in ACCEPTED_EPSG:
-        raise FileRefused(
-            f"{what}的坐标系 {crs.name}（EPSG:{epsg}）不在允许范围：应为 CGCS2000（4490 或高斯-克吕格 4491–4554）或 WGS84；"
-            "北京 1954 坐标须先经批准的转换参数转换"
-        )
-    return epsg
-
-
-_TRANSFORMERS: dict[int, Transformer] = {}
-
-
-def to_4490(geom: BaseGeometry, epsg: int) -> BaseGeometry:
-    """Return ``geom`` in EPSG:4490 lon/lat (projected CGCS2000 zones are inverted)."""
-    if epsg in (4490, 4326):
-        return geom
-    if epsg not in _TRANSFORMERS:
-        _TRANSFORMERS[epsg] = Transformer.from_crs(epsg, 4490, always_xy=True)
-    return shapely.transform(
-        geom, lambda xy: np.column_stack(_TRANSFORMERS[epsg].transform(xy[:, 0], xy[:, 1]))
-    )
-
-
 def _frames(path: Path, *, driver: str, encoding: str | None, features: int):
     """Yield the layer in frames of GIS_CHUNK features (memory flat on large files).
 
@@ -287,9 +231,6 @@ def _frames(path: Path, *, driver: str, encoding: str | None, features: int):
         start += GIS_CHUNK
 
 
-Conversions = Mapping[int, DatumConversion]
-
-
 def _read_gis(
     path: Path, *, driver: str, encoding: str | None, what: str, conversions: Conversions
 ) -> Iterator[RawRow]:
@@ -302,7 +243,7 @@ def _read_gis(
         raise FileRefused(str(exc)) from None
     epsg = crs_to_epsg(info.get("crs"), what=what, beijing1954_ok=True)
     conversion = None
-    if epsg in BEIJING1954_EPSG:
+    if is_beijing1954(epsg):
         conversion = conversions.get(epsg)
         if conversion is None:
             raise FileRefused(what + beijing1954_missing(epsg))
@@ -315,9 +256,17 @@ def _read_gis(
             for k, v in row.items()
             if k != "geometry"
         }
+        source = geom
         if geom is not None:
             geom = conversion.apply(geom) if conversion else to_4490(geom, epsg)
-        yield RawRow(line=number, values=values, geometry=geom, converted_with=conversion)
+        yield RawRow(
+            line=number,
+            values=values,
+            geometry=geom,
+            converted_with=conversion,
+            source_geometry=source,
+            source_epsg=epsg,
+        )
 
 
 def _is_missing(value: Any) -> bool:
@@ -327,7 +276,7 @@ def _is_missing(value: Any) -> bool:
 def read_shapefile_zip(path: Path, *, conversions: Conversions) -> Iterator[RawRow]:
     """Yield the features of the one shapefile inside a zip (GBK .dbf unless a .cpg says)."""
     archive = check_zip(path)
-    with archive, tempfile.TemporaryDirectory(prefix="placenames-shp-") as tmp:
+    with archive, tempfile.TemporaryDirectory(prefix="import-shp-") as tmp:
         names = [i.filename for i in archive.infolist() if not i.is_dir()]
         shps = [n for n in names if n.lower().endswith(".shp")]
         if len(shps) != 1:
