@@ -1,6 +1,6 @@
 """The history of an import: every row's event names the file, who imported and how.
 
-``history_context`` (who, why, which path) lives in ``boundaries.edit_services`` and the
+``history_context`` (who, why, which path) lives in ``gis_portal.history`` and the
 bulk-history machinery in ``bench.harness`` for now; both move to the ground floor, and
 this module is the one place the kernel imports them from.
 """
@@ -15,7 +15,7 @@ from django.contrib.auth.models import User
 from django.db.models import Model
 
 from bench.harness import bulk_history, history_events_write
-from boundaries.edit_services import history_context
+from gis_portal.history import history_context
 
 
 @contextmanager
