@@ -31,6 +31,7 @@ from django.db import models, transaction
 
 from gis_portal.editing.admin_scope import ScopedAdminMixin
 from gis_portal.editing.errors import InvalidEdit
+from gis_portal.editing.layers import layer_get
 from gis_portal.errors import DomainError
 from gis_portal.history import history_context
 
@@ -71,8 +72,6 @@ class LayerValidatedFormMixin:
         return cleaned
 
     def _layer(self):
-        from gis_portal.editing.layers import layer_get  # layers import the services
-
         return layer_get(self.layer_key)
 
     def _to_rule(self) -> dict[str, str]:
