@@ -249,3 +249,52 @@ def test_the_command_prints_a_chinese_report_and_exports(street, tmp_path):
     out = io.StringIO()
     call_command("export_addresses", "plates", str(tmp_path / "x.geojson"), stdout=out)
     assert "已导出门牌 4 条" in out.getvalue()
+
+
+def upload(client, path, **fields):
+    with path.open("rb") as f:
+        return client.post("/api/v1/addresses/import", {"file": f, **fields})
+
+
+def test_an_officer_uploads_plates_and_the_public_cannot(client, street, tmp_path):
+    source = write_csv(tmp_path / "门牌.csv", PLATE_HEADER, plate_rows())
+    assert upload(client, source, layer="plates").status_code in (401, 403)
+    client.force_login(role_user("officer_up", "placename_officer"))
+    dry = upload(client, source, layer="plates", dry_run="true")
+    assert dry.status_code == 200 and dry.json()["created"] == 4 and not dry.json()["written"]
+    assert "试运行" in dry.json()["summary"] and not DoorPlate.objects.exists()
+    real = upload(client, source, layer="plates")
+    assert real.status_code == 200 and real.json()["written"]
+    assert DoorPlate.objects.count() == 4
+    event = DoorPlate.pgh_event_model.objects.select_related("pgh_context").first()
+    assert event.pgh_context.metadata["file"] == "门牌.csv"  # the client's name, not the temp file
+
+
+def test_an_upload_with_bad_rows_gets_422_and_a_chinese_report(client, street, tmp_path):
+    client.force_login(role_user("officer_up", "placename_officer"))
+    rows = [["新华路", 1, "", "", "在用", EAST - 0.001, SOUTH_LAT]]  # odd number, south side
+    response = upload(client, write_csv(tmp_path / "a.csv", PLATE_HEADER, rows), layer="plates")
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert (error["line"], error["column"]) == (2, "门牌号") and "单号" in error["reason"]
+    assert "未写入任何记录" in response.json()["summary"]
+    bad = tmp_path / "a.exe"
+    bad.write_bytes(b"MZ")
+    refused = upload(client, bad, layer="plates")
+    assert refused.status_code == 400 and refused.json()["parameter"] == "file"
+    assert upload(client, bad, layer="roads").json()["parameter"] == "layer"
+
+
+def test_the_export_endpoint_streams_a_file_that_imports_back(client, street, tmp_path):
+    layer_import(spec=PLATES, path=write_csv(tmp_path / "门牌.csv", PLATE_HEADER, plate_rows()))
+    response = client.get("/api/v1/addresses/export", {"layer": "plates", "format": "csv"})
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="plates.csv"'
+    exported = tmp_path / "back.csv"
+    exported.write_bytes(b"".join(response.streaming_content))
+    assert exported.read_text(encoding="utf-8-sig").splitlines()[0].startswith("街路巷,门牌号,副号")
+    again = layer_import(spec=PLATES, path=exported)
+    assert (again.created, again.updated, again.errors) == (0, 0, [])
+    gpkg = client.get("/api/v1/addresses/export", {"layer": "streets", "format": "gpkg"})
+    assert gpkg.status_code == 200 and b"".join(gpkg.streaming_content)[:15] == b"SQLite format 3"
+    assert client.get("/api/v1/addresses/export", {"layer": "plates"}).status_code == 400

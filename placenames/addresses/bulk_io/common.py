@@ -98,8 +98,10 @@ def point_4490(
     except ValueError as exc:
         problems.append((POSITION, str(exc)))
         return None
+    if "crs" not in mapped:  # CGCS2000, the common case
+        return x, y, None
     try:
-        declared = declared_crs(mapped.get("crs"), ctx.conversions)
+        declared = declared_crs(mapped["crs"], ctx.conversions)
         if declared.is_cgcs2000:
             return x, y, None
         lon, lat = declared.convert_xy(np.array([x]), np.array([y]))

@@ -71,6 +71,18 @@ STAGING = (
 TEXT_LIMITS = {"building": ("楼栋", 20), "unit": ("单元", 20), "name_on_plate": ("牌面街路名", 50)}
 
 
+def _number(value) -> int:
+    return cells.integer(value, low=1, high=99_999)
+
+
+def _sub_number(value) -> int:
+    return cells.integer(value, low=0, high=99)
+
+
+def _status(value) -> str:
+    return cells.choice(value, STATUS, what="状态")
+
+
 class PlateSpec(AddressSpec):
     key = "plates"
     label = "门牌"
@@ -91,29 +103,21 @@ class PlateSpec(AddressSpec):
                     f"未知街路巷「{name[:50]}」：门牌须挂在已登记的街路巷上（请先导入街路巷）",
                 )
             )
-        number = optional(
-            mapped, "number", lambda v: cells.integer(v, low=1, high=99_999), "门牌号", problems
-        )
-        sub = optional(
-            mapped, "sub_number", lambda v: cells.integer(v, low=0, high=99), "副号", problems, 0
-        )
-        status = optional(
-            mapped,
-            "status",
-            lambda v: cells.choice(v, STATUS, what="状态"),
-            "状态",
-            problems,
-            PlateStatus.INSTALLED,
-        )
-        installed = optional(mapped, "installed_on", cells.date, "安装时间", problems)
-        retired = optional(mapped, "retired_on", cells.date, "注销时间", problems)
-        if installed and retired and retired < installed:
-            problems.append(("注销时间", "注销时间不能早于安装时间"))
-        texts = {}
+        number = optional(mapped, "number", _number, "门牌号", problems)
+        sub = optional(mapped, "sub_number", _sub_number, "副号", problems, 0)
+        status = optional(mapped, "status", _status, "状态", problems, PlateStatus.INSTALLED.value)
+        installed = retired = None
+        if "installed_on" in mapped or "retired_on" in mapped:
+            installed = optional(mapped, "installed_on", cells.date, "安装时间", problems)
+            retired = optional(mapped, "retired_on", cells.date, "注销时间", problems)
+            if installed and retired and retired < installed:
+                problems.append(("注销时间", "注销时间不能早于安装时间"))
+        texts = dict.fromkeys(TEXT_LIMITS, "")
         for key, (label, limit) in TEXT_LIMITS.items():
-            texts[key] = cells.text(mapped.get(key))
-            if len(texts[key]) > limit:
-                problems.append((label, f"超过 {limit} 个字符"))
+            if key in mapped:
+                texts[key] = cells.text(mapped[key])
+                if len(texts[key]) > limit:
+                    problems.append((label, f"超过 {limit} 个字符"))
         where = point_4490(raw, mapped, ctx, problems)
         if problems or street is None or number is None or where is None:
             return problems
@@ -127,7 +131,7 @@ class PlateSpec(AddressSpec):
                 "name_on_plate": texts["name_on_plate"] or street.name,
                 "building": texts["building"],
                 "unit": texts["unit"],
-                "status": str(status),
+                "status": status,
                 "installed_on": installed,
                 "retired_on": retired,
                 "lon": lon,

@@ -6,7 +6,7 @@ from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 
 from gis_portal.errors import DomainError
-from gis_portal.importing.pipeline import layer_import, operator_name
+from gis_portal.importing.pipeline import SERVER_FILE_MAX_BYTES, layer_import, operator_name
 from placenames.addresses.bulk_io import ADDRESS_LAYERS
 
 
@@ -46,6 +46,8 @@ class Command(BaseCommand):
                 operator="" if account else operator_name(),
                 dry_run=dry_run,
                 accept_valid_rows=accept_valid_rows,
+                max_bytes=SERVER_FILE_MAX_BYTES,
+                statement_timeout_s=0,
             )
         except DomainError as exc:
             raise CommandError(exc.message) from None
