@@ -38,6 +38,8 @@ from placenames.addresses.numbering import LEFT, format_number, locate_many, to_
 from placenames.addresses.tile_store import tile_cache_invalidate
 
 STATUS = dict(PlateStatus.choices)
+# Plain strings: reading an enum member costs a descriptor call per row.
+INSTALLED, RETIRED = PlateStatus.INSTALLED.value, PlateStatus.RETIRED.value
 SIDE_NAMES = {LEFT: "左侧", "right": "右侧"}
 COLUMNS = (
     Column("street", "街路巷", ("街路巷名称", "街路名", "所属街路巷"), required=True),
@@ -105,7 +107,7 @@ class PlateSpec(AddressSpec):
             )
         number = optional(mapped, "number", _number, "门牌号", problems)
         sub = optional(mapped, "sub_number", _sub_number, "副号", problems, 0)
-        status = optional(mapped, "status", _status, "状态", problems, PlateStatus.INSTALLED.value)
+        status = optional(mapped, "status", _status, "状态", problems, INSTALLED)
         installed = retired = None
         if "installed_on" in mapped or "retired_on" in mapped:
             installed = optional(mapped, "installed_on", cells.date, "安装时间", problems)
@@ -174,7 +176,7 @@ class PlateSpec(AddressSpec):
                     continue
                 values["side"] = LEFT if s > 0 else "right"
                 expected = street.rule.side_of(values["number"])
-                if values["status"] != PlateStatus.RETIRED and values["side"] != expected:
+                if values["status"] != RETIRED and values["side"] != expected:
                     parity = "单号" if values["number"] % 2 else "双号"
                     errors.append(
                         RowError(
