@@ -20,13 +20,13 @@ from rest_framework.views import APIView
 from gis_portal.errors import InvalidParameter
 from gis_portal.importing.export import FORMATS, SUFFIXES, export_stream, write_gpkg
 from gis_portal.importing.pipeline import layer_import
+from gis_portal.importing.uploads import upload_problem, upload_saved
 from gis_portal.limits import accepts_upload
 from gis_portal.params import parse_choice, reject_unknown
 from gis_portal.throttles import heavy_work
 from placenames.addresses.bulk_io import ADDRESS_LAYERS
 from placenames.addresses.bulk_io.common import AddressSpec
 
-UPLOAD_SUFFIXES = (".xlsx", ".csv", ".zip", ".gpkg")
 FLAGS = ("true", "false")
 
 
@@ -68,22 +68,13 @@ class AddressImportView(APIView):
         upload = request.FILES.get("file")
         if upload is None:
             raise InvalidParameter("file", "请上传文件（xlsx、csv、Shapefile 压缩包或 gpkg）")
-        suffix = Path(upload.name).suffix.lower()
-        if suffix not in UPLOAD_SUFFIXES:
-            raise InvalidParameter("file", "只接受 xlsx、csv、zip（Shapefile）或 gpkg 文件")
-        if upload.size > settings.UPLOAD_MAX_BYTES:
-            raise InvalidParameter(
-                "file", f"文件超过上限 {settings.UPLOAD_MAX_BYTES / 1e6:.0f} MB，请分批导入"
-            )
-        # The upload is written under a fixed temporary name: the client's name never
-        # reaches the file system (it names the file in the report and the history only).
-        with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
-            for chunk in upload.chunks():
-                tmp.write(chunk)
-            tmp.flush()
+        problem = upload_problem(upload, max_bytes=settings.UPLOAD_MAX_BYTES)
+        if problem:
+            raise InvalidParameter("file", problem)
+        with upload_saved(upload) as path:
             report = layer_import(
                 spec=ADDRESS_LAYERS[layer],
-                path=Path(tmp.name),
+                path=path,
                 user=request.user,
                 file_name=upload.name,
                 dry_run=_flag(data, "dry_run"),

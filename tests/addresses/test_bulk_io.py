@@ -298,3 +298,20 @@ def test_the_export_endpoint_streams_a_file_that_imports_back(client, street, tm
     gpkg = client.get("/api/v1/addresses/export", {"layer": "streets", "format": "gpkg"})
     assert gpkg.status_code == 200 and b"".join(gpkg.streaming_content)[:15] == b"SQLite format 3"
     assert client.get("/api/v1/addresses/export", {"layer": "plates"}).status_code == 400
+
+
+def test_the_officer_page_imports_plates_and_shows_the_report(client, street, tmp_path):
+    client.force_login(role_user("officer_page", "placename_officer"))
+    page = client.get("/placenames/officer/")
+    assert "导入门牌、街路巷、路牌" in page.content.decode()
+    rows = [*plate_rows(), ["新华路", 8, "", "", "在用", EAST - 0.001, NORTH_LAT]]
+    source = write_csv(tmp_path / "门牌.csv", PLATE_HEADER, rows)
+    with source.open("rb") as f:
+        response = client.post(
+            "/placenames/officer/",
+            {"action": "import_addresses", "layer": "plates", "file": f, "dry_run": ""},
+        )
+    html = response.content.decode()
+    assert "导入报告：门牌.csv（门牌）" in html and "未写入任何记录" in html
+    assert "<td>6</td><td>门牌号</td>" in html  # line 6: an even number on the odd side
+    assert not DoorPlate.objects.exists()
