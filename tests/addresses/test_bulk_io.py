@@ -315,3 +315,27 @@ def test_the_officer_page_imports_plates_and_shows_the_report(client, street, tm
     assert "导入报告：门牌.csv（门牌）" in html and "未写入任何记录" in html
     assert "<td>6</td><td>门牌号</td>" in html  # line 6: an even number on the odd side
     assert not DoorPlate.objects.exists()
+
+
+def test_beijing1954_plates_are_converted_by_the_approved_set_or_refused(
+    hegang_areas, make_street, tmp_path
+):
+    from tests.placenames.test_import_beijing1954 import BJ54_LONLAT, _expected_4490, _parameter_set
+
+    bj_lon, bj_lat = BJ54_LONLAT[0]
+    header = [*PLATE_HEADER, "坐标系"]
+    rows = [["兴安甲路", 1, "", "", "在用", bj_lon, bj_lat, "北京54"]]
+    source = write_csv(tmp_path / "北京54门牌.csv", header, rows)
+    # Without an approved set, the street is not even needed: the row is refused by its CRS.
+    refused = layer_import(spec=PLATES, path=source)
+    assert [(e.line, e.column) for e in refused.errors][:1] == [(2, "坐标系")]
+    assert "没有适用于 EPSG:4214 的已批准转换参数集" in refused.errors[0].reason
+    ps = _parameter_set(name="兴安区重合点 7 参数")
+    lon, lat = _expected_4490(ps, bj_lon, bj_lat)
+    make_street(name="兴安甲路", coords=((lon - 0.004, lat - 0.0001), (lon + 0.004, lat - 0.0001)))
+    report = layer_import(spec=PLATES, path=source)
+    assert report.created == 1, report.errors
+    assert report.conversions["EPSG:4214"]["parameter_set"] == "兴安区重合点 7 参数"
+    plate = DoorPlate.objects.get()
+    assert plate.point_4490.x == pytest.approx(lon, abs=1e-9)
+    assert plate.point_4490.y == pytest.approx(lat, abs=1e-9)
