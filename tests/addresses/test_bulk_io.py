@@ -339,3 +339,17 @@ def test_beijing1954_plates_are_converted_by_the_approved_set_or_refused(
     plate = DoorPlate.objects.get()
     assert plate.point_4490.x == pytest.approx(lon, abs=1e-9)
     assert plate.point_4490.y == pytest.approx(lat, abs=1e-9)
+
+
+def test_numbers_must_grow_along_the_street_with_the_plates_already_there(street, tmp_path):
+    # From the east (base) end: 1 at 75 m, 5 at 150 m; a 3 at 225 m comes after the 5.
+    first = [["新华路", 1, "", "", "在用", EAST - 0.001, NORTH_LAT], ["新华路", 5, "", "", "在用", EAST - 0.002, NORTH_LAT]]  # fmt: skip
+    assert (
+        layer_import(spec=PLATES, path=write_csv(tmp_path / "a.csv", PLATE_HEADER, first)).created
+        == 2
+    )
+    late = [["新华路", 3, "", "", "在用", EAST - 0.003, NORTH_LAT], ["新华路", 7, "", "", "在用", EAST - 0.004, NORTH_LAT]]  # fmt: skip
+    report = layer_import(spec=PLATES, path=write_csv(tmp_path / "b.csv", PLATE_HEADER, late))
+    assert [(e.line, e.column) for e in report.errors] == [(2, "门牌号")]
+    assert "新华路3号位于5号之后（沿编号方向），编号不能更小" in report.errors[0].reason
+    assert DoorPlate.objects.count() == 2

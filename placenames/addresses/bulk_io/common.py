@@ -77,6 +77,11 @@ class AddressSpec(LayerSpec):
         return user_may_edit(user, IMPORTERS)
 
 
+def labels_case_sql(choices) -> str:
+    """Return the CASE arms showing a model's stored choices as their labels (constants)."""
+    return " ".join(f"WHEN '{value}' THEN '{label}'" for value, label in choices.choices)
+
+
 def point_4490(
     raw: RawRow, mapped: dict, ctx: ImportContext, problems: list[tuple[str, str]]
 ) -> tuple[float, float, DatumConversion | None] | None:

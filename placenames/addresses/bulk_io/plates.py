@@ -29,6 +29,7 @@ from placenames.addresses.bulk_io.common import (
     AddressContext,
     AddressSpec,
     address_context,
+    labels_case_sql,
     optional,
     point_4490,
     scope_errors,
@@ -68,6 +69,7 @@ STAGING = (
     ("lon", "double precision"),
     ("lat", "double precision"),
     ("side", "text"),
+    ("chainage_m", "double precision"),  # along the street from its base end
     ("target_id", "bigint"),  # the active plate the row updates (filled in SQL)
 )
 TEXT_LIMITS = {"building": ("楼栋", 20), "unit": ("单元", 20), "name_on_plate": ("牌面街路名", 50)}
@@ -154,11 +156,14 @@ class PlateSpec(AddressSpec):
             by_street.setdefault(row.values["street_id"], []).append(i)
         for indices in by_street.values():
             street = rows[indices[0]].values["_street"]
-            _chainage, side, offset = locate_many(
+            chainage, side, offset = locate_many(
                 street.coords_4552, xs[indices], ys[indices], base_end=street.rule.base_end
             )
-            for i, s, d in zip(indices, side.tolist(), offset.tolist(), strict=True):
+            for i, s, d, c in zip(
+                indices, side.tolist(), offset.tolist(), chainage.tolist(), strict=True
+            ):
                 row, values = rows[i], rows[i].values
+                values["chainage_m"] = c
                 label = f"{street.name}{format_number(values['number'], values['sub_number'])}"
                 if d > MAX_DISTANCE_M:
                     errors.append(
@@ -231,6 +236,7 @@ class PlateSpec(AddressSpec):
                 """,  # noqa: S608
             )
         ]
+        errors += self._order_errors(cursor, table, ctx)
         errors += scope_errors(
             cursor,
             ctx,
@@ -242,6 +248,48 @@ class PlateSpec(AddressSpec):
             """,  # noqa: S608
         )
         return errors
+
+    def _order_errors(self, cursor, table: str, ctx: AddressContext) -> list[RowError]:
+        """Numbers must grow along the street from its base end, on each side (the editor's
+        rule): every active plate of the file is ordered by chainage with the street's other
+        active plates of its parity; a plate after a higher number is refused."""
+        names = {street.id: street.name for street in ctx.streets.values()}
+        rows = staged_lines(
+            cursor,
+            f"""
+            WITH pts AS (
+                SELECT s.line, s.street_id, s.number, s.sub_number, s.chainage_m
+                FROM "{table}" s WHERE s.status <> 'retired'
+                UNION ALL
+                SELECT NULL, d.street_id, d.number, d.sub_number,
+                       ST_Length(t.line_4552) * CASE WHEN t.base_end = 'end'
+                           THEN 1 - ST_LineLocatePoint(t.line_4552, d.point_4552)
+                           ELSE ST_LineLocatePoint(t.line_4552, d.point_4552) END
+                FROM addresses_doorplate d JOIN addresses_street t ON t.id = d.street_id
+                WHERE d.status <> 'retired'
+                  AND d.street_id IN (SELECT street_id FROM "{table}")
+                  AND d.id NOT IN (SELECT target_id FROM "{table}" WHERE target_id IS NOT NULL)
+            ), ordered AS (
+                SELECT line, street_id, number, sub_number,
+                       lag(number) OVER w AS prev_number, lag(sub_number) OVER w AS prev_sub
+                FROM pts
+                WINDOW w AS (PARTITION BY street_id, number %% 2
+                             ORDER BY chainage_m, number, sub_number)
+            )
+            SELECT line, street_id, number, sub_number, prev_number, prev_sub FROM ordered
+            WHERE line IS NOT NULL AND (prev_number, prev_sub) > (number, sub_number)
+            ORDER BY line
+            """,  # noqa: S608
+        )
+        return [
+            RowError(
+                line,
+                "门牌号",
+                f"{names.get(street_id, '')}{format_number(number, sub)}位于"
+                f"{format_number(prev, prev_sub)}之后（沿编号方向），编号不能更小",
+            )
+            for line, street_id, number, sub, prev, prev_sub in rows
+        ]
 
     def write(self, cursor, table: str, ctx: AddressContext) -> tuple[int, int]:
         cursor.execute(
@@ -298,7 +346,7 @@ class PlateSpec(AddressSpec):
         return ExportQuery(
             sql=f"""
             SELECT s.name, d.number, d.sub_number, d.building, d.unit, d.name_on_plate,
-                   CASE d.status {_status_labels()} END, d.installed_on, d.retired_on,
+                   CASE d.status {labels_case_sql(PlateStatus)} END, d.installed_on, d.retired_on,
                    ST_X(d.point_4490), ST_Y(d.point_4490), '2000', ST_AsBinary(d.point_4490)
             FROM addresses_doorplate d JOIN addresses_street s ON s.id = d.street_id
             {where}
@@ -308,8 +356,3 @@ class PlateSpec(AddressSpec):
             columns=tuple(c.label for c in COLUMNS),
             layer_name="门牌",
         )
-
-
-def _status_labels() -> str:
-    """CASE arms turning stored statuses into their labels (constants of the model)."""
-    return " ".join(f"WHEN '{value}' THEN '{label}'" for value, label in PlateStatus.choices)

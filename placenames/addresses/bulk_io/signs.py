@@ -26,6 +26,7 @@ from placenames.addresses.bulk_io.common import (
     AddressContext,
     AddressSpec,
     address_context,
+    labels_case_sql,
     optional,
     point_4490,
     scope_errors,
@@ -230,9 +231,9 @@ class SignSpec(AddressSpec):
     def export_query(self, **_: object) -> ExportQuery:
         return ExportQuery(
             sql=f"""
-            SELECT g.id, t.name, CASE g.kind {_labels(SignKind)} END, g.text_zh,
-                   g.text_pinyin, CASE g.condition {_labels(Condition)} END,
-                   CASE g.status {_labels(SignStatus)} END, g.installed_on,
+            SELECT g.id, t.name, CASE g.kind {labels_case_sql(SignKind)} END, g.text_zh,
+                   g.text_pinyin, CASE g.condition {labels_case_sql(Condition)} END,
+                   CASE g.status {labels_case_sql(SignStatus)} END, g.installed_on,
                    ST_X(g.point_4490), ST_Y(g.point_4490), '2000', ST_AsBinary(g.point_4490)
             FROM addresses_streetsign g JOIN addresses_street t ON t.id = g.street_id
             ORDER BY t.name, g.id
@@ -241,7 +242,3 @@ class SignSpec(AddressSpec):
             columns=tuple(c.label for c in COLUMNS),
             layer_name="路牌",
         )
-
-
-def _labels(choices) -> str:
-    return " ".join(f"WHEN '{value}' THEN '{label}'" for value, label in choices.choices)

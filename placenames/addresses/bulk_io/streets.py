@@ -29,6 +29,7 @@ from placenames.addresses.bulk_io.common import (
     AddressContext,
     AddressSpec,
     address_context,
+    labels_case_sql,
     optional,
     scope_errors,
 )
@@ -310,8 +311,8 @@ class StreetSpec(AddressSpec):
         return ExportQuery(
             sql=f"""
             SELECT t.name, t.start_description, t.end_description,
-                   CASE t.base_end {_labels(BaseEnd)} END, CASE t.odd_side {_labels(Side)} END,
-                   CASE t.numbering_mode {_labels(NumberingMode)} END, t.metres_per_number,
+                   CASE t.base_end {labels_case_sql(BaseEnd)} END, CASE t.odd_side {labels_case_sql(Side)} END,
+                   CASE t.numbering_mode {labels_case_sql(NumberingMode)} END, t.metres_per_number,
                    t.named_on, t.approved_by, ST_AsText(t.geom_4490), '2000',
                    ST_AsBinary(t.geom_4490)
             FROM addresses_street t ORDER BY t.name
@@ -320,7 +321,3 @@ class StreetSpec(AddressSpec):
             columns=tuple(c.label for c in COLUMNS),
             layer_name="街路巷",
         )
-
-
-def _labels(choices) -> str:
-    return " ".join(f"WHEN '{value}' THEN '{label}'" for value, label in choices.choices)
