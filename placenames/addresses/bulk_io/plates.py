@@ -306,6 +306,7 @@ class PlateSpec(AddressSpec):
             cursor,
             DoorPlate,
             label="update",
+            alias="d",
             sql=f"""
             UPDATE addresses_doorplate d SET
                 building = s.building, unit = s.unit, name_on_plate = s.name_on_plate,
@@ -318,21 +319,20 @@ class PlateSpec(AddressSpec):
             ) IS DISTINCT FROM (
                 s.building, s.unit, s.name_on_plate, s.status, s.installed_on, s.retired_on,
                 s.side, s.lon, s.lat)
-            RETURNING d.id
             """,  # noqa: S608
         )
         created = write_with_history(
             cursor,
             DoorPlate,
             label="insert",
+            alias="n",
             sql=f"""
-            INSERT INTO addresses_doorplate (
+            INSERT INTO addresses_doorplate AS n (
                 street_id, number, sub_number, building, unit, name_on_plate, point_4490,
                 side, status, installed_on, retired_on, is_demo, version)
             SELECT s.street_id, s.number, s.sub_number, s.building, s.unit, s.name_on_plate,
                    {point}, s.side, s.status, s.installed_on, s.retired_on, false, 1
             FROM "{table}" s WHERE s.target_id IS NULL ORDER BY s.line
-            RETURNING id
             """,  # noqa: S608
         )
         if box[0] is not None:

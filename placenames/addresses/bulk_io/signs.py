@@ -195,6 +195,7 @@ class SignSpec(AddressSpec):
             cursor,
             StreetSign,
             label="update",
+            alias="g",
             sql=f"""
             UPDATE addresses_streetsign g SET
                 street_id = s.street_id, kind = s.kind, text_zh = s.text_zh,
@@ -207,21 +208,20 @@ class SignSpec(AddressSpec):
             ) IS DISTINCT FROM (
                 s.street_id, s.kind, s.text_zh, s.text_pinyin, s.condition, s.status,
                 s.installed_on, s.lon, s.lat)
-            RETURNING g.id
             """,  # noqa: S608
         )
         created = write_with_history(
             cursor,
             StreetSign,
             label="insert",
+            alias="n",
             sql=f"""
-            INSERT INTO addresses_streetsign (
+            INSERT INTO addresses_streetsign AS n (
                 street_id, kind, text_zh, text_pinyin, point_4490, installed_on, condition,
                 status, is_demo, version)
             SELECT s.street_id, s.kind, s.text_zh, s.text_pinyin, {point}, s.installed_on,
                    s.condition, s.status, false, 1
             FROM "{table}" s WHERE s.sign_id IS NULL ORDER BY s.line
-            RETURNING id
             """,  # noqa: S608
         )
         if box[0] is not None:

@@ -269,6 +269,7 @@ class StreetSpec(AddressSpec):
             cursor,
             Street,
             label="update",
+            alias="t",
             sql=f"""
             UPDATE addresses_street t SET
                 start_description = s.start_description, end_description = s.end_description,
@@ -284,15 +285,15 @@ class StreetSpec(AddressSpec):
                 s.start_description, s.end_description, s.base_end, s.odd_side,
                 s.numbering_mode, s.metres_per_number, s.named_on, s.approved_by)
                OR NOT ST_OrderingEquals(t.geom_4490, s.geom))
-            RETURNING t.id
             """,  # noqa: S608
         )
         created = write_with_history(
             cursor,
             Street,
             label="insert",
+            alias="n",
             sql=f"""
-            INSERT INTO addresses_street (
+            INSERT INTO addresses_street AS n (
                 name, name_pinyin, start_description, end_description, base_end, odd_side,
                 numbering_mode, metres_per_number, named_on, approved_by, geom_4490,
                 county_id, township_id, is_demo, version)
@@ -300,7 +301,6 @@ class StreetSpec(AddressSpec):
                    s.odd_side, s.numbering_mode, s.metres_per_number, s.named_on,
                    s.approved_by, s.geom, {county}, {township}, false, 1
             FROM "{table}" s WHERE s.target_id IS NULL ORDER BY s.line
-            RETURNING id
             """,  # noqa: S608
         )
         if box[0] is not None:
