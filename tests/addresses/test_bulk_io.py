@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 
+import openpyxl
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -21,6 +22,7 @@ from placenames.addresses.bulk_io import PLATES, SIGNS, STREETS
 from placenames.addresses.models import DoorPlate, Street, StreetSign
 from tests.editing.factories import role_user
 from tests.editing.scope_builders import district_centre
+from tests.placenames.test_import_beijing1954 import BJ54_LONLAT, _expected_4490, _parameter_set
 
 from .conftest import EAST, LAT, NORTH_LAT, SOUTH_LAT, WEST
 
@@ -320,8 +322,6 @@ def test_the_officer_page_imports_plates_and_shows_the_report(client, street, tm
 def test_beijing1954_plates_are_converted_by_the_approved_set_or_refused(
     hegang_areas, make_street, tmp_path
 ):
-    from tests.placenames.test_import_beijing1954 import BJ54_LONLAT, _expected_4490, _parameter_set
-
     bj_lon, bj_lat = BJ54_LONLAT[0]
     header = [*PLATE_HEADER, "坐标系"]
     rows = [["兴安甲路", 1, "", "", "在用", bj_lon, bj_lat, "北京54"]]
@@ -353,3 +353,26 @@ def test_numbers_must_grow_along_the_street_with_the_plates_already_there(street
     assert [(e.line, e.column) for e in report.errors] == [(2, "门牌号")]
     assert "新华路3号位于5号之后（沿编号方向），编号不能更小" in report.errors[0].reason
     assert DoorPlate.objects.count() == 2
+
+
+def test_dates_and_blanks_survive_a_geopackage_and_excel_round_trip(street, tmp_path):
+    header = [*PLATE_HEADER, "安装时间", "注销时间"]
+    rows = [
+        ["新华路", 1, "", "", "在用", EAST - 0.001, NORTH_LAT, "2024-05-01", ""],
+        ["新华路", 3, "", "", "已注销", EAST - 0.002, NORTH_LAT, "2020", "2025-01-31"],
+    ]
+    book = openpyxl.Workbook()
+    book.active.append(header)
+    for row in rows:
+        book.active.append(row)
+    book.save(tmp_path / "门牌.xlsx")
+    assert layer_import(spec=PLATES, path=tmp_path / "门牌.xlsx").created == 2
+    before = sorted(DoorPlate.objects.values_list("number", "status", "installed_on", "retired_on"))
+    assert [str(b[3]) for b in before] == ["None", "2025-01-31"]
+    exported = tmp_path / "back.gpkg"
+    export_file(PLATES.export_query(), fmt="gpkg", path=exported)
+    DoorPlate.objects.all().delete()
+    report = layer_import(spec=PLATES, path=exported)
+    assert report.created == 2, report.errors
+    after = sorted(DoorPlate.objects.values_list("number", "status", "installed_on", "retired_on"))
+    assert after == before
