@@ -376,3 +376,22 @@ def test_dates_and_blanks_survive_a_geopackage_and_excel_round_trip(street, tmp_
     assert report.created == 2, report.errors
     after = sorted(DoorPlate.objects.values_list("number", "status", "installed_on", "retired_on"))
     assert after == before
+
+
+def test_an_export_with_retired_plates_imports_back_unchanged(street, tmp_path):
+    rows = [
+        ["新华路", 1, "", "", "已注销", EAST - 0.001, NORTH_LAT],
+        ["新华路", 1, "", "", "在用", EAST - 0.0012, NORTH_LAT],  # the number, given again
+    ]
+    assert (
+        layer_import(spec=PLATES, path=write_csv(tmp_path / "a.csv", PLATE_HEADER, rows)).created
+        == 2
+    )
+    exported = tmp_path / "back.csv"
+    export_file(PLATES.export_query(), fmt="csv", path=exported)
+    again = layer_import(spec=PLATES, path=exported)
+    assert (again.created, again.updated, again.errors) == (0, 0, [])
+    retire = [["新华路", 1, "", "", "已注销", EAST - 0.0012, NORTH_LAT]]
+    report = layer_import(spec=PLATES, path=write_csv(tmp_path / "c.csv", PLATE_HEADER, retire))
+    assert (report.created, report.updated) == (0, 1)
+    assert DoorPlate.objects.filter(status="retired").count() == 2

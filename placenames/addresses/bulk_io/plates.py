@@ -207,35 +207,41 @@ class PlateSpec(AddressSpec):
                 """,  # noqa: S608
             )
         ]
-        # The active plate each row updates; a number held twice on the street is refused.
+        # The plate each row updates: the very plate (same street, number and place: a
+        # retired one too, as an export lists it), else the street's active plate of that
+        # number; a number held twice by active plates is refused, never guessed.
         cursor.execute(
             f"""
-            WITH held AS (
-                SELECT s.line, min(d.id) AS id, count(*) AS n
+            WITH same AS (
+                SELECT s.line, min(d.id) AS id
                 FROM "{table}" s JOIN addresses_doorplate d
                   ON d.street_id = s.street_id AND d.number = s.number
-                 AND d.sub_number = s.sub_number AND d.status <> 'retired'
+                 AND d.sub_number = s.sub_number
+                 AND ST_X(d.point_4490) = s.lon AND ST_Y(d.point_4490) = s.lat
                 GROUP BY s.line)
-            UPDATE "{table}" s SET target_id = held.id FROM held
-            WHERE held.line = s.line AND held.n = 1
+            UPDATE "{table}" s SET target_id = same.id FROM same WHERE same.line = s.line
             """  # noqa: S608
         )
+        held = f"""
+            SELECT s.line, min(d.id) AS id, count(*) AS n
+            FROM "{table}" s JOIN addresses_doorplate d
+              ON d.street_id = s.street_id AND d.number = s.number
+             AND d.sub_number = s.sub_number AND d.status <> 'retired'
+            WHERE s.target_id IS NULL
+            GROUP BY s.line"""  # noqa: S608
         errors += [
             RowError(
                 line,
                 "门牌号",
                 f"该街路巷已有 {n} 块在用门牌为此号（重复号），无法确定更新哪一块：请先在核查中处理",
             )
-            for line, n in staged_lines(
-                cursor,
-                f"""
-                SELECT s.line, count(*) FROM "{table}" s JOIN addresses_doorplate d
-                  ON d.street_id = s.street_id AND d.number = s.number
-                 AND d.sub_number = s.sub_number AND d.status <> 'retired'
-                GROUP BY s.line HAVING count(*) > 1
-                """,  # noqa: S608
-            )
+            for line, _id, n in staged_lines(cursor, f"{held} HAVING count(*) > 1 ORDER BY s.line")
         ]
+        cursor.execute(
+            f"""WITH held AS ({held})
+            UPDATE "{table}" s SET target_id = held.id FROM held
+            WHERE held.line = s.line AND held.n = 1"""  # noqa: S608
+        )
         errors += self._order_errors(cursor, table, ctx)
         errors += scope_errors(
             cursor,
