@@ -15,7 +15,7 @@ import pghistory
 from django.contrib.auth.models import User
 from django.db.models import AutoField, Model
 
-from bench.harness import bulk_history
+from bench.harness import bulk_history, history_events_write
 from boundaries.edit_services import history_context
 
 
@@ -49,17 +49,28 @@ def _event_columns(model: type[Model]) -> list[str]:
 
 
 def write_with_history(
-    cursor, model: type[Model], *, label: str, sql: str, alias: str, params: Sequence = ()
+    cursor,
+    model: type[Model],
+    *,
+    label: str,
+    sql: str,
+    alias: str | None = None,
+    params: Sequence = (),
 ) -> int:
     """Run one bulk INSERT or UPDATE of ``model`` (``sql``, without RETURNING; ``alias`` the
     name it gives the model's table) and record one ``label`` ("insert"/"update") history
     event per written row, in the same statement; return the count.
+
+    Without ``alias`` (the first kernel's form) ``sql`` ends in ``RETURNING <table>.id`` and
+    the events are written by a second statement over those ids (slower on large files).
 
     The row trigger is bypassed for the statement (``bench.harness.bulk_history``: the
     per-row trigger grows to several ms a row in a million-row transaction) and the events
     are inserted from the statement's RETURNING rows — the values written, the version the
     trigger bumped — under the context in force, created once.
     """
+    if alias is None:
+        return _write_then_record(cursor, model, label=label, sql=sql, params=params)
     event = model.pgh_event_model
     columns = _event_columns(model)
     names = ", ".join(f'"{c}"' for c in columns)
@@ -85,3 +96,23 @@ def write_with_history(
         while cursor.nextset():
             rows = cursor.fetchall()
         return rows[0][0]
+
+
+def _write_then_record(cursor, model: type[Model], *, label: str, sql: str, params) -> int:
+    ids = f"import_ids_{model._meta.db_table}"
+    cursor.execute(f'CREATE TEMP TABLE IF NOT EXISTS "{ids}" (id bigint) ON COMMIT DROP')
+    cursor.execute(f'TRUNCATE "{ids}"')
+    with bulk_history(model, labels=(label,)):
+        cursor.execute(
+            f'WITH written AS ({sql}) INSERT INTO "{ids}" SELECT id FROM written',  # noqa: S608
+            params,
+        )
+    cursor.execute(f'SELECT count(*) FROM "{ids}"')  # noqa: S608
+    count = cursor.fetchone()[0]
+    if count:
+        history_events_write(
+            model,
+            label=label,
+            where=f't.id IN (SELECT id FROM "{ids}")',  # noqa: S608
+        )
+    return count

@@ -15,8 +15,10 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 
 from gis_portal.importing.export import export_file
+from gis_portal.importing.history import import_history, write_with_history
 from gis_portal.importing.pipeline import ImportRefused, layer_import
 from placenames.addresses.bulk_io import PLATES, SIGNS, STREETS
 from placenames.addresses.models import DoorPlate, Street, StreetSign
@@ -395,3 +397,18 @@ def test_an_export_with_retired_plates_imports_back_unchanged(street, tmp_path):
     report = layer_import(spec=PLATES, path=write_csv(tmp_path / "c.csv", PLATE_HEADER, retire))
     assert (report.created, report.updated) == (0, 1)
     assert DoorPlate.objects.filter(status="retired").count() == 2
+
+
+def test_the_first_kernel_form_of_a_bulk_write_still_records_history(street):
+    # write_with_history(sql="… RETURNING id") without ``alias``, as the first kernel had it.
+    sql = f"""INSERT INTO addresses_streetsign (street_id, kind, text_zh, text_pinyin,
+        point_4490, condition, status, is_demo, version)
+        VALUES ({street.pk}, 'single', '新华路', '', ST_SetSRID(ST_MakePoint(130.28, 47.3401), 4490),
+                'good', 'installed', false, 1) RETURNING id"""
+    with (
+        connection.cursor() as cursor,
+        import_history(source="test", file_name="旧.csv", layer="signs", user=None, username="x"),
+    ):
+        assert write_with_history(cursor, StreetSign, label="insert", sql=sql) == 1
+    event = StreetSign.pgh_event_model.objects.select_related("pgh_context").get()
+    assert event.pgh_context.metadata["file"] == "旧.csv" and event.text_zh == "新华路"
