@@ -32,14 +32,13 @@ from pypinyin import Style, lazy_pinyin
 from bench.harness import (
     CACHE_DIR,
     Result,
-    bulk_history,
-    history_events_write,
     percentile,
     sized,
     time_each_ms,
 )
 from boundaries.models import AdministrativeArea
 from gis_portal.demo import demo_load
+from gis_portal.history import bulk_history, history_events_write
 from gis_portal.models import DatasetLoad
 from placenames.codes import place_code_build
 from placenames.demo_archive import SPECIFICS

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -14,13 +11,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from boundaries.models import AdministrativeArea
 from gis_portal.errors import DomainError
+from gis_portal.importing.pipeline import layer_import
+from gis_portal.importing.uploads import UPLOAD_SUFFIXES, upload_problem, upload_saved
 from gis_portal.limits import accepts_upload
 from placenames import selectors
+from placenames.addresses.bulk_io import ADDRESS_LAYERS
 from placenames.importers.requests import user_may_import, user_may_load_archive
 from placenames.importers.service import placenames_import
 from placenames.models import PlaceCategory
-
-UPLOAD_SUFFIXES = (".xlsx", ".csv", ".zip", ".gpkg")
 
 
 @require_GET
@@ -54,6 +52,22 @@ class ImportForm(forms.Form):
         return upload
 
 
+class AddressImportForm(forms.Form):
+    layer = forms.ChoiceField(
+        label="图层", choices=[(key, spec.label) for key, spec in ADDRESS_LAYERS.items()]
+    )
+    file = forms.FileField(label="文件（xlsx / csv / shp 压缩包 / gpkg）")
+    dry_run = forms.BooleanField(label="只校验，不写入（试运行）", required=False, initial=True)
+    accept_valid_rows = forms.BooleanField(label="有错误行时仍导入其余正确的行", required=False)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        problem = upload_problem(upload, max_bytes=settings.UPLOAD_MAX_BYTES)
+        if problem:
+            raise forms.ValidationError(problem)
+        return upload
+
+
 class ReviewForm(forms.Form):
     name = forms.CharField(label="拟用名称", max_length=50)
     category = forms.ChoiceField(label="类别")
@@ -77,16 +91,10 @@ class ReviewForm(forms.Form):
 
 def _import_upload(form: ImportForm, user) -> tuple[dict | None, str]:
     upload = form.cleaned_data["file"]
-    suffix = Path(upload.name).suffix.lower()
-    # The upload is written under a fixed temporary name: the client's name never reaches
-    # the file system.
-    with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
-        for chunk in upload.chunks():
-            tmp.write(chunk)
-        tmp.flush()
+    with upload_saved(upload) as path:
         try:
             report = placenames_import(
-                path=Path(tmp.name),
+                path=path,
                 user=user,
                 archive_load=form.cleaned_data.get("archive_load", False),
                 file_name=upload.name,
@@ -96,6 +104,23 @@ def _import_upload(form: ImportForm, user) -> tuple[dict | None, str]:
         except DomainError as exc:
             return None, exc.message
     return report.as_dict(), ""
+
+
+def _address_import_upload(form: AddressImportForm, user) -> tuple[dict | None, str]:
+    upload = form.cleaned_data["file"]
+    with upload_saved(upload) as path:
+        try:
+            report = layer_import(
+                spec=ADDRESS_LAYERS[form.cleaned_data["layer"]],
+                path=path,
+                user=user,
+                file_name=upload.name,
+                dry_run=form.cleaned_data["dry_run"],
+                accept_valid_rows=form.cleaned_data["accept_valid_rows"],
+            )
+        except DomainError as exc:
+            return None, exc.message
+    return report.as_dict() | {"summary": report.summary()}, ""
 
 
 @login_required
@@ -109,13 +134,22 @@ def placename_officer(request: HttpRequest) -> HttpResponse:
     directly)."""
     may_load_archive = user_may_load_archive(request.user)
     import_form, review_form = ImportForm(may_load_archive=may_load_archive), ReviewForm()
-    context: dict = {}
+    address_form = AddressImportForm()
+    context: dict = {"address_layers": ADDRESS_LAYERS}
     if request.method == "POST" and request.POST.get("action") == "import":
         import_form = ImportForm(request.POST, request.FILES, may_load_archive=may_load_archive)
         if not user_may_import(request.user):
             context["import_error"] = "您的账户没有导入地名的权限（需“地名管理员”角色）"
         elif import_form.is_valid():
             context["report"], context["import_error"] = _import_upload(import_form, request.user)
+    elif request.method == "POST" and request.POST.get("action") == "import_addresses":
+        address_form = AddressImportForm(request.POST, request.FILES)
+        if not ADDRESS_LAYERS["plates"].may_import(request.user):
+            context["address_error"] = ADDRESS_LAYERS["plates"].refusal
+        elif address_form.is_valid():
+            context["address_report"], context["address_error"] = _address_import_upload(
+                address_form, request.user
+            )
     elif request.method == "POST" and request.POST.get("action") == "review":
         review_form = ReviewForm(request.POST)
         if review_form.is_valid():
@@ -127,5 +161,5 @@ def placename_officer(request: HttpRequest) -> HttpResponse:
                 )
             except DomainError as exc:
                 context["review_error"] = exc.message
-    context.update(import_form=import_form, review_form=review_form)
+    context.update(import_form=import_form, review_form=review_form, address_form=address_form)
     return render(request, "placenames/officer.html", context)

@@ -13,11 +13,13 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from gis_portal.spreadsheet import is_formula_text
+from gis_portal.spreadsheet import FORMULA_START, is_formula_text
 
 _NOISE = re.compile(r"[\s\ufffd]")
+FORMULA_FIRST = frozenset(FORMULA_START)
 
 
 @dataclass(frozen=True)
@@ -72,12 +74,9 @@ class HeadingMap:
 
 
 def required_missing(mapped: Mapping[str, Any], columns: Iterable[Column]) -> list[tuple[str, str]]:
-    """Return (label, reason) for every required column that is empty."""
-    return [
-        (c.label, "必填项为空")
-        for c in columns
-        if c.required and (c.field not in mapped or not text(mapped[c.field]))
-    ]
+    """Return (label, reason) for every required column that is empty (``HeadingMap.map``
+    leaves empty cells out)."""
+    return [(c.label, "必填项为空") for c in columns if c.required and c.field not in mapped]
 
 
 def text(value: Any) -> str:
@@ -91,6 +90,10 @@ def text(value: Any) -> str:
 
 def integer(value: Any, *, low: int, high: int) -> int:
     """Return a cell as an integer in [low, high], or raise ValueError (Chinese)."""
+    if value.__class__ is str and value.isascii() and value.isdigit():  # the common CSV cell
+        number = int(value)
+        if low <= number <= high:
+            return number
     if isinstance(value, float) and not value.is_integer():
         raise ValueError(f"应为整数，而不是 {value!r}")
     raw = text(value)
@@ -105,13 +108,27 @@ def integer(value: Any, *, low: int, high: int) -> int:
 def decimal(value: Any, *, low: float | None = None, high: float | None = None) -> float:
     """Return a cell as a finite number (in [low, high] when given), or raise ValueError."""
     try:
-        number = float(value) if isinstance(value, int | float) else float(text(value))
-    except ValueError:
-        raise ValueError(f"应为数字，而不是 {text(value)[:20]!r}") from None
+        number = float(value)  # numbers, and text as CSV gives it ("130.285")
+    except (TypeError, ValueError):
+        number = None
+    if number is None or (value.__class__ is str and not _DECIMAL_TEXT.fullmatch(value)):
+        number = _decimal_text(value)
     if not math.isfinite(number):
         raise ValueError("应为有限数值")
     if (low is not None and number < low) or (high is not None and number > high):
         raise ValueError(f"应在 {low:g}–{high:g} 之间，而不是 {number:g}")
+    return number
+
+
+# float() also reads "nan", "1_000" and " 3 ": only plain decimals pass unchecked.
+_DECIMAL_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def _decimal_text(value: Any) -> float:
+    try:
+        number = float(text(value))
+    except ValueError:
+        raise ValueError(f"应为数字，而不是 {text(value)[:20]!r}") from None
     return number
 
 
@@ -140,14 +157,21 @@ def choice(value: Any, choices: Mapping[str, str], *, what: str) -> str:
     raw = text(value)
     if raw in choices:
         return raw
-    for stored, label in choices.items():
-        if raw == label:
-            return stored
+    stored = _by_label(tuple(choices.items())).get(raw)
+    if stored is not None:
+        return stored
     raise ValueError(f"{what}应为 {'、'.join(choices.values())} 之一，而不是 {raw[:20]!r}")
+
+
+@lru_cache(maxsize=64)
+def _by_label(items: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    return {label: stored for stored, label in items}
 
 
 def formula_problem(value: Any) -> str | None:
     """Return the refusal of a cell a spreadsheet would run as a formula, else None."""
+    if value.__class__ is str and value[:1] not in FORMULA_FIRST:
+        return None  # the common case, decided by one character
     if is_formula_text(value) and not _is_number_text(value):
         return "单元格是公式或以 = + - @ 开头：请改为数值或文字后再导入（不执行公式）"
     return None

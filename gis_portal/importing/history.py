@@ -1,8 +1,7 @@
 """The history of an import: every row's event names the file, who imported and how.
 
-``history_context`` (who, why, which path) lives in ``gis_portal.history`` and the
-bulk-history machinery in ``bench.harness`` for now; both move to the ground floor, and
-this module is the one place the kernel imports them from.
+``history_context`` (who, why, which path) lives in ``gis_portal.history``; the bulk-history
+machinery (``bulk_history``, the event columns of ``history_events_write``) too.
 """
 
 from __future__ import annotations
@@ -12,10 +11,9 @@ from contextlib import contextmanager
 
 import pghistory
 from django.contrib.auth.models import User
-from django.db.models import Model
+from django.db.models import AutoField, Model
 
-from bench.harness import bulk_history, history_events_write
-from gis_portal.history import history_context
+from gis_portal.history import bulk_history, history_context, history_events_write
 
 
 @contextmanager
@@ -32,24 +30,73 @@ def import_history(
         yield
 
 
-def _ids_table(model: type[Model]) -> str:
-    return f"import_ids_{model._meta.db_table}"
+def _event_columns(model: type[Model]) -> list[str]:
+    """The columns pghistory's row trigger snapshots: the event model's tracked fields (the
+    rule of ``bench.harness.history_events_write``)."""
+    event = model.pgh_event_model
+    tracked = {f.name for f in model._meta.fields}
+    return [
+        f.column
+        for f in event._meta.fields
+        if f.concrete and not isinstance(f, AutoField) and f.name in tracked
+    ]
 
 
 # The SQL here is built from model tables and the layer's constant statements only.
 
 
 def write_with_history(
-    cursor, model: type[Model], *, label: str, sql: str, params: Sequence = ()
+    cursor,
+    model: type[Model],
+    *,
+    label: str,
+    sql: str,
+    alias: str | None = None,
+    params: Sequence = (),
 ) -> int:
-    """Run one bulk INSERT or UPDATE of ``model`` ending in ``RETURNING <table>.id`` and
-    record one ``label`` ("insert"/"update") history event per returned row; return the count.
+    """Run one bulk INSERT or UPDATE of ``model`` (``sql``, without RETURNING; ``alias`` the
+    name it gives the model's table) and record one ``label`` ("insert"/"update") history
+    event per written row, in the same statement; return the count.
 
-    The row trigger is bypassed for the statement and the events written by one
-    INSERT … SELECT instead (``bench.harness.bulk_history``: the per-row trigger grows to
-    several ms a row in a million-row transaction), with the context in force.
+    Without ``alias`` (the first kernel's form) ``sql`` ends in ``RETURNING <table>.id`` and
+    the events are written by a second statement over those ids (slower on large files).
+
+    The row trigger is bypassed for the statement (``bench.harness.bulk_history``: the
+    per-row trigger grows to several ms a row in a million-row transaction) and the events
+    are inserted from the statement's RETURNING rows — the values written, the version the
+    trigger bumped — under the context in force, created once.
     """
-    ids = _ids_table(model)
+    if alias is None:
+        return _write_then_record(cursor, model, label=label, sql=sql, params=params)
+    event = model.pgh_event_model
+    columns = _event_columns(model)
+    names = ", ".join(f'"{c}"' for c in columns)
+    values = ", ".join(f'w."{c}"' for c in columns)
+    with bulk_history(model, labels=(label,)):
+        cursor.execute(
+            f"""
+            WITH written AS ({sql} RETURNING {alias}.*),
+                 ctx AS MATERIALIZED (SELECT _pgh_attach_context() AS id),
+                 events AS (
+                    INSERT INTO "{event._meta.db_table}"
+                        ({names}, pgh_created_at, pgh_label, pgh_obj_id, pgh_context_id)
+                    SELECT {values}, now(), %s, w."{model._meta.pk.column}", ctx.id
+                    FROM written w CROSS JOIN ctx
+                    RETURNING 1)
+            SELECT count(*) FROM events
+            """,  # noqa: S608
+            [*params, label],
+        )
+        # pgtrigger (and pghistory) put statements of their own before it: the count is the
+        # last result.
+        rows = cursor.fetchall()
+        while cursor.nextset():
+            rows = cursor.fetchall()
+        return rows[0][0]
+
+
+def _write_then_record(cursor, model: type[Model], *, label: str, sql: str, params) -> int:
+    ids = f"import_ids_{model._meta.db_table}"
     cursor.execute(f'CREATE TEMP TABLE IF NOT EXISTS "{ids}" (id bigint) ON COMMIT DROP')
     cursor.execute(f'TRUNCATE "{ids}"')
     with bulk_history(model, labels=(label,)):
@@ -57,7 +104,6 @@ def write_with_history(
             f'WITH written AS ({sql}) INSERT INTO "{ids}" SELECT id FROM written',  # noqa: S608
             params,
         )
-    # Not cursor.rowcount: pgtrigger prefixes its own statement while triggers are ignored.
     cursor.execute(f'SELECT count(*) FROM "{ids}"')  # noqa: S608
     count = cursor.fetchone()[0]
     if count:

@@ -197,11 +197,15 @@ def read_csv(path: Path) -> Iterator[RawRow]:
             raise FileRefused("CSV 文件没有表头") from None
         except csv.Error as exc:
             raise FileRefused(f"CSV 格式错误：{exc}") from None
+        named = [(i, h) for i, h in enumerate(header) if h]
         try:
             for cols in reader:
-                if not any(c.strip() for c in cols):
+                # CSV cells are always text: strip once, skip rows with nothing in them.
+                cells = [c.strip() for c in cols]
+                if not any(cells):
                     continue
-                values = {h: _cell(v) for h, v in zip(header, cols, strict=False) if h}
+                width = len(cells)
+                values = {h: cells[i] for i, h in named if i < width}
                 yield RawRow(line=reader.line_num, values=values)
         except csv.Error as exc:
             raise FileRefused(f"CSV 第 {reader.line_num} 行格式错误：{exc}") from None

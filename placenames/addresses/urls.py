@@ -1,6 +1,6 @@
 from django.urls import path
 
-from placenames.addresses import api, api_edit
+from placenames.addresses import api, api_bulk, api_edit
 
 urlpatterns = [
     path("geocode", api.GeocodeView.as_view(), name="address-geocode"),
@@ -8,6 +8,8 @@ urlpatterns = [
     path("addresses/checks", api.ChecksView.as_view(), name="address-checks"),
     path("addresses/streets", api.StreetListView.as_view(), name="address-street-list"),
     path("addresses/plates", api_edit.PlateCreateView.as_view(), name="address-plate-create"),
+    path("addresses/import", api_bulk.AddressImportView.as_view(), name="address-import"),
+    path("addresses/export", api_bulk.AddressExportView.as_view(), name="address-export"),
     path(
         "addresses/signs/<int:sign_id>/inspections",
         api_edit.SignInspectionCreateView.as_view(),

@@ -1,0 +1,139 @@
+"""What the three address layers' imports share: street lines, scope, cells, coordinates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.contrib.auth.models import User
+
+from boundaries.import_crs import DeclaredCrsError, declared_crs
+from boundaries.selectors import beijing1954_conversions
+from gis_portal.editing.layers import PLACENAME_EDITORS
+from gis_portal.editing.permissions import user_may_edit
+from gis_portal.editing.scope import scope_area_ids, scope_names, staged_outside_scope
+from gis_portal.importing import columns as cells
+from gis_portal.importing.columns import Column
+from gis_portal.importing.crs import DatumConversion
+from gis_portal.importing.readers import RawRow
+from gis_portal.importing.report import RowError
+from gis_portal.importing.spec import ImportContext, LayerSpec
+from placenames.addresses.checks import DEFAULT_MAX_DISTANCE_M
+from placenames.addresses.models import Street
+from placenames.addresses.numbering import NumberingRule
+
+# Plates and signs stand by their street (the checks' too_far distance; the editor's limit).
+MAX_DISTANCE_M = DEFAULT_MAX_DISTANCE_M
+LON_COLUMN = Column("lon", "东经", ("经度", "lon", "longitude"))
+LAT_COLUMN = Column("lat", "北纬", ("纬度", "lat", "latitude"))
+CRS_COLUMN = Column("crs", "坐标系")
+POSITION = "东经/北纬"
+# The officers' page and API accept these; the census importer's refusals apply.
+IMPORTERS = PLACENAME_EDITORS
+
+
+@dataclass(frozen=True)
+class StreetLine:
+    id: int
+    name: str
+    coords_4552: np.ndarray  # the street line in EPSG:4552 metres
+    rule: NumberingRule
+
+
+@dataclass
+class AddressContext(ImportContext):
+    area_ids: list[int] | None = None  # the officer's edit areas; None: the whole city
+    streets: dict[str, StreetLine] = field(default_factory=dict)
+
+
+def address_context(*, user: User | None, with_streets: bool = True) -> AddressContext:
+    """Read what validation needs: the officer's scope, Beijing 1954 sets, street lines."""
+    area_ids = scope_area_ids(user)
+    streets = {}
+    if with_streets:
+        rows = Street.objects.values_list(
+            "id", "name", "base_end", "odd_side", "numbering_mode", "metres_per_number",
+            "line_4552",
+        )  # fmt: skip
+        for pk, name, base_end, odd_side, mode, metres, line in rows:
+            rule = NumberingRule(base_end, odd_side, mode, metres)
+            streets[name] = StreetLine(pk, name, np.asarray(line.coords), rule)
+    return AddressContext(
+        user=user,
+        scope_label=scope_names(area_ids) if area_ids else "全市",
+        conversions=beijing1954_conversions(),
+        area_ids=area_ids,
+        streets=streets,
+    )
+
+
+class AddressSpec(LayerSpec):
+    """The address layers: 地名管理员 and 系统管理员 import, inside their edit scope."""
+
+    source = "import_addresses"
+    refusal = "您的账户没有导入门牌、街路巷或路牌的权限（需“地名管理员”角色）"
+
+    def may_import(self, user: User) -> bool:
+        return user_may_edit(user, IMPORTERS)
+
+
+def labels_case_sql(choices) -> str:
+    """Return the CASE arms showing a model's stored choices as their labels (constants)."""
+    return " ".join(f"WHEN '{value}' THEN '{label}'" for value, label in choices.choices)
+
+
+def point_4490(
+    raw: RawRow, mapped: dict, ctx: ImportContext, problems: list[tuple[str, str]]
+) -> tuple[float, float, DatumConversion | None] | None:
+    """Return the row's lon/lat in EPSG:4490 (GIS geometry, or 东经/北纬 in its 坐标系)."""
+    if raw.geometry is not None:
+        geom = raw.geometry
+        if geom.geom_type == "MultiPoint" and len(geom.geoms) == 1:
+            geom = geom.geoms[0]
+        if geom.geom_type != "Point" or geom.is_empty:
+            problems.append(("几何", f"应为点，而不是 {geom.geom_type}"))
+            return None
+        return geom.x, geom.y, raw.converted_with
+    if "lon" not in mapped or "lat" not in mapped:
+        problems.append((POSITION, "缺少东经、北纬（或 GIS 文件的点几何）"))
+        return None
+    try:
+        x = cells.decimal(mapped["lon"])
+        y = cells.decimal(mapped["lat"])
+    except ValueError as exc:
+        problems.append((POSITION, str(exc)))
+        return None
+    if "crs" not in mapped:  # CGCS2000, the common case
+        return x, y, None
+    try:
+        declared = declared_crs(mapped["crs"], ctx.conversions)
+        if declared.is_cgcs2000:
+            return x, y, None
+        lon, lat = declared.convert_xy(np.array([x]), np.array([y]))
+    except DeclaredCrsError as exc:
+        problems.append(("坐标系", str(exc)))
+        return None
+    return float(lon[0]), float(lat[0]), declared.conversion
+
+
+def optional(mapped: dict, key: str, parse, label: str, problems: list, default=None):
+    """Return ``parse(mapped[key])``, ``default`` when empty; a ValueError is a problem."""
+    if key not in mapped:
+        return default
+    try:
+        return parse(mapped[key])
+    except ValueError as exc:
+        problems.append((label, str(exc)))
+        return default
+
+
+def scope_errors(
+    cursor, ctx: AddressContext, geoms_sql: str, *, column: str = POSITION
+) -> list[RowError]:
+    """Rows whose geometry (imported, or of the record they update) is outside the scope."""
+    if ctx.area_ids is None:
+        return []
+    return [
+        RowError(line, column, f"位置不在您的编辑范围（{ctx.scope_label}）内，此行不导入")
+        for line in staged_outside_scope(cursor, ctx.area_ids, geoms_sql)
+    ]

@@ -1,0 +1,244 @@
+"""Street signs (路牌) in bulk: on a known street, standing by it.
+
+A row names its street (which must exist), kind, position and optionally its 编号 (the
+sign's id in an export): with one it updates that sign, without one it creates a sign
+whose text is the street's name and pinyin unless the row gives them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from django.contrib.auth.models import User
+
+from gis_portal.importing import columns as cells
+from gis_portal.importing.columns import Column
+from gis_portal.importing.history import write_with_history
+from gis_portal.importing.readers import RawRow
+from gis_portal.importing.report import RowError
+from gis_portal.importing.spec import ExportQuery, Staged
+from gis_portal.importing.staging import staged_lines
+from placenames.addresses.bulk_io.common import (
+    CRS_COLUMN,
+    LAT_COLUMN,
+    LON_COLUMN,
+    MAX_DISTANCE_M,
+    POSITION,
+    AddressContext,
+    AddressSpec,
+    address_context,
+    labels_case_sql,
+    optional,
+    point_4490,
+    scope_errors,
+)
+from placenames.addresses.models import Condition, SignKind, SignStatus, StreetSign
+from placenames.addresses.numbering import locate_many, to_metric
+from placenames.addresses.tile_store import tile_cache_invalidate
+from placenames.romanize import romanize
+
+KIND, CONDITION, STATUS = dict(SignKind.choices), dict(Condition.choices), dict(SignStatus.choices)
+COLUMNS = (
+    Column("sign_id", "编号", ("路牌编号",)),
+    Column("street", "街路巷", ("街路巷名称", "所属街路巷"), required=True),
+    Column("kind", "类型", ("路牌类型",), required=True),
+    Column("text_zh", "牌面中文"),
+    Column("text_pinyin", "牌面拼音"),
+    Column("condition", "现状"),
+    Column("status", "状态", ("路牌状态",)),
+    Column("installed_on", "安装时间"),
+    LON_COLUMN,
+    LAT_COLUMN,
+    CRS_COLUMN,
+)
+STAGING = (
+    ("sign_id", "bigint"),
+    ("street_id", "bigint"),
+    ("kind", "text"),
+    ("text_zh", "text"),
+    ("text_pinyin", "text"),
+    ("condition", "text"),
+    ("status", "text"),
+    ("installed_on", "date"),
+    ("lon", "double precision"),
+    ("lat", "double precision"),
+)
+
+
+class SignSpec(AddressSpec):
+    key = "signs"
+    label = "路牌"
+    columns = COLUMNS
+    staging = STAGING
+
+    def context(self, *, user: User | None) -> AddressContext:
+        return address_context(user=user)
+
+    def validate(self, raw: RawRow, mapped: dict, ctx: AddressContext) -> Staged | list:
+        problems: list[tuple[str, str]] = []
+        name = cells.text(mapped.get("street"))
+        street = ctx.streets.get(name)
+        if name and street is None:
+            problems.append(("街路巷", f"未知街路巷「{name[:50]}」：路牌须属于已登记的街路巷"))
+        sign_id = optional(
+            mapped, "sign_id", lambda v: cells.integer(v, low=1, high=2**62), "编号", problems
+        )
+        kind = optional(
+            mapped, "kind", lambda v: cells.choice(v, KIND, what="类型"), "类型", problems
+        )
+        condition = optional(
+            mapped,
+            "condition",
+            lambda v: cells.choice(v, CONDITION, what="现状"),
+            "现状",
+            problems,
+            Condition.GOOD,
+        )
+        status = optional(
+            mapped,
+            "status",
+            lambda v: cells.choice(v, STATUS, what="状态"),
+            "状态",
+            problems,
+            SignStatus.INSTALLED,
+        )
+        installed = optional(mapped, "installed_on", cells.date, "安装时间", problems)
+        text_zh = cells.text(mapped.get("text_zh"))
+        text_pinyin = cells.text(mapped.get("text_pinyin"))
+        for label, value, limit in (("牌面中文", text_zh, 50), ("牌面拼音", text_pinyin, 120)):
+            if len(value) > limit:
+                problems.append((label, f"超过 {limit} 个字符"))
+        where = point_4490(raw, mapped, ctx, problems)
+        if problems or street is None or kind is None or where is None:
+            return problems
+        lon, lat, conversion = where
+        return Staged(
+            line=raw.line,
+            values={
+                "sign_id": sign_id,
+                "street_id": street.id,
+                "kind": str(kind),
+                "text_zh": text_zh or street.name,
+                "text_pinyin": text_pinyin or romanize(text_zh or street.name).pinyin,
+                "condition": str(condition),
+                "status": str(status),
+                "installed_on": installed,
+                "lon": lon,
+                "lat": lat,
+                "_street": street,
+            },
+            conversion=conversion,
+        )
+
+    def check_chunk(self, rows: list[Staged], ctx: AddressContext) -> list[RowError]:
+        errors = []
+        xs, ys = to_metric(
+            np.array([r.values["lon"] for r in rows]), np.array([r.values["lat"] for r in rows])
+        )
+        by_street: dict[int, list[int]] = {}
+        for i, row in enumerate(rows):
+            by_street.setdefault(row.values["street_id"], []).append(i)
+        for indices in by_street.values():
+            street = rows[indices[0]].values["_street"]
+            _c, _s, offset = locate_many(street.coords_4552, xs[indices], ys[indices])
+            for i, d in zip(indices, offset.tolist(), strict=True):
+                if d > MAX_DISTANCE_M:
+                    errors.append(
+                        RowError(
+                            rows[i].line,
+                            POSITION,
+                            f"路牌距{street.name} {d:.0f} 米，超过 {MAX_DISTANCE_M:g} 米：请放在所属街路旁",
+                        )
+                    )
+        return errors
+
+    def staging_problems(self, cursor, table: str, ctx: AddressContext) -> list[RowError]:
+        errors = [
+            RowError(line, "编号", f"路牌编号 {sign_id} 不存在（新路牌请留空编号）")
+            for line, sign_id in staged_lines(
+                cursor,
+                f"""SELECT s.line, s.sign_id FROM "{table}" s WHERE s.sign_id IS NOT NULL
+                AND NOT EXISTS (SELECT 1 FROM addresses_streetsign g WHERE g.id = s.sign_id)
+                ORDER BY s.line""",  # noqa: S608
+            )
+        ]
+        errors += [
+            RowError(line, "编号", f"与第 {first} 行的路牌编号重复")
+            for line, first in staged_lines(
+                cursor,
+                f"""SELECT line, first FROM (SELECT line, first_value(line) OVER (
+                    PARTITION BY sign_id ORDER BY line) AS first
+                FROM "{table}" WHERE sign_id IS NOT NULL) d WHERE line <> first""",  # noqa: S608
+            )
+        ]
+        errors += scope_errors(
+            cursor,
+            ctx,
+            f"""
+            SELECT line, ST_SetSRID(ST_MakePoint(lon, lat), 4490) FROM "{table}"
+            UNION ALL
+            SELECT s.line, g.point_4490 FROM "{table}" s
+            JOIN addresses_streetsign g ON g.id = s.sign_id
+            """,  # noqa: S608
+        )
+        return errors
+
+    def write(self, cursor, table: str, ctx: AddressContext) -> tuple[int, int]:
+        cursor.execute(
+            f"""SELECT min(lon), min(lat), max(lon), max(lat) FROM (
+                SELECT lon, lat FROM "{table}" UNION ALL
+                SELECT ST_X(g.point_4490), ST_Y(g.point_4490) FROM "{table}" s
+                JOIN addresses_streetsign g ON g.id = s.sign_id) p"""  # noqa: S608
+        )
+        box = cursor.fetchone()
+        point = "ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4490)"
+        updated = write_with_history(
+            cursor,
+            StreetSign,
+            label="update",
+            alias="g",
+            sql=f"""
+            UPDATE addresses_streetsign g SET
+                street_id = s.street_id, kind = s.kind, text_zh = s.text_zh,
+                text_pinyin = s.text_pinyin, condition = s.condition, status = s.status,
+                installed_on = s.installed_on, point_4490 = {point}
+            FROM "{table}" s
+            WHERE g.id = s.sign_id AND (
+                g.street_id, g.kind, g.text_zh, g.text_pinyin, g.condition, g.status,
+                g.installed_on, ST_X(g.point_4490), ST_Y(g.point_4490)
+            ) IS DISTINCT FROM (
+                s.street_id, s.kind, s.text_zh, s.text_pinyin, s.condition, s.status,
+                s.installed_on, s.lon, s.lat)
+            """,  # noqa: S608
+        )
+        created = write_with_history(
+            cursor,
+            StreetSign,
+            label="insert",
+            alias="n",
+            sql=f"""
+            INSERT INTO addresses_streetsign AS n (
+                street_id, kind, text_zh, text_pinyin, point_4490, installed_on, condition,
+                status, is_demo, version)
+            SELECT s.street_id, s.kind, s.text_zh, s.text_pinyin, {point}, s.installed_on,
+                   s.condition, s.status, false, 1
+            FROM "{table}" s WHERE s.sign_id IS NULL ORDER BY s.line
+            """,  # noqa: S608
+        )
+        if box[0] is not None:
+            tile_cache_invalidate(bbox_4490=tuple(box), layers=["signs"])
+        return created, updated
+
+    def export_query(self, **_: object) -> ExportQuery:
+        return ExportQuery(
+            sql=f"""
+            SELECT g.id, t.name, CASE g.kind {labels_case_sql(SignKind)} END, g.text_zh,
+                   g.text_pinyin, CASE g.condition {labels_case_sql(Condition)} END,
+                   CASE g.status {labels_case_sql(SignStatus)} END, g.installed_on,
+                   ST_X(g.point_4490), ST_Y(g.point_4490), '2000', ST_AsBinary(g.point_4490)
+            FROM addresses_streetsign g JOIN addresses_street t ON t.id = g.street_id
+            ORDER BY t.name, g.id
+            """,  # noqa: S608
+            params=[],
+            columns=tuple(c.label for c in COLUMNS),
+            layer_name="路牌",
+        )
