@@ -20,6 +20,7 @@ from gis_portal.importing.readers import RawRow
 from gis_portal.importing.report import RowError
 from gis_portal.importing.spec import ExportQuery, Staged
 from gis_portal.importing.staging import staged_lines
+from gis_portal.metric_crs import to_metric
 from placenames.addresses.bulk_io.common import (
     CRS_COLUMN,
     LAT_COLUMN,
@@ -35,7 +36,7 @@ from placenames.addresses.bulk_io.common import (
     scope_errors,
 )
 from placenames.addresses.models import DoorPlate, PlateStatus
-from placenames.addresses.numbering import LEFT, format_number, locate_many, to_metric
+from placenames.addresses.numbering import LEFT, format_number, locate_many
 from placenames.addresses.tile_store import tile_cache_invalidate
 
 STATUS = dict(PlateStatus.choices)

@@ -17,6 +17,7 @@ from gis_portal.importing.readers import RawRow
 from gis_portal.importing.report import RowError
 from gis_portal.importing.spec import ExportQuery, Staged
 from gis_portal.importing.staging import staged_lines
+from gis_portal.metric_crs import to_metric
 from placenames.addresses.bulk_io.common import (
     CRS_COLUMN,
     LAT_COLUMN,
@@ -32,7 +33,7 @@ from placenames.addresses.bulk_io.common import (
     scope_errors,
 )
 from placenames.addresses.models import Condition, SignKind, SignStatus, StreetSign
-from placenames.addresses.numbering import locate_many, to_metric
+from placenames.addresses.numbering import locate_many
 from placenames.addresses.tile_store import tile_cache_invalidate
 from placenames.romanize import romanize
 

@@ -23,6 +23,7 @@ from gis_portal.importing.readers import RawRow
 from gis_portal.importing.report import RowError
 from gis_portal.importing.spec import ExportQuery, Staged
 from gis_portal.importing.staging import staged_lines
+from gis_portal.metric_crs import to_metric
 from placenames.addresses.bulk_io.common import (
     CRS_COLUMN,
     MAX_DISTANCE_M,
@@ -38,7 +39,6 @@ from placenames.addresses.numbering import (
     NumberingError,
     NumberingRule,
     rule_beijing,
-    to_metric,
     validate_line,
 )
 from placenames.addresses.tile_store import tile_cache_invalidate

@@ -1,0 +1,113 @@
+"""The layer registry: apps' layers.py modules are discovered; a new layer is one registration.
+
+The second test is docs/architecture.md's worked example: a layer over the administrative
+areas (not an editor layer today), declared in one place, is served by the editor's generic
+API — GET with an ETag, PATCH with If-Match, a stale version refused, history recorded.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+
+from boundaries.models import AdministrativeArea, AreaLevel
+from gis_portal.editing import layers as registry
+from gis_portal.editing.attributes import TextRule, changes_clean
+from gis_portal.editing.feature_io import FeatureSpec
+from gis_portal.editing.layers import BOUNDARY_EDITORS, Layer, layers_register
+from gis_portal.editing.write_checks import feature_lock, version_check
+from gis_portal.history import history_context
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_apps_layers_are_discovered_in_app_order():
+    assert list(registry.LAYERS) == [
+        "boundary-lines",
+        "boundary-markers",
+        "placenames",
+        "streets",
+        "street-signs",
+        "door-plates",
+        "facilities",
+    ]
+    for layer in registry.LAYERS.values():
+        assert registry.LAYER_OF_MODEL[layer.model] is layer
+
+
+def test_a_layer_registered_twice_is_refused():
+    from django.core.exceptions import ImproperlyConfigured
+
+    with pytest.raises(ImproperlyConfigured, match="facilities"):
+        layers_register(registry.LAYERS["facilities"])
+
+
+# --- the worked example ---------------------------------------------------------------------
+
+AREA_RULES = {"name": TextRule("名称", 100, required=True)}
+AREA_FEATURES = FeatureSpec(
+    table="boundaries_administrativearea t",
+    geometry="t.geom_4490",
+    properties=(("label", "t.name"), ("name", "t.name"), ("code", "t.code")),
+    county="t.id",
+)
+
+
+def area_update(*, pk, expected_version, changes, user, source="api"):
+    values, comment = changes_clean(changes, AREA_RULES)
+    with history_context(user=user, comment=comment, source=source), transaction.atomic():
+        area = feature_lock(AdministrativeArea, pk)
+        version_check(area, expected_version)
+        for name, value in values.items():
+            setattr(area, name, value)
+        area.save(update_fields=list(values))
+        area.refresh_from_db(fields=["version"])
+    return area
+
+
+AREAS_EXAMPLE = Layer(
+    key="areas-example",
+    label="行政区域（示例）",
+    model=AdministrativeArea,
+    geometry_kind="any",
+    editor_roles=BOUNDARY_EDITORS,
+    change_kind=None,
+    rules=AREA_RULES,
+    update=area_update,
+    delete=lambda **kw: None,
+    label_of=lambda obj: obj.name,
+    recheck=lambda pks: None,
+    features=AREA_FEATURES,
+)
+
+
+@pytest.fixture
+def areas_example_layer():
+    layers_register(AREAS_EXAMPLE)
+    yield AREAS_EXAMPLE
+    del registry.LAYERS[AREAS_EXAMPLE.key]
+    del registry.LAYER_OF_MODEL[AREAS_EXAMPLE.model]
+
+
+def test_one_registration_is_served_by_the_editor_api(hegang_areas, areas_example_layer, client_as):
+    officer = client_as("jie", "boundary_officer")
+    area = AdministrativeArea.objects.get(code="230402", level=AreaLevel.COUNTY)
+    url = f"/api/v1/editing/areas-example/{area.pk}"
+    r = officer.get(url)
+    assert r.status_code == 200 and r.json()["properties"]["name"] == "向阳区"
+    etag = r["ETag"]
+    body = {"name": "向阳区（测试）", "comment": "示例"}
+    r = officer.patch(url, body, content_type="application/json", HTTP_IF_MATCH=etag)
+    assert r.status_code == 200, r.content
+    assert AdministrativeArea.objects.get(pk=area.pk).name == "向阳区（测试）"
+    # The old ETag is stale now: refused, nothing written.
+    r = officer.patch(url, {"name": "又改"}, content_type="application/json", HTTP_IF_MATCH=etag)
+    assert r.status_code == 412
+    assert AdministrativeArea.objects.get(pk=area.pk).name == "向阳区（测试）"
+    history = officer.get(f"/api/v1/editing/areas-example/{area.pk}/history")
+    assert history.status_code == 200
+    assert "示例" in history.content.decode()
+    # A planner is not among the layer's editor roles.
+    planner = client_as("li", "planner")
+    r = planner.patch(url, body, content_type="application/json", HTTP_IF_MATCH=etag)
+    assert r.status_code == 403
