@@ -16,7 +16,9 @@ from gis_portal.params import BBox, Bool, Choice, Float, ParamSet, Text
 
 class AreaPropertiesMixin(serializers.Serializer):
     level_display = serializers.CharField(source="get_level_display", read_only=True)
-    parent_code = serializers.CharField(source="parent.code", read_only=True, default=None)
+    parent_code = serializers.CharField(
+        source="parent.code", read_only=True, default=None, allow_null=True
+    )
     population = serializers.IntegerField(read_only=True, allow_null=True)
     census_year = serializers.IntegerField(read_only=True, allow_null=True)
 
@@ -78,6 +80,12 @@ class AreaListView(APIView):
         return Response(AreaFeatureSerializer(areas, many=True).data)
 
 
+class AreasAtPointSerializer(serializers.Serializer):
+    lon = serializers.FloatField()
+    lat = serializers.FloatField()
+    areas = AreaSummarySerializer(many=True, help_text="由大到小：市、县（区）、乡镇（街道）…")
+
+
 class AreaAtPointView(APIView):
     """Which administrative areas contain a point (lon/lat in CGCS2000)."""
 
@@ -87,7 +95,7 @@ class AreaAtPointView(APIView):
         Float("lat", -90, 90, required=True, description="纬度（CGCS2000）"),
     )
 
-    @extend_schema(responses=AreaSummarySerializer(many=True))
+    @extend_schema(responses=AreasAtPointSerializer)
     def get(self, request):
         q = self.query_params.parse(request.query_params)
         lon, lat = q["lon"], q["lat"]

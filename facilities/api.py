@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 from django.utils.decorators import method_decorator
 from drf_spectacular.types import OpenApiTypes
@@ -178,12 +180,22 @@ class CoverageView(APIView):
         return Response(body)
 
 
+class PlanTargetSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    figure = serializers.CharField()
+    value = serializers.FloatField(allow_null=True, help_text="比例或数量；无数据时为 null")
+    goal = serializers.CharField()
+    met = serializers.BooleanField(allow_null=True, help_text="null：规划未给出数值目标")
+    source = serializers.CharField()
+
+
 @method_decorator(heavy_work("compute"), name="get")
 class PlanTargetsView(APIView):
     permission_classes = [AllowAny]
     query_params = ParamSet()
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=PlanTargetSerializer(many=True))
     def get(self, request):
         self.query_params.parse(request.query_params)
         daycare = Programme.objects.filter(slug="eldercare_daycare").first()
@@ -239,6 +251,8 @@ class SitingRunListView(APIView):
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
     def post(self, request):
+        if not isinstance(request.data, Mapping):
+            raise InvalidParameter("body", "请求体应为 JSON 对象")
         # JSON numbers and form strings alike go through the same parameter parsers.
         raw_candidates = request.data.get("candidates")
         data = {

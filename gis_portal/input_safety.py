@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from rest_framework import parsers
+from rest_framework import exceptions, parsers
 
 from gis_portal.error_types import InvalidParameter
 from gis_portal.params import reject_unsafe_data, reject_unsafe_params, reject_unsafe_text
@@ -57,18 +57,26 @@ class SafeInputMiddleware:
         return None
 
 
+def _parse(parser, base, what: str, stream, media_type, parser_context):
+    """Parse with DRF's ``base`` parser; its (English) ParseError gets a Chinese message."""
+    try:
+        return base.parse(parser, stream, media_type, parser_context)
+    except exceptions.ParseError as exc:
+        raise exceptions.ParseError(f"请求体不是有效的 {what}：{exc.detail}") from None
+
+
 class SafeJSONParser(parsers.JSONParser):
     """JSON bodies; a string (or key) holding a refused character is a 400 naming the field."""
 
     def parse(self, stream, media_type=None, parser_context=None):
-        data = super().parse(stream, media_type, parser_context)
+        data = _parse(self, parsers.JSONParser, "JSON", stream, media_type, parser_context)
         reject_unsafe_data(data)
         return data
 
 
 class SafeFormParser(parsers.FormParser):
     def parse(self, stream, media_type=None, parser_context=None):
-        data = super().parse(stream, media_type, parser_context)
+        data = _parse(self, parsers.FormParser, "表单", stream, media_type, parser_context)
         reject_unsafe_data(data)
         return data
 
@@ -77,7 +85,9 @@ class SafeMultiPartParser(parsers.MultiPartParser):
     """Multipart forms: the fields and the file names are checked, not the files' bytes."""
 
     def parse(self, stream, media_type=None, parser_context=None):
-        result = super().parse(stream, media_type, parser_context)
+        result = _parse(
+            self, parsers.MultiPartParser, "multipart 表单", stream, media_type, parser_context
+        )
         reject_unsafe_data(result.data)
         for field, upload in result.files.items():
             reject_unsafe_text(field, upload.name or "", in_body=False)

@@ -29,7 +29,7 @@ ERROR_SCHEMA = {
 # Which refusals each kind of operation can give: every request may be malformed (400),
 # unauthenticated or not allowed (401/403), name a missing object (404), be rate-limited
 # (429) or find the heavy-work slots busy (503); a write may also conflict (409), lack or
-# carry a stale If-Match (428/412) or be too large (413).
+# carry a stale If-Match (428/412), be too large (413) or of a type not taken (415).
 _READ_ERRORS = {
     "400": "参数无效（错误信息指明参数）",
     "401": "身份认证失败",
@@ -43,6 +43,7 @@ _WRITE_ERRORS = {
     "409": "与现有数据冲突",
     "412": "If-Match 版本已过期",
     "413": "请求体过大",
+    "415": "不支持的请求体类型",
     "428": "缺少 If-Match",
 }
 
@@ -87,3 +88,17 @@ class PortalAutoSchema(AutoSchema):
                 },
             )
         return responses
+
+
+def geojson_null_geometry(result, generator, request, public):
+    """Postprocessing hook: a GeoJSON Feature's geometry may be null (RFC 7946 §3.2) — an
+    area without a surveyed boundary, a line not yet converted — so the schema says so."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for component in schemas.values():
+        properties = component.get("properties", {})
+        feature_type = properties.get("type", {})
+        if "$ref" in feature_type:  # the enum hook moved {"enum": ["Feature"]} to a component
+            feature_type = schemas.get(feature_type["$ref"].rsplit("/", 1)[-1], {})
+        if feature_type.get("enum") == ["Feature"] and isinstance(properties.get("geometry"), dict):
+            properties["geometry"]["nullable"] = True
+    return result

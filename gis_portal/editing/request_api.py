@@ -38,7 +38,7 @@ class ChangeRequestSerializer(serializers.ModelSerializer):
     action_display = serializers.CharField(source="get_action_display", read_only=True)
     layer = serializers.SerializerMethodField()
     submitted_by = serializers.CharField(source="submitted_by.username", read_only=True)
-    decided_by = serializers.CharField(source="decided_by.username", default=None)
+    decided_by = serializers.CharField(source="decided_by.username", default=None, allow_null=True)
     documents = DocumentSerializer(many=True, read_only=True)
 
     class Meta:

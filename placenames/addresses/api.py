@@ -77,7 +77,7 @@ class StreetFeatureSerializer(GeoFeatureModelSerializer):
     county = serializers.CharField(source="county.name", default="", read_only=True)
     township = serializers.CharField(source="township.name", default="", read_only=True)
     archive_code = serializers.CharField(
-        source="place_name.place_code", default=None, read_only=True
+        source="place_name.place_code", default=None, read_only=True, allow_null=True
     )
     former_names = serializers.SerializerMethodField()
     plate_count = serializers.IntegerField(read_only=True)
