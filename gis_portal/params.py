@@ -179,12 +179,14 @@ def reject_unsafe_data(data: object, path: str = "body") -> None:
     if isinstance(data, str):
         reject_unsafe_text(path, data, in_body=True)
     elif isinstance(data, Mapping):
-        items = data.lists() if hasattr(data, "lists") else data.items()
-        for key, value in items:
+        # A form (a QueryDict) may repeat a field: each value is checked under its name.
+        form = hasattr(data, "getlist")
+        for key in data:
             key_text = str(key)
             reject_unsafe_text(path, key_text, in_body=True)
             child = key_text if path == "body" else f"{path}.{key_text}"
-            reject_unsafe_data(value, child)
+            for value in data.getlist(key) if form else [data[key]]:
+                reject_unsafe_data(value, child)
     elif isinstance(data, list | tuple):
         for i, item in enumerate(data):
             reject_unsafe_data(item, f"{path}[{i}]")
