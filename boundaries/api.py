@@ -65,7 +65,7 @@ class AreaListView(APIView):
             description="上级区划代码",
         ),
         BBox(),
-        Bool("has_geometry"),
+        Bool("has_geometry", default=False),
     )
 
     @extend_schema(responses=AreaFeatureSerializer(many=True))
@@ -75,7 +75,7 @@ class AreaListView(APIView):
             level=q["level"],
             parent_code=q["parent"],
             bbox_4490=q["bbox"],
-            with_geometry_only=q["has_geometry"] == "true",
+            with_geometry_only=q["has_geometry"],
         )
         return Response(AreaFeatureSerializer(areas, many=True).data)
 

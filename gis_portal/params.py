@@ -209,7 +209,8 @@ BBOX_PATTERN = rf"^{_NUMBER},{_NUMBER},{_NUMBER},{_NUMBER}$"
 @dataclass(frozen=True)
 class Param:
     """One parameter: its kind (text, int, float, choice, bool, bbox, date, int_list), its
-    limits and its description. ``parse`` returns the value or ``default`` when absent."""
+    limits and its description. ``parse`` returns the value (a bool for ``true``/``false``,
+    a date, a list of ints …) or ``default`` when absent."""
 
     name: str
     kind: str = "text"
@@ -259,9 +260,11 @@ class Param:
             raise InvalidParameter(self.name, f"长度超过 {self.max_length} 个字符")
         if self.kind == "choice" and self.open_choice:
             return text
-        if self.kind in ("choice", "bool"):
-            return parse_choice(params, self.name, list(self.allowed_values()))
-        if self.pattern is not None and re.fullmatch(self.pattern.strip("^$"), text) is None:
+        if self.kind == "bool":
+            return parse_choice(params, self.name, ["true", "false"]) == "true"
+        if self.kind == "choice":
+            return parse_choice(params, self.name, list(self.choices))
+        if self.pattern is not None and re.fullmatch(self.pattern, text) is None:
             raise InvalidParameter(self.name, self.pattern_message or "格式不正确")
         if self.kind == "date":
             try:
@@ -274,9 +277,6 @@ class Param:
                 raise InvalidParameter(self.name, f"应为逗号分隔的整数，最多 {self.max_items} 个")
             return [int(p) for p in parts]
         return text
-
-    def allowed_values(self) -> tuple[str, ...]:
-        return ("true", "false") if self.kind == "bool" else self.choices
 
     def json_schema(self) -> dict:
         """Return the OpenAPI (JSON Schema) description of the accepted values."""
@@ -292,7 +292,11 @@ class Param:
                 schema["default"] = self.default
             return schema
         if self.kind == "bool":
-            return {"type": "boolean"}
+            return (
+                {"type": "boolean"}
+                if self.default is None
+                else {"type": "boolean", "default": self.default}
+            )
         if self.kind == "choice":
             return {"type": "string", "enum": list(self.choices)}
         if self.kind == "bbox":

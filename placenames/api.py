@@ -122,7 +122,7 @@ SEARCH_PARAMS = ParamSet(
     Float("lon", -180, 180, description="与 lat、radius_m 一起给出：距该点的范围"),
     Float("lat", -90, 90),
     Float("radius_m", 1, MAX_RADIUS_M, description="距 lon/lat 的半径（米）"),
-    Bool("fuzzy", description="容错匹配（默认 true）"),
+    Bool("fuzzy", default=True, description="容错匹配"),
 )  # fmt: skip
 LIST_PARAMS = SEARCH_PARAMS + ParamSet(
     Int("page", 1, 10_000, default=1),
@@ -130,15 +130,13 @@ LIST_PARAMS = SEARCH_PARAMS + ParamSet(
 )
 
 
-def parse_search(params) -> tuple[str | None, selectors.SearchFilters]:
-    """Return the query text and filters of a search request (400 naming a bad one)."""
-    q = {name: SEARCH_PARAMS_BY_NAME[name].parse(params) for name in SEARCH_PARAMS_BY_NAME}
-    text = q["q"].strip() or None if q["q"] else None
+def search_filters(q: dict) -> tuple[str | None, selectors.SearchFilters]:
+    """Return the query text and filters from parsed SEARCH_PARAMS (400 naming a bad one)."""
     near = None
-    if any(params.get(k) for k in ("lon", "lat", "radius_m")):
+    if any(q[name] is not None for name in ("lon", "lat", "radius_m")):
         for name in ("lon", "lat", "radius_m"):
             if q[name] is None:
-                raise InvalidParameter(name, "缺少此参数 (required)")
+                raise InvalidParameter(name, "缺少此参数 (与 lon、lat、radius_m 一起给出)")
         near = (q["lon"], q["lat"], q["radius_m"])
     filters = selectors.SearchFilters(
         category_code=q["category"],
@@ -147,10 +145,7 @@ def parse_search(params) -> tuple[str | None, selectors.SearchFilters]:
         bbox_4490=q["bbox"],
         near=near,
     )
-    return text, filters
-
-
-SEARCH_PARAMS_BY_NAME = {p.name: p for p in SEARCH_PARAMS.params if p.name != "fuzzy"}
+    return (q["q"] or "").strip() or None, filters
 
 
 class PlaceNameListView(APIView):
@@ -163,9 +158,9 @@ class PlaceNameListView(APIView):
     def get(self, request):
         params = request.query_params
         declared = self.query_params.parse(params)
-        q, filters = parse_search(params)
+        q, filters = search_filters(declared)
         page, page_size = declared["page"], declared["page_size"]
-        fuzzy = declared["fuzzy"] != "false"
+        fuzzy = declared["fuzzy"]
         result = selectors.placename_search(
             q=q, filters=filters, limit=page_size, offset=(page - 1) * page_size, fuzzy=fuzzy
         )
@@ -210,8 +205,8 @@ class PlaceNameExportView(APIView):
         declared = self.query_params.parse(params)
         fmt = declared["format"]
         encoding = declared["encoding"] or "utf-8"
-        q, filters = parse_search(params)
-        fuzzy = declared["fuzzy"] != "false"
+        q, filters = search_filters(declared)
+        fuzzy = declared["fuzzy"]
         page = selectors.placename_search(
             q=q, filters=filters, limit=MAX_EXPORT_ROWS + 1, fuzzy=fuzzy, with_total=False
         )

@@ -97,7 +97,7 @@ class ChangeRequestListView(APIView):
                 Choice("kind", ChangeKind.values),
                 Choice("layer", tuple(LAYERS)),
                 Int("target_id", 1, 2**31 - 1, description="须与 layer 一起给出"),
-                Bool("pending", description="只列待处理的申请"),
+                Bool("pending", default=False, description="只列待处理的申请"),
             )
         }
 
@@ -105,7 +105,7 @@ class ChangeRequestListView(APIView):
     def get(self, request):
         q = self.query_params["get"].parse(request.query_params)
         wanted, kind, layer, target_id = q["status"], q["kind"], q["layer"], q["target_id"]
-        pending = q["pending"] == "true"
+        pending = q["pending"]
         if target_id is not None and layer is None:
             raise InvalidParameter("target_id", "须与 layer 一起给出")
         rows = selectors.change_request_list(

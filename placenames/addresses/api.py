@@ -105,7 +105,7 @@ class StreetListView(APIView):
     query_params = ParamSet(
         _area_code("county", "县（区）"),
         _area_code("township", "街道/乡镇"),
-        Bool("named", description="只列新命名/更名的街路"),
+        Bool("named", default=False, description="只列新命名/更名的街路"),
         BBox(),
     )
 
@@ -115,7 +115,7 @@ class StreetListView(APIView):
         streets = selectors.street_list(
             county_code=q["county"],
             township_code=q["township"],
-            named_only=q["named"] == "true",
+            named_only=q["named"],
             bbox_4490=q["bbox"],
         )
         return Response(StreetFeatureSerializer(streets, many=True).data)

@@ -78,9 +78,10 @@ SET = ParamSet(
 
 
 def test_a_param_set_parses_every_declared_parameter_with_defaults():
-    q = SET.parse({"lon": "130.3", "ids": "4,5", "as_of": "2025-01-31"})
+    q = SET.parse({"lon": "130.3", "ids": "4,5", "as_of": "2025-01-31", "fuzzy": "false"})
     assert q["lon"] == 130.3 and q["page"] == 1 and q["ids"] == [4, 5]
     assert q["q"] is None and q["status"] is None and str(q["as_of"]) == "2025-01-31"
+    assert q["fuzzy"] is False
 
 
 @pytest.mark.parametrize(
