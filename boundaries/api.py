@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -12,12 +11,14 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from boundaries import selectors
 from boundaries.models import AdministrativeArea, AreaLevel
-from gis_portal.params import parse_bbox, parse_choice, parse_lon_lat, reject_unknown
+from gis_portal.params import BBox, Bool, Choice, Float, ParamSet, Text
 
 
 class AreaPropertiesMixin(serializers.Serializer):
     level_display = serializers.CharField(source="get_level_display", read_only=True)
-    parent_code = serializers.CharField(source="parent.code", read_only=True, default=None)
+    parent_code = serializers.CharField(
+        source="parent.code", read_only=True, default=None, allow_null=True
+    )
     population = serializers.IntegerField(read_only=True, allow_null=True)
     census_year = serializers.IntegerField(read_only=True, allow_null=True)
 
@@ -48,52 +49,56 @@ class AreaSummarySerializer(AreaPropertiesMixin, serializers.ModelSerializer):
         fields = ("code", "name", "level", "level_display", "kind", "parent_code", "population")
 
 
-_LEVEL_PARAM = OpenApiParameter("level", OpenApiTypes.STR, enum=list(AreaLevel.values))
+AREA_CODE_PATTERN = r"^\d{6,12}$"
 
 
 class AreaListView(APIView):
     """Administrative areas as GeoJSON (CGCS2000 lon/lat)."""
 
     permission_classes = [AllowAny]
-    allowed_params = {"level", "parent", "bbox", "has_geometry"}
-
-    @extend_schema(
-        parameters=[
-            _LEVEL_PARAM,
-            OpenApiParameter("parent", OpenApiTypes.STR, description="上级区划代码"),
-            OpenApiParameter("bbox", OpenApiTypes.STR, description="minLon,minLat,maxLon,maxLat"),
-            OpenApiParameter("has_geometry", OpenApiTypes.BOOL),
-        ],
-        responses=AreaFeatureSerializer(many=True),
+    query_params = ParamSet(
+        Choice("level", AreaLevel.values),
+        Text(
+            "parent",
+            pattern=AREA_CODE_PATTERN,
+            pattern_message="应为 6–12 位区划代码",
+            description="上级区划代码",
+        ),
+        BBox(),
+        Bool("has_geometry", default=False),
     )
+
+    @extend_schema(responses=AreaFeatureSerializer(many=True))
     def get(self, request):
-        params = request.query_params
-        reject_unknown(params, self.allowed_params)
-        level = parse_choice(params, "level", AreaLevel.values)
-        parent = params.get("parent") or None
-        bbox = parse_bbox(params)
-        has_geometry = parse_choice(params, "has_geometry", ["true", "false"]) == "true"
+        q = self.query_params.parse(request.query_params)
         areas = selectors.area_list(
-            level=level, parent_code=parent, bbox_4490=bbox, with_geometry_only=has_geometry
+            level=q["level"],
+            parent_code=q["parent"],
+            bbox_4490=q["bbox"],
+            with_geometry_only=q["has_geometry"],
         )
         return Response(AreaFeatureSerializer(areas, many=True).data)
+
+
+class AreasAtPointSerializer(serializers.Serializer):
+    lon = serializers.FloatField()
+    lat = serializers.FloatField()
+    areas = AreaSummarySerializer(many=True, help_text="由大到小：市、县（区）、乡镇（街道）…")
 
 
 class AreaAtPointView(APIView):
     """Which administrative areas contain a point (lon/lat in CGCS2000)."""
 
     permission_classes = [AllowAny]
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("lon", OpenApiTypes.DOUBLE, required=True),
-            OpenApiParameter("lat", OpenApiTypes.DOUBLE, required=True),
-        ],
-        responses=AreaSummarySerializer(many=True),
+    query_params = ParamSet(
+        Float("lon", -180, 180, required=True, description="经度（CGCS2000）"),
+        Float("lat", -90, 90, required=True, description="纬度（CGCS2000）"),
     )
+
+    @extend_schema(responses=AreasAtPointSerializer)
     def get(self, request):
-        reject_unknown(request.query_params, {"lon", "lat"})
-        lon, lat = parse_lon_lat(request.query_params)
+        q = self.query_params.parse(request.query_params)
+        lon, lat = q["lon"], q["lat"]
         areas = selectors.areas_at_point(lon=lon, lat=lat)
         return Response(
             {"lon": lon, "lat": lat, "areas": AreaSummarySerializer(areas, many=True).data}

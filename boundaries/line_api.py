@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.decorators import method_decorator
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -14,7 +14,7 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 from boundaries import line_selectors
 from boundaries.models import BoundaryLine, BoundaryMarker, BoundaryVersion
 from gis_portal.errors import InvalidParameter
-from gis_portal.params import parse_float, reject_unknown
+from gis_portal.params import Float, ParamSet, Text
 from gis_portal.throttles import heavy_work
 
 
@@ -84,10 +84,11 @@ class LineListView(APIView):
 
     # Surveyed marker coordinates are for officers, not the public map.
     permission_classes = [IsAuthenticated]
+    query_params = ParamSet()
 
     @extend_schema(responses=LineFeatureSerializer(many=True))
     def get(self, request):
-        reject_unknown(request.query_params, set())
+        self.query_params.parse(request.query_params)
         return Response(LineFeatureSerializer(line_selectors.line_list(), many=True).data)
 
 
@@ -96,14 +97,11 @@ class MarkerListView(APIView):
 
     # Surveyed marker coordinates are for officers, not the public map.
     permission_classes = [IsAuthenticated]
+    query_params = ParamSet(Text("line", max_length=50, description="界线编号"))
 
-    @extend_schema(
-        parameters=[OpenApiParameter("line", OpenApiTypes.STR, description="界线编号")],
-        responses=MarkerFeatureSerializer(many=True),
-    )
+    @extend_schema(responses=MarkerFeatureSerializer(many=True))
     def get(self, request):
-        reject_unknown(request.query_params, {"line"})
-        line = request.query_params.get("line") or None
+        line = self.query_params.parse(request.query_params)["line"]
         if line and not BoundaryLine.objects.filter(code=line).exists():
             raise InvalidParameter("line", f"没有编号为 {line[:30]} 的界线")
         markers = line_selectors.marker_list(line_code=line)
@@ -111,23 +109,31 @@ class MarkerListView(APIView):
         return Response(MarkerFeatureSerializer(markers, many=True, context=context).data)
 
 
+_TOLERANCES = {"area_tol_m": "area_m", "line_tol_m": "line_m", "marker_tol_m": "marker_m",
+               "version_tol_m": "version_m"}  # fmt: skip
+_TOLERANCE_LABELS = {"area_tol_m": "空隙/重叠容差", "line_tol_m": "界线与公共边容差",
+                     "marker_tol_m": "界桩离线容差", "version_tol_m": "版本差异容差"}  # fmt: skip
+TOPOLOGY_PARAMS = ParamSet(
+    *(
+        Float(
+            name,
+            0.01,
+            10_000,
+            default=getattr(line_selectors.TopologyTolerances(), field),
+            description=f"{_TOLERANCE_LABELS[name]} (m)",
+        )
+        for name, field in _TOLERANCES.items()
+    ),
+    Text("versions", max_length=100, description="两个版本名称，逗号分隔"),
+)
+
+
 def topology_params(params) -> tuple[line_selectors.TopologyTolerances, tuple[str, str] | None]:
     """Parse the topology tolerances (metres) and the two versions to compare."""
-    reject_unknown(
-        params, {"area_tol_m", "line_tol_m", "marker_tol_m", "version_tol_m", "versions"}
-    )
-    defaults = line_selectors.TopologyTolerances()
-    values = {}
-    for name, field in (
-        ("area_tol_m", "area_m"),
-        ("line_tol_m", "line_m"),
-        ("marker_tol_m", "marker_m"),
-        ("version_tol_m", "version_m"),
-    ):
-        v = parse_float(params, name, required=False, min_value=0.01, max_value=10_000)
-        values[field] = getattr(defaults, field) if v is None else v
+    q = TOPOLOGY_PARAMS.parse(params)
+    values = {field: q[name] for name, field in _TOLERANCES.items()}
     versions = None
-    raw = params.get("versions")
+    raw = q["versions"]
     if raw:
         parts = [p.strip() for p in raw.split(",")]
         known = set(BoundaryVersion.objects.values_list("name", flat=True))
@@ -145,25 +151,9 @@ class TopologyView(APIView):
 
     # Surveyed marker coordinates are for officers, not the public map.
     permission_classes = [IsAuthenticated]
+    query_params = TOPOLOGY_PARAMS
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "area_tol_m", OpenApiTypes.DOUBLE, description="空隙/重叠容差 (m)，默认 5"
-            ),
-            OpenApiParameter(
-                "line_tol_m", OpenApiTypes.DOUBLE, description="界线与公共边容差 (m)，默认 5"
-            ),
-            OpenApiParameter(
-                "marker_tol_m", OpenApiTypes.DOUBLE, description="界桩离线容差 (m)，默认 1"
-            ),
-            OpenApiParameter(
-                "version_tol_m", OpenApiTypes.DOUBLE, description="版本差异容差 (m)，默认 100"
-            ),
-            OpenApiParameter("versions", OpenApiTypes.STR, description="两个版本名称，逗号分隔"),
-        ],
-        responses=OpenApiTypes.OBJECT,
-    )
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
         tol, versions = topology_params(request.query_params)
         return Response(line_selectors.topology_report(tol=tol, versions=versions))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 from django.utils.decorators import method_decorator
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -27,10 +29,19 @@ from facilities.services.runs import siting_run_cancel, siting_run_create
 from facilities.services.siting import SitingRequest
 from facilities.services.watchdog import siting_run_fail_if_dead
 from facilities.siting.catalogue import SITING_MODELS
+from facilities.standards import PROGRAMMES
 from facilities.tasks import enqueue_siting
 from gis_portal.errors import InvalidParameter, NotFound
 from gis_portal.metric_crs import to_lonlat
-from gis_portal.params import parse_choice, parse_float, parse_int, reject_unknown
+from gis_portal.params import (
+    Choice,
+    IntList,
+    ParamSet,
+    parse_choice,
+    parse_float,
+    parse_int,
+    reject_unknown,
+)
 from gis_portal.throttles import heavy_work
 
 
@@ -86,6 +97,23 @@ class FacilitySerializer(GeoFeatureModelSerializer):
         )
 
 
+# The standard programmes (facilities.standards); a planner may add more in the admin.
+PROGRAMME_SLUGS = tuple(row[0] for row in PROGRAMMES)
+
+
+def programme_param(*, required: bool = False):
+    # The schema lists the standard programmes; the registry decides (a planner may add one
+    # in the admin, and it is accepted too).
+    return Choice(
+        "programme",
+        PROGRAMME_SLUGS,
+        required=required,
+        open_choice=True,
+        max_length=50,
+        description="服务项目代码：标准项目之一，或规划人员在后台新增的项目",
+    )
+
+
 def _programme(params) -> Programme:
     slug = params.get("programme")
     if not slug:
@@ -98,10 +126,11 @@ def _programme(params) -> Programme:
 
 class ProgrammeListView(APIView):
     permission_classes = [AllowAny]
+    query_params = ParamSet()
 
     @extend_schema(responses=ProgrammeSerializer(many=True))
     def get(self, request):
-        reject_unknown(request.query_params, set())
+        self.query_params.parse(request.query_params)
         return Response(ProgrammeSerializer(Programme.objects.all(), many=True).data)
 
 
@@ -109,22 +138,15 @@ class FacilityListView(APIView):
     """Facilities as GeoJSON (CGCS2000 lon/lat)."""
 
     permission_classes = [AllowAny]
-    allowed = {"programme", "status"}
+    query_params = ParamSet(programme_param(), Choice("status", FacilityStatus.values))
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("programme", OpenApiTypes.STR),
-            OpenApiParameter("status", OpenApiTypes.STR, enum=list(FacilityStatus.values)),
-        ],
-        responses=FacilitySerializer(many=True),
-    )
+    @extend_schema(responses=FacilitySerializer(many=True))
     def get(self, request):
         params = request.query_params
-        reject_unknown(params, self.allowed)
+        status_ = self.query_params.parse(params)["status"]
         qs = Facility.objects.select_related("programme", "facility_type", "county")
         if params.get("programme"):
             qs = qs.filter(programme=_programme(params))
-        status_ = parse_choice(params, "status", FacilityStatus.values)
         if status_:
             qs = qs.filter(status=status_)
         return Response(FacilitySerializer(qs.order_by("id"), many=True).data)
@@ -135,20 +157,16 @@ class CoverageView(APIView):
     """Coverage of one programme: served, by area, unit rule, gap polygons, demand points."""
 
     permission_classes = [AllowAny]
-    allowed = {"programme", "distance_kind"}
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("programme", OpenApiTypes.STR, required=True),
-            OpenApiParameter("distance_kind", OpenApiTypes.STR, enum=list(DistanceKind.values)),
-        ],
-        responses=OpenApiTypes.OBJECT,
+    query_params = ParamSet(
+        programme_param(required=True),
+        Choice("distance_kind", DistanceKind.values, description="默认按服务项目的规定"),
     )
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
         params = request.query_params
-        reject_unknown(params, self.allowed)
+        kind = self.query_params.parse(params)["distance_kind"]
         programme = _programme(params)
-        kind = parse_choice(params, "distance_kind", DistanceKind.values)
         demand = demand_arrays(with_cells=True)
         report = programme_coverage(programme, demand=demand, distance_kind=kind, with_gaps=True)
         target = demand.target(programme)
@@ -163,13 +181,24 @@ class CoverageView(APIView):
         return Response(body)
 
 
+class PlanTargetSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    figure = serializers.CharField()
+    value = serializers.FloatField(allow_null=True, help_text="比例或数量；无数据时为 null")
+    goal = serializers.CharField()
+    met = serializers.BooleanField(allow_null=True, help_text="null：规划未给出数值目标")
+    source = serializers.CharField()
+
+
 @method_decorator(heavy_work("compute"), name="get")
 class PlanTargetsView(APIView):
     permission_classes = [AllowAny]
+    query_params = ParamSet()
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=PlanTargetSerializer(many=True))
     def get(self, request):
-        reject_unknown(request.query_params, set())
+        self.query_params.parse(request.query_params)
         daycare = Programme.objects.filter(slug="eldercare_daycare").first()
         report = None
         if daycare and Facility.objects.filter(programme=daycare, status="open").exists():
@@ -223,6 +252,8 @@ class SitingRunListView(APIView):
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
     def post(self, request):
+        if not isinstance(request.data, Mapping):
+            raise InvalidParameter("body", "请求体应为 JSON 对象")
         # JSON numbers and form strings alike go through the same parameter parsers.
         raw_candidates = request.data.get("candidates")
         data = {
@@ -300,25 +331,18 @@ def scenario_json(s: Scenario) -> dict:
 
 class ScenarioListView(APIView):
     permission_classes = [IsPlanner]
-    allowed = {"programme", "ids"}
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("programme", OpenApiTypes.STR),
-            OpenApiParameter("ids", OpenApiTypes.STR, description="逗号分隔的方案编号（并排比较）"),
-        ],
-        responses=OpenApiTypes.OBJECT,
+    query_params = ParamSet(
+        programme_param(),
+        IntList("ids", max_items=10, description="逗号分隔的方案编号（并排比较，最多 10 个）"),
     )
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
         params = request.query_params
-        reject_unknown(params, self.allowed)
+        ids = self.query_params.parse(params)["ids"]
         qs = Scenario.objects.select_related("programme")
         if params.get("programme"):
             qs = qs.filter(programme=_programme(params))
-        if params.get("ids"):
-            try:
-                ids = [int(x) for x in params["ids"].split(",")][:10]
-            except ValueError:
-                raise InvalidParameter("ids", "应为逗号分隔的整数") from None
+        if ids:
             qs = qs.filter(pk__in=ids)
         return Response([scenario_json(s) for s in qs[:50]])

@@ -4,41 +4,14 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
-from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+# The error tree lives in a module without Django or DRF imports (the request parsers of
+# gis_portal.input_safety use it while DRF's settings load); it is re-exported from here.
+from gis_portal.error_types import Conflict, DomainError, InvalidParameter, NotFound
 
-class DomainError(Exception):
-    """Base of the project's named errors; ``http_status`` is used by the API."""
-
-    http_status = status.HTTP_400_BAD_REQUEST
-    code = "invalid"
-
-    def __init__(self, message: str, **details) -> None:
-        super().__init__(message)
-        self.message = message
-        self.details = details
-
-
-class InvalidParameter(DomainError):
-    """A query parameter is missing, malformed or out of range."""
-
-    code = "invalid_parameter"
-
-    def __init__(self, parameter: str, message: str) -> None:
-        super().__init__(f"参数 {parameter} 无效：{message}", parameter=parameter)
-        self.parameter = parameter
-
-
-class NotFound(DomainError):
-    http_status = status.HTTP_404_NOT_FOUND
-    code = "not_found"
-
-
-class Conflict(DomainError):
-    http_status = status.HTTP_409_CONFLICT
-    code = "conflict"
+__all__ = ["Conflict", "DomainError", "InvalidParameter", "NotFound", "api_exception_handler"]
 
 
 def api_exception_handler(exc, context):

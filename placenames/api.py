@@ -7,7 +7,7 @@ import json
 from django.http import HttpResponse
 from django.utils.decorators import method_decorator
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
@@ -17,11 +17,15 @@ from rest_framework.views import APIView
 from boundaries.selectors import areas_at_point
 from gis_portal.errors import InvalidParameter
 from gis_portal.params import (
-    MAX_PARAM_LENGTH,
-    parse_bbox,
-    parse_choice,
+    NONBLANK_PATTERN,
+    BBox,
+    Bool,
+    Choice,
+    Float,
+    Int,
+    ParamSet,
+    Text,
     parse_float,
-    parse_int,
     reject_unknown,
 )
 from gis_portal.throttles import heavy_work
@@ -106,84 +110,57 @@ def detail_feature(place: PlaceName) -> dict:
     return feature
 
 
-SEARCH_PARAMS = {
-    "q",
-    "category",
-    "division",
-    "status",
-    "bbox",
-    "lon",
-    "lat",
-    "radius_m",
-    "page",
-    "page_size",
-    "fuzzy",
-}
+CODE_PATTERN = r"^\d{1,12}$"
+SEARCH_PARAMS = ParamSet(
+    Text("q", description="中文、全拼或拼音首字母；容错"),
+    Text("category", pattern=CODE_PATTERN, pattern_message="应为数字代码",
+         description="类别代码（含下级类别）"),
+    Text("division", pattern=CODE_PATTERN, pattern_message="应为数字代码",
+         description="行政区划代码（含下级）"),
+    Choice("status", PlaceNameStatus.values),
+    BBox(),
+    Float("lon", -180, 180, description="与 lat、radius_m 一起给出：距该点的范围"),
+    Float("lat", -90, 90),
+    Float("radius_m", 1, MAX_RADIUS_M, description="距 lon/lat 的半径（米）"),
+    Bool("fuzzy", default=True, description="容错匹配"),
+)  # fmt: skip
+LIST_PARAMS = SEARCH_PARAMS + ParamSet(
+    Int("page", 1, 10_000, default=1),
+    Int("page_size", 1, MAX_PAGE_SIZE, default=20),
+)
 
 
-def parse_search(params) -> tuple[str | None, selectors.SearchFilters]:
-    """Return the query text and filters of a search request (400 naming a bad one)."""
-    q = params.get("q")
-    if q is not None:
-        if len(q) > MAX_PARAM_LENGTH:
-            raise InvalidParameter("q", f"长度超过 {MAX_PARAM_LENGTH} 个字符")
-        if "\x00" in q:
-            raise InvalidParameter("q", "含有不允许的控制字符")
-        q = q.strip() or None
-    for name in ("category", "division"):
-        value = params.get(name)
-        if value and not value.isdigit():
-            raise InvalidParameter(name, "应为数字代码")
+def search_filters(q: dict) -> tuple[str | None, selectors.SearchFilters]:
+    """Return the query text and filters from parsed SEARCH_PARAMS (400 naming a bad one)."""
     near = None
-    if any(params.get(k) for k in ("lon", "lat", "radius_m")):
-        lon = parse_float(params, "lon", min_value=-180, max_value=180)
-        lat = parse_float(params, "lat", min_value=-90, max_value=90)
-        radius_m = parse_float(params, "radius_m", min_value=1, max_value=MAX_RADIUS_M)
-        near = (lon, lat, radius_m)
+    if any(q[name] is not None for name in ("lon", "lat", "radius_m")):
+        for name in ("lon", "lat", "radius_m"):
+            if q[name] is None:
+                raise InvalidParameter(name, "缺少此参数 (与 lon、lat、radius_m 一起给出)")
+        near = (q["lon"], q["lat"], q["radius_m"])
     filters = selectors.SearchFilters(
-        category_code=params.get("category") or None,
-        division_code=params.get("division") or None,
-        status=parse_choice(params, "status", PlaceNameStatus.values),
-        bbox_4490=parse_bbox(params),
+        category_code=q["category"],
+        division_code=q["division"],
+        status=q["status"],
+        bbox_4490=q["bbox"],
         near=near,
     )
-    return q, filters
-
-
-_SEARCH_SCHEMA = [
-    OpenApiParameter("q", OpenApiTypes.STR, description="中文、全拼或拼音首字母；容错"),
-    OpenApiParameter("category", OpenApiTypes.STR, description="类别代码（含下级类别）"),
-    OpenApiParameter("division", OpenApiTypes.STR, description="行政区划代码（含下级）"),
-    OpenApiParameter("status", OpenApiTypes.STR, enum=list(PlaceNameStatus.values)),
-    OpenApiParameter("bbox", OpenApiTypes.STR, description="minLon,minLat,maxLon,maxLat"),
-    OpenApiParameter("lon", OpenApiTypes.DOUBLE),
-    OpenApiParameter("lat", OpenApiTypes.DOUBLE),
-    OpenApiParameter("radius_m", OpenApiTypes.DOUBLE, description="距 lon/lat 的半径（米）"),
-]
+    return (q["q"] or "").strip() or None, filters
 
 
 class PlaceNameListView(APIView):
     """Search the archive; GeoJSON features at the representative points, best first."""
 
     permission_classes = [AllowAny]
+    query_params = LIST_PARAMS
 
-    @extend_schema(
-        parameters=[
-            *_SEARCH_SCHEMA,
-            OpenApiParameter("page", OpenApiTypes.INT),
-            OpenApiParameter("page_size", OpenApiTypes.INT),
-            OpenApiParameter("fuzzy", OpenApiTypes.BOOL),
-        ],
-        operation_id="placename_search",
-        responses=OpenApiTypes.OBJECT,
-    )
+    @extend_schema(operation_id="placename_search", responses=OpenApiTypes.OBJECT)
     def get(self, request):
         params = request.query_params
-        reject_unknown(params, SEARCH_PARAMS)
-        q, filters = parse_search(params)
-        page = parse_int(params, "page", min_value=1, max_value=10_000, default=1)
-        page_size = parse_int(params, "page_size", min_value=1, max_value=MAX_PAGE_SIZE, default=20)
-        fuzzy = parse_choice(params, "fuzzy", ["true", "false"]) != "false"
+        declared = self.query_params.parse(params)
+        q, filters = search_filters(declared)
+        page, page_size = declared["page"], declared["page_size"]
+        fuzzy = declared["fuzzy"]
         result = selectors.placename_search(
             q=q, filters=filters, limit=page_size, offset=(page - 1) * page_size, fuzzy=fuzzy
         )
@@ -217,25 +194,19 @@ class PlaceNameExportView(APIView):
         renderer = JSONRenderer()
         return renderer, renderer.media_type
 
-    @extend_schema(
-        parameters=[
-            *_SEARCH_SCHEMA,
-            OpenApiParameter("format", OpenApiTypes.STR, enum=list(FORMATS), required=True),
-            OpenApiParameter("encoding", OpenApiTypes.STR, enum=list(SHAPEFILE_ENCODINGS)),
-            OpenApiParameter("fuzzy", OpenApiTypes.BOOL),
-        ],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+    query_params = SEARCH_PARAMS + ParamSet(
+        Choice("format", FORMATS, required=True),
+        Choice("encoding", SHAPEFILE_ENCODINGS, description="Shapefile 属性表编码，默认 utf-8"),
     )
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request):
         params = request.query_params
-        allowed = (SEARCH_PARAMS - {"page", "page_size"}) | {"format", "encoding"}
-        reject_unknown(params, allowed)
-        fmt = parse_choice(params, "format", list(FORMATS))
-        if fmt is None:
-            raise InvalidParameter("format", "缺少此参数 (required)")
-        encoding = parse_choice(params, "encoding", list(SHAPEFILE_ENCODINGS)) or "utf-8"
-        q, filters = parse_search(params)
-        fuzzy = parse_choice(params, "fuzzy", ["true", "false"]) != "false"
+        declared = self.query_params.parse(params)
+        fmt = declared["format"]
+        encoding = declared["encoding"] or "utf-8"
+        q, filters = search_filters(declared)
+        fuzzy = declared["fuzzy"]
         page = selectors.placename_search(
             q=q, filters=filters, limit=MAX_EXPORT_ROWS + 1, fuzzy=fuzzy, with_total=False
         )
@@ -254,19 +225,17 @@ class PlaceNameSuggestView(APIView):
     """Autocomplete: up to ``limit`` names for what has been typed so far."""
 
     permission_classes = [AllowAny]
+    query_params = ParamSet(
+        Text("q", required=True, pattern=NONBLANK_PATTERN, pattern_message="缺少此参数 (required)",
+             description="已输入的文字"),
+        Int("limit", 1, 20, default=10),
+    )  # fmt: skip
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("q", OpenApiTypes.STR, required=True),
-            OpenApiParameter("limit", OpenApiTypes.INT),
-        ],
-        responses=OpenApiTypes.OBJECT,
-    )
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
-        params = request.query_params
-        reject_unknown(params, {"q", "limit"})
-        q, _ = parse_search({"q": params.get("q", "")})
-        limit = parse_int(params, "limit", min_value=1, max_value=20, default=10)
+        declared = self.query_params.parse(request.query_params)
+        q = declared["q"].strip() or None
+        limit = declared["limit"]
         if q is None:
             raise InvalidParameter("q", "缺少此参数 (required)")
         places = selectors.placename_suggest(q=q, limit=limit)
@@ -291,26 +260,19 @@ class PlaceNameNearView(APIView):
     """What is here: the place names within ``radius_m`` of a point, nearest first."""
 
     permission_classes = [AllowAny]
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("lon", OpenApiTypes.DOUBLE, required=True),
-            OpenApiParameter("lat", OpenApiTypes.DOUBLE, required=True),
-            OpenApiParameter("radius_m", OpenApiTypes.DOUBLE),
-            OpenApiParameter("limit", OpenApiTypes.INT),
-        ],
-        responses=OpenApiTypes.OBJECT,
+    query_params = ParamSet(
+        Float("lon", -180, 180, required=True),
+        Float("lat", -90, 90, required=True),
+        Float("radius_m", 1, MAX_RADIUS_M, default=500.0, description="半径（米）"),
+        Int("limit", 1, MAX_PAGE_SIZE, default=20),
     )
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
-        params = request.query_params
-        reject_unknown(params, {"lon", "lat", "radius_m", "limit"})
-        lon = parse_float(params, "lon", min_value=-180, max_value=180)
-        lat = parse_float(params, "lat", min_value=-90, max_value=90)
-        radius_m = parse_float(
-            params, "radius_m", required=False, min_value=1, max_value=MAX_RADIUS_M
+        q = self.query_params.parse(request.query_params)
+        near = selectors.placenames_near(
+            lon=q["lon"], lat=q["lat"], radius_m=q["radius_m"], limit=q["limit"]
         )
-        limit = parse_int(params, "limit", min_value=1, max_value=MAX_PAGE_SIZE, default=20)
-        near = selectors.placenames_near(lon=lon, lat=lat, radius_m=radius_m or 500, limit=limit)
         return Response(
             {
                 "type": "FeatureCollection",
@@ -326,10 +288,12 @@ class PlaceNameDetailView(APIView):
     """The full census record of one place name, with its geometry."""
 
     permission_classes = [AllowAny]
+    query_params = ParamSet()
+    path_params = ParamSet(Text("place_code", max_length=30, description="地名代码"))
 
     @extend_schema(operation_id="placename_detail", responses=OpenApiTypes.OBJECT)
     def get(self, request, place_code: str):
-        reject_unknown(request.query_params, set())
+        self.query_params.parse(request.query_params)
         return Response(detail_feature(selectors.placename_detail(place_code=place_code)))
 
 
@@ -345,19 +309,14 @@ class RomanizeView(APIView):
     """Romanise a Chinese place name by the 1984 rules."""
 
     permission_classes = [AllowAny]
+    query_params = ParamSet(
+        Text("name", required=True, pattern=NONBLANK_PATTERN, pattern_message="缺少此参数 (required)",
+             description="中文地名")
+    )  # fmt: skip
 
-    @extend_schema(
-        parameters=[OpenApiParameter("name", OpenApiTypes.STR, required=True)],
-        responses=RomanizeSerializer,
-    )
+    @extend_schema(responses=RomanizeSerializer)
     def get(self, request):
-        params = request.query_params
-        reject_unknown(params, {"name"})
-        name = (params.get("name") or "").strip()
-        if not name:
-            raise InvalidParameter("name", "缺少此参数 (required)")
-        if len(name) > MAX_PARAM_LENGTH:
-            raise InvalidParameter("name", f"长度超过 {MAX_PARAM_LENGTH} 个字符")
+        name = self.query_params.parse(request.query_params)["name"].strip()
         try:
             result = romanize(name)
         except ValueError as exc:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ParseError
 from rest_framework.permissions import IsAuthenticated
@@ -21,10 +21,19 @@ from gis_portal.editing.attributes import ChoiceRule, DateRule, NumberRule, Text
 from gis_portal.editing.concurrency import OptimisticLockMixin, etag_format
 from gis_portal.editing.errors import InvalidEdit
 from gis_portal.editing.feature_io import county_id_of, feature_collection_json, feature_dict
-from gis_portal.editing.layers import Layer, layer_get
+from gis_portal.editing.layers import LAYERS, Layer, layer_get
 from gis_portal.editing.permissions import LayerEditPermission
 from gis_portal.errors import NotFound
-from gis_portal.params import reject_unknown
+from gis_portal.params import Choice, ParamSet, Text, reject_unknown
+
+
+class LayerPathMixin:
+    """Views under /api/v1/editing/<layer>/…: the schema lists the registered layers."""
+
+    @property
+    def path_params(self) -> ParamSet:
+        # A property: the registry is filled by autodiscovery after this module is imported.
+        return ParamSet(Choice("layer", tuple(LAYERS), description="图层"))
 
 
 def request_body(request) -> object:
@@ -171,7 +180,7 @@ def _plain(value):
     return str(value)
 
 
-class HistoryView(APIView):
+class HistoryView(LayerPathMixin, APIView):
     """The timeline of one feature with a diff per version (signed-in users)."""
 
     permission_classes = [LayerEditPermission]
@@ -187,7 +196,7 @@ class HistoryView(APIView):
         return Response({"layer": lay.key, "id": pk, "timeline": timeline_json(entries)})
 
 
-class RestoreView(LayerObjectMixin, APIView):
+class RestoreView(LayerPathMixin, LayerObjectMixin, APIView):
     """Restore an earlier version as a new recorded change (If-Match required)."""
 
     def get_layer(self) -> Layer:
@@ -267,7 +276,7 @@ def _feature_layer(key: str) -> Layer:
     return layer
 
 
-class LayerFeatureView(FeatureEditView):
+class LayerFeatureView(LayerPathMixin, FeatureEditView):
     """GET/PATCH/DELETE /api/v1/editing/<layer>/<id> of the layers described by a
     FeatureSpec (streets, signs, door plates, facilities): GeoJSON + ETag, If-Match."""
 
@@ -291,7 +300,7 @@ class LayerFeatureView(FeatureEditView):
         return super().delete(request, pk)
 
 
-class LayerCollectionView(APIView):
+class LayerCollectionView(LayerPathMixin, APIView):
     """GET /api/v1/editing/<layer>?county=230402: the layer's features in one county (what
     the editor loads); POST: create one feature (201 with id, version and ETag)."""
 
@@ -301,15 +310,24 @@ class LayerCollectionView(APIView):
     def editor_roles(self) -> tuple[str, ...]:
         return layer_get(self.kwargs["layer"]).editor_roles
 
-    @extend_schema(
-        operation_id="editing_layer_features",
-        parameters=[OpenApiParameter("county", OpenApiTypes.STR, required=True)],
-        responses=OpenApiTypes.OBJECT,
-    )
+    query_params = {
+        "get": ParamSet(
+            Text(
+                "county",
+                required=True,
+                max_length=6,
+                pattern=r"^\d{6}$",
+                pattern_message="应为 6 位县级区划代码，如 230402",
+                description="县级区划代码",
+            ),
+        )
+    }
+
+    @extend_schema(operation_id="editing_layer_features", responses=OpenApiTypes.OBJECT)
     def get(self, request, layer: str):
-        reject_unknown(request.query_params, {"county"})
+        county = self.query_params["get"].parse(request.query_params)["county"]
         lay = _feature_layer(layer)
-        county_id = county_id_of(request.query_params.get("county", ""))
+        county_id = county_id_of(county)
         body = feature_collection_json(lay.features, county_id=county_id)
         return HttpResponse(body, content_type="application/geo+json")
 
@@ -356,7 +374,7 @@ def rule_json(name: str, rule) -> dict | None:
     return None
 
 
-class LayerFormView(APIView):
+class LayerFormView(LayerPathMixin, APIView):
     """GET /api/v1/editing/<layer>/form: the fields of the editor's attribute form (label,
     type, choices, limits), for editing a feature and for a new one (create_only)."""
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,8 +15,9 @@ from gis_portal.editing.errors import InvalidEdit
 from gis_portal.editing.layers import LAYERS
 from gis_portal.editing.models import ChangeKind, ChangeRequest, ChangeStatus
 from gis_portal.errors import InvalidParameter
+from gis_portal.input_safety import SafeMultiPartParser
 from gis_portal.limits import accepts_upload
-from gis_portal.params import parse_choice, parse_int, reject_unknown
+from gis_portal.params import Bool, Choice, Int, ParamSet, reject_unknown
 
 
 class DocumentSerializer(serializers.Serializer):
@@ -38,7 +38,7 @@ class ChangeRequestSerializer(serializers.ModelSerializer):
     action_display = serializers.CharField(source="get_action_display", read_only=True)
     layer = serializers.SerializerMethodField()
     submitted_by = serializers.CharField(source="submitted_by.username", read_only=True)
-    decided_by = serializers.CharField(source="decided_by.username", default=None)
+    decided_by = serializers.CharField(source="decided_by.username", default=None, allow_null=True)
     documents = DocumentSerializer(many=True, read_only=True)
 
     class Meta:
@@ -88,26 +88,24 @@ class ChangeRequestListView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("status", OpenApiTypes.STR, enum=ChangeStatus.values),
-            OpenApiParameter("kind", OpenApiTypes.STR, enum=ChangeKind.values),
-            OpenApiParameter("layer", OpenApiTypes.STR),
-            OpenApiParameter("target_id", OpenApiTypes.INT),
-            OpenApiParameter("pending", OpenApiTypes.BOOL),
-        ],
-        responses=ChangeRequestSerializer(many=True),
-    )
+    @property
+    def query_params(self) -> dict[str, ParamSet]:
+        # A property: the layer registry is filled by autodiscovery after import.
+        return {
+            "get": ParamSet(
+                Choice("status", ChangeStatus.values),
+                Choice("kind", ChangeKind.values),
+                Choice("layer", tuple(LAYERS)),
+                Int("target_id", 1, 2**31 - 1, description="须与 layer 一起给出"),
+                Bool("pending", default=False, description="只列待处理的申请"),
+            )
+        }
+
+    @extend_schema(responses=ChangeRequestSerializer(many=True))
     def get(self, request):
-        params = request.query_params
-        reject_unknown(params, {"status", "kind", "layer", "target_id", "pending"})
-        wanted = parse_choice(params, "status", ChangeStatus.values)
-        kind = parse_choice(params, "kind", ChangeKind.values)
-        pending = parse_choice(params, "pending", ("true", "false")) == "true"
-        layer = params.get("layer") or None
-        if layer is not None and layer not in LAYERS:
-            raise InvalidParameter("layer", f"应为 {'、'.join(LAYERS)}")
-        target_id = parse_int(params, "target_id", required=False, min_value=1)
+        q = self.query_params["get"].parse(request.query_params)
+        wanted, kind, layer, target_id = q["status"], q["kind"], q["layer"], q["target_id"]
+        pending = q["pending"]
         if target_id is not None and layer is None:
             raise InvalidParameter("target_id", "须与 layer 一起给出")
         rows = selectors.change_request_list(
@@ -199,7 +197,7 @@ class ChangeDocumentView(APIView):
     """Attach a document (multipart: kind, title, file) to a pending request."""
 
     permission_classes = [IsAuthenticated]
-    parser_classes = [MultiPartParser]
+    parser_classes = [SafeMultiPartParser]
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses=DocumentSerializer)
     def post(self, request, pk: int):

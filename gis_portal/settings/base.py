@@ -50,6 +50,8 @@ MIDDLEWARE = [
     # Refuses an oversized body before anything reads or spools it (CsrfViewMiddleware reads
     # request.POST); only header-only middleware may sit above it, so 413s get their headers.
     "gis_portal.limits.RequestBodyLimitMiddleware",
+    # NUL/control characters in query strings and path segments: 400 before any view runs.
+    "gis_portal.input_safety.SafeInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -226,7 +228,13 @@ CONTENT_SECURITY_POLICY = {
 }
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "gis_portal.openapi.PortalAutoSchema",
+    # DRF's parsers, refusing NUL/control characters/lone surrogates (gis_portal.input_safety).
+    "DEFAULT_PARSER_CLASSES": [
+        "gis_portal.input_safety.SafeJSONParser",
+        "gis_portal.input_safety.SafeFormParser",
+        "gis_portal.input_safety.SafeMultiPartParser",
+    ],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "gis_portal.authentication.ApiKeyAuthentication",
@@ -256,6 +264,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "gis_portal.openapi.geojson_null_geometry",
+    ],
 }
 
 # One configuration for the web workers, the task worker, management commands and the

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import gzip
-from datetime import date
 
 from django.http import HttpResponse
 from django.utils.decorators import method_decorator
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -16,30 +15,45 @@ from rest_framework.views import APIView
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from gis_portal.errors import InvalidParameter
-from gis_portal.params import parse_bbox, parse_choice, parse_float, parse_int, reject_unknown
+from gis_portal.params import (
+    NONBLANK_PATTERN,
+    BBox,
+    Bool,
+    Choice,
+    Date,
+    Float,
+    Int,
+    Param,
+    ParamSet,
+    Text,
+    parse_lon_lat,
+)
 from gis_portal.throttles import heavy_work
 from placenames.addresses import lookup, selectors
 from placenames.addresses.address_parse import AddressQueryError
 from placenames.addresses.checks import RULES
 from placenames.addresses.models import Street
 from placenames.addresses.tile_store import tile_fetch
-from placenames.addresses.tiles import TileError, validate_tile
+from placenames.addresses.tiles import LAYERS as TILE_LAYERS
+from placenames.addresses.tiles import MAX_ZOOM, TileError, validate_tile
 
 HEGANG_LON = (129.4, 132.6)
 HEGANG_LAT = (47.0, 48.5)
 MAX_TEXT_PARAM = 100
 
 
-def _text(params, name: str, *, required: bool = False) -> str | None:
-    """Return a text parameter (≤ MAX_TEXT_PARAM characters) or None when absent."""
-    value = params.get(name)
-    if value is None or value.strip() == "":
-        if required:
-            raise InvalidParameter(name, "缺少此参数或为空")
-        return None
-    if len(value) > MAX_TEXT_PARAM:
-        raise InvalidParameter(name, f"长度超过 {MAX_TEXT_PARAM} 个字符")
-    return value
+def _area_code(name: str, label: str) -> Param:
+    return Text(name, pattern=r"^\d{6,12}$", pattern_message="应为 6–12 位区划代码",
+                description=f"{label}区划代码")  # fmt: skip
+
+
+# A door's position must lie in the city: the schema states the city's box.
+HEGANG_POSITION = ParamSet(
+    Float("lon", *HEGANG_LON, required=True, description="经度（CGCS2000，鹤岗市范围内）",
+          range_message=f"不在鹤岗市范围 {HEGANG_LON[0]}–{HEGANG_LON[1]} 内（经纬度是否写反？）"),
+    Float("lat", *HEGANG_LAT, required=True, description="纬度（CGCS2000，鹤岗市范围内）",
+          range_message=f"不在鹤岗市范围 {HEGANG_LAT[0]}–{HEGANG_LAT[1]} 内"),
+)  # fmt: skip
 
 
 def _result_feature(r: lookup.GeocodeResult) -> dict:
@@ -63,7 +77,7 @@ class StreetFeatureSerializer(GeoFeatureModelSerializer):
     county = serializers.CharField(source="county.name", default="", read_only=True)
     township = serializers.CharField(source="township.name", default="", read_only=True)
     archive_code = serializers.CharField(
-        source="place_name.place_code", default=None, read_only=True
+        source="place_name.place_code", default=None, read_only=True, allow_null=True
     )
     former_names = serializers.SerializerMethodField()
     plate_count = serializers.IntegerField(read_only=True)
@@ -88,25 +102,21 @@ class StreetListView(APIView):
     """Streets as GeoJSON with their numbering rule, former names and plate counts."""
 
     permission_classes = [AllowAny]
-    allowed = {"county", "township", "named", "bbox"}
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("county", OpenApiTypes.STR, description="县（区）区划代码"),
-            OpenApiParameter("township", OpenApiTypes.STR, description="街道/乡镇区划代码"),
-            OpenApiParameter("named", OpenApiTypes.BOOL, description="只列新命名/更名的街路"),
-            OpenApiParameter("bbox", OpenApiTypes.STR, description="minLon,minLat,maxLon,maxLat"),
-        ],
-        responses=StreetFeatureSerializer(many=True),
+    query_params = ParamSet(
+        _area_code("county", "县（区）"),
+        _area_code("township", "街道/乡镇"),
+        Bool("named", default=False, description="只列新命名/更名的街路"),
+        BBox(),
     )
+
+    @extend_schema(responses=StreetFeatureSerializer(many=True))
     def get(self, request):
-        params = request.query_params
-        reject_unknown(params, self.allowed)
+        q = self.query_params.parse(request.query_params)
         streets = selectors.street_list(
-            county_code=_text(params, "county"),
-            township_code=_text(params, "township"),
-            named_only=parse_choice(params, "named", ["true", "false"]) == "true",
-            bbox_4490=parse_bbox(params),
+            county_code=q["county"],
+            township_code=q["township"],
+            named_only=q["named"],
+            bbox_4490=q["bbox"],
         )
         return Response(StreetFeatureSerializer(streets, many=True).data)
 
@@ -115,21 +125,16 @@ class GeocodeView(APIView):
     """Address search: a Chinese (or pinyin) address → door plate, street or area."""
 
     permission_classes = [AllowAny]
+    query_params = ParamSet(
+        Text("q", required=True, max_length=MAX_TEXT_PARAM, pattern=NONBLANK_PATTERN,
+             pattern_message="缺少此参数或为空", description="地址，如 新华路12号之一"),
+        Int("limit", 1, 10, default=5, description="最多返回几条"),
+    )  # fmt: skip
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "q", OpenApiTypes.STR, required=True, description="地址，如 新华路12号之一"
-            ),
-            OpenApiParameter("limit", OpenApiTypes.INT, description="最多返回几条（1–10，默认 5）"),
-        ],
-        responses=OpenApiTypes.OBJECT,
-    )
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
-        params = request.query_params
-        reject_unknown(params, {"q", "limit"})
-        q = _text(params, "q", required=True)
-        limit = parse_int(params, "limit", min_value=1, max_value=10, default=5)
+        declared = self.query_params.parse(request.query_params)
+        q, limit = declared["q"], declared["limit"]
         try:
             parsed, results = lookup.geocode(q, limit=limit)
         except AddressQueryError as exc:
@@ -154,30 +159,20 @@ class GeocodeView(APIView):
 
 
 def hegang_lon_lat(params) -> tuple[float, float]:
-    lon = parse_float(params, "lon", min_value=-180, max_value=180)
-    lat = parse_float(params, "lat", min_value=-90, max_value=90)
-    if not HEGANG_LON[0] <= lon <= HEGANG_LON[1]:
-        hint = "（经纬度是否写反？）" if HEGANG_LAT[0] <= lon <= HEGANG_LAT[1] else ""
-        raise InvalidParameter("lon", f"不在鹤岗市范围 {HEGANG_LON[0]}–{HEGANG_LON[1]} 内{hint}")
-    if not HEGANG_LAT[0] <= lat <= HEGANG_LAT[1]:
-        raise InvalidParameter("lat", f"不在鹤岗市范围 {HEGANG_LAT[0]}–{HEGANG_LAT[1]} 内")
-    return lon, lat
+    # World ranges first: in a swapped pair the latitude beyond ±90 is the one named.
+    parse_lon_lat(params)
+    q = HEGANG_POSITION.parse(params)
+    return q["lon"], q["lat"]
 
 
 class ReverseView(APIView):
     """What address is here: the nearest door plate, its full address and distance."""
 
     permission_classes = [AllowAny]
+    query_params = HEGANG_POSITION
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("lon", OpenApiTypes.DOUBLE, required=True),
-            OpenApiParameter("lat", OpenApiTypes.DOUBLE, required=True),
-        ],
-        responses=OpenApiTypes.OBJECT,
-    )
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
-        reject_unknown(request.query_params, {"lon", "lat"})
         lon, lat = hegang_lon_lat(request.query_params)
         r = lookup.reverse(lon=lon, lat=lat)
         if r is None:
@@ -205,53 +200,30 @@ class ReverseView(APIView):
         )
 
 
-def _parse_date(params, name: str) -> date | None:
-    raw = _text(params, name)
-    if raw is None:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidParameter(name, "日期格式应为 YYYY-MM-DD") from None
-
-
 @method_decorator(heavy_work("compute"), name="get")
 class ChecksView(APIView):
     """Consistency checks of plates and signs, for one street, a township or the city."""
 
     permission_classes = [AllowAny]
-    allowed = {"street", "township", "rule", "as_of", "max_distance_m", "inspection_days"}
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("street", OpenApiTypes.INT, description="街路巷 ID"),
-            OpenApiParameter("township", OpenApiTypes.STR, description="街道/乡镇区划代码"),
-            OpenApiParameter("rule", OpenApiTypes.STR, enum=list(RULES)),
-            OpenApiParameter("as_of", OpenApiTypes.DATE, description="巡检逾期的判断日期"),
-            OpenApiParameter("max_distance_m", OpenApiTypes.DOUBLE),
-            OpenApiParameter("inspection_days", OpenApiTypes.INT),
-        ],
-        responses=OpenApiTypes.OBJECT,
+    query_params = ParamSet(
+        Int("street", 1, 2**31 - 1, description="街路巷 ID"),
+        _area_code("township", "街道/乡镇"),
+        Choice("rule", RULES),
+        Date("as_of", description="巡检逾期的判断日期"),
+        Float("max_distance_m", 1, 10_000, default=50.0, description="门牌离街路的最大距离（米）"),
+        Int("inspection_days", 1, 3650, default=365, description="巡检周期（天）"),
     )
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
-        params = request.query_params
-        reject_unknown(params, self.allowed)
-        street_id = parse_int(params, "street", required=False, min_value=1)
-        township = _text(params, "township")
-        rule = _text(params, "rule")
-        if rule is not None and rule not in RULES:
-            raise InvalidParameter("rule", f"取值应为 {', '.join(RULES)} 之一")
+        q = self.query_params.parse(request.query_params)
+        rule = q["rule"]
         report = selectors.address_checks(
-            street_id=street_id,
-            township_code=township,
-            as_of=_parse_date(params, "as_of"),
-            max_distance_m=parse_float(
-                params, "max_distance_m", required=False, min_value=1, max_value=10_000
-            )
-            or 50.0,
-            inspection_interval_days=parse_int(
-                params, "inspection_days", min_value=1, max_value=3650, default=365
-            ),
+            street_id=q["street"],
+            township_code=q["township"],
+            as_of=q["as_of"],
+            max_distance_m=q["max_distance_m"],
+            inspection_interval_days=q["inspection_days"],
         )
         names = selectors.street_names()
         findings = [f for f in report.findings if rule is None or f.rule == rule]
@@ -287,10 +259,18 @@ class TileView(APIView):
     """A Mapbox vector tile of door plates or street signs (/tiles/{layer}/{z}/{x}/{y}.pbf)."""
 
     permission_classes = [AllowAny]
+    query_params = ParamSet()
+    # x and y must also be below 2**z (checked by validate_tile: a schema cannot say it).
+    path_params = ParamSet(
+        Choice("layer", TILE_LAYERS, description="图层"),
+        Int("z", 0, MAX_ZOOM, description="缩放级别"),
+        Int("x", 0, 2**MAX_ZOOM - 1, description="列号，小于 2^z"),
+        Int("y", 0, 2**MAX_ZOOM - 1, description="行号，小于 2^z"),
+    )
 
     @extend_schema(responses={(200, "application/vnd.mapbox-vector-tile"): OpenApiTypes.BINARY})
     def get(self, request, layer: str, z: str, x: str, y: str):
-        reject_unknown(request.query_params, set())
+        self.query_params.parse(request.query_params)
         values = {}
         for name, raw in (("z", z), ("x", x), ("y", y)):
             if not raw.isdigit() or len(raw) > 8:

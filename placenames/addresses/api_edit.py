@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.permissions import AllowAny, BasePermission
@@ -12,9 +12,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gis_portal.errors import InvalidParameter
-from gis_portal.params import reject_unknown
+from gis_portal.params import Int, ParamSet
 from placenames.addresses import services
-from placenames.addresses.api import HEGANG_LAT, HEGANG_LON, hegang_lon_lat
+from placenames.addresses.api import HEGANG_LAT, HEGANG_LON, HEGANG_POSITION, hegang_lon_lat
 from placenames.addresses.models import Condition, PlateStatus
 
 
@@ -22,16 +22,11 @@ class ProposeNumberView(APIView):
     """The number a new door at lon/lat on a street would get under the street's rule."""
 
     permission_classes = [AllowAny]
+    query_params = HEGANG_POSITION
+    path_params = ParamSet(Int("street_id", 1, 2**31 - 1, description="街路巷 ID"))
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("lon", OpenApiTypes.DOUBLE, required=True),
-            OpenApiParameter("lat", OpenApiTypes.DOUBLE, required=True),
-        ],
-        responses=OpenApiTypes.OBJECT,
-    )
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, street_id: int):
-        reject_unknown(request.query_params, {"lon", "lat"})
         lon, lat = hegang_lon_lat(request.query_params)
         p = services.plate_propose(street_id=street_id, lon=lon, lat=lat)
         return Response(
