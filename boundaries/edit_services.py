@@ -73,7 +73,7 @@ def _line_keeps_markers(line: BoundaryLine, geom: GEOSGeometry) -> None:
         )
 
 
-def _marker_on_line(line: BoundaryLine, geom: GEOSGeometry) -> None:
+def marker_on_line_check(line: BoundaryLine, geom: GEOSGeometry) -> None:
     if line.geom_4490 is None:
         return
     with connection.cursor() as cur:
@@ -152,7 +152,7 @@ def marker_update(
         if new_geom is not None:
             city_check(new_geom)
             if topology_check:
-                _marker_on_line(marker.line, new_geom)
+                marker_on_line_check(marker.line, new_geom)
         for name, value in values.items():
             setattr(marker, name, value)
         marker.save(update_fields=list(values))
@@ -201,7 +201,7 @@ def topology_recheck(*, line_ids: list[int], marker_ids: list[int]) -> None:
     for marker in BoundaryMarker.objects.filter(
         pk__in=marker_ids, geom_4490__isnull=False
     ).select_related("line"):
-        _marker_on_line(marker.line, marker.geom_4490)
+        marker_on_line_check(marker.line, marker.geom_4490)
 
 
 def line_geometry_check(*, line: BoundaryLine, geom: GEOSGeometry) -> None:
@@ -217,4 +217,4 @@ def marker_geometry_check(*, line: BoundaryLine | None, geom: GEOSGeometry) -> N
     geometry_parse(geom.ewkt, kind="point")
     city_check(geom)
     if line is not None:
-        _marker_on_line(line, geom)
+        marker_on_line_check(line, geom)

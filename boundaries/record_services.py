@@ -32,7 +32,9 @@ from gis_portal.editing.errors import InvalidEdit
 from gis_portal.editing.geometry_input import geometry_parse
 from gis_portal.editing.models import ChangeKind
 from gis_portal.editing.scope import Footprint, footprint_check
+from gis_portal.editing.write_checks import city_check
 from gis_portal.errors import Conflict
+from gis_portal.history import history_context
 
 SURVEY_FIELD = "survey"
 LINE_SURVEY_RULES = {
@@ -122,11 +124,11 @@ def line_create(*, proposed: Mapping, comment: str, user: User | None, source: s
     if missing or a_code == b_code:
         raise InvalidEdit("area_a", f"区划代码无效：{'、'.join(missing) or a_code}")
     with (
-        edit_services.history_context(user=user, comment=comment, source=source),
+        history_context(user=user, comment=comment, source=source),
         transaction.atomic(),
     ):
         footprint_check(user, Footprint.of(geom))
-        edit_services._city_check(geom)
+        city_check(geom)
         if BoundaryLine.objects.filter(code=fields["code"]).exists():
             raise Conflict(f"界线编号 {fields['code']} 已存在")
         if BoundaryLine.objects.filter(area_a=areas[a_code], area_b=areas[b_code]).exists():
@@ -166,15 +168,15 @@ def marker_create(
         for name in ("material", "description")
     }
     with (
-        edit_services.history_context(user=user, comment=comment, source=source),
+        history_context(user=user, comment=comment, source=source),
         transaction.atomic(),
     ):
         line = BoundaryLine.objects.filter(code=match["line"]).first()
         if line is None:
             raise InvalidEdit("number", f"界桩 {number} 所属界线 {match['line']} 不存在")
         footprint_check(user, Footprint.of(geom))
-        edit_services._city_check(geom)
-        edit_services._marker_on_line(line, geom)
+        city_check(geom)
+        edit_services.marker_on_line_check(line, geom)
         if BoundaryMarker.objects.filter(number=number).exists():
             raise Conflict(f"界桩编号 {number} 已存在")
         marker = BoundaryMarker.objects.create(
@@ -218,7 +220,7 @@ def _apply(model_update, model_delete, create, survey_rules, create_rules):
                 user=user,
                 source=source,
             )
-            with edit_services.history_context(user=user, comment=comment, source=source):
+            with history_context(user=user, comment=comment, source=source):
                 _save_survey(obj, survey, survey_rules)
             obj.refresh_from_db(fields=["version"])
         return obj

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils.decorators import method_decorator
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.renderers import JSONRenderer
@@ -22,7 +22,7 @@ from gis_portal.importing.export import FORMATS, SUFFIXES, export_stream, write_
 from gis_portal.importing.pipeline import layer_import
 from gis_portal.importing.uploads import upload_problem, upload_saved
 from gis_portal.limits import accepts_upload
-from gis_portal.params import parse_choice, reject_unknown
+from gis_portal.params import Choice, ParamSet, parse_choice, reject_unknown
 from gis_portal.throttles import heavy_work
 from placenames.addresses.bulk_io import ADDRESS_LAYERS
 from placenames.addresses.bulk_io.common import AddressSpec
@@ -95,22 +95,18 @@ class AddressExportView(APIView):
         renderer = JSONRenderer()
         return renderer, renderer.media_type
 
+    query_params = ParamSet(
+        Choice("layer", sorted(ADDRESS_LAYERS), required=True,
+               description="plates（门牌）、streets（街路巷）或 signs（路牌）"),
+        Choice("format", sorted(FORMATS), required=True, description="文件格式"),
+    )  # fmt: skip
+
     @extend_schema(
-        parameters=[
-            OpenApiParameter("layer", OpenApiTypes.STR, enum=sorted(ADDRESS_LAYERS), required=True),
-            OpenApiParameter("format", OpenApiTypes.STR, enum=sorted(FORMATS), required=True),
-        ],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        responses={(200, media_type): OpenApiTypes.BINARY for media_type in FORMATS.values()}
     )
     def get(self, request):
-        params = request.query_params
-        reject_unknown(params, {"layer", "format"})
-        layer = parse_choice(params, "layer", sorted(ADDRESS_LAYERS))
-        fmt = parse_choice(params, "format", sorted(FORMATS))
-        if layer is None:
-            raise InvalidParameter("layer", "缺少此参数 (required)")
-        if fmt is None:
-            raise InvalidParameter("format", "缺少此参数 (required)")
+        declared = self.query_params.parse(request.query_params)
+        layer, fmt = declared["layer"], declared["format"]
         query = ADDRESS_LAYERS[layer].export_query()
         name = f"{layer}{SUFFIXES[fmt]}"
         if fmt == "gpkg":  # GDAL writes a file; it is sent from an open, unlinked handle

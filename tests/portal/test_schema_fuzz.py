@@ -40,8 +40,9 @@ from gis_portal.accounts import token_issue
 from gis_portal.datasets import HEGANG_DATA_DIR
 from gis_portal.editing import change_services
 from gis_portal.editing.concurrency import etag_format
+from gis_portal.metric_crs import to_metric
 from gis_portal.roles import ROLES
-from placenames.addresses.numbering import rule_beijing, to_metric
+from placenames.addresses.numbering import rule_beijing
 from placenames.addresses.services import PlateRequest, plates_create, sign_create, street_create
 from placenames.services import PlaceNameInput, categories_load, placename_upsert
 from tests.editing.factories import demo_boundaries, role_user
