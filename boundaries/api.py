@@ -94,7 +94,5 @@ class AreaAtPointView(APIView):
     def get(self, request):
         reject_unknown(request.query_params, {"lon", "lat"})
         lon, lat = parse_lon_lat(request.query_params)
-        areas = selectors.areas_at_point(lon=lon, lat=lat)
-        return Response(
-            {"lon": lon, "lat": lat, "areas": AreaSummarySerializer(areas, many=True).data}
-        )
+        areas = selectors.area_summaries_at_point(lon=lon, lat=lat)
+        return Response({"lon": lon, "lat": lat, "areas": areas})

@@ -131,7 +131,8 @@ def directory_outside_code(path: str | Path, *, setting: str) -> Path:
 def database_from_env(default_url: str | None = None, *, var: str = "DATABASE_URL") -> dict:
     """Return the settings of the database at the URL (postgis://…) in ``var``."""
     db = env.db(var, default=default_url)
-    db["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+    # PostGIS, with kept-alive connections health-checked only after an idle second.
+    db["ENGINE"] = "gis_portal.db_backend"
     db.setdefault("OPTIONS", {})
     db["OPTIONS"]["options"] = f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}"
     db["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
