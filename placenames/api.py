@@ -278,8 +278,8 @@ class PlaceNameSuggestView(APIView):
                         "place_code": p.place_code,
                         "standard_name": p.standard_name,
                         "pinyin": p.pinyin,
-                        "category": p.category.name,
-                        "division": p.division.name,
+                        "category": p.category,
+                        "division": p.division,
                     }
                     for p in places
                 ],

@@ -318,48 +318,70 @@ def _list_queryset() -> QuerySet[PlaceName]:
 SUGGEST_CANDIDATES = 50
 
 
-_SUGGEST_SELECT = "SELECT id, standard_name, pinyin_key FROM placenames_placename WHERE "
+@dataclass(frozen=True)
+class Suggestion:
+    """One autocomplete entry, with the names of its category and division."""
+
+    place_code: str
+    standard_name: str
+    pinyin: str
+    category: str
+    division: str
 
 
-def placename_suggest(*, q: str, limit: int = 10) -> list[PlaceName]:
+# Each candidate row carries what the answer shows (id, standard name, pinyin key, code,
+# pinyin, category, division): the suggestions need no second query and no model objects.
+_SUGGEST_SELECT = (
+    "(SELECT p.id, p.standard_name, p.pinyin_key, p.place_code, p.pinyin, c.name, d.name"
+    " FROM placenames_placename p"
+    " JOIN placenames_placecategory c ON c.id = p.category_id"
+    " JOIN boundaries_administrativearea d ON d.id = p.division_id WHERE "
+)
+
+
+def placename_suggest(*, q: str, limit: int = 10) -> list[Suggestion]:
     """Return up to ``limit`` names for autocomplete: exact, then prefix, then substring.
 
     Each step is an index range scan stopped by LIMIT (no ORDER BY over every match: a
     one-character prefix can match a tenth of the archive); the few candidates are ranked
-    here, shortest first.
+    here, shortest first. Exact and prefix matches are asked in one statement (the exact
+    ones rank first anyway); the substring step runs only when they are too few.
     """
     text = q.strip().lower()
     prefix = like_escape(text) + "%"
     if _HAN.search(text) or not _LATIN_QUERY.match(text):
         steps = [
-            (_SUGGEST_SELECT + " standard_name = %s LIMIT %s", [text]),
-            (_SUGGEST_SELECT + " standard_name LIKE %s LIMIT %s", [prefix]),
             (
-                _SUGGEST_SELECT + " placename_grams(search_names)"
-                " @> %s::text[] AND search_names LIKE %s LIMIT %s",
-                [query_grams(text), "%" + prefix],
+                _SUGGEST_SELECT
+                + "p.standard_name = %s LIMIT %s) UNION ALL "
+                + _SUGGEST_SELECT
+                + "p.standard_name LIKE %s LIMIT %s)",
+                [text, SUGGEST_CANDIDATES, prefix, SUGGEST_CANDIDATES],
+            ),
+            (
+                _SUGGEST_SELECT + "placename_grams(p.search_names)"
+                " @> %s::text[] AND p.search_names LIKE %s LIMIT %s)",
+                [query_grams(text), "%" + prefix, SUGGEST_CANDIDATES],
             ),
         ]
     else:
         key = re.sub(r"[^a-zü]", "", text)
         key_prefix = like_escape(key) + "%"
         steps = [
-            (_SUGGEST_SELECT + " pinyin_key LIKE %s LIMIT %s", [key_prefix]),
+            (_SUGGEST_SELECT + "p.pinyin_key LIKE %s LIMIT %s)", [key_prefix, SUGGEST_CANDIDATES]),
             (
-                _SUGGEST_SELECT + " pinyin_initials LIKE %s LIMIT %s",
-                [key_prefix],
+                _SUGGEST_SELECT + "p.pinyin_initials LIKE %s LIMIT %s)",
+                [key_prefix, SUGGEST_CANDIDATES],
             ),
         ]
-    # (id, standard name, pinyin key) of the candidates: ranked before any model is built,
-    # so only the ``limit`` returned records go through the ORM.
-    candidates: dict[int, tuple[str, str]] = {}
+    candidates: dict[int, tuple] = {}
     for sql, params in steps:
         if len(candidates) >= limit:
             break
         with read_connection().cursor() as cursor:
-            cursor.execute(sql, [*params, SUGGEST_CANDIDATES])
-            for pk, name, pinyin in cursor.fetchall():
-                candidates.setdefault(pk, (name, pinyin))
+            cursor.execute(sql, params)
+            for row in cursor.fetchall():
+                candidates.setdefault(row[0], row[1:])
     ranked = sorted(
         candidates,
         key=lambda pk: (
@@ -370,8 +392,12 @@ def placename_suggest(*, q: str, limit: int = 10) -> list[PlaceName]:
             pk,
         ),
     )[:limit]
-    by_id = _list_queryset().in_bulk(ranked)
-    return [by_id[pk] for pk in ranked]
+    return [
+        Suggestion(
+            place_code=code, standard_name=name, pinyin=pinyin, category=category, division=division
+        )
+        for name, _, code, pinyin, category, division in (candidates[pk] for pk in ranked)
+    ]
 
 
 def placename_detail(*, place_code: str) -> PlaceName:
