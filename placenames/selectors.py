@@ -15,7 +15,7 @@ from gis_portal.errors import NotFound
 from placenames import review, spelling
 from placenames import romanize as rz
 from placenames.exporters import ExportRow
-from placenames.models import PlaceCategory, PlaceName, PlaceNameAlias
+from placenames.models import PlaceCategory, PlaceName, PlaceNameAlias, PlaceNameStatus
 
 # The SQL below is assembled from constant fragments only (marked noqa: S608); every
 # value a user supplies is a bound parameter.
@@ -51,8 +51,54 @@ class SearchFilters:
 
 
 @dataclass(frozen=True)
+class SearchHit:
+    """What a search result shows of one place name (its representative point in 4490)."""
+
+    pk: int
+    place_code: str
+    standard_name: str
+    pinyin: str
+    pinyin_needs_check: bool
+    category_code: str
+    category: str
+    division_code: str
+    division: str
+    status: str
+    is_demo: bool
+    lon_lat_4490: tuple[float, float] | None
+
+    @property
+    def status_display(self) -> str:
+        return str(PlaceNameStatus(self.status).label)
+
+
+# The page of results in one statement: the ORM form (select_related, defer, model and
+# GEOS objects, GeoJSON through GDAL) cost ~1.5 ms of Python per search request.
+_HITS_SQL = """
+    SELECT p.id, p.place_code, p.standard_name, p.pinyin, p.pinyin_needs_check, c.code, c.name,
+           d.code, d.name, p.status, p.is_demo, ST_X(p.point_4490), ST_Y(p.point_4490)
+    FROM placenames_placename p
+    JOIN placenames_placecategory c ON c.id = p.category_id
+    JOIN boundaries_administrativearea d ON d.id = p.division_id
+    WHERE p.id = ANY(%s)
+"""
+
+
+def _hits(ids: list[int]) -> dict[int, SearchHit]:
+    if not ids:
+        return {}
+    with read_connection().cursor() as cursor:
+        cursor.execute(_HITS_SQL, [list(ids)])
+        rows = cursor.fetchall()
+    return {
+        row[0]: SearchHit(*row[:11], lon_lat_4490=None if row[11] is None else (row[11], row[12]))
+        for row in rows
+    }
+
+
+@dataclass(frozen=True)
 class SearchPage:
-    places: list[PlaceName]
+    places: list[SearchHit]
     ranks: dict[int, int]
     total: int
     # False when a broad query matched more names than were fetched as candidates: ``total``
@@ -272,7 +318,7 @@ def placename_search(
             best.setdefault(row[0], row[:6])
     ordered = sorted(best.values(), key=_sort_key(text, latin=latin))[offset : offset + limit]
     ranks = {item[0]: item[1] for item in ordered}
-    by_id = {p.pk: p for p in _list_queryset().filter(pk__in=ranks)}
+    by_id = _hits(list(ranks))
     return SearchPage(
         places=[by_id[i] for i in ranks if i in by_id],
         ranks=ranks,
@@ -300,7 +346,7 @@ def _listing(where: str, params: dict, *, limit: int, offset: int, with_total: b
             total = cursor.fetchone()[0]
             exact = total <= LISTING_COUNT_CAP
             total = min(total, LISTING_COUNT_CAP)
-    by_id = {p.pk: p for p in _list_queryset().filter(pk__in=ids)}
+    by_id = _hits(ids)
     return SearchPage(
         places=[by_id[i] for i in ids if i in by_id],
         ranks=dict.fromkeys(ids, 0),
