@@ -286,6 +286,19 @@ def _version_of(etag: str) -> int:
     return int(etag.strip('"').rsplit("-v", 1)[1])
 
 
+def edits_start(plates: list[DoorPlate]) -> dict[int, tuple[int, int]]:
+    """Return each plate's (version, last history event id) before a run of saves."""
+    start = {}
+    with connection.cursor() as cur:
+        for p in plates:
+            cur.execute(
+                "SELECT coalesce(max(pgh_id), 0) FROM addresses_doorplateevent WHERE pgh_obj_id = %s",
+                [p.pk],
+            )
+            start[p.pk] = (p.version, cur.fetchone()[0])
+    return start
+
+
 def lost_updates_check(rows: list[dict], start: dict[int, tuple[int, int]]) -> dict[str, int]:
     """Check the saves of a run against the data and the history; raise on any lost one.
 
@@ -339,14 +352,7 @@ def _bench_editors(base: str) -> list[Result]:
             street__county=county, is_demo=True, status=PlateStatus.INSTALLED
         ).order_by("pk")[:EDITOR_PLATES]
     )
-    start = {}
-    with connection.cursor() as cur:
-        for p in plates:
-            cur.execute(
-                "SELECT coalesce(max(pgh_id), 0) FROM addresses_doorplateevent WHERE pgh_obj_id = %s",
-                [p.pk],
-            )
-            start[p.pk] = (p.version, cur.fetchone()[0])
+    start = edits_start(plates)
     scenario = {"kind": "editors", "tokens": tokens, "plates": [p.pk for p in plates]}
     try:
         stats, rows = locust_run(base=base, scenario=scenario, users=EDITORS, seconds=LOAD_SECONDS)
