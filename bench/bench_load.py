@@ -71,17 +71,24 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _database_url(db: dict) -> str:
+    """Return the postgis:// URL of a Django database setting (the bench's own database)."""
+    login = quote(db["USER"], safe="")
+    if db.get("PASSWORD"):
+        login += ":" + quote(db["PASSWORD"], safe="")
+    return f"postgis://{login}@{db['HOST']}:{db['PORT']}/{quote(db['NAME'], safe='')}"
+
+
 @contextmanager
 def portal_serve(*, workers: int = 2, threads: int = 4, env: dict | None = None):
     """Serve the portal in gunicorn on 127.0.0.1 like scripts/run.sh; yield its base URL."""
     port = _free_port()
-    db = settings.DATABASES["default"]
     environ = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": os.environ.get(
             "DJANGO_SETTINGS_MODULE", "gis_portal.settings.dev"
         ),
-        "DATABASE_URL": f"postgis://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DATABASE_URL": _database_url(settings.DATABASES["default"]),
         **(env or {}),
     }
     log = tempfile.NamedTemporaryFile("w+", prefix="bench_load_gunicorn_", suffix=".log")  # noqa: SIM115
