@@ -16,6 +16,8 @@ import time
 
 from django.contrib.gis.db.backends.postgis.base import DatabaseWrapper as PostGISDatabaseWrapper
 
+# The default of the database setting HEALTH_CHECK_AFTER_IDLE_S (environment:
+# DATABASE_HEALTH_CHECK_IDLE_S); 0 checks before every request, as stock Django does.
 HEALTH_CHECK_AFTER_IDLE_S = 1.0
 
 
@@ -26,7 +28,8 @@ class DatabaseWrapper(PostGISDatabaseWrapper):
         # Called at the start and at the end of each request (Django's request signals):
         # the gap since the previous call is how long the connection sat idle.
         now = time.monotonic()
-        recently_used = now - self._request_boundary_at < HEALTH_CHECK_AFTER_IDLE_S
+        idle_s = self.settings_dict.get("HEALTH_CHECK_AFTER_IDLE_S", HEALTH_CHECK_AFTER_IDLE_S)
+        recently_used = now - self._request_boundary_at < idle_s
         self._request_boundary_at = now
         super().close_if_unusable_or_obsolete()  # marks a kept connection as unchecked
         if recently_used and self.connection is not None:

@@ -137,6 +137,7 @@ def database_from_env(default_url: str | None = None, *, var: str = "DATABASE_UR
     db["OPTIONS"]["options"] = f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}"
     db["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     db["CONN_HEALTH_CHECKS"] = True
+    db["HEALTH_CHECK_AFTER_IDLE_S"] = env.float("DATABASE_HEALTH_CHECK_IDLE_S", default=1.0)
     return db
 
 

@@ -53,3 +53,16 @@ def test_back_to_back_requests_skip_the_check_and_an_idle_connection_is_checked(
     clock["t"] += base.HEALTH_CHECK_AFTER_IDLE_S + 0.5  # idle: a restart could have cut it
     _request()
     assert len(checks) == 2
+
+
+@pytest.mark.django_db
+def test_an_idle_limit_of_zero_checks_before_every_request_as_stock_django(
+    clock, checks, monkeypatch
+):
+    monkeypatch.setitem(connection.settings_dict, "HEALTH_CHECK_AFTER_IDLE_S", 0)
+    connection.ensure_connection()
+    connection.health_check_enabled = True
+    for _ in range(3):
+        clock["t"] += 0.05
+        _request()
+    assert len(checks) == 3
