@@ -13,6 +13,8 @@ from gis_portal.db_backend import base
 def clock(monkeypatch):
     now = {"t": 1000.0}
     monkeypatch.setattr(base.time, "monotonic", lambda: now["t"])
+    # The connection outlives a test: forget when an earlier test last used it.
+    monkeypatch.setattr(connection, "_request_boundary_at", float("-inf"))
     return now
 
 
