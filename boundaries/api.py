@@ -99,7 +99,5 @@ class AreaAtPointView(APIView):
     def get(self, request):
         q = self.query_params.parse(request.query_params)
         lon, lat = q["lon"], q["lat"]
-        areas = selectors.areas_at_point(lon=lon, lat=lat)
-        return Response(
-            {"lon": lon, "lat": lat, "areas": AreaSummarySerializer(areas, many=True).data}
-        )
+        areas = selectors.area_summaries_at_point(lon=lon, lat=lat)
+        return Response({"lon": lon, "lat": lat, "areas": areas})

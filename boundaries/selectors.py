@@ -14,11 +14,13 @@ from boundaries.crs import BEIJING1954, CRS_TABLE, CrsDef, CrsError
 from boundaries.models import (
     LEVEL_RANK,
     AdministrativeArea,
+    AreaLevel,
     AreaPiece,
     AreaPopulation,
     TransformationParameterSet,
 )
 from boundaries.transform_fit import MODEL_4P, MODEL_7P, FitError, pipeline_transformer
+from gis_portal.db_routers import read_connection
 from gis_portal.importing.crs import DatumConversion
 
 
@@ -61,6 +63,45 @@ def areas_at_point(*, lon: float, lat: float) -> list[AdministrativeArea]:
         .defer("geom_4490", "parent__geom_4490")
     )
     return sorted(areas, key=lambda a: (LEVEL_RANK[a.level], a.code))
+
+
+# The public "which areas are here" lookup in one statement: the ORM form of the same query
+# (two population subqueries, select_related, defer) cost ~2 ms of Python per request to
+# compile, against ~0.3 ms for PostgreSQL to answer it.
+_SUMMARIES_AT_POINT_SQL = """
+    SELECT a.code, a.name, a.level, a.kind, parent.code, pop.population, pop.census_year
+    FROM boundaries_administrativearea a
+    LEFT JOIN boundaries_administrativearea parent ON parent.id = a.parent_id
+    LEFT JOIN LATERAL (
+        SELECT p.population, p.census_year FROM boundaries_areapopulation p
+        WHERE p.area_id = a.id ORDER BY p.census_year DESC LIMIT 1
+    ) pop ON true
+    WHERE a.valid_to IS NULL AND a.id IN (
+        SELECT piece.area_id FROM boundaries_areapiece piece
+        WHERE ST_Covers(piece.geom_4490, ST_SetSRID(ST_MakePoint(%s, %s), 4490))
+    )
+"""
+
+
+def area_summaries_at_point(*, lon: float, lat: float) -> list[dict]:
+    """Return the current areas covering the point as summaries (AreaSummarySerializer's
+    fields), city first: what ``areas_at_point`` finds, without building model instances."""
+    with read_connection().cursor() as cur:
+        cur.execute(_SUMMARIES_AT_POINT_SQL, [lon, lat])
+        rows = cur.fetchall()
+    out = [
+        {
+            "code": code,
+            "name": name,
+            "level": level,
+            "level_display": str(AreaLevel(level).label),
+            "kind": kind,
+            "parent_code": parent_code,
+            "population": population,
+        }
+        for code, name, level, kind, parent_code, population, _ in rows
+    ]
+    return sorted(out, key=lambda a: (LEVEL_RANK[a["level"]], a["code"]))
 
 
 def areas_at_point_unindexed(*, lon: float, lat: float) -> list[str]:

@@ -60,6 +60,30 @@ def _feature(place: PlaceName, *, geometry, extra: dict | None = None) -> dict:
     }
 
 
+def search_feature(hit: selectors.SearchHit, *, match_rank: int) -> dict:
+    """Return one search result as a GeoJSON Feature at its representative point."""
+    point = hit.lon_lat_4490
+    return {
+        "type": "Feature",
+        "id": hit.place_code,
+        "geometry": {"type": "Point", "coordinates": list(point)} if point else None,
+        "properties": {
+            "place_code": hit.place_code,
+            "standard_name": hit.standard_name,
+            "pinyin": hit.pinyin,
+            "pinyin_needs_check": hit.pinyin_needs_check,
+            "category_code": hit.category_code,
+            "category": hit.category,
+            "division_code": hit.division_code,
+            "division": hit.division,
+            "status": hit.status,
+            "status_display": hit.status_display,
+            "is_demo": hit.is_demo,
+            "match_rank": match_rank,
+        },
+    }
+
+
 def detail_feature(place: PlaceName) -> dict:
     """Return the full record of a place name as a GeoJSON Feature (surveyed geometry)."""
     feature = _feature(place, geometry=place.geom_4490 or place.point_4490)
@@ -173,8 +197,7 @@ class PlaceNameListView(APIView):
                 "page": page,
                 "page_size": page_size,
                 "features": [
-                    _feature(p, geometry=p.point_4490, extra={"match_rank": result.ranks[p.pk]})
-                    for p in result.places
+                    search_feature(p, match_rank=result.ranks[p.pk]) for p in result.places
                 ],
             }
         )
@@ -247,8 +270,8 @@ class PlaceNameSuggestView(APIView):
                         "place_code": p.place_code,
                         "standard_name": p.standard_name,
                         "pinyin": p.pinyin,
-                        "category": p.category.name,
-                        "division": p.division.name,
+                        "category": p.category,
+                        "division": p.division,
                     }
                     for p in places
                 ],

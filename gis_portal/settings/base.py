@@ -134,11 +134,13 @@ def directory_outside_code(path: str | Path, *, setting: str) -> Path:
 def database_from_env(default_url: str | None = None, *, var: str = "DATABASE_URL") -> dict:
     """Return the settings of the database at the URL (postgis://…) in ``var``."""
     db = env.db(var, default=default_url)
-    db["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+    # PostGIS, with kept-alive connections health-checked only after an idle second.
+    db["ENGINE"] = "gis_portal.db_backend"
     db.setdefault("OPTIONS", {})
     db["OPTIONS"]["options"] = f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}"
     db["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     db["CONN_HEALTH_CHECKS"] = True
+    db["HEALTH_CHECK_AFTER_IDLE_S"] = env.float("DATABASE_HEALTH_CHECK_IDLE_S", default=1.0)
     return db
 
 

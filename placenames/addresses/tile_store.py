@@ -120,6 +120,11 @@ class _RecentTiles:
         self._items: OrderedDict[TileAddress, tuple[int, bytes]] = OrderedDict()
         self._lock = threading.Lock()
 
+    def row_id(self, tile: TileAddress) -> int | None:
+        with self._lock:
+            item = self._items.get(tile)
+            return None if item is None else item[0]
+
     def get(self, tile: TileAddress, row_id: int) -> bytes | None:
         with self._lock:
             item = self._items.get(tile)
@@ -136,7 +141,8 @@ class _RecentTiles:
                 self._items.popitem(last=False)
 
 
-_recent = _RecentTiles()
+# A few KB per demo tile; at most ~30 MB per process with the densest z14 tiles (~115 KB).
+_recent = _RecentTiles(max_tiles=256)
 
 
 def tile_fetch(tile: TileAddress) -> bytes:
@@ -147,15 +153,22 @@ def tile_fetch(tile: TileAddress) -> bytes:
     """
     key = [tile.layer, tile.z, tile.x, tile.y]
     with connection.cursor() as cur:
+        # One round trip: the row's id, and its bytes unless this process holds that row.
         cur.execute(
-            "SELECT id FROM addresses_addresstile WHERE layer = %s AND z = %s AND x = %s AND y = %s",
-            key,
+            "SELECT id, CASE WHEN id = %s THEN NULL ELSE data END FROM addresses_addresstile"
+            " WHERE layer = %s AND z = %s AND x = %s AND y = %s",
+            [_recent.row_id(tile) or 0, *key],
         )
         row = cur.fetchone()
+        if row is not None and row[1] is not None:
+            data = bytes(row[1])
+            _recent.put(tile, row[0], data)
+            return data
         if row is not None:
             data = _recent.get(tile, row[0])
             if data is not None:
                 return data
+            # Dropped from this process since the query (another thread's tiles): read it.
             cur.execute("SELECT data FROM addresses_addresstile WHERE id = %s", [row[0]])
             found = cur.fetchone()
             if found is not None:

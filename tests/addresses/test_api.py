@@ -227,3 +227,20 @@ def test_street_list_names_renamed_streets_with_their_former_names(client, stree
     assert features[0]["geometry"]["type"] == "LineString"
     bad = client.get("/api/v1/addresses/streets", {"bbox": "131,48,130,47"})
     assert bad.status_code == 400 and bad.json()["parameter"] == "bbox"
+
+
+def test_a_tile_served_again_costs_one_query_and_another_process_rebuild_is_seen(
+    client, street, django_assert_num_queries
+):
+    x, y = lonlat_to_tile(lon_at(0.2), NORTH_LAT, 16)
+    url = f"/tiles/doorplates/16/{x}/{y}.pbf"
+    first = client.get(url).content
+    with django_assert_num_queries(1):
+        assert client.get(url).content == first
+    # Another worker rebuilt the tile after an edit: a new cache row, other bytes.
+    AddressTile.objects.filter(layer="doorplates", z=16, x=x, y=y).delete()
+    rebuilt = gzip.compress(b"rebuilt elsewhere")
+    AddressTile.objects.create(layer="doorplates", z=16, x=x, y=y, data=rebuilt)
+    with django_assert_num_queries(1):
+        response = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+    assert response.content == rebuilt

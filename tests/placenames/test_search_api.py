@@ -146,6 +146,9 @@ def test_suggest_gives_prefix_matches(client, make_place):
     data = client.get("/api/v1/placenames/suggest", {"q": "兴安"}).json()
     names = [s["standard_name"] for s in data["suggestions"]]
     assert names[:2] == ["兴安区", "兴安路街道"]
+    first = data["suggestions"][0]
+    assert first["division"] == "兴安区" and first["category"]  # names, not codes
+    assert first["place_code"] and first["pinyin"] == "Xing'an Qu"
     assert client.get("/api/v1/placenames/suggest", {"q": ""}).status_code == 400
 
 
