@@ -102,7 +102,10 @@ class AddressExportView(APIView):
     )  # fmt: skip
 
     @extend_schema(
-        responses={(200, media_type): OpenApiTypes.BINARY for media_type in FORMATS.values()}
+        responses={
+            (200, media_type): OpenApiTypes.OBJECT if fmt == "geojson" else OpenApiTypes.BINARY
+            for fmt, media_type in FORMATS.items()
+        }
     )
     def get(self, request):
         declared = self.query_params.parse(request.query_params)
