@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import pghistory
 import pgtrigger
 from django.contrib.gis.db import models
+from django.core.exceptions import ImproperlyConfigured
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -38,11 +39,15 @@ class TrackedFieldsChanged(pgtrigger.AnyChange):
     """
 
     def resolve(self, model: type[models.Model]) -> str:
-        names = {model._meta.get_field(name).name for name in self.fields}
+        names = {model._meta.get_field(name).name for name in self.fields or ()}
         if not names or names == {f.name for f in model._meta.fields}:
             return "OLD.* IS DISTINCT FROM NEW.*"
         parts = []
         for field in sorted((model._meta.get_field(name) for name in names), key=lambda f: f.name):
+            if not isinstance(field, models.Field):  # a reverse relation has no column
+                raise ImproperlyConfigured(
+                    f"{model.__name__} 的历史记录跟踪 {field.name!r}，它不是本表的列"
+                )
             column = f'"{field.column}"'
             if isinstance(field, models.GeometryField):
                 parts.append(f"OLD.{column}::bytea IS DISTINCT FROM NEW.{column}::bytea")
