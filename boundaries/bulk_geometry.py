@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 from pyproj import Transformer
+from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from boundaries.crs import (
@@ -149,10 +150,12 @@ def locate(geom: BaseGeometry, crs: CrsDef | str, conversions: Mapping[int, Conv
 def plane_of(located: Located) -> tuple[float, float, str]:
     """Return CGCS2000 Gauss-Krüger x, y and system of a located point: the surveyed plane
     coordinates when the file was in one of ours, else the 3° zone holding the point."""
+    point, original = located.geom_4490, located.original
+    if not isinstance(point, Point) or not isinstance(original, Point):
+        raise TypeError(f"plane_of takes a located point, not a {point.geom_type}")
     crs = CRS_TABLE.get(int(located.original_crs.split(":")[1]))
     if crs is not None and crs.datum == CGCS2000 and not crs.is_geographic:
-        return located.original.x, located.original.y, crs.code
-    point = located.geom_4490
+        return original.x, original.y, crs.code
     plane = projected_for(CGCS2000, lon_deg=point.x)
     x, y = transformer_between(CGCS2000_LONLAT, plane).transform(point.x, point.y)
     return float(x), float(y), plane.code

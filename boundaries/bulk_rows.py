@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import shapely
-from shapely.geometry import MultiLineString, MultiPolygon, Point, Polygon
+from shapely.geometry import LineString, MultiLineString, MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from boundaries.bulk_geometry import (
@@ -174,7 +174,7 @@ def _shape_check(geom: BaseGeometry, kind: str) -> tuple[BaseGeometry | None, st
         if not isinstance(geom, MultiPolygon):
             return None, f"几何类型应为面 (Polygon/MultiPolygon)，收到 {geom.geom_type}"
     elif kind == "line":
-        if geom.geom_type == "LineString":
+        if type(geom) is LineString:  # a LinearRing is refused below, not wrapped
             geom = MultiLineString([geom])
         if not isinstance(geom, MultiLineString):
             return None, f"几何类型应为线 (LineString/MultiLineString)，收到 {geom.geom_type}"
@@ -192,12 +192,12 @@ def _shape_check(geom: BaseGeometry, kind: str) -> tuple[BaseGeometry | None, st
 def _located(
     geom: BaseGeometry, crs, kind: str, vocab: Vocabulary, problems: list[Problem]
 ) -> Located | None:
-    geom, reason = _shape_check(geom, kind)
-    if geom is None:
+    checked, reason = _shape_check(geom, kind)
+    if checked is None:
         problems.append(("几何", reason))
         return None
     try:
-        located = locate(geom, crs, vocab.conversions)
+        located = locate(checked, crs, vocab.conversions)
     except CrsError as exc:
         problems.append(("坐标系" if "参数集" in str(exc) else "几何", str(exc)))
         return None
@@ -270,7 +270,7 @@ def area_row(
         else:
             level = vocab.area_codes[code]
     parent = _text(mapped, "parent")
-    out = {}
+    out: dict[str, Any] = {}
     for key, limit in (("kind", 20), ("nbs_code", 12), ("source", 200)):
         text = _text(mapped, key)
         if len(text) > limit:
@@ -295,7 +295,7 @@ def area_row(
         crs = _row_crs(mapped, declared, problems)
         if crs is not None:
             located = _located(geom, crs, "polygon", vocab, problems)
-    if problems:
+    if problems or level is None:  # no level comes with a problem listed
         return problems
     return CleanArea(line, code, name, level, parent, out, located)
 
@@ -369,7 +369,7 @@ def marker_row(
         x, y = _number(mapped, "x", problems), _number(mapped, "y", problems)
         if (x is None) != (y is None):
             problems.append(("北坐标" if y is None else "东坐标", "为空（坐标应成对给出）"))
-        elif x is not None:
+        elif x is not None and y is not None:
             geometry = Point(x, y)
     located = None
     if geometry is not None:
@@ -388,7 +388,7 @@ def marker_row(
                         f"超过容差 {MARKER_LINE_TOLERANCE_M:g} m",
                     )
                 )
-    if problems:
+    if problems or match is None:  # no match comes with a problem listed
         return problems
     return CleanMarker(
         line,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import shapely
 from shapely.geometry import LineString, MultiLineString, Point
+from shapely.geometry.base import BaseGeometry
 
 # An edge counts as shared where A's outline runs within this distance of B. Polygons from
 # one source (the Amap set tiles the city to 1e-8 km²) need next to nothing; the snap also
@@ -46,7 +47,7 @@ def shared_edge(
 
 
 def shared_edges(
-    polygons_m: dict[str, object], *, snap_m: float = SHARED_EDGE_SNAP_M
+    polygons_m: dict[str, BaseGeometry], *, snap_m: float = SHARED_EDGE_SNAP_M
 ) -> dict[tuple[str, str], MultiLineString]:
     """Return the shared edge of every pair of neighbouring polygons, keyed (smaller code, larger)."""
     codes = sorted(polygons_m)

@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from boundaries.lines import as_multilinestring, marker_number, shared_edge
 
@@ -21,7 +22,7 @@ class Issue:
     subject: str
     message: str
     value_m: float | None = None
-    geom_m: object | None = field(default=None, repr=False)
+    geom_m: BaseGeometry | None = field(default=None, repr=False)
 
     def as_dict(self) -> dict:
         return {
@@ -37,7 +38,7 @@ def _wider_than(geom, tol_m: float) -> bool:
 
 
 def check_tiling(
-    parent_code: str, parent_m, children_m: dict[str, object], *, tol_m: float
+    parent_code: str, parent_m, children_m: dict[str, BaseGeometry], *, tol_m: float
 ) -> list[Issue]:
     """Return gaps (parent not covered) and overlaps (children sharing area) wider than tol_m."""
     issues = []
@@ -122,7 +123,7 @@ def check_line_on_edge(line_code: str, line_m, area_a_m, area_b_m, *, tol_m: flo
 
 
 def check_markers_on_line(
-    line_code: str, line_m, markers: list[tuple[str, object]], *, tol_m: float
+    line_code: str, line_m, markers: list[tuple[str, BaseGeometry]], *, tol_m: float
 ) -> list[Issue]:
     """Return the markers (number, point in metres) farther than tol_m from their line."""
     issues = []
@@ -191,7 +192,11 @@ def check_numbering(line_code: str, markers: list[tuple[str, int, str]]) -> list
 
 
 def compare_versions(
-    a_m: dict[str, object], b_m: dict[str, object], *, names: dict[str, str], tol_m: float
+    a_m: dict[str, BaseGeometry],
+    b_m: dict[str, BaseGeometry],
+    *,
+    names: dict[str, str],
+    tol_m: float,
 ) -> list[Issue]:
     """Return, per area, where two versions differ by more than tol_m (area and distance)."""
     issues = []

@@ -147,24 +147,38 @@ def common_points_read_csv(text: str) -> list[CommonPoint]:
         role = values["role"].lower()
         if role not in ROLES:
             raise FitError(f"第 {line_no} 行 role 应为 common 或 check，实际为 {values['role']!r}")
-        number = {}
-        for key in ("x_src", "y_src", "h_src", "x_dst", "y_dst", "h_dst"):
-            raw = values[key]
-            if raw == "":
-                if key.startswith("h_"):
-                    number[key] = None
-                    continue
-                raise FitError(f"第 {line_no} 行（点 {values['id']}）缺少 {key}")
-            try:
-                number[key] = float(raw)
-            except ValueError:
-                raise FitError(
-                    f"第 {line_no} 行（点 {values['id']}）{key} 不是数字：{raw!r}"
-                ) from None
-            if not math.isfinite(number[key]):
-                raise FitError(f"第 {line_no} 行（点 {values['id']}）{key} 不是有限数值")
-        points.append(CommonPoint(values["id"], role, **number))
+        points.append(
+            CommonPoint(
+                values["id"],
+                role,
+                x_src=_csv_number(values, "x_src", line_no),
+                y_src=_csv_number(values, "y_src", line_no),
+                h_src=_csv_height(values, "h_src", line_no),
+                x_dst=_csv_number(values, "x_dst", line_no),
+                y_dst=_csv_number(values, "y_dst", line_no),
+                h_dst=_csv_height(values, "h_dst", line_no),
+            )
+        )
     return points
+
+
+def _csv_number(values: dict[str, str], key: str, line_no: int) -> float:
+    """Return one coordinate of a common-points CSV row, or raise FitError naming it."""
+    raw = values[key]
+    if raw == "":
+        raise FitError(f"第 {line_no} 行（点 {values['id']}）缺少 {key}")
+    try:
+        value = float(raw)
+    except ValueError:
+        raise FitError(f"第 {line_no} 行（点 {values['id']}）{key} 不是数字：{raw!r}") from None
+    if not math.isfinite(value):
+        raise FitError(f"第 {line_no} 行（点 {values['id']}）{key} 不是有限数值")
+    return value
+
+
+def _csv_height(values: dict[str, str], key: str, line_no: int) -> float | None:
+    """Return a height of a common-points CSV row, None where the cell is empty."""
+    return None if values[key] == "" else _csv_number(values, key, line_no)
 
 
 # --- geometry helpers ----------------------------------------------------------------

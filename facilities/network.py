@@ -30,7 +30,7 @@ MAX_SEGMENT_M = 50.0
 
 @dataclass
 class StreetNetwork:
-    graph: nx.Graph
+    graph: nx.Graph[int]
     node_xy: np.ndarray
     tree: cKDTree
 
@@ -40,7 +40,7 @@ class StreetNetwork:
         noded = shapely.union_all([shapely.segmentize(line, MAX_SEGMENT_M) for line in lines_m])
         parts = shapely.get_parts(noded)
         coords: dict[tuple[float, float], int] = {}
-        graph = nx.Graph()
+        graph: nx.Graph[int] = nx.Graph()
         for part in parts:
             xy = np.round(shapely.get_coordinates(part), 3)
             ids = []

@@ -31,10 +31,12 @@ class PointTable:
     values: np.ndarray | None  # weight (demand) or capacity (sites)
 
 
-def _number(raw: str, *, what: str, line: int, label: str) -> float:
+def _number(raw: str | None, *, what: str, line: int, label: str) -> float:
+    if raw is None:  # a row with fewer cells than the header
+        raise SitingInputError(f"{label}第 {line} 行：缺少 {what}")
     try:
         value = float(raw)
-    except (TypeError, ValueError):
+    except ValueError:
         raise SitingInputError(f"{label}第 {line} 行：{what} 不是数字（{raw!r}）") from None
     if not math.isfinite(value):
         raise SitingInputError(f"{label}第 {line} 行：{what} 必须是有限数值")
@@ -54,7 +56,7 @@ def read_points(text: str, *, label: str, value_column: str | None, required: bo
     ids: list[str] = []
     xy: list[tuple[float, float]] = []
     values: list[float] = []
-    has_values = value_column in header if value_column else False
+    value_key = value_column if value_column and value_column in header else None
     seen: set[str] = set()
     for line, row in enumerate(reader, start=2):
         if line - 1 > MAX_ROWS:
@@ -69,14 +71,14 @@ def read_points(text: str, *, label: str, value_column: str | None, required: bo
         y = _number(row.get("y"), what="y", line=line, label=label)
         ids.append(ident)
         xy.append((x, y))
-        if has_values:
-            raw = (row.get(value_column) or "").strip()
+        if value_key is not None:
+            raw = (row.get(value_key) or "").strip()
             if raw == "" and not required:
                 values.append(math.nan)
             else:
-                values.append(_number(raw, what=value_column, line=line, label=label))
+                values.append(_number(raw, what=value_key, line=line, label=label))
     arr = np.array(xy, dtype=np.float64).reshape(-1, 2)
-    vals = np.array(values, dtype=np.float64) if has_values else None
+    vals = np.array(values, dtype=np.float64) if value_key is not None else None
     if vals is not None and value_column == "capacity":
         bad = [ids[i] for i in np.flatnonzero(vals < 0)]
         if bad:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import pghistory
 import pgtrigger
 from django.contrib.gis.db import models
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.models import AutoField, Model
 
@@ -42,11 +43,15 @@ class TrackedFieldsChanged(pgtrigger.AnyChange):
     """
 
     def resolve(self, model: type[models.Model]) -> str:
-        names = {model._meta.get_field(name).name for name in self.fields}
+        names = {model._meta.get_field(name).name for name in self.fields or ()}
         if not names or names == {f.name for f in model._meta.fields}:
             return "OLD.* IS DISTINCT FROM NEW.*"
         parts = []
         for field in sorted((model._meta.get_field(name) for name in names), key=lambda f: f.name):
+            if not isinstance(field, models.Field):  # a reverse relation has no column
+                raise ImproperlyConfigured(
+                    f"{model.__name__} 的历史记录跟踪 {field.name!r}，它不是本表的列"
+                )
             column = f'"{field.column}"'
             if isinstance(field, models.GeometryField):
                 parts.append(f"OLD.{column}::bytea IS DISTINCT FROM NEW.{column}::bytea")
@@ -109,7 +114,8 @@ def history_events_write(model: type[Model], *, label: str, where: str, params=(
     the context is the one in force (``pghistory.context``), created once for the statement.
     Call it after a bulk insert, or before a bulk delete, run under ``bulk_history``.
     """
-    event = model.pgh_event_model
+    # Set on every model decorated with ``pghistory.track`` (unknown to the type stubs).
+    event: type[Model] = getattr(model, "pgh_event_model")  # noqa: B009
     tracked = {f.name for f in model._meta.fields}
     columns = [
         f.column

@@ -77,6 +77,7 @@ def refusal_response(
     retry_after_s: int | None = None,
 ) -> HttpResponse:
     """Return a refusal: JSON ``{"error", "code"}`` under /api/, an HTML page elsewhere."""
+    response: HttpResponse
     if request.path.startswith("/api/"):
         response = JsonResponse(
             {"error": message, "code": code},

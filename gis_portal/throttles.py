@@ -177,7 +177,7 @@ def heavy_work(scope: str) -> Callable:
             client = client_of(request)
             rate = parse_rate(settings.THROTTLE_RATES[scope][client.pool])
             wait_s = None if rate is None else rate_hit(scope=scope, client=client, rate=rate)
-            if wait_s is not None:
+            if rate is not None and wait_s is not None:
                 return refusal_response(
                     request,
                     status=429,

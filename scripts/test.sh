@@ -9,6 +9,8 @@ echo "== ruff"
 .venv/bin/ruff format --check .
 echo "== import contracts (pyproject.toml [tool.importlinter])"
 .venv/bin/lint-imports --no-cache
+echo "== types (pyproject.toml [tool.mypy])"
+.venv/bin/mypy
 echo "== django checks"
 .venv/bin/python manage.py check --settings=gis_portal.settings.test
 .venv/bin/python manage.py makemigrations --check --dry-run --settings=gis_portal.settings.test >/dev/null || {

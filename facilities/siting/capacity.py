@@ -433,4 +433,6 @@ def served_within_capacity(
     result = solve_mclp_capacitated(
         sub, p=len(selected), radius_m=radius_m, time_limit_s=time_limit_s
     )
-    return float(result.covered_weight)
+    # An MCLP result always carries the demand it covers (it is solved with a radius).
+    assert result.covered_weight is not None
+    return result.covered_weight

@@ -203,7 +203,7 @@ def merge_identical_rows(
     """Merge rows with the same column set; return (matrix, summed weights, row → group)."""
     keys: dict[bytes, int] = {}
     group_of = np.empty(mat.shape[0], dtype=np.int64)
-    first_row = []
+    first_row: list[int] = []
     for i in range(mat.shape[0]):
         key = mat.indices[mat.indptr[i] : mat.indptr[i + 1]].tobytes()
         g = keys.get(key)
@@ -377,7 +377,12 @@ def run_mip(
         status = "optimal"
     elif st == highspy.HighsModelStatus.kInfeasible:
         status = "infeasible"
-    elif st in (highspy.HighsModelStatus.kInterrupt, highspy.HighsModelStatus.kHighsInterrupt):
+    elif st in (
+        highspy.HighsModelStatus.kInterrupt,
+        # highspy 1.16's bundled _core stub lists no kHighsInterrupt, but the enum has it (19,
+        # set when a callback interrupts the run).
+        highspy.HighsModelStatus.kHighsInterrupt,  # type: ignore[attr-defined]
+    ):
         status = "interrupted"
     else:
         status = "time_limit"

@@ -125,7 +125,8 @@ def _lagrangian_bound(
     finite_e = np.isfinite(cost_existing)
     flat_idx = idx_k.ravel()
     lam = np.minimum(np.minimum(cost_k[:, min(1, cost_k.shape[1] - 1)], cost_existing), cap)
-    best_bound, best_rho = -np.inf, np.zeros(m)
+    best_bound = -np.inf
+    best_rho: np.ndarray = np.zeros(m)
     stall = 0
     seen: list[np.ndarray] = []
     for it in range(max_iter):
@@ -442,14 +443,15 @@ def _cover_within(
     p: int,
     time_limit_s: float,
     should_stop: Callable[[], bool] | None,
-) -> tuple[str, list[int] | None]:
-    """Return ("yes", sites) if ≤ p candidates reach every point within radius_m, else "no"/"unknown"."""
+) -> tuple[str, list[int]]:
+    """Return ("yes", sites) if ≤ p candidates reach every point within radius_m, else
+    ("no", []) or ("unknown", []) when the time ran out first."""
     rows = np.flatnonzero(d_exist > radius_m + 1e-9)
     if rows.size == 0:
         return "yes", []
     cov = coverage_matrix(xy[rows], problem.candidate_xy_m, radius_m + 1e-9)
     if np.any(np.diff(cov.indptr) == 0):
-        return "no", None
+        return "no", []
     a, _, _ = merge_identical_rows(cov, np.ones(rows.size))
     greedy = greedy_set_cover(a.tocsc())
     if len(greedy) <= p:
@@ -471,8 +473,8 @@ def _cover_within(
     if out.x is not None and out.x.sum() <= p + 0.5:
         return "yes", [int(j) for j in np.flatnonzero(out.x > 0.5)]
     if out.status == "optimal" or (math.isfinite(out.bound) and out.bound > p + 1e-6):
-        return "no", None
-    return "unknown", None
+        return "no", []
+    return "unknown", []
 
 
 def solve_pcenter(

@@ -135,14 +135,14 @@ def check_plates(
     for p in plates:
         expected = street.odd_side if p.number % 2 else even_side
         if p.side is not None and p.side != expected:
-            parity = "单号" if p.number % 2 else "双号"
+            parity_name = "单号" if p.number % 2 else "双号"
             out.append(
                 Finding(
                     "wrong_side",
                     street.id,
                     "plate",
                     p.id,
-                    f"{_label(street, p)} 为{parity}，应在{side_names[expected]}，实际在{side_names[p.side]}",
+                    f"{_label(street, p)} 为{parity_name}，应在{side_names[expected]}，实际在{side_names[p.side]}",
                 )
             )
         if p.offset_m > max_distance_m:

@@ -211,6 +211,8 @@ def propose_number(
     c = location.chainage_m
 
     if rule.mode == PER_METRE:
+        # NumberingRule refuses per-metre numbering without a positive step (frozen after).
+        assert rule.metres_per_number is not None
         slot = int(c // rule.metres_per_number)
         number = first + 2 * slot
         if (number, 0) not in taken:
@@ -232,7 +234,11 @@ def propose_number(
         # The door is before the first number and 1 (or 2) is taken: sub-number of it.
         return Proposal(first, _next_sub(same_side, first), side, c, "位于首个门牌之前，编副号")
     sub = _next_sub(same_side, prev.number)
-    return Proposal(prev.number, sub, side, c, f"{prev.number}号与{nxt.number}号之间无空号，编副号")
+    if nxt is not None and candidate >= nxt.number:
+        why = f"{prev.number}号与{nxt.number}号之间无空号，编副号"
+    else:  # the next number stands elsewhere on the street (plates out of order)
+        why = f"{candidate}号已有门牌，编{prev.number}号的副号"
+    return Proposal(prev.number, sub, side, c, why)
 
 
 _CN_DIGITS = "零一二三四五六七八九十"

@@ -132,6 +132,18 @@ def test_per_door_uses_a_free_number_in_a_gap():
     assert propose_number(rule=rule, location=loc, existing=existing).number == 3
 
 
+def test_per_door_after_the_last_plate_whose_next_number_is_taken_gets_a_sub_number():
+    # Plates out of order along the street: 5 stands before 3. A door past 3 (the last
+    # plate) would take 5, which is taken; with no plate after it, it is 3之一.
+    rule = NumberingRule(base_end=START, odd_side=RIGHT)
+    existing = [ExistingPlate(1, 0, 5.0), ExistingPlate(5, 0, 10.0), ExistingPlate(3, 0, 20.0)]
+    loc = locate(EW_WEST_TO_EAST, 30.0, -5.0)
+    proposal = propose_number(rule=rule, location=loc, existing=existing)
+    assert (proposal.number, proposal.sub_number) == (3, 1)
+    assert proposal.text == "3号之一"
+    assert "5号已有门牌" in proposal.reason
+
+
 def test_a_door_before_number_one_gets_a_sub_number_of_one():
     rule = NumberingRule(base_end=START, odd_side=RIGHT)
     loc = locate(EW_WEST_TO_EAST, 2.0, -5.0)

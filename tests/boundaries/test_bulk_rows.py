@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 import shapely
 from pyproj import Transformer
 
-from boundaries.bulk_geometry import Vocabulary, crs_of_text, to_metric
+from boundaries.bulk_geometry import Located, Vocabulary, crs_of_text, plane_of, to_metric
 from boundaries.bulk_rows import CleanMarker, area_row, line_row, marker_row
 from boundaries.geodesy import wgs84_to_gcj02
 
@@ -68,3 +69,15 @@ def test_an_unknown_crs_column_is_named():
     row = {"code": "0402", "wkt": "LINESTRING (130.3 47.3, 130.31 47.31)", "crs": "EPSG:32652"}
     [(column, reason)] = line_row(2, row, None, declared=None, vocab=VOCAB)
     assert column == "坐标系" and "EPSG:32652" in reason
+
+
+def test_plane_coordinates_are_given_for_points_only():
+    line = shapely.LineString([(130.28, 47.33), (130.29, 47.34)])
+    with pytest.raises(TypeError, match="LineString"):
+        plane_of(Located(line, line, "EPSG:4490"))
+    point = shapely.Point(130.28, 47.33)
+    x, y, plane = plane_of(Located(point, point, "EPSG:4490"))
+    # The 3° zone with central meridian 129°E (CGCS2000 / 3-degree GK CM 129E) holds 130.28°E:
+    # 1.28° of longitude at 47.33°N is about 96.6 km east of it, with 500 km false easting.
+    assert plane == "EPSG:4552"
+    assert abs(x - 596_600) < 500 and abs(y - 5_244_700) < 1_000
