@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,9 +19,10 @@ from gis_portal.importing.crs import DatumConversion
 from gis_portal.importing.readers import RawRow
 from gis_portal.importing.report import RowError
 from gis_portal.importing.spec import ImportContext, LayerSpec
+from gis_portal.metric_crs import to_metric
 from placenames.addresses.checks import DEFAULT_MAX_DISTANCE_M
 from placenames.addresses.models import Street
-from placenames.addresses.numbering import NumberingRule
+from placenames.addresses.numbering import START, NumberingRule, locate_many
 
 # Plates and signs stand by their street (the checks' too_far distance; the editor's limit).
 MAX_DISTANCE_M = DEFAULT_MAX_DISTANCE_M
@@ -137,3 +139,22 @@ def scope_errors(
         RowError(line, column, f"位置不在您的编辑范围（{ctx.scope_label}）内，此行不导入")
         for line in staged_outside_scope(cursor, ctx.area_ids, geoms_sql)
     ]
+
+
+def located_by_street(rows: list, *, with_base_end: bool = True) -> Iterator[tuple]:
+    """Yield ``(street, indices, chainage_m, side, offset_m)`` for the staged rows of each
+    street (``values["_street"]``, ``lon``/``lat``): one vectorised locate per street,
+    chainage from the street's numbering base end (``with_base_end``) or its start."""
+    xs, ys = to_metric(
+        np.array([r.values["lon"] for r in rows]), np.array([r.values["lat"] for r in rows])
+    )
+    by_street: dict[int, list[int]] = {}
+    for i, row in enumerate(rows):
+        by_street.setdefault(row.values["street_id"], []).append(i)
+    for indices in by_street.values():
+        street = rows[indices[0]].values["_street"]
+        base_end = street.rule.base_end if with_base_end else START
+        chainage, side, offset = locate_many(
+            street.coords_4552, xs[indices], ys[indices], base_end=base_end
+        )
+        yield street, indices, chainage, side, offset

@@ -10,7 +10,6 @@ street holds that number twice (a legacy duplicate) the row is refused, never gu
 
 from __future__ import annotations
 
-import numpy as np
 from django.contrib.auth.models import User
 
 from gis_portal.importing import columns as cells
@@ -20,7 +19,6 @@ from gis_portal.importing.readers import RawRow
 from gis_portal.importing.report import RowError
 from gis_portal.importing.spec import ExportQuery, Staged
 from gis_portal.importing.staging import staged_lines
-from gis_portal.metric_crs import to_metric
 from placenames.addresses.bulk_io.common import (
     CRS_COLUMN,
     LAT_COLUMN,
@@ -31,12 +29,13 @@ from placenames.addresses.bulk_io.common import (
     AddressSpec,
     address_context,
     labels_case_sql,
+    located_by_street,
     optional,
     point_4490,
     scope_errors,
 )
 from placenames.addresses.models import DoorPlate, PlateStatus
-from placenames.addresses.numbering import LEFT, format_number, locate_many
+from placenames.addresses.numbering import LEFT, format_number
 from placenames.addresses.tile_store import tile_cache_invalidate
 
 STATUS = dict(PlateStatus.choices)
@@ -149,17 +148,7 @@ class PlateSpec(AddressSpec):
     def check_chunk(self, rows: list[Staged], ctx: AddressContext) -> list[RowError]:
         """Side, distance and parity of every plate, one vectorised pass per street."""
         errors = []
-        xs, ys = to_metric(
-            np.array([r.values["lon"] for r in rows]), np.array([r.values["lat"] for r in rows])
-        )
-        by_street: dict[int, list[int]] = {}
-        for i, row in enumerate(rows):
-            by_street.setdefault(row.values["street_id"], []).append(i)
-        for indices in by_street.values():
-            street = rows[indices[0]].values["_street"]
-            chainage, side, offset = locate_many(
-                street.coords_4552, xs[indices], ys[indices], base_end=street.rule.base_end
-            )
+        for street, indices, chainage, side, offset in located_by_street(rows):
             for i, s, d, c in zip(
                 indices, side.tolist(), offset.tolist(), chainage.tolist(), strict=True
             ):

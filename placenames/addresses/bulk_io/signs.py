@@ -7,7 +7,6 @@ whose text is the street's name and pinyin unless the row gives them.
 
 from __future__ import annotations
 
-import numpy as np
 from django.contrib.auth.models import User
 
 from gis_portal.importing import columns as cells
@@ -17,7 +16,6 @@ from gis_portal.importing.readers import RawRow
 from gis_portal.importing.report import RowError
 from gis_portal.importing.spec import ExportQuery, Staged
 from gis_portal.importing.staging import staged_lines
-from gis_portal.metric_crs import to_metric
 from placenames.addresses.bulk_io.common import (
     CRS_COLUMN,
     LAT_COLUMN,
@@ -28,12 +26,12 @@ from placenames.addresses.bulk_io.common import (
     AddressSpec,
     address_context,
     labels_case_sql,
+    located_by_street,
     optional,
     point_4490,
     scope_errors,
 )
 from placenames.addresses.models import Condition, SignKind, SignStatus, StreetSign
-from placenames.addresses.numbering import locate_many
 from placenames.addresses.tile_store import tile_cache_invalidate
 from placenames.romanize import romanize
 
@@ -132,15 +130,9 @@ class SignSpec(AddressSpec):
 
     def check_chunk(self, rows: list[Staged], ctx: AddressContext) -> list[RowError]:
         errors = []
-        xs, ys = to_metric(
-            np.array([r.values["lon"] for r in rows]), np.array([r.values["lat"] for r in rows])
-        )
-        by_street: dict[int, list[int]] = {}
-        for i, row in enumerate(rows):
-            by_street.setdefault(row.values["street_id"], []).append(i)
-        for indices in by_street.values():
-            street = rows[indices[0]].values["_street"]
-            _c, _s, offset = locate_many(street.coords_4552, xs[indices], ys[indices])
+        for street, indices, _chainage, _side, offset in located_by_street(
+            rows, with_base_end=False
+        ):
             for i, d in zip(indices, offset.tolist(), strict=True):
                 if d > MAX_DISTANCE_M:
                     errors.append(
