@@ -111,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "gis_portal.map_view.map_view_context",
+                "gis_portal.navigation.navigation_context",
             ],
         },
     },
