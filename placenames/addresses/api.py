@@ -18,8 +18,8 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 from gis_portal.errors import InvalidParameter
 from gis_portal.params import parse_bbox, parse_choice, parse_float, parse_int, reject_unknown
 from gis_portal.throttles import heavy_work
-from placenames.addresses import lookup, selectors
-from placenames.addresses.address_parse import AddressQueryError
+from placenames.addresses import geocodejson, lookup, selectors
+from placenames.addresses.address_parse import AddressQueryError, normalize
 from placenames.addresses.checks import RULES
 from placenames.addresses.models import Street
 from placenames.addresses.tile_store import tile_fetch
@@ -53,7 +53,9 @@ def _result_feature(r: lookup.GeocodeResult) -> dict:
             "matched": r.matched,
             "interpolated": r.interpolated,
             "note": r.note,
+            "warnings": r.warnings,
             "is_demo": r.is_demo,
+            **({"distance_m": r.distance_m} if r.distance_m is not None else {}),
             **r.ids,
         },
     }
@@ -111,15 +113,57 @@ class StreetListView(APIView):
         return Response(StreetFeatureSerializer(streets, many=True).data)
 
 
+GEOCODE_PARAMS = {"q", "limit", "street", "number", "district", "township", "lon", "lat", "format"}
+STRUCTURED = ("street", "number", "district", "township")
+
+
+def _address_text(params, name: str) -> str | None:
+    """Return an address text parameter, refused with its name for bad characters or length."""
+    value = _text(params, name)
+    if value is not None:
+        try:
+            normalize(value)
+        except AddressQueryError as exc:
+            raise InvalidParameter(name, str(exc)) from None
+    return value
+
+
+def _structured(params) -> lookup.StructuredQuery | None:
+    given = {name: _address_text(params, name) for name in STRUCTURED}
+    if not any(given.values()):
+        return None
+    if given["street"] is None:
+        raise InvalidParameter("street", "按字段查询时必须给出街路名（street）")
+    return lookup.StructuredQuery(**given)
+
+
 class GeocodeView(APIView):
-    """Address search: a Chinese (or pinyin) address → door plate, street or area."""
+    """Address search: a Chinese (or pinyin) address → door plate, street, place name or area."""
 
     permission_classes = [AllowAny]
 
     @extend_schema(
         parameters=[
             OpenApiParameter(
-                "q", OpenApiTypes.STR, required=True, description="地址，如 新华路12号之一"
+                "q", OpenApiTypes.STR, description="地址，如 新华路12号之一（与按字段查询二选一）"
+            ),
+            OpenApiParameter("street", OpenApiTypes.STR, description="按字段查询：街路巷名"),
+            OpenApiParameter(
+                "number", OpenApiTypes.STR, description="按字段查询：门牌号，如 12、12-1、12号之一"
+            ),
+            OpenApiParameter("district", OpenApiTypes.STR, description="按字段查询：县（区）名"),
+            OpenApiParameter("township", OpenApiTypes.STR, description="按字段查询：街道/乡镇名"),
+            OpenApiParameter(
+                "lon", OpenApiTypes.DOUBLE, description="位置偏好：经度（与 lat 同给）"
+            ),
+            OpenApiParameter(
+                "lat", OpenApiTypes.DOUBLE, description="位置偏好：纬度（与 lon 同给）"
+            ),
+            OpenApiParameter(
+                "format",
+                OpenApiTypes.STR,
+                enum=["geojson", "geocodejson"],
+                description="输出格式：GeoJSON（默认）或 GeocodeJSON",
             ),
             OpenApiParameter("limit", OpenApiTypes.INT, description="最多返回几条（1–10，默认 5）"),
         ],
@@ -127,17 +171,29 @@ class GeocodeView(APIView):
     )
     def get(self, request):
         params = request.query_params
-        reject_unknown(params, {"q", "limit"})
-        q = _text(params, "q", required=True)
+        reject_unknown(params, GEOCODE_PARAMS)
+        structured = _structured(params)
+        if structured is not None and params.get("q"):
+            raise InvalidParameter(
+                "q", "不能与按字段查询（street/number/district/township）同时使用"
+            )
+        q = None if structured is not None else _text(params, "q", required=True)
         limit = parse_int(params, "limit", min_value=1, max_value=10, default=5)
+        fmt = parse_choice(params, "format", ["geojson", "geocodejson"]) or "geojson"
+        near = None
+        if params.get("lon") or params.get("lat"):
+            near = hegang_lon_lat(params)
         try:
-            parsed, results = lookup.geocode(q, limit=limit)
+            parsed, results = lookup.geocode(q, limit=limit, structured=structured, near=near)
         except AddressQueryError as exc:
-            raise InvalidParameter("q", str(exc)) from None
+            raise InvalidParameter(exc.parameter, str(exc)) from None
+        query = q if structured is None else {k: v for k, v in vars(structured).items() if v}
+        if fmt == "geocodejson":
+            return Response(geocodejson.feature_collection(query, results))
         return Response(
             {
                 "type": "FeatureCollection",
-                "query": q,
+                "query": query,
                 "parsed": {
                     "street": parsed.street_text,
                     "number": parsed.number,

@@ -11,26 +11,71 @@ from django.db import connection
 from boundaries.models import AdministrativeArea, AreaLevel
 from boundaries.selectors import areas_at_point
 from placenames.addresses.address_parse import (
+    AddressQueryError,
+    AreaRef,
     ParsedAddress,
     StreetEntry,
     StreetIndex,
     StreetMatch,
+    area_conflicts,
+    area_short_names,
     entry_pinyin,
-    match_streets,
-    parse,
+    match_best,
+    parse_alternatives,
 )
 from placenames.addresses.models import PlateStatus
 from placenames.addresses.numbering import format_number, to_metric
+from placenames.selectors import (
+    RANK_ALIAS,
+    RANK_EXACT,
+    RANK_FUZZY,
+    RANK_HOMOPHONE,
+    RANK_NEAR,
+    RANK_PREFIX,
+    RANK_SUBSTRING,
+    SearchFilters,
+    placename_search,
+)
 
 PROVINCE = "黑龙江省"
 INTERPOLATED_PENALTY = 10.0
 ALTERNATIVE_WINDOW = 15.0
+# A number past the street's last known plate is a street-level answer: scored below any
+# interpolated plate, so a client that reads the score is not told it found the door.
+BEYOND_RANGE_PENALTY = 20.0
+# An area named in the query that the street is not in: the street may still be meant
+# (people misremember districts), but the answer is doubtful and scored so.
+AREA_CONFLICT_PENALTY = 20.0
+# Below this score the archive (villages, residential areas…) is asked as well.
+ARCHIVE_BELOW = 90.0
+ARCHIVE_SCORES = {
+    RANK_EXACT: 95.0,
+    RANK_HOMOPHONE: 90.0,
+    RANK_ALIAS: 88.0,
+    RANK_PREFIX: 80.0,
+    RANK_FUZZY: 75.0,
+    RANK_SUBSTRING: 70.0,
+    RANK_NEAR: 65.0,
+}
+ARCHIVE_VIA = {
+    RANK_EXACT: "exact",
+    RANK_HOMOPHONE: "homophone",
+    RANK_ALIAS: "former",
+    RANK_PREFIX: "prefix",
+    RANK_FUZZY: "fuzzy",
+    RANK_SUBSTRING: "substring",
+    RANK_NEAR: "near",
+}
+# Location bias: up to BIAS_MAX points in the ranking (never in the score) for a result at
+# the given point, halving every BIAS_HALF_M metres: it orders near-equal candidates only.
+BIAS_MAX = 5.0
+BIAS_HALF_M = 1500.0
 
 
 # ---- the street index (names, former names, pinyin), rebuilt when streets change --------
 
 _index_lock = threading.Lock()
-_index: dict = {"version": None, "index": StreetIndex([]), "areas": []}
+_index: dict = {"version": None, "index": StreetIndex([]), "areas": {}}
 
 _VERSION_SQL = """
     SELECT (SELECT count(*) FROM addresses_street),
@@ -56,8 +101,8 @@ def _letters(pinyin: str) -> str:
     return "".join(ch for ch in pinyin.lower() if "a" <= ch <= "z")
 
 
-def street_index() -> tuple[StreetIndex, list[str]]:
-    """Return the street entries and the area names; rebuilt only when streets changed."""
+def street_index() -> tuple[StreetIndex, dict[str, AreaRef]]:
+    """Return the street entries and the areas by name; rebuilt only when streets changed."""
     with connection.cursor() as cur:
         cur.execute(_VERSION_SQL)
         version = cur.fetchone()
@@ -77,13 +122,23 @@ def street_index() -> tuple[StreetIndex, list[str]]:
         )
         for sid, name, pinyin, county, township, former in rows
     ]
-    areas = list(
-        AdministrativeArea.objects.filter(
-            valid_to__isnull=True,
-            level__in=[AreaLevel.CITY, AreaLevel.COUNTY, AreaLevel.TOWNSHIP],
-            code__startswith=settings.HEGANG_CITY_CODE[:4],
-        ).values_list("name", flat=True)
-    )
+    rows = AdministrativeArea.objects.filter(
+        valid_to__isnull=True,
+        level__in=[AreaLevel.CITY, AreaLevel.COUNTY, AreaLevel.TOWNSHIP],
+        code__startswith=settings.HEGANG_CITY_CODE[:4],
+    ).values_list("name", "level", "parent__name")
+    areas = {
+        name: AreaRef(
+            name,
+            level,
+            name
+            if level == AreaLevel.COUNTY
+            else (parent or "")
+            if level == AreaLevel.TOWNSHIP
+            else "",
+        )
+        for name, level, parent in rows
+    }
     with _index_lock:
         index = StreetIndex(entries)
         _index.update(version=version, index=index, areas=areas)
@@ -93,9 +148,12 @@ def street_index() -> tuple[StreetIndex, list[str]]:
 # ---- geocode --------------------------------------------------------------------------------
 
 
+LEVEL_RANK = {"plate": 0, "interpolated": 1, "street": 2, "placename": 3, "area": 4}
+
+
 @dataclass
 class GeocodeResult:
-    level: str  # plate / interpolated / street / area
+    level: str  # plate / interpolated / street / placename / area
     score: float
     lon: float
     lat: float
@@ -104,10 +162,24 @@ class GeocodeResult:
     is_demo: bool = False
     ids: dict = field(default_factory=dict)
     note: str = ""
+    warnings: list[dict] = field(default_factory=list)  # {"code", "message"} in Chinese
+    # The address's parts (city, county, township, street, number, name) for GeocodeJSON.
+    parts: dict = field(default_factory=dict)
+    distance_m: float | None = None  # from the location bias point, when one was given
 
     @property
     def interpolated(self) -> bool:
         return self.level == "interpolated"
+
+
+@dataclass(frozen=True)
+class StructuredQuery:
+    """An address given field by field (street=, number=, district=, township=)."""
+
+    street: str
+    number: str | None = None
+    district: str | None = None
+    township: str | None = None
 
 
 _STREET_SQL = """
@@ -168,14 +240,22 @@ def _full_address(city: str, county: str, township: str, street: str, number: st
     return f"{PROVINCE}{city}{county}{township}{street}{number}"
 
 
-def _interpolate(row: tuple, parsed: ParsedAddress) -> tuple[float, str] | None:
-    """Return (chainage_m, note) for a missing plate number, or None when nothing is known."""
+def _interpolate(row: tuple, parsed: ParsedAddress) -> tuple[float, str, int | None] | None:
+    """Return (chainage_m, note, last known number) for a missing plate number.
+
+    The last known number is None when the number lies within the street's plates; None
+    is returned when nothing is known.
+    """
     street_id, _, _, mode, metres, _, length = row[:7]
     n = parsed.number
     if mode == "per_metre" and metres:
-        # 按米放号: the number itself says where the door is.
+        # 按米放号: the number itself says where the door is; past the end it is no door.
         slot = (n - 1) // 2
-        return min(slot * metres + metres / 2, length), f"按米放号推算（每号 {metres:g} 米）"
+        chainage = slot * metres + metres / 2
+        if chainage > length + metres:
+            last = int(length // metres) * 2 + (n % 2 or 2) - 2
+            return length, f"按米放号，本街长 {length:.0f} 米", max(last, 1)
+        return min(chainage, length), f"按米放号推算（每号 {metres:g} 米）", None
     with connection.cursor() as cur:
         cur.execute(
             _NEIGHBOURS_SQL,
@@ -189,14 +269,22 @@ def _interpolate(row: tuple, parsed: ParsedAddress) -> tuple[float, str] | None:
         return (
             lower[1] + t * (upper[1] - lower[1]),
             f"在 {lower[0]}号 与 {upper[0]}号 之间按号数比例内插",
+            None,
         )
     if lower or upper:
         num, ch = lower or upper
-        return ch, f"超出已知门牌范围，定位到最近的已知门牌 {num}号"
+        return ch, f"定位到最近的已知门牌 {num}号", num
     return None
 
 
-def _street_results(match: StreetMatch, parsed: ParsedAddress) -> GeocodeResult:
+def _conflict_warnings(parsed: ParsedAddress, refs: dict, county: str, township: str) -> list:
+    return [
+        {"code": "area_conflict", "message": m}
+        for m in area_conflicts(parsed.areas, refs, county=county, township=township)
+    ]
+
+
+def _street_results(match: StreetMatch, parsed: ParsedAddress, refs: dict) -> GeocodeResult:
     row = _street_row(match.entry.street_id)
     street_id, name, *_ = row
     length, is_demo, township, county, city = row[6:11]
@@ -204,6 +292,9 @@ def _street_results(match: StreetMatch, parsed: ParsedAddress) -> GeocodeResult:
     if match.entry.is_former:
         matched["former_name"] = match.entry.name
     ids = {"street_id": street_id}
+    parts = {"city": city, "county": county, "township": township, "street": name}
+    warnings = _conflict_warnings(parsed, refs, county, township)
+    score = match.score - (AREA_CONFLICT_PENALTY if warnings else 0.0)
     if parsed.number is not None:
         number_text = format_number(parsed.number, parsed.sub_number)
         matched["number"] = number_text
@@ -223,21 +314,42 @@ def _street_results(match: StreetMatch, parsed: ParsedAddress) -> GeocodeResult:
         if plate:
             return GeocodeResult(
                 "plate",
-                match.score,
+                score,
                 plate[1],
                 plate[2],
                 _full_address(city, county, township, name, number_text),
                 matched,
                 is_demo=plate[3],
                 ids={**ids, "plate_id": plate[0]},
+                warnings=warnings,
+                parts={**parts, "number": number_text},
             )
         found = _interpolate(row, parsed)
         if found is not None:
-            chainage, note = found
+            chainage, note, last_known = found
             lon, lat = _point_at(street_id, chainage / length if length else 0.5)
+            if last_known is not None:
+                matched["number_found"] = False
+                message = (
+                    f"门牌 {number_text} 超出本街已知门牌范围（最近的已知门牌 {last_known}号），"
+                    "只匹配到街路"
+                )
+                return GeocodeResult(
+                    "street",
+                    max(score - BEYOND_RANGE_PENALTY, 0.0),
+                    lon,
+                    lat,
+                    _full_address(city, county, township, name),
+                    matched,
+                    is_demo=is_demo,
+                    ids=ids,
+                    note=f"{message}；{note}",
+                    warnings=[*warnings, {"code": "number_beyond_range", "message": message}],
+                    parts=parts,
+                )
             return GeocodeResult(
                 "interpolated",
-                max(match.score - INTERPOLATED_PENALTY, 0.0),
+                max(score - INTERPOLATED_PENALTY, 0.0),
                 lon,
                 lat,
                 _full_address(city, county, township, name, number_text),
@@ -245,12 +357,14 @@ def _street_results(match: StreetMatch, parsed: ParsedAddress) -> GeocodeResult:
                 is_demo=is_demo,
                 ids=ids,
                 note=f"门牌 {number_text} 未登记；{note}",
+                warnings=warnings,
+                parts={**parts, "number": number_text},
             )
     lon, lat = _point_at(street_id, 0.5)
     note = "未给出门牌号，定位到街路中点" if parsed.number is None else "街路上没有可参照的门牌"
     return GeocodeResult(
         "street",
-        match.score - (5.0 if parsed.number is not None else 0.0),
+        score - (5.0 if parsed.number is not None else 0.0),
         lon,
         lat,
         _full_address(city, county, township, name),
@@ -258,7 +372,27 @@ def _street_results(match: StreetMatch, parsed: ParsedAddress) -> GeocodeResult:
         is_demo=is_demo,
         ids=ids,
         note=note,
+        warnings=warnings,
+        parts=parts,
     )
+
+
+def _chain(area: AdministrativeArea | None) -> list[AdministrativeArea]:
+    """Return the area and its parents, the city first."""
+    chain = []
+    while area is not None:
+        chain.append(area)
+        area = area.parent
+    return list(reversed(chain))
+
+
+def _area_parts(chain: list[AdministrativeArea]) -> dict:
+    by_level = {a.level: a.name for a in chain}
+    return {
+        "city": by_level.get(AreaLevel.CITY, ""),
+        "county": by_level.get(AreaLevel.COUNTY, ""),
+        "township": by_level.get(AreaLevel.TOWNSHIP, ""),
+    }
 
 
 def _area_result(parsed: ParsedAddress) -> GeocodeResult | None:
@@ -277,44 +411,145 @@ def _area_result(parsed: ParsedAddress) -> GeocodeResult | None:
     if with_geom is None or with_geom.geom_4490 is None:
         return None
     point = with_geom.geom_4490.point_on_surface
-    chain = []
-    node = area
-    while node is not None:
-        chain.append(node.name)
-        node = node.parent
+    chain = _chain(area)
     return GeocodeResult(
         "area",
         70.0,
         point.x,
         point.y,
-        PROVINCE + "".join(reversed(chain)),
+        PROVINCE + "".join(a.name for a in chain),
         {"area": area.name, "area_code": area.code, "areas": parsed.areas},
         is_demo=area.is_demo,
         ids={"area_code": area.code},
         note=""
         if area.geom_4490 is not None
         else f"{area.name}暂无边界数据，定位到{with_geom.name}",
+        parts={**_area_parts(chain), "name": area.name},
     )
 
 
-def geocode(q: str, *, limit: int = 5) -> tuple[ParsedAddress, list[GeocodeResult]]:
-    """Return the parsed query and its results, best first: plate, else street, else area."""
-    index, area_names = street_index()
-    parsed = parse(q, area_names=area_names)
-    matches = match_streets(parsed, index, limit=limit)
+def _archive_results(parsed: ParsedAddress, *, limit: int) -> list[GeocodeResult]:
+    """Return place names of the archive (villages, residential areas…) for the query text."""
+    text = parsed.street_text
+    if len(text) < 2:
+        return []
+    page = placename_search(q=text, filters=SearchFilters(), limit=limit, with_total=False)
+    out = []
+    for place in page.places:
+        point = place.point_4490
+        if point is None:
+            continue
+        rank = page.ranks[place.pk]
+        chain = _chain(place.division)
+        note = "地名档案中的地名（非门牌地址）"
+        if parsed.number is not None:
+            note += f"；门牌号 {format_number(parsed.number, parsed.sub_number)} 未用于定位"
+        out.append(
+            GeocodeResult(
+                "placename",
+                ARCHIVE_SCORES.get(rank, 60.0) - (5.0 if parsed.number is not None else 0.0),
+                point.x,
+                point.y,
+                PROVINCE + "".join(a.name for a in chain) + place.standard_name,
+                {
+                    "name": place.standard_name,
+                    "via": ARCHIVE_VIA.get(rank, "near"),
+                    "category": place.category.name,
+                    "areas": parsed.areas,
+                },
+                is_demo=place.is_demo,
+                ids={"place_code": place.place_code},
+                note=note,
+                parts={**_area_parts(chain), "name": place.standard_name},
+            )
+        )
+    return out
+
+
+def _readings(
+    q: str | None, structured: StructuredQuery | None, refs: dict[str, AreaRef]
+) -> list[ParsedAddress]:
+    if structured is None:
+        return parse_alternatives(q, area_names=list(refs))
+    named = []
+    for parameter, value, levels in (
+        ("district", structured.district, {AreaLevel.COUNTY}),
+        ("township", structured.township, {AreaLevel.TOWNSHIP}),
+    ):
+        if value is None:
+            continue
+        ref = _area_named(value, refs, levels)
+        if ref is None:
+            raise AddressQueryError(
+                f"不是鹤岗市的{'县（区）' if parameter == 'district' else '街道/乡镇'}：{value[:20]}",
+                parameter,
+            )
+        named.append(ref.name)
+    text = structured.street.strip()
+    if structured.number is not None:
+        number = structured.number.strip()
+        if text.isascii():
+            text = f"{text} {number}"  # pinyin: JINGU LU 269
+        else:
+            text += number if "号" in number else f"{number}号"
+    readings = parse_alternatives(text, area_names=list(refs))
+    if structured.number is not None and readings[0].number is None:
+        raise AddressQueryError("门牌号应为数字，如 12、12-1、12号之一", "number")
+    for reading in readings:
+        reading.areas = [*named, *(a for a in reading.areas if a not in named)]
+    return readings
+
+
+def _area_named(value: str, refs: dict[str, AreaRef], levels: set) -> AreaRef | None:
+    value = value.strip()
+    for ref in refs.values():
+        if ref.level in levels and (value == ref.name or value in area_short_names(ref.name)):
+            return ref
+    return None
+
+
+def geocode(
+    q: str | None = None,
+    *,
+    limit: int = 5,
+    structured: StructuredQuery | None = None,
+    near: tuple[float, float] | None = None,
+) -> tuple[ParsedAddress, list[GeocodeResult]]:
+    """Return the parsed query and its results, best first.
+
+    Door plate, else the street (a number past its known plates, or none), else a name of
+    the archive, else the area. ``near`` (lon, lat) orders near-equal results by distance.
+    """
+    index, refs = street_index()
+    parsed, matches = match_best(_readings(q, structured, refs), index, limit=limit)
     if matches:
         # Alternatives far below the best match are noise (幸福街 for 新华街): not looked up.
         matches = [m for m in matches if m.score >= matches[0].score - ALTERNATIVE_WINDOW]
-    results = [_street_results(m, parsed) for m in matches]
+    results = [_street_results(m, parsed, refs) for m in matches]
+    if not parsed.is_pinyin and (not results or max(r.score for r in results) < ARCHIVE_BELOW):
+        results += _archive_results(parsed, limit=limit)
     if not results and parsed.areas:
         area = _area_result(parsed)
         results = [area] if area else []
-    level_rank = {"plate": 0, "interpolated": 1, "street": 2, "area": 3}
-    results.sort(key=lambda r: (-r.score, level_rank[r.level]))
+    bonus = _bias(results, near)
+    results.sort(key=lambda r: (-(r.score + bonus.get(id(r), 0.0)), LEVEL_RANK[r.level]))
     if results:
         # Alternatives far below the best are noise (幸福街 for 新华街), not candidates.
         results = [r for r in results if r.score >= results[0].score - ALTERNATIVE_WINDOW]
     return parsed, results[:limit]
+
+
+def _bias(results: list[GeocodeResult], near: tuple[float, float] | None) -> dict[int, float]:
+    """Set each result's distance_m from ``near`` and return its ranking bonus by id()."""
+    if near is None or not results:
+        return {}
+    x0, y0 = to_metric(*near)
+    out = {}
+    for r in results:
+        x, y = to_metric(r.lon, r.lat)
+        r.distance_m = round(float(((x - x0) ** 2 + (y - y0) ** 2) ** 0.5), 1)
+        out[id(r)] = BIAS_MAX * 0.5 ** (r.distance_m / BIAS_HALF_M)
+    return out
 
 
 # ---- reverse --------------------------------------------------------------------------------
