@@ -280,6 +280,9 @@ def _score(
         score = 0.55 * char_score + 0.45 * py_score
         if py_score == 100:
             score = max(score, 97.0)  # a pure homophone typo
+        if e.name.startswith(text) and len(text) >= 2:
+            # The generic omitted (和谐 → 和谐路 / 和谐街): equally likely whichever it is.
+            score = max(score, 88.0)
         how = "fuzzy"
         if e.is_former and score >= min_score:
             how = "former"

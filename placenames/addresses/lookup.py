@@ -48,6 +48,8 @@ BEYOND_RANGE_PENALTY = 20.0
 AREA_CONFLICT_PENALTY = 20.0
 # Below this score the archive (villages, residential areas…) is asked as well.
 ARCHIVE_BELOW = 90.0
+# A door number asked of a place name is not used: the answer is that much less likely.
+ARCHIVE_NUMBER_PENALTY = 20.0
 ARCHIVE_SCORES = {
     RANK_EXACT: 95.0,
     RANK_HOMOPHONE: 90.0,
@@ -68,8 +70,8 @@ ARCHIVE_VIA = {
 }
 # Location bias: up to BIAS_MAX points in the ranking (never in the score) for a result at
 # the given point, halving every BIAS_HALF_M metres: it orders near-equal candidates only.
-BIAS_MAX = 5.0
-BIAS_HALF_M = 1500.0
+BIAS_MAX = 8.0
+BIAS_HALF_M = 1000.0
 
 
 # ---- the street index (names, former names, pinyin), rebuilt when streets change --------
@@ -212,7 +214,7 @@ _NEIGHBOURS_SQL = """
         WHERE p.street_id = %(street)s AND p.sub_number = 0 AND p.status <> %(retired)s
           AND p.number %% 2 = %(parity)s
     )
-    (SELECT number, ch FROM known WHERE number < %(number)s ORDER BY number DESC LIMIT 1)
+    (SELECT number, ch FROM known WHERE number <= %(below)s ORDER BY number DESC LIMIT 1)
     UNION ALL
     (SELECT number, ch FROM known WHERE number > %(number)s ORDER BY number ASC LIMIT 1)
 """
@@ -259,10 +261,19 @@ def _interpolate(row: tuple, parsed: ParsedAddress) -> tuple[float, str, int | N
     with connection.cursor() as cur:
         cur.execute(
             _NEIGHBOURS_SQL,
-            {"street": street_id, "retired": PlateStatus.RETIRED, "parity": n % 2, "number": n},
+            {
+                "street": street_id,
+                "retired": PlateStatus.RETIRED,
+                "parity": n % 2,
+                "number": n,
+                # 27号之九 stands beside 27号: its base number counts as known.
+                "below": n if parsed.sub_number else n - 1,
+            },
         )
         rows = cur.fetchall()
-    lower = next(((num, ch) for num, ch in rows if num < n), None)
+    lower = next(((num, ch) for num, ch in rows if num <= n), None)
+    if lower and lower[0] == n:
+        return lower[1], f"定位到主号 {n}号 处", None
     upper = next(((num, ch) for num, ch in rows if num > n), None)
     if lower and upper:
         t = (n - lower[0]) / (upper[0] - lower[0])
@@ -428,18 +439,24 @@ def _area_result(parsed: ParsedAddress) -> GeocodeResult | None:
     )
 
 
-def _archive_results(parsed: ParsedAddress, *, limit: int) -> list[GeocodeResult]:
-    """Return place names of the archive (villages, residential areas…) for the query text."""
-    text = parsed.street_text
-    if len(text) < 2:
-        return []
-    page = placename_search(q=text, filters=SearchFilters(), limit=limit, with_total=False)
+def _archive_results(parsed: ParsedAddress, texts: list[str], *, limit: int) -> list[GeocodeResult]:
+    """Return place names of the archive (villages, residential areas…) for the query texts.
+
+    Each text is searched (the street text, and the query without areas stripped: 团结花园
+    is a name of its own, not 团结镇 + 花园); a name found by both keeps its better rank.
+    """
+    found: dict[int, tuple[int, object]] = {}
+    for text in dict.fromkeys(t for t in texts if len(t) >= 2):
+        page = placename_search(q=text, filters=SearchFilters(), limit=limit, with_total=False)
+        for place in page.places:
+            rank = page.ranks[place.pk]
+            if place.pk not in found or rank < found[place.pk][0]:
+                found[place.pk] = (rank, place)
     out = []
-    for place in page.places:
+    for rank, place in sorted(found.values(), key=lambda f: f[0])[:limit]:
         point = place.point_4490
         if point is None:
             continue
-        rank = page.ranks[place.pk]
         chain = _chain(place.division)
         note = "地名档案中的地名（非门牌地址）"
         if parsed.number is not None:
@@ -447,7 +464,7 @@ def _archive_results(parsed: ParsedAddress, *, limit: int) -> list[GeocodeResult
         out.append(
             GeocodeResult(
                 "placename",
-                ARCHIVE_SCORES.get(rank, 60.0) - (5.0 if parsed.number is not None else 0.0),
+                ARCHIVE_SCORES.get(rank, 60.0) - (ARCHIVE_NUMBER_PENALTY if parsed.number else 0.0),
                 point.x,
                 point.y,
                 PROVINCE + "".join(a.name for a in chain) + place.standard_name,
@@ -521,13 +538,15 @@ def geocode(
     the archive, else the area. ``near`` (lon, lat) orders near-equal results by distance.
     """
     index, refs = street_index()
-    parsed, matches = match_best(_readings(q, structured, refs), index, limit=limit)
+    readings = _readings(q, structured, refs)
+    parsed, matches = match_best(readings, index, limit=limit)
     if matches:
         # Alternatives far below the best match are noise (幸福街 for 新华街): not looked up.
         matches = [m for m in matches if m.score >= matches[0].score - ALTERNATIVE_WINDOW]
     results = [_street_results(m, parsed, refs) for m in matches]
-    if not parsed.is_pinyin and (not results or max(r.score for r in results) < ARCHIVE_BELOW):
-        results += _archive_results(parsed, limit=limit)
+    if not parsed.is_pinyin and (not matches or matches[0].score < ARCHIVE_BELOW):
+        texts = [r.street_text for r in readings if not r.areas] + [parsed.street_text]
+        results += _archive_results(parsed, texts, limit=limit)
     if not results and parsed.areas:
         area = _area_result(parsed)
         results = [area] if area else []
@@ -539,15 +558,28 @@ def geocode(
     return parsed, results[:limit]
 
 
+_LINE_DISTANCE_SQL = """
+    SELECT ST_Distance(line_4552, ST_SetSRID(ST_MakePoint(%s, %s), 4552))
+    FROM addresses_street WHERE id = %s
+"""
+
+
 def _bias(results: list[GeocodeResult], near: tuple[float, float] | None) -> dict[int, float]:
     """Set each result's distance_m from ``near`` and return its ranking bonus by id()."""
     if near is None or not results:
         return {}
-    x0, y0 = to_metric(*near)
+    x0, y0 = (float(v) for v in to_metric(*near))
     out = {}
     for r in results:
-        x, y = to_metric(r.lon, r.lat)
-        r.distance_m = round(float(((x - x0) ** 2 + (y - y0) ** 2) ** 0.5), 1)
+        if r.level == "street":
+            # A street answer is as near as its line, not its midpoint.
+            with connection.cursor() as cur:
+                cur.execute(_LINE_DISTANCE_SQL, [x0, y0, r.ids["street_id"]])
+                distance = cur.fetchone()[0]
+        else:
+            x, y = to_metric(r.lon, r.lat)
+            distance = float(((x - x0) ** 2 + (y - y0) ** 2) ** 0.5)
+        r.distance_m = round(distance, 1)
         out[id(r)] = BIAS_MAX * 0.5 ** (r.distance_m / BIAS_HALF_M)
     return out
 
