@@ -142,6 +142,12 @@ class GeocodeView(APIView):
 
     permission_classes = [AllowAny]
 
+    def perform_content_negotiation(self, request, force=False):
+        # ``format`` names the output (geojson / geocodejson, as Nominatim's does), not DRF's
+        # renderer override: both are JSON, from the first renderer.
+        renderer = self.get_renderers()[0]
+        return renderer, renderer.media_type
+
     @extend_schema(
         parameters=[
             OpenApiParameter(
