@@ -95,4 +95,6 @@ def test_the_results_say_what_kind_of_match_and_warn_in_chinese(
         timeout=20_000,
     )
     text = page.text_content("#geocode-results li.result")
-    assert "街路" in text and "超出本街已知门牌范围" in text and "9999号" not in text.split("街路")[0]
+    assert (
+        "街路" in text and "超出本街已知门牌范围" in text and "9999号" not in text.split("街路")[0]
+    )
