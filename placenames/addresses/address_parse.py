@@ -315,6 +315,7 @@ def match_streets(
 
 
 MAX_READINGS = 4
+AREA_OVER_STREET = 97.0
 
 
 def match_best(
@@ -323,7 +324,8 @@ def match_best(
     """Return the reading whose best street match scores highest, with its matches.
 
     Readings are tried in order and the first full match stops the search; without any
-    street match, a reading that is only area names (向阳区) is returned, else the first.
+    street match (or only a loose one), a reading that is only area names (向阳区) is
+    returned, else the first.
     """
     best: tuple[ParsedAddress, list[StreetMatch]] | None = None
     tried = 0
@@ -338,9 +340,11 @@ def match_best(
                 break
         if tried >= MAX_READINGS:
             break
-    if best is not None:
-        return best
     area_only = next((r for r in readings if r.areas and not r.street_text), None)
+    # A query that is all area names (兴安区, 鹤岗南山) means the area, unless a street is
+    # named exactly by it (育才路 of 育才路街道): a fuzzy 兴安路 is not what was asked.
+    if best is not None and (area_only is None or best[1][0].score >= AREA_OVER_STREET):
+        return best
     return (area_only or readings[0]), []
 
 

@@ -467,7 +467,9 @@ def _archive_results(parsed: ParsedAddress, texts: list[str], *, limit: int) -> 
                 ARCHIVE_SCORES.get(rank, 60.0) - (ARCHIVE_NUMBER_PENALTY if parsed.number else 0.0),
                 point.x,
                 point.y,
-                PROVINCE + "".join(a.name for a in chain) + place.standard_name,
+                PROVINCE
+                + "".join(a.name for a in chain)
+                + ("" if chain and chain[-1].name == place.standard_name else place.standard_name),
                 {
                     "name": place.standard_name,
                     "via": ARCHIVE_VIA.get(rank, "near"),
@@ -544,7 +546,8 @@ def geocode(
         # Alternatives far below the best match are noise (幸福街 for 新华街): not looked up.
         matches = [m for m in matches if m.score >= matches[0].score - ALTERNATIVE_WINDOW]
     results = [_street_results(m, parsed, refs) for m in matches]
-    if not parsed.is_pinyin and (not matches or matches[0].score < ARCHIVE_BELOW):
+    area_only = bool(parsed.areas) and not parsed.street_text  # 向阳区: the area itself
+    if not parsed.is_pinyin and not area_only and (not matches or matches[0].score < ARCHIVE_BELOW):
         texts = [r.street_text for r in readings if not r.areas] + [parsed.street_text]
         results += _archive_results(parsed, texts, limit=limit)
     if not results and parsed.areas:

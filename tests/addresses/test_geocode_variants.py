@@ -182,7 +182,10 @@ def a_location_bias_picks_the_nearer_of_two_streets_of_the_same_specific(demo) -
     by_specific = defaultdict(dict)
     for name, plates in by_street.items():
         by_specific[name[:-1]][name] = plates[len(plates) // 2]
-    pairs = [list(v.values()) for v in by_specific.values() if len(v) == 2]
+    # A bare specific that is also an area's short name (兴安 of 兴安区) means the area.
+    _, refs = lookup.street_index()
+    shorts = {short for name in refs for short in area_short_names(name)}
+    pairs = [list(v.values()) for k, v in by_specific.items() if len(v) == 2 and k not in shorts]
     assert len(pairs) >= 20
     cases = [(a, b) for a, b in pairs] + [(b, a) for a, b in pairs]
 
@@ -216,7 +219,26 @@ def names_of_the_archive_are_found_and_said_to_be_place_names(demo) -> dict:
     return {"archive names": _rate(cases, check)}
 
 
+def an_area_alone_is_the_area_not_an_archive_entry_of_the_same_name(demo) -> dict:
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT name FROM boundaries_administrativearea"
+            " WHERE level = 'county' AND code LIKE '2304%%' AND valid_to IS NULL"
+        )
+        counties = [row[0] for row in cur.fetchall()]
+    cases = [(name, name) for name in counties]
+    cases += [(f"鹤岗{area_short_names(name)[0]}", name) for name in counties]
+    assert len(cases) >= 16
+
+    def check(case):
+        r = _top(case[0])
+        return r is not None and r.level == "area" and r.matched["area"] == case[1]
+
+    return {"area alone": _rate(cases, check)}
+
+
 VARIANTS = [
+    an_area_alone_is_the_area_not_an_archive_entry_of_the_same_name,
     pinyin_in_capitals_as_street_signs_print_it,
     area_names_without_their_generic,
     a_district_that_contradicts_the_plate_lowers_the_score_and_says_so,
