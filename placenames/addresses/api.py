@@ -137,16 +137,26 @@ def _structured(params) -> lookup.StructuredQuery | None:
     return lookup.StructuredQuery(**given)
 
 
-class GeocodeView(APIView):
-    """Address search: a Chinese (or pinyin) address → door plate, street, place name or area."""
-
-    permission_classes = [AllowAny]
-
+class _FormatIsOurs:
     def perform_content_negotiation(self, request, force=False):
         # ``format`` names the output (geojson / geocodejson, as Nominatim's does), not DRF's
         # renderer override: both are JSON, from the first renderer.
         renderer = self.get_renderers()[0]
         return renderer, renderer.media_type
+
+
+FORMAT_PARAM = OpenApiParameter(
+    "format",
+    OpenApiTypes.STR,
+    enum=["geojson", "geocodejson"],
+    description="输出格式：GeoJSON（默认）或 GeocodeJSON",
+)
+
+
+class GeocodeView(_FormatIsOurs, APIView):
+    """Address search: a Chinese (or pinyin) address → door plate, street, place name or area."""
+
+    permission_classes = [AllowAny]
 
     @extend_schema(
         parameters=[
@@ -165,12 +175,7 @@ class GeocodeView(APIView):
             OpenApiParameter(
                 "lat", OpenApiTypes.DOUBLE, description="位置偏好：纬度（与 lon 同给）"
             ),
-            OpenApiParameter(
-                "format",
-                OpenApiTypes.STR,
-                enum=["geojson", "geocodejson"],
-                description="输出格式：GeoJSON（默认）或 GeocodeJSON",
-            ),
+            FORMAT_PARAM,
             OpenApiParameter("limit", OpenApiTypes.INT, description="最多返回几条（1–10，默认 5）"),
         ],
         responses=OpenApiTypes.OBJECT,
@@ -226,7 +231,7 @@ def hegang_lon_lat(params) -> tuple[float, float]:
     return lon, lat
 
 
-class ReverseView(APIView):
+class ReverseView(_FormatIsOurs, APIView):
     """What address is here: the nearest door plate, its full address and distance."""
 
     permission_classes = [AllowAny]
@@ -235,13 +240,18 @@ class ReverseView(APIView):
         parameters=[
             OpenApiParameter("lon", OpenApiTypes.DOUBLE, required=True),
             OpenApiParameter("lat", OpenApiTypes.DOUBLE, required=True),
+            FORMAT_PARAM,
         ],
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request):
-        reject_unknown(request.query_params, {"lon", "lat"})
+        reject_unknown(request.query_params, {"lon", "lat", "format"})
         lon, lat = hegang_lon_lat(request.query_params)
+        fmt = parse_choice(request.query_params, "format", ["geojson", "geocodejson"])
         r = lookup.reverse(lon=lon, lat=lat)
+        if fmt == "geocodejson":
+            found = [] if r is None else [lookup.reverse_as_result(r)]
+            return Response(geocodejson.feature_collection({"lon": lon, "lat": lat}, found))
         if r is None:
             return Response({"type": "Feature", "geometry": None, "properties": {
                 "query": [lon, lat], "address": None, "note": "附近没有登记的门牌"}})  # fmt: skip

@@ -112,3 +112,14 @@ def test_the_openapi_schema_states_the_new_parameters(client, db):
     schema = client.get("/api/schema/", {"format": "json"}).json()
     names = {p["name"] for p in schema["paths"]["/api/v1/geocode"]["get"]["parameters"]}
     assert {"q", "street", "number", "district", "township", "lon", "lat", "format"} <= names
+
+
+def test_reverse_as_geocodejson_gives_the_plate_with_its_distance(client, street):
+    data = client.get(
+        "/api/v1/reverse",
+        {"lon": EAST - (EAST - WEST) * 0.2, "lat": NORTH_LAT, "format": "geocodejson"},
+    ).json()
+    assert data["geocoding"]["version"] == "0.1.0" and len(data["features"]) == 1
+    g = data["features"][0]["properties"]["geocoding"]
+    assert g["type"] == "house" and g["housenumber"] == "3号" and g["street"] == "金谷路"
+    assert g["distance_m"] < 1 and g["id"].startswith("plate:")

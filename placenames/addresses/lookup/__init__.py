@@ -8,7 +8,7 @@ archive or an area, best first; ``reverse`` gives the nearest plate's full addre
 from placenames.addresses.lookup.geocode import geocode
 from placenames.addresses.lookup.index import street_index
 from placenames.addresses.lookup.results import GeocodeResult, StructuredQuery
-from placenames.addresses.lookup.reverse import ReverseResult, reverse
+from placenames.addresses.lookup.reverse import ReverseResult, reverse, reverse_as_result
 
 __all__ = [
     "GeocodeResult",
@@ -16,5 +16,6 @@ __all__ = [
     "StructuredQuery",
     "geocode",
     "reverse",
+    "reverse_as_result",
     "street_index",
 ]

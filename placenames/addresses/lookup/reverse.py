@@ -9,6 +9,7 @@ from django.db import connection
 from boundaries.models import AreaLevel
 from boundaries.selectors import areas_at_point
 from placenames.addresses.lookup.results import (
+    GeocodeResult,
     full_address,
 )
 from placenames.addresses.models import PlateStatus
@@ -86,4 +87,26 @@ def reverse(*, lon: float, lat: float) -> ReverseResult | None:
         city={"code": citycode, "name": cityname},
         address=full_address(cityname, cname, tname, sname, number_text),
         is_demo=is_demo,
+    )
+
+
+def reverse_as_result(r: ReverseResult) -> GeocodeResult:
+    """Return a reverse answer as a geocoder result (for GeocodeJSON)."""
+    return GeocodeResult(
+        "plate",
+        100.0,
+        r.lon,
+        r.lat,
+        r.address,
+        {"street": r.street["name"], "number": r.number_text},
+        is_demo=r.is_demo,
+        ids={"plate_id": r.plate_id},
+        parts={
+            "city": r.city["name"],
+            "county": r.county["name"],
+            "township": r.township["name"],
+            "street": r.street["name"],
+            "number": r.number_text,
+        },
+        distance_m=r.distance_m,
     )
