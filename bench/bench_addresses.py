@@ -230,7 +230,7 @@ def _queries(n: int) -> list[tuple[str, int]]:
         rows = cur.fetchall()
     out = []
     for i, (number, sid, name, pinyin, county) in enumerate(rows):
-        kind = i % 6
+        kind = i % 9
         if kind == 0:
             q = f"{name}{number}号"
         elif kind == 1:
@@ -242,8 +242,14 @@ def _queries(n: int) -> list[tuple[str, int]]:
             q = f"{name[:pos]}的{name[pos + 1 :]}{number}号"
         elif kind == 4:
             q = f"{name}{number}号之一"  # missing: interpolated
-        else:
+        elif kind == 5:
             q = f"{name}{number}号院"
+        elif kind == 6:
+            q = f"{pinyin.upper()} {number} HAO"  # as street signs print it
+        elif kind == 7:  # areas without their generic: 鹤岗兴山金谷路269号
+            q = f"鹤岗{county.removesuffix('区').removesuffix('县')}{name}{number}号"
+        else:
+            q = f"{name}{number + 5000}号"  # past the known plates: the street
         out.append((q, sid))
     return out
 
@@ -278,7 +284,8 @@ def bench_geocode() -> Result:
         len(queries),
         note=f"median {percentile(ours, 50):.2f} ms; right street first in {found / len(queries):.1%}, "
         f"among the results in {listed / len(queries):.1%} "
-        f"(plain, 鹤岗市+区+全角, pinyin, one-character typo, missing 之一 → interpolated, 号院); "
+        f"(plain, 鹤岗市+区+全角, pinyin, one-character typo, missing 之一 → interpolated, 号院, "
+        f"PINYIN IN CAPITALS, 鹤岗+区 without generics, a number past the known plates); "
         f"{Street.objects.count()} streets; baseline: ILIKE of street||number over the plates "
         f"(n={len(naive_q)}, exact strings only)",
     )

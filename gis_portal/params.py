@@ -233,6 +233,9 @@ class Param:
         raw = params.get(self.name)
         if raw is not None:
             reject_unsafe_text(self.name, raw)
+            # The declared limit first (it may be tighter than the general one of _raw).
+            if self.kind not in ("int", "float", "bbox") and len(raw) > self.max_length:
+                raise InvalidParameter(self.name, f"长度超过 {self.max_length} 个字符")
         if self.kind in ("int", "float"):
             parse = parse_int if self.kind == "int" else parse_float
             value = parse(

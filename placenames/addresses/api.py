@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+from dataclasses import replace
 
 from django.http import HttpResponse
 from django.utils.decorators import method_decorator
@@ -16,7 +17,6 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from gis_portal.errors import InvalidParameter
 from gis_portal.params import (
-    NONBLANK_PATTERN,
     BBox,
     Bool,
     Choice,
@@ -29,8 +29,8 @@ from gis_portal.params import (
     parse_lon_lat,
 )
 from gis_portal.throttles import heavy_work
-from placenames.addresses import lookup, selectors
-from placenames.addresses.address_parse import AddressQueryError
+from placenames.addresses import geocodejson, lookup, selectors
+from placenames.addresses.address_parse import AddressQueryError, normalize
 from placenames.addresses.checks import RULES
 from placenames.addresses.models import Street
 from placenames.addresses.tile_store import tile_fetch
@@ -67,7 +67,9 @@ def _result_feature(r: lookup.GeocodeResult) -> dict:
             "matched": r.matched,
             "interpolated": r.interpolated,
             "note": r.note,
+            "warnings": r.warnings,
             "is_demo": r.is_demo,
+            **({"distance_m": r.distance_m} if r.distance_m is not None else {}),
             **r.ids,
         },
     }
@@ -121,28 +123,94 @@ class StreetListView(APIView):
         return Response(StreetFeatureSerializer(streets, many=True).data)
 
 
-class GeocodeView(APIView):
-    """Address search: a Chinese (or pinyin) address → door plate, street or area."""
+STRUCTURED = ("street", "number", "district", "township")
+
+
+def _address_text(declared: dict, name: str) -> str | None:
+    """Return an address text parameter (None when blank), refused with its name when it
+    cannot be read as an address."""
+    value = declared[name]
+    if value is None or not value.strip():
+        return None
+    try:
+        normalize(value)
+    except AddressQueryError as exc:
+        raise InvalidParameter(name, str(exc)) from None
+    return value
+
+
+def _structured(declared: dict) -> lookup.StructuredQuery | None:
+    given = {name: _address_text(declared, name) for name in STRUCTURED}
+    if not any(given.values()):
+        return None
+    if given["street"] is None:
+        raise InvalidParameter("street", "按字段查询时必须给出街路名（street）")
+    return lookup.StructuredQuery(**given)
+
+
+class _FormatIsOurs:
+    def perform_content_negotiation(self, request, force=False):
+        # ``format`` names the output (geojson / geocodejson, as Nominatim's does), not DRF's
+        # renderer override: both are JSON, from the first renderer.
+        renderer = self.get_renderers()[0]
+        return renderer, renderer.media_type
+
+
+FORMAT = Choice(
+    "format", ["geojson", "geocodejson"], default="geojson",
+    description="输出格式：GeoJSON（默认）或 GeocodeJSON",
+)  # fmt: skip
+
+
+class GeocodeView(_FormatIsOurs, APIView):
+    """Address search: a Chinese (or pinyin) address → door plate, street, place name or area."""
 
     permission_classes = [AllowAny]
     query_params = ParamSet(
-        Text("q", required=True, max_length=MAX_TEXT_PARAM, pattern=NONBLANK_PATTERN,
-             pattern_message="缺少此参数或为空", description="地址，如 新华路12号之一"),
+        Text("q", max_length=MAX_TEXT_PARAM,
+             description="地址，如 新华路12号之一（与按字段查询二选一）"),
+        Text("street", max_length=MAX_TEXT_PARAM, description="按字段查询：街路巷名"),
+        Text("number", max_length=MAX_TEXT_PARAM,
+             description="按字段查询：门牌号，如 12、12-1、12号之一"),
+        Text("district", max_length=MAX_TEXT_PARAM, description="按字段查询：县（区）名"),
+        Text("township", max_length=MAX_TEXT_PARAM, description="按字段查询：街道/乡镇名"),
+        *(replace(p, required=False, description=f"位置偏好：{p.description}（与另一项同给）")
+          for p in HEGANG_POSITION.params),
+        FORMAT,
         Int("limit", 1, 10, default=5, description="最多返回几条"),
     )  # fmt: skip
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
         declared = self.query_params.parse(request.query_params)
-        q, limit = declared["q"], declared["limit"]
+        structured = _structured(declared)
+        if structured is not None and declared["q"]:
+            raise InvalidParameter(
+                "q", "不能与按字段查询（street/number/district/township）同时使用"
+            )
+        q = None
+        if structured is None:
+            q = _address_text(declared, "q")
+            if q is None:
+                raise InvalidParameter("q", "缺少此参数或为空")
+        limit, fmt = declared["limit"], declared["format"]
+        near = None
+        if declared["lon"] is not None or declared["lat"] is not None:
+            if declared["lon"] is None or declared["lat"] is None:
+                missing = "lon" if declared["lon"] is None else "lat"
+                raise InvalidParameter(missing, "缺少此参数：位置偏好须同时给出 lon 和 lat")
+            near = hegang_lon_lat(request.query_params)
         try:
-            parsed, results = lookup.geocode(q, limit=limit)
+            parsed, results = lookup.geocode(q, limit=limit, structured=structured, near=near)
         except AddressQueryError as exc:
-            raise InvalidParameter("q", str(exc)) from None
+            raise InvalidParameter(exc.parameter, str(exc)) from None
+        query = q if structured is None else {k: v for k, v in vars(structured).items() if v}
+        if fmt == "geocodejson":
+            return Response(geocodejson.feature_collection(query, results))
         return Response(
             {
                 "type": "FeatureCollection",
-                "query": q,
+                "query": query,
                 "parsed": {
                     "street": parsed.street_text,
                     "number": parsed.number,
@@ -159,22 +227,29 @@ class GeocodeView(APIView):
 
 
 def hegang_lon_lat(params) -> tuple[float, float]:
-    # World ranges first: in a swapped pair the latitude beyond ±90 is the one named.
+    """Return (lon, lat) inside Hegang; world ranges first: in a swapped pair the latitude
+    beyond ±90 is the one named."""
     parse_lon_lat(params)
-    q = HEGANG_POSITION.parse(params)
+    q = HEGANG_POSITION.parse({name: params[name] for name in ("lon", "lat") if name in params})
     return q["lon"], q["lat"]
 
 
-class ReverseView(APIView):
+class ReverseView(_FormatIsOurs, APIView):
     """What address is here: the nearest door plate, its full address and distance."""
 
     permission_classes = [AllowAny]
-    query_params = HEGANG_POSITION
+    query_params = HEGANG_POSITION + ParamSet(FORMAT)
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
-        lon, lat = hegang_lon_lat(request.query_params)
+        # World ranges first: in a swapped pair the latitude beyond ±90 is the one named.
+        parse_lon_lat(request.query_params)
+        declared = self.query_params.parse(request.query_params)
+        lon, lat, fmt = declared["lon"], declared["lat"], declared["format"]
         r = lookup.reverse(lon=lon, lat=lat)
+        if fmt == "geocodejson":
+            found = [] if r is None else [lookup.reverse_as_result(r)]
+            return Response(geocodejson.feature_collection({"lon": lon, "lat": lat}, found))
         if r is None:
             return Response({"type": "Feature", "geometry": None, "properties": {
                 "query": [lon, lat], "address": None, "note": "附近没有登记的门牌"}})  # fmt: skip

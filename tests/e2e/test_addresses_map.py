@@ -72,3 +72,29 @@ def test_production_list_page_offline(live_server, demo_plates, offline_page):
     assert int(page.text_content("#production-count")) > 0
     assert "更名待换" in page.text_content("table.production")
     page.recorder.assert_clean()
+
+
+def test_the_results_say_what_kind_of_match_and_warn_in_chinese(
+    live_server, demo_plates, offline_page
+):
+    page = offline_page
+    page.goto(live_server.url + "/addresses/")
+    # 新华街 lies in 向阳区: the district typed contradicts the plate found.
+    page.fill("#geocode-q", "工农区新华街12号")
+    page.click("#geocode-form button")
+    first = page.locator("#geocode-results li.result").first
+    first.wait_for(timeout=20_000)
+    assert first.get_attribute("data-level") == "plate"
+    assert "注意：查询中的“工农区”与结果所在的向阳区不符" in first.text_content()
+
+    page.fill("#geocode-q", "新华街9999号")
+    page.click("#geocode-form button")
+    page.wait_for_function(
+        "() => document.querySelector('#geocode-results li.result')"
+        " && document.querySelector('#geocode-results li.result').dataset.level === 'street'",
+        timeout=20_000,
+    )
+    text = page.text_content("#geocode-results li.result")
+    assert (
+        "街路" in text and "超出本街已知门牌范围" in text and "9999号" not in text.split("街路")[0]
+    )

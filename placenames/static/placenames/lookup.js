@@ -104,7 +104,10 @@
     addressesEl.replaceChildren();
     return getJSON(mapEl.dataset.geocodeUrl, {q: q})
       .then(function (data) {
-        var hits = data.features.filter(function (f) { return f.properties.level !== "area"; }).slice(0, 3);
+        // Areas and archive names are in the name results already.
+        var hits = data.features.filter(function (f) {
+          return f.properties.level !== "area" && f.properties.level !== "placename";
+        }).slice(0, 3);
         hits.forEach(function (f) {
           var p = f.properties;
           var li = document.createElement("li");

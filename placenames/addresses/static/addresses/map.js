@@ -108,7 +108,12 @@
   var form = document.getElementById("geocode-form");
   var input = document.getElementById("geocode-q");
   var list = document.getElementById("geocode-results");
-  var LEVEL = {plate: "门牌", interpolated: "内插", street: "街路", area: "区域"};
+  // What kind of match each result is, and how its name matched (the API's codes).
+  var LEVEL = {plate: "门牌", interpolated: "内插", street: "街路", placename: "地名档案", area: "区域"};
+  var VIA = {
+    exact: "名称一致", fuzzy: "近似匹配", pinyin: "拼音匹配", homophone: "同音", prefix: "名称开头一致",
+    substring: "名称包含", near: "相近名称",
+  };
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -120,7 +125,7 @@
   function goTo(feature) {
     var c = feature.geometry.coordinates;
     var level = feature.properties.level;
-    map.getView().animate({center: ol.proj.fromLonLat(c), zoom: level === "area" ? 12 : 18, duration: 300});
+    map.getView().animate({center: ol.proj.fromLonLat(c), zoom: level === "area" ? 12 : level === "placename" ? 16 : 18, duration: 300});
     showMarker(c[0], c[1]);
   }
 
@@ -141,8 +146,10 @@
           li.appendChild(el("span", "addr", p.address));
           li.appendChild(el("span", "tag" + (p.interpolated ? " interp" : ""), LEVEL[p.level]));
           if (p.is_demo) { li.appendChild(el("span", "demo-badge", "演示数据")); }
-          var how = {exact: "名称一致", former: "曾用名 " + (p.matched.former_name || ""), fuzzy: "近似匹配", pinyin: "拼音匹配"}[p.matched.via] || "";
-          li.appendChild(el("span", "meta", "得分 " + p.score + (how ? " · " + how : "") + (p.note ? " · " + p.note : "")));
+          var how = p.matched.via === "former" ? "曾用名 " + (p.matched.former_name || "") : (VIA[p.matched.via] || "");
+          var kind = p.level === "placename" ? "地名档案" + (p.matched.category ? "（" + p.matched.category + "）" : "") : "";
+          li.appendChild(el("span", "meta", "得分 " + p.score + [kind, how, p.note].filter(Boolean).map(function (t) { return " · " + t; }).join("")));
+          (p.warnings || []).forEach(function (w) { li.appendChild(el("span", "warn", "注意：" + w.message)); });
           li.addEventListener("click", function () { goTo(f); });
           list.appendChild(li);
           if (i === 0) { goTo(f); }
