@@ -25,10 +25,18 @@ for a manual check of such spellings).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin, pinyin
+
+from placenames.romanize_tables import (
+    ETHNIC_NAMES,
+    divisions_by_name,
+    minority_area,
+    published_by_name,
+)
 
 CACHE_NAMES = 4096
 
@@ -36,6 +44,12 @@ CACHE_NAMES = 4096
 GENERICS: dict[str, str] = {
     "省": "Sheng",
     "自治区": "Zizhiqu",
+    "自治州": "Zizhizhou",
+    "自治县": "Zizhixian",
+    "自治旗": "Zizhiqi",
+    "联合旗": "Lianheqi",
+    "盟": "Meng",
+    "矿区": "Kuangqu",
     "市": "Shi",
     "地区": "Diqu",
     "县": "Xian",
@@ -75,6 +89,24 @@ GENERICS: dict[str, str] = {
     "道": "Dao",
     "巷": "Xiang",
     "胡同": "Hutong",
+    "条": "Tiao",
+    "弄": "Long",
+    "马路": "Malu",
+    "环路": "Huanlu",
+    "公路": "Gonglu",
+    "湾": "Wan",
+    "运河": "Yunhe",
+    "渠": "Qu",
+    "群岛": "Qundao",
+    "海峡": "Haixia",
+    "峡": "Xia",
+    "海": "Hai",
+    "高原": "Gaoyuan",
+    "高地": "Gaodi",
+    "家园": "Jiayuan",
+    "花园": "Huayuan",
+    "公寓": "Gongyu",
+    "苑": "Yuan",
     "里": "Li",
     "广场": "Guangchang",
     "公园": "Gongyuan",
@@ -127,17 +159,39 @@ GENERICS: dict[str, str] = {
     "儿童之家": "Ertong Zhi Jia",
 }
 
-# Generics of units that other names nest inside (鹤岗市 | 殡仪馆, 新华农场 | 临江管理区).
-_UNIT_GENERICS = ("街道", "农场", "林场", "良种场", "种畜场", "林业局", "管理局", "农业局")
-_TOP_UNIT_GENERICS = ("省", "市", "县", "区", "镇", "乡")
+# Rank of the units that other names nest inside (鹤岗市 | 殡仪馆, 新华农场 | 临江管理区): a
+# unit is split off only inside a name of a lower rank, so 景德镇市 keeps its 镇 (a town
+# cannot hold a city: the generic has become part of the specific, rule 4).
+UNIT_RANKS: dict[str, int] = {
+    "省": 1, "自治区": 1, "市": 2, "地区": 2, "自治州": 2, "盟": 2,
+    "县": 3, "区": 3, "旗": 3, "自治县": 3, "自治旗": 3, "联合旗": 3,
+    "镇": 4, "乡": 4, "街道": 4, "农场": 4, "林场": 4, "良种场": 4, "种畜场": 4,
+    "林业局": 4, "管理局": 4, "农业局": 4,
+}  # fmt: skip
+_INNER_UNITS = ("街道", "农场", "林场", "良种场", "种畜场", "林业局", "管理局", "农业局")
+_TOP_UNITS = ("自治区", "自治州", "自治县", "自治旗", "地区", "省", "盟", "市", "县", "区", "旗")
+_TOP_UNITS += ("镇", "乡")
 # A village's committee names the village first (永昌村 | 村委会).
 _COMMITTEE_GENERICS = ("村委会", "村民委员会", "居委会", "居民委员会")
+_AUTONOMOUS = ("自治区", "自治州", "自治县", "自治旗", "区", "乡", "镇", "民族乡")
 
-STREET_GENERICS = frozenset({"路", "街", "大街", "大道", "道", "巷", "胡同", "里"})
+STREET_GENERICS = frozenset(
+    {"路", "街", "大街", "大道", "道", "巷", "胡同", "里", "条", "弄", "马路", "环路", "公路"}
+)
+# Natural features whose modifiers follow rule 2 like streets (潮白新河 Chaobai Xinhe).
+NATURAL_GENERICS = frozenset({"河", "江", "湖", "山", "岛", "运河", "岭", "峰", "沟", "渠"})
 # Natural-village generics: the whole name is written as one word (李家屯 Lijiatun).
-SETTLEMENT_GENERICS = frozenset({"屯", "庄", "堡", "铺", "营子", "窝棚", "店", "营"})
-MODIFIERS = frozenset("东西南北中前后上下大小新老内外正")
-ETHNIC_SUFFIXES = ("朝鲜族", "满族", "蒙古族", "回族", "锡伯族", "鄂伦春族", "赫哲族", "达斡尔族")
+SETTLEMENT_GENERICS = frozenset(
+    {"屯", "庄", "堡", "铺", "营子", "窝棚", "店", "营", "集", "棚", "堡子"}
+)
+MODIFIERS = frozenset("东西南北中前后上下大小新老内外正左右直横")
+_DIRECTIONS = frozenset("东西南北")
+# Specifics that end in a numeral and are names in their own right, so the ordinal after
+# them starts later (东四十二条 Dongsi 12 Tiao, the rules' example 7).
+NUMERAL_PLACES = frozenset({"东四", "西四", "东单", "西单"})
+# Characters that in practice occur only in names transliterated from a minority language
+# (哈尔滨, 呼和浩特, 巴彦淖尔, 喀什, 达斡尔 …): a name holding one is flagged, not guessed.
+TRANSLITERATION_MARKERS = frozenset("尔勒孜喀噶嘎淖斡楞")
 
 # Place-name readings that differ from the everyday ones, or that pypinyin cannot decide.
 PHRASES: dict[str, str] = {
@@ -195,6 +249,99 @@ PHRASES: dict[str, str] = {
     "太和": "tai he",
     "祥和": "xiang he",
     "仁和": "ren he",
+    # The 1984 rules' example 8: 堡 is read by place (十里堡 Beijing pu, 大黄堡 Tianjin bao,
+    # 吴堡 Shaanxi bu); outside these the reading of 堡 stays open (needs_check).
+    "十里堡": "shi li pu",
+    "大黄堡": "da huang bao",
+    "吴堡": "wu bu",
+    # County-level readings as the MCA division list and 《中国地名录》 give them.
+    "长子": "zhang zi",
+    "乐清": "yue qing",
+    "乐陵": "le ling",
+    "乐昌": "le chang",
+    "乐东": "le dong",
+    "乐平": "le ping",
+    "乐至": "le zhi",
+    "乐业": "le ye",
+    "乐安": "le an",
+    "会昌": "hui chang",
+    "会理": "hui li",
+    "会泽": "hui ze",
+    "会同": "hui tong",
+    "会宁": "hui ning",
+    "枞阳": "zong yang",
+    "华阴": "hua yin",
+    "华县": "hua xian",
+    "滑县": "hua xian",
+    "荥经": "ying jing",
+    "句容": "ju rong",
+    "丽江": "li jiang",
+    "台州": "tai zhou",
+    "天台": "tian tai",
+    "什邡": "shi fang",
+    "都安": "du an",
+    "都昌": "du chang",
+    "都匀": "du yun",
+    "都兰": "du lan",
+    "尉氏": "wei shi",
+    "曲沃": "qu wo",
+    "曲周": "qu zhou",
+    "曲阳": "qu yang",
+    "曲靖": "qu jing",
+    "曲江": "qu jiang",
+    "曲松": "qu song",
+    "曲麻莱": "qu ma lai",
+    "犍为": "qian wei",
+    "郫都": "pi du",
+    "阆中": "lang zhong",
+    "临朐": "lin qu",
+    "牟平": "mu ping",
+    "筠连": "jun lian",
+    "黄陂": "huang pi",
+    "繁峙": "fan shi",
+    "亳州": "bo zhou",
+    "盱眙": "xu yi",
+    "济南": "ji nan",
+    "济宁": "ji ning",
+    "济源": "ji yuan",
+    "珲春": "hun chun",
+    "瑷珲": "ai hui",
+    "大冶": "da ye",
+    "监利": "jian li",
+    "柏乡": "bai xiang",
+    "澄迈": "cheng mai",
+    "澄城": "cheng cheng",
+    "澄江": "cheng jiang",
+    "长汀": "chang ting",
+    "长治": "chang zhi",
+    "长沙": "chang sha",
+    "长垣": "chang yuan",
+    "长葛": "chang ge",
+    "长岭": "chang ling",
+    "长海": "chang hai",
+    "长宁": "chang ning",
+    "长丰": "chang feng",
+    "长阳": "chang yang",
+    "长顺": "chang shun",
+    "长武": "chang wu",
+    "长泰": "chang tai",
+    "长清": "chang qing",
+    "长寿": "chang shou",
+    "长岛": "chang dao",
+    "藁城": "gao cheng",
+    "大足": "da zu",
+    "阿坝": "a ba",
+    "阿城": "a cheng",
+    "阿荣": "a rong",
+    "东莞": "dong guan",
+    "綦江": "qi jiang",
+    "洞头": "dong tou",
+    "宿松": "su song",
+    "宿城": "su cheng",
+    "宿豫": "su yu",
+    "单城": "shan cheng",
+    "朝天": "chao tian",
+    "解放": "jie fang",
 }
 
 # Characters whose reading in place names is known to vary (toneless readings differ).
@@ -207,7 +354,7 @@ _DIGITS |= {"七": 7, "八": 8, "九": 9}
 _NUMERAL_CHARS = frozenset(_DIGITS) | {"十", "百"}
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _VOWEL_START = re.compile(r"^[aoeAOE]")
-MAX_NAME_LENGTH = 100
+MAX_NAME_LENGTH = 100  # the longest registered names are ~30 characters
 
 
 @dataclass(frozen=True)
@@ -216,7 +363,12 @@ class Romanized:
     pinyin: str
     generic_pinyin: str
     needs_check: bool
-    unsettled: tuple[str, ...]  # the characters that set needs_check
+    unsettled: tuple[str, ...]  # the polyphonic characters that set needs_check
+    reason: str = ""  # why needs_check is set (Chinese, for the officer)
+
+
+class RomanizeInputError(ValueError):
+    """The name cannot be romanised as given (empty, too long, a foreign character)."""
 
 
 def chinese_number(text: str) -> int | None:
@@ -294,18 +446,24 @@ def _unsettled(name: str, settled: tuple[bool, ...], generic_span: tuple[int, in
 
 
 def _word(syllables: list[str]) -> str:
-    """Join syllables into written words: apostrophes, capitals, digits kept apart."""
+    """Join syllables into written words: apostrophes, capitals, digit runs kept apart."""
     words: list[str] = []
     text = ""
+    digits = False  # the last word written is a run of digits (1203高地 → 1203)
     for syl in syllables:
         if not syl:
             continue
         if syl.isdigit():
             if text:
                 words.append(text)
+                text = ""
+            elif digits and len(syl) == 1 and words[-1].isdigit():
+                words[-1] += syl
+                continue
             words.append(syl)
-            text = ""
+            digits = len(syl) == 1
             continue
+        digits = False
         if text and _VOWEL_START.match(syl) and text[-1].isalpha():
             text += "'"
         text += syl
@@ -324,45 +482,144 @@ def _split_generic(name: str) -> tuple[str, str]:
 
 
 def _nested_split(rest: str, generic: str) -> tuple[str, str]:
-    """Split ``rest`` into (higher unit name, own specific) when it starts with a unit."""
+    """Split ``rest`` into (higher unit name, own specific) when it starts with a unit.
+
+    A unit is split off only inside a name of lower rank (鹤岗市 | 兴安区, 鹤岗市 | 殡仪馆);
+    景德镇市 stays whole because a town (镇) cannot hold a city (市).
+    """
     if generic in _COMMITTEE_GENERICS and rest.endswith(("村", "社区")) and len(rest) >= 2:
         return rest, ""
-    for unit in _UNIT_GENERICS:
+    outer = UNIT_RANKS.get(generic, 9)
+    for unit in _INNER_UNITS:
         pos = rest.rfind(unit)
-        if pos > 0:
+        if pos > 0 and UNIT_RANKS[unit] < outer:
             return rest[: pos + len(unit)], rest[pos + len(unit) :]
-    for unit in _TOP_UNIT_GENERICS:
+    best: tuple[int, str] | None = None
+    for unit in _TOP_UNITS:
         pos = rest.find(unit)
         # A unit needs a specific of two characters or more (鹤岗市, not 城市花园's 市).
-        if pos >= 2:
-            return rest[: pos + 1], rest[pos + 1 :]
-    return "", rest
+        if pos >= 2 and UNIT_RANKS[unit] < outer and (best is None or pos < best[0]):
+            best = (pos, unit)
+    if best is None:
+        return "", rest
+    end = best[0] + len(best[1])
+    if rest[best[0] :].startswith(("自治", "地区")) is False and best[1] in ("区", "县", "旗"):
+        # 自治县 / 自治旗 read as one unit when the 自治 is there (…自治县 | …).
+        auto = rest.find("自治" + best[1])
+        if auto >= 0 and auto + 2 == best[0]:
+            end = best[0] + 1
+    return rest[:end], rest[end:]
 
 
-def _digits_or_words(chars: str, sylls: list[str], *, numbers_as_digits: bool) -> list[str]:
-    """Write ``chars`` as words; a trailing numeral becomes Arabic digits when asked."""
-    if not numbers_as_digits:
-        return [_word(sylls)] if sylls else []
+def _ordinal_split(chars: str) -> tuple[str, int] | None:
+    """Return (head, ordinal) of a street specific ending in an ordinal, else None."""
+    for place in NUMERAL_PLACES:
+        if chars.startswith(place) and len(chars) > len(place):
+            number = chinese_number(chars[len(place) :])
+            if number is not None:
+                return place, number
     k = len(chars)
     while k > 0 and chars[k - 1] in _NUMERAL_CHARS:
         k -= 1
     number = chinese_number(chars[k:])
-    head = chars[:k]
-    # Only an ordinal after a head (经五, 纬二, 第三): a bare numeral (五百街) is a name.
-    if number is None or not head:
-        return [_word(sylls)] if sylls else []
+    if number is None:
+        return None
+    head, numeral = chars[:k], chars[k:]
+    if head:
+        return head, number
+    # A bare one-digit or 十 numeral is an ordinal (二马路 2 Malu, 三环路 3 Huanlu); 五百街
+    # and 三八路 (a date) are names and are spelt.
+    if "百" not in numeral and (len(numeral) == 1 or "十" in numeral):
+        return "", number
+    return None
+
+
+def _digits_or_words(chars: str, sylls: list[str], *, numbers_as_digits: bool) -> list[str]:
+    """Write ``chars`` as words; an ordinal in a street name becomes Arabic digits."""
+    if not chars:
+        return []
+    split = _ordinal_split(chars) if numbers_as_digits else None
+    if split is None:
+        if not numbers_as_digits and chars[0] == "第" and len(chars) > 2:
+            k = 1
+            while k < len(chars) and chars[k] in _NUMERAL_CHARS:
+                k += 1
+            if 1 < k < len(chars):  # 第二松花江 Di'er Songhua Jiang
+                return [_word(sylls[:k]), _word(sylls[k:])]
+        return [_word(sylls)]
+    head, number = split
     if head == "第":
         return [f"Di-{number}"]
-    return [_word(sylls[:k]), str(number)]
+    return [w for w in (_word(sylls[: len(head)]), str(number)) if w]
 
 
-def _romanize(name: str, sylls: list[str]) -> list[str]:
+def _street_specific(specific: str, sylls: list[str]) -> tuple[list[str], int]:
+    """Return the words of a street specific and how many trailing modifiers join the generic.
+
+    Rule 2: a one-syllable modifier joins what it modifies (景山后街 Jingshan Houjie, 修文西小巷
+    Xiuwen Xixiaoxiang); 门内 / 门外 belong to the gate's name (朝阳门内大街 Chaoyangmennei
+    Dajie); a multi-syllable modifier is its own word (广安门北滨河路 Guang'anmen Beibinhe Lu).
+    """
+    k = len(specific)
+    while k > 0 and specific[k - 1] in MODIFIERS:
+        if specific[k - 1] in "内外" and k >= 2 and specific[k - 2] == "门":
+            break
+        if k - 1 >= 2 or (len(specific) == 2 and k - 1 >= 1):
+            k -= 1
+        else:
+            break
+    head, head_sylls = specific[:k], sylls[:k]
+    words: list[str] = []
+    cut = next(
+        (i for i in range(2, len(head) - 1) if len(head) >= 5 and head[i] in _DIRECTIONS),
+        None,
+    )
+    if cut is not None:
+        words = [_word(head_sylls[:cut]), _word(head_sylls[cut:])]
+    else:
+        inner_rest, inner = _split_generic(head)
+        if inner in ("胡同", "大街") and inner_rest:
+            # 包头胡同东巷 Baotou Hutong Dongxiang: a two-syllable street generic inside.
+            words = [_word(head_sylls[: len(inner_rest)]), _word(head_sylls[len(inner_rest) :])]
+        else:
+            words = _digits_or_words(head, head_sylls, numbers_as_digits=True)
+    return words, len(specific) - k
+
+
+def _ethnic_split(specific: str, generic: str) -> tuple[str, list[str]]:
+    """Split nationality names off the end of an autonomous area's specific (GB/T 3304)."""
+    if generic not in _AUTONOMOUS:
+        return specific, []
+    names: list[str] = []
+    rest = specific
+    while rest:
+        for size in range(min(5, len(rest) - 1), 0, -1):
+            tail = rest[-size:]
+            with_zu = tail.endswith("族") and tail[:-1] in ETHNIC_NAMES
+            bare = generic.startswith("自治") and size >= 2 and tail in ETHNIC_NAMES
+            if with_zu or bare:
+                names.insert(0, ETHNIC_NAMES[tail[:-1]] + "zu" if with_zu else ETHNIC_NAMES[tail])
+                rest = rest[:-size]
+                break
+        else:
+            break
+    if not names or not rest:
+        return specific, []
+    return rest, names
+
+
+def _romanize(name: str, sylls: list[str], *, settlement: bool = False) -> list[str]:
     """Return the written words of ``name`` whose syllables are ``sylls``."""
+    standard = published_by_name().get(name)
+    if standard:
+        return [standard]
+    if settlement:
+        return [_word(sylls)]
     rest, generic = _split_generic(name)
     if not generic:
         higher, specific = _nested_split(name, "")
         words = _romanize(higher, sylls[: len(higher)]) if higher else []
-        return words + ([_word(sylls[len(higher) :])] if specific else [])
+        return words + _specific_words(specific, sylls[len(higher) :])
     if generic in SETTLEMENT_GENERICS:
         return [_word(sylls)]
     higher, specific = _nested_split(rest, generic)
@@ -372,20 +629,44 @@ def _romanize(name: str, sylls: list[str]) -> list[str]:
     spec_sylls = sylls[len(higher) : len(rest)]
     gen_sylls = sylls[len(rest) :]
     generic_word = GENERICS[generic]
-    is_street = generic in STREET_GENERICS
-    if is_street and len(specific) >= 3 and specific[-1] in MODIFIERS:
-        # 景山后街 → Jingshan Houjie: the one-syllable modifier joins the generic.
-        generic_word = _word([spec_sylls[-1], *gen_sylls])
-        specific, spec_sylls = specific[:-1], spec_sylls[:-1]
-    for suffix in ETHNIC_SUFFIXES:
-        if specific.endswith(suffix) and len(specific) > len(suffix):
-            cut = len(specific) - len(suffix)
-            words += [_word(spec_sylls[:cut]), _word(spec_sylls[cut:])]
-            break
-    else:
-        words += _digits_or_words(specific, spec_sylls, numbers_as_digits=is_street)
+    if generic in STREET_GENERICS or generic in NATURAL_GENERICS:
+        spec_words, joined = _street_specific(specific, spec_sylls)
+        if generic not in STREET_GENERICS:
+            spec_words = _specific_words(
+                specific[: len(specific) - joined], spec_sylls[: len(specific) - joined]
+            )
+        if joined:
+            generic_word = _word([*spec_sylls[len(specific) - joined :], *gen_sylls])
+        return words + spec_words + [generic_word]
+    own, ethnic = _ethnic_split(specific, generic)
+    words += _specific_words(own, spec_sylls[: len(own)]) + ethnic
     words.append(generic_word)
     return words
+
+
+def _specific_words(specific: str, sylls: list[str]) -> list[str]:
+    """Return the words of a specific: its published form if it has one, else its syllables."""
+    if not specific:
+        return []
+    standard = published_specifics().get(specific)
+    if standard:
+        return [standard]
+    return _digits_or_words(specific, sylls, numbers_as_digits=False)
+
+
+@lru_cache(maxsize=1)
+def published_specifics() -> dict[str, str]:
+    """Return specific → published form, from the published names (哈尔滨市 → 哈尔滨 Harbin)."""
+    out: dict[str, str] = {}
+    for name, roman in published_by_name().items():
+        rest, generic = _split_generic(name)
+        word = GENERICS.get(generic, "")
+        # A two-character Han word (兴安, 拉萨) keeps its pinyin outside the unit itself
+        # (鹤岗's 兴安区 Xing'an Qu, 南京's 拉萨路 Lasa Lu) unless it shows a transliteration.
+        marked = any(ch in TRANSLITERATION_MARKERS for ch in rest)
+        if roman and word and roman.endswith(" " + word) and (len(rest) >= 3 or marked):
+            out.setdefault(rest, roman[: -len(word) - 1])
+    return out
 
 
 def _number_codes(name: str) -> list[int]:
@@ -400,13 +681,64 @@ def _number_codes(name: str) -> list[int]:
     return spans
 
 
-def romanize(name: str) -> Romanized:
-    """Return the romanised form of a Chinese place name by the 1984 rules."""
-    name = re.sub(r"\s+", "", name or "")
+def name_check(name: str) -> str:
+    """Return ``name`` without whitespace, or raise RomanizeInputError naming the problem."""
+    if any("\ud800" <= ch <= "\udfff" for ch in name or ""):
+        raise RomanizeInputError("地名含不成对的代理码元（损坏的文字编码）")
+    name = re.sub(r"[ \t\u3000]+", "", name or "")
     if not name:
-        raise ValueError("地名为空")
+        raise RomanizeInputError("地名为空")
     if len(name) > MAX_NAME_LENGTH:
-        raise ValueError(f"地名超过 {MAX_NAME_LENGTH} 个字")
+        raise RomanizeInputError(f"地名超过 {MAX_NAME_LENGTH} 个字（实为 {len(name)} 个）")
+    for ch in name:
+        kind = unicodedata.category(ch)
+        if kind in ("Cc", "Cf", "Zl", "Zp"):
+            raise RomanizeInputError(f"地名含控制字符 U+{ord(ch):04X}")
+        if kind == "Co":
+            raise RomanizeInputError(f"地名含私用区字符 U+{ord(ch):04X}（非标准汉字）")
+        if not (_HAN.match(ch) or ch.isdigit() or ch in "〇·"):
+            raise RomanizeInputError(
+                f"地名只能由汉字和数字组成，不能混用其他文字：“{ch}”(U+{ord(ch):04X})"
+            )
+    return name
+
+
+def _minority_reason(name: str) -> str:
+    """Return why ``name`` needs a transliteration the service cannot give, else ''."""
+    rest, generic = _split_generic(name)
+    parts = [name]
+    higher, _ = _nested_split(rest, generic) if generic else _nested_split(name, "")
+    if higher:
+        parts.insert(0, higher)
+    for part in parts:
+        if published_by_name().get(part):
+            continue
+        for division in divisions_by_name().get(part, ()):
+            language = minority_area(division.code)
+            if language:
+                return (
+                    f"{part}（{division.code}）在{language}地区：少数民族语地名应按原语音译转写，"
+                    "本库无公布的标准拼写，请人工核对"
+                )
+    specific = rest if generic else name
+    for known in sorted(published_specifics(), key=len, reverse=True):
+        specific = specific.replace(known, "")
+    marks = sorted({ch for ch in specific if ch in TRANSLITERATION_MARKERS})
+    if marks:
+        return (
+            f"含音译用字 {'、'.join(marks)}：疑为少数民族语或外语地名，应按原语音译转写，"
+            "请人工核对"
+        )
+    return ""
+
+
+def romanize(name: str, *, settlement: bool = False) -> Romanized:
+    """Return the romanised form of a Chinese place name by the 1984 rules.
+
+    ``settlement`` marks a natural village or town (聚落): all syllables are joined
+    (rule 3: 王村 Wangcun, 文家市 Wenjiashi), which the name alone cannot show.
+    """
+    name = name_check(name)
     syllables, settled = _readings(name)
     sylls = [s.lower() if s.isalpha() else s for s in syllables]
     for start in _number_codes(name):
@@ -417,18 +749,42 @@ def romanize(name: str) -> Romanized:
         sylls[start] = str(number)
         for k in range(start + 1, end):
             sylls[k] = ""
-    settled = tuple(done or not sylls[k] or sylls[k].isdigit() for k, done in enumerate(settled))
-    text = " ".join(w for w in _romanize(name, sylls) if w)
     rest, generic = _split_generic(name)
+    _erhua(name, sylls, len(rest) if generic else len(name))
+    settled = tuple(done or not sylls[k] or sylls[k].isdigit() for k, done in enumerate(settled))
+    text = " ".join(w for w in _romanize(name, sylls, settlement=settlement) if w)
     generic_pinyin = GENERICS.get(generic, "") if generic not in SETTLEMENT_GENERICS else ""
+    if settlement:
+        generic_pinyin = ""
+    if published_by_name().get(name):
+        return Romanized(name, text, generic_pinyin, False, ())
     unsettled = _unsettled(name, settled, (len(rest), len(name)) if generic_pinyin else (0, 0))
+    reason = _minority_reason(name)
+    if unsettled:
+        polyphones = f"多音字 {'、'.join(unsettled)} 的地名读音未由地名读音词典确定，请人工核对"
+        reason = f"{reason}；{polyphones}" if reason else polyphones
     return Romanized(
         name=name,
         pinyin=text,
         generic_pinyin=generic_pinyin,
-        needs_check=bool(unsettled),
+        needs_check=bool(reason),
         unsettled=tuple(unsettled),
+        reason=reason,
     )
+
+
+def _erhua(name: str, sylls: list[str], generic_start: int) -> None:
+    """Write an erhua 儿 as "r" on the syllable before it (rule 12: 盆儿胡同 Penr Hutong).
+
+    儿 is erhua where it ends the specific (before the generic) or the name; 儿童 and a
+    儿 opening the name are the word er.
+    """
+    for i, ch in enumerate(name):
+        if ch != "儿" or i == 0 or not _HAN.match(name[i - 1]) or not sylls[i - 1]:
+            continue
+        if i + 1 in (generic_start, len(name)) and name[i + 1 : i + 2] != "童":
+            sylls[i - 1] += "r"
+            sylls[i] = ""
 
 
 @lru_cache(maxsize=CACHE_NAMES)
