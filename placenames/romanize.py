@@ -17,9 +17,14 @@ What the rules ask, and how this module does it:
 - every written word is capitalised; ü is kept (pypinyin ``v_to_u=True``); no tone marks.
 
 Polyphonic characters are read from a place-name phrase dictionary first (六安 Lu'an, 单县
-Shan Xian); a character of ``PLACE_POLYPHONES`` that the dictionary does not settle and
-that pypinyin reads more than one way in context sets ``needs_check`` (the census form asks
-for a manual check of such spellings).
+Shan Xian, 长子 Zhangzi), then by their place-name reading (``PLACE_READINGS``: 都 du, not
+pypinyin's dou); only a character whose reading stays open (``OPEN_READINGS``: 堡 bao/bu/pu)
+sets ``needs_check`` (the census form asks for a manual check of such spellings).
+
+Names transliterated from a minority language take their published form from
+``romanize_tables`` (哈尔滨市 Harbin Shi); a division in a minority-language area without one,
+or a name holding a transliteration character (尔, 勒 …), is flagged with the reason —
+never spelt as confident pinyin of the characters.
 """
 
 from __future__ import annotations
@@ -342,12 +347,41 @@ PHRASES: dict[str, str] = {
     "单城": "shan cheng",
     "朝天": "chao tian",
     "解放": "jie fang",
+    "太行": "tai hang",
+    "召陵": "shao ling",
+    "桐柏": "tong bai",
+    "双柏": "shuang bai",
+    "闵行": "min hang",
+    "六合": "lu he",
+    "覃塘": "qin tang",
+    "龙圩": "long xu",
+    "朝旭": "zhao xu",
+    "红寺堡": "hong si bao",
+    "腰堡": "yao bao",
+    "许堡": "xu bao",
+    "常堡": "chang bao",
 }
 
 # Characters whose reading in place names is known to vary (toneless readings differ).
 PLACE_POLYPHONES = frozenset(
     "长行乐会石柏堡泊单都藏曲厦番埔蚌六莘洞铅阿蔚歙浚荥涡筠宿盖尉圩车重朝省种卜查曾仇解朴覃员召翟秘角甸"
 )
+
+# The reading a polyphonic character has in place names unless a phrase above says
+# otherwise (都 dū as in 成都 and every 都 of the county list, not dōu; 长 cháng except
+# 长子). General-language context must not decide these: pypinyin reads 宁都 "ning dou".
+PLACE_READINGS: dict[str, str] = {
+    "都": "du", "长": "chang", "乐": "le", "会": "hui", "石": "shi", "甸": "dian", "六": "liu",
+    "召": "zhao", "阿": "a", "洞": "dong", "泊": "bo", "车": "che", "查": "cha", "行": "xing",
+    "蚌": "beng", "卜": "bu", "曾": "zeng", "藏": "zang", "曲": "qu", "厦": "xia", "番": "fan",
+    "埔": "pu", "莘": "xin", "铅": "qian", "蔚": "wei", "歙": "she", "浚": "jun", "荥": "xing",
+    "涡": "wo", "筠": "jun", "宿": "su", "盖": "gai", "尉": "wei", "重": "zhong",
+    "省": "sheng", "种": "zhong", "仇": "qiu", "解": "jie", "朴": "pu", "员": "yuan",
+    "翟": "zhai", "秘": "mi", "角": "jiao", "单": "dan",
+}  # fmt: skip
+# Characters whose place-name reading is really open without a phrase: 堡 is bǎo, bǔ or pù
+# by region (the rules' example 8), 圩 wéi or xū, 覃 qín or tán, 朝 cháo or zhāo, 柏 bǎi or bó.
+OPEN_READINGS = frozenset("堡圩覃朝柏")
 
 _DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6}
 _DIGITS |= {"七": 7, "八": 8, "九": 9}
@@ -426,21 +460,22 @@ def _run_syllables(run: str) -> list[str]:
     out: list[str] = []
     for piece in re.findall(r"[\u3400-\u9fff]+|[^\u3400-\u9fff]", run):
         if _HAN.match(piece):
-            out.extend(lazy_pinyin(piece, style=Style.NORMAL, v_to_u=True))
+            readings = lazy_pinyin(piece, style=Style.NORMAL, v_to_u=True)
+            out.extend(PLACE_READINGS.get(ch, syl) for ch, syl in zip(piece, readings, strict=True))
         else:
             out.append(piece)
     return out
 
 
 def _unsettled(name: str, settled: tuple[bool, ...], generic_span: tuple[int, int]) -> list[str]:
-    if not any(ch in PLACE_POLYPHONES for ch in name):
+    if not any(ch in OPEN_READINGS for ch in name):
         return []  # the common case: no pypinyin call needed
     context = pinyin(name, style=Style.NORMAL, heteronym=True, v_to_u=True)
     chars = []
     for index, ch in enumerate(name):
         if settled[index] or generic_span[0] <= index < generic_span[1]:
             continue
-        if ch in PLACE_POLYPHONES and len(set(context[index])) > 1:
+        if ch in OPEN_READINGS and len(set(context[index])) > 1:
             chars.append(ch)
     return chars
 
@@ -574,7 +609,9 @@ def _street_specific(specific: str, sylls: list[str]) -> tuple[list[str], int]:
         (i for i in range(2, len(head) - 1) if len(head) >= 5 and head[i] in _DIRECTIONS),
         None,
     )
-    if cut is not None:
+    if head in published_specifics():
+        words = [published_specifics()[head]]
+    elif cut is not None:
         words = [_word(head_sylls[:cut]), _word(head_sylls[cut:])]
     else:
         inner_rest, inner = _split_generic(head)
@@ -713,8 +750,12 @@ def _minority_reason(name: str) -> str:
     for part in parts:
         if published_by_name().get(part):
             continue
-        for division in divisions_by_name().get(part, ()):
-            language = minority_area(division.code)
+        # Only a name that every same-named unit holds in a minority-language area: 光明街道
+        # is in Hegang and in 大兴安岭 alike, and is Han.
+        holders = divisions_by_name().get(part, ())
+        languages = [minority_area(d.code) for d in holders]
+        if holders and all(languages):
+            division, language = holders[0], languages[0]
             if language:
                 return (
                     f"{part}（{division.code}）在{language}地区：少数民族语地名应按原语音译转写，"
@@ -723,13 +764,24 @@ def _minority_reason(name: str) -> str:
     specific = rest if generic else name
     for known in sorted(published_specifics(), key=len, reverse=True):
         specific = specific.replace(known, "")
+    for ethnic in ETHNIC_NAMES:  # 达斡尔族 is written Daurzu from GB/T 3304: no guess
+        if len(ethnic) >= 2:
+            specific = specific.replace(ethnic, "")
     marks = sorted({ch for ch in specific if ch in TRANSLITERATION_MARKERS})
     if marks:
         return (
-            f"含音译用字 {'、'.join(marks)}：疑为少数民族语或外语地名，应按原语音译转写，"
-            "请人工核对"
+            f"含音译用字 {'、'.join(marks)}：疑为少数民族语或外语地名，应按原语音译转写，请人工核对"
         )
     return ""
+
+
+# Category codes of natural villages (GB/T 18521: 222xx 农村居民点), written joined (rule 3).
+SETTLEMENT_CATEGORY_PREFIXES = ("222",)
+
+
+def is_settlement_category(category_code: str) -> bool:
+    """Return whether a category's names are natural villages (all syllables joined)."""
+    return (category_code or "").startswith(SETTLEMENT_CATEGORY_PREFIXES)
 
 
 def romanize(name: str, *, settlement: bool = False) -> Romanized:
