@@ -718,6 +718,12 @@ def _number_codes(name: str) -> list[int]:
     return spans
 
 
+def _is_han(ch: str) -> bool:
+    """Return whether ``ch`` is a CJK ideograph (basic block, extensions A–H, compatibility)."""
+    code = ord(ch)
+    return 0x3400 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF or 0x20000 <= code <= 0x323AF
+
+
 def name_check(name: str) -> str:
     """Return ``name`` without whitespace, or raise RomanizeInputError naming the problem."""
     if any("\ud800" <= ch <= "\udfff" for ch in name or ""):
@@ -733,9 +739,9 @@ def name_check(name: str) -> str:
             raise RomanizeInputError(f"地名含控制字符 U+{ord(ch):04X}")
         if kind == "Co":
             raise RomanizeInputError(f"地名含私用区字符 U+{ord(ch):04X}（非标准汉字）")
-        if not (_HAN.match(ch) or ch.isdigit() or ch in "〇·"):
+        if kind.startswith("L") and not _is_han(ch) and ch != "〇":
             raise RomanizeInputError(
-                f"地名只能由汉字和数字组成，不能混用其他文字：“{ch}”(U+{ord(ch):04X})"
+                f"地名不能混用汉字以外的文字：“{ch}”(U+{ord(ch):04X})，外文名称请登记在别名或民族文字栏"
             )
     return name
 
