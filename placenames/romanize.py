@@ -691,11 +691,21 @@ def _specific_words(specific: str, sylls: list[str]) -> list[str]:
     return _digits_or_words(specific, sylls, numbers_as_digits=False)
 
 
-@lru_cache(maxsize=1)
 def published_specifics() -> dict[str, str]:
     """Return specific → published form, from the published names (哈尔滨市 → 哈尔滨 Harbin)."""
+    by_name = published_by_name()
+    if _SPECIFICS_CACHE.get("source") is not by_name:  # rebuilt after a table reload
+        _SPECIFICS_CACHE["source"] = by_name
+        _SPECIFICS_CACHE["map"] = _specifics_build(by_name)
+    return _SPECIFICS_CACHE["map"]
+
+
+_SPECIFICS_CACHE: dict = {}
+
+
+def _specifics_build(by_name: dict[str, str | None]) -> dict[str, str]:
     out: dict[str, str] = {}
-    for name, roman in published_by_name().items():
+    for name, roman in by_name.items():
         rest, generic = _split_generic(name)
         word = GENERICS.get(generic, "")
         # A two-character Han word (兴安, 拉萨) keeps its pinyin outside the unit itself

@@ -166,3 +166,18 @@ def table_reload() -> None:
     """Forget the cached tables (after a new published table is installed)."""
     for cached in (divisions, divisions_by_name, published, published_by_name):
         cached.cache_clear()
+
+
+def published_install(text: str, *, dry_run: bool = False, path: Path = PUBLISHED_CSV) -> int:
+    """Validate a whole published table and replace the installed one; return its row count.
+
+    The file is written beside the old one and renamed over it, so a reader never sees a
+    half-written table; nothing is written when any row is bad or ``dry_run`` is set.
+    """
+    rows = published_parse(text)
+    if not dry_run:
+        partial = path.with_suffix(".csv.partial")
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(path)
+        table_reload()
+    return len(rows)

@@ -140,3 +140,30 @@ def test_a_table_with_one_bad_code_is_refused_whole_naming_the_row(tmp_path):
     assert tables.published_parse(_write(tmp_path, [good])) == {
         "230100": ("哈尔滨市", "Harbin Shi", "atlas")
     }
+
+
+def test_import_command_refuses_a_bad_table_and_changes_nothing(tmp_path):
+    from django.core.management import CommandError, call_command
+
+    before = tables.PUBLISHED_CSV.read_bytes()
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        _write(tmp_path, [("230100", "哈尔滨市", "Harbin Shi", "atlas"), ("9", "x", "X", "atlas")]),
+        encoding="utf-8",
+    )
+    with pytest.raises(CommandError, match="整表未导入：第 3 行"):
+        call_command("import_romanization_table", str(bad))
+    assert tables.PUBLISHED_CSV.read_bytes() == before
+    assert romanize("哈尔滨市").pinyin == "Harbin Shi"
+
+
+def test_install_writes_the_whole_table(tmp_path):
+    target = tmp_path / "published.csv"
+    text = _write(tmp_path, [("230100", "哈尔滨市", "Harbin Shi", "atlas")])
+    assert tables.published_install(text, dry_run=True, path=target) == 1
+    assert not target.exists()
+    try:
+        assert tables.published_install(text, path=target) == 1
+        assert target.read_text(encoding="utf-8") == text
+    finally:
+        tables.table_reload()
