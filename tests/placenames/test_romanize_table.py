@@ -67,7 +67,7 @@ def test_autonomous_and_nested_generics(name, expected):
 
 
 def test_a_minority_area_division_without_a_published_form_is_flagged():
-    result = romanize("格尔木市")  # Qinghai, Mongolian: no row in the published table
+    result = romanize("香格里拉市")  # Diqing, Tibetan: no row in the published table
     assert result.needs_check
     assert "音译" in result.reason
 

@@ -200,7 +200,7 @@ def test_romanize_endpoint(client):
 def test_romanize_endpoint_flags_and_refuses(client):
     harbin = client.get("/api/v1/romanize", {"name": "哈尔滨市"}).json()
     assert harbin["pinyin"] == "Harbin Shi" and harbin["needs_check"] is False
-    unknown = client.get("/api/v1/romanize", {"name": "格尔木市"}).json()
+    unknown = client.get("/api/v1/romanize", {"name": "香格里拉市"}).json()
     assert unknown["needs_check"] is True and "音译" in unknown["reason"]
     for bad, words in [
         ("鹤" * 10_000, "200"),
