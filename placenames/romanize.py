@@ -42,346 +42,26 @@ from placenames.romanize_tables import (
     minority_area,
     published_by_name,
 )
+from placenames.romanize_words import (
+    AUTONOMOUS_GENERICS,
+    COMMITTEE_GENERICS,
+    DIRECTIONS,
+    GENERICS,
+    INNER_UNITS,
+    MODIFIERS,
+    NATURAL_GENERICS,
+    NUMERAL_PLACES,
+    OPEN_READINGS,
+    PHRASES,
+    PLACE_READINGS,
+    SETTLEMENT_GENERICS,
+    STREET_GENERICS,
+    TOP_UNITS,
+    TRANSLITERATION_MARKERS,
+    UNIT_RANKS,
+)
 
 CACHE_NAMES = 4096
-
-# Generic (通名) → its written form. Multi-syllable generics are one word (Jiedao, Dajie).
-GENERICS: dict[str, str] = {
-    "省": "Sheng",
-    "自治区": "Zizhiqu",
-    "自治州": "Zizhizhou",
-    "自治县": "Zizhixian",
-    "自治旗": "Zizhiqi",
-    "联合旗": "Lianheqi",
-    "盟": "Meng",
-    "矿区": "Kuangqu",
-    "市": "Shi",
-    "地区": "Diqu",
-    "县": "Xian",
-    "区": "Qu",
-    "旗": "Qi",
-    "镇": "Zhen",
-    "乡": "Xiang",
-    "街道": "Jiedao",
-    "街道办事处": "Jiedao Banshichu",
-    "办事处": "Banshichu",
-    "社区": "Shequ",
-    "村": "Cun",
-    "村委会": "Cunweihui",
-    "村民委员会": "Cunmin Weiyuanhui",
-    "居委会": "Juweihui",
-    "居民委员会": "Jumin Weiyuanhui",
-    "管理区": "Guanliqu",
-    "管理局": "Guanliju",
-    "生活区": "Shenghuoqu",
-    "作业区": "Zuoyequ",
-    "开发区": "Kaifaqu",
-    "工业园区": "Gongye Yuanqu",
-    "园区": "Yuanqu",
-    "小区": "Xiaoqu",
-    "农场": "Nongchang",
-    "林场": "Linchang",
-    "良种场": "Liangzhongchang",
-    "种畜场": "Zhongxuchang",
-    "牧场": "Muchang",
-    "林业局": "Linyeju",
-    "农业局": "Nongyeju",
-    "经营所": "Jingyingsuo",
-    "路": "Lu",
-    "街": "Jie",
-    "大街": "Dajie",
-    "大道": "Dadao",
-    "道": "Dao",
-    "巷": "Xiang",
-    "胡同": "Hutong",
-    "条": "Tiao",
-    "弄": "Long",
-    "马路": "Malu",
-    "环路": "Huanlu",
-    "公路": "Gonglu",
-    "湾": "Wan",
-    "运河": "Yunhe",
-    "渠": "Qu",
-    "群岛": "Qundao",
-    "海峡": "Haixia",
-    "峡": "Xia",
-    "海": "Hai",
-    "高原": "Gaoyuan",
-    "高地": "Gaodi",
-    "家园": "Jiayuan",
-    "花园": "Huayuan",
-    "公寓": "Gongyu",
-    "苑": "Yuan",
-    "里": "Li",
-    "广场": "Guangchang",
-    "公园": "Gongyuan",
-    "桥": "Qiao",
-    "大桥": "Daqiao",
-    "山": "Shan",
-    "岭": "Ling",
-    "峰": "Feng",
-    "岗": "Gang",
-    "沟": "Gou",
-    "河": "He",
-    "江": "Jiang",
-    "湖": "Hu",
-    "泡": "Pao",
-    "水库": "Shuiku",
-    "岛": "Dao",
-    "站": "Zhan",
-    "火车站": "Huochezhan",
-    "机场": "Jichang",
-    "港": "Gang",
-    "码头": "Matou",
-    "大厦": "Dasha",
-    "中心": "Zhongxin",
-    "服务中心": "Fuwu Zhongxin",
-    "照料中心": "Zhaoliao Zhongxin",
-    "日间照料中心": "Rijian Zhaoliao Zhongxin",
-    "活动中心": "Huodong Zhongxin",
-    "养老院": "Yanglaoyuan",
-    "敬老院": "Jinglaoyuan",
-    "福利院": "Fuliyuan",
-    "儿童福利院": "Ertong Fuliyuan",
-    "救助站": "Jiuzhuzhan",
-    "殡仪馆": "Binyiguan",
-    "公墓": "Gongmu",
-    "陵园": "Lingyuan",
-    "园": "Yuan",
-    "医院": "Yiyuan",
-    "学校": "Xuexiao",
-    "中学": "Zhongxue",
-    "小学": "Xiaoxue",
-    "大学": "Daxue",
-    "市场": "Shichang",
-    "宾馆": "Binguan",
-    "体育场": "Tiyuchang",
-    "体育馆": "Tiyuguan",
-    "纪念馆": "Jinianguan",
-    "博物馆": "Bowuguan",
-    "图书馆": "Tushuguan",
-    "之家": "Zhi Jia",
-    "儿童之家": "Ertong Zhi Jia",
-}
-
-# Rank of the units that other names nest inside (鹤岗市 | 殡仪馆, 新华农场 | 临江管理区): a
-# unit is split off only inside a name of a lower rank, so 景德镇市 keeps its 镇 (a town
-# cannot hold a city: the generic has become part of the specific, rule 4).
-UNIT_RANKS: dict[str, int] = {
-    "省": 1, "自治区": 1, "市": 2, "地区": 2, "自治州": 2, "盟": 2,
-    "县": 3, "区": 3, "旗": 3, "自治县": 3, "自治旗": 3, "联合旗": 3,
-    "镇": 4, "乡": 4, "街道": 4, "农场": 4, "林场": 4, "良种场": 4, "种畜场": 4,
-    "林业局": 4, "管理局": 4, "农业局": 4,
-}  # fmt: skip
-_INNER_UNITS = ("街道", "农场", "林场", "良种场", "种畜场", "林业局", "管理局", "农业局")
-_TOP_UNITS = ("自治区", "自治州", "自治县", "自治旗", "地区", "省", "盟", "市", "县", "区", "旗")
-_TOP_UNITS += ("镇", "乡")
-# A village's committee names the village first (永昌村 | 村委会).
-_COMMITTEE_GENERICS = ("村委会", "村民委员会", "居委会", "居民委员会")
-_AUTONOMOUS = ("自治区", "自治州", "自治县", "自治旗", "区", "乡", "镇", "民族乡")
-
-STREET_GENERICS = frozenset(
-    {"路", "街", "大街", "大道", "道", "巷", "胡同", "里", "条", "弄", "马路", "环路", "公路"}
-)
-# Natural features whose modifiers follow rule 2 like streets (潮白新河 Chaobai Xinhe).
-NATURAL_GENERICS = frozenset({"河", "江", "湖", "山", "岛", "运河", "岭", "峰", "沟", "渠"})
-# Natural-village generics: the whole name is written as one word (李家屯 Lijiatun).
-SETTLEMENT_GENERICS = frozenset(
-    {"屯", "庄", "堡", "铺", "营子", "窝棚", "店", "营", "集", "棚", "堡子"}
-)
-MODIFIERS = frozenset("东西南北中前后上下大小新老内外正左右直横")
-_DIRECTIONS = frozenset("东西南北")
-# Specifics that end in a numeral and are names in their own right, so the ordinal after
-# them starts later (东四十二条 Dongsi 12 Tiao, the rules' example 7).
-NUMERAL_PLACES = frozenset({"东四", "西四", "东单", "西单"})
-# Characters that in practice occur only in names transliterated from a minority language
-# (哈尔滨, 呼和浩特, 巴彦淖尔, 喀什, 达斡尔 …): a name holding one is flagged, not guessed.
-TRANSLITERATION_MARKERS = frozenset("尔勒孜喀噶嘎淖斡楞")
-
-# Place-name readings that differ from the everyday ones, or that pypinyin cannot decide.
-PHRASES: dict[str, str] = {
-    "鹤岗": "he gang",
-    "北岗": "bei gang",
-    "卧龙岗": "wo long gang",
-    "六安": "lu an",
-    "丽水": "li shui",
-    "蚌埠": "beng bu",
-    "单县": "shan xian",
-    "东阿": "dong e",
-    "洪洞": "hong tong",
-    "铅山": "yan shan",
-    "乐亭": "lao ting",
-    "乐山": "le shan",
-    "长乐": "chang le",
-    "番禺": "pan yu",
-    "大埔": "da bu",
-    "莘县": "shen xian",
-    "歙县": "she xian",
-    "蔚县": "yu xian",
-    "浚县": "xun xian",
-    "荥阳": "xing yang",
-    "涡阳": "guo yang",
-    "厦门": "xia men",
-    "重庆": "chong qing",
-    "朝阳": "chao yang",
-    "朝鲜": "chao xian",
-    "长春": "chang chun",
-    "长白": "chang bai",
-    "长发": "chang fa",
-    "长兴": "chang xing",
-    "长安": "chang an",
-    "兴长": "xing chang",
-    "会稽": "kuai ji",
-    "曲阜": "qu fu",
-    "泊头": "bo tou",
-    "梁山泊": "liang shan po",
-    "宿州": "su zhou",
-    "宿迁": "su qian",
-    "盖州": "gai zhou",
-    "尉犁": "yu li",
-    "吐鲁番": "tu lu fan",
-    "石家庄": "shi jia zhuang",
-    "都江堰": "du jiang yan",
-    "成都": "cheng du",
-    "柏林": "bo lin",
-    "车站": "che zhan",
-    "行唐": "xing tang",
-    "银行": "yin hang",
-    "宝泉岭": "bao quan ling",
-    "堡子": "pu zi",
-    "十里河": "shi li he",
-    "绥滨": "sui bin",
-    "太和": "tai he",
-    "祥和": "xiang he",
-    "仁和": "ren he",
-    # The 1984 rules' example 8: 堡 is read by place (十里堡 Beijing pu, 大黄堡 Tianjin bao,
-    # 吴堡 Shaanxi bu); outside these the reading of 堡 stays open (needs_check).
-    "十里堡": "shi li pu",
-    "大黄堡": "da huang bao",
-    "吴堡": "wu bu",
-    # County-level readings as the MCA division list and 《中国地名录》 give them.
-    "长子": "zhang zi",
-    "乐清": "yue qing",
-    "乐陵": "le ling",
-    "乐昌": "le chang",
-    "乐东": "le dong",
-    "乐平": "le ping",
-    "乐至": "le zhi",
-    "乐业": "le ye",
-    "乐安": "le an",
-    "会昌": "hui chang",
-    "会理": "hui li",
-    "会泽": "hui ze",
-    "会同": "hui tong",
-    "会宁": "hui ning",
-    "枞阳": "zong yang",
-    "华阴": "hua yin",
-    "华县": "hua xian",
-    "滑县": "hua xian",
-    "荥经": "ying jing",
-    "句容": "ju rong",
-    "丽江": "li jiang",
-    "台州": "tai zhou",
-    "天台": "tian tai",
-    "什邡": "shi fang",
-    "都安": "du an",
-    "都昌": "du chang",
-    "都匀": "du yun",
-    "都兰": "du lan",
-    "尉氏": "wei shi",
-    "曲沃": "qu wo",
-    "曲周": "qu zhou",
-    "曲阳": "qu yang",
-    "曲靖": "qu jing",
-    "曲江": "qu jiang",
-    "曲松": "qu song",
-    "曲麻莱": "qu ma lai",
-    "犍为": "qian wei",
-    "郫都": "pi du",
-    "阆中": "lang zhong",
-    "临朐": "lin qu",
-    "牟平": "mu ping",
-    "筠连": "jun lian",
-    "黄陂": "huang pi",
-    "繁峙": "fan shi",
-    "亳州": "bo zhou",
-    "盱眙": "xu yi",
-    "济南": "ji nan",
-    "济宁": "ji ning",
-    "济源": "ji yuan",
-    "珲春": "hun chun",
-    "瑷珲": "ai hui",
-    "大冶": "da ye",
-    "监利": "jian li",
-    "柏乡": "bai xiang",
-    "澄迈": "cheng mai",
-    "澄城": "cheng cheng",
-    "澄江": "cheng jiang",
-    "长汀": "chang ting",
-    "长治": "chang zhi",
-    "长沙": "chang sha",
-    "长垣": "chang yuan",
-    "长葛": "chang ge",
-    "长岭": "chang ling",
-    "长海": "chang hai",
-    "长宁": "chang ning",
-    "长丰": "chang feng",
-    "长阳": "chang yang",
-    "长顺": "chang shun",
-    "长武": "chang wu",
-    "长泰": "chang tai",
-    "长清": "chang qing",
-    "长寿": "chang shou",
-    "长岛": "chang dao",
-    "藁城": "gao cheng",
-    "大足": "da zu",
-    "阿坝": "a ba",
-    "阿城": "a cheng",
-    "阿荣": "a rong",
-    "东莞": "dong guan",
-    "綦江": "qi jiang",
-    "洞头": "dong tou",
-    "宿松": "su song",
-    "宿城": "su cheng",
-    "宿豫": "su yu",
-    "单城": "shan cheng",
-    "朝天": "chao tian",
-    "解放": "jie fang",
-    "太行": "tai hang",
-    "召陵": "shao ling",
-    "桐柏": "tong bai",
-    "双柏": "shuang bai",
-    "闵行": "min hang",
-    "六合": "lu he",
-    "覃塘": "qin tang",
-    "龙圩": "long xu",
-    "朝旭": "zhao xu",
-    "红寺堡": "hong si bao",
-    "腰堡": "yao bao",
-    "许堡": "xu bao",
-    "常堡": "chang bao",
-}
-
-# Characters whose reading in place names is known to vary (toneless readings differ).
-PLACE_POLYPHONES = frozenset(
-    "长行乐会石柏堡泊单都藏曲厦番埔蚌六莘洞铅阿蔚歙浚荥涡筠宿盖尉圩车重朝省种卜查曾仇解朴覃员召翟秘角甸"
-)
-
-# The reading a polyphonic character has in place names unless a phrase above says
-# otherwise (都 dū as in 成都 and every 都 of the county list, not dōu; 长 cháng except
-# 长子). General-language context must not decide these: pypinyin reads 宁都 "ning dou".
-PLACE_READINGS: dict[str, str] = {
-    "都": "du", "长": "chang", "乐": "le", "会": "hui", "石": "shi", "甸": "dian", "六": "liu",
-    "召": "zhao", "阿": "a", "洞": "dong", "泊": "bo", "车": "che", "查": "cha", "行": "xing",
-    "蚌": "beng", "卜": "bu", "曾": "zeng", "藏": "zang", "曲": "qu", "厦": "xia", "番": "fan",
-    "埔": "pu", "莘": "xin", "铅": "qian", "蔚": "wei", "歙": "she", "浚": "jun", "荥": "xing",
-    "涡": "wo", "筠": "jun", "宿": "su", "盖": "gai", "尉": "wei", "重": "zhong",
-    "省": "sheng", "种": "zhong", "仇": "qiu", "解": "jie", "朴": "pu", "员": "yuan",
-    "翟": "zhai", "秘": "mi", "角": "jiao", "单": "dan",
-}  # fmt: skip
-# Characters whose place-name reading is really open without a phrase: 堡 is bǎo, bǔ or pù
-# by region (the rules' example 8), 圩 wéi or xū, 覃 qín or tán, 朝 cháo or zhāo, 柏 bǎi or bó.
-OPEN_READINGS = frozenset("堡圩覃朝柏")
 
 _DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6}
 _DIGITS |= {"七": 7, "八": 8, "九": 9}
@@ -522,15 +202,15 @@ def _nested_split(rest: str, generic: str) -> tuple[str, str]:
     A unit is split off only inside a name of lower rank (鹤岗市 | 兴安区, 鹤岗市 | 殡仪馆);
     景德镇市 stays whole because a town (镇) cannot hold a city (市).
     """
-    if generic in _COMMITTEE_GENERICS and rest.endswith(("村", "社区")) and len(rest) >= 2:
+    if generic in COMMITTEE_GENERICS and rest.endswith(("村", "社区")) and len(rest) >= 2:
         return rest, ""
     outer = UNIT_RANKS.get(generic, 9)
-    for unit in _INNER_UNITS:
+    for unit in INNER_UNITS:
         pos = rest.rfind(unit)
         if pos > 0 and UNIT_RANKS[unit] < outer:
             return rest[: pos + len(unit)], rest[pos + len(unit) :]
     best: tuple[int, str] | None = None
-    for unit in _TOP_UNITS:
+    for unit in TOP_UNITS:
         pos = rest.find(unit)
         # A unit needs a specific of two characters or more (鹤岗市, not 城市花园's 市).
         if pos >= 2 and UNIT_RANKS[unit] < outer and (best is None or pos < best[0]):
@@ -606,7 +286,7 @@ def _street_specific(specific: str, sylls: list[str]) -> tuple[list[str], int]:
     head, head_sylls = specific[:k], sylls[:k]
     words: list[str] = []
     cut = next(
-        (i for i in range(2, len(head) - 1) if len(head) >= 5 and head[i] in _DIRECTIONS),
+        (i for i in range(2, len(head) - 1) if len(head) >= 5 and head[i] in DIRECTIONS),
         None,
     )
     if head in published_specifics():
@@ -625,7 +305,7 @@ def _street_specific(specific: str, sylls: list[str]) -> tuple[list[str], int]:
 
 def _ethnic_split(specific: str, generic: str) -> tuple[str, list[str]]:
     """Split nationality names off the end of an autonomous area's specific (GB/T 3304)."""
-    if generic not in _AUTONOMOUS:
+    if generic not in AUTONOMOUS_GENERICS:
         return specific, []
     names: list[str] = []
     rest = specific
