@@ -416,7 +416,8 @@ def _is_han(ch: str) -> bool:
 
 def name_check(name: str) -> str:
     """Return ``name`` without whitespace, or raise RomanizeInputError naming the problem."""
-    if any("\ud800" <= ch <= "\udfff" for ch in name or ""):
+    # U+FFFD is what a decoder leaves of a broken sequence (a lone surrogate sent as UTF-8).
+    if any("\ud800" <= ch <= "\udfff" or ch == "\ufffd" for ch in name or ""):
         raise RomanizeInputError("地名含不成对的代理码元（损坏的文字编码）")
     name = re.sub(r"[ \t\u3000]+", "", name or "")
     if not name:

@@ -212,6 +212,9 @@ def test_romanize_endpoint_flags_and_refuses(client):
         assert response.status_code == 400
         assert response.json()["parameter"] == "name"
         assert words in str(response.json())
+    # A lone surrogate encoded as UTF-8 (ED A0 80) arrives decoded as U+FFFD.
+    broken = client.get("/api/v1/romanize?name=%E9%B9%A4%ED%A0%80")
+    assert broken.status_code == 400 and "代理" in broken.json()["error"]
 
 
 def test_romanize_command(capsys):
