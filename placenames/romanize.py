@@ -461,6 +461,8 @@ def _minority_reason(name: str) -> str:
     specific = rest if generic else name
     for known in sorted(published_specifics(), key=len, reverse=True):
         specific = specific.replace(known, "")
+    for phrase in PHRASES:  # a reading the dictionary settles is no guess (弥勒 Mile)
+        specific = specific.replace(phrase, "")
     for ethnic in ETHNIC_NAMES:  # 达斡尔族 is written Daurzu from GB/T 3304: no guess
         if len(ethnic) >= 2:
             specific = specific.replace(ethnic, "")

@@ -308,6 +308,10 @@ PHRASES: dict[str, str] = {
     "朝天": "chao tian",
     "解放": "jie fang",
     "太行": "tai hang",
+    "穆棱": "mu ling",
+    "绥棱": "sui ling",
+    "泌阳": "bi yang",
+    "弥勒": "mi le",
     "召陵": "shao ling",
     "桐柏": "tong bai",
     "双柏": "shuang bai",
@@ -336,5 +340,6 @@ PLACE_READINGS: dict[str, str] = {
     "翟": "zhai", "秘": "mi", "角": "jiao", "单": "dan",
 }  # fmt: skip
 # Characters whose place-name reading is really open without a phrase: 堡 is bǎo, bǔ or pù
-# by region (the rules' example 8), 圩 wéi or xū, 覃 qín or tán, 朝 cháo or zhāo, 柏 bǎi or bó.
-OPEN_READINGS = frozenset("堡圩覃朝柏")
+# by region (the rules' example 8), 圩 wéi or xū, 覃 qín or tán, 朝 cháo or zhāo, 柏 bǎi or bó,
+# 棱 léng or líng.
+OPEN_READINGS = frozenset("堡圩覃朝柏棱")

@@ -91,6 +91,10 @@ def test_a_transliteration_character_flags_an_unknown_name():
         ("乐清市", "Yueqing Shi"),
         ("天长市", "Tianchang Shi"),
         ("句容市", "Jurong Shi"),
+        ("穆棱市", "Muling Shi"),
+        ("绥棱县", "Suiling Xian"),
+        ("泌阳县", "Biyang Xian"),
+        ("弥勒市", "Mile Shi"),
     ],
 )
 def test_place_name_readings_without_needless_flags(name, expected):
