@@ -309,6 +309,7 @@ PHRASES: dict[str, str] = {
     "解放": "jie fang",
     "太行": "tai hang",
     "穆棱": "mu ling",
+    "丹棱": "dan leng",
     "绥棱": "sui ling",
     "泌阳": "bi yang",
     "弥勒": "mi le",
