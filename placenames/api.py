@@ -326,6 +326,7 @@ class RomanizeSerializer(serializers.Serializer):
     generic_pinyin = serializers.CharField()
     needs_check = serializers.BooleanField()
     unsettled = serializers.ListField(child=serializers.CharField())
+    reason = serializers.CharField()
 
 
 class RomanizeView(APIView):

@@ -116,6 +116,10 @@ class StandardNameRule(TextRule):
             raise InvalidEdit(field, f"{self.label}应含汉字")
         if value[0] in "=+-@" or any(ch.isspace() for ch in value):
             raise InvalidEdit(field, f"{self.label}不能含空白，也不能以 = + - @ 开头")
+        try:
+            rz.name_check(value)  # other scripts, control or private-use characters
+        except rz.RomanizeInputError as exc:
+            raise InvalidEdit(field, f"{self.label}：{exc}") from None
         return value
 
 

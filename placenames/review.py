@@ -126,7 +126,14 @@ def stacked_generics(name: str) -> Finding | None:
     if not generic:
         return Finding("warning", "no_generic", "名称缺少通名（地名应由一个专名和一个通名组成）")
     inner_specific, inner = split_generic(specific)
-    if inner and inner_specific and inner in ESTATE_GENERICS and generic in ESTATE_GENERICS:
+    # A one-character specific before an inner "generic" is a word, not a name plus a
+    # generic: 学府 (academy) in 学府家园, 名苑 … are the specific of 家园.
+    if (
+        inner
+        and len(inner_specific) >= 2
+        and inner in ESTATE_GENERICS
+        and generic in ESTATE_GENERICS
+    ):
         return Finding(
             "error",
             "stacked_generics",

@@ -573,7 +573,14 @@ def placename_review(*, name: str, category_code: str, division_code: str) -> Re
     )
     if division is None:
         raise NotFound(f"行政区 {division_code} 不存在", parameter="division")
-    roman = rz.romanize(name)
+    try:
+        roman = rz.romanize(name, settlement=rz.is_settlement_category(category.code))
+        unspellable = ""
+    except rz.RomanizeInputError as exc:
+        # The review reports it as a finding (the name cannot be registered as it is)
+        # instead of failing: a reviewer sees every problem of the name at once.
+        roman = rz.Romanized(name, "", "", True, ())
+        unspellable = str(exc)
     scope, rule = review.scope_for(category.code)
     counties = review.scope_counties(scope, division.code[:6])
     same_class = PlaceName.objects.filter(
@@ -598,12 +605,12 @@ def placename_review(*, name: str, category_code: str, division_code: str) -> Re
             review.Finding("warning", "homophone", f"同音：{rule}", [_match(p) for p in homophones])
         )
     findings += review.name_findings(name)
-    if roman.needs_check:
+    if unspellable:
+        findings.append(review.Finding("error", "unspellable", f"无法拼写罗马字母：{unspellable}"))
+    elif roman.needs_check:
         findings.append(
             review.Finding(
-                "info",
-                "pinyin_check",
-                f"多音字 {'、'.join(roman.unsettled)} 的读音需人工核对：{roman.pinyin}",
+                "info", "pinyin_check", f"拼写需人工核对（{roman.reason}）：{roman.pinyin}"
             )
         )
     return ReviewResult(

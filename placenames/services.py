@@ -147,7 +147,9 @@ def placename_upsert(
     code = record.place_code or place_code_next(
         division_code=division.code, category_code=category.code
     )
-    roman = rz.romanize(record.standard_name)
+    roman = rz.romanize(
+        record.standard_name, settlement=rz.is_settlement_category(record.category_code)
+    )
     pinyin = record.pinyin or roman.pinyin
     alias_names = [a.name for a in record.aliases]
     values = {
@@ -355,7 +357,9 @@ def _bulk_upsert(
             )
             next_serial[prefix] += 1
             record.place_code = code
-        roman = rz.romanize(record.standard_name)
+        roman = rz.romanize(
+            record.standard_name, settlement=rz.is_settlement_category(record.category_code)
+        )
         point = _representative_point(record.geom_4490)
         row = {
             **defaults,

@@ -23,6 +23,7 @@ from gis_portal.importing.readers import RawRow
 from gis_portal.importing.report import RowError
 from placenames.codes import place_code_check
 from placenames.importers.scope import EditScope, scope_problems
+from placenames.romanize import RomanizeInputError, name_check
 
 # Census registration headings (and common variants) → field names.
 COLUMNS: dict[str, str] = {
@@ -247,6 +248,11 @@ def validate_row(raw: RawRow, vocab: Vocabulary) -> CleanRow | list[RowError]:
         errors.append(("标准名称", f"{name[:20]!r} 不含汉字"))
     if name and name[0] in "=+-@":
         errors.append(("标准名称", "不能以 = + - @ 开头"))
+    if name and _HAN.search(name):
+        try:
+            name_check(name)  # what romanisation refuses is refused here, naming the row
+        except RomanizeInputError as exc:
+            errors.append(("标准名称", str(exc)))
     for key, limit in MAX_TEXT.items():
         if key in mapped and len(_text(mapped[key])) > limit:
             errors.append((key, f"超过 {limit} 个字符"))

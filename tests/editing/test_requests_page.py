@@ -18,7 +18,8 @@ def media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
 
 
-def renaming(place, user, name="<script>x</script>小区"):
+# Markup characters in a proposed name (Latin letters are refused: names must not mix scripts).
+def renaming(place, user, name="<鹤岗>&小区"):
     return change_services.change_request_submit(
         layer_key="placenames",
         target_id=place.pk,
@@ -56,8 +57,8 @@ def test_detail_shows_the_diff_documents_and_buttons_for_the_approver(
     )
     chief = client_as("chief", "administrator")
     html = chief.get(f"/editor/requests/{req.pk}/").content.decode()
-    assert "向阳小区" in html and "&lt;script&gt;x&lt;/script&gt;小区" in html
-    assert "<script>x" not in html and "&lt;b&gt;居民申请&lt;/b&gt;" in html
+    assert "向阳小区" in html and "&lt;鹤岗&gt;&amp;小区" in html
+    assert "<鹤岗>" not in html and "&lt;b&gt;居民申请&lt;/b&gt;" in html
     assert "综合评估报告、专家论证报告、征求意见报告" in html
     assert 'id="btn-review"' in html and "style=" not in html
     doc = req.documents.get()

@@ -384,3 +384,17 @@ def test_every_imported_row_and_alias_has_a_history_event_naming_the_file(archiv
         assert place.events.filter(pgh_label="insert", pgh_context__isnull=False).exists()
     alias = PlaceNameAlias.objects.get(name="旧甲路")
     assert alias.events.get().pgh_context.metadata["file"] == "again.csv"
+
+
+def test_names_romanisation_cannot_take_are_refused_with_their_line(archive_ready, tmp_path):
+    rows = [
+        GOOD[0],
+        ["", "导入Shi路", "23512", "230405001", 130.23, 47.25, "", "", ""],  # line 3: Latin
+        ["", "导入\ue000路", "23512", "230405001", 130.23, 47.25, "", "", ""],  # 4: private use
+    ]
+    report = placenames_import(path=_xlsx(tmp_path / "scripts.xlsx", rows))
+    reasons = {e.line: (e.column, e.reason) for e in report.errors}
+    assert reasons[3][0] == "标准名称" and "混用" in reasons[3][1]
+    assert "私用区" in reasons[4][1]
+    assert not report.written
+    assert not PlaceName.objects.filter(standard_name="导入甲路").exists()

@@ -28,8 +28,9 @@ KNOWN = {
     "南山区": "Nanshan Qu",
     "东山区": "Dongshan Qu",
     "兴山区": "Xingshan Qu",
-    "哈尔滨市": "Ha'erbin Shi",
-    "齐齐哈尔市": "Qiqiha'er Shi",
+    # Transliterated from Manchu / Daur: the published forms, not pinyin of the characters.
+    "哈尔滨市": "Harbin Shi",
+    "齐齐哈尔市": "Qiqihar Shi",
     "佳木斯市": "Jiamusi Shi",
     "北安市": "Bei'an Shi",
     "延安市": "Yan'an Shi",

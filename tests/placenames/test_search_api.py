@@ -194,9 +194,30 @@ def test_romanize_endpoint(client):
         "generic_pinyin": "Qu",
         "needs_check": False,
         "unsettled": [],
+        "reason": "",
     }
     assert client.get("/api/v1/romanize", {"name": "五柏街"}).json()["needs_check"] is True
     assert client.get("/api/v1/romanize").json()["parameter"] == "name"
+
+
+def test_romanize_endpoint_flags_and_refuses(client):
+    harbin = client.get("/api/v1/romanize", {"name": "哈尔滨市"}).json()
+    assert harbin["pinyin"] == "Harbin Shi" and harbin["needs_check"] is False
+    unknown = client.get("/api/v1/romanize", {"name": "香格里拉市"}).json()
+    assert unknown["needs_check"] is True and "音译" in unknown["reason"]
+    for bad, words in [
+        ("鹤" * 10_000, "200"),
+        ("鹤岗Shi", "混用"),
+        ("鹤岗\ue000市", "私用区"),
+        ("鹤岗\x07市", "控制字符"),
+    ]:
+        response = client.get("/api/v1/romanize", {"name": bad})
+        assert response.status_code == 400
+        assert response.json()["parameter"] == "name"
+        assert words in str(response.json())
+    # A lone surrogate encoded as UTF-8 (ED A0 80) arrives decoded as U+FFFD.
+    broken = client.get("/api/v1/romanize?name=%E9%B9%A4%ED%A0%80")
+    assert broken.status_code == 400 and "代理" in broken.json()["error"]
 
 
 def test_romanize_command(capsys):

@@ -24,7 +24,7 @@ class Command(BaseCommand):
                 continue
             line = f"{result.name}\t{result.pinyin}"
             if flag and result.needs_check:
-                line += "\t需人工核对:" + "".join(result.unsettled)
+                line += "\t需人工核对:" + result.reason
             self.stdout.write(line)
         if failed:
             raise CommandError("无法拼写：" + "；".join(failed))
