@@ -20,7 +20,7 @@ from placenames.addresses.models import (
 )
 from placenames.addresses.numbering import NumberingError, NumberingRule, locate, validate_line
 from placenames.addresses.tile_store import tile_cache_invalidate
-from placenames.romanize import romanize
+from placenames.romanize import RomanizeInputError, romanize
 
 
 class StreetFormerNameInline(admin.TabularInline):
@@ -56,7 +56,10 @@ class StreetForm(forms.ModelForm):
         except NumberingError as exc:
             raise forms.ValidationError(str(exc)) from None
         if data.get("name") and not data.get("name_pinyin"):
-            data["name_pinyin"] = romanize(data["name"]).pinyin
+            try:
+                data["name_pinyin"] = romanize(data["name"]).pinyin
+            except RomanizeInputError as exc:
+                raise forms.ValidationError({"name": f"街路巷名称无法拼写：{exc}"}) from None
         return data
 
 

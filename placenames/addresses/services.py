@@ -48,9 +48,18 @@ from placenames.addresses.numbering import (
 )
 from placenames.addresses.tile_store import tile_cache_invalidate
 from placenames.models import PlaceName, PlaceNameStatus
-from placenames.romanize import romanize
+from placenames.romanize import RomanizeInputError, romanize
 
 ACTIVE_PLATE = ~Q(status=PlateStatus.RETIRED)
+
+
+def street_name_pinyin(name: str) -> str:
+    """Return the sign pinyin of a street name; a name that cannot be romanised (other
+    scripts, control characters…) is refused naming the problem."""
+    try:
+        return romanize(name).pinyin
+    except RomanizeInputError as exc:
+        raise InvalidStreetLine(f"街路巷名称无法拼写：{exc}") from None
 
 
 def _point_box(point: Point) -> tuple[float, float, float, float]:
@@ -104,7 +113,7 @@ def street_create(
             raise DuplicateStreetName(f"街路巷名称「{name}」已存在（同一城区内不得重名）")
         street = Street.objects.create(
             name=name,
-            name_pinyin=romanize(name).pinyin,
+            name_pinyin=street_name_pinyin(name),
             county=county,
             township=township,
             start_description=start_description,
@@ -137,7 +146,7 @@ def street_rename(*, street_id: int, new_name: str, on: date, approved_by: str =
             street=street, name=street.name, used_from=street.named_on, used_to=on
         )
         street.name = new_name
-        street.name_pinyin = romanize(new_name).pinyin
+        street.name_pinyin = street_name_pinyin(new_name)
         street.named_on = on
         street.approved_by = approved_by
         street.save(update_fields=["name", "name_pinyin", "named_on", "approved_by"])

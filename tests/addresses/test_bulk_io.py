@@ -412,3 +412,13 @@ def test_the_first_kernel_form_of_a_bulk_write_still_records_history(street):
         assert write_with_history(cursor, StreetSign, label="insert", sql=sql) == 1
     event = StreetSign.pgh_event_model.objects.select_related("pgh_context").get()
     assert event.pgh_context.metadata["file"] == "旧.csv" and event.text_zh == "新华路"
+
+
+def test_a_street_name_that_cannot_be_romanised_is_refused_with_the_reason(hegang_areas):
+    from placenames.addresses.errors import InvalidStreetLine
+    from placenames.addresses.models import Street
+    from tests.editing.test_layers_addresses_builders import street
+
+    with pytest.raises(InvalidStreetLine, match="街路巷名称无法拼写"):
+        street("Main Street路")
+    assert not Street.objects.filter(name="Main Street路").exists()

@@ -33,7 +33,7 @@ from placenames.addresses.bulk_io.common import (
 )
 from placenames.addresses.models import Condition, SignKind, SignStatus, StreetSign
 from placenames.addresses.tile_store import tile_cache_invalidate
-from placenames.romanize import romanize
+from placenames.romanize import RomanizeInputError, romanize
 
 KIND, CONDITION, STATUS = dict(SignKind.choices), dict(Condition.choices), dict(SignStatus.choices)
 COLUMNS = (
@@ -110,6 +110,10 @@ class SignSpec(AddressSpec):
         if problems or street is None or kind is None or where is None:
             return problems
         lon, lat, conversion = where
+        try:
+            pinyin = text_pinyin or romanize(text_zh or street.name).pinyin
+        except RomanizeInputError as exc:
+            return [("牌面中文", f"无法拼写：{exc}")]
         return Staged(
             line=raw.line,
             values={
@@ -117,7 +121,7 @@ class SignSpec(AddressSpec):
                 "street_id": street.id,
                 "kind": str(kind),
                 "text_zh": text_zh or street.name,
-                "text_pinyin": text_pinyin or romanize(text_zh or street.name).pinyin,
+                "text_pinyin": pinyin,
                 "condition": str(condition),
                 "status": str(status),
                 "installed_on": installed,

@@ -42,7 +42,7 @@ from placenames.addresses.numbering import (
     validate_line,
 )
 from placenames.addresses.tile_store import tile_cache_invalidate
-from placenames.romanize import romanize
+from placenames.romanize import RomanizeInputError, romanize
 
 GEOMETRY = "几何"
 COLUMNS = (
@@ -165,11 +165,15 @@ class StreetSpec(AddressSpec):
             )
         except NumberingError as exc:
             return [("每号米数", str(exc))]
+        try:
+            name_pinyin = romanize(texts["name"]).pinyin
+        except RomanizeInputError as exc:
+            return [("名称", f"无法拼写：{exc}")]
         return Staged(
             line=raw.line,
             values={
                 **texts,
-                "name_pinyin": romanize(texts["name"]).pinyin,
+                "name_pinyin": name_pinyin,
                 "base_end": rule.base_end,
                 "odd_side": rule.odd_side,
                 "numbering_mode": rule.mode,
