@@ -215,9 +215,11 @@ def test_romanize_endpoint_flags_and_refuses(client):
         assert response.status_code == 400
         assert response.json()["parameter"] == "name"
         assert words in str(response.json())
-    # A lone surrogate encoded as UTF-8 (ED A0 80) arrives decoded as U+FFFD.
+    # A lone surrogate encoded as UTF-8 (ED A0 80) arrives decoded as U+FFFD: refused by the
+    # portal's input check before the romaniser, naming the parameter and the broken encoding.
     broken = client.get("/api/v1/romanize?name=%E9%B9%A4%ED%A0%80")
-    assert broken.status_code == 400 and "代理" in broken.json()["error"]
+    assert broken.status_code == 400 and broken.json()["parameter"] == "name"
+    assert "UTF-8" in broken.json()["error"]
 
 
 def test_romanize_command(capsys):
