@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 
 from boundaries.bulk_services import LAYERS, boundaries_import
 from gis_portal.errors import DomainError
+from gis_portal.importing.commands import import_account, import_file_checked
 
 
 class Command(BaseCommand):
@@ -36,13 +36,8 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="以 JSON 输出报告")
 
     def handle(self, *args, layer, file: Path, crs, user, initial_load, dry_run, **opts):
-        if not file.is_file():
-            raise CommandError(f"找不到文件 {file}")
-        account = None
-        if user:
-            account = User.objects.filter(username=user, is_active=True).first()
-            if account is None:
-                raise CommandError(f"用户 {user} 不存在或已停用")
+        import_file_checked(file)
+        account = import_account(user)
         try:
             report = boundaries_import(
                 layer=layer,

@@ -3,10 +3,10 @@
 import getpass
 from pathlib import Path
 
-from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 
 from gis_portal.errors import DomainError
+from gis_portal.importing.commands import import_account, import_file_checked
 from placenames.importers.service import placenames_import
 
 
@@ -36,15 +36,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, file: Path, dry_run, accept_valid_rows, user, archive_load, **_):
-        if not file.is_file():
-            raise CommandError(f"找不到文件 {file}")
+        import_file_checked(file)
         if archive_load and not user:
             raise CommandError("--archive-load 须与 --user（系统管理员）同用")
-        account = None
-        if user:
-            account = User.objects.filter(username=user, is_active=True).first()
-            if account is None:
-                raise CommandError(f"用户 {user} 不存在或已停用")
+        account = import_account(user)
         try:
             report = placenames_import(
                 path=file,

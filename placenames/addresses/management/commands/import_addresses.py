@@ -2,10 +2,10 @@
 
 from pathlib import Path
 
-from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 
 from gis_portal.errors import DomainError
+from gis_portal.importing.commands import import_account, import_file_checked
 from gis_portal.importing.pipeline import SERVER_FILE_MAX_BYTES, layer_import, operator_name
 from placenames.addresses.bulk_io import ADDRESS_LAYERS
 
@@ -31,13 +31,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, layer, file: Path, dry_run, accept_valid_rows, user, **_):
-        if not file.is_file():
-            raise CommandError(f"找不到文件 {file}")
-        account = None
-        if user:
-            account = User.objects.filter(username=user, is_active=True).first()
-            if account is None:
-                raise CommandError(f"用户 {user} 不存在或已停用")
+        import_file_checked(file)
+        account = import_account(user)
         try:
             report = layer_import(
                 spec=ADDRESS_LAYERS[layer],
