@@ -1,27 +1,69 @@
-"""The facilities layer of the editor (民政设施, edited directly by planners)."""
+"""The facilities layer of the catalogue (民政设施): public, edited directly by planners."""
 
 from __future__ import annotations
 
 from facilities import edit_services as facility_edit
-from facilities.models import Facility
-from gis_portal.editing.layers import FACILITY_EDITORS, Layer, layers_register
+from facilities.models import CapacityUnit, Facility, FacilityStatus, Operator
+from gis_portal.catalogue.registry import catalogue_register
+from gis_portal.catalogue.spec import CatalogueLayer, Field, Source, Style, TileSpec, choices_of
+from gis_portal.editing.layers import FACILITY_EDITORS, Layer
 
-layers_register(
-    Layer(
+catalogue_register(
+    CatalogueLayer(
         key="facilities",
         label="民政设施",
+        description="养老、儿童福利、救助、殡葬和社会工作等民政服务设施",
         model=Facility,
-        geometry_kind="point",
-        editor_roles=FACILITY_EDITORS,
-        change_kind=None,
-        rules=facility_edit.FACILITY_RULES,
-        update=lambda *, pk, **kw: facility_edit.facility_update(facility_id=pk, **kw),
-        delete=lambda *, pk, **kw: facility_edit.facility_delete(facility_id=pk, **kw),
-        label_of=lambda obj: obj.name,
-        recheck=lambda pks: None,
-        geometry_field="position_4490",
-        create=facility_edit.facility_create,
-        create_rules=facility_edit.FACILITY_CREATE_RULES,
-        features=facility_edit.FACILITY_FEATURES,
+        geometry_type="Point",
+        source=Source(
+            table=facility_edit.FACILITY_FEATURES.table,
+            geometry_4490="t.position_4490",
+            county="t.county_id",
+        ),
+        fields=(
+            Field("name", "名称", "t.name"),
+            Field("programme", "服务类别代码", "p.slug"),
+            Field("programme_name", "服务类别名称", "p.name"),
+            Field("facility_type", "设施类型", "ft.name"),
+            Field("address", "地址", "t.address"),
+            Field("status", "状态", "t.status", choices=choices_of(FacilityStatus)),
+            Field("operator", "运营方式", "t.operator", choices=choices_of(Operator)),
+            Field("capacity", "容量", "t.capacity", kind="integer"),
+            Field("capacity_unit", "容量单位", "t.capacity_unit", choices=choices_of(CapacityUnit)),
+            Field("opened_on", "启用日期", "t.opened_on", kind="date"),
+            Field("source", "数据来源", "t.source", staff_only=True),
+            Field("is_demo", "演示数据", "t.is_demo", kind="boolean"),
+        ),
+        datetime_field="opened_on",
+        tiles=TileSpec(min_zoom=9, properties=("name", "programme", "status")),
+        style=Style(
+            symbol="icon",
+            colour="#8e44ad",
+            label_field="name",
+            label_priority=40,
+            class_field="programme",
+            class_colours={
+                "eldercare_daycare": "#e67e22",
+                "eldercare_institution": "#d35400",
+                "children_home": "#e84393",
+                "child_protection": "#c2185b",
+                "rescue": "#2980b9",
+                "funeral": "#555555",
+                "social_work": "#16a085",
+            },
+            min_label_zoom=13,
+        ),
+        edit=Layer(
+            editor_roles=FACILITY_EDITORS,
+            change_kind=None,
+            rules=facility_edit.FACILITY_RULES,
+            update=lambda *, pk, **kw: facility_edit.facility_update(facility_id=pk, **kw),
+            delete=lambda *, pk, **kw: facility_edit.facility_delete(facility_id=pk, **kw),
+            label_of=lambda obj: obj.name,
+            recheck=lambda pks: None,
+            create=facility_edit.facility_create,
+            create_rules=facility_edit.FACILITY_CREATE_RULES,
+            features=facility_edit.FACILITY_FEATURES,
+        ),
     ),
 )

@@ -16,6 +16,11 @@ class GisPortalConfig(AppConfig):
         lock_down_gdal()
         # Every app declares its bulk import/export layers in its own bulk_io.py.
         import_layers_autodiscover()
+        # Every app declares its layers (catalogue and editing facet) in its own layers.py.
+        # Imported here: the registry reads the accounts, which need the auth models.
+        from gis_portal.catalogue.registry import catalogue_autodiscover
+
+        catalogue_autodiscover()
         # Imported here: the module uses the auth models, which exist once apps are ready.
         from gis_portal.demo_accounts import demo_accounts_check
 

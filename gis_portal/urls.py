@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("placenames.addresses.urls")),
     path("", include("facilities.urls")),
     path("editing/", include("gis_portal.editing.urls")),
+    path("", include("gis_portal.catalogue.urls")),
 ]
 
 urlpatterns = [

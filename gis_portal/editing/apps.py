@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.utils.module_loading import autodiscover_modules
 
 
 class EditingConfig(AppConfig):
@@ -9,7 +8,3 @@ class EditingConfig(AppConfig):
     name = "gis_portal.editing"
     label = "editing"
     verbose_name = "地图编辑与审批"
-
-    def ready(self) -> None:
-        # Each app declares its editable layers in its own layers.py.
-        autodiscover_modules("layers")

@@ -1,7 +1,9 @@
 """The editable layers, as data: model, geometry kind, roles, rules and write services.
 
-Adding a layer means one ``layers_register(Layer(...))`` in the app's own ``layers.py``; the
-write API, history, restore, change requests, imports and the editor read this registry.
+A ``Layer`` is the editing facet of a catalogue layer: an app declares it as the ``edit`` of
+its ``CatalogueLayer`` (``gis_portal.catalogue``), which fills in the key, label, model,
+geometry kind and field and registers it here. The write API, history, restore, change
+requests, imports and the editor read this registry.
 """
 
 from __future__ import annotations
@@ -22,12 +24,13 @@ def _applies_directly(**_kw) -> None:
     return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Layer:
-    key: str
-    label: str
-    model: type[models.Model]
-    geometry_kind: str  # "point" | "line"
+    # Filled in from the catalogue layer this is the editing facet of.
+    key: str = ""
+    label: str = ""
+    model: type[models.Model] | None = None
+    geometry_kind: str = ""  # "point" | "line" | "polygon" | "any"
     editor_roles: tuple[str, ...]
     # The ChangeKind its change requests are filed under when ``request_kind`` names none;
     # None = the layer's edits apply directly and never go through approval (a change
@@ -83,6 +86,8 @@ LAYER_OF_MODEL: dict[type[models.Model], Layer] = {}
 def layers_register(*layers: Layer) -> None:
     """Add ``layers`` to the catalogue (an app's ``layers.py`` calls this once)."""
     for layer in layers:
+        if not layer.key or layer.model is None or not layer.geometry_kind:
+            raise ImproperlyConfigured("可编辑图层缺少键、模型或几何类型（应通过图层目录登记）")
         if layer.key in LAYERS or layer.model in LAYER_OF_MODEL:
             raise ImproperlyConfigured(f"图层 {layer.key} 或其模型已登记过")
         LAYERS[layer.key] = layer

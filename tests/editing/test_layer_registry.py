@@ -1,8 +1,9 @@
 """The layer registry: apps' layers.py modules are discovered; a new layer is one registration.
 
-The second test is docs/architecture.md's worked example: a layer over the administrative
-areas (not an editor layer today), declared in one place, is served by the editor's generic
-API — GET with an ETag, PATCH with If-Match, a stale version refused, history recorded.
+The second test is docs/architecture.md's worked example: an editable layer over the
+administrative areas (read only in the catalogue today), declared in one place, is served
+by the catalogue's API and the editor's generic API — GET with an ETag, PATCH with If-Match,
+a stale version refused, history recorded.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import pytest
 from django.db import transaction
 
 from boundaries.models import AdministrativeArea, AreaLevel
+from gis_portal.catalogue.registry import catalogue_register, catalogue_unregister
+from gis_portal.catalogue.spec import CatalogueLayer, Field, Source
 from gis_portal.editing import layers as registry
 from gis_portal.editing.attributes import TextRule, changes_clean
 from gis_portal.editing.feature_io import FeatureSpec
@@ -65,33 +68,46 @@ def area_update(*, pk, expected_version, changes, user, source="api"):
     return area
 
 
-AREAS_EXAMPLE = Layer(
+AREAS_EXAMPLE = CatalogueLayer(
     key="areas-example",
     label="行政区域（示例）",
     model=AdministrativeArea,
-    geometry_kind="any",
-    editor_roles=BOUNDARY_EDITORS,
-    change_kind=None,
-    rules=AREA_RULES,
-    update=area_update,
-    delete=lambda **kw: None,
-    label_of=lambda obj: obj.name,
-    recheck=lambda pks: None,
-    features=AREA_FEATURES,
+    geometry_type="MultiPolygon",
+    source=Source(table="boundaries_administrativearea t", geometry_4490="t.geom_4490"),
+    fields=(
+        Field("name", "名称", "t.name"),
+        Field("code", "区划代码", "t.code"),
+        Field("is_demo", "演示数据", "t.is_demo", kind="boolean"),
+    ),
+    read_roles=BOUNDARY_EDITORS,
+    edit=Layer(
+        editor_roles=BOUNDARY_EDITORS,
+        change_kind=None,
+        rules=AREA_RULES,
+        update=area_update,
+        delete=lambda **kw: None,
+        label_of=lambda obj: obj.name,
+        recheck=lambda pks: None,
+        features=AREA_FEATURES,
+    ),
 )
 
 
 @pytest.fixture
 def areas_example_layer():
-    layers_register(AREAS_EXAMPLE)
-    yield AREAS_EXAMPLE
-    del registry.LAYERS[AREAS_EXAMPLE.key]
-    del registry.LAYER_OF_MODEL[AREAS_EXAMPLE.model]
+    catalogue_register(AREAS_EXAMPLE)
+    yield registry.LAYERS[AREAS_EXAMPLE.key]
+    catalogue_unregister(AREAS_EXAMPLE.key)
+    assert AREAS_EXAMPLE.key not in registry.LAYERS
 
 
 def test_one_registration_is_served_by_the_editor_api(hegang_areas, areas_example_layer, client_as):
     officer = client_as("jie", "boundary_officer")
     area = AdministrativeArea.objects.get(code="230402", level=AreaLevel.COUNTY)
+    # The catalogue lists it for its readers (and not for the public) ...
+    assert "areas-example" in {x["key"] for x in officer.get("/api/v1/layers").json()["layers"]}
+    assert client_as("li", "planner").get("/api/v1/layers/areas-example").status_code == 404
+    # ... and the editor serves it.
     url = f"/api/v1/editing/areas-example/{area.pk}"
     r = officer.get(url)
     assert r.status_code == 200 and r.json()["properties"]["name"] == "向阳区"

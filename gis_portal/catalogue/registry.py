@@ -1,0 +1,106 @@
+"""The layer catalogue: every app declares its layers in its own ``layers.py``.
+
+``catalogue_register(CatalogueLayer(...))`` adds a layer; its editing facet (``edit``) goes
+to the editor's registry (``gis_portal.editing.layers``) with the catalogue's key, label and
+model, so a layer is declared once. ``catalogue_autodiscover`` imports every installed app's
+``layers`` module at start-up (as ``django.contrib.admin`` does with ``admin.py``), in the
+order of INSTALLED_APPS. Nothing here imports a domain app.
+
+Who may read what is decided here and only here (``catalogue_visible``,
+``catalogue_layer_for``): a caller who may not read a layer is told it does not exist, in
+the same words as an unknown key, so a response never reveals a staff layer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import autodiscover_modules
+
+from gis_portal.accounts import user_roles
+from gis_portal.catalogue.spec import STAFF_READERS, CatalogueLayer
+from gis_portal.errors import NotFound
+
+CATALOGUE: dict[str, CatalogueLayer] = {}
+# What the editor draws for a layer of each geometry type.
+GEOMETRY_KIND = {
+    "Point": "point",
+    "LineString": "line",
+    "MultiLineString": "line",
+    "Polygon": "polygon",
+    "MultiPolygon": "polygon",
+    "Geometry": "any",
+}
+
+
+def catalogue_register(*layers: CatalogueLayer) -> None:
+    """Add ``layers`` to the catalogue (an app's ``layers.py`` calls this once)."""
+    # Imported here: the editor's registry reads the catalogue's declarations, not the
+    # other way round; the import is deferred so that the catalogue module loads alone.
+    from gis_portal.editing.layers import layers_register
+
+    for layer in layers:
+        if layer.key in CATALOGUE:
+            raise ImproperlyConfigured(f"图层 {layer.key} 已登记过")
+        if layer.edit is not None:
+            edit = dataclasses.replace(
+                layer.edit,
+                key=layer.key,
+                label=layer.label,
+                model=layer.model,
+                geometry_kind=layer.edit.geometry_kind or GEOMETRY_KIND[layer.geometry_type],
+                geometry_field=_column_of(layer.source.geometry_4490) or layer.edit.geometry_field,
+            )
+            layers_register(edit)
+            layer = dataclasses.replace(layer, edit=edit)
+        CATALOGUE[layer.key] = layer
+
+
+def _column_of(expression: str) -> str | None:
+    """The model column of a ``t.<column>`` geometry expression (history and restore read
+    it); None for an expression over several columns (the edit facet names its field)."""
+    head, _, column = expression.partition(".")
+    return column if head == "t" and column.isidentifier() else None
+
+
+def catalogue_unregister(key: str) -> None:
+    """Remove a layer (tests that register an example layer clean up with this)."""
+    from gis_portal.editing.layers import LAYER_OF_MODEL, LAYERS
+
+    layer = CATALOGUE.pop(key)
+    if layer.edit is not None:
+        LAYERS.pop(key, None)
+        LAYER_OF_MODEL.pop(layer.model, None)
+
+
+def catalogue_autodiscover() -> None:
+    autodiscover_modules("layers")
+
+
+def user_is_staff_reader(user) -> bool:
+    """Whether ``user`` reads staff fields: signed in, active, and holding a staff role."""
+    if not user or not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or bool(set(user_roles(user)) & set(STAFF_READERS))
+
+
+def may_read(layer: CatalogueLayer, user) -> bool:
+    if layer.read_roles is None:
+        return True
+    if not user or not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or bool(set(user_roles(user)) & set(layer.read_roles))
+
+
+def catalogue_visible(user) -> list[CatalogueLayer]:
+    """The layers ``user`` may read (anonymous: the public ones), in registration order."""
+    return [layer for layer in CATALOGUE.values() if may_read(layer, user)]
+
+
+def catalogue_layer_for(key: str, user) -> CatalogueLayer:
+    """Return layer ``key`` if ``user`` may read it; else the same 404 as an unknown key."""
+    layer = CATALOGUE.get(key)
+    if layer is None or not may_read(layer, user):
+        raise NotFound(f"没有名为 {str(key)[:40]} 的图层")
+    return layer

@@ -1,0 +1,59 @@
+"""SQL of a catalogue layer's declarations (pure: strings only, no database).
+
+Every consumer that reads rows of a layer (the items query, tiles, exports) builds its SQL
+from these pieces, so a field's expression, a choice's label and the layer's row filter are
+written once. Every piece is a constant of the code (the layer's declarations); values
+travel as parameters.
+"""
+
+from __future__ import annotations
+
+from gis_portal.catalogue.spec import CatalogueLayer, Field
+
+COORDINATE_DECIMALS = 8  # ~1 mm at 47°N
+
+
+def _quote_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def label_sql(field: Field) -> str:
+    """The field's value as people read it: its choice label where it has choices."""
+    if not field.choices:
+        return field.sql
+    cases = " ".join(
+        f"WHEN {_quote_literal(code)} THEN {_quote_literal(label)}"
+        for code, label in field.choices.items()
+    )
+    return f"(CASE ({field.sql})::text {cases} ELSE ({field.sql})::text END)"
+
+
+def rows_where(layer: CatalogueLayer, *conditions: str) -> str:
+    """The WHERE clause (with the keyword) of the layer's rows and extra ``conditions``."""
+    parts = [c for c in (layer.source.where, *conditions) if c]
+    return ("WHERE " + " AND ".join(f"({p})" for p in parts)) if parts else ""
+
+
+def properties_sql(fields: tuple[Field, ...], *, labels: bool) -> str:
+    """A ``json_build_object`` of ``fields`` (choice labels in place of codes if ``labels``)."""
+    if not fields:
+        return "'{}'::json"
+    pairs = ", ".join(f"'{f.name}', {label_sql(f) if labels else f.sql}" for f in fields)
+    return f"json_build_object({pairs})"
+
+
+def feature_sql(layer: CatalogueLayer, fields: tuple[Field, ...], *, labels: bool) -> str:
+    """One GeoJSON Feature (json) of a row, geometry in EPSG:4490 lon/lat order."""
+    return (
+        f"json_build_object('type', 'Feature', 'id', {layer.source.id}, "
+        f"'geometry', ST_AsGeoJSON({layer.source.geometry_4490}, {COORDINATE_DECIMALS}, 0)::json, "
+        f"'properties', {properties_sql(fields, labels=labels)})"
+    )
+
+
+def bbox_condition(layer: CatalogueLayer) -> tuple[str, int]:
+    """The index-using bbox test on the layer's geometry and how many times it takes the
+    four parameters (W, S, E, N): once per indexed column."""
+    columns = layer.source.bbox_columns or (layer.source.geometry_4490,)
+    tests = [f"{c} && ST_MakeEnvelope(%s, %s, %s, %s, 4490)" for c in columns]
+    return " OR ".join(tests), len(tests)
