@@ -12,7 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from knox.models import AuthToken
 
-from boundaries.models import AdministrativeArea
+from gis_portal.areas import current_areas
 from gis_portal.demo_accounts import DEMO_ACCOUNTS, demo_account_mark
 from gis_portal.errors import DomainError
 from gis_portal.models import OfficerScope
@@ -71,9 +71,7 @@ def user_create_with_role(
     areas would leave the officer city-wide.
     """
     group = Group.objects.get(name=ROLE_BY_SLUG[role].group_name)
-    areas = list(
-        AdministrativeArea.objects.filter(code__in=area_codes or [], valid_to__isnull=True)
-    )
+    areas = list(current_areas().filter(code__in=area_codes or []))
     unknown = sorted(set(area_codes or []) - {a.code for a in areas})
     if unknown:
         raise DomainError(f"编辑范围中的区划代码不存在：{'、'.join(unknown)}")

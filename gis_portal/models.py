@@ -1,5 +1,6 @@
 """Bookkeeping of the project itself (not domain data)."""
 
+from django.conf import settings
 from django.db import models
 
 
@@ -26,9 +27,7 @@ class OfficerScope(models.Model):
     """The areas inside which an officer may edit; no areas means the whole city."""
 
     user = models.OneToOneField("auth.User", on_delete=models.CASCADE, related_name="officer_scope")
-    areas = models.ManyToManyField(
-        "boundaries.AdministrativeArea", blank=True, verbose_name="可编辑区域"
-    )
+    areas = models.ManyToManyField(settings.AREA_MODEL, blank=True, verbose_name="可编辑区域")
 
     class Meta:
         verbose_name = "编辑范围"

@@ -42,6 +42,7 @@ from gis_portal.editing.geometry_input import (
     _from_wkt,
     geometry_parse,
 )
+from gis_portal.editing.models import ChangeKind
 from gis_portal.editing.scope import Footprint, footprint_check, scope_check
 from gis_portal.editing.write_checks import city_check
 from gis_portal.errors import Conflict, NotFound
@@ -56,6 +57,7 @@ from placenames.models import (
     PlaceNameStatus,
     SurveyMethod,
 )
+from placenames.selectors import placename_review
 from placenames.services import division_code_basis, place_code_next, search_keys
 
 GEOMETRY_FIELD = "geom_4490"
@@ -525,3 +527,46 @@ def announcement_fields(place: PlaceName) -> dict:
         "division": "鹤岗市" + "".join(chain),
         "location": where or "见地名档案",
     }
+
+
+# --- change-request hooks of the place-name layer (declared in placenames/layers.py) -------
+
+# The kinds whose proposal carries a (new) standard name that must pass the naming review.
+_REVIEWED_KINDS = (ChangeKind.NAMING, ChangeKind.RENAMING)
+
+
+def placename_naming_review(*, kind: str, target: PlaceName | None, proposed: Mapping) -> None:
+    """A new or changed name must pass the naming review (no duplicate in its scope)."""
+    if kind not in _REVIEWED_KINDS or "standard_name" not in proposed:
+        return
+    if target is not None:
+        category, division = target.category.code, target.division.code
+    else:
+        category, division = str(proposed.get("category")), str(proposed.get("division"))
+    try:
+        result = placename_review(
+            name=str(proposed["standard_name"]), category_code=category, division_code=division
+        )
+    except NotFound as exc:
+        raise InvalidEdit(exc.details.get("parameter") or "proposed", exc.message) from None
+    errors = [f for f in result.findings if f.level == "error"]
+    if errors:
+        raise InvalidEdit("standard_name", "；".join(f.message for f in errors)[:300])
+
+
+def placename_announcement(*, kind: str, target_id: int) -> dict:
+    """Standard name, pinyin, division and location of the place as approved (and its former
+    name for a renaming): the defaults of its announcement."""
+    place = (
+        PlaceName.objects.select_related("division__parent")
+        .defer("division__geom_4490", "division__parent__geom_4490")
+        .filter(pk=target_id)
+        .first()
+    )
+    if place is None:
+        return {}
+    fields = announcement_fields(place)
+    if kind == ChangeKind.RENAMING:
+        former = place.aliases.filter(kind="former").order_by("-valid_to", "-pk").first()
+        fields["former_name"] = former.name if former else ""
+    return fields

@@ -103,6 +103,8 @@ catalogue_register(
             create_rules=placename_edit.CREATE_RULES,
             features=placename_edit.PLACENAME_FEATURES,
             footprint=placename_edit.placename_footprint,
+            review=placename_edit.placename_naming_review,
+            announcement=placename_edit.placename_announcement,
         ),
     ),
 )

@@ -1,8 +1,14 @@
 from django.urls import path
 
-from placenames import api
+from placenames import api, edit_api
 
 urlpatterns = [
+    # The place-name layer's feature view in the editor's API (ahead of its generic routes).
+    path(
+        "editing/placenames/<int:pk>",
+        edit_api.PlaceNameEditView.as_view(),
+        name="editing-placename",
+    ),
     path("romanize", api.RomanizeView.as_view(), name="romanize"),
     path("placenames", api.PlaceNameListView.as_view(), name="placename-list"),
     path("placenames/suggest", api.PlaceNameSuggestView.as_view(), name="placename-suggest"),

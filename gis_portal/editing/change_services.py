@@ -27,7 +27,7 @@ from gis_portal.editing.errors import (
     PreconditionFailed,
     VersionConflict,
 )
-from gis_portal.editing.layers import Layer, layer_get, layer_of_request
+from gis_portal.editing.layers import LAYER_OF_MODEL, Layer, layer_get, layer_of_request
 from gis_portal.editing.models import (
     REQUIRED_DOCUMENTS,
     Announcement,
@@ -151,27 +151,6 @@ def _apply(
     )
 
 
-def _naming_review(kind: str, target, proposed: Mapping) -> None:
-    """A new or changed name must pass the naming review (no duplicate in its scope)."""
-    if kind not in (ChangeKind.NAMING, ChangeKind.RENAMING) or "standard_name" not in proposed:
-        return
-    from placenames.selectors import placename_review
-
-    if target is not None:
-        category, division = target.category.code, target.division.code
-    else:
-        category, division = str(proposed.get("category")), str(proposed.get("division"))
-    try:
-        result = placename_review(
-            name=str(proposed["standard_name"]), category_code=category, division_code=division
-        )
-    except NotFound as exc:
-        raise InvalidEdit(exc.details.get("parameter") or "proposed", exc.message) from None
-    errors = [f for f in result.findings if f.level == "error"]
-    if errors:
-        raise InvalidEdit("standard_name", "；".join(f.message for f in errors)[:300])
-
-
 @dataclass
 class _Proposal:
     layer: Layer
@@ -245,7 +224,9 @@ def _prepare(
                 current_version=target.version,
                 pending=pending.proposed_data,
             )
-    _naming_review(kind, target, proposed)
+    if layer.review is not None:
+        # The layer's own check of what is proposed (a place name's naming review).
+        layer.review(kind=kind, target=target, proposed=proposed)
     return _Proposal(layer=layer, kind=kind, action=action, target=target, proposed=proposed)
 
 
@@ -559,25 +540,11 @@ def change_request_reject(*, request_id: int, user: User, note) -> ChangeRequest
 
 
 def _announcement_defaults(request: ChangeRequest) -> dict:
-    """Standard name, pinyin, division and location of the place as approved."""
-    from placenames.edit_services import announcement_fields
-    from placenames.models import PlaceName
-
-    if request.target_type.model_class() is not PlaceName or request.target_id is None:
+    """The announcement's fields as the layer gives them for the approved target."""
+    layer = LAYER_OF_MODEL.get(request.target_type.model_class())
+    if layer is None or layer.announcement is None or request.target_id is None:
         return {}
-    place = (
-        PlaceName.objects.select_related("division__parent")
-        .defer("division__geom_4490", "division__parent__geom_4490")
-        .filter(pk=request.target_id)
-        .first()
-    )
-    if place is None:
-        return {}
-    fields = announcement_fields(place)
-    if request.kind == ChangeKind.RENAMING:
-        former = place.aliases.filter(kind="former").order_by("-valid_to", "-pk").first()
-        fields["former_name"] = former.name if former else ""
-    return fields
+    return layer.announcement(kind=request.kind, target_id=request.target_id)
 
 
 def change_request_publish(

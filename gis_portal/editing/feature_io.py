@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-from boundaries.models import AdministrativeArea, AreaLevel
+from gis_portal.areas import COUNTY_LEVEL, current_areas
 from gis_portal.errors import InvalidParameter, NotFound
 
 COORDINATE_DECIMALS = 8  # ~1 mm at 47°N
@@ -25,7 +25,7 @@ class FeatureSpec:
     table: str  # "<table> t" plus joins, e.g. "addresses_doorplate t JOIN addresses_street s …"
     geometry: str  # SQL of the EPSG:4490 geometry, e.g. "t.point_4490"
     properties: tuple[tuple[str, str], ...]  # (name, SQL expression)
-    county: str  # SQL of the county (AdministrativeArea id) of a row
+    county: str  # SQL of the county (area id, gis_portal.areas) of a row
 
 
 def _feature_sql(spec: FeatureSpec) -> str:
@@ -42,11 +42,7 @@ def county_id_of(code: str) -> int:
     """Return the id of the current county-level area ``code``; 400 naming the parameter."""
     if not isinstance(code, str) or not code.isdigit() or len(code) != 6:
         raise InvalidParameter("county", "应为 6 位县级区划代码，如 230402")
-    pk = (
-        AdministrativeArea.objects.filter(code=code, level=AreaLevel.COUNTY, valid_to__isnull=True)
-        .values_list("pk", flat=True)
-        .first()
-    )
+    pk = current_areas().filter(code=code, level=COUNTY_LEVEL).values_list("pk", flat=True).first()
     if pk is None:
         raise InvalidParameter("county", f"没有代码为 {code} 的县级行政区")
     return pk

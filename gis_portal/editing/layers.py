@@ -65,6 +65,12 @@ class Layer:
     # footprint(obj) → Footprint: where a feature is for the edit scope (who may write it
     # and read its change requests); None = its geometry field.
     footprint: Callable[[models.Model], Footprint] | None = None
+    # review(kind=, target=, proposed=) → None: the layer's own check of a change request's
+    # proposal before it is filed (InvalidEdit naming the field), e.g. the naming review.
+    review: Callable[..., None] | None = None
+    # announcement(kind=, target_id=) → dict: the announcement's standard fields of an
+    # approved target (standard name, pinyin, division, location …); None = no defaults.
+    announcement: Callable[..., dict] | None = None
 
     def footprint_of(self, obj: models.Model) -> Footprint:
         if self.footprint is not None:

@@ -30,15 +30,15 @@ from django.contrib.gis.geos import GEOSGeometry
 from django.db import connection
 from django.db.models import Q
 
-from boundaries.models import AdministrativeArea
 from gis_portal.accounts import OutsideEditScope
+from gis_portal.areas import area_model
 from gis_portal.models import OfficerScope
 
 
 @dataclass(frozen=True)
 class Footprint:
     """Where a feature is, for the scope rule: its geometries and the divisions it is filed
-    under (ids of ``AdministrativeArea``)."""
+    under (ids of the area model, ``gis_portal.areas``)."""
 
     geoms: tuple[GEOSGeometry, ...] = ()
     division_ids: tuple[int, ...] = ()
@@ -78,7 +78,8 @@ def _covered_divisions(area_ids: list[int], division_ids: set[int]) -> set[int]:
     if not division_ids:
         return set()
     return set(
-        AdministrativeArea.objects.filter(pk__in=division_ids)
+        area_model()
+        .objects.filter(pk__in=division_ids)
         .filter(
             Q(pk__in=area_ids)
             | Q(parent_id__in=area_ids)
@@ -151,9 +152,7 @@ def any_footprint_check(user: User | None, footprints: list[Footprint]) -> None:
     if area_ids is None or any(footprints_in_scope(area_ids, footprints)):
         return
     names = "、".join(
-        AdministrativeArea.objects.filter(pk__in=area_ids)
-        .order_by("code")
-        .values_list("name", flat=True)
+        area_model().objects.filter(pk__in=area_ids).order_by("code").values_list("name", flat=True)
     )
     raise OutsideEditScope(f"该要素不在您的编辑范围（{names}）内")
 
@@ -184,7 +183,5 @@ def staged_outside_scope(cursor, area_ids: list[int], geoms_sql: str) -> list[in
 def scope_names(area_ids: list[int]) -> str:
     """Return the areas' names for a refusal: 向阳区、工农区."""
     return "、".join(
-        AdministrativeArea.objects.filter(pk__in=area_ids)
-        .order_by("code")
-        .values_list("name", flat=True)
+        area_model().objects.filter(pk__in=area_ids).order_by("code").values_list("name", flat=True)
     )

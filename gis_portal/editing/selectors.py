@@ -16,7 +16,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.gis.geos import GEOSGeometry
 from django.db.models import Q, QuerySet
 
-from boundaries.models import AdministrativeArea
+from gis_portal.areas import current_areas
 from gis_portal.editing.layers import LAYERS, layer_of_request
 from gis_portal.editing.models import Announcement, ChangeDocument, ChangeRequest, ChangeStatus
 from gis_portal.editing.permissions import user_may_decide, user_may_edit
@@ -50,11 +50,7 @@ def change_request_footprints(requests: list[ChangeRequest]) -> list[Footprint]:
         ids = [r.target_id for r in requests if layer_of_request(r) is layer and r.target_id]
         targets[layer_key] = layer.model.objects.in_bulk(ids) if ids else {}
     codes = {str((r.proposed_data or {}).get("division") or "") for r in requests}
-    division_ids = dict(
-        AdministrativeArea.objects.filter(code__in=codes, valid_to__isnull=True).values_list(
-            "code", "pk"
-        )
-    )
+    division_ids = dict(current_areas().filter(code__in=codes).values_list("code", "pk"))
     out = []
     for r in requests:
         layer = layer_of_request(r)

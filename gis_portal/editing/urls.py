@@ -3,7 +3,6 @@
 from django.urls import path, re_path
 
 from gis_portal.editing import api, request_api
-from placenames import edit_api
 
 urlpatterns = [
     path("save", api.BatchSaveView.as_view(), name="editing-save"),
@@ -23,7 +22,8 @@ urlpatterns = [
         request_api.ChangeDocumentView.as_view(),
         name="change-request-documents",
     ),
-    path("placenames/<int:pk>", edit_api.PlaceNameEditView.as_view(), name="editing-placename"),
+    # (The place-name layer's own feature view, /editing/placenames/<pk>, is routed by
+    # placenames/urls.py, ahead of these.)
     path("<str:layer>/<int:pk>/history", api.HistoryView.as_view(), name="editing-history"),
     path("<str:layer>/<int:pk>/restore", api.RestoreView.as_view(), name="editing-restore"),
     # Streets, signs, door plates, facilities: the county's features, create, one feature.

@@ -172,6 +172,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# The model of the administrative areas that edit scopes and the editor name (the ground
+# floor reaches it through gis_portal.areas.area_model, never by importing its app).
+AREA_MODEL = "boundaries.AdministrativeArea"
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 TIME_ZONE = "Asia/Shanghai"
