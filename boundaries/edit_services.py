@@ -7,27 +7,22 @@ first; a refused edit changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from django.conf import settings
-from django.contrib.auth.models import User
 from django.contrib.gis.geos import GEOSGeometry
-from django.db import connection, transaction
+from django.db import connection
 
 from boundaries.models import BoundaryLine, BoundaryMarker, MarkerFinding
 from gis_portal.editing.attributes import (
     DateRule,
     GeometryRule,
     TextRule,
-    changes_clean,
-    comment_clean,
 )
 from gis_portal.editing.errors import InvalidEdit
 from gis_portal.editing.geometry_input import geometry_parse
-from gis_portal.editing.scope import Footprint, footprint_check
-from gis_portal.editing.write_checks import city_check, feature_lock, version_check
+from gis_portal.editing.scope import Footprint
+from gis_portal.editing.write_checks import city_check
+from gis_portal.editing.writes import FeatureWrites
 from gis_portal.errors import Conflict
-from gis_portal.history import history_context
 
 # Tolerance (metres) of the layer's topology rules; settings may override it.
 MARKER_LINE_TOLERANCE_M = getattr(settings, "EDIT_MARKER_LINE_TOLERANCE_M", 5.0)
@@ -44,13 +39,6 @@ MARKER_RULES = {
     "geometry": GeometryRule("point", geometry_parse),
 }
 GEOMETRY_FIELD = "geom_4490"
-
-
-def _to_model_values(values: dict) -> dict:
-    out = dict(values)
-    if "geometry" in out:
-        out[GEOMETRY_FIELD] = GEOSGeometry(memoryview(out.pop("geometry").wkb), srid=4490)
-    return out
 
 
 def _line_keeps_markers(line: BoundaryLine, geom: GEOSGeometry) -> None:
@@ -104,93 +92,48 @@ def marker_footprint(marker: BoundaryMarker) -> Footprint:
     return line_footprint(marker.line)
 
 
-def line_update(
-    *,
-    line_id: int,
-    expected_version: int | None,
-    changes: Mapping,
-    user: User | None,
-    source: str = "api",
-    topology_check: bool = True,
-) -> BoundaryLine:
-    """Apply ``changes`` (attributes, geometry, comment) to one line; return it."""
-    values, comment = changes_clean(changes, LINE_RULES)
-    values = _to_model_values(values)
-    with history_context(user=user, comment=comment, source=source), transaction.atomic():
-        line = feature_lock(BoundaryLine, line_id)
-        version_check(line, expected_version)
-        new_geom = values.get(GEOMETRY_FIELD)
-        footprint_check(user, line_footprint(line) + Footprint.of(new_geom))
-        if new_geom is not None:
-            city_check(new_geom)
-            if topology_check:
-                _line_keeps_markers(line, new_geom)
-        for name, value in values.items():
-            setattr(line, name, value)
-        line.save(update_fields=list(values))
-        line.refresh_from_db(fields=["version"])
-    return line
+def _line_check(line: BoundaryLine, values: dict, *, topology_check: bool) -> None:
+    new_geom = values.get(GEOMETRY_FIELD)
+    if new_geom is not None and topology_check:
+        _line_keeps_markers(line, new_geom)
 
 
-def marker_update(
-    *,
-    marker_id: int,
-    expected_version: int | None,
-    changes: Mapping,
-    user: User | None,
-    source: str = "api",
-    topology_check: bool = True,
-) -> BoundaryMarker:
-    """Apply ``changes`` to one marker (it must stay on its line); return it."""
-    values, comment = changes_clean(changes, MARKER_RULES)
-    values = _to_model_values(values)
-    with history_context(user=user, comment=comment, source=source), transaction.atomic():
-        marker = feature_lock(BoundaryMarker, marker_id)
-        version_check(marker, expected_version)
-        new_geom = values.get(GEOMETRY_FIELD)
-        footprint_check(user, marker_footprint(marker) + Footprint.of(new_geom))
-        if new_geom is not None:
-            city_check(new_geom)
-            if topology_check:
-                marker_on_line_check(marker.line, new_geom)
-        for name, value in values.items():
-            setattr(marker, name, value)
-        marker.save(update_fields=list(values))
-        marker.refresh_from_db(fields=["version"])
-    return marker
+def _line_in_use(line: BoundaryLine) -> None:
+    if line.markers.exists() or line.inspections.exists():
+        raise Conflict(f"界线 {line.code} 仍有界桩或联检记录，不能删除")
 
 
-def line_delete(
-    *, line_id: int, expected_version: int | None, comment, user: User | None, source: str = "api"
-) -> None:
-    """Delete a line that has no markers and no inspections left."""
-    comment = comment_clean(comment)
-    with history_context(user=user, comment=comment, source=source), transaction.atomic():
-        line = feature_lock(BoundaryLine, line_id)
-        version_check(line, expected_version)
-        footprint_check(user, line_footprint(line))
-        if line.markers.exists() or line.inspections.exists():
-            raise Conflict(f"界线 {line.code} 仍有界桩或联检记录，不能删除")
-        line.delete()
+def _marker_check(marker: BoundaryMarker, values: dict, *, topology_check: bool) -> None:
+    new_geom = values.get(GEOMETRY_FIELD)
+    if new_geom is not None and topology_check:
+        marker_on_line_check(marker.line, new_geom)
 
 
-def marker_delete(
-    *,
-    marker_id: int,
-    expected_version: int | None,
-    comment,
-    user: User | None,
-    source: str = "api",
-) -> None:
-    """Delete a marker that no inspection refers to."""
-    comment = comment_clean(comment)
-    with history_context(user=user, comment=comment, source=source), transaction.atomic():
-        marker = feature_lock(BoundaryMarker, marker_id)
-        version_check(marker, expected_version)
-        footprint_check(user, marker_footprint(marker))
-        if MarkerFinding.objects.filter(marker=marker).exists():
-            raise Conflict(f"界桩 {marker.number} 已有联检记录，不能删除（可在联检中标为丢失）")
-        marker.delete()
+def _marker_in_use(marker: BoundaryMarker) -> None:
+    if MarkerFinding.objects.filter(marker=marker).exists():
+        raise Conflict(f"界桩 {marker.number} 已有联检记录，不能删除（可在联检中标为丢失）")
+
+
+# Attributes, geometry and comment of one line (it keeps its markers within tolerance); a
+# line with markers or inspections is not deleted. Applied by approvals: every change of a
+# boundary goes in as a change request (boundaries/record_services.py).
+LINE_WRITES = FeatureWrites(
+    model=BoundaryLine,
+    geometry_field=GEOMETRY_FIELD,
+    rules=LINE_RULES,
+    check=_line_check,
+    before_delete=_line_in_use,
+    footprint=line_footprint,
+)
+# One marker: it must stay on its line; one with inspection findings is not deleted.
+MARKER_WRITES = FeatureWrites(
+    model=BoundaryMarker,
+    geometry_field=GEOMETRY_FIELD,
+    rules=MARKER_RULES,
+    check=_marker_check,
+    before_delete=_marker_in_use,
+    footprint=marker_footprint,
+)
 
 
 def topology_recheck(*, line_ids: list[int], marker_ids: list[int]) -> None:

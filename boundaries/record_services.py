@@ -229,15 +229,15 @@ def _apply(model_update, model_delete, create, survey_rules, create_rules):
 
 
 line_apply_approved = _apply(
-    lambda *, pk, **kw: edit_services.line_update(line_id=pk, **kw),
-    lambda *, pk, **kw: edit_services.line_delete(line_id=pk, **kw),
+    edit_services.LINE_WRITES.update,
+    edit_services.LINE_WRITES.delete,
     line_create,
     LINE_SURVEY_RULES,
     LINE_CREATE_RULES,
 )
 marker_apply_approved = _apply(
-    lambda *, pk, **kw: edit_services.marker_update(marker_id=pk, **kw),
-    lambda *, pk, **kw: edit_services.marker_delete(marker_id=pk, **kw),
+    edit_services.MARKER_WRITES.update,
+    edit_services.MARKER_WRITES.delete,
     marker_create,
     MARKER_SURVEY_RULES,
     MARKER_CREATE_RULES,

@@ -12,10 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django.contrib.auth.models import User
-from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
 from django.db.models import ProtectedError
-from shapely.geometry.base import BaseGeometry
 
 from facilities.models import (
     Facility,
@@ -32,15 +30,12 @@ from gis_portal.editing.attributes import (
     NumberRule,
     TextRule,
     changes_clean,
-    comment_clean,
 )
 from gis_portal.editing.errors import InvalidEdit
 from gis_portal.editing.feature_io import FeatureSpec
 from gis_portal.editing.geometry_input import geometry_parse
-from gis_portal.editing.scope import scope_check
-from gis_portal.editing.write_checks import city_check, feature_lock, version_check
+from gis_portal.editing.writes import FeatureWrites, geos_4490
 from gis_portal.errors import Conflict
-from gis_portal.history import history_context
 
 FACILITY_RULES = {
     "name": TextRule("名称", 100, required=True),
@@ -100,10 +95,6 @@ FACILITY_FEATURES = FeatureSpec(
 )
 
 
-def _geos(geom: BaseGeometry) -> GEOSGeometry:
-    return GEOSGeometry(memoryview(geom.wkb), srid=4490)
-
-
 def _dates_check(opened_on, closed_on) -> None:
     if opened_on and closed_on and closed_on < opened_on:
         raise InvalidEdit("closed_on", "停用日期不能早于启用日期")
@@ -115,40 +106,36 @@ def _name_free(*, programme_id: int, name: str, facility_id: int | None) -> None
         raise InvalidEdit("name", f"同一服务项目下已有名为「{name}」的设施")
 
 
-def facility_update(
-    *,
-    facility_id: int,
-    expected_version: int | None,
-    changes: Mapping,
-    user: User | None,
-    source: str = "api",
-    topology_check: bool = True,
-) -> Facility:
-    """Apply ``changes`` (attributes, position, comment) to one facility; return it."""
-    values, comment = changes_clean(changes, FACILITY_RULES)
-    if "geometry" in values:
-        values["position_4490"] = _geos(values.pop("geometry"))
-    with history_context(user=user, comment=comment, source=source), transaction.atomic():
-        facility = feature_lock(Facility, facility_id)
-        version_check(facility, expected_version)
-        new_geom = values.get("position_4490")
-        if new_geom is not None:
-            city_check(new_geom)
-        scope_check(user, facility.position_4490, new_geom)
-        if new_geom is not None:
-            values["county"] = county_of(new_geom.x, new_geom.y)
-        if "name" in values:
-            _name_free(
-                programme_id=facility.programme_id, name=values["name"], facility_id=facility.pk
-            )
-        _dates_check(
-            values.get("opened_on", facility.opened_on), values.get("closed_on", facility.closed_on)
-        )
-        for name, value in values.items():
-            setattr(facility, name, value)
-        facility.save(update_fields=list(values))
-        facility.refresh_from_db(fields=["version"])
-    return facility
+def _facility_check(facility: Facility, values: dict, *, topology_check: bool) -> None:
+    new_geom = values.get("position_4490")
+    if new_geom is not None:
+        values["county"] = county_of(new_geom.x, new_geom.y)
+    if "name" in values:
+        _name_free(programme_id=facility.programme_id, name=values["name"], facility_id=facility.pk)
+    _dates_check(
+        values.get("opened_on", facility.opened_on), values.get("closed_on", facility.closed_on)
+    )
+
+
+def _facility_delete_row(facility: Facility) -> None:
+    """Delete a facility nothing refers to (a closed one is better marked 停用)."""
+    try:
+        with transaction.atomic():
+            facility.delete()
+    except ProtectedError:
+        raise Conflict(
+            f"设施「{facility.name}」仍被选址方案等记录引用，不能删除：可将状态改为停用"
+        ) from None
+
+
+# Update and delete (attributes, position, comment) through the one write skeleton.
+FACILITY_WRITES = FeatureWrites(
+    model=Facility,
+    geometry_field="position_4490",
+    rules=FACILITY_RULES,
+    check=_facility_check,
+    delete_row=_facility_delete_row,
+)
 
 
 def _programme_and_type(values: dict) -> tuple[Programme, FacilityType]:
@@ -169,12 +156,10 @@ def facility_create(*, changes: Mapping, user: User | None, source: str = "api")
     ):
         if values.get(field) in (None, ""):
             raise InvalidEdit(field, message)
-    geom = _geos(values.pop("geometry"))
+    geom = geos_4490(values.pop("geometry"))
     _dates_check(values.get("opened_on"), values.get("closed_on"))
-    with history_context(user=user, comment=comment, source=source), transaction.atomic():
+    with FACILITY_WRITES.creating(user=user, comment=comment, source=source, geometry=geom):
         programme, ftype = _programme_and_type(values)
-        city_check(geom)
-        scope_check(user, geom)
         _name_free(programme_id=programme.pk, name=values["name"], facility_id=None)
         attrs = {k: v for k, v in values.items() if k not in ("programme", "facility_type")}
         attrs = {k: v for k, v in attrs.items() if v is not None and v != ""} | {
@@ -190,21 +175,3 @@ def facility_create(*, changes: Mapping, user: User | None, source: str = "api")
             **attrs,
         )
     return facility
-
-
-def facility_delete(
-    *, facility_id: int, expected_version: int | None, comment, user: User | None, source="api"
-) -> None:
-    """Delete a facility nothing refers to (a closed one is better marked 停用)."""
-    comment = comment_clean(comment)
-    with history_context(user=user, comment=comment, source=source), transaction.atomic():
-        facility = feature_lock(Facility, facility_id)
-        version_check(facility, expected_version)
-        scope_check(user, facility.position_4490)
-        try:
-            with transaction.atomic():
-                facility.delete()
-        except ProtectedError:
-            raise Conflict(
-                f"设施「{facility.name}」仍被选址方案等记录引用，不能删除：可将状态改为停用"
-            ) from None

@@ -34,7 +34,7 @@ from gis_portal.editing.attributes import (
     changes_clean,
     comment_clean,
 )
-from gis_portal.editing.errors import InvalidEdit, PreconditionFailed
+from gis_portal.editing.errors import InvalidEdit
 from gis_portal.editing.feature_io import FeatureSpec
 from gis_portal.editing.geometry_input import (
     MAX_VERTICES,
@@ -44,7 +44,7 @@ from gis_portal.editing.geometry_input import (
 )
 from gis_portal.editing.models import ChangeKind
 from gis_portal.editing.scope import Footprint, footprint_check, scope_check
-from gis_portal.editing.write_checks import city_check
+from gis_portal.editing.write_checks import city_check, feature_lock, version_check
 from gis_portal.errors import Conflict, NotFound
 from gis_portal.history import history_context
 from placenames import romanize as rz
@@ -298,21 +298,6 @@ def _representative_point(geom: GEOSGeometry) -> Point:
     return point
 
 
-def _locked(pk: int) -> PlaceName:
-    place = PlaceName.objects.select_for_update(of=("self",)).filter(pk=pk).first()
-    if place is None:
-        raise NotFound(f"地名 {pk} 不存在")
-    return place
-
-
-def _version_check(place: PlaceName, expected_version: int | None) -> None:
-    if expected_version is not None and place.version != expected_version:
-        raise PreconditionFailed(
-            f"该地名已被他人修改（当前版本 {place.version}，您编辑的是版本 {expected_version}）",
-            current_version=place.version,
-        )
-
-
 def placename_footprint(place: PlaceName) -> Footprint:
     """Where a place name is for the edit scope: its geometry (or, where none was surveyed,
     its representative point) and its division — a name with no location at all is still
@@ -420,9 +405,28 @@ def placename_update(
                 names[0], "标准名称、使用状态和废止时间只能通过命名/更名/销名申请修改（须经审批）"
             )
     values, comment = changes_clean(changes, EDIT_RULES)
+    return _placename_write(place_id, expected_version, values, comment, user, source)
+
+
+def _placename_write(
+    place_id: int,
+    expected_version: int | None,
+    values: dict,
+    comment: str,
+    user: User | None,
+    source: str,
+    *,
+    refuse=None,
+) -> PlaceName:
+    """The place names' write skeleton (the layers' FeatureWrites, but the values are applied
+    by ``_apply_values``: a geometry is checked against the category, a rename keeps the
+    former name, pinyin and search keys follow): history context → transaction → row lock
+    → version → ``refuse(place)`` → scope, city and the name's own rules → save."""
     with history_context(user=user, comment=comment, source=source), transaction.atomic():
-        place = _locked(place_id)
-        _version_check(place, expected_version)
+        place = feature_lock(PlaceName, place_id)
+        version_check(place, expected_version)
+        if refuse is not None:
+            refuse(place)
         place.save(update_fields=_apply_values(place, values, user))
         place.refresh_from_db(fields=["version"])
     return place
@@ -501,14 +505,14 @@ def placename_apply_approved(
         return placename_create(values=proposed, comment=comment, user=user, source=source)
     kind = request_kind_of(action=action, proposed=proposed) or "renaming"
     values, comment = name_changes_clean(kind, {**proposed, COMMENT_FIELD: comment})
-    with history_context(user=user, comment=comment, source=source), transaction.atomic():
-        place = _locked(target_id)
-        _version_check(place, expected_version)
+
+    def refuse(place: PlaceName) -> None:
         if kind == "abolishing" and place.status == PlaceNameStatus.ABOLISHED:
             raise Conflict(f"地名「{place.standard_name}」已废止")
-        place.save(update_fields=_apply_values(place, values, user))
-        place.refresh_from_db(fields=["version"])
-    return place
+
+    return _placename_write(
+        target_id, expected_version, values, comment, user, source, refuse=refuse
+    )
 
 
 def announcement_fields(place: PlaceName) -> dict:

@@ -30,8 +30,9 @@ def feature_lock(model, pk: int):
 def version_check(obj, expected_version: int | None) -> None:
     """Raise PreconditionFailed if ``obj`` is no longer at the version the editor started from."""
     if expected_version is not None and obj.version != expected_version:
+        what = obj._meta.verbose_name or "要素"
         raise PreconditionFailed(
-            f"该要素已被他人修改（当前版本 {obj.version}，您编辑的是版本 {expected_version}）",
+            f"该{what}已被他人修改（当前版本 {obj.version}，您编辑的是版本 {expected_version}）",
             current_version=obj.version,
         )
 

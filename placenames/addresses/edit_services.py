@@ -20,7 +20,7 @@ from collections.abc import Mapping
 import numpy as np
 from django.contrib.auth.models import User
 from django.contrib.gis.geos import GEOSGeometry
-from django.db import connection, transaction
+from django.db import connection
 from shapely.geometry import LineString, MultiLineString
 from shapely.geometry.base import BaseGeometry
 
@@ -33,15 +33,12 @@ from gis_portal.editing.attributes import (
     NumberRule,
     TextRule,
     changes_clean,
-    comment_clean,
 )
 from gis_portal.editing.errors import InvalidEdit
 from gis_portal.editing.feature_io import FeatureSpec
 from gis_portal.editing.geometry_input import geometry_parse
-from gis_portal.editing.scope import scope_check
-from gis_portal.editing.write_checks import city_check, feature_lock, version_check
+from gis_portal.editing.writes import FeatureWrites, geos_4490
 from gis_portal.errors import Conflict, DomainError
-from gis_portal.history import history_context
 from gis_portal.metric_crs import to_metric
 from placenames.addresses import services
 from placenames.addresses.checks import DEFAULT_MAX_DISTANCE_M
@@ -114,8 +111,7 @@ NEW_PLATE_STATUSES = (PlateStatus.PLANNED, PlateStatus.INSTALLED)
 SIDE_NAMES = {LEFT: "左侧", "right": "右侧"}
 
 
-def _geos(geom: BaseGeometry) -> GEOSGeometry:
-    return GEOSGeometry(memoryview(geom.wkb), srid=4490)
+_geos = geos_4490
 
 
 def _required(values: dict, field: str, message: str) -> None:
@@ -195,44 +191,42 @@ def _county_and_township(line: LineString):
     return county, township
 
 
-def street_update(
-    *,
-    street_id: int,
-    expected_version: int | None,
-    changes: Mapping,
-    user: User | None,
-    source: str = "api",
-    topology_check: bool = True,
-) -> Street:
-    """Apply ``changes`` (rule, descriptions, line, comment) to one street; return it.
+def _street_prepare(values: dict) -> None:
+    if "geometry" in values:
+        values["geom_4490"] = _geos(_street_line(values.pop("geometry")))
 
-    The name is not edited here: naming and renaming go through a change request.
-    """
-    if isinstance(changes, Mapping) and "name" in changes:
-        raise InvalidEdit("name", "街路巷名称不能直接修改：更名须提交地名更名申请")
-    values, comment = changes_clean(changes, STREET_RULES)
-    line = _street_line(values.pop("geometry")) if "geometry" in values else None
-    new_geom = _geos(line) if line is not None else None
-    with history_context(user=user, comment=comment, source=source), transaction.atomic():
-        street = feature_lock(Street, street_id)
-        version_check(street, expected_version)
-        if new_geom is not None:
-            city_check(new_geom)
-        scope_check(user, street.geom_4490, new_geom)
-        _rule_check(street, values)
-        old_extent = street.geom_4490.extent
-        if new_geom is not None:
-            if topology_check:
-                _street_keeps_plates_and_signs(street, new_geom)
-            values["geom_4490"] = new_geom
-        for name, value in values.items():
-            setattr(street, name, value)
-        street.save(update_fields=list(values))
-        street.refresh_from_db(fields=["version"])
-        tile_cache_invalidate(bbox_4490=old_extent, layers=["streets"])
-        if new_geom is not None:
-            tile_cache_invalidate(bbox_4490=new_geom.extent, layers=["streets"])
-    return street
+
+def _street_check(street: Street, values: dict, *, topology_check: bool) -> None:
+    _rule_check(street, values)
+    new_geom = values.get("geom_4490")
+    if new_geom is not None and topology_check:
+        _street_keeps_plates_and_signs(street, new_geom)
+
+
+def _street_tiles_invalidate(street: Street, old: GEOSGeometry, new: GEOSGeometry | None) -> None:
+    tile_cache_invalidate(bbox_4490=old.extent, layers=["streets"])
+    if new is not None:
+        tile_cache_invalidate(bbox_4490=new.extent, layers=["streets"])
+
+
+def _street_in_use(street: Street) -> None:
+    if street.plates.exists() or street.signs.exists():
+        raise Conflict(f"街路巷「{street.name}」仍有门牌或路牌，不能删除")
+
+
+# Rule, descriptions, line and comment of one street; the name is not edited here: naming
+# and renaming go through a change request. A street with plates or signs is not deleted.
+STREET_WRITES = FeatureWrites(
+    model=Street,
+    geometry_field="geom_4490",
+    rules=STREET_RULES,
+    refused_fields={"name": "街路巷名称不能直接修改：更名须提交地名更名申请"},
+    prepare=_street_prepare,
+    check=_street_check,
+    after_write=_street_tiles_invalidate,
+    before_delete=_street_in_use,
+    after_delete=lambda street, old: _street_tiles_invalidate(street, old, None),
+)
 
 
 def street_create(*, changes: Mapping, user: User | None, source: str = "api") -> Street:
@@ -253,9 +247,7 @@ def street_create(*, changes: Mapping, user: User | None, source: str = "api") -
         )
     except NumberingError as exc:
         raise InvalidEdit("metres_per_number", str(exc)) from None
-    with history_context(user=user, comment=comment, source=source), transaction.atomic():
-        city_check(geom)
-        scope_check(user, geom)
+    with STREET_WRITES.creating(user=user, comment=comment, source=source, geometry=geom):
         county, township = _county_and_township(line)
         try:
             street = services.street_create(
@@ -272,22 +264,6 @@ def street_create(*, changes: Mapping, user: User | None, source: str = "api") -
             field = "name" if "名称" in exc.message else "geometry"
             raise InvalidEdit(field, exc.message) from None
     return street
-
-
-def street_delete(
-    *, street_id: int, expected_version: int | None, comment, user: User | None, source="api"
-) -> None:
-    """Delete a street that no door plate or sign refers to."""
-    comment = comment_clean(comment)
-    with history_context(user=user, comment=comment, source=source), transaction.atomic():
-        street = feature_lock(Street, street_id)
-        version_check(street, expected_version)
-        scope_check(user, street.geom_4490)
-        if street.plates.exists() or street.signs.exists():
-            raise Conflict(f"街路巷「{street.name}」仍有门牌或路牌，不能删除")
-        extent = street.geom_4490.extent
-        street.delete()
-        tile_cache_invalidate(bbox_4490=extent, layers=["streets"])
 
 
 # ---- street signs ---------------------------------------------------------------------------
@@ -316,35 +292,25 @@ def _box_of(old: GEOSGeometry, new: GEOSGeometry | None) -> tuple[float, float, 
     return (min(xs), min(ys), max(xs), max(ys))
 
 
-def sign_update(
-    *,
-    sign_id: int,
-    expected_version: int | None,
-    changes: Mapping,
-    user: User | None,
-    source: str = "api",
-    topology_check: bool = True,
-) -> StreetSign:
-    """Apply ``changes`` to one street sign (it must stay by its street); return it."""
-    values, comment = changes_clean(changes, SIGN_RULES)
-    if "geometry" in values:
-        values["point_4490"] = _geos(values.pop("geometry"))
-    with history_context(user=user, comment=comment, source=source), transaction.atomic():
-        sign = feature_lock(StreetSign, sign_id)
-        version_check(sign, expected_version)
-        new_geom = values.get("point_4490")
-        if new_geom is not None:
-            city_check(new_geom)
-        scope_check(user, sign.point_4490, new_geom)
-        old = sign.point_4490
-        if new_geom is not None:
-            _near_street(sign.street, new_geom, MAX_SIGN_DISTANCE_M, "路牌")
-        for name, value in values.items():
-            setattr(sign, name, value)
-        sign.save(update_fields=list(values))
-        sign.refresh_from_db(fields=["version"])
-        tile_cache_invalidate(bbox_4490=_box_of(old, new_geom), layers=["signs"])
-    return sign
+def _sign_check(sign: StreetSign, values: dict, *, topology_check: bool) -> None:
+    new_geom = values.get("point_4490")
+    if new_geom is not None:
+        _near_street(sign.street, new_geom, MAX_SIGN_DISTANCE_M, "路牌")
+
+
+# One street sign: it must stay by its street; its inspections go with it when deleted.
+SIGN_WRITES = FeatureWrites(
+    model=StreetSign,
+    geometry_field="point_4490",
+    rules=SIGN_RULES,
+    check=_sign_check,
+    after_write=lambda sign, old, new: tile_cache_invalidate(
+        bbox_4490=_box_of(old, new), layers=["signs"]
+    ),
+    after_delete=lambda sign, old: tile_cache_invalidate(
+        bbox_4490=_point_box(old), layers=["signs"]
+    ),
+)
 
 
 def _street_for_new(values: dict) -> Street:
@@ -361,10 +327,8 @@ def sign_create(*, changes: Mapping, user: User | None, source: str = "api") -> 
     _required(values, "kind", "请选择路牌类型")
     _required(values, "geometry", "请在地图上点出路牌位置")
     geom = _geos(values["geometry"])
-    with history_context(user=user, comment=comment, source=source), transaction.atomic():
+    with SIGN_WRITES.creating(user=user, comment=comment, source=source, geometry=geom):
         street = _street_for_new(values)
-        city_check(geom)
-        scope_check(user, geom)
         _near_street(street, geom, MAX_SIGN_DISTANCE_M, "路牌")
         sign = services.sign_create(
             street_id=street.pk,
@@ -379,20 +343,6 @@ def sign_create(*, changes: Mapping, user: User | None, source: str = "api") -> 
             sign.save(update_fields=["condition"])
             sign.refresh_from_db(fields=["version"])
     return sign
-
-
-def sign_delete(
-    *, sign_id: int, expected_version: int | None, comment, user: User | None, source="api"
-) -> None:
-    """Delete a street sign (its inspections go with it)."""
-    comment = comment_clean(comment)
-    with history_context(user=user, comment=comment, source=source), transaction.atomic():
-        sign = feature_lock(StreetSign, sign_id)
-        version_check(sign, expected_version)
-        scope_check(user, sign.point_4490)
-        box = _point_box(sign.point_4490)
-        sign.delete()
-        tile_cache_invalidate(bbox_4490=box, layers=["signs"])
 
 
 # ---- door plates ---------------------------------------------------------------------------
@@ -473,50 +423,52 @@ def _dates_check(installed_on, retired_on) -> None:
         raise InvalidEdit("retired_on", "注销时间不能早于安装时间")
 
 
-def plate_update(
-    *,
-    plate_id: int,
-    expected_version: int | None,
-    changes: Mapping,
-    user: User | None,
-    source: str = "api",
-    topology_check: bool = True,
-) -> DoorPlate:
-    """Apply ``changes`` to one door plate under the street's numbering rules; return it."""
-    values, comment = changes_clean(changes, PLATE_RULES)
+def _plate_prepare(values: dict) -> None:
     if "geometry" in values:
         values["point_4490"] = _geos(values.pop("geometry"))
     if "sub_number" in values and values["sub_number"] is None:
         values["sub_number"] = 0
-    with history_context(user=user, comment=comment, source=source), transaction.atomic():
-        plate = feature_lock(DoorPlate, plate_id)
-        version_check(plate, expected_version)
-        new_geom = values.get("point_4490")
-        if new_geom is not None:
-            city_check(new_geom)
-        scope_check(user, plate.point_4490, new_geom)
-        _dates_check(
-            values.get("installed_on", plate.installed_on),
-            values.get("retired_on", plate.retired_on),
+
+
+def _plate_check(plate: DoorPlate, values: dict, *, topology_check: bool) -> None:
+    _dates_check(
+        values.get("installed_on", plate.installed_on),
+        values.get("retired_on", plate.retired_on),
+    )
+    status = values.get("status", plate.status)
+    numbering_changed = {"point_4490", "number", "sub_number", "status"} & set(values)
+    if topology_check and numbering_changed and status != PlateStatus.RETIRED:
+        street = Street.objects.select_for_update().get(pk=plate.street_id)
+        _plate_rules_check(
+            street=street,
+            geom=values.get("point_4490") or plate.point_4490,
+            number=values.get("number", plate.number),
+            sub_number=values.get("sub_number", plate.sub_number),
+            plate_id=plate.pk,
         )
-        status = values.get("status", plate.status)
-        numbering_changed = {"point_4490", "number", "sub_number", "status"} & set(values)
-        if topology_check and numbering_changed and status != PlateStatus.RETIRED:
-            street = Street.objects.select_for_update().get(pk=plate.street_id)
-            _plate_rules_check(
-                street=street,
-                geom=new_geom or plate.point_4490,
-                number=values.get("number", plate.number),
-                sub_number=values.get("sub_number", plate.sub_number),
-                plate_id=plate.pk,
-            )
-        old = plate.point_4490
-        for name, value in values.items():
-            setattr(plate, name, value)
-        plate.save(update_fields=list(values))
-        plate.refresh_from_db(fields=["version"])
-        tile_cache_invalidate(bbox_4490=_box_of(old, new_geom), layers=["doorplates"])
-    return plate
+
+
+def _plate_in_use(plate: DoorPlate) -> None:
+    if plate.status == PlateStatus.INSTALLED:
+        raise Conflict(f"门牌 {plate} 在用，不能删除：请改为“已注销”并填写注销时间")
+
+
+# One door plate under its street's numbering rules; a plate in use is retired (注销), not
+# deleted.
+PLATE_WRITES = FeatureWrites(
+    model=DoorPlate,
+    geometry_field="point_4490",
+    rules=PLATE_RULES,
+    prepare=_plate_prepare,
+    check=_plate_check,
+    after_write=lambda plate, old, new: tile_cache_invalidate(
+        bbox_4490=_box_of(old, new), layers=["doorplates"]
+    ),
+    before_delete=_plate_in_use,
+    after_delete=lambda plate, old: tile_cache_invalidate(
+        bbox_4490=_point_box(old), layers=["doorplates"]
+    ),
+)
 
 
 def plate_create(*, changes: Mapping, user: User | None, source: str = "api") -> DoorPlate:
@@ -528,10 +480,8 @@ def plate_create(*, changes: Mapping, user: User | None, source: str = "api") ->
     if status not in NEW_PLATE_STATUSES:
         raise InvalidEdit("status", "新门牌的状态应为待制作或在用")
     sub_number = values.get("sub_number") or 0
-    with history_context(user=user, comment=comment, source=source), transaction.atomic():
+    with PLATE_WRITES.creating(user=user, comment=comment, source=source, geometry=geom):
         street = _street_for_new(values)
-        city_check(geom)
-        scope_check(user, geom)
         number = values.get("number")
         if number is None:
             try:
@@ -560,22 +510,6 @@ def plate_create(*, changes: Mapping, user: User | None, source: str = "api") ->
             raise InvalidEdit("number", exc.message) from None
         plate.refresh_from_db(fields=["version"])
     return plate
-
-
-def plate_delete(
-    *, plate_id: int, expected_version: int | None, comment, user: User | None, source="api"
-) -> None:
-    """Delete a door plate (a plate in use is retired, not deleted: 注销)."""
-    comment = comment_clean(comment)
-    with history_context(user=user, comment=comment, source=source), transaction.atomic():
-        plate = feature_lock(DoorPlate, plate_id)
-        version_check(plate, expected_version)
-        scope_check(user, plate.point_4490)
-        if plate.status == PlateStatus.INSTALLED:
-            raise Conflict(f"门牌 {plate} 在用，不能删除：请改为“已注销”并填写注销时间")
-        box = _point_box(plate.point_4490)
-        plate.delete()
-        tile_cache_invalidate(bbox_4490=box, layers=["doorplates"])
 
 
 def plates_recheck(pks: list[int]) -> None:

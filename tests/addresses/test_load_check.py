@@ -6,7 +6,7 @@ import pytest
 
 from bench.bench_load import edits_start, lost_updates_check
 from boundaries.models import AdministrativeArea
-from placenames.addresses.edit_services import plate_update
+from placenames.addresses.edit_services import PLATE_WRITES
 from placenames.addresses.models import DoorPlate
 from placenames.addresses.services import PlateRequest, plates_create
 
@@ -26,8 +26,8 @@ def plate(hegang_areas, make_street):
 
 
 def _save(plate_id: int, version: int, marker: str) -> dict:
-    saved = plate_update(
-        plate_id=plate_id,
+    saved = PLATE_WRITES.update(
+        pk=plate_id,
         expected_version=version,
         changes={"building": marker, "comment": "测试"},
         user=None,
