@@ -33,7 +33,9 @@ catalogue_register(
         source=Source(
             table="boundaries_administrativearea t",
             geometry_4490="t.geom_4490",
-            where="t.valid_to IS NULL AND t.geom_4490 IS NOT NULL",
+            where="t.geom_4490 IS NOT NULL",
+            current="t.valid_to IS NULL",
+            period=("t.valid_from", "t.valid_to"),
             county="CASE WHEN t.level = 'county' THEN t.id ELSE NULL END",
         ),
         fields=(

@@ -19,6 +19,7 @@ catalogue_register(
             table=facility_edit.FACILITY_FEATURES.table,
             geometry_4490="t.position_4490",
             county="t.county_id",
+            period=("t.opened_on", "t.closed_on"),
         ),
         fields=(
             Field("name", "名称", "t.name"),
@@ -42,6 +43,7 @@ catalogue_register(
             label_field="name",
             label_priority=40,
             class_field="programme",
+            class_label_field="programme_name",
             class_colours={
                 "eldercare_daycare": "#e67e22",
                 "eldercare_institution": "#d35400",

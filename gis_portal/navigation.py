@@ -29,6 +29,7 @@ NAV_LINKS: tuple[NavLink, ...] = (
     NavLink("公众地图", "/", PUBLIC),
     NavLink("地名查询", "/placenames/", PUBLIC),
     NavLink("门牌地址", "/addresses/", PUBLIC),
+    NavLink("打印地图", "/maps/print/", PUBLIC),
     NavLink("界线管理", "/boundaries/", SIGNED_IN),
     NavLink("地图编辑", "/editor/", SIGNED_IN),
     NavLink("变更审批", "/editor/requests/", SIGNED_IN),

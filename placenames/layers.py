@@ -40,6 +40,7 @@ catalogue_register(
             bbox_columns=("t.geom_4490", "t.point_4490"),
             county=placename_edit.PLACENAME_FEATURES.county,
             where="t.geom_4490 IS NOT NULL OR t.point_4490 IS NOT NULL",
+            period=("t.named_on", "t.abolished_on"),
         ),
         fields=(
             Field("standard_name", "标准名称", "t.standard_name"),
@@ -72,6 +73,7 @@ catalogue_register(
             symbol="circle",
             colour="#4a4a4a",
             label_field="standard_name",
+            pinyin_field="pinyin",
             label_priority=20,
             class_field="category_class",
             class_colours={

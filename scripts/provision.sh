@@ -29,8 +29,11 @@ needs=(
   npm:/usr/bin/npm
   make:/usr/bin/make
   gcc:/usr/bin/gcc
+  # The printed maps embed the CJK font (gis_portal/printing/render.py).
+  fonts-noto-cjk:/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 )
-[ "$want_browser" = 1 ] && needs+=(chromium:/usr/bin/chromium fonts-noto-cjk:/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc)
+# The tests also drive chromium and read the printed PDFs with poppler (pdffonts, pdftoppm).
+[ "$want_browser" = 1 ] && needs+=(chromium:/usr/bin/chromium poppler-utils:/usr/bin/pdffonts)
 arch_lib=/usr/lib/$(uname -m)-linux-gnu
 missing=()
 for entry in "${needs[@]}"; do

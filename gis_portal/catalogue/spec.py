@@ -77,6 +77,12 @@ class Source:
     geometry_3857: str | None = None
     where: str = ""
     id: str = "t.id"
+    # The rows in force today (e.g. areas not abolished); a view "as of" a past date
+    # replaces it with the ``period`` test.
+    current: str = ""
+    # SQL of the (start, end) dates a row is in force between, either may be NULL (open):
+    # what a map "as of" a date shows.
+    period: tuple[str, str] | None = None
     # The indexed geometry columns a bbox test runs on, when ``geometry_4490`` is an
     # expression over several (e.g. a place name's shape or else its point); default: it.
     bbox_columns: tuple[str, ...] = ()
@@ -116,6 +122,11 @@ class Style:
     class_colours: Mapping[str, str] = field(default_factory=dict)
     legend: str | None = None
     min_label_zoom: int = 0
+    # The field whose value is written under the label (the name's romanisation).
+    pinyin_field: str | None = None
+    # The field that holds each class's name when the classes are data, not choices (a
+    # facility's programme): what the legend says for a class.
+    class_label_field: str | None = None
 
 
 @dataclass(frozen=True)
@@ -160,7 +171,12 @@ class CatalogueLayer:
             if missing:
                 raise CatalogueSpecError(f"图层 {self.key} 的瓦片属性 {sorted(missing)} 未声明")
         if self.style is not None:
-            for name in (self.style.label_field, self.style.class_field):
+            for name in (
+                self.style.label_field,
+                self.style.class_field,
+                self.style.pinyin_field,
+                self.style.class_label_field,
+            ):
                 if name is not None and name not in known:
                     raise CatalogueSpecError(f"图层 {self.key} 的样式字段 {name} 未声明")
 

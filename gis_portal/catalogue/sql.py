@@ -28,9 +28,20 @@ def label_sql(field: Field) -> str:
     return f"(CASE ({field.sql})::text {cases} ELSE ({field.sql})::text END)"
 
 
-def rows_where(layer: CatalogueLayer, *conditions: str) -> str:
-    """The WHERE clause (with the keyword) of the layer's rows and extra ``conditions``."""
-    parts = [c for c in (layer.source.where, *conditions) if c]
+def period_condition(layer: CatalogueLayer) -> str:
+    """The rows in force on a date (one parameter, used twice: pass it two times)."""
+    if layer.source.period is None:
+        return ""
+    start, end = layer.source.period
+    return f"({start} IS NULL OR {start} <= %s) AND ({end} IS NULL OR {end} > %s)"
+
+
+def rows_where(layer: CatalogueLayer, *conditions: str, as_of: bool = False) -> str:
+    """The WHERE clause (with the keyword) of the layer's rows and extra ``conditions``:
+    the rows in force today, or with ``as_of`` those in force on a date (the caller passes
+    the date twice, after the other conditions' parameters)."""
+    when = period_condition(layer) if as_of else layer.source.current
+    parts = [c for c in (layer.source.where, *conditions, when) if c]
     return ("WHERE " + " AND ".join(f"({p})" for p in parts)) if parts else ""
 
 

@@ -217,6 +217,11 @@ THROTTLE_RATES = {
         "anon": env.str("THROTTLE_ANON_COMPUTE", default="60/hour"),
         "user": env.str("THROTTLE_USER_COMPUTE", default=""),
     },
+    # A printed sheet takes seconds to a minute (A0) of one core.
+    "print": {
+        "anon": env.str("THROTTLE_ANON_PRINT", default="10/hour"),
+        "user": env.str("THROTTLE_USER_PRINT", default=""),
+    },
 }
 # At most this many heavy requests run at once across all processes (advisory-lock slots;
 # 0 turns a pool's heavy work off); scripts/run.sh serves 2 workers x 4 threads, so at

@@ -35,7 +35,10 @@ catalogue_register(
         model=Street,
         geometry_type="LineString",
         source=Source(
-            table="addresses_street t", geometry_4490="t.geom_4490", county="t.county_id"
+            table="addresses_street t",
+            geometry_4490="t.geom_4490",
+            county="t.county_id",
+            period=("t.named_on", "NULL::date"),
         ),
         fields=(
             Field("name", "标准名称", "t.name"),
@@ -52,6 +55,7 @@ catalogue_register(
             symbol="line",
             colour="#c8a24a",
             label_field="name",
+            pinyin_field="name_pinyin",
             label_priority=15,
             min_label_zoom=14,
         ),
@@ -78,6 +82,7 @@ catalogue_register(
             geometry_4490="t.point_4490",
             geometry_3857="t.point_3857",
             county="s.county_id",
+            period=("t.installed_on", "NULL::date"),
         ),
         fields=(
             Field("text_zh", "牌面中文", "t.text_zh"),
@@ -97,6 +102,7 @@ catalogue_register(
             symbol="icon",
             colour="#1f6f43",
             label_field="text_zh",
+            pinyin_field="text_pinyin",
             label_priority=60,
             class_field="kind",
             min_label_zoom=17,
@@ -124,6 +130,7 @@ catalogue_register(
             geometry_4490="t.point_4490",
             geometry_3857="t.point_3857",
             county="s.county_id",
+            period=("t.installed_on", "t.retired_on"),
         ),
         fields=(
             Field("address", "门牌地址", f"t.name_on_plate || {PLATE_LABEL_SQL}"),

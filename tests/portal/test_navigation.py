@@ -11,7 +11,7 @@ from tests.editing.factories import role_user
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC = ["公众地图", "地名查询", "门牌地址"]
+PUBLIC = ["公众地图", "地名查询", "门牌地址", "打印地图"]
 
 
 def header_links(client: Client) -> list[str]:
@@ -32,7 +32,7 @@ def test_a_citizen_sees_only_the_public_pages_and_the_sign_in():
 
 def test_staff_see_the_pages_of_their_role():
     officer = header_links(signed_in("placename_officer"))
-    assert officer[:3] == PUBLIC and "地图编辑" in officer and "变更审批" in officer
+    assert officer[:4] == PUBLIC and "地图编辑" in officer and "变更审批" in officer
     assert "设施规划" not in officer  # the planner page answers 403 to an officer
     planner = header_links(signed_in("planner"))
     assert "设施规划" in planner

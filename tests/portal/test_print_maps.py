@@ -1,0 +1,148 @@
+"""Printed standard maps: each sheet renders as a vector PDF a person can read and print.
+
+Checked as a person (and a print shop) would: the page turns into an image (pdftoppm), the
+title is in the text, every font is embedded (pdffonts), the legend names the layers that
+were drawn; bad orders are refused naming the field, and the public cannot print the
+staff-only boundary lines.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+
+from gis_portal.printing.services import order_from, print_sheet
+from gis_portal.printing.sheets import PrintOrderError, order_check, scale_to_fit
+from tests.editing.conftest import boundary_demo, client_as, make_user  # noqa: F401 (fixtures)
+from tests.editing.scope_builders import district_centre, place
+from tests.editing.test_layers_addresses_builders import EAST, LAT, WEST, facility, plate, street
+
+pytestmark = pytest.mark.django_db
+
+PDFFONTS, PDFTOTEXT, PDFTOPPM = (shutil.which(t) for t in ("pdffonts", "pdftotext", "pdftoppm"))
+needs_poppler = pytest.mark.skipif(
+    PDFFONTS is None, reason="poppler-utils (pdffonts, pdftoppm) not installed"
+)
+
+
+@pytest.fixture
+def city_data(hegang_areas):
+    s = street("新华路")
+    plate(s, (WEST + EAST) / 2, LAT + 0.0001)
+    facility()
+    lon, lat = district_centre("230402")
+    named = place("测试小区", division="230402", point_only=(lon, lat))
+    named.named_on = date(1985, 6, 1)  # the archive's first dated record
+    named.save(update_fields=["named_on"])
+
+
+def _pdf_checks(pdf: bytes, tmp_path, title: str) -> None:
+    path = tmp_path / "sheet.pdf"
+    path.write_bytes(pdf)
+    fonts = subprocess.run([PDFFONTS, str(path)], capture_output=True, text=True, check=True)
+    rows = fonts.stdout.splitlines()[2:]
+    assert rows, "no fonts in the PDF"
+    # Columns: name type encoding emb sub uni …: every font embedded.
+    assert all(" yes " in row for row in rows), fonts.stdout
+    assert any("NotoSansCJK" in row for row in rows)
+    text = subprocess.run([PDFTOTEXT, str(path), "-"], capture_output=True, text=True, check=True)
+    words = text.stdout.replace(" ", "")
+    for expected in (title, "图例", "审图号", "CGCS2000", "北", "比例尺"):
+        assert expected in words, expected
+    subprocess.run([PDFTOPPM, "-r", "40", "-png", str(path), str(tmp_path / "page")], check=True)
+    png = next(tmp_path.glob("page*.png"))
+    assert png.stat().st_size > 20_000  # a drawn page, not a blank one
+
+
+@needs_poppler
+@pytest.mark.parametrize(
+    ("sheet", "county", "title", "layers"),
+    [
+        ("city", None, "鹤岗市行政区划图", ["行政区域"]),
+        ("urban", None, "鹤岗市城区图", ["行政区域", "街路巷", "民政设施"]),
+        ("district", "230402", "向阳区地名图", ["行政区域", "街路巷", "地名"]),
+    ],
+)
+def test_each_sheet_prints_a_readable_pdf(city_data, tmp_path, sheet, county, title, layers):
+    order = order_from({"sheet": sheet, "paper": "A3", "county": county})
+    printed = print_sheet(order, user=None)
+    assert printed.pdf.startswith(b"%PDF")
+    _pdf_checks(printed.pdf, tmp_path, title)
+    legend = printed.report.legend
+    for layer in layers:
+        assert any(entry.startswith(layer) for entry in legend), (layer, legend)
+    # Nothing in the legend that was not drawn: the staff-only lines were not ordered.
+    assert not any(entry.startswith("行政区域界线") for entry in legend)
+    assert printed.report.labels_placed > 0
+
+
+def test_the_public_orders_on_the_page_and_gets_a_pdf(city_data, client):
+    form = client.get("/maps/print/")
+    assert form.status_code == 200 and "打印标准地图" in form.content.decode()
+    assert "绘制界线和界桩" not in form.content.decode()  # a staff option
+    r = client.get("/maps/print/", {"sheet": "district", "county": "230402", "paper": "A3"})
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    assert "attachment" in r["Content-Disposition"] and "%E5%90%91" in r["Content-Disposition"]
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"sheet": "world"}, "图幅"),
+        ({"sheet": "city", "paper": "A5"}, "纸张"),
+        ({"sheet": "city", "scale": "12345"}, "比例尺"),
+        ({"sheet": "district"}, "县级区划代码"),
+        ({"sheet": "district", "county": "999999"}, "999999"),
+        ({"sheet": "city", "county": "230402"}, "不按县"),
+        ({"sheet": "city", "as_of": "1900-01-01"}, "最早的记录"),
+        ({"sheet": "city", "as_of": "2999-01-01"}, "晚于今天"),
+    ],
+)
+def test_a_bad_order_is_refused_naming_the_field(city_data, client, query, message):
+    r = client.get("/maps/print/", query)
+    assert r.status_code == 400
+    assert message in r.content.decode()
+    assert r["Content-Type"].startswith("text/html")
+
+
+def test_the_public_may_not_print_boundary_lines_but_staff_may(boundary_demo, client, client_as):  # noqa: F811
+    r = client.get("/maps/print/", {"sheet": "city", "boundaries": "on"})
+    assert r.status_code == 403 and "工作人员" in r.content.decode()
+    officer = client_as("jie", "boundary_officer")
+    assert "绘制界线和界桩" in officer.get("/maps/print/").content.decode()
+    r = officer.get("/maps/print/", {"sheet": "city", "boundaries": "on"})
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+
+
+def test_a_sheet_as_of_a_past_date_leaves_out_what_came_later(city_data):
+    from placenames.addresses.models import Street
+
+    Street.objects.update(named_on=date(2020, 5, 1))  # the street was named in 2020
+    today = order_from({"sheet": "district", "county": "230402"})
+    now = print_sheet(today, user=None)
+    past = order_from({"sheet": "district", "county": "230402", "as_of": date(2001, 1, 1)})
+    then = print_sheet(past, user=None)
+    # The street was named in 2020: absent from the 2001 sheet.
+    assert any(entry == "街路巷" for entry in now.report.legend)
+    assert not any(entry == "街路巷" for entry in then.report.legend)
+    assert then.filename.endswith("_20010101.pdf")
+
+
+def test_the_command_writes_the_sheet(city_data, tmp_path, capsys):
+    out = tmp_path / "区划图.pdf"
+    call_command("print_map", "--sheet", "city", "--paper", "A3", "--out", str(out))
+    assert out.read_bytes().startswith(b"%PDF")
+    assert "图例" in capsys.readouterr().out
+
+
+def test_scale_fitting_and_order_rules_are_pure():
+    # 30 km × 20 km on a 300 mm × 200 mm frame needs 1:100 000 (+ margin → next listed).
+    assert scale_to_fit((0, 0, 30_000, 20_000), (300, 200)) == 150_000
+    assert scale_to_fit((0, 0, 1_000, 1_000), (300, 200)) == 10_000
+    with pytest.raises(PrintOrderError) as err:
+        order_check(sheet="city", paper="B4", today=date.today(), first_record=None)
+    assert err.value.parameter == "paper"
