@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 
 from django.http import HttpResponse
 from django.utils.decorators import method_decorator
@@ -35,7 +36,7 @@ from placenames import selectors
 from placenames.exporters import FORMATS, SHAPEFILE_ENCODINGS, export_bytes
 from placenames.models import PlaceName, PlaceNameStatus
 from placenames.ranking import KIND_NAMES
-from placenames.romanize import romanize
+from placenames.romanize import is_settlement_category, romanize
 
 MAX_PAGE_SIZE = 100
 MAX_RADIUS_M = 50_000
@@ -352,6 +353,7 @@ class RomanizeSerializer(serializers.Serializer):
     needs_check = serializers.BooleanField()
     unsettled = serializers.ListField(child=serializers.CharField())
     reason = serializers.CharField()
+    settlement = serializers.BooleanField()
 
 
 class RomanizeView(APIView):
@@ -360,17 +362,24 @@ class RomanizeView(APIView):
     permission_classes = [AllowAny]
     query_params = ParamSet(
         Text("name", required=True, pattern=NONBLANK_PATTERN, pattern_message="缺少此参数 (required)",
-             description="中文地名")
+             description="中文地名"),
+        Text("category", pattern=r"^\d{5}$", pattern_message="应为 5 位类别代码",
+             description="地名类别代码：农村居民点（222xx）按自然村拼写"),
+        Bool("settlement", description="按自然村、集镇拼写（音节全部连写）；不给出时按类别"),
     )  # fmt: skip
 
     @extend_schema(responses=RomanizeSerializer)
     def get(self, request):
-        name = self.query_params.parse(request.query_params)["name"].strip()
+        declared = self.query_params.parse(request.query_params)
+        name = declared["name"].strip()
+        settlement = declared["settlement"]
+        if settlement is None:
+            settlement = is_settlement_category(declared["category"] or "")
         try:
-            result = romanize(name)
+            result = romanize(name, settlement=settlement)
         except ValueError as exc:
             raise InvalidParameter("name", str(exc)) from None
-        return Response(RomanizeSerializer(result).data)
+        return Response(RomanizeSerializer({**asdict(result), "settlement": settlement}).data)
 
 
 def review_payload(result: selectors.ReviewResult) -> dict:
