@@ -31,13 +31,14 @@ def test_the_bias_halves_every_thousand_metres_and_is_nothing_without_a_point():
 def test_kind_outranks_prominence_bias_and_edits():
     q = rk.query_of("hg")
     city = cand(1, rk.RANK_PREFIX, "鹤岗市", "hegangshi", "hgs", "21300")
-    village = cand(2, rk.RANK_PREFIX, "红光屯", "hongguangtun", "hgt", "22200", distance_m=0)
+    village = cand(2, rk.RANK_PREFIX, "红光屯", "hongguangtun", "hgt", "22200")
     exact = cand(3, rk.RANK_EXACT, "黄沟", "huanggou", "hg", "23512", distance_m=50_000)
-    assert [c.standard_name for c in rk.rank(q, [village, city, exact])] == [
-        "黄沟",
-        "鹤岗市",
-        "红光屯",
-    ]
+    names = [c.standard_name for c in rk.rank(q, [village, city, exact])]
+    assert names == ["黄沟", "鹤岗市", "红光屯"]
+    # Within one kind a user standing in the village sees it first.
+    here = cand(2, rk.RANK_PREFIX, "红光屯", "hongguangtun", "hgt", "22200", distance_m=0)
+    names = [c.standard_name for c in rk.rank(q, [city, here, exact])]
+    assert names == ["黄沟", "红光屯", "鹤岗市"]
 
 
 def test_a_name_found_twice_keeps_its_better_kind():
