@@ -29,6 +29,7 @@ from django.db import connection, transaction
 from django.test.utils import override_settings
 from pypinyin import Style, lazy_pinyin
 
+from bench import previous_ranking
 from bench.harness import (
     CACHE_DIR,
     Result,
@@ -339,6 +340,26 @@ def _typos(names: list[str], rnd: random.Random, n: int) -> list[tuple[str, str,
     return triples
 
 
+def _paired_ms(new, old, items: list[str]) -> tuple[list[float], list[float]]:
+    """Return the times in ms of ``new`` and ``old`` on every item, taken in turns (so a
+    burst of load from the shared machine falls on both alike)."""
+    times_new, times_old = [], []
+    for item in items:
+        times_new += time_each_ms(new, [item])
+        times_old += time_each_ms(old, [item])
+    return times_new, times_old
+
+
+def _first_agrees(suggest, search, queries: list[str]) -> float:
+    """Return the share of queries whose first suggestion is the search's first result."""
+    agree = 0
+    for q in queries:
+        suggested = suggest(q)
+        found = search(q)
+        agree += bool(suggested) and bool(found) and suggested[0] == found[0]
+    return agree / len(queries)
+
+
 def _memory_peak_mb(fn) -> tuple[float, float]:
     """Return (seconds, peak RSS growth in MB) of fn(), sampling /proc every 50 ms."""
     page = 4096
@@ -460,21 +481,33 @@ def run() -> list[Result]:
     queries = _queries(names, rnd)
     empty = SearchFilters()
 
-    def search(q: str) -> None:
-        placename_search(q=q, filters=empty, limit=20)
+    def search(q: str) -> list[str]:
+        return [p.standard_name for p in placename_search(q=q, filters=empty, limit=20).places]
 
-    def suggest(q: str) -> None:
-        placename_suggest(q=q, limit=10)
+    def suggest(q: str) -> list[str]:
+        return [s.standard_name for s in placename_suggest(q=q, limit=10)]
+
+    def previous_search(q: str) -> list[str]:
+        page = previous_ranking.placename_search(q=q, filters=empty, limit=20)
+        return [p.standard_name for p in page.places]
+
+    def previous_suggest(q: str) -> list[str]:
+        return [s.standard_name for s in previous_ranking.placename_suggest(q=q, limit=10)]
 
     for q in queries["mixed"][:20]:  # warm the caches
         search(q)
+        previous_search(q)
     _naive(queries["mixed"][0])
-    mixed = time_each_ms(search, queries["mixed"])
+    # The baseline of search and suggest is the previous ranking (commit d0262cb), timed in
+    # turns with the current one; the ILIKE scan is in the note.
+    mixed, previous_mixed = _paired_ms(search, previous_search, queries["mixed"])
     two = time_each_ms(search, queries["two"])
     naive_mixed = time_each_ms(_naive, queries["mixed"][::25])
     naive_two = time_each_ms(_naive, queries["two"][::15])
-    sug = time_each_ms(suggest, queries["suggest"])
+    sug, previous_sug = _paired_ms(suggest, previous_suggest, queries["suggest"])
     naive_sug = time_each_ms(_naive_prefix, queries["suggest"][::20])
+    agree = _first_agrees(suggest, search, queries["suggest"])
+    previous_agree = _first_agrees(previous_suggest, previous_search, queries["suggest"])
 
     print(  # the imports below take minutes: show the query figures first
         f"   queries: search p95 {percentile(mixed, 95):.1f} ms, 2-char p95 "
@@ -517,10 +550,12 @@ def run() -> list[Result]:
             "placenames.search_p95_ms",
             round(percentile(mixed, 95), 2),
             "ms",
-            round(percentile(naive_mixed, 95), 2),
+            round(percentile(previous_mixed, 95), 2),
             n_mixed,
             note=f"median {percentile(mixed, 50):.2f} ms; 2/3-char, full names, pinyin and initials mixed, "
-            f"with total count and fuzzy; 1M names"
+            f"with total count and fuzzy; 1M names; baseline: the previous ranking (median "
+            f"{percentile(previous_mixed, 50):.2f} ms), ILIKE scan p95 "
+            f"{percentile(naive_mixed, 95):.0f} ms"
             + (f"; data set built in {build_s:.0f} s" if build_s else "; data set cached"),
         ),
         Result(
@@ -536,9 +571,20 @@ def run() -> list[Result]:
             "placenames.suggest_p95_ms",
             round(percentile(sug, 95), 2),
             "ms",
-            round(percentile(naive_sug, 95), 2),
+            round(percentile(previous_sug, 95), 2),
             len(sug),
-            note=f"median {percentile(sug, 50):.2f} ms; 1–3 typed characters or 4 pinyin letters",
+            note=f"median {percentile(sug, 50):.2f} ms; 1–3 typed characters or 4 pinyin letters; "
+            f"baseline: the previous autocomplete (median {percentile(previous_sug, 50):.2f} ms), "
+            f"ILIKE 'q%' scan p95 {percentile(naive_sug, 95):.0f} ms",
+        ),
+        Result(
+            "placenames.suggest_agrees_share",
+            round(agree, 3),
+            "share",
+            round(previous_agree, 3),
+            len(queries["suggest"]),
+            note="share of the suggest queries whose first suggestion is the search's first "
+            "result; baseline: the same for the previous search and autocomplete",
         ),
         Result(
             "placenames.fuzzy_p95_ms",

@@ -36,10 +36,10 @@ class Result:
 
     @property
     def ratio(self) -> float | None:
-        """Return baseline / value (how many times better; for rates value / baseline)."""
+        """Return baseline / value (how many times better; for rates and shares value / baseline)."""
         if self.baseline in (None, 0) or self.value == 0:
             return None
-        if self.unit.endswith("/s"):
+        if self.unit.endswith("/s") or self.unit == "share":
             return round(self.value / self.baseline, 2)
         return round(self.baseline / self.value, 2)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from gis_portal.error_types import InvalidParameter
@@ -369,3 +369,32 @@ class ParamSet:
         reject_unsafe_params(params)
         reject_unknown(params, self.names)
         return {p.name: p.parse(params) for p in self.params}
+
+
+# --- Location bias -------------------------------------------------------------------------
+# One declaration for every search that can prefer results near a point (address search,
+# place-name search and autocomplete): the optional form of a view's position parameters,
+# given both or neither.
+BIAS_NAMES = ("lon", "lat")
+
+
+def bias_params(position: ParamSet) -> tuple[Param, ...]:
+    """Return ``position``'s lon and lat as the optional parameters of a location bias."""
+    return tuple(
+        replace(p, required=False, description=f"位置偏好：{p.description}（与另一项同给）")
+        for p in position.params
+        if p.name in BIAS_NAMES
+    )
+
+
+def parse_bias(declared: Mapping[str, object]) -> tuple[float, float] | None:
+    """Return the (lon, lat) of a location bias from parsed parameters, or None; one of
+    the two alone is refused naming the missing one."""
+    lon, lat = declared["lon"], declared["lat"]
+    if lon is None and lat is None:
+        return None
+    if lon is None or lat is None:
+        missing = "lon" if lon is None else "lat"
+        raise InvalidParameter(missing, "缺少此参数：位置偏好须同时给出 lon 和 lat")
+    assert isinstance(lon, float) and isinstance(lat, float)
+    return lon, lat

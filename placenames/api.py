@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 
 from django.http import HttpResponse
 from django.utils.decorators import method_decorator
@@ -25,6 +26,8 @@ from gis_portal.params import (
     Int,
     ParamSet,
     Text,
+    bias_params,
+    parse_bias,
     parse_float,
     reject_unknown,
 )
@@ -32,7 +35,8 @@ from gis_portal.throttles import heavy_work
 from placenames import selectors
 from placenames.exporters import FORMATS, SHAPEFILE_ENCODINGS, export_bytes
 from placenames.models import PlaceName, PlaceNameStatus
-from placenames.romanize import romanize
+from placenames.ranking import KIND_NAMES
+from placenames.romanize import is_settlement_category, romanize
 
 MAX_PAGE_SIZE = 100
 MAX_RADIUS_M = 50_000
@@ -80,6 +84,7 @@ def search_feature(hit: selectors.SearchHit, *, match_rank: int) -> dict:
             "status_display": hit.status_display,
             "is_demo": hit.is_demo,
             "match_rank": match_rank,
+            "match": KIND_NAMES[match_rank],
         },
     }
 
@@ -135,6 +140,12 @@ def detail_feature(place: PlaceName) -> dict:
 
 
 CODE_PATTERN = r"^\d{1,12}$"
+# A point anywhere (the archive may hold names beyond the city): the location bias of
+# search and autocomplete, and with radius_m the centre of the distance filter.
+POSITION = ParamSet(
+    Float("lon", -180, 180, required=True, description="经度（CGCS2000）"),
+    Float("lat", -90, 90, required=True, description="纬度（CGCS2000）"),
+)
 SEARCH_PARAMS = ParamSet(
     Text("q", description="中文、全拼或拼音首字母；容错"),
     Text("category", pattern=CODE_PATTERN, pattern_message="应为数字代码",
@@ -143,9 +154,8 @@ SEARCH_PARAMS = ParamSet(
          description="行政区划代码（含下级）"),
     Choice("status", PlaceNameStatus.values),
     BBox(),
-    Float("lon", -180, 180, description="与 lat、radius_m 一起给出：距该点的范围"),
-    Float("lat", -90, 90),
-    Float("radius_m", 1, MAX_RADIUS_M, description="距 lon/lat 的半径（米）"),
+    *bias_params(POSITION),
+    Float("radius_m", 1, MAX_RADIUS_M, description="距 lon/lat 的半径（米）：只列范围内的地名"),
     Bool("fuzzy", default=True, description="容错匹配"),
 )  # fmt: skip
 LIST_PARAMS = SEARCH_PARAMS + ParamSet(
@@ -155,13 +165,16 @@ LIST_PARAMS = SEARCH_PARAMS + ParamSet(
 
 
 def search_filters(q: dict) -> tuple[str | None, selectors.SearchFilters]:
-    """Return the query text and filters from parsed SEARCH_PARAMS (400 naming a bad one)."""
+    """Return the query text and filters from parsed SEARCH_PARAMS (400 naming a bad one).
+
+    lon/lat alone are a location bias (``search_bias``); with radius_m also a filter.
+    """
     near = None
-    if any(q[name] is not None for name in ("lon", "lat", "radius_m")):
-        for name in ("lon", "lat", "radius_m"):
-            if q[name] is None:
-                raise InvalidParameter(name, "缺少此参数 (与 lon、lat、radius_m 一起给出)")
-        near = (q["lon"], q["lat"], q["radius_m"])
+    bias = parse_bias(q)
+    if q["radius_m"] is not None:
+        if bias is None:
+            raise InvalidParameter("lon", "缺少此参数 (radius_m 须与 lon、lat 一起给出)")
+        near = (*bias, q["radius_m"])
     filters = selectors.SearchFilters(
         category_code=q["category"],
         division_code=q["division"],
@@ -186,7 +199,12 @@ class PlaceNameListView(APIView):
         page, page_size = declared["page"], declared["page_size"]
         fuzzy = declared["fuzzy"]
         result = selectors.placename_search(
-            q=q, filters=filters, limit=page_size, offset=(page - 1) * page_size, fuzzy=fuzzy
+            q=q,
+            filters=filters,
+            limit=page_size,
+            offset=(page - 1) * page_size,
+            fuzzy=fuzzy,
+            bias=parse_bias(declared),
         )
         return Response(
             {
@@ -231,7 +249,12 @@ class PlaceNameExportView(APIView):
         q, filters = search_filters(declared)
         fuzzy = declared["fuzzy"]
         page = selectors.placename_search(
-            q=q, filters=filters, limit=MAX_EXPORT_ROWS + 1, fuzzy=fuzzy, with_total=False
+            q=q,
+            filters=filters,
+            limit=MAX_EXPORT_ROWS + 1,
+            fuzzy=fuzzy,
+            with_total=False,
+            bias=parse_bias(declared),
         )
         if len(page.places) > MAX_EXPORT_ROWS:
             raise InvalidParameter("q", f"结果超过 {MAX_EXPORT_ROWS} 条，请缩小查询范围后再导出")
@@ -252,6 +275,7 @@ class PlaceNameSuggestView(APIView):
         Text("q", required=True, pattern=NONBLANK_PATTERN, pattern_message="缺少此参数 (required)",
              description="已输入的文字"),
         Int("limit", 1, 20, default=10),
+        *bias_params(POSITION),
     )  # fmt: skip
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
@@ -261,7 +285,8 @@ class PlaceNameSuggestView(APIView):
         limit = declared["limit"]
         if q is None:
             raise InvalidParameter("q", "缺少此参数 (required)")
-        places = selectors.placename_suggest(q=q, limit=limit)
+        bias = parse_bias(declared)
+        places = selectors.placename_suggest(q=q, limit=limit, bias=bias)
         return Response(
             {
                 "q": q,
@@ -272,6 +297,7 @@ class PlaceNameSuggestView(APIView):
                         "pinyin": p.pinyin,
                         "category": p.category,
                         "division": p.division,
+                        "match": KIND_NAMES[p.kind],
                     }
                     for p in places
                 ],
@@ -327,6 +353,7 @@ class RomanizeSerializer(serializers.Serializer):
     needs_check = serializers.BooleanField()
     unsettled = serializers.ListField(child=serializers.CharField())
     reason = serializers.CharField()
+    settlement = serializers.BooleanField()
 
 
 class RomanizeView(APIView):
@@ -335,17 +362,24 @@ class RomanizeView(APIView):
     permission_classes = [AllowAny]
     query_params = ParamSet(
         Text("name", required=True, pattern=NONBLANK_PATTERN, pattern_message="缺少此参数 (required)",
-             description="中文地名")
+             description="中文地名"),
+        Text("category", pattern=r"^\d{5}$", pattern_message="应为 5 位类别代码",
+             description="地名类别代码：农村居民点（222xx）按自然村拼写"),
+        Bool("settlement", description="按自然村、集镇拼写（音节全部连写）；不给出时按类别"),
     )  # fmt: skip
 
     @extend_schema(responses=RomanizeSerializer)
     def get(self, request):
-        name = self.query_params.parse(request.query_params)["name"].strip()
+        declared = self.query_params.parse(request.query_params)
+        name = declared["name"].strip()
+        settlement = declared["settlement"]
+        if settlement is None:
+            settlement = is_settlement_category(declared["category"] or "")
         try:
-            result = romanize(name)
+            result = romanize(name, settlement=settlement)
         except ValueError as exc:
             raise InvalidParameter("name", str(exc)) from None
-        return Response(RomanizeSerializer(result).data)
+        return Response(RomanizeSerializer({**asdict(result), "settlement": settlement}).data)
 
 
 def review_payload(result: selectors.ReviewResult) -> dict:

@@ -368,7 +368,11 @@ def _apply_values(place: PlaceName, values: dict, user: User | None) -> list[str
             defaults={"pinyin": place.pinyin, "valid_to": timezone.localdate()},
         )
     if "pinyin" in values or renamed:
-        roman = rz.romanize(place.standard_name)
+        # A natural village keeps its joined spelling through a renaming (rule 3), as the
+        # census import and the archive's services spell it: the category decides.
+        roman = rz.romanize(
+            place.standard_name, settlement=rz.is_settlement_category(place.category.code)
+        )
         if values.get("pinyin"):
             place.pinyin_needs_check = False
         else:
@@ -462,7 +466,9 @@ def placename_create(*, values: Mapping, comment: str, user: User | None, source
     city_check(new_geom)
     _division_check(division, _representative_point(new_geom))
     with history_context(user=user, comment=comment, source=source), transaction.atomic():
-        roman = rz.romanize(clean["standard_name"])
+        roman = rz.romanize(
+            clean["standard_name"], settlement=rz.is_settlement_category(category.code)
+        )
         pinyin = clean.pop("pinyin", "") or ""
         place = PlaceName(
             place_code=place_code_next(

@@ -32,11 +32,17 @@ PUBLISHED_CSV = DATA_DIR / "romanization_published.csv"
 PUBLISHED_COLUMNS = ("code", "name", "romanization", "source")
 SOURCES = {
     "atlas": "《中华人民共和国地图集》/《中国地名录》所载少数民族语地名拼写（按1976年《少数民族语地名汉语拼音字母音译转写法》）",
+    # The ministry's list writes a Han-form name by its characters' reading with the
+    # transliterated original in brackets (1976 rules, Art. 3(3)): Wushi (Uqturpan) Xian.
+    "mca-list": "民政部行政区划名称罗马字母拼写：汉字读音拼写，括注音译转写的原名（1976年转写法第三条(3)）",
     "mca-examples": "民政部地名拼写示例（鄂伦春自治旗 Oroqen Zizhiqi、梅里斯达斡尔族区 Meilisi Daurzu Qu）",
 }
 
 # Division-code prefixes whose names are often transliterated (Mongolian, Tibetan, Uyghur,
 # Kazakh …). Prefixes are data: the bureau adds an area by adding a row.
+# Korean (朝鲜族) areas are not listed: their names are Han forms read by the characters
+# (1976 rules, Art. 3(3); the rules have no Korean scheme), 延边朝鲜族自治州 Yanbian
+# Chaoxianzu Zizhizhou, and need no flag.
 MINORITY_AREAS: dict[str, str] = {
     "15": "蒙古语",
     "54": "藏语",
@@ -70,7 +76,10 @@ ETHNIC_NAMES: dict[str, str] = {
 
 _CODE = re.compile(r"^\d{6}(\d{3})?$")
 _HAN_NAME = re.compile(r"^[\u3400-\u9fff]{1,30}$")
-_ROMAN = re.compile(r"^[A-Za-zÜüÊêÀ-ÿ' -]{1,80}$")
+# Letters of the 1984 and 1976 rules; at most one bracketed transliteration (mca-list rows).
+_ROMAN = re.compile(
+    r"^[A-Za-zÜüÊêÀ-ÿ' -]{1,80}(\([A-Za-zÜüÊêÀ-ÿ' -]{1,40}\)[A-Za-zÜüÊêÀ-ÿ' -]{0,40})?$"
+)
 
 
 class RomanizationTableError(ValueError):

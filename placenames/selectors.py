@@ -7,33 +7,27 @@ from dataclasses import dataclass
 
 import shapely
 from django.db.models import Prefetch, Q, QuerySet
-from rapidfuzz.distance import Levenshtein
 
 from boundaries.models import AdministrativeArea
 from gis_portal.db_routers import read_connection
 from gis_portal.errors import NotFound
-from placenames import review, spelling
+from placenames import ranking, review, spelling
 from placenames import romanize as rz
 from placenames.exporters import ExportRow
 from placenames.models import PlaceCategory, PlaceName, PlaceNameAlias, PlaceNameStatus
+from placenames.ranking import (
+    RANK_EXACT,
+    RANK_FUZZY,
+    RANK_HOMOPHONE,
+    RANK_NEAR,
+    RANK_PREFIX,
+    RANK_SOUND_PREFIX,
+    RANK_SUBSTRING,
+)
 
 # The SQL below is assembled from constant fragments only (marked noqa: S608); every
 # value a user supplies is a bound parameter.
 _HAN = re.compile(r"[\u3400-\u9fff]")
-_LATIN_QUERY = re.compile(r"^[a-zü' ]+$")
-# Ranks: exact standard name, same pinyin (homophone), prefix, one character missing or
-# extra (typo), substring, alias/former name, near miss (one character of another reading,
-# one letter off in typed pinyin). A typo's near neighbours come before the many names that
-# merely contain a short query.
-(
-    RANK_EXACT,
-    RANK_HOMOPHONE,
-    RANK_PREFIX,
-    RANK_FUZZY,
-    RANK_SUBSTRING,
-    RANK_ALIAS,
-    RANK_NEAR,
-) = range(7)
 # Candidates fetched per way of matching; a broad query ("新村": 40,000 names in a million)
 # is ranked among these and its count given as "at least".
 SEARCH_CANDIDATES = 500
@@ -177,14 +171,15 @@ def _filter_sql(filters: SearchFilters) -> tuple[str, dict]:
 
 @dataclass(frozen=True)
 class _Branch:
-    """One way a name can match: a WHERE condition and the rank of the names it finds."""
+    """One way a name can match: a WHERE condition and the kind of the names it finds."""
 
-    rank: int
+    kind: int
     condition: str
 
 
-def _chinese_branches(text: str, *, fuzzy: bool) -> tuple[list[_Branch], list[_Branch], dict]:
-    """Return the primary branches, the near-miss branches and the parameters of a query."""
+def _chinese_branches(q: ranking.Query, *, fuzzy: bool) -> tuple[list[_Branch], dict]:
+    """Return the branches (every kind, near misses last) and the parameters of a query."""
+    text = q.text
     params: dict = {
         "q": text,
         "prefix": like_escape(text) + "%",
@@ -192,8 +187,8 @@ def _chinese_branches(text: str, *, fuzzy: bool) -> tuple[list[_Branch], list[_B
         "grams": query_grams(text),
     }
     # Names first, aliases and former names in the same substring branch (search_names
-    # holds them all, one per line); the rank of an alias-only hit is fixed in Python.
-    primary = [
+    # holds them all, one per line); an alias-only hit is told apart in ranking.
+    branches = [
         _Branch(RANK_EXACT, "p.standard_name = %(q)s"),
         _Branch(RANK_PREFIX, "p.standard_name LIKE %(prefix)s"),
         _Branch(
@@ -201,75 +196,94 @@ def _chinese_branches(text: str, *, fuzzy: bool) -> tuple[list[_Branch], list[_B
             "placename_grams(p.search_names) @> %(grams)s::text[] AND p.search_names LIKE %(like)s",
         ),
     ]
-    near: list[_Branch] = []
-    if fuzzy and _HAN.search(text) and rz.pinyin_key(text):
+    key = rz.pinyin_key(text) if _HAN.search(text) else ""
+    if fuzzy and key:
         keys = rz.fuzzy_query_keys(text)
-        params["qkey"] = [rz.pinyin_key(text)]
+        params["qkey"] = [key]
         # A name one character longer has the query's key among its deletions ("-key"); a
         # name one character shorter has a deletion of the query as its key.
-        qkey = params["qkey"][0]
-        params["fuzzy_keys"] = [k for k in keys if k == "-" + qkey or ("-" not in k and k != qkey)]
-        params["near_keys"] = [k for k in keys if k.startswith("-") and k != "-" + qkey]
-        primary += [
+        params["fuzzy_keys"] = [k for k in keys if k == "-" + key or ("-" not in k and k != key)]
+        params["near_keys"] = [k for k in keys if k.startswith("-") and k != "-" + key]
+        branches += [
             _Branch(RANK_HOMOPHONE, "p.fuzzy_keys && %(qkey)s::varchar[]"),
             _Branch(RANK_FUZZY, "p.fuzzy_keys && %(fuzzy_keys)s::varchar[]"),
         ]
+        if len(text) >= 2:
+            # The reading of what was typed begins the name's (鹤刚 → 鹤岗市); one typed
+            # character alone would begin a tenth of the archive's readings.
+            params["key_prefix"] = like_escape(key) + "%"
+            branches.append(_Branch(RANK_SOUND_PREFIX, "p.pinyin_key LIKE %(key_prefix)s"))
         if params["near_keys"]:
-            near.append(_Branch(RANK_NEAR, "p.fuzzy_keys && %(near_keys)s::varchar[]"))
-    return primary, near, params
+            branches.append(_Branch(RANK_NEAR, "p.fuzzy_keys && %(near_keys)s::varchar[]"))
+    return branches, params
 
 
-def _latin_branches(text: str, *, fuzzy: bool) -> tuple[list[_Branch], list[_Branch], dict]:
-    key = re.sub(r"[^a-zü]", "", text)
-    params: dict = {"key": key, "key_prefix": like_escape(key) + "%"}
-    primary = [
+def _latin_branches(q: ranking.Query, *, fuzzy: bool) -> tuple[list[_Branch], dict]:
+    params: dict = {"key": q.key, "key_prefix": like_escape(q.key) + "%"}
+    branches = [
         _Branch(RANK_EXACT, "p.pinyin_key = %(key)s"),
-        _Branch(RANK_PREFIX, "p.pinyin_initials = %(key)s"),
-        _Branch(RANK_SUBSTRING, "p.pinyin_key LIKE %(key_prefix)s"),
-        _Branch(RANK_SUBSTRING, "p.pinyin_initials LIKE %(key_prefix)s"),
+        _Branch(RANK_EXACT, "p.pinyin_initials = %(key)s"),
+        _Branch(RANK_PREFIX, "p.pinyin_key LIKE %(key_prefix)s"),
+        _Branch(RANK_PREFIX, "p.pinyin_initials LIKE %(key_prefix)s"),
     ]
-    near: list[_Branch] = []
-    variants = spelling.pinyin_variants(key) if fuzzy else ()
+    variants = spelling.pinyin_variants(q.key) if fuzzy else ()
     if variants:
         params["variants"] = list(variants)
-        near.append(_Branch(RANK_NEAR, "p.pinyin_key = ANY(%(variants)s::text[])"))
-    return primary, near, params
+        branches.append(_Branch(RANK_NEAR, "p.pinyin_key = ANY(%(variants)s::text[])"))
+    return branches, params
 
 
-def _candidates(branches: list[_Branch], where: str, params: dict, cap: int) -> tuple[list, bool]:
-    """Return (id, rank, name, code, pinyin key, initials) rows of the branches, and whether
-    any branch stopped at ``cap``.
+def _bias_sql(bias: tuple[float, float] | None) -> tuple[str, dict]:
+    if bias is None:
+        return "NULL::float8", {}
+    # On the sphere: the bias only orders near-equal names, metres to a few per mille do.
+    return (
+        "ST_Distance(p.point_4490::geography,"
+        " ST_SetSRID(ST_MakePoint(%(bias_lon)s, %(bias_lat)s), 4490)::geography, false)",
+        {"bias_lon": bias[0], "bias_lat": bias[1]},
+    )
+
+
+def _candidates(
+    branches: list[_Branch],
+    where: str,
+    params: dict,
+    *,
+    cap: int,
+    bias: tuple[float, float] | None,
+    query: ranking.Query,
+) -> tuple[list[ranking.Candidate], bool]:
+    """Return the candidates of the branches, and whether any branch stopped at ``cap``.
 
     Each branch is an index scan stopped by its LIMIT, with no ORDER BY: a broad query
-    (a common generic, a one-letter prefix) costs ``cap`` rows, not every match.
+    (a common generic, a one-letter prefix) costs ``cap`` rows, not every match. Search and
+    suggest both read their candidates here.
     """
+    if not branches:
+        return [], False
+    distance, bias_params = _bias_sql(bias)
     parts = [
-        f"(SELECT p.id, {b.rank} AS rank, p.standard_name, p.place_code, p.pinyin_key,"  # noqa: S608
-        f" p.pinyin_initials, {k} AS branch FROM placenames_placename p"
+        f"(SELECT p.id, {b.kind}, p.standard_name, p.place_code, p.pinyin_key,"  # noqa: S608
+        f" p.pinyin_initials, c.code, {distance}, {k} FROM placenames_placename p"
+        " JOIN placenames_placecategory c ON c.id = p.category_id"
         f" WHERE {b.condition}{where} LIMIT %(cap)s)"
         for k, b in enumerate(branches)
     ]
     with read_connection().cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), {**params, "cap": cap})
+        cursor.execute(" UNION ALL ".join(parts), {**params, **bias_params, "cap": cap})
         rows = cursor.fetchall()
     per_branch: dict[int, int] = {}
-    for row in rows:
-        per_branch[row[6]] = per_branch.get(row[6], 0) + 1
-    return rows, any(n >= cap for n in per_branch.values())
+    out = []
+    for pk, kind, name, code, key, initials, category, distance_m, branch in rows:
+        per_branch[branch] = per_branch.get(branch, 0) + 1
+        if kind == RANK_SUBSTRING and not query.latin:
+            kind = ranking.substring_kind(query, name)
+        out.append(ranking.Candidate(pk, kind, name, code, key, initials, category, distance_m))
+    return out, any(n >= cap for n in per_branch.values())
 
 
-def _sort_key(text: str, *, latin: bool):
-    """Return the in-rank order: fewest edits from the query, then shortest, then by name."""
-    key = re.sub(r"[^a-zü]", "", text)
-
-    def sort_key(item: tuple) -> tuple:
-        _, rank, name, code, pinyin_key, initials = item
-        if latin:
-            edits = min(Levenshtein.distance(key, pinyin_key), Levenshtein.distance(key, initials))
-            return (rank, edits, len(pinyin_key), name, code)
-        return (rank, Levenshtein.distance(text, name), len(name), name, code)
-
-    return sort_key
+def _branches(q: ranking.Query, *, fuzzy: bool) -> tuple[list[_Branch], dict]:
+    return (_latin_branches if q.latin else _chinese_branches)(q, fuzzy=fuzzy)
 
 
 def placename_search(
@@ -280,49 +294,47 @@ def placename_search(
     offset: int = 0,
     fuzzy: bool = True,
     with_total: bool = True,
+    bias: tuple[float, float] | None = None,
 ) -> SearchPage:
     """Return one page of place names matching ``q`` and the filters, best first.
 
-    Chinese text: exact standard name, then the same pinyin (homophones), prefix, one
-    character missing or extra, substring of a name, alias or former name (GIN over
-    character bigrams). Latin text: full pinyin, initials, then their prefixes. When fewer
-    than NEAR_WHEN_FEWER names match so, near misses follow: one character of another
-    reading, or one letter off in typed pinyin. Within a rank, fewest edits from the query
-    first. Each way of matching fetches at most SEARCH_CANDIDATES names (or offset+limit);
-    beyond that ``total`` is a lower bound and ``total_exact`` False. Without ``q`` the
-    filtered archive is listed by place code, counted up to LISTING_COUNT_CAP.
+    Chinese text: exact standard name, the same pinyin (homophones), prefix, a reading
+    that begins the name's, one character missing or extra, substring of a name, alias or
+    former name (GIN over character bigrams). Latin text in any case: full pinyin or
+    initials, then their prefixes. When fewer than NEAR_WHEN_FEWER names match so, near
+    misses follow: one character of another reading, or one letter off in typed pinyin.
+    The order is ``placenames.ranking``'s: by kind, then prominence, fewest edits and the
+    location bias (``bias`` = lon, lat). Each way of matching fetches at most
+    SEARCH_CANDIDATES names (or offset+limit); beyond that ``total`` is a lower bound and
+    ``total_exact`` False. Without ``q`` the filtered archive is listed by place code,
+    counted up to LISTING_COUNT_CAP.
     """
     where, params = _filter_sql(filters)
     if not q or not q.strip():
         return _listing(where, params, limit=limit, offset=offset, with_total=with_total)
-    text = q.strip().lower()
-    latin = not _HAN.search(text) and bool(_LATIN_QUERY.match(text))
-    if latin and not re.sub(r"[^a-zü]", "", text):  # only apostrophes: nothing to match
+    query = ranking.query_of(q)
+    if query.empty:  # only apostrophes: nothing to match
         return SearchPage(places=[], ranks={}, total=0)
-    make = _latin_branches if latin else _chinese_branches
-    primary, near, match_params = make(text, fuzzy=fuzzy)
+    branches, match_params = _branches(query, fuzzy=fuzzy)
     params.update(match_params)
     cap = max(SEARCH_CANDIDATES, offset + limit)
-    rows, truncated = _candidates(primary, where, params, cap)
-    best: dict[int, tuple] = {}
-    for row in rows:
-        item = row[:6]
-        if not latin and item[1] == RANK_SUBSTRING and text not in item[2].lower():
-            item = (item[0], RANK_ALIAS, *item[2:])  # found by an alias or former name only
-        if item[0] not in best or item[1] < best[item[0]][1]:
-            best[item[0]] = item
-    if near and len(best) < NEAR_WHEN_FEWER:
-        near_rows, near_truncated = _candidates(near, where, params, cap)
+    primary = [b for b in branches if b.kind != RANK_NEAR]
+    near = [b for b in branches if b.kind == RANK_NEAR]
+    found, truncated = _candidates(primary, where, params, cap=cap, bias=bias, query=query)
+    if near and len({c.pk for c in found}) < NEAR_WHEN_FEWER:
+        near_found, near_truncated = _candidates(
+            near, where, params, cap=cap, bias=bias, query=query
+        )
+        found += near_found
         truncated = truncated or near_truncated
-        for row in near_rows:
-            best.setdefault(row[0], row[:6])
-    ordered = sorted(best.values(), key=_sort_key(text, latin=latin))[offset : offset + limit]
-    ranks = {item[0]: item[1] for item in ordered}
+    ordered = ranking.rank(query, found)
+    page = ordered[offset : offset + limit]
+    ranks = {c.pk: c.kind for c in page}
     by_id = _hits(list(ranks))
     return SearchPage(
         places=[by_id[i] for i in ranks if i in by_id],
         ranks=ranks,
-        total=len(best),
+        total=len(ordered),
         total_exact=not truncated,
     )
 
@@ -361,9 +373,6 @@ def _list_queryset() -> QuerySet[PlaceName]:
     )
 
 
-SUGGEST_CANDIDATES = 50
-
-
 @dataclass(frozen=True)
 class Suggestion:
     """One autocomplete entry, with the names of its category and division."""
@@ -373,76 +382,49 @@ class Suggestion:
     pinyin: str
     category: str
     division: str
+    kind: int = RANK_EXACT
 
 
-# Each candidate row carries what the answer shows (id, standard name, pinyin key, code,
-# pinyin, category, division): the suggestions need no second query and no model objects.
-_SUGGEST_SELECT = (
-    "(SELECT p.id, p.standard_name, p.pinyin_key, p.place_code, p.pinyin, c.name, d.name"
-    " FROM placenames_placename p"
-    " JOIN placenames_placecategory c ON c.id = p.category_id"
-    " JOIN boundaries_administrativearea d ON d.id = p.division_id WHERE "
-)
+def placename_suggest(
+    *, q: str, limit: int = 10, bias: tuple[float, float] | None = None
+) -> list[Suggestion]:
+    """Return up to ``limit`` names for autocomplete, in the search's order.
 
-
-def placename_suggest(*, q: str, limit: int = 10) -> list[Suggestion]:
-    """Return up to ``limit`` names for autocomplete: exact, then prefix, then substring.
-
-    Each step is an index range scan stopped by LIMIT (no ORDER BY over every match: a
-    one-character prefix can match a tenth of the archive); the few candidates are ranked
-    here, shortest first. Exact and prefix matches are asked in one statement (the exact
-    ones rank first anyway); the substring step runs only when they are too few.
+    The search's own branches and ranking, asked lazily: first the kinds that complete
+    what was typed (exact, homophone, prefix of the name, its pinyin or initials, a
+    reading that begins the name's, one character missing or extra), then substrings and
+    aliases, then near misses, each only while fewer than ``limit`` names were found. The
+    later kinds rank below the earlier ones, so the suggestions are the first ``limit``
+    results the search gives (for each branch's first SEARCH_CANDIDATES names).
     """
-    text = q.strip().lower()
-    prefix = like_escape(text) + "%"
-    if _HAN.search(text) or not _LATIN_QUERY.match(text):
-        steps = [
-            (
-                _SUGGEST_SELECT
-                + "p.standard_name = %s LIMIT %s) UNION ALL "
-                + _SUGGEST_SELECT
-                + "p.standard_name LIKE %s LIMIT %s)",
-                [text, SUGGEST_CANDIDATES, prefix, SUGGEST_CANDIDATES],
-            ),
-            (
-                _SUGGEST_SELECT + "placename_grams(p.search_names)"
-                " @> %s::text[] AND p.search_names LIKE %s LIMIT %s)",
-                [query_grams(text), "%" + prefix, SUGGEST_CANDIDATES],
-            ),
-        ]
-    else:
-        key = re.sub(r"[^a-zü]", "", text)
-        key_prefix = like_escape(key) + "%"
-        steps = [
-            (_SUGGEST_SELECT + "p.pinyin_key LIKE %s LIMIT %s)", [key_prefix, SUGGEST_CANDIDATES]),
-            (
-                _SUGGEST_SELECT + "p.pinyin_initials LIKE %s LIMIT %s)",
-                [key_prefix, SUGGEST_CANDIDATES],
-            ),
-        ]
-    candidates: dict[int, tuple] = {}
-    for sql, params in steps:
-        if len(candidates) >= limit:
+    query = ranking.query_of(q)
+    if query.empty:
+        return []
+    branches, params = _branches(query, fuzzy=True)
+    stages = [
+        [b for b in branches if b.kind in ranking.COMPLETING_KINDS],
+        [b for b in branches if b.kind not in ranking.COMPLETING_KINDS and b.kind != RANK_NEAR],
+        [b for b in branches if b.kind == RANK_NEAR],
+    ]
+    found: list[ranking.Candidate] = []
+    for stage in stages:
+        if len({c.pk for c in found}) >= limit:
             break
-        with read_connection().cursor() as cursor:
-            cursor.execute(sql, params)
-            for row in cursor.fetchall():
-                candidates.setdefault(row[0], row[1:])
-    ranked = sorted(
-        candidates,
-        key=lambda pk: (
-            candidates[pk][0] != text,
-            not candidates[pk][0].startswith(text) and not candidates[pk][1].startswith(text),
-            len(candidates[pk][0]),
-            candidates[pk][0],
-            pk,
-        ),
-    )[:limit]
+        more, _ = _candidates(stage, "", params, cap=SEARCH_CANDIDATES, bias=bias, query=query)
+        found += more
+    best = ranking.rank(query, found)[:limit]
+    by_id = _hits([c.pk for c in best])
     return [
         Suggestion(
-            place_code=code, standard_name=name, pinyin=pinyin, category=category, division=division
+            place_code=hit.place_code,
+            standard_name=hit.standard_name,
+            pinyin=hit.pinyin,
+            category=hit.category,
+            division=hit.division,
+            kind=c.kind,
         )
-        for name, _, code, pinyin, category, division in (candidates[pk] for pk in ranked)
+        for c in best
+        if (hit := by_id.get(c.pk)) is not None
     ]
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-from dataclasses import replace
 
 from django.http import HttpResponse
 from django.utils.decorators import method_decorator
@@ -26,6 +25,8 @@ from gis_portal.params import (
     Param,
     ParamSet,
     Text,
+    bias_params,
+    parse_bias,
     parse_lon_lat,
 )
 from gis_portal.throttles import heavy_work
@@ -174,8 +175,7 @@ class GeocodeView(_FormatIsOurs, APIView):
              description="按字段查询：门牌号，如 12、12-1、12号之一"),
         Text("district", max_length=MAX_TEXT_PARAM, description="按字段查询：县（区）名"),
         Text("township", max_length=MAX_TEXT_PARAM, description="按字段查询：街道/乡镇名"),
-        *(replace(p, required=False, description=f"位置偏好：{p.description}（与另一项同给）")
-          for p in HEGANG_POSITION.params),
+        *bias_params(HEGANG_POSITION),
         FORMAT,
         Int("limit", 1, 10, default=5, description="最多返回几条"),
     )  # fmt: skip
@@ -194,11 +194,8 @@ class GeocodeView(_FormatIsOurs, APIView):
             if q is None:
                 raise InvalidParameter("q", "缺少此参数或为空")
         limit, fmt = declared["limit"], declared["format"]
-        near = None
-        if declared["lon"] is not None or declared["lat"] is not None:
-            if declared["lon"] is None or declared["lat"] is None:
-                missing = "lon" if declared["lon"] is None else "lat"
-                raise InvalidParameter(missing, "缺少此参数：位置偏好须同时给出 lon 和 lat")
+        near = parse_bias(declared)
+        if near is not None:
             near = hegang_lon_lat(request.query_params)
         try:
             parsed, results = lookup.geocode(q, limit=limit, structured=structured, near=near)

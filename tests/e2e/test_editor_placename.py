@@ -174,3 +174,42 @@ def test_officer_names_a_new_place_and_abolishes_one_from_the_editor(
     assert not PlaceName.objects.filter(standard_name="丰收广场").exists()
     page.screenshot(path="test-artifacts/test_editor_placename_naming.png")
     page.recorder.assert_clean()
+
+
+def test_the_rename_form_spells_a_natural_village_joined_and_offers_the_choice(
+    live_server, hegang_areas, offline_page
+):
+    lon, lat = district_centre()
+    place_create("李家屯", category="22200", geom=square_around(lon, lat, HALF_DEG), serial=3)
+    page = offline_page
+    sign_in(page, live_server, role_user("pn", "placename_officer"))
+    open_editor(page, live_server)
+    page.check("#layer-pick input[value='placenames']")
+    page.evaluate(
+        """([lon, lat]) => {
+            const v = window.editor.map.getView();
+            v.setCenter(ol.proj.fromLonLat([lon, lat])); v.setZoom(16);
+            window.editor.map.renderSync();
+        }""",
+        [lon, lat],
+    )
+    box = page.locator("#map").bounding_box()
+    inside = pixel_of(page, lon - 0.001, lat - 0.001)
+    page.mouse.click(box["x"] + inside["x"], box["y"] + inside["y"])
+    page.wait_for_selector("#attr-panel:not([hidden])")
+    page.fill("#f-standard_name", "王家村")
+    suggested = "() => document.querySelector('#pn-pinyin-suggest').textContent.includes('{}')"
+    page.wait_for_function(suggested.format("Wangjiacun"))
+    assert page.is_checked("#f-pn-settlement")  # a 农村居民点: the category's choice
+    assert "按自然村、集镇拼写" in page.locator("label.pn-settlement").inner_text()
+    for width, height in ((1440, 900), (390, 844), (1080, 1920)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.locator("#f-pn-settlement").scroll_into_view_if_needed()
+        page.screenshot(path=f"test-artifacts/test_editor_settlement_{width}x{height}.png")
+    # Cleared by the officer: the name is spelt with its generic apart, and taken by a click.
+    page.uncheck("#f-pn-settlement")
+    page.wait_for_function(suggested.format("Wangjia Cun"))
+    assert "已手动选择" in page.locator("#pn-settlement-note").inner_text()
+    page.click("#pn-pinyin-suggest")
+    assert page.input_value("#f-pinyin") == "Wangjia Cun"
+    page.recorder.assert_clean()

@@ -171,3 +171,50 @@ def test_install_writes_the_whole_table(tmp_path):
         assert target.read_text(encoding="utf-8") == text
     finally:
         tables.table_reload()
+
+
+# Korean (朝鲜族) autonomous areas: their names are Han forms (Sino-Korean) read by the
+# characters, as the 1976 transliteration rules allow for names in general Han use
+# (Art. 3(3)); no transliteration scheme for Korean exists among them (they cover
+# Mongolian, Uyghur, Tibetan and the CH/T 4001–4013 languages). The nationality is
+# "Chaoxian" (GB/T 3304), written with "zu" joined and apart from the rest (1984 rules,
+# as 丰宁满族自治县 Fengning Manzu Zizhixian).
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("延边朝鲜族自治州", "Yanbian Chaoxianzu Zizhizhou"),
+        ("长白朝鲜族自治县", "Changbai Chaoxianzu Zizhixian"),
+        ("延吉市", "Yanji Shi"),
+        ("珲春市", "Hunchun Shi"),
+        ("和龙市", "Helong Shi"),
+        ("东明朝鲜族乡", "Dongming Chaoxianzu Xiang"),  # Hegang's own, in 萝北县
+        ("吉兴朝鲜族满族乡", "Jixing Chaoxianzu Manzu Xiang"),
+    ],
+)
+def test_korean_autonomous_areas_are_spelt_by_their_characters_unflagged(name, expected):
+    result = romanize(name)
+    assert result.pinyin == expected and not result.needs_check, result.reason
+
+
+def test_no_korean_area_is_counted_as_a_transliteration_area():
+    assert not any(code.startswith(("2224", "220623")) for code in tables.MINORITY_AREAS)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("乌什县", "Wushi (Uqturpan) Xian"),
+        ("喀什市", "Kashi (Kaxgar) Shi"),
+        ("巴楚县", "Bachu (Maralbexi) Xian"),
+        ("库车市", "Kuqa Shi"),  # a transliteration alone where the list gives no Han form
+    ],
+)
+def test_ministry_list_forms_keep_the_bracketed_transliteration(name, expected):
+    assert romanize(name).pinyin == expected
+
+
+@pytest.mark.parametrize("roman", ["Wushi (Uqturpan Xian", "Wushi (Uq) (Tu) Xian", "Wushi () Xian"])
+def test_a_malformed_bracket_refuses_the_table_naming_the_row(roman):
+    text = f"code,name,romanization,source\r\n652927,乌什县,{roman},mca-list\r\n"
+    with pytest.raises(tables.RomanizationTableError, match="第 2 行"):
+        tables.published_parse(text)

@@ -1,5 +1,6 @@
 /* The editor's place-name form: as the officer types a name, the suggested spelling by the
-   1984 rules (GET /api/v1/romanize) and the naming review (POST /api/v1/placenames/review:
+   1984 rules (GET /api/v1/romanize, natural villages joined: the checkbox starts as the
+   category says and the officer may change it for a town settlement) and the naming review (POST /api/v1/placenames/review:
    duplicates and homophones in the regulated scope, naming rules) appear below the field,
    debounced, in Chinese. The editor announces the selected feature with "editor:feature". */
 "use strict";
@@ -11,6 +12,10 @@
   var API = document.getElementById("map").dataset.api;
   var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
   var suggestEl = document.getElementById("pn-pinyin-suggest");
+  var settlementBox = document.getElementById("f-pn-settlement");
+  var settlementNote = document.getElementById("pn-settlement-note");
+  var settlementChosen = false;  // the officer ticked or cleared it: no longer the category's
+  var DEFAULT_NOTE = settlementNote.textContent;
   var reviewEl = document.getElementById("pn-review");
   var DELAY_MS = 300;
   var current = null;   // {category, division, name} of the selected place
@@ -19,7 +24,15 @@
 
   var LEVEL = {error: "不符合", warning: "注意", info: "提示"};
 
+  function categoryNow() {
+    if (current && !current.isNew) { return current.category || ""; }
+    var typed = document.getElementById("f-pn-category");
+    return typed ? typed.value.trim() : "";
+  }
+
   function clear() {
+    settlementChosen = false;
+    settlementNote.textContent = DEFAULT_NOTE;
     suggestEl.textContent = "";
     reviewEl.textContent = "";
     reviewEl.className = "pn-review";
@@ -47,10 +60,15 @@
   function suggest(name, seq) {
     name = (name || "").trim();
     if (!name) { clear(); return; }
-    HegangMap.request(API + "romanize", {params: {name: name}})
+    var params = {name: name};
+    var category = categoryNow();
+    if (/^\d{5}$/.test(category)) { params.category = category; }
+    if (settlementChosen) { params.settlement = settlementBox.checked ? "true" : "false"; }
+    HegangMap.request(API + "romanize", {params: params})
       .then(function (res) {
         if (seq !== sequence) { return; }
         if (!res.ok) { suggestEl.textContent = res.error; return; }
+        if (!settlementChosen) { settlementBox.checked = res.body.settlement; }
         var text = "建议拼写：" + res.body.pinyin;
         if (res.body.needs_check) {
           text += "（多音字 " + res.body.unsettled.join("、") + " 需人工核对）";
@@ -106,6 +124,13 @@
       suggest(nameInput.value, seq);
       review(nameInput.value, seq);
     }, DELAY_MS);
+  });
+  // Ticking or clearing the choice re-spells the name; the saved spelling follows it only
+  // when taken into the field (a blank field is spelt by the category on saving).
+  settlementBox.addEventListener("change", function () {
+    settlementChosen = true;
+    settlementNote.textContent = "已手动选择拼写方式：请点击建议拼写填入罗马字母拼写，否则保存时按类别拼写。";
+    if (current) { suggest(nameInput.value, ++sequence); }
   });
   // Click the suggestion to take it as the spelling.
   suggestEl.addEventListener("click", function () {

@@ -22,12 +22,9 @@ from placenames.addresses.lookup.results import (
     StructuredQuery,
 )
 from placenames.addresses.lookup.streets import street_results
+from placenames.ranking import location_bias
 
 ALTERNATIVE_WINDOW = 15.0
-# Location bias: up to BIAS_MAX points in the ranking (never in the score) for a result at
-# the given point, halving every BIAS_HALF_M metres: it orders near-equal candidates only.
-BIAS_MAX = 8.0
-BIAS_HALF_M = 1000.0
 
 
 def _readings(
@@ -113,7 +110,11 @@ _LINE_DISTANCE_SQL = """
 
 
 def _bias(results: list[GeocodeResult], near: tuple[float, float] | None) -> dict[int, float]:
-    """Set each result's distance_m from ``near`` and return its ranking bonus by id()."""
+    """Set each result's distance_m from ``near`` and return its ranking bonus by id().
+
+    The bonus is the place-name search's (``placenames.ranking.location_bias``): in the
+    ranking only, never in the score, so it orders near-equal candidates only.
+    """
     if near is None or not results:
         return {}
     x0, y0 = (float(v) for v in to_metric(*near))
@@ -128,5 +129,5 @@ def _bias(results: list[GeocodeResult], near: tuple[float, float] | None) -> dic
             x, y = to_metric(r.lon, r.lat)
             distance = float(((x - x0) ** 2 + (y - y0) ** 2) ** 0.5)
         r.distance_m = round(distance, 1)
-        out[id(r)] = BIAS_MAX * 0.5 ** (r.distance_m / BIAS_HALF_M)
+        out[id(r)] = location_bias(r.distance_m)
     return out

@@ -13,17 +13,17 @@ from placenames.addresses.lookup.results import (
     GeocodeResult,
 )
 from placenames.addresses.numbering import format_number
-from placenames.selectors import (
+from placenames.ranking import (
     RANK_ALIAS,
     RANK_EXACT,
     RANK_FUZZY,
     RANK_HOMOPHONE,
     RANK_NEAR,
     RANK_PREFIX,
+    RANK_SOUND_PREFIX,
     RANK_SUBSTRING,
-    SearchFilters,
-    placename_search,
 )
+from placenames.selectors import SearchFilters, placename_search
 
 # Below this score the archive (villages, residential areas…) is asked as well.
 ARCHIVE_BELOW = 90.0
@@ -34,6 +34,7 @@ ARCHIVE_SCORES = {
     RANK_HOMOPHONE: 90.0,
     RANK_ALIAS: 88.0,
     RANK_PREFIX: 80.0,
+    RANK_SOUND_PREFIX: 78.0,
     RANK_FUZZY: 75.0,
     RANK_SUBSTRING: 70.0,
     RANK_NEAR: 65.0,
@@ -43,6 +44,7 @@ ARCHIVE_VIA = {
     RANK_HOMOPHONE: "homophone",
     RANK_ALIAS: "former",
     RANK_PREFIX: "prefix",
+    RANK_SOUND_PREFIX: "sound_prefix",
     RANK_FUZZY: "fuzzy",
     RANK_SUBSTRING: "substring",
     RANK_NEAR: "near",
