@@ -4,25 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='DatasetLoad',
+            name="DatasetLoad",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('checksum', models.CharField(max_length=64)),
-                ('loaded_at', models.DateTimeField(auto_now=True)),
-                ('summary', models.JSONField(default=dict)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True)),
+                ("checksum", models.CharField(max_length=64)),
+                ("loaded_at", models.DateTimeField(auto_now=True)),
+                ("summary", models.JSONField(default=dict)),
             ],
             options={
-                'verbose_name': '数据集加载记录',
-                'verbose_name_plural': '数据集加载记录',
+                "verbose_name": "数据集加载记录",
+                "verbose_name_plural": "数据集加载记录",
             },
         ),
     ]

@@ -6,24 +6,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('boundaries', '0001_initial'),
-        ('gis_portal', '0001_initial'),
+        ("boundaries", "0001_initial"),
+        ("gis_portal", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OfficerScope',
+            name="OfficerScope",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('areas', models.ManyToManyField(blank=True, to='boundaries.administrativearea', verbose_name='可编辑区域')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='officer_scope', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "areas",
+                    models.ManyToManyField(
+                        blank=True, to="boundaries.administrativearea", verbose_name="可编辑区域"
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="officer_scope",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '编辑范围',
-                'verbose_name_plural': '编辑范围',
+                "verbose_name": "编辑范围",
+                "verbose_name_plural": "编辑范围",
             },
         ),
     ]
