@@ -15,19 +15,34 @@ from gis_portal.printing.services import order_from, print_sheet
 from gis_portal.printing.sheets import PAPERS_MM, SCALES, SHEETS, PrintOrderError
 from gis_portal.throttles import heavy_work
 
+# Django's own form messages are English here (no translation catalogue is loaded).
+CHOICE_ERRORS = {"invalid_choice": "不在可选范围内：%(value)s", "required": "请选择"}
+
 
 class PrintForm(forms.Form):
     sheet = forms.ChoiceField(
-        label="图幅", choices=[(s.key, s.title.format(name="县（区）")) for s in SHEETS.values()]
+        label="图幅",
+        choices=[(s.key, s.title.format(name="县（区）")) for s in SHEETS.values()],
+        error_messages=CHOICE_ERRORS,
     )
     paper = forms.ChoiceField(
-        label="纸张", choices=[(p, p) for p in PAPERS_MM], initial="A3", required=False
+        label="纸张",
+        choices=[(p, p) for p in PAPERS_MM],
+        initial="A3",
+        required=False,
+        error_messages=CHOICE_ERRORS,
     )
     scale = forms.TypedChoiceField(
         label="比例尺", required=False, coerce=int, empty_value=None,
         choices=[("", "自动（按图幅选择）")] + [(s, f"1:{s:,}") for s in SCALES],
+        error_messages=CHOICE_ERRORS,
     )  # fmt: skip
-    county = forms.CharField(label="县（区）代码（地名图）", required=False, max_length=6)
+    county = forms.CharField(
+        label="县（区）代码（地名图）",
+        required=False,
+        max_length=6,
+        error_messages={"max_length": "应为 6 位县级区划代码"},
+    )
     as_of = forms.DateField(
         label="数据日期（留空为现状）",
         required=False,

@@ -93,7 +93,8 @@ def test_the_public_orders_on_the_page_and_gets_a_pdf(city_data, client):
     ("query", "message"),
     [
         ({"sheet": "world"}, "图幅"),
-        ({"sheet": "city", "paper": "A5"}, "纸张"),
+        ({"sheet": "city", "paper": "A5"}, "纸张：不在可选范围内：A5"),
+        ({"sheet": "city", "as_of": "yesterday"}, "数据日期"),
         ({"sheet": "city", "scale": "12345"}, "比例尺"),
         ({"sheet": "district"}, "县级区划代码"),
         ({"sheet": "district", "county": "999999"}, "999999"),
