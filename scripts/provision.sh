@@ -31,6 +31,8 @@ needs=(
   gcc:/usr/bin/gcc
   # The printed maps embed the CJK font (gis_portal/printing/render.py).
   fonts-noto-cjk:/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+  # GDAL's command-line tools: the OGC API tests read /ogc/ with ogrinfo's OAPIF driver.
+  gdal-bin:/usr/bin/ogrinfo
 )
 # The tests also drive chromium and read the printed PDFs with poppler (pdffonts, pdftoppm).
 [ "$want_browser" = 1 ] && needs+=(chromium:/usr/bin/chromium poppler-utils:/usr/bin/pdffonts)
