@@ -13,9 +13,10 @@ from django.db import transaction
 from knox.models import AuthToken
 
 from gis_portal.areas import current_areas
+from gis_portal.authentication import SCOPES
 from gis_portal.demo_accounts import DEMO_ACCOUNTS, demo_account_mark
 from gis_portal.errors import DomainError
-from gis_portal.models import OfficerScope
+from gis_portal.models import ApiKeyScope, OfficerScope
 from gis_portal.roles import ROLE_BY_SLUG, ROLES, Role
 
 
@@ -110,17 +111,29 @@ def _active_user(username: str) -> User:
 
 
 @transaction.atomic
-def token_issue(*, username: str, ttl_days: int | None = None, replace: bool = False) -> str:
+def token_issue(
+    *,
+    username: str,
+    ttl_days: int | None = None,
+    replace: bool = False,
+    scopes: tuple[str, ...] = (),
+) -> str:
     """Issue a new API key for ``username`` and return it; only its digest is stored, so
     this is the one time anyone sees it. The key expires after ``ttl_days`` (default
-    ``settings.API_TOKEN_TTL_DAYS``). ``replace`` revokes the user's other keys."""
+    ``settings.API_TOKEN_TTL_DAYS``). ``replace`` revokes the user's other keys. ``scopes``
+    (of ``gis_portal.authentication.SCOPES``) are what the key may do beyond the role."""
     user = _active_user(username)
     days = settings.API_TOKEN_TTL_DAYS if ttl_days is None else ttl_days
     if days < 1:
         raise DomainError("令牌有效期应至少为 1 天")
+    unknown = sorted(set(scopes) - set(SCOPES))
+    if unknown:
+        raise DomainError(f"未知的令牌范围 {unknown[0][:40]}；可用：{', '.join(SCOPES)}")
     if replace:
         AuthToken.objects.filter(user=user).delete()
-    _token, key = AuthToken.objects.create(user=user, expiry=timedelta(days=days))
+    token, key = AuthToken.objects.create(user=user, expiry=timedelta(days=days))
+    if scopes:
+        ApiKeyScope.objects.create(token=token, scopes=" ".join(sorted(set(scopes))))
     return key
 
 

@@ -11,6 +11,8 @@ from django.contrib import admin
 from django.utils import timezone
 from knox.models import AuthToken
 
+from gis_portal.models import SharedUsage
+
 admin.site.unregister(AuthToken)
 
 
@@ -38,4 +40,34 @@ class ApiKeyAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(SharedUsage)
+class SharedUsageAdmin(admin.ModelAdmin):
+    """Who read which layer through the sharing API, how many features, when: a record,
+    never written or changed here. The administrator's alone (gis_portal.roles)."""
+
+    list_display = ("requested_at", "username", "collection", "request_kind", "features")
+    list_filter = ("collection", "request_kind")
+    search_fields = ("username", "collection")
+    date_hierarchy = "requested_at"
+    readonly_fields = (
+        "requested_at",
+        "username",
+        "user",
+        "key_start",
+        "collection",
+        "request_kind",
+        "features",
+    )
+    fields = readonly_fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

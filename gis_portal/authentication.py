@@ -16,11 +16,29 @@ from __future__ import annotations
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from knox.auth import TokenAuthentication
+from knox.models import AuthToken
 from rest_framework.exceptions import AuthenticationFailed
 
 from gis_portal.demo_accounts import DEMO_ACCOUNT_REFUSED, demo_accounts_refused, demo_user_is
+from gis_portal.models import ApiKeyScope
 
 KEY_REFUSED = "认证令牌无效、已过期或已吊销"
+
+# What a key may be issued for beyond its account's role (``issue_token --scope``), with
+# what each grants. A key holds scopes only when issued with them (gis_portal.models.ApiKeyScope).
+SCOPES = {
+    "ogc:read": "经 OGC API 读取账户可读的内部图层（界线、界桩等）",
+}
+OGC_READ = "ogc:read"
+
+
+def key_scopes(auth) -> frozenset[str]:
+    """Return the scopes of the API key a request was authenticated with (``request.auth``):
+    none for an anonymous or session request, or a key issued without scopes."""
+    if not isinstance(auth, AuthToken):
+        return frozenset()
+    row = ApiKeyScope.objects.filter(token_id=auth.pk).values_list("scopes", flat=True).first()
+    return frozenset(row.split()) if row else frozenset()
 
 
 class ApiKeyAuthentication(TokenAuthentication):

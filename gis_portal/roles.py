@@ -10,9 +10,11 @@ by these permissions; reading through the portal and the API stays open to every
 role.
 
 Never named for any group: accounts, groups and permissions (whoever may change them can
-make themselves anything), API keys, login logs (django-axes), sessions, the task queue
-and the history tables. The administrator is a superuser, for whom Django grants every
-permission, so its group holds none: its reach is what each ModelAdmin allows at all. Not
+make themselves anything), API keys and their scopes, login logs (django-axes), the
+sharing API's usage record (gis_portal.SharedUsage: who read which layer; an audit record,
+read only, for the administrator alone), sessions, the task queue and the history tables.
+The administrator is a superuser, for whom Django grants every permission, so its group
+holds none: its reach is what each ModelAdmin allows at all. Not
 even the administrator can read an API key: only digests are stored
 (``gis_portal.authentication``).
 
@@ -99,6 +101,10 @@ ROLES: tuple[Role, ...] = (
         },
     ),
     Role("administrator", "系统管理员", "管理账户和全部数据", superuser=True),
+    # Another department's account for the sharing API (OGC API Features): it reads, with a
+    # key of scope ogc:read, the staff layers every staff role reads (gis_portal.catalogue
+    # .registry.may_read_shared); it edits nothing and sees no admin page.
+    Role("department", "部门共享账户", "其他部门经 OGC API 读取共享图层"),
 )
 
 ROLE_BY_SLUG = {r.slug: r for r in ROLES}

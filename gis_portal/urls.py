@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from gis_portal import errors, views
 from gis_portal.demo_accounts import LoginForm
+from gis_portal.ogc import views as ogc_views
 from gis_portal.printing import views as print_views
 
 # Each app owns its API routes (urls.py, under /api/v1/) and its pages (page_urls.py).
@@ -24,6 +25,9 @@ urlpatterns = [
     path("maps/print/", print_views.print_page, name="print-map"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    # OGC API – Features for other departments' GIS clients (gis_portal/ogc/).
+    path("ogc", ogc_views.LandingView.as_view()),
+    path("ogc/", include("gis_portal.ogc.urls")),
     # The split view serves its initialiser as a separate script, so CSP needs no inline JS.
     # Swagger UI still sets inline styles and draws its icons from data: URIs (neither
     # reaches another host), so that one page gets those two allowances.

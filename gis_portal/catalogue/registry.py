@@ -104,3 +104,37 @@ def catalogue_layer_for(key: str, user) -> CatalogueLayer:
     if layer is None or not may_read(layer, user):
         raise NotFound(f"没有名为 {str(key)[:40]} 的图层")
     return layer
+
+
+# The sharing API (OGC API Features): a staff layer is read there only with an API key of
+# this scope, by an account that may read the layer, or by a department account when the
+# layer is one every staff role reads (STAFF_READERS): lines and markers are shared with
+# other departments, a layer kept to some roles is not.
+SHARED_READ_SCOPE = "ogc:read"
+DEPARTMENT_ROLE = "department"
+
+
+def may_read_shared(layer: CatalogueLayer, user, *, scopes: frozenset[str]) -> bool:
+    """Whether ``user``, calling with a key of ``scopes``, may read ``layer`` when shared."""
+    if layer.read_roles is None:
+        return True
+    if SHARED_READ_SCOPE not in scopes:
+        return False
+    if may_read(layer, user):
+        return True
+    if not user or not user.is_authenticated or not user.is_active:
+        return False
+    return layer.read_roles == STAFF_READERS and DEPARTMENT_ROLE in user_roles(user)
+
+
+def catalogue_shared_visible(user, *, scopes: frozenset[str]) -> list[CatalogueLayer]:
+    """The layers the sharing API lists to ``user`` with a key of ``scopes``."""
+    return [layer for layer in CATALOGUE.values() if may_read_shared(layer, user, scopes=scopes)]
+
+
+def catalogue_shared_layer_for(key: str, user, *, scopes: frozenset[str]) -> CatalogueLayer:
+    """Layer ``key`` if the sharing API may give it to ``user``; else the 404 of an unknown key."""
+    layer = CATALOGUE.get(key)
+    if layer is None or not may_read_shared(layer, user, scopes=scopes):
+        raise NotFound(f"没有名为 {str(key)[:40]} 的图层")
+    return layer

@@ -68,3 +68,27 @@ def bbox_condition(layer: CatalogueLayer) -> tuple[str, int]:
     columns = layer.source.bbox_columns or (layer.source.geometry_4490,)
     tests = [f"{c} && ST_MakeEnvelope(%s, %s, %s, %s, 4490)" for c in columns]
     return " OR ".join(tests), len(tests)
+
+
+def feature_in_crs_sql(
+    layer: CatalogueLayer,
+    fields: tuple[Field, ...],
+    *,
+    labels: bool,
+    srid: int,
+    flip_axes: bool,
+    decimals: int,
+) -> str:
+    """One GeoJSON Feature (json) of a row with its geometry in ``srid`` (a constant of the
+    caller's CRS table), axes swapped if ``flip_axes`` (a CRS whose first axis is north),
+    coordinates rounded to ``decimals``."""
+    geometry = layer.source.geometry_4490
+    if srid != 4490:
+        geometry = f"ST_Transform({geometry}, {int(srid)})"
+    if flip_axes:
+        geometry = f"ST_FlipCoordinates({geometry})"
+    return (
+        f"json_build_object('type', 'Feature', 'id', {layer.source.id}, "
+        f"'geometry', ST_AsGeoJSON({geometry}, {int(decimals)}, 0)::json, "
+        f"'properties', {properties_sql(fields, labels=labels)})"
+    )

@@ -132,6 +132,9 @@ PUBLIC_CACHE_MB = env.float("PUBLIC_CACHE_MB", default=32)
 
 # A runaway query must not hold a worker: every statement is cut off after this many ms.
 DATABASE_STATEMENT_TIMEOUT_MS = env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=30_000)
+# The OGC API's items queries (a department's filter may name any queryable) are cut sooner:
+# a filter that scans a large layer is refused with a message instead of holding a worker.
+OGC_STATEMENT_TIMEOUT_MS = env.int("OGC_STATEMENT_TIMEOUT_MS", default=5_000)
 
 
 def directory_outside_code(path: str | Path, *, setting: str) -> Path:

@@ -60,6 +60,8 @@ EXPECTED = {
     "axes.AccessFailureLog": ("-", "-", "-", "vcd"),
     "procrastinate.ProcrastinateJob": ("-", "-", "-", "v"),
     "procrastinate.ProcrastinateEvent": ("-", "-", "-", "v"),
+    # Who read which shared layer (OGC API): an audit record, read by the administrator only.
+    "gis_portal.SharedUsage": ("-", "-", "-", "v"),
 }
 
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from gis_portal.accounts import token_issue
+from gis_portal.authentication import SCOPES
 from gis_portal.errors import DomainError
 
 
@@ -20,10 +21,28 @@ class Command(BaseCommand):
             help="days until the key expires (default: settings.API_TOKEN_TTL_DAYS)",
         )
         parser.add_argument("--replace", action="store_true", help="revoke the user's other keys")
+        parser.add_argument(
+            "--scope",
+            action="append",
+            default=[],
+            dest="scopes",
+            help="what the key may do beyond the account's role (repeatable): "
+            + "; ".join(f"{k} = {v}" for k, v in SCOPES.items()),
+        )
 
-    def handle(self, *args, username: str, ttl_days: int | None, replace: bool, **options):
+    def handle(
+        self,
+        *args,
+        username: str,
+        ttl_days: int | None,
+        replace: bool,
+        scopes: list[str],
+        **options,
+    ):
         try:
-            key = token_issue(username=username, ttl_days=ttl_days, replace=replace)
+            key = token_issue(
+                username=username, ttl_days=ttl_days, replace=replace, scopes=tuple(scopes)
+            )
         except DomainError as exc:
             raise CommandError(exc.message) from exc
         # The key alone on stdout, for a script to capture; the note on stderr.
