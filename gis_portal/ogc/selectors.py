@@ -110,10 +110,14 @@ def items_page(layer: CatalogueLayer, query: ItemsQuery, *, labels: bool = True)
     source = layer.source
     # Every piece is a declaration of the code; only the values in ``params`` come from
     # the request.
+    # The page's ids first, then the features of those ids only: rows skipped by OFFSET
+    # never get a feature built (PostgreSQL projects every row below a LIMIT/OFFSET).
     page_sql = (
-        f"WITH page AS (SELECT {feature} AS f, {source.id} AS fid FROM {source.table} "  # noqa: S608
-        f"{where} ORDER BY {source.id} LIMIT %s OFFSET %s) "
-        "SELECT coalesce(string_agg(f::text, ',' ORDER BY fid), ''), count(*) FROM page"
+        f"WITH ids AS (SELECT {source.id} AS fid FROM {source.table} {where} "  # noqa: S608
+        f"ORDER BY {source.id} LIMIT %s OFFSET %s) "
+        "SELECT coalesce(string_agg(f, ',' ORDER BY fid), ''), count(*) FROM ("
+        f"SELECT ({feature})::text AS f, {source.id} AS fid FROM {source.table} "
+        f"WHERE {source.id} IN (SELECT fid FROM ids)) page"
     )
     count_sql = f"SELECT count(*) FROM {source.table} {where}"  # noqa: S608
     (text, returned), (matched,) = _run(

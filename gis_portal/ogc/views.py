@@ -104,10 +104,9 @@ class OgcView(APIView):
         else:
             return super().handle_exception(exc)
         request = self.request
-        try:
-            html = self.wants_html(request)
-        except InvalidParameter:
-            html = False
+        # A refusal is a page only for a browser (Accept: text/html); API clients, whatever
+        # ``f`` they asked for, get the exception JSON.
+        html = "text/html" in request.headers.get("Accept", "") and request.GET.get("f") != "json"
         if html:
             return render(
                 request,

@@ -290,5 +290,11 @@ def test_html_pages_are_chinese_and_show_labels(client):
     text = client.get("/ogc/collections/door-plates/items?f=html").content.decode()
     assert "所在街路巷" in text and "新华路" in text
     assert "name_on_plate" not in text
-    refused = client.get("/ogc/collections/door-plates/items?f=html&limit=0")
+    refused = client.get(
+        "/ogc/collections/door-plates/items?f=html&limit=0", HTTP_ACCEPT="text/html"
+    )
     assert refused.status_code == 400 and "limit" in refused.content.decode()
+    assert refused["Content-Type"].startswith("text/html")
+    # A script asking for HTML still gets its refusal as JSON.
+    refused = client.get("/ogc/collections/door-plates/items?f=html&limit=0")
+    assert json.loads(refused.content)["parameter"] == "limit"
