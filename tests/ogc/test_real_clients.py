@@ -12,9 +12,11 @@ import subprocess
 import pytest
 from owslib.ogcapi.features import Features
 
+from boundaries.models import BoundaryMarker
 from gis_portal.catalogue.registry import catalogue_visible
 from gis_portal.gdal_safety import ENVIRONMENT_SKIP, NETWORK_OFF
-from tests.ogc.factories import street_with_plates
+from tests.editing.factories import demo_boundaries
+from tests.ogc.factories import keyed, street_with_plates
 
 pytestmark = pytest.mark.django_db(transaction=True)
 OGRINFO = shutil.which("ogrinfo")
@@ -89,3 +91,27 @@ def test_owslib_pages_through_a_layer_and_applies_a_cql2_filter(live_server):
     assert 5_200_000 < north < 5_300_000 and 500_000 < east < 600_000
     queryables = api.collection_queryables("door-plates")
     assert queryables["properties"]["number"]["type"] == "integer"
+
+
+@needs_gdal
+def test_ogrinfo_with_a_department_key_lists_the_staff_layers(live_server, hegang_areas):
+    demo_boundaries()
+    header = keyed("gdal-dept", "department", scopes=("ogc:read",))
+    url = f"OAPIF:{live_server.url}/ogc"
+    anonymous = _gdal(OGRINFO, "-ro", "-q", url)
+    keyed_listing = _gdal(
+        OGRINFO, "-ro", "-q", "--config", "GDAL_HTTP_HEADERS", f"Authorization: {header}", url
+    )
+    assert "boundary-lines" not in anonymous
+    assert "boundary-lines" in keyed_listing and "boundary-markers" in keyed_listing
+    summary = _gdal(
+        OGRINFO,
+        "-ro",
+        "-so",
+        "--config",
+        "GDAL_HTTP_HEADERS",
+        f"Authorization: {header}",
+        url,
+        "boundary-markers",
+    )
+    assert f"Feature Count: {BoundaryMarker.objects.count()}" in summary
