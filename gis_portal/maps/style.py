@@ -129,7 +129,8 @@ def _geometry_layers(layer: CatalogueLayer) -> list[dict]:
                     "paint": {"line-color": colour, "line-width": 1.5, "line-opacity": 0.8},
                 },
             ]
-        return shapes + [
+        return [
+            *shapes,
             {
                 **base,
                 "id": key,
@@ -141,7 +142,7 @@ def _geometry_layers(layer: CatalogueLayer) -> list[dict]:
                     "circle-stroke-color": HALO,
                     "circle-stroke-width": 1,
                 },
-            }
+            },
         ]
     # "icon": a sprite symbol per class (programme symbols), collision-free among icons.
     return [

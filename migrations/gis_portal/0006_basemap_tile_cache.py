@@ -39,7 +39,7 @@ WATCHED = {
     "facilities_programme": (),
 }
 
-CREATE = f"""  # noqa: S608 — declarations of the code only
+CREATE = f"""
 CREATE TABLE gis_portal_basemaptile (
     id bigserial PRIMARY KEY,
     audience text NOT NULL,
