@@ -23,6 +23,8 @@ urlpatterns = [
     path("", views.public_map, name="public-map"),
     path("healthz", views.healthz, name="healthz"),
     path("maps/print/", print_views.print_page, name="print-map"),
+    # The base map and OGC API – Tiles (/maps/…, /ogc/tileMatrixSets…, /ogc/collections/<key>/tiles…).
+    path("", include("gis_portal.maps.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # OGC API – Features for other departments' GIS clients (gis_portal/ogc/).

@@ -47,6 +47,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Widens img-src to the intranet raster base layer's origin when one is configured.
+    "gis_portal.maps.csp.RasterBaseCSPMiddleware",
     # Refuses an oversized body before anything reads or spools it (CsrfViewMiddleware reads
     # request.POST); only header-only middleware may sit above it, so 413s get their headers.
     "gis_portal.limits.RequestBodyLimitMiddleware",
@@ -347,6 +349,21 @@ HEGANG_CITY_CODE = "230400"
 # polygon in data/hegang. A page may ask for another zoom (the address map: street level).
 HEGANG_MAP_CENTRE_4490 = (130.2903, 47.3473)
 HEGANG_MAP_ZOOM = 8
+
+# An optional raster base layer under the base map, from a tile server on the bureau's
+# intranet (e.g. the government edition of 天地图 as WMTS KVP or XYZ, with {z}/{x}/{y} in
+# the URL). Off unless HEGANG_BASEMAP_RASTER_URL is set; the pages' CSP then allows images
+# from that one origin only (gis_portal/maps/csp.py). Nothing else ever leaves the server.
+_RASTER_URL = env("HEGANG_BASEMAP_RASTER_URL", default="")
+HEGANG_BASEMAP_RASTER = (
+    {
+        "tiles": [_RASTER_URL],
+        "attribution": env("HEGANG_BASEMAP_RASTER_ATTRIBUTION", default="天地图（政务版）"),
+        "max_zoom": env.int("HEGANG_BASEMAP_RASTER_MAX_ZOOM", default=18),
+    }
+    if _RASTER_URL
+    else None
+)
 
 # Debian 12 ships GDAL 3.6, which cannot block file/network access from spatial reference
 # strings. The project never hands user-supplied SRS text to GDAL: uploaded .prj files are

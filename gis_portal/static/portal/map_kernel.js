@@ -9,6 +9,12 @@
      slot taken) is asked again after that delay, at most 3 times.
    - statusLine(el): the page's status line (text, error state).
    - countyBackdrop(options): the county outlines from the areas API, under the page's data.
+   - the base map: every map made by createMap draws, under the page's own layers, the
+     project's vector tiles in the one style (/maps/style.json, applied by ol-mapbox-style,
+     loaded on first use), with a legend read from that style, a metric scale bar and, for
+     staff, the pointer's coordinates (CGCS2000). options.basemap === false leaves it out;
+     basemap(map) returns its layer (layer.ready: a promise of the style). An intranet
+     raster base layer is drawn under it when the server configures one (settings only).
    Page scripts are plain scripts loaded after this one; no modules, no build step. */
 "use strict";
 window.HegangMap = (function () {
@@ -34,14 +40,191 @@ window.HegangMap = (function () {
     var viewOptions = {center: ol.proj.fromLonLat(view.centre), zoom: o.zoom != null ? o.zoom : view.zoom};
     if (o.minZoom != null) { viewOptions.minZoom = o.minZoom; }
     if (o.maxZoom != null) { viewOptions.maxZoom = o.maxZoom; }
+    var controls = [new ol.control.ScaleLine({units: "metric"})];
+    if (view.staff) { controls.push(pointerCoordinates()); }
     var map = new ol.Map({
       target: el,
       layers: o.layers || [],
       view: new ol.View(viewOptions),
-      controls: ol.control.defaults.defaults({attribution: false}).extend([new ol.control.ScaleLine()]),
+      controls: ol.control.defaults.defaults({attribution: false}).extend(controls),
     });
     maps.push(map);
+    if (o.basemap !== false && view.basemap) { addBasemap(map, view, o); }
     return map;
+  }
+
+  // --- base map, legend, pointer coordinates --------------------------------------------
+  var loading = {};
+  function loadScript(src) {
+    if (!loading[src]) {
+      loading[src] = new Promise(function (resolve, reject) {
+        var el = document.createElement("script");
+        el.src = src;
+        el.onload = resolve;
+        el.onerror = function () { reject(new Error("无法加载底图脚本，请刷新页面重试")); };
+        document.head.appendChild(el);
+      });
+    }
+    return loading[src];
+  }
+  function loadStylesheet(href) {
+    if (!document.querySelector('link[href="' + href + '"]')) {
+      var el = document.createElement("link");
+      el.rel = "stylesheet";
+      el.href = href;
+      document.head.appendChild(el);
+    }
+  }
+
+  // The pointer's position in CGCS2000 lon/lat (≈ WGS 84 at the cm level), for staff only.
+  function pointerCoordinates() {
+    return new ol.control.MousePosition({
+      className: "map-pointer-coords",
+      projection: "EPSG:4326",
+      placeholder: "经度 —  纬度 —",
+      coordinateFormat: function (c) {
+        return "经度 " + c[0].toFixed(6) + "°  纬度 " + c[1].toFixed(6) + "°（CGCS2000）";
+      },
+    });
+  }
+
+  function addBasemap(map, view, o) {
+    loadStylesheet(view.assets.css);
+    // Declutter: labels that would overlap are left out, the style's topmost first.
+    var layer = new ol.layer.VectorTile({declutter: true, zIndex: -10, className: "ol-layer basemap"});
+    layer.set("name", "basemap");
+    map.getLayers().insertAt(0, layer);
+    map.set("basemap", layer);
+    var legend = o.legend === false ? null : legendControl(map);
+    layer.ready = loadScript(view.assets.olms)
+      .then(function () { return getJSON(view.basemap); })
+      .then(function (style) {
+        layer.set("style", style);
+        var raster = style.sources["intranet-raster"];
+        if (raster) {
+          var base = new ol.layer.Tile({zIndex: -11, source: new ol.source.XYZ({
+            urls: raster.tiles, maxZoom: raster.maxzoom, tileSize: raster.tileSize,
+            attributions: raster.attribution, crossOrigin: null,
+          })});
+          base.set("name", "intranet-raster");
+          map.getLayers().insertAt(0, base);
+        } else {
+          olms.applyBackground(layer, style);
+        }
+        return olms.applyStyle(layer, style, {source: "basemap"}).then(function () { return style; });
+      })
+      .then(function (style) {
+        if (legend) { legend.show(style); }
+        map.getTargetElement().dataset.basemap = "ready";
+        return style;
+      }, function (err) {
+        map.getTargetElement().dataset.basemap = "failed";
+        if (legend) { legend.fail(err.message || String(err)); }
+        throw err;
+      });
+    layer.ready.catch(function () {});  // shown in the legend; the page's own layers still work
+    return layer;
+  }
+
+  function basemap(map) { return map.get("basemap") || null; }
+
+  // --- legend -------------------------------------------------------------------------
+  // Built from the style's metadata["hegang:legend"] (written with the style's layers by the
+  // server, gis_portal/maps/style.py): one entry per layer drawn, its classes beneath it;
+  // entries not drawn at the current zoom are dimmed with the zoom they appear at.
+  function legendControl(map) {
+    var box = document.createElement("details");
+    box.className = "map-legend ol-unselectable ol-control";
+    // Open on a wide screen, a tap away on a phone.
+    box.open = window.matchMedia ? !window.matchMedia("(max-width: 640px)").matches : true;
+    var summary = document.createElement("summary");
+    summary.textContent = "图例";
+    box.appendChild(summary);
+    var list = document.createElement("ul");
+    box.appendChild(list);
+    var control = new ol.control.Control({element: box});
+    map.addControl(control);
+    var sprite = null;
+
+    function swatch(entry, colour, icon) {
+      var s = document.createElement("span");
+      s.className = "legend-swatch legend-" + entry.symbol;
+      if (entry.symbol === "icon" && sprite && sprite.index[icon]) {
+        var pos = sprite.index[icon];
+        s.style.backgroundImage = "url(" + sprite.url + ")";
+        s.style.backgroundPosition = (-pos.x) + "px " + (-pos.y) + "px";
+        s.style.width = pos.width + "px";
+        s.style.height = pos.height + "px";
+      } else if (entry.symbol === "line") {
+        s.style.borderTopColor = colour;
+        if (entry.staff_only) { s.style.borderTopStyle = "dashed"; }
+      } else {
+        s.style.backgroundColor = colour;
+        if (entry.symbol === "fill") { s.style.borderColor = colour; s.style.opacity = "0.7"; }
+      }
+      return s;
+    }
+
+    function render(style) {
+      list.textContent = "";
+      (style.metadata["hegang:legend"] || []).forEach(function (entry) {
+        var li = document.createElement("li");
+        li.dataset.layer = entry.layer;
+        li.dataset.minZoom = entry.min_zoom;
+        var row = document.createElement("span");
+        row.className = "legend-row";
+        row.appendChild(swatch(entry, entry.colour, entry.layer));
+        var text = document.createElement("span");
+        text.className = "legend-label";
+        text.textContent = entry.label + (entry.staff_only ? "（内部）" : "");
+        row.appendChild(text);
+        var hint = document.createElement("span");
+        hint.className = "legend-hint";
+        hint.textContent = "放大至 " + entry.min_zoom + " 级显示";
+        row.appendChild(hint);
+        li.appendChild(row);
+        if (entry.classes.length) {
+          var sub = document.createElement("ul");
+          entry.classes.forEach(function (c) {
+            var item = document.createElement("li");
+            item.appendChild(swatch(entry, c.colour, entry.layer + "-" + c.code));
+            var t = document.createElement("span");
+            t.textContent = c.label;
+            item.appendChild(t);
+            sub.appendChild(item);
+          });
+          li.appendChild(sub);
+        }
+        list.appendChild(li);
+      });
+      dim();
+    }
+
+    function dim() {
+      var zoom = map.getView().getZoom();
+      list.querySelectorAll(":scope > li").forEach(function (li) {
+        li.classList.toggle("legend-hidden-at-zoom", zoom < Number(li.dataset.minZoom));
+      });
+    }
+    map.on("moveend", dim);
+
+    return {
+      show: function (style) {
+        var url = style.sprite;  // 1× symbols at their CSS size
+        getJSON(url + ".json").then(function (index) {
+          sprite = {index: index, url: url + ".png"};
+          render(style);
+        }, function () { render(style); });
+        render(style);
+      },
+      fail: function (message) {
+        list.textContent = "";
+        var li = document.createElement("li");
+        li.className = "legend-error";
+        li.textContent = "底图加载失败：" + message;
+        list.appendChild(li);
+      },
+    };
   }
 
   // --- JSON API -----------------------------------------------------------------------
@@ -204,5 +387,6 @@ window.HegangMap = (function () {
     postJSON: postJSON,
     statusLine: statusLine,
     countyBackdrop: countyBackdrop,
+    basemap: basemap,
   };
 })();

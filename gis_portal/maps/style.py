@@ -1,0 +1,279 @@
+"""The one map style of every page: a MapLibre (Mapbox GL) style document built from the
+catalogue's ``Style`` hints, and the legend read from the same document (pure).
+
+Pages draw it with OpenLayers through ol-mapbox-style (docs/decisions/0008); QGIS and other
+clients can load the same document. Label collisions: OpenLayers declutters the labels of
+one layer in stacking order, the topmost first, so the label layers are stacked above every
+geometry, ordered by ``label_priority`` (the lowest number, the most important, on top),
+and features within a layer keep the tile's order.
+
+The legend is the ``metadata["hegang:legend"]`` of the document: one entry per catalogue
+layer drawn (its legend text, symbol, colour and classes), written by the same function that
+writes the layers, so a legend cannot list a layer the style does not draw or miss one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from gis_portal.catalogue.spec import CatalogueLayer
+from gis_portal.maps.tile_sql import LABEL_LAYER_SUFFIX, tile_fields
+
+SOURCE = "basemap"
+RASTER_SOURCE = "intranet-raster"
+FONT_REGULAR = ["Noto Sans SC Regular"]
+FONT_BOLD = ["Noto Sans SC Bold"]
+HALO = "#ffffff"
+TEXT = "#1d2733"
+BACKGROUND = "#f4f1ea"
+# Legend label of a class whose value has no name (e.g. a NULL category).
+OTHER = "其他"
+
+
+def class_colour_expression(layer: CatalogueLayer) -> object:
+    style = layer.style
+    assert style is not None
+    if not style.class_field or not style.class_colours:
+        return style.colour
+    expression: list = ["match", ["get", style.class_field]]
+    for code, colour in style.class_colours.items():
+        expression += [code, colour]
+    return [*expression, style.colour]
+
+
+def _label_text(layer: CatalogueLayer, *, staff: bool) -> object:
+    style = layer.style
+    assert style is not None and style.label_field is not None
+    names = {f.name for f in tile_fields(layer, staff=staff)}
+    name = ["coalesce", ["get", style.label_field], ""]
+    if style.pinyin_field and style.pinyin_field in names:
+        # The romanisation under the name once there is room for it (GB 17733 signs too).
+        with_pinyin = ["concat", name, "\n", ["coalesce", ["get", style.pinyin_field], ""]]
+        return ["step", ["zoom"], name, max(style.min_label_zoom + 2, 15), with_pinyin]
+    return name
+
+
+def _icon_name(layer: CatalogueLayer) -> object:
+    style = layer.style
+    assert style is not None
+    if style.class_field and style.class_colours:
+        expression: list = ["match", ["get", style.class_field]]
+        for code in style.class_colours:
+            expression += [code, f"{layer.key}-{code}"]
+        return [*expression, layer.key]
+    return layer.key
+
+
+def _geometry_layers(layer: CatalogueLayer) -> list[dict]:
+    style = layer.style
+    assert style is not None and layer.tiles is not None
+    base = {"source": SOURCE, "source-layer": layer.key, "minzoom": layer.tiles.min_zoom}
+    colour = class_colour_expression(layer)
+    key = layer.key
+    if style.symbol == "fill":
+        return [
+            {
+                **base,
+                "id": key,
+                "type": "fill",
+                "paint": {"fill-color": colour, "fill-opacity": 0.08},
+            },
+            {
+                **base,
+                "id": f"{key}-outline",
+                "type": "line",
+                "paint": {
+                    "line-color": colour,
+                    "line-width": ["interpolate", ["linear"], ["zoom"], 8, 1, 16, 2.5],
+                },
+            },
+        ]
+    if style.symbol == "line":
+        paint: dict = {
+            "line-color": colour,
+            "line-width": ["interpolate", ["exponential", 1.6], ["zoom"], 11, 1.5, 18, 14],
+        }
+        if not layer.is_public:
+            # A boundary drawn as a boundary: dash-dot, fixed width.
+            paint = {"line-color": colour, "line-width": 2, "line-dasharray": [4, 1.5, 1, 1.5]}
+        layers = [{**base, "id": key, "type": "line", "paint": paint}]
+        if layer.is_public:
+            casing = {
+                **base,
+                "id": f"{key}-casing",
+                "type": "line",
+                "paint": {
+                    "line-color": "#9c7f35",
+                    "line-width": ["interpolate", ["exponential", 1.6], ["zoom"], 11, 2.5, 18, 16],
+                },
+            }
+            layers.insert(0, casing)
+        return layers
+    if style.symbol == "circle":
+        shapes: list[dict] = []
+        if layer.geometry_type == "Geometry":
+            # A layer of mixed shapes (place names: points, lines, areas) draws each as itself.
+            shapes = [
+                {
+                    **base,
+                    "id": f"{key}-areas",
+                    "type": "line",
+                    "filter": ["==", ["geometry-type"], "Polygon"],
+                    "paint": {"line-color": colour, "line-width": 1, "line-opacity": 0.6},
+                },
+                {
+                    **base,
+                    "id": f"{key}-lines",
+                    "type": "line",
+                    "filter": ["==", ["geometry-type"], "LineString"],
+                    "paint": {"line-color": colour, "line-width": 1.5, "line-opacity": 0.8},
+                },
+            ]
+        return [
+            *shapes,
+            {
+                **base,
+                "id": key,
+                "type": "circle",
+                "filter": ["==", ["geometry-type"], "Point"],
+                "paint": {
+                    "circle-color": colour,
+                    "circle-radius": ["interpolate", ["linear"], ["zoom"], 10, 2, 18, 5],
+                    "circle-stroke-color": HALO,
+                    "circle-stroke-width": 1,
+                },
+            },
+        ]
+    # "icon": a sprite symbol per class (programme symbols), collision-free among icons.
+    return [
+        {
+            **base,
+            "id": key,
+            "type": "symbol",
+            "layout": {
+                "icon-image": _icon_name(layer),
+                "icon-size": ["interpolate", ["linear"], ["zoom"], 10, 0.6, 16, 1],
+                "icon-allow-overlap": False,
+            },
+        }
+    ]
+
+
+def _label_layer(layer: CatalogueLayer, *, staff: bool) -> dict | None:
+    style = layer.style
+    assert style is not None and layer.tiles is not None
+    if style.label_field is None:
+        return None
+    area = style.symbol == "fill"
+    source_layer = layer.key + LABEL_LAYER_SUFFIX if area else layer.key
+    size: object = 13
+    if area and style.class_field and style.class_colours:
+        # Bigger names for bigger areas: the first class is the largest.
+        sizes = [20, 16, 13, 12]
+        size = ["match", ["get", style.class_field]]
+        for i, code in enumerate(style.class_colours):
+            size += [code, sizes[min(i, len(sizes) - 1)]]
+        size.append(12)
+    layout: dict = {
+        "text-field": _label_text(layer, staff=staff),
+        "text-font": FONT_BOLD if area else FONT_REGULAR,
+        "text-size": size,
+    }
+    paint = {"text-color": TEXT, "text-halo-color": HALO, "text-halo-width": 2}
+    if style.symbol == "line":
+        layout.update({"symbol-placement": "line", "text-max-angle": 30, "symbol-spacing": 300})
+        paint["text-color"] = "#5a4310"
+    elif not area:
+        layout.update({"text-offset": [0, 0.9], "text-anchor": "top", "text-size": 12})
+    if area:
+        paint["text-color"] = "#2e3f52"
+    return {
+        "id": f"{layer.key}-label",
+        "type": "symbol",
+        "source": SOURCE,
+        "source-layer": source_layer,
+        "minzoom": max(layer.tiles.min_zoom, style.min_label_zoom),
+        "layout": layout,
+        "paint": paint,
+    }
+
+
+def legend_entry(layer: CatalogueLayer, class_labels: Mapping[str, str]) -> dict:
+    style = layer.style
+    assert style is not None and layer.tiles is not None
+    classes = []
+    if style.class_field and style.class_colours:
+        field = layer.field(style.class_field)
+        names = dict(field.choices or {}) | dict(class_labels)
+        classes = [
+            {"code": code, "label": names.get(code, OTHER), "colour": colour}
+            for code, colour in style.class_colours.items()
+        ]
+    return {
+        "layer": layer.key,
+        "label": style.legend or layer.label,
+        "symbol": style.symbol,
+        "colour": style.colour,
+        "classes": classes,
+        "staff_only": not layer.is_public,
+        "min_zoom": layer.tiles.min_zoom,
+    }
+
+
+def basemap_style(
+    layers: list[CatalogueLayer],
+    *,
+    staff: bool,
+    tilejson_url: str,
+    sprite_url: str,
+    webfonts_url: str,
+    class_labels: Mapping[str, Mapping[str, str]],
+    raster: Mapping | None = None,
+    centre_4490: tuple[float, float] = (130.2903, 47.3473),
+    zoom: float = 8,
+) -> dict:
+    """The style document of ``layers`` (the mappable ones the reader may see).
+
+    ``class_labels`` {layer key: {code: label}} names classes that are data, not choices
+    (a facility's programme); ``raster`` the optional intranet base layer (settings).
+    """
+    drawn = [layer for layer in layers if layer.tiles is not None and layer.style is not None]
+    style_layers: list[dict] = [
+        {"id": "background", "type": "background", "paint": {"background-color": BACKGROUND}}
+    ]
+    sources: dict = {
+        SOURCE: {"type": "vector", "url": tilejson_url},
+    }
+    if raster:
+        sources[RASTER_SOURCE] = {
+            "type": "raster",
+            "tiles": list(raster["tiles"]),
+            "tileSize": int(raster.get("tile_size", 256)),
+            "maxzoom": int(raster.get("max_zoom", 18)),
+            "attribution": str(raster.get("attribution", "")),
+        }
+        style_layers.append({"id": RASTER_SOURCE, "type": "raster", "source": RASTER_SOURCE})
+    # Areas under lines under points, each in the catalogue's order within its kind.
+    rank = {"fill": 0, "line": 1, "circle": 2, "icon": 3}
+    for layer in sorted(drawn, key=lambda item: rank.get(item.style.symbol, 4)):  # type: ignore[union-attr]
+        style_layers += _geometry_layers(layer)
+    labelled = sorted(drawn, key=lambda item: -item.style.label_priority)  # type: ignore[union-attr]
+    for layer in labelled:
+        label = _label_layer(layer, staff=staff)
+        if label is not None:
+            style_layers.append(label)
+    return {
+        "version": 8,
+        "name": "鹤岗市民政地理信息底图",
+        "metadata": {
+            "ol:webfonts": webfonts_url,
+            "hegang:legend": [
+                legend_entry(layer, class_labels.get(layer.key, {})) for layer in drawn
+            ],
+        },
+        "center": list(centre_4490),
+        "zoom": zoom,
+        "sprite": sprite_url,
+        "sources": sources,
+        "layers": style_layers,
+    }
