@@ -344,6 +344,9 @@ HEGANG_CITY_CODE = "230400"
 # polygon in data/hegang. A page may ask for another zoom (the address map: street level).
 HEGANG_MAP_CENTRE_4490 = (130.2903, 47.3473)
 HEGANG_MAP_ZOOM = 8
+# The touch-screen kiosk goes back to its start view after this many seconds untouched
+# (the next citizen must not see the last one's search).
+KIOSK_IDLE_RESET_S = env.int("KIOSK_IDLE_RESET_S", default=90)
 
 # Debian 12 ships GDAL 3.6, which cannot block file/network access from spatial reference
 # strings. The project never hands user-supplied SRS text to GDAL: uploaded .prj files are
