@@ -40,8 +40,18 @@
   var siteSource = new ol.source.Vector();
   var COLOURS = {served: "#2e86c1", partly: "#e67e22", unserved: "#c0392b"};
   var demandStyles = {};
+  // The unserved points of a dense grid would merge into one red mass over the served
+  // ones: they are lighter and drawn first; served and partly served points go on top.
+  var DEMAND_LOOK = {
+    served: {radius: 3, alpha: "", z: 3},
+    partly: {radius: 3, alpha: "", z: 2},
+    unserved: {radius: 2, alpha: "80", z: 1},
+  };
   Object.keys(COLOURS).forEach(function (k) {
-    demandStyles[k] = new ol.style.Style({image: new ol.style.Circle({radius: 2.5, fill: new ol.style.Fill({color: COLOURS[k]})})});
+    var look = DEMAND_LOOK[k];
+    demandStyles[k] = new ol.style.Style({zIndex: look.z, image: new ol.style.Circle({
+      radius: look.radius, fill: new ol.style.Fill({color: COLOURS[k] + look.alpha}),
+      stroke: look.alpha ? undefined : new ol.style.Stroke({color: "#ffffff", width: 0.75})})});
   });
   // 未覆盖区域: an outline and a thin grey hatch, not a fill, so that the demand points
   // (red = unserved) and the facilities inside and beside it stay readable; the legend's
