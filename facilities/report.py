@@ -29,6 +29,8 @@ from pathlib import Path
 
 import folium
 import leaflet as django_leaflet
+from branca.element import MacroElement
+from jinja2 import Template
 
 from facilities.exporters import as_xlsx
 
@@ -164,6 +166,16 @@ def lacking_rows(report: dict) -> tuple[list[str], list[list]]:
     return ["代码", "名称", "上级"], [[u["code"], u["name"], u["parent"]] for u in rule["lacking"]]
 
 
+class MetricScale(MacroElement):
+    """Leaflet's scale bar in metres and kilometres only (its default adds miles and feet)."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        L.control.scale({metric: true, imperial: false}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}"""
+    )
+
+
 def report_html(
     *,
     report: dict,
@@ -181,7 +193,9 @@ def report_html(
         tiles=None,
         width="100%",
         height="520px",
-        control_scale=True,
+        # folium's own scale bar is Leaflet's default, metric and imperial: the bureau
+        # measures in metres and kilometres only (MetricScale below).
+        control_scale=False,
     )
     m.default_js = [("leaflet", _JS_MARK)]
     m.default_css = [("leaflet_css", _CSS_MARK)]
@@ -199,11 +213,12 @@ def report_html(
                 "geometry": report["gaps_4490"],
             },
             name="未覆盖区域",
+            # Grey and light, as on the planner page: the demand points stay readable.
             style_function=lambda f: {
-                "color": "#c0392b",
-                "weight": 0.5,
-                "fillColor": "#e74c3c",
-                "fillOpacity": 0.35,
+                "color": "#566573",
+                "weight": 1.5,
+                "fillColor": "#566573",
+                "fillOpacity": 0.12,
             },
         ).add_to(m)
     colours = {"served": "#2e86c1", "partly": "#e67e22", "unserved": "#c0392b"}
@@ -248,6 +263,7 @@ def report_html(
             tooltip=map_text(f"{props['name']}（{props['status_label']}）"),
         ).add_to(sites)
     folium.LayerControl(collapsed=False).add_to(m)
+    MetricScale().add_to(m)
     share = f"{report['served_share']:.1%}" if report.get("served_share") is not None else "—"
     demo = (
         '<p class="demo">演示数据：设施位置与人口分布为按规划和普查数生成的演示数据。</p>'

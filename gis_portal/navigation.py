@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from gis_portal.accounts import user_roles
@@ -23,12 +24,18 @@ class NavLink:
     url: str
     # PUBLIC, SIGNED_IN, ADMIN_SITE (Django's is_staff) or a tuple of role slugs.
     audience: str | tuple[str, ...]
+    # Shown on the touch-screen kiosk (public lookup pages only: it cannot print or sign in).
+    kiosk: bool = False
+
+    @property
+    def staff(self) -> bool:
+        return self.audience != PUBLIC
 
 
 NAV_LINKS: tuple[NavLink, ...] = (
-    NavLink("公众地图", "/", PUBLIC),
-    NavLink("地名查询", "/placenames/", PUBLIC),
-    NavLink("门牌地址", "/addresses/", PUBLIC),
+    NavLink("公众地图", "/", PUBLIC, kiosk=True),
+    NavLink("地名查询", "/placenames/", PUBLIC, kiosk=True),
+    NavLink("门牌地址", "/addresses/", PUBLIC, kiosk=True),
     NavLink("打印地图", "/maps/print/", PUBLIC),
     NavLink("界线管理", "/boundaries/", SIGNED_IN),
     NavLink("地图编辑", "/editor/", SIGNED_IN),
@@ -59,6 +66,27 @@ def nav_links_for(user) -> list[NavLink]:
     return [link for link in NAV_LINKS if shown(link)]
 
 
+def kiosk_links() -> list[NavLink]:
+    """Return the links of the touch-screen kiosk: public lookup pages, no staff, no sign-in."""
+    return [link for link in NAV_LINKS if link.kiosk]
+
+
 def navigation_context(request: HttpRequest) -> dict:
-    """Template context processor: ``nav_links`` for the base template's header."""
-    return {"nav_links": nav_links_for(getattr(request, "user", None))}
+    """Template context processor: ``nav_links`` for the base template's header.
+
+    ``?kiosk=1`` asks for the kiosk layout whatever the screen (the kiosk's start URL), so
+    the header then holds only the kiosk's links; the layout script (static/portal/
+    layout.js) also picks the kiosk layout by the screen's shape, and hides staff links.
+    """
+    forced = kiosk_forced(request)
+    links = kiosk_links() if forced else nav_links_for(getattr(request, "user", None))
+    return {
+        "nav_links": links,
+        "kiosk_forced": forced,
+        "kiosk_idle_s": settings.KIOSK_IDLE_RESET_S,
+    }
+
+
+def kiosk_forced(request: HttpRequest) -> bool:
+    """Return whether the page was asked for in the kiosk layout (``?kiosk=1``)."""
+    return request.GET.get("kiosk") == "1"

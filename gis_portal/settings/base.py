@@ -349,6 +349,9 @@ HEGANG_CITY_CODE = "230400"
 # polygon in data/hegang. A page may ask for another zoom (the address map: street level).
 HEGANG_MAP_CENTRE_4490 = (130.2903, 47.3473)
 HEGANG_MAP_ZOOM = 8
+# The touch-screen kiosk goes back to its start view after this many seconds untouched
+# (the next citizen must not see the last one's search).
+KIOSK_IDLE_RESET_S = env.int("KIOSK_IDLE_RESET_S", default=90)
 
 # An optional raster base layer under the base map, from a tile server on the bureau's
 # intranet (e.g. the government edition of 天地图 as WMTS KVP or XYZ, with {z}/{x}/{y} in

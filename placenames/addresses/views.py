@@ -7,6 +7,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from boundaries.models import AdministrativeArea, AreaLevel
+from gis_portal.editing.layers import PLACENAME_EDITORS
+from gis_portal.editing.permissions import user_may_edit
 from gis_portal.errors import DomainError, InvalidParameter
 from gis_portal.throttles import heavy_work
 from placenames.addresses import selectors
@@ -17,11 +19,18 @@ from placenames.addresses.models import Street
 
 @require_GET
 def address_map(request: HttpRequest) -> HttpResponse:
-    """Render the address lookup map (search, click for the address, plates as vector tiles)."""
+    """Render the address lookup map (search, click for the address, plates as vector tiles).
+
+    The number a new door at the tapped point would get (新门牌建议) is the place-name
+    officers' planning aid, shown to them only: a citizen's tap asks for the address alone.
+    """
     return render(
         request,
         "addresses/map.html",
-        {"has_demo": Street.objects.filter(is_demo=True).exists()},
+        {
+            "has_demo": Street.objects.filter(is_demo=True).exists(),
+            "may_propose": user_may_edit(request.user, PLACENAME_EDITORS),
+        },
     )
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.test import Client
 
 from placenames.addresses.demo_loader import demo_addresses_load
 from placenames.addresses.models import DoorPlate
+from tests.editing.factories import role_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -21,6 +23,8 @@ def demo_plates(hegang_areas):
 def test_address_map_search_and_click_offline(live_server, demo_plates, offline_page):
     plate = demo_plates.get(street__name="新华街", number=12, sub_number=0)
     page = offline_page
+    proposals = []
+    page.on("request", lambda r: "/propose" in r.url and proposals.append(r.url))
     page.goto(live_server.url + "/addresses/")
     assert "演示数据" in page.text_content("aside")
     page.wait_for_selector("#named-streets[data-count='16']", state="attached", timeout=20_000)
@@ -48,12 +52,40 @@ def test_address_map_search_and_click_offline(live_server, demo_plates, offline_
     address = page.text_content("#reverse-details [data-field=address]")
     assert "黑龙江省鹤岗市" in address and "新华街12号" in address
     assert page.text_content("#reverse-details [data-field=county]") == plate.street.county.name
+    # The public is told the address, not the officers' number proposal for a new door
+    # (and the page asks nothing of the proposal API: no 400 in the console).
+    assert "新门牌建议" not in page.text_content("#reverse-details")
+    assert proposals == []
+    tiles = json.loads(page.get_attribute("#map", "data-tiles"))
+    assert tiles["doorplates"] > 0 and tiles["streets"] > 0
+    page.recorder.assert_clean()
+
+
+def test_an_officer_sees_the_number_a_new_door_here_would_get(
+    live_server, demo_plates, offline_page
+):
+    plate = demo_plates.get(street__name="新华街", number=12, sub_number=0)
+    page = offline_page
+    client = Client()
+    client.force_login(role_user("addr-officer", "placename_officer"))
+    cookie = client.cookies["sessionid"].value
+    page.context.add_cookies([{"name": "sessionid", "value": cookie, "url": live_server.url}])
+    page.goto(live_server.url + "/addresses/")
+    page.wait_for_selector("#named-streets[data-count='16']", state="attached", timeout=20_000)
+    page.evaluate(
+        """([lon, lat]) => { const v = window.addressMap.getView();
+               v.setCenter(ol.proj.fromLonLat([lon, lat])); v.setZoom(18); }""",
+        [plate.point_4490.x, plate.point_4490.y],
+    )
+    page.wait_for_timeout(300)
+    box = page.locator("#map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2 + 2, box["y"] + box["height"] / 2 + 2)
+    page.wait_for_selector("#reverse-details:not([hidden])", timeout=20_000)
+    assert "新门牌建议" in page.text_content("#reverse-details")
     page.wait_for_function(
         "() => !document.querySelector('#reverse-details [data-field=proposal]').textContent.startsWith('…')"
     )
     assert "新华街" in page.text_content("#reverse-details [data-field=proposal]")
-    tiles = json.loads(page.get_attribute("#map", "data-tiles"))
-    assert tiles["doorplates"] > 0 and tiles["streets"] > 0
     page.recorder.assert_clean()
 
 

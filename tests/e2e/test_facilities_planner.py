@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from facilities.models import SitingRun
 from facilities.services.demo import facilities_demo_load
 from facilities.services.runs import siting_run_execute
+from tests.e2e.conftest import ARTIFACTS
 from tests.facilities.factories import user_with_role
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -122,4 +123,64 @@ def test_the_coverage_chart_fits_a_phone_screen(live_server, hegang_areas, offli
     )
     assert len(widths) == 16 and min(widths) >= 0  # a track and a bar per county
     assert max(widths) > 0
+    page.recorder.assert_clean()
+
+
+def test_the_gap_layer_leaves_the_points_readable_and_matches_its_legend(
+    live_server, hegang_areas, offline_page
+):
+    facilities_demo_load()
+    page = offline_page
+    page.set_viewport_size({"width": 1440, "height": 900})
+    _login(page, live_server)
+    page.wait_for_selector(
+        "#planner[data-loaded=eldercare_daycare]", state="attached", timeout=30_000
+    )
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(ARTIFACTS / "planner-gaps-1440x900.png"))
+    gaps = page.evaluate(
+        """() => {
+          const layers = window.plannerMap.getLayers().getArray();
+          const gap = layers.find(l => l.get("name") === "gaps");
+          const style = gap.getStyle();
+          const order = layers.indexOf(gap);
+          return {features: gap.getSource().getFeatures().length,
+                  patterned: style.getFill().getColor() instanceof CanvasPattern,
+                  stroke: style.getStroke().getColor(),
+                  demandAbove: layers.slice(order + 1).some(l => l.getSource().getFeatures().length > 100)};
+        }"""
+    )
+    assert gaps["features"] == 1  # the demo leaves uncovered land
+    # A hatch over the land, not a solid mass; the demand points are drawn over it.
+    assert gaps["patterned"] and gaps["demandAbove"]
+    swatch = page.evaluate(
+        """() => { const s = getComputedStyle(document.querySelector('.legend .sq.gap'));
+                   return {image: s.backgroundImage, border: s.borderTopColor}; }"""
+    )
+    # The legend's swatch: the same hatch, the same colour as the map's outline.
+    assert "repeating-linear-gradient" in swatch["image"]
+    assert swatch["border"] == "rgb(86, 101, 115)" and gaps["stroke"] == "#566573"
+    page.recorder.assert_clean()
+
+
+def test_served_points_are_drawn_over_the_unserved_ones(live_server, hegang_areas, offline_page):
+    facilities_demo_load()
+    page = offline_page
+    _login(page, live_server)
+    page.wait_for_selector(
+        "#planner[data-loaded=eldercare_daycare]", state="attached", timeout=30_000
+    )
+    looks = page.evaluate(
+        """() => {
+          const layer = window.plannerMap.getLayers().getArray()[2];
+          const out = {};
+          layer.getSource().getFeatures().forEach(f => {
+            const s = layer.getStyle()(f);
+            out[f.get("state")] = {z: s.getZIndex(), fill: s.getImage().getFill().getColor()};
+          });
+          return out;
+        }"""
+    )
+    assert looks["served"]["z"] > looks["unserved"]["z"]
+    assert looks["unserved"]["fill"].endswith("80")  # half transparent: no solid red mass
     page.recorder.assert_clean()

@@ -106,7 +106,7 @@ def test_what_is_here_on_a_phone(live_server, archive, offline_page):
 
 def test_kiosk_size_has_large_touch_targets(live_server, archive, offline_page):
     page = offline_page
-    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.set_viewport_size({"width": 1080, "height": 1920})  # the portrait kiosk screen
     _open(page, live_server)
     page.fill("#pn-q", "光明")
     page.keyboard.press("Enter")

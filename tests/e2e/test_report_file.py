@@ -111,3 +111,18 @@ def test_the_policy_stops_a_value_that_escaping_missed(chromium_browser, tmp_pat
         assert any("Content Security Policy" in e for e in errors)
     finally:
         context.close()
+
+
+def test_the_scale_bar_is_in_metres_and_kilometres_only(chromium_browser, tmp_path):
+    path = tmp_path / "report.html"
+    path.write_text(_report("日间照料中心"), encoding="utf-8")
+    dialogs, errors, fetched, page, context = _open(chromium_browser, path)
+    try:
+        assert dialogs == [] and errors == [] and fetched == []
+        lines = page.locator(".leaflet-control-scale-line").all_text_contents()
+        assert len(lines) == 1, lines  # one bar: no second, imperial one
+        assert lines[0].strip().endswith(("km", " m")), lines
+        assert not any(unit in lines[0] for unit in ("mi", "ft"))
+        page.screenshot(path=str(tmp_path / "report.png"))
+    finally:
+        context.close()

@@ -16,8 +16,8 @@ PUBLIC = ["公众地图", "地名查询", "门牌地址", "打印地图"]
 
 def header_links(client: Client) -> list[str]:
     page = client.get("/placenames/").content.decode()
-    nav = re.search(r"<nav>(.*?)</nav>", page, re.S).group(1)
-    return re.findall(r"<a href=\"[^\"]+\">([^<]+)</a>", nav)
+    nav = re.search(r"<nav id=\"site-nav\"[^>]*>(.*?)</nav>", page, re.S).group(1)
+    return re.findall(r"<a href=\"[^\"]+\"[^>]*>([^<]+)</a>", nav)
 
 
 def signed_in(role: str) -> Client:
@@ -48,3 +48,23 @@ def test_the_administrator_sees_every_page():
     admin = header_links(signed_in("administrator"))
     expected = [*PUBLIC, "界线管理", "地图编辑", "变更审批", "设施规划", "接口文档", "管理"]
     assert admin == expected
+
+
+def test_the_kiosk_switch_shows_the_lookup_pages_only_and_keeps_the_switch():
+    client = signed_in("administrator")  # even a signed-in session left on the kiosk
+    page = client.get("/placenames/?kiosk=1").content.decode()
+    assert 'data-layout="kiosk"' in page
+    nav = re.search(r"<nav id=\"site-nav\"[^>]*>(.*?)</nav>", page, re.S).group(1)
+    links = re.findall(r"<a href=\"([^\"]+)\"[^>]*>([^<]+)</a>", nav)
+    assert links == [
+        ("/?kiosk=1", "公众地图"),
+        ("/placenames/?kiosk=1", "地名查询"),
+        ("/addresses/?kiosk=1", "门牌地址"),
+    ]
+    assert "退出" not in nav and "登录" not in nav
+
+
+def test_staff_links_are_marked_for_the_layouts_that_hide_them():
+    page = signed_in("placename_officer").get("/placenames/").content.decode()
+    assert '<a href="/editor/" class="nav-staff">地图编辑</a>' in page
+    assert '<a href="/placenames/">地名查询</a>' in page

@@ -40,15 +40,44 @@
   var siteSource = new ol.source.Vector();
   var COLOURS = {served: "#2e86c1", partly: "#e67e22", unserved: "#c0392b"};
   var demandStyles = {};
+  // The unserved points of a dense grid would merge into one red mass over the served
+  // ones: they are lighter and drawn first; served and partly served points go on top.
+  var DEMAND_LOOK = {
+    served: {radius: 3, alpha: "", z: 3},
+    partly: {radius: 3, alpha: "", z: 2},
+    unserved: {radius: 2, alpha: "80", z: 1},
+  };
   Object.keys(COLOURS).forEach(function (k) {
-    demandStyles[k] = new ol.style.Style({image: new ol.style.Circle({radius: 2.5, fill: new ol.style.Fill({color: COLOURS[k]})})});
+    var look = DEMAND_LOOK[k];
+    demandStyles[k] = new ol.style.Style({zIndex: look.z, image: new ol.style.Circle({
+      radius: look.radius, fill: new ol.style.Fill({color: COLOURS[k] + look.alpha}),
+      stroke: look.alpha ? undefined : new ol.style.Stroke({color: "#ffffff", width: 0.75})})});
   });
+  // 未覆盖区域: an outline and a thin grey hatch, not a fill, so that the demand points
+  // (red = unserved) and the facilities inside and beside it stay readable; the legend's
+  // swatch (.sq.gap in planner.css) is the same hatch in the same colour.
+  var GAP_COLOUR = "#566573";
+  function hatch(colour) {
+    var c = document.createElement("canvas");
+    c.width = c.height = 8;
+    var g = c.getContext("2d");
+    g.strokeStyle = colour;
+    g.globalAlpha = 0.6;
+    g.lineWidth = 1;
+    g.beginPath();
+    g.moveTo(0, 8); g.lineTo(8, 0);
+    g.moveTo(-1, 1); g.lineTo(1, -1);
+    g.moveTo(7, 9); g.lineTo(9, 7);
+    g.stroke();
+    return g.createPattern(c, "repeat");
+  }
+  var gapLayer = new ol.layer.Vector({source: gapSource, properties: {name: "gaps"}, style: new ol.style.Style({
+    stroke: new ol.style.Stroke({color: GAP_COLOUR, width: 1.5}), fill: new ol.style.Fill({color: hatch(GAP_COLOUR)})})});
   var outlines = HegangMap.countyBackdrop();
   // Zoom 10: the urban districts, where most facilities and people are.
   var map = HegangMap.createMap("map", {zoom: 10, minZoom: 6, maxZoom: 19, layers: [
     outlines,
-    new ol.layer.Vector({source: gapSource, style: new ol.style.Style({
-      stroke: new ol.style.Stroke({color: "#c0392b", width: 0.5}), fill: new ol.style.Fill({color: "rgba(231,76,60,0.35)"})})}),
+    gapLayer,
     new ol.layer.Vector({source: demandSource, style: function (f) { return demandStyles[f.get("state")]; }}),
     new ol.layer.Vector({source: facilitySource, style: new ol.style.Style({image: new ol.style.Circle({
       radius: 6, fill: new ol.style.Fill({color: "#f1c40f"}), stroke: new ol.style.Stroke({color: "#1b4f72", width: 2})})})}),

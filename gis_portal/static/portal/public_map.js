@@ -74,6 +74,7 @@
     });
     details.hidden = false;
     empty.hidden = true;
+    HegangLayout.reveal(document.getElementById("area-info"));  // phone/kiosk: below the map
   }
 
   map.on("singleclick", function (evt) {

@@ -100,6 +100,7 @@
   var addressSection = document.getElementById("pn-address-section");
   var addressesEl = document.getElementById("pn-addresses");
   var ADDRESS_LEVEL = {plate: "门牌", interpolated: "推算门牌", street: "街路巷", area: "区域"};
+  // Resolves to the number of address hits shown (0 when the text is not an address).
   function searchAddresses(q) {
     addressesEl.replaceChildren();
     return getJSON(mapEl.dataset.geocodeUrl, {q: q})
@@ -136,27 +137,48 @@
         });
         addressSection.hidden = !hits.length;
         addressSection.dataset.count = String(hits.length);
+        return hits.length;
       })
-      .catch(function () { addressSection.hidden = true; });  // not an address: names only
+      .catch(function () { addressSection.hidden = true; return 0; });  // not an address: names only
+  }
+
+  // One line for both searches: an address found is never reported as "nothing found".
+  function searchStatus(q, data, addressCount) {
+    var addresses = addressCount ? addressCount + " 条门牌地址" : "";
+    if (!data.count) {
+      return addresses
+        ? "找到 " + addresses + "；地名档案中没有“" + q + "”"
+        : "没有找到“" + q + "”，请换个写法或检查用字";
+    }
+    var names = data.count_exact === false ? "至少 " + data.count + " 条地名" : data.count + " 条地名";
+    var text = "找到 " + names + (addresses ? "、" + addresses : "");
+    return data.count_exact === false ? text + "，已按相关度列出最相关的，可加字缩小范围" : text;
   }
 
   var searchSeq = 0;  // a suggestion answer that arrives after a search is dropped
+  var lastAddressCount = 0;
   function search(q, pageNumber) {
     searchSeq += 1;
-    if ((pageNumber || 1) === 1) { searchAddresses(q); }
+    var seq = searchSeq;
+    var addresses = (pageNumber || 1) === 1 ? searchAddresses(q) : Promise.resolve(lastAddressCount);
     hideSuggest();
     lastQuery = q;
     page = pageNumber || 1;
     setStatus("正在查询…");
-    return getJSON(mapEl.dataset.searchUrl, {q: q, status: statusSelect.value, page: page, page_size: PAGE_SIZE})
-      .then(function (data) {
+    var names = getJSON(mapEl.dataset.searchUrl, {q: q, status: statusSelect.value, page: page, page_size: PAGE_SIZE});
+    return Promise.all([names, addresses])
+      .then(function (answers) {
+        if (seq !== searchSeq) { return; }  // a newer search is on its way
+        var data = answers[0];
+        lastAddressCount = answers[1];
         resultsEl.replaceChildren();
         resultSource.clear();
         data.features.forEach(function (f) {
           resultsEl.appendChild(listItem(f.properties));
           if (f.geometry) { resultSource.addFeature(geojson.readFeature(f)); }
         });
-        resultsSection.hidden = false;
+        // No name matched: no empty "查询结果（共 0 条）" heading (the status line says so).
+        resultsSection.hidden = !data.count;
         // A broad query is ranked among the first matches only: the count is then "at least".
         var countText = data.count_exact === false ? "至少 " + data.count : "共 " + data.count;
         document.getElementById("pn-count").textContent = "（" + countText + " 条）";
@@ -165,9 +187,7 @@
           "第 " + page + " / " + pages + (data.count_exact === false ? "+" : "") + " 页";
         document.getElementById("pn-prev").disabled = page <= 1;
         document.getElementById("pn-next").disabled = page >= pages;
-        setStatus(!data.count ? "没有找到“" + q + "”，请换个写法或检查用字"
-          : data.count_exact === false ? "找到至少 " + data.count + " 条地名，已按相关度列出最相关的，可加字缩小范围"
-          : "找到 " + data.count + " 条地名");
+        setStatus(searchStatus(q, data, lastAddressCount));
         if (resultSource.getFeatures().length) {
           userMoved = true;
           map.getView().fit(resultSource.getExtent(), {padding: [40, 40, 40, 40], maxZoom: 15});
@@ -303,6 +323,7 @@
           "东经 " + lonLat[0].toFixed(5) + "°，北纬 " + lonLat[1].toFixed(5) + "°，500 米内";
         hereSection.hidden = false;
         hereSection.dataset.count = String(data.features.length);
+        HegangLayout.reveal(hereSection);  // a phone or kiosk: the answer is below the map
       })
       .catch(function (err) { setStatus("查询此处地名失败：" + err.message, true); });
   });

@@ -179,8 +179,10 @@
     .catch(function (err) { namedList.appendChild(el("li", "empty error", "加载失败：" + err.message)); });
 
   // ---- the number a new door here would get (the street's numbering rule) ----
+  // Officers only: the page leaves out the row and the URL for everyone else.
   function showProposal(street, ll) {
     var dd = details.querySelector("[data-field=proposal]");
+    if (!dd || !d.proposeUrl) { return; }
     dd.textContent = "…";
     request(d.proposeUrl + street.id + "/propose", {params: {lon: ll[0].toFixed(7), lat: ll[1].toFixed(7)}})
       .then(function (res) {
@@ -212,6 +214,7 @@
         });
         details.hidden = false;
         empty.hidden = true;
+        HegangLayout.reveal(document.getElementById("reverse-info"));
         showMarker(res.body.geometry.coordinates[0], res.body.geometry.coordinates[1]);
         showProposal(p.street, ll);
       })
