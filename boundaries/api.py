@@ -40,6 +40,7 @@ class AreaFeatureSerializer(AreaPropertiesMixin, GeoFeatureModelSerializer):
             "census_year",
             "source",
             "is_demo",
+            "geom_is_demo",
         )
 
 

@@ -1,12 +1,23 @@
-"""Reads of division history: what a code meant on a day, and the adjustments recorded."""
+"""Reads of divisions and their record: what a code meant on a day, the adjustments, the
+townships by county, and one line's parties, documents and inspections."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.db import connection
 from django.db.models import F, Prefetch, QuerySet
 
-from boundaries.models import AdjustmentArea, AdministrativeArea, DivisionAdjustment
+from boundaries.models import (
+    AdjustmentArea,
+    AdministrativeArea,
+    BoundaryDocument,
+    BoundaryLine,
+    DivisionAdjustment,
+    InspectionParticipant,
+    JointInspection,
+    LineParty,
+)
 
 
 def _adjustment_summary(adj: DivisionAdjustment) -> dict:
@@ -93,3 +104,63 @@ def adjustment_list() -> QuerySet[DivisionAdjustment]:
             queryset=AdjustmentArea.objects.select_related("area").order_by("role", "area__code"),
         )
     ).order_by("-effective_on", "-pk")
+
+
+def township_overview() -> list[dict]:
+    """Return each county with its current townships: polygon status and area (km²)."""
+    with connection.cursor() as cur:
+        cur.execute(
+            """
+            SELECT c.code, c.name, t.code, t.name, t.kind, t.geom_4490 IS NOT NULL,
+                   t.geom_is_demo, ST_Area(t.geom_4490::geography) / 1e6,
+                   (SELECT count(*) FROM boundaries_boundaryline l
+                    WHERE l.area_a_id = t.id OR l.area_b_id = t.id)
+            FROM boundaries_administrativearea c
+            JOIN boundaries_administrativearea t ON t.parent_id = c.id
+            WHERE c.level = 'county' AND c.valid_to IS NULL
+              AND t.level = 'township' AND t.valid_to IS NULL
+            ORDER BY c.code, t.code
+            """
+        )
+        rows = cur.fetchall()
+    counties: dict[str, dict] = {}
+    for c_code, c_name, code, name, kind, has_geom, demo, area_km2, lines in rows:
+        county = counties.setdefault(
+            c_code, {"code": c_code, "name": c_name, "townships": [], "demo": 0, "missing": 0}
+        )
+        county["townships"].append(
+            {
+                "code": code,
+                "name": name,
+                "kind": kind,
+                "polygon": "demo" if has_geom and demo else "surveyed" if has_geom else "none",
+                "area_km2": None if area_km2 is None else round(area_km2, 2),
+                "lines": lines,
+            }
+        )
+        county["demo"] += bool(has_geom and demo)
+        county["missing"] += not has_geom
+    return list(counties.values())
+
+
+def line_record(*, code: str) -> BoundaryLine | None:
+    """Return a line with its parties, documents and inspections (with participants)."""
+    return (
+        BoundaryLine.objects.select_related("area_a", "area_b")
+        .prefetch_related(
+            Prefetch("parties", queryset=LineParty.objects.select_related("area")),
+            Prefetch("documents", queryset=BoundaryDocument.objects.order_by("-uploaded_at")),
+            Prefetch(
+                "inspections",
+                queryset=JointInspection.objects.order_by("-inspected_on").prefetch_related(
+                    Prefetch(
+                        "participant_records",
+                        queryset=InspectionParticipant.objects.select_related("area"),
+                    ),
+                    "documents",
+                ),
+            ),
+        )
+        .filter(code=code)
+        .first()
+    )

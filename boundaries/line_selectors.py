@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import shapely
-from django.db.models import Count, Max, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Max, OuterRef, Prefetch, QuerySet, Subquery
 
 from boundaries import topology
 from boundaries.models import (
@@ -16,6 +16,7 @@ from boundaries.models import (
     BoundaryMarker,
     BoundaryVersion,
     JointInspection,
+    LineParty,
     MarkerFinding,
     VersionedAreaGeometry,
 )
@@ -31,6 +32,7 @@ def line_list() -> QuerySet[BoundaryLine]:
     latest = JointInspection.objects.filter(line=OuterRef("pk")).order_by("-inspected_on")
     return (
         BoundaryLine.objects.select_related("area_a", "area_b", "converted_with")
+        .prefetch_related(Prefetch("parties", queryset=LineParty.objects.select_related("area")))
         .annotate(
             marker_count=Count("markers", distinct=True),
             last_inspected=Max("inspections__inspected_on"),
