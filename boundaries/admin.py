@@ -2,13 +2,18 @@ from django.contrib import admin
 
 from boundaries.admin_forms import BoundaryLineAdminForm, BoundaryMarkerAdminForm
 from boundaries.models import (
+    AdjustmentArea,
     AdministrativeArea,
     AreaPopulation,
+    BoundaryDocument,
     BoundaryLine,
     BoundaryMarker,
     BoundaryVersion,
     ConversionRun,
+    DivisionAdjustment,
+    InspectionParticipant,
     JointInspection,
+    LineParty,
     MarkerFinding,
     TransformationParameterSet,
 )
@@ -32,8 +37,18 @@ class HistoryCommentAdminMixin:
 
 @admin.register(AdministrativeArea)
 class AdministrativeAreaAdmin(VersionCheckedAdminMixin, OfflineGISModelAdmin):
-    list_display = ("code", "name", "level", "kind", "parent", "code_authority", "is_demo")
-    list_filter = ("level", "code_authority", "is_demo")
+    list_display = (
+        "code",
+        "name",
+        "level",
+        "kind",
+        "parent",
+        "valid_from",
+        "valid_to",
+        "geom_is_demo",
+        "is_demo",
+    )
+    list_filter = ("level", "code_authority", "is_neighbour", "geom_is_demo", "is_demo")
     search_fields = ("code", "name", "nbs_code")
     raw_id_fields = ("parent",)
 
@@ -60,6 +75,12 @@ class MarkerInline(admin.TabularInline):
     show_change_link = True
 
 
+class PartyInline(admin.TabularInline):
+    model = LineParty
+    raw_id_fields = ("area",)
+    extra = 0
+
+
 @admin.register(BoundaryLine)
 class BoundaryLineAdmin(
     ScopedAdminMixin, VersionCheckedAdminMixin, HistoryCommentAdminMixin, OfflineGISModelAdmin
@@ -80,7 +101,7 @@ class BoundaryLineAdmin(
     search_fields = ("code", "name", "agreement_ref")
     raw_id_fields = ("area_a", "area_b")
     readonly_fields = ("converted_with", "converted_at")
-    inlines = [MarkerInline]
+    inlines = [PartyInline, MarkerInline]
 
 
 @admin.register(BoundaryMarker)
@@ -137,6 +158,12 @@ class TransformationParameterSetAdmin(admin.ModelAdmin):
     )
 
 
+class ParticipantInline(admin.TabularInline):
+    model = InspectionParticipant
+    raw_id_fields = ("area",)
+    extra = 0
+
+
 class FindingInline(admin.TabularInline):
     model = MarkerFinding
     raw_id_fields = ("marker",)
@@ -148,7 +175,7 @@ class JointInspectionAdmin(admin.ModelAdmin):
     list_display = ("line", "inspected_on", "next_due", "recorded_by", "is_demo")
     list_filter = ("is_demo",)
     raw_id_fields = ("line",)
-    inlines = [FindingInline]
+    inlines = [ParticipantInline, FindingInline]
 
 
 @admin.register(BoundaryVersion)
@@ -160,3 +187,27 @@ class BoundaryVersionAdmin(admin.ModelAdmin):
 class ConversionRunAdmin(admin.ModelAdmin):
     list_display = ("pk", "parameter_set", "run_at", "run_by")
     readonly_fields = ("parameter_set", "run_by", "report")
+
+
+@admin.register(BoundaryDocument)
+class BoundaryDocumentAdmin(admin.ModelAdmin):
+    # Uploaded through the line and inspection pages (type and size checked, hashed).
+    list_display = ("title", "kind", "line", "inspection", "size_bytes", "uploaded_at", "is_demo")
+    list_filter = ("kind", "is_demo")
+    raw_id_fields = ("line", "inspection")
+    readonly_fields = ("size_bytes", "sha256", "uploaded_by")
+
+
+class AdjustmentAreaInline(admin.TabularInline):
+    model = AdjustmentArea
+    raw_id_fields = ("area",)
+    extra = 0
+
+
+@admin.register(DivisionAdjustment)
+class DivisionAdjustmentAdmin(admin.ModelAdmin):
+    # Written by an approved change request; the record of what changed, kept as it was.
+    list_display = ("kind", "effective_on", "approval_ref", "change_request_id", "is_demo")
+    list_filter = ("kind", "is_demo")
+    readonly_fields = ("kind", "effective_on", "approval_ref", "plan", "change_request_id")
+    inlines = [AdjustmentAreaInline]

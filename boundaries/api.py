@@ -9,9 +9,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from boundaries import selectors
+from boundaries import division_selectors, selectors
 from boundaries.models import AdministrativeArea, AreaLevel
-from gis_portal.params import BBox, Bool, Choice, Float, ParamSet, Text
+from gis_portal.params import BBox, Bool, Choice, Date, Float, ParamSet, Text
 
 
 class AreaPropertiesMixin(serializers.Serializer):
@@ -40,6 +40,7 @@ class AreaFeatureSerializer(AreaPropertiesMixin, GeoFeatureModelSerializer):
             "census_year",
             "source",
             "is_demo",
+            "geom_is_demo",
         )
 
 
@@ -101,3 +102,56 @@ class AreaAtPointView(APIView):
         lon, lat = q["lon"], q["lat"]
         areas = selectors.area_summaries_at_point(lon=lon, lat=lat)
         return Response({"lon": lon, "lat": lat, "areas": areas})
+
+
+class CodeHistoryAdjustmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    kind_display = serializers.CharField()
+    effective_on = serializers.DateField()
+    approval_ref = serializers.CharField()
+    change_request_id = serializers.IntegerField(allow_null=True)
+
+
+class CodeHistoryUnitSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    level = serializers.CharField()
+    level_display = serializers.CharField()
+    kind = serializers.CharField()
+    parent_code = serializers.CharField(allow_null=True)
+    parent_name = serializers.CharField(allow_null=True)
+    valid_from = serializers.DateField(allow_null=True, help_text="空：档案记录以前已设立")
+    valid_to = serializers.DateField(allow_null=True, help_text="空：现行")
+    is_current = serializers.BooleanField()
+    started_by = CodeHistoryAdjustmentSerializer(allow_null=True)
+    ended_by = CodeHistoryAdjustmentSerializer(allow_null=True)
+
+
+class CodeHistorySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    on = serializers.DateField(allow_null=True)
+    unit = CodeHistoryUnitSerializer(allow_null=True, help_text="该日使用此代码的单位")
+    units = CodeHistoryUnitSerializer(many=True, help_text="使用过此代码的全部单位，由早到晚")
+
+
+class CodeHistoryView(APIView):
+    """What a division code meant on a day ("what was 230402 on 2015-01-01"), and every
+    unit that has held it, with the adjustments that started and ended each."""
+
+    permission_classes = [AllowAny]
+    query_params = ParamSet(
+        Text(
+            "code",
+            required=True,
+            pattern=r"^\d{6}(\d{3})?$",
+            pattern_message="应为 6 位或 9 位区划代码",
+            description="区划代码",
+        ),
+        Date("on", description="日期（YYYY-MM-DD），省略则只列历史"),
+    )
+
+    @extend_schema(responses=CodeHistorySerializer)
+    def get(self, request):
+        q = self.query_params.parse(request.query_params)
+        return Response(division_selectors.code_history(code=q["code"], on=q["on"]))

@@ -22,6 +22,7 @@ from boundaries.models import (
     BoundaryLine,
     BoundaryMarker,
 )
+from boundaries.townships import outside_parent_m
 from gis_portal.editing.models import ChangeRequest, ChangeStatus
 from gis_portal.editing.scope import Footprint, footprints_in_scope
 from gis_portal.importing.report import RowError
@@ -72,6 +73,7 @@ def _area_problems(rows: list[dict], ctx) -> list[RowError]:
         parent_level = parent.level if isinstance(parent, AdministrativeArea) else parent["level"]
         if row["parent"] == row["code"] or LEVEL_RANK[parent_level] >= LEVEL_RANK[row["level"]]:
             errors.append(RowError(row["line"], "上级代码", f"上级区划 {row['parent']} 级别不高于本区域"))  # fmt: skip
+    errors += _outside_parent(rows, current, in_file)
     footprints = []
     for row in rows:
         area = current.get(row["code"])
@@ -84,6 +86,51 @@ def _area_problems(rows: list[dict], ctx) -> list[RowError]:
             )
         )
     return errors + _scope_errors(ctx, rows, footprints, "区划代码")
+
+
+# A township polygon may leave its county by digitising noise, not by more (metres).
+PARENT_TOLERANCE_M = 5.0
+
+
+def _outside_parent(rows: list[dict], current: dict, in_file: dict) -> list[RowError]:
+    """Every polygon must lie inside its parent's (a township inside its county)."""
+    errors = []
+    for row in rows:
+        geom = staged_geom(row["geom"])
+        parent_code = row["parent"] or (
+            current[row["code"]].parent.code
+            if row["code"] in current and current[row["code"]].parent_id
+            else ""
+        )
+        if geom is None or not parent_code:
+            continue
+        if parent_code in in_file and in_file[parent_code]["geom"]:
+            parent_geom = staged_geom(in_file[parent_code]["geom"])
+        elif parent_code in current:
+            parent_geom = current[parent_code].geom_4490
+        else:
+            parent_geom = (
+                AdministrativeArea.objects.filter(code=parent_code, valid_to__isnull=True)
+                .values_list("geom_4490", flat=True)
+                .first()
+            )
+        if parent_geom is None:
+            continue
+        outside = outside_parent_m(
+            bulk_geometry.to_metric(shapely.from_wkb(bytes(geom.wkb))),
+            bulk_geometry.to_metric(shapely.from_wkb(bytes(parent_geom.wkb))),
+            tol_m=PARENT_TOLERANCE_M,
+        )
+        if outside is not None:
+            errors.append(
+                RowError(
+                    row["line"],
+                    "几何",
+                    f"{row['name'] or row['code']} 有 {outside / 1e6:.4f} km² 在上级区域 {parent_code} 之外"
+                    f"（容差 {PARENT_TOLERANCE_M:g} m）",
+                )
+            )
+    return errors
 
 
 def _pending(model, ids: list[int]) -> dict[int, int]:

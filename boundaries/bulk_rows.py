@@ -37,6 +37,7 @@ from boundaries.crs import (
     CrsError,
 )
 from boundaries.lines import MARKER_NUMBER_RE
+from boundaries.townships import RingNotClosed, polygon_from_rings
 from gis_portal.importing.columns import Column
 
 Problem = tuple[str, str]  # (column heading, reason)
@@ -157,8 +158,11 @@ def _geometry(
         return None
     try:
         return shapely.from_wkt(text)
-    except shapely.errors.GEOSException:
-        problems.append(("几何", "WKT 几何无法解析"))
+    except shapely.errors.GEOSException as exc:
+        if "closed linestring" in str(exc):
+            problems.append(("几何", "面的边界不闭合（首尾顶点不是同一点）"))
+        else:
+            problems.append(("几何", "WKT 几何无法解析"))
         return None
 
 
@@ -169,6 +173,12 @@ def _shape_check(geom: BaseGeometry, kind: str) -> tuple[BaseGeometry | None, st
     if shapely.get_num_coordinates(geom) > MAX_VERTICES:
         return None, f"顶点数超过上限 {MAX_VERTICES:,}"
     if kind == "polygon":
+        if isinstance(geom, LineString | MultiLineString):
+            # A survey delivers an outline as its closed boundary lines.
+            try:
+                geom = polygon_from_rings(geom)
+            except RingNotClosed as exc:
+                return None, str(exc)
         if isinstance(geom, Polygon):
             geom = MultiPolygon([geom])
         if not isinstance(geom, MultiPolygon):
@@ -357,6 +367,9 @@ def marker_row(
     match = MARKER_NUMBER_RE.match(number)
     if not match:
         problems.append(("界桩编号", f"{number[:30]!r} 不符合“界线编号+3位序号+类型字母”"))
+    elif match["seq"] == "000":
+        problems.append(("界桩编号", f"{number[:30]} 的序号为 000：序号从 001 起编"))
+        match = None
     out = {}
     for key, limit in (("material", 30), ("description", 2000)):
         text = _text(mapped, key)

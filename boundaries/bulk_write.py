@@ -42,6 +42,8 @@ def _write_areas(cursor, table: str) -> tuple[int, int]:
             source = COALESCE(s.source, a.source),
             valid_from = COALESCE(s.valid_from, a.valid_from),
             geom_4490 = COALESCE({g}, a.geom_4490),
+            -- a surveyed polygon replaces the demo one
+            geom_is_demo = a.geom_is_demo AND s.geom IS NULL,
             parent_id = COALESCE(p.id, a.parent_id)
         FROM "{table}" s LEFT JOIN {_AREA_T} p ON p.code = s.parent AND p.valid_to IS NULL
         WHERE a.code = s.code AND a.valid_to IS NULL AND (
@@ -62,10 +64,10 @@ def _write_areas(cursor, table: str) -> tuple[int, int]:
         label="insert",
         sql=f"""
         INSERT INTO {_AREA_T} (code, code_authority, nbs_code, name, level, kind, geom_4490,
-            source, is_demo, valid_from, version)
+            source, is_demo, geom_is_demo, is_neighbour, valid_from, version)
         SELECT s.code, COALESCE(s.code_authority, 'mca'), COALESCE(s.nbs_code, ''), s.name,
-            s.level, COALESCE(s.kind, ''), {g}, COALESCE(s.source, '导入'), false,
-            s.valid_from, 1
+            s.level, COALESCE(s.kind, ''), {g}, COALESCE(s.source, '导入'), false, false,
+            false, s.valid_from, 1
         FROM "{table}" s
         WHERE NOT EXISTS (SELECT 1 FROM {_AREA_T} a WHERE a.code = s.code AND a.valid_to IS NULL)
         RETURNING id""",  # noqa: S608

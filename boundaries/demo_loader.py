@@ -23,7 +23,6 @@ from boundaries.conversion_services import (
 from boundaries.crs import BEIJING1954, CGCS2000, CRS_TABLE, crs_find, zone_for_longitude
 from boundaries.lines import line_code, marker_number, marker_spots, shared_edges
 from boundaries.models import (
-    JOINT_INSPECTION_INTERVAL_YEARS,
     MARKER_KIND_OF_TYPE,
     AdministrativeArea,
     AreaLevel,
@@ -32,6 +31,7 @@ from boundaries.models import (
     BoundaryVersion,
     ConversionRun,
     JointInspection,
+    LineParty,
     MarkerFinding,
     MarkerState,
     TransformationParameterSet,
@@ -44,6 +44,7 @@ from boundaries.polygons import (
     read_geojson,
 )
 from boundaries.synthetic import cgcs2000_to_demo_beijing1954
+from boundaries.township_demo import inspection_demo_create, party_department
 from boundaries.transform_fit import CommonPoint, fit_transformation
 from gis_portal.metric_crs import geometry_to_lonlat, geometry_to_metric, to_lonlat, to_metric
 
@@ -139,10 +140,13 @@ def common_points_generate(city_4490, rng) -> tuple[list[CommonPoint], dict]:
 
 
 def _demo_clear() -> None:
-    MarkerFinding.objects.filter(inspection__is_demo=True).delete()
-    JointInspection.objects.filter(is_demo=True).delete()
-    BoundaryMarker.objects.filter(is_demo=True).delete()
-    BoundaryLine.objects.filter(is_demo=True).delete()
+    # County lines only: the township and neighbouring-city demo lines are their own steps.
+    lines = BoundaryLine.objects.filter(is_demo=True, level=AreaLevel.COUNTY)
+    MarkerFinding.objects.filter(inspection__is_demo=True, inspection__line__in=lines).delete()
+    JointInspection.objects.filter(is_demo=True, line__in=lines).delete()
+    BoundaryMarker.objects.filter(is_demo=True, line__in=lines).delete()
+    LineParty.objects.filter(line__in=lines).delete()
+    lines.delete()
     ConversionRun.objects.filter(parameter_set__is_demo=True).delete()
     TransformationParameterSet.objects.filter(is_demo=True).delete()
 
@@ -233,15 +237,12 @@ def _demo_inspections(lines: list[BoundaryLine], rng) -> int:
     count = 0
     for n, line in enumerate(lines):
         inspected = dt.date(2018 + n % 6, 5 + n % 5, 10 + n)
-        insp = JointInspection.objects.create(
-            line=line,
-            inspected_on=inspected,
-            participants=f"{line.area_a.name}民政局、{line.area_b.name}民政局（演示数据）",
-            summary="界线清楚，界桩总体完好（演示数据）",
-            next_due=inspected.replace(year=inspected.year + JOINT_INSPECTION_INTERVAL_YEARS),
-            recorded_by="演示数据",
-            is_demo=True,
+        parties = [(a, party_department(a)) for a in (line.area_a, line.area_b)]
+        LineParty.objects.bulk_create(
+            LineParty(line=line, area=a, department=d, signed_agreement=True, is_demo=True)
+            for a, d in parties
         )
+        insp = inspection_demo_create(line, n, parties, inspected=inspected)
         findings = [
             MarkerFinding(inspection=insp, marker=m, state=states[int(rng.integers(len(states)))])
             for m in line.markers.all()

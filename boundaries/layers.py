@@ -1,12 +1,13 @@
 """The boundary layers of the catalogue: administrative areas, boundary lines and markers.
 
-Areas are public (read only here; divisions change through their own records). Lines and
-markers are staff layers: edited by boundary officers, every change as a change request.
+Areas are public; they change only by a division adjustment (区划调整), filed as a change
+request on the adjustment pages, never drawn in the editor (``division_requests``). Lines
+and markers are staff layers: edited by boundary officers, every change as a change request.
 """
 
 from __future__ import annotations
 
-from boundaries import edit_services, record_services
+from boundaries import division_requests, edit_services, record_services
 from boundaries.models import (
     AdministrativeArea,
     AreaLevel,
@@ -46,6 +47,7 @@ catalogue_register(
             Field("valid_from", "生效日期", "t.valid_from", kind="date"),
             Field("source", "数据来源", "t.source", staff_only=True),
             Field("is_demo", "演示数据", "t.is_demo", kind="boolean"),
+            Field("geom_is_demo", "边界为演示数据", "t.geom_is_demo", kind="boolean"),
         ),
         datetime_field="valid_from",
         tiles=TileSpec(min_zoom=6, properties=("name", "code", "level"), simplify_below_zoom=12),
@@ -56,6 +58,20 @@ catalogue_register(
             label_priority=10,
             class_field="level",
             class_colours={"city": "#3a4f66", "county": "#5b7a99", "township": "#8fa8bf"},
+        ),
+        edit=Layer(
+            editor_roles=BOUNDARY_EDITORS,
+            change_kind=ChangeKind.DIVISION,
+            rules={},
+            update=division_requests.area_update_refused,
+            delete=division_requests.area_update_refused,
+            label_of=lambda obj: f"{obj.name}（{obj.code}）",
+            recheck=lambda pks: None,
+            footprint=division_requests.area_footprint,
+            create_refusal=division_requests.REFUSAL,
+            request_kind=division_requests.area_request_kind,
+            apply_approved=division_requests.area_apply_approved,
+            in_editor=False,
         ),
     ),
     CatalogueLayer(

@@ -18,7 +18,16 @@ from gis_portal.params import Float, ParamSet, Text
 from gis_portal.throttles import heavy_work
 
 
+class LinePartySerializer(serializers.Serializer):
+    area_code = serializers.CharField(source="area.code")
+    area_name = serializers.CharField(source="area.name")
+    is_neighbour = serializers.BooleanField(source="area.is_neighbour")
+    department = serializers.CharField()
+    signed_agreement = serializers.BooleanField()
+
+
 class LineFeatureSerializer(GeoFeatureModelSerializer):
+    parties = LinePartySerializer(many=True, read_only=True)
     area_a_name = serializers.CharField(source="area_a.name", read_only=True)
     area_b_name = serializers.CharField(source="area_b.name", read_only=True)
     marker_count = serializers.IntegerField(read_only=True)
@@ -43,6 +52,7 @@ class LineFeatureSerializer(GeoFeatureModelSerializer):
             "converted_at",
             "marker_count",
             "next_due",
+            "parties",
             "is_demo",
             "version",
         )

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import shapely
-from django.db.models import Count, Max, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Max, OuterRef, Prefetch, QuerySet, Subquery
 
 from boundaries import topology
 from boundaries.models import (
@@ -16,6 +16,7 @@ from boundaries.models import (
     BoundaryMarker,
     BoundaryVersion,
     JointInspection,
+    LineParty,
     MarkerFinding,
     VersionedAreaGeometry,
 )
@@ -31,6 +32,7 @@ def line_list() -> QuerySet[BoundaryLine]:
     latest = JointInspection.objects.filter(line=OuterRef("pk")).order_by("-inspected_on")
     return (
         BoundaryLine.objects.select_related("area_a", "area_b", "converted_with")
+        .prefetch_related(Prefetch("parties", queryset=LineParty.objects.select_related("area")))
         .annotate(
             marker_count=Count("markers", distinct=True),
             last_inspected=Max("inspections__inspected_on"),
@@ -136,7 +138,13 @@ def topology_report(*, tol: TopologyTolerances, versions: tuple[str, str] | None
     markers_by_line: dict[int, list[BoundaryMarker]] = {}
     for m in BoundaryMarker.objects.all().order_by("sequence", "type_code"):
         markers_by_line.setdefault(m.line_id, []).append(m)
-    for line in BoundaryLine.objects.select_related("area_a", "area_b").order_by("code"):
+    all_lines = list(BoundaryLine.objects.select_related("area_a", "area_b").order_by("code"))
+    county_lines_m = {
+        frozenset((ln.area_a_id, ln.area_b_id)): geometry_to_metric(_shape(ln.geom_4490))
+        for ln in all_lines
+        if ln.level == AreaLevel.COUNTY and ln.geom_4490 is not None
+    }
+    for line in all_lines:
         line_markers = markers_by_line.get(line.pk, [])
         issues += topology.check_numbering(
             line.code, [(m.number, m.sequence, m.type_code) for m in line_markers]
@@ -152,6 +160,7 @@ def topology_report(*, tol: TopologyTolerances, versions: tuple[str, str] | None
         a, b = area_m.get(line.area_a.code), area_m.get(line.area_b.code)
         if a is not None and b is not None:
             issues += topology.check_line_on_edge(line.code, line_m, a, b, tol_m=tol.line_m)
+        issues += _follow_issues(line, line_m, area_m, county_lines_m, tol_m=tol.line_m)
         points = [
             (m.number, shapely.Point(to_metric(m.geom_4490.x, m.geom_4490.y)))
             for m in line_markers
@@ -195,6 +204,32 @@ def topology_report(*, tol: TopologyTolerances, versions: tuple[str, str] | None
         "township_note": _township_note(),
         "features": features,
     }
+
+
+def _follow_issues(line, line_m, area_m, county_lines_m, *, tol_m: float) -> list:
+    """A township line across two counties follows their county line; a line with a
+    neighbouring city follows the city outline."""
+    a, b = line.area_a, line.area_b
+    if line.level == AreaLevel.TOWNSHIP and a.parent_id != b.parent_id:
+        county_line = county_lines_m.get(frozenset((a.parent_id, b.parent_id)))
+        if county_line is None:
+            return [
+                topology.Issue(
+                    "line_follow",
+                    line.code,
+                    f"界线 {line.code} 跨两个县级区域，但两县之间没有县级界线可对照",
+                )
+            ]
+        return topology.check_line_follows(
+            line.code, line_m, county_line, reference_label="县级界线", tol_m=tol_m
+        )
+    if line.level == AreaLevel.CITY and (a.is_neighbour or b.is_neighbour):
+        city = b if a.is_neighbour else a
+        if city.code in area_m:
+            return topology.check_line_follows(
+                line.code, line_m, area_m[city.code].boundary, reference_label="市界", tol_m=tol_m
+            )
+    return []
 
 
 def _township_note() -> str:

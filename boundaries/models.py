@@ -54,6 +54,12 @@ class AdministrativeArea(models.Model):
     geom_4490 = models.MultiPolygonField("边界", srid=4490, null=True, blank=True)
     source = models.CharField("数据来源", max_length=200)
     is_demo = models.BooleanField("演示数据", default=False)
+    # A real unit (code and name from the division tables) whose polygon was generated for
+    # the demo, because no public township polygon exists.
+    geom_is_demo = models.BooleanField("边界为演示数据", default=False, db_default=False)
+    # A neighbouring city outside Hegang (佳木斯、伊春): kept only as the other party of a
+    # boundary line, with no polygon, so it never enters the city's lists or lookups.
+    is_neighbour = models.BooleanField("相邻市（不属本市）", default=False, db_default=False)
     valid_from = models.DateField("生效日期", null=True, blank=True)
     valid_to = models.DateField("废止日期", null=True, blank=True)
     version = models.PositiveIntegerField("版本", default=1, editable=False)
@@ -67,7 +73,11 @@ class AdministrativeArea(models.Model):
                 fields=["code"], condition=Q(valid_to__isnull=True), name="area_current_code_unique"
             ),
         ]
-        indexes = [models.Index(fields=["level", "code"])]
+        indexes = [
+            models.Index(fields=["level", "code"]),
+            # "What was 230402 on 2015-01-01": every incarnation of a code, by date.
+            models.Index(fields=["code", "valid_from"], name="area_code_history"),
+        ]
         triggers = [version_bump_trigger()]
 
     def __str__(self) -> str:
@@ -382,3 +392,171 @@ class MarkerFinding(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["inspection", "marker"], name="finding_unique")
         ]
+
+
+# --- documents, parties and participants ---------------------------------------------
+
+
+class BoundaryDocumentKind(models.TextChoices):
+    AGREEMENT = "agreement", "界线协议书"
+    SURVEY = "survey", "勘界测绘成果"
+    INSPECTION_REPORT = "inspection_report", "联检报告"
+    OTHER = "other", "其他"
+
+
+class BoundaryDocument(models.Model):
+    """A stored file of a boundary line (its agreement 协议书) or of a joint inspection."""
+
+    line = models.ForeignKey(
+        BoundaryLine, null=True, blank=True, on_delete=models.PROTECT, related_name="documents"
+    )
+    inspection = models.ForeignKey(
+        JointInspection,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="documents",
+    )
+    kind = models.CharField("材料类型", max_length=20, choices=BoundaryDocumentKind.choices)
+    title = models.CharField("标题", max_length=200)
+    file = models.FileField("文件", upload_to="boundaries/documents/")
+    size_bytes = models.PositiveIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_by = models.CharField("上传人", max_length=100, blank=True)
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    is_demo = models.BooleanField("演示数据", default=False)
+
+    class Meta:
+        verbose_name = "界线材料"
+        verbose_name_plural = "界线材料"
+        ordering = ["-uploaded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(line__isnull=False) | Q(inspection__isnull=False),
+                name="boundary_document_has_owner",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class LineParty(models.Model):
+    """One side of a boundary line: the unit and the department that signed its agreement."""
+
+    line = models.ForeignKey(BoundaryLine, on_delete=models.CASCADE, related_name="parties")
+    area = models.ForeignKey(
+        AdministrativeArea, verbose_name="行政区域", on_delete=models.PROTECT, related_name="+"
+    )
+    department = models.CharField("负责部门", max_length=100)
+    contact = models.CharField("联系人", max_length=50, blank=True)
+    signed_agreement = models.BooleanField("已签署协议书", default=False)
+    is_demo = models.BooleanField("演示数据", default=False)
+
+    class Meta:
+        verbose_name = "界线当事方"
+        verbose_name_plural = "界线当事方"
+        ordering = ["line", "area__code"]
+        constraints = [models.UniqueConstraint(fields=["line", "area"], name="line_party_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.line.code} {self.area.name}"
+
+
+class ParticipantRole(models.TextChoices):
+    PARTY = "party", "界线当事方"
+    NEIGHBOUR = "neighbour", "相邻市"
+    DEPARTMENT = "department", "参加部门"
+    OBSERVER = "observer", "列席"
+
+
+class InspectionParticipant(models.Model):
+    """Who took part in a joint inspection, for which unit, and whether they signed."""
+
+    inspection = models.ForeignKey(
+        JointInspection, on_delete=models.CASCADE, related_name="participant_records"
+    )
+    person = models.CharField("姓名", max_length=50)
+    organisation = models.CharField("单位（部门）", max_length=100)
+    area = models.ForeignKey(
+        AdministrativeArea,
+        verbose_name="代表的行政区域",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    role = models.CharField("身份", max_length=12, choices=ParticipantRole.choices)
+    signed = models.BooleanField("已签字", default=False)
+    signed_on = models.DateField("签字日期", null=True, blank=True)
+    is_demo = models.BooleanField("演示数据", default=False)
+
+    class Meta:
+        verbose_name = "联检参加人"
+        verbose_name_plural = "联检参加人"
+        ordering = ["inspection", "role", "organisation"]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.person}"
+
+
+# --- division adjustments ---------------------------------------------------------------
+
+
+class AdjustmentKind(models.TextChoices):
+    MERGE = "merge", "合并"
+    SPLIT = "split", "拆分"
+    RENAME = "rename", "更名"
+    RECODE = "recode", "变更代码"
+    MOVE_BOUNDARY = "move_boundary", "调整界线"
+
+
+class DivisionAdjustment(models.Model):
+    """An approved change of divisions (区划调整), applied on its effective day.
+
+    The units it ends keep their code and polygon with ``valid_to`` the day before; the units
+    it creates start on ``effective_on``. ``plan`` is the proposal as submitted (checked by
+    ``boundaries.adjustments``).
+    """
+
+    kind = models.CharField("调整类型", max_length=15, choices=AdjustmentKind.choices)
+    effective_on = models.DateField("生效日期")
+    approval_ref = models.CharField("批准文号", max_length=100)
+    plan = models.JSONField("调整方案")
+    change_request_id = models.PositiveBigIntegerField("变更申请编号", null=True, blank=True)
+    applied_at = models.DateTimeField("登记时间", auto_now_add=True)
+    applied_by = models.CharField("登记人", max_length=100, blank=True)
+    is_demo = models.BooleanField("演示数据", default=False)
+
+    class Meta:
+        verbose_name = "区划调整"
+        verbose_name_plural = "区划调整"
+        ordering = ["-effective_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.effective_on}"
+
+
+class AdjustmentRole(models.TextChoices):
+    ENDED = "ended", "撤销（原单位）"
+    CREATED = "created", "新设（新单位）"
+
+
+class AdjustmentArea(models.Model):
+    """A unit an adjustment ended or created."""
+
+    adjustment = models.ForeignKey(
+        DivisionAdjustment, on_delete=models.CASCADE, related_name="units"
+    )
+    area = models.ForeignKey(
+        AdministrativeArea, on_delete=models.PROTECT, related_name="adjustments"
+    )
+    role = models.CharField("角色", max_length=10, choices=AdjustmentRole.choices)
+
+    class Meta:
+        verbose_name = "区划调整涉及单位"
+        verbose_name_plural = "区划调整涉及单位"
+        constraints = [
+            models.UniqueConstraint(fields=["adjustment", "area"], name="adjustment_area_unique")
+        ]
+        indexes = [models.Index(fields=["area", "role"])]

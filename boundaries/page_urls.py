@@ -2,11 +2,14 @@
 
 from django.urls import include, path
 
-from boundaries import views
+from boundaries import division_views, views
 
 boundary_pages = [
     path("", views.index, name="index"),
     path("topology/", views.topology_page, name="topology"),
+    path("townships/", division_views.township_page, name="townships"),
+    path("adjustments/", division_views.adjustment_page, name="adjustments"),
+    path("lines/<str:code>/", division_views.line_record_page, name="line-record"),
     path("parameters/", views.parameter_list, name="parameters"),
     path("parameters/<int:pk>/", views.parameter_detail, name="parameter-detail"),
     path("parameters/<int:pk>/points.csv", views.parameter_points_csv, name="parameter-points"),

@@ -40,7 +40,9 @@ def area_list(
     with_geometry_only: bool = False,
 ) -> QuerySet[AdministrativeArea]:
     """Return current areas filtered by level, parent code and bounding box."""
-    qs = AdministrativeArea.objects.filter(valid_to__isnull=True).select_related("parent")
+    qs = AdministrativeArea.objects.filter(
+        valid_to__isnull=True, is_neighbour=False
+    ).select_related("parent")
     if level:
         qs = qs.filter(level=level)
     if parent_code:

@@ -15,10 +15,20 @@ from shapely.geometry.base import BaseGeometry
 
 from boundaries.lines import as_multilinestring, marker_number, shared_edge
 
+# What each check is called on the staff pages.
+CHECK_LABELS = {
+    "tiling": "区域拼接（空隙/重叠）",
+    "line_edge": "界线与两区域公共边不一致",
+    "line_follow": "界线与应沿的上级界线不一致",
+    "marker_on_line": "界桩偏离界线",
+    "numbering": "界桩编号（缺号/重号/不合规则）",
+    "version_diff": "两版本边界差异",
+}
+
 
 @dataclass
 class Issue:
-    check: str  # tiling | line_edge | marker_on_line | numbering | version_diff
+    check: str  # a key of CHECK_LABELS
     subject: str
     message: str
     value_m: float | None = None
@@ -27,6 +37,7 @@ class Issue:
     def as_dict(self) -> dict:
         return {
             "check": self.check,
+            "check_label": CHECK_LABELS[self.check],
             "subject": self.subject,
             "message": self.message,
             "value_m": None if self.value_m is None else round(self.value_m, 3),
@@ -120,6 +131,30 @@ def check_line_on_edge(line_code: str, line_m, area_a_m, area_b_m, *, tol_m: flo
             )
         )
     return issues
+
+
+def check_line_follows(
+    line_code: str, line_m, reference_m, *, reference_label: str, tol_m: float
+) -> list[Issue]:
+    """Return an issue where ``line_m`` leaves the line it must follow by more than tol_m.
+
+    A township line between townships of two counties runs on the county line; a line
+    with a neighbouring city runs on the city outline. ``reference_m`` is that line.
+    """
+    off = line_m.difference(reference_m.buffer(tol_m))
+    if off.length <= tol_m:
+        return []
+    worst = max(reference_m.distance(shapely.Point(c)) for c in shapely.get_coordinates(off))
+    return [
+        Issue(
+            "line_follow",
+            line_code,
+            f"界线 {line_code} 有 {off.length:.0f} m 偏离{reference_label}"
+            f"（最远 {worst:.1f} m，容差 {tol_m:g} m）",
+            worst,
+            off,
+        )
+    ]
 
 
 def check_markers_on_line(

@@ -79,6 +79,13 @@ ROLES: tuple[Role, ...] = (
             # read only and a set in use is protected from deletion.
             "boundaries.TransformationParameterSet": EDIT,
             "boundaries.ConversionRun": RECORD,
+            "boundaries.LineParty": EDIT,
+            "boundaries.InspectionParticipant": EDIT,
+            # Uploaded through the pages (type and size checked); the admin shows them.
+            "boundaries.BoundaryDocument": RECORD,
+            # Written only by an approved change request (区划调整).
+            "boundaries.DivisionAdjustment": RECORD,
+            "boundaries.AdjustmentArea": RECORD,
         },
     ),
     Role(

@@ -39,7 +39,7 @@ def layer_description(layer: CatalogueLayer, *, user, extent: bool = False) -> d
         "description": layer.description,
         "geometry_type": layer.geometry_type,
         "public": layer.is_public,
-        "editable": layer.edit is not None and staff,
+        "editable": layer.edit is not None and layer.edit.in_editor and staff,
         "fields": [
             {
                 "name": f.name,

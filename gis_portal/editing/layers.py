@@ -71,6 +71,9 @@ class Layer:
     # announcement(kind=, target_id=) → dict: the announcement's standard fields of an
     # approved target (standard name, pinyin, division, location …); None = no defaults.
     announcement: Callable[..., dict] | None = None
+    # False: a layer changed only through change requests on its own pages (division
+    # adjustments of the areas), not drawn in the map editor.
+    in_editor: bool = True
 
     def footprint_of(self, obj: models.Model) -> Footprint:
         if self.footprint is not None:

@@ -14,6 +14,7 @@ class ChangeKind(models.TextChoices):
     ABOLISHING = "abolishing", "地名销名"
     BOUNDARY_LINE = "boundary_line", "界线变更"
     BOUNDARY_MARKER = "boundary_marker", "界桩变更"
+    DIVISION = "division", "区划调整"
 
 
 class ChangeAction(models.TextChoices):
@@ -37,6 +38,7 @@ class DocumentKind(models.TextChoices):
     CONSULTATION = "consultation", "征求意见报告"
     SURVEY = "survey", "勘测资料"
     AGREEMENT = "agreement", "界线协议书"
+    APPROVAL = "approval", "批准文件"
     OTHER = "other", "其他"
 
 
@@ -58,6 +60,8 @@ REQUIRED_DOCUMENTS: dict[str, tuple[str, ...]] = {
     # on a survey (recorded in the joint inspection).
     ChangeKind.BOUNDARY_LINE: (DocumentKind.AGREEMENT,),
     ChangeKind.BOUNDARY_MARKER: (DocumentKind.SURVEY,),
+    # 行政区划管理条例 (2018): a division changes only by the approving government's decision.
+    ChangeKind.DIVISION: (DocumentKind.APPROVAL,),
 }
 
 

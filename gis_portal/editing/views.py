@@ -39,6 +39,7 @@ def editor_page(request: HttpRequest) -> HttpResponse:
             "editable": user_may_edit(request.user, layer.editor_roles),
         }
         for layer in LAYERS.values()
+        if layer.in_editor
     ]
     return render(
         request, "editing/editor.html", {"layers": layers, "county": editor_county(request.user)}
