@@ -7,6 +7,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.db.models import F, Q
 
 from gis_portal.history import history_trackers, version_bump_trigger
+from placenames.culture import MEDIA_TYPES
 
 # The derived search keys (rewritten from the names by the services) are left out of the
 # history: a refresh of the keys is no change of the record.
@@ -313,6 +314,14 @@ class PlaceNameMedia(models.Model):
 
     def __str__(self) -> str:
         return f"{self.place.standard_name} {self.get_kind_display()}：{self.title}"
+
+    @property
+    def type_label(self) -> str:
+        """Return the checked format in words (JPEG 图片, PDF 文档 …)."""
+        return next(
+            (t.label for t in MEDIA_TYPES.values() if t.content_type == self.content_type),
+            self.content_type,
+        )
 
 
 class ProtectionReason(models.TextChoices):

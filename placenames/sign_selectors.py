@@ -112,7 +112,7 @@ def place_sign_states(*, year: int, county_code: str | None = None) -> list[Plac
     return states
 
 
-def _cells(states: list[PlaceSignState]) -> list[rules.CoverageCell]:
+def coverage_cells(states: list[PlaceSignState]) -> list[rules.CoverageCell]:
     tally: dict[tuple[str, str, str, str], list[int]] = defaultdict(lambda: [0, 0])
     for s in states:
         county = s.county or County(0, "", "（未归县区）")
@@ -127,7 +127,7 @@ def _cells(states: list[PlaceSignState]) -> list[rules.CoverageCell]:
 
 def sign_coverage(*, year: int, county_code: str | None = None) -> list[rules.CoverageCell]:
     """Return the coverage per county and sign category at the end of ``year``."""
-    return _cells(place_sign_states(year=year, county_code=county_code))
+    return coverage_cells(place_sign_states(year=year, county_code=county_code))
 
 
 def sign_coverage_rate(county: str | AdministrativeArea | None, year: int) -> float | None:
@@ -191,4 +191,4 @@ def sign_coverage_naive(*, year: int) -> list[rules.CoverageCell]:
                 covered,
             )
         )
-    return _cells(states)
+    return coverage_cells(states)

@@ -48,7 +48,11 @@ def test_a_table_import_writes_the_texts_and_a_dry_run_writes_nothing(two, tmp_p
     assert real.summary().replace("已更新", "将更新") == trial.summary()
     bridge.refresh_from_db()
     village.refresh_from_db()
-    assert (bridge.origin, bridge.meaning, bridge.history) == ("因桥畔古松得名", "松鹤延年", "1958年建")
+    assert (bridge.origin, bridge.meaning, bridge.history) == (
+        "因桥畔古松得名",
+        "松鹤延年",
+        "1958年建",
+    )
     assert (village.meaning, village.origin) == ("寓意红旗飘扬", "")
     again = placename_culture_import(path=path, file_name="culture.csv", user=None, dry_run=False)
     assert (again.updated, again.unchanged) == (0, 2)

@@ -16,7 +16,11 @@ def test_the_table_layout_reads_the_forms_headings_with_their_asterisks():
     ]
     layout, records, errors = culture.culture_records(rows)
     assert (layout, errors) == ("table", [])
-    assert records[0].values == {"origin": "因桥畔古松得名", "meaning": "松鹤延年", "history": "1958年建"}
+    assert records[0].values == {
+        "origin": "因桥畔古松得名",
+        "meaning": "松鹤延年",
+        "history": "1958年建",
+    }
     assert records[1].values == {"meaning": "寓意红旗飘扬"}  # empty cells change nothing
 
 
@@ -45,7 +49,7 @@ def test_errors_name_the_row_and_the_column():
     rows = [
         ["代码", "标准名称", "地名含义", "历史沿革"],
         ["2304", "松鹤桥", "松鹤延年", ""],
-        [CODE, "松鹤桥", "=HYPERLINK(\"x\")", ""],
+        [CODE, "松鹤桥", '=HYPERLINK("x")', ""],
         [CODE, "松鹤桥", "", "x" * 5000],
     ]
     _, _, errors = culture.culture_records(rows)
@@ -62,18 +66,24 @@ def test_a_table_without_culture_columns_is_refused():
 
 
 def test_a_century_name_needs_a_hundred_years_of_use():
-    assert culture.protection_problem(
-        reason_kind="century", reason="清末设驿", in_use_since_year=1900, listed_year=2026
-    ) is None
+    assert (
+        culture.protection_problem(
+            reason_kind="century", reason="清末设驿", in_use_since_year=1900, listed_year=2026
+        )
+        is None
+    )
     assert "不足 100 年" in culture.protection_problem(
         reason_kind="century", reason="1950年代命名", in_use_since_year=1950, listed_year=2026
     )
     assert "须填写始用年份" in culture.protection_problem(
         reason_kind="century", reason="老地名", in_use_since_year=None, listed_year=2026
     )
-    assert culture.protection_problem(
-        reason_kind="historic", reason="  ", in_use_since_year=None, listed_year=2026
-    ) == "请填写保护理由"
+    assert (
+        culture.protection_problem(
+            reason_kind="historic", reason="  ", in_use_since_year=None, listed_year=2026
+        )
+        == "请填写保护理由"
+    )
 
 
 def test_column_letters():
