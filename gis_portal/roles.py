@@ -54,6 +54,12 @@ ROLES: tuple[Role, ...] = (
             # Reference lists, loaded from the national classification and GeoNames.
             "placenames.PlaceCategory": VIEW,
             "placenames.GeoNamesPlace": VIEW,
+            # Signs of villages, residential areas, bridges…: the officers' inventory.
+            "placenames.PlaceSign": EDIT,
+            # Uploaded only through the culture page (size and content checks); the admin
+            # shows and deletes them.
+            "placenames.PlaceNameMedia": ("view", "delete"),
+            "placenames.ProtectedName": EDIT,
             "addresses.Street": EDIT,
             "addresses.StreetFormerName": EDIT,
             "addresses.StreetSign": EDIT,

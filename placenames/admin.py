@@ -4,8 +4,17 @@ from django.contrib import admin
 from gis_portal.admin_base import OfflineGISModelAdmin
 from gis_portal.editing.admin_validation import LayerValidatedAdminMixin, layer_validated
 from gis_portal.editing.admin_versioning import VersionCheckedAdminMixin
+from placenames.culture import protection_problem
 from placenames.edit_services import _representative_point
-from placenames.models import GeoNamesPlace, PlaceCategory, PlaceName, PlaceNameAlias
+from placenames.models import (
+    GeoNamesPlace,
+    PlaceCategory,
+    PlaceName,
+    PlaceNameAlias,
+    PlaceNameMedia,
+    PlaceSign,
+    ProtectedName,
+)
 from placenames.services import placename_search_keys_refresh
 
 
@@ -70,3 +79,70 @@ class PlaceNameAdmin(LayerValidatedAdminMixin, VersionCheckedAdminMixin, Offline
         super().save_related(request, form, formsets, change)
         # Aliases are saved by now; the search keys cover them.
         placename_search_keys_refresh(place=form.instance)
+
+
+@admin.register(PlaceSign)
+class PlaceSignAdmin(OfflineGISModelAdmin):
+    list_display = ("text_zh", "kind", "place", "status", "condition", "installed_on", "is_demo")
+    list_filter = ("kind", "status", "condition", "is_demo")
+    search_fields = ("text_zh", "place__standard_name", "place__place_code")
+    raw_id_fields = ("place",)
+
+
+@admin.register(PlaceNameMedia)
+class PlaceNameMediaAdmin(admin.ModelAdmin):
+    """Shown and deleted here; added only on the culture page, which checks the content."""
+
+    list_display = (
+        "title",
+        "kind",
+        "place",
+        "content_type",
+        "size_bytes",
+        "uploaded_at",
+        "is_demo",
+    )
+    list_filter = ("kind", "is_demo")
+    search_fields = ("title", "place__standard_name", "place__place_code")
+    readonly_fields = [f.name for f in PlaceNameMedia._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ProtectedNameForm(forms.ModelForm):
+    class Meta:
+        model = ProtectedName
+        fields = [
+            "place",
+            "reason_kind",
+            "reason",
+            "in_use_since_year",
+            "listed_on",
+            "listed_by",
+            "is_demo",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        problem = protection_problem(
+            reason_kind=data.get("reason_kind", ""),
+            reason=data.get("reason", ""),
+            in_use_since_year=data.get("in_use_since_year"),
+            listed_year=data["listed_on"].year if data.get("listed_on") else None,
+        )
+        if problem:
+            raise forms.ValidationError(problem)
+        return data
+
+
+@admin.register(ProtectedName)
+class ProtectedNameAdmin(admin.ModelAdmin):
+    form = ProtectedNameForm
+    list_display = ("place", "reason_kind", "in_use_since_year", "listed_on", "is_demo")
+    list_filter = ("reason_kind", "is_demo")
+    search_fields = ("place__standard_name", "place__place_code", "reason")
+    raw_id_fields = ("place",)

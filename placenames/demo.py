@@ -8,6 +8,7 @@ from boundaries.demo import area_files
 from gis_portal.datasets import HEGANG_DATA_DIR
 from gis_portal.demo import DemoStep, demo_steps_register
 from placenames import demo_archive as placename_demo_archive
+from placenames import demo_culture
 from placenames.services import geonames_load, placenames_load_demo
 
 demo_steps_register(
@@ -29,5 +30,12 @@ demo_steps_register(
         ],
         load=placenames_load_demo,
         after=("areas",),  # the archive names every area
+    ),
+    DemoStep(
+        name="culture",
+        version="1",
+        files=lambda: [Path(demo_culture.__file__)],
+        load=demo_culture.culture_load_demo,
+        after=("placenames",),  # signs, stories and media of the archive's places
     ),
 )

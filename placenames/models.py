@@ -7,6 +7,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.db.models import F, Q
 
 from gis_portal.history import history_trackers, version_bump_trigger
+from placenames.culture import MEDIA_TYPES
 
 # The derived search keys (rewritten from the names by the services) are left out of the
 # history: a refresh of the keys is no change of the record.
@@ -202,3 +203,150 @@ class PlaceNameAlias(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_kind_display()})"
+
+
+# ---- place-name signs of every kind (not only street signs) ------------------------------
+
+
+class PlaceSignKind(models.TextChoices):
+    """The sign a place of a category carries (placenames/sign_coverage.py maps categories)."""
+
+    STREET = "street", "街路巷路牌"
+    VILLAGE = "village", "村名牌"
+    RESIDENTIAL = "residential", "居民区标志牌"
+    BRIDGE = "bridge", "桥名牌"
+    AREA = "area", "区片地名标志"
+
+
+class PlaceSignStatus(models.TextChoices):
+    PLANNED = "planned", "待制作"
+    INSTALLED = "installed", "在用"
+    REMOVED = "removed", "已拆除"
+
+
+class PlaceSignCondition(models.TextChoices):
+    GOOD = "good", "完好"
+    WORN = "worn", "褪色/轻微损坏"
+    DAMAGED = "damaged", "损坏"
+
+
+class PlaceSign(models.Model):
+    """A place-name sign (地名标志) of a village, residential area, bridge or other place.
+
+    Street signs stay in addresses.StreetSign (they hang on a street line); a street's
+    archive record counts as signed by either. The sign standard (GB 17733: 3/5 Chinese
+    over 2/5 pinyin) fixes the text, so the plate carries the standard name and its pinyin.
+    """
+
+    place = models.ForeignKey(
+        PlaceName, verbose_name="地名", on_delete=models.PROTECT, related_name="signs"
+    )
+    kind = models.CharField("标志类型", max_length=12, choices=PlaceSignKind.choices)
+    text_zh = models.CharField("牌面中文", max_length=100)
+    text_pinyin = models.CharField("牌面拼音", max_length=300, blank=True)
+    point_4490 = models.PointField("位置", srid=4490, null=True, blank=True)
+    status = models.CharField(
+        "状态", max_length=10, choices=PlaceSignStatus.choices, default=PlaceSignStatus.INSTALLED
+    )
+    condition = models.CharField(
+        "现状", max_length=10, choices=PlaceSignCondition.choices, default=PlaceSignCondition.GOOD
+    )
+    installed_on = models.DateField("安装时间", null=True, blank=True)
+    removed_on = models.DateField("拆除时间", null=True, blank=True)
+    note = models.CharField("备注", max_length=200, blank=True)
+    is_demo = models.BooleanField("演示数据", default=False)
+
+    class Meta:
+        verbose_name = "地名标志"
+        verbose_name_plural = "地名标志"
+        ordering = ["place", "id"]
+        indexes = [models.Index(fields=["place", "kind", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(removed_on__isnull=True)
+                | Q(installed_on__isnull=True)
+                | Q(removed_on__gte=F("installed_on")),
+                name="placesign_removed_after_installed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.text_zh} {self.get_kind_display()}"
+
+
+# ---- culture of the archive: media and the register of names to protect ------------------
+
+
+class MediaKind(models.TextChoices):
+    PHOTO = "photo", "照片"
+    SCAN = "scan", "扫描档案"
+    PRONUNCIATION = "pronunciation", "读音录音"
+
+
+class PlaceNameMedia(models.Model):
+    """A photo, a scanned document or a recorded pronunciation of a place name.
+
+    Written only by ``placename_media_add`` (placenames/culture_services.py), which checks the
+    size and sniffs the type from the content, never from the file name.
+    """
+
+    place = models.ForeignKey(
+        PlaceName, verbose_name="地名", on_delete=models.CASCADE, related_name="media"
+    )
+    kind = models.CharField("类型", max_length=14, choices=MediaKind.choices)
+    title = models.CharField("标题", max_length=100)
+    credit = models.CharField("来源/拍摄者", max_length=100, blank=True)
+    file = models.FileField("文件", upload_to="placenames/media/%Y/")
+    thumbnail = models.FileField("缩略图", upload_to="placenames/thumbs/%Y/", blank=True)
+    content_type = models.CharField("文件格式", max_length=50)
+    size_bytes = models.PositiveBigIntegerField("文件大小（字节）")
+    width_px = models.PositiveIntegerField("宽（像素）", null=True, blank=True)
+    height_px = models.PositiveIntegerField("高（像素）", null=True, blank=True)
+    sha256 = models.CharField("校验值", max_length=64)
+    uploaded_by = models.CharField("上传人", max_length=150, blank=True)
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    is_demo = models.BooleanField("演示数据", default=False)
+
+    class Meta:
+        verbose_name = "地名多媒体"
+        verbose_name_plural = "地名多媒体"
+        ordering = ["place", "kind", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.place.standard_name} {self.get_kind_display()}：{self.title}"
+
+    @property
+    def type_label(self) -> str:
+        """Return the checked format in words (JPEG 图片, PDF 文档 …)."""
+        return next(
+            (t.label for t in MEDIA_TYPES.values() if t.content_type == self.content_type),
+            self.content_type,
+        )
+
+
+class ProtectionReason(models.TextChoices):
+    HISTORIC = "historic", "历史地名"
+    CENTURY = "century", "使用百年以上"
+    CULTURAL = "cultural", "具有重要历史文化价值"
+
+
+class ProtectedName(models.Model):
+    """An entry of the register of names to protect (地名保护名录), with its reason."""
+
+    place = models.OneToOneField(
+        PlaceName, verbose_name="地名", on_delete=models.PROTECT, related_name="protection"
+    )
+    reason_kind = models.CharField("保护类别", max_length=10, choices=ProtectionReason.choices)
+    reason = models.TextField("保护理由")
+    in_use_since_year = models.PositiveSmallIntegerField("始用年份", null=True, blank=True)
+    listed_on = models.DateField("列入时间")
+    listed_by = models.CharField("列入单位/人", max_length=100, blank=True)
+    is_demo = models.BooleanField("演示数据", default=False)
+
+    class Meta:
+        verbose_name = "地名保护名录"
+        verbose_name_plural = "地名保护名录"
+        ordering = ["place"]
+
+    def __str__(self) -> str:
+        return f"{self.place.standard_name}（{self.get_reason_kind_display()}）"

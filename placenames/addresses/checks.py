@@ -23,6 +23,8 @@ RULES: dict[str, str] = {
     "name_mismatch": "牌面街路名与地名档案不符",
     "sign_not_replaced": "更名后路牌未更换",
     "inspection_overdue": "路牌巡检逾期",
+    "street_without_sign": "街路巷没有在用路牌",
+    "place_without_sign": "地名没有在用地名标志",
 }
 DEFAULT_MAX_DISTANCE_M = 50.0  # frontage setback; configurable per call
 DEFAULT_INSPECTION_INTERVAL_DAYS = 365
@@ -222,3 +224,38 @@ def check_signs(
                 )
             )
     return out
+
+
+def check_street_signed(street: StreetFacts, *, installed_signs: int) -> list[Finding]:
+    """Return a finding when a street has no installed sign at all."""
+    if installed_signs:
+        return []
+    return [
+        Finding(
+            "street_without_sign",
+            street.id,
+            "street",
+            street.id,
+            f"{street.current_name}没有在用路牌",
+        )
+    ]
+
+
+def check_place_signed(
+    *, place_id: int, name: str, sign_label: str, group_label: str, covered: bool
+) -> list[Finding]:
+    """Return a finding when a place that needs a sign (村、居民区、桥梁…) has none of its kind.
+
+    Places are not on a street: the finding's street id is 0.
+    """
+    if covered:
+        return []
+    return [
+        Finding(
+            "place_without_sign",
+            0,
+            "place",
+            place_id,
+            f"{group_label}「{name}」没有在用的{sign_label}",
+        )
+    ]

@@ -24,6 +24,8 @@ from placenames.addresses.models import (
     StreetSign,
 )
 from placenames.addresses.numbering import format_number, locate_many
+from placenames.models import PlaceName, PlaceSignKind
+from placenames.sign_selectors import place_sign_states
 
 
 @dataclass
@@ -142,9 +144,46 @@ def address_checks(
         report.findings += checks.check_signs(
             facts[sid], sign_facts, as_of=as_of, inspection_interval_days=inspection_interval_days
         )
+    for sid, street_facts in facts.items():
+        report.findings += checks.check_street_signed(
+            street_facts, installed_signs=len(sign_by_street.get(sid, ()))
+        )
+    if street_id is None:
+        report.findings += _place_sign_findings(
+            report, as_of=as_of, township_code=township_code, is_demo=is_demo
+        )
     order = {rule: i for i, rule in enumerate(checks.RULES)}
     report.findings.sort(key=lambda f: (order[f.rule], f.street_id, f.object_id))
     return report
+
+
+def _place_sign_findings(
+    report: ChecksReport, *, as_of: date, township_code: str | None, is_demo: bool | None
+) -> list[checks.Finding]:
+    """Return the places (other than streets, checked above) with no sign of their kind."""
+    in_township: set[int] | None = None
+    if township_code:
+        in_township = set(
+            PlaceName.objects.filter(
+                Q(division__code=township_code) | Q(division__parent__code=township_code)
+            ).values_list("id", flat=True)
+        )
+    out: list[checks.Finding] = []
+    for state in place_sign_states(year=as_of.year):
+        if state.sign_kind == "street" or (is_demo is not None and state.is_demo != is_demo):
+            continue
+        if in_township is not None and state.id not in in_township:
+            continue
+        if state.lon is not None and state.lat is not None:
+            report.positions[("place", state.id)] = (state.lon, state.lat)
+        out += checks.check_place_signed(
+            place_id=state.id,
+            name=state.name,
+            sign_label=PlaceSignKind(state.sign_kind).label,
+            group_label=state.group_label,
+            covered=state.covered,
+        )
+    return out
 
 
 def street_names() -> dict[int, str]:

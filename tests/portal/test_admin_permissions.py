@@ -30,6 +30,10 @@ EXPECTED = {
     "placenames.PlaceNameAlias": ("vacd", "-", "-", "vacd"),
     "placenames.PlaceCategory": ("v", "-", "-", "vacd"),
     "placenames.GeoNamesPlace": ("v", "-", "-", "vacd"),
+    "placenames.PlaceSign": ("vacd", "-", "-", "vacd"),
+    # Added only by the culture page (content sniffing); the admin views and deletes.
+    "placenames.PlaceNameMedia": ("vd", "-", "-", "vd"),
+    "placenames.ProtectedName": ("vacd", "-", "-", "vacd"),
     "addresses.Street": ("vacd", "-", "-", "vacd"),
     "addresses.StreetFormerName": ("vacd", "-", "-", "vacd"),
     "addresses.StreetSign": ("vacd", "-", "-", "vacd"),

@@ -28,7 +28,7 @@ def test_steps_waiting_on_each_other_are_a_configuration_error():
 def test_every_app_contributes_its_steps_and_they_run_in_a_valid_order():
     names = [s.name for s in demo_steps()]
     expected = (
-        "areas accounts geonames placenames addresses boundary_versions boundary_lines"
+        "areas accounts geonames placenames culture addresses boundary_versions boundary_lines"
         " township_polygons neighbour_lines facilities"
     )
     assert sorted(names) == sorted(expected.split())

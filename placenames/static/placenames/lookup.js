@@ -211,6 +211,8 @@
         el.textContent = v === null || v === undefined || v === "" ? "—" : String(v);
       });
       document.getElementById("pn-demo").hidden = !p.is_demo;
+      var cultureLink = document.getElementById("pn-culture");
+      if (cultureLink) { cultureLink.href = "/culture/" + encodeURIComponent(code) + "/"; }
       detailEl.hidden = false;
       detailEl.dataset.code = code;
       selectedSource.clear();
@@ -327,4 +329,8 @@
       })
       .catch(function (err) { setStatus("查询此处地名失败：" + err.message, true); });
   });
+
+  // A link from another page (the sign coverage list, a culture page) opens one record.
+  var linkedCode = new URLSearchParams(window.location.search).get("code");
+  if (linkedCode && /^\d{20}$/.test(linkedCode)) { showDetail(linkedCode); }
 })();
