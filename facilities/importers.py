@@ -28,16 +28,26 @@ def read_table(path: Path) -> list[dict[str, str]]:
     Raises ``ValueError`` with a Chinese message (never the parser's own text) for a file
     that is not what its extension says; ``UnicodeDecodeError`` for a non-UTF-8 CSV.
     """
+    return [row for _line, row in read_table_lines(path)]
+
+
+def read_table_lines(path: Path) -> list[tuple[int, dict[str, str]]]:
+    """Return (line number in the file, row) pairs, as ``read_table`` reads them.
+
+    Line 1 is the header; blank rows are skipped but keep their numbers counted, so an
+    error names the row a user sees in Excel.
+    """
     suffix = Path(path).suffix.lower()
     if suffix == ".csv":
         text = Path(path).read_text(encoding="utf-8-sig")
-        return [dict(r) for r in csv.DictReader(io.StringIO(text))]
+        reader = csv.DictReader(io.StringIO(text))
+        return [(reader.line_num, dict(r)) for r in reader]
     if suffix == ".xlsx":
         return _read_xlsx(Path(path))
     raise ValueError(f"不支持的文件类型 {suffix}（应为 .csv 或 .xlsx）")
 
 
-def _read_xlsx(path: Path) -> list[dict[str, str]]:
+def _read_xlsx(path: Path) -> list[tuple[int, dict[str, str]]]:
     try:
         with zip_open(path, limits=XLSX_LIMITS) as archive:
             zip_verify(archive, limits=XLSX_LIMITS)
@@ -55,8 +65,8 @@ def _read_xlsx(path: Path) -> list[dict[str, str]]:
         return []
     header = [str(h or "").strip() for h in rows[0]]
     return [
-        {h: "" if v is None else _cell(v) for h, v in zip(header, r, strict=False)}
-        for r in rows[1:]
+        (line, {h: "" if v is None else _cell(v) for h, v in zip(header, r, strict=False)})
+        for line, r in enumerate(rows[1:], start=2)
         if any(v not in (None, "") for v in r)
     ]
 

@@ -47,13 +47,6 @@ def _report_inputs(programme: Programme) -> dict:
     keep = np.flatnonzero(target > 0)
     lon, lat = to_lonlat(demand.xy_m[keep, 0], demand.xy_m[keep, 1])
     points = np.column_stack([lon, lat, target[keep], report["_served_per_unit"][keep]]).tolist()
-    daycare = Programme.objects.filter(slug="eldercare_daycare").first()
-    eldercare = report if programme.slug == "eldercare_daycare" else None
-    if eldercare is None and daycare is not None:
-        try:
-            eldercare = programme_coverage(daycare, demand=demand)
-        except CoverageUnavailable:
-            eldercare = None
     outlines = {
         "type": "FeatureCollection",
         "features": [
@@ -72,7 +65,7 @@ def _report_inputs(programme: Programme) -> dict:
     )
     return {
         "report": report,
-        "targets": plan_targets(eldercare_report=eldercare),
+        "targets": plan_targets(coverage_reports={programme.slug: report}),
         "facilities_geojson": FacilitySerializer(facilities, many=True).data,
         "outlines_geojson": outlines,
         "demand_points": points,
