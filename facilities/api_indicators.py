@@ -1,4 +1,5 @@
-"""REST API of the yearly plan indicators (/api/v1/indicators…): list, entry, import, history."""
+"""REST API of the yearly plan indicators (/api/v1/indicators…: list, entry, import,
+history) and the import of the standards workbook (/api/v1/standards/import)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from facilities.services.indicators import (
     indicator_file_import,
     indicator_values_enter,
 )
+from facilities.services.standards_io import standards_import
 from gis_portal.errors import InvalidParameter, NotFound
 from gis_portal.importing.uploads import upload_problem, upload_saved
 from gis_portal.limits import accepts_upload
@@ -183,3 +185,30 @@ class IndicatorValueHistoryView(APIView):
                 for e in events.select_related("pgh_context")
             ]
         )
+
+
+@accepts_upload
+@method_decorator(heavy_work("compute"), name="post")
+class StandardsImportView(APIView):
+    """Import the standards workbook (sheets 服务项目与标准, 设施类型): all or none.
+
+    multipart: ``file`` (xlsx, as exported at /facilities/standards.xlsx), ``dry_run``.
+    """
+
+    permission_classes = [IsPlanner]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT})
+    def post(self, request):
+        data = request.data
+        reject_unknown(data, {"file", "dry_run"})
+        dry_run = parse_choice(data, "dry_run", ["true", "false"]) == "true"
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise InvalidParameter("file", "请上传 xlsx 文件（以导出的标准表为模板）")
+        problem = upload_problem(upload, max_bytes=settings.UPLOAD_MAX_BYTES)
+        if problem:
+            raise InvalidParameter("file", problem)
+        with upload_saved(upload) as path:
+            report = standards_import(path=path, dry_run=dry_run)
+        return Response(report)

@@ -71,6 +71,37 @@ def _read_xlsx(path: Path) -> list[tuple[int, dict[str, str]]]:
     ]
 
 
+def read_xlsx_sheets(path: Path) -> dict[str, list[tuple[int, dict[str, str]]]]:
+    """Return every sheet of a workbook as (line, row) pairs keyed by the sheet's title."""
+    if Path(path).suffix.lower() != ".xlsx":
+        raise ValueError(f"不支持的文件类型 {Path(path).suffix.lower()}（应为 .xlsx）")
+    try:
+        with zip_open(path, limits=XLSX_LIMITS) as archive:
+            zip_verify(archive, limits=XLSX_LIMITS)
+    except ArchiveRefused as exc:
+        raise ValueError(f"Excel 文件被拒绝：{exc}") from None
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+        try:
+            sheets = {ws.title: list(ws.iter_rows(values_only=True)) for ws in book.worksheets}
+        finally:
+            book.close()
+    except Exception:  # openpyxl raises zip/XML/key errors of several kinds
+        raise ValueError("文件内容不是有效的 Excel 工作簿") from None
+    out = {}
+    for title, rows in sheets.items():
+        if not rows:
+            out[title] = []
+            continue
+        header = [str(h or "").strip() for h in rows[0]]
+        out[title] = [
+            (line, {h: "" if v is None else _cell(v) for h, v in zip(header, r, strict=False)})
+            for line, r in enumerate(rows[1:], start=2)
+            if any(v not in (None, "") for v in r)
+        ]
+    return out
+
+
 def _cell(value) -> str:
     if isinstance(value, ArrayFormula | DataTableFormula):
         text = getattr(value, "text", None) or ""

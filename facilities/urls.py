@@ -24,6 +24,7 @@ urlpatterns = [
         api_indicators.IndicatorImportView.as_view(),
         name="indicator-value-import",
     ),
+    path("standards/import", api_indicators.StandardsImportView.as_view(), name="standards-import"),
     path(
         "indicator-values/<int:pk>/history",
         api_indicators.IndicatorValueHistoryView.as_view(),

@@ -19,6 +19,7 @@ from facilities.report import report_html, report_xlsx
 from facilities.selectors.coverage import demand_arrays, programme_coverage
 from facilities.selectors.targets import plan_targets
 from facilities.services.registry import EXPORT_FORMATS, facilities_export_query, registry_xlsx
+from facilities.services.standards_io import standards_xlsx
 from facilities.siting.catalogue import DEFAULT_MODEL, SITING_MODELS
 from gis_portal.importing.downloads import export_response
 from gis_portal.metric_crs import to_lonlat
@@ -128,3 +129,14 @@ def registry_export(request: HttpRequest, fmt: str) -> HttpResponse:
         response["Content-Disposition"] = 'attachment; filename="facilities.xlsx"'
         return response
     return export_response(facilities_export_query(programme=programme), fmt=fmt, filename=name)
+
+
+@planner_required
+def standards_export(request: HttpRequest) -> HttpResponse:
+    """Download the standards workbook (the standards import's template)."""
+    response = HttpResponse(
+        standards_xlsx(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="standards.xlsx"'
+    return response

@@ -77,7 +77,12 @@ def test_an_entry_records_who_and_when_and_shows_against_its_target(planner_api)
     ],
 )
 def test_bad_entries_are_refused_naming_the_column(planner_api, entry, column, words):
-    base = {"indicator": "cremation_rate", "county": "230402", "year": "2023", "value_percent": "88"}
+    base = {
+        "indicator": "cremation_rate",
+        "county": "230402",
+        "year": "2023",
+        "value_percent": "88",
+    }
     response = planner_api.post("/api/v1/indicator-values", {**base, **entry}, format="json")
     assert response.status_code == 400
     body = response.json()
@@ -87,7 +92,12 @@ def test_bad_entries_are_refused_naming_the_column(planner_api, entry, column, w
 
 
 def test_a_second_entry_for_the_same_year_is_refused(planner_api):
-    entry = {"indicator": "cremation_rate", "county": "230402", "year": "2023", "value_percent": "88"}
+    entry = {
+        "indicator": "cremation_rate",
+        "county": "230402",
+        "year": "2023",
+        "value_percent": "88",
+    }
     assert planner_api.post("/api/v1/indicator-values", entry, format="json").status_code == 201
     again = planner_api.post(
         "/api/v1/indicator-values", {**entry, "value_percent": "95"}, format="json"
@@ -98,7 +108,12 @@ def test_a_second_entry_for_the_same_year_is_refused(planner_api):
 
 def test_entries_need_a_planner(hegang_areas):
     api = APIClient()
-    entry = {"indicator": "cremation_rate", "county": "230402", "year": "2023", "value_percent": "88"}
+    entry = {
+        "indicator": "cremation_rate",
+        "county": "230402",
+        "year": "2023",
+        "value_percent": "88",
+    }
     assert api.post("/api/v1/indicator-values", entry, format="json").status_code in (401, 403)
     api.force_authenticate(user_with_role("officer", "placename_officer", password="x"))
     assert api.post("/api/v1/indicator-values", entry, format="json").status_code == 403
@@ -121,9 +136,7 @@ def test_an_import_writes_every_row(planner_api, tmp_path):
     assert value.source == "导入：indicators.xlsx"
 
 
-def test_an_import_with_one_bad_row_writes_nothing_and_names_row_and_column(
-    planner_api, tmp_path
-):
+def test_an_import_with_one_bad_row_writes_nothing_and_names_row_and_column(planner_api, tmp_path):
     path = _xlsx(
         tmp_path,
         [
