@@ -28,7 +28,7 @@ from facilities.selectors.targets import plan_targets
 from facilities.services.runs import siting_run_cancel, siting_run_create
 from facilities.services.siting import SitingRequest
 from facilities.services.watchdog import siting_run_fail_if_dead
-from facilities.siting.catalogue import SITING_MODELS
+from facilities.siting.catalogue import SITING_MODELS, model_label, status_label
 from facilities.standards import PROGRAMMES
 from facilities.tasks import enqueue_siting
 from gis_portal.errors import InvalidParameter, NotFound
@@ -325,7 +325,9 @@ def scenario_json(s: Scenario) -> dict:
         "name": s.name,
         "programme": s.programme.slug,
         "model": s.model,
+        "model_label": model_label(s.model),
         "status": s.result.get("status"),
+        "status_label": status_label(s.result.get("status") or ""),
         "gap": s.result.get("gap"),
         "sites": len(s.new_sites),
         "new_sites": s.new_sites,

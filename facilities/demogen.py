@@ -7,6 +7,7 @@ plan's facilities at seeded positions inside the right districts.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -210,3 +211,36 @@ def plan_facilities(
             )
         )
     return specs
+
+
+# Demo yearly indicators: (first-year level, yearly rise), percent. A level near the plan's
+# target, so that the demo shows counties on both sides of it; not statistics.
+INDICATOR_DEMO_LEVELS = {
+    "cremation_rate": (84.0, 1.5),
+    "eco_burial_share": (45.0, 3.0),
+    "destitute_centralised_share": (58.0, 3.0),
+    "dispersed_need_met": (95.0, 1.0),
+    "low_income_verification": (96.0, 1.0),
+    "orphan_support": (97.0, 0.8),
+    "marriage_registration_accuracy": (98.5, 0.4),
+    "volunteer_share": (6.0, 1.0),
+}
+
+
+def _unit_interval(*parts: object) -> float:
+    """Return a number in [0, 1) fixed by ``parts`` (sha256: the same on every machine)."""
+    digest = hashlib.sha256("|".join(map(str, parts)).encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def indicator_demo_values(
+    indicator: str, county_code: str, years: list[int]
+) -> list[tuple[int, float]]:
+    """Return (year, percent 0–100, one decimal) for a county, rising year on year."""
+    level, rise = INDICATOR_DEMO_LEVELS.get(indicator, (80.0, 1.0))
+    offset = (_unit_interval(indicator, county_code) - 0.5) * 12.0
+    out = []
+    for k, year in enumerate(sorted(years)):
+        noise = (_unit_interval(indicator, county_code, year) - 0.5) * 1.5
+        out.append((year, round(min(100.0, max(0.0, level + offset + rise * k + noise)), 1)))
+    return out

@@ -13,11 +13,11 @@ from django.utils import timezone
 from boundaries.models import AdministrativeArea, AreaLevel
 from facilities.api import FacilitySerializer
 from facilities.errors import CoverageUnavailable
-from facilities.models import Facility, Programme
+from facilities.models import Facility, Indicator, Programme
 from facilities.permissions import planner_required
 from facilities.report import report_html, report_xlsx
 from facilities.selectors.coverage import demand_arrays, programme_coverage
-from facilities.selectors.targets import plan_targets
+from facilities.selectors.targets import counties, plan_targets
 from facilities.services.registry import EXPORT_FORMATS, facilities_export_query, registry_xlsx
 from facilities.services.standards_io import standards_xlsx
 from facilities.siting.catalogue import DEFAULT_MODEL, SITING_MODELS
@@ -37,6 +37,10 @@ def planner(request: HttpRequest) -> HttpResponse:
             "has_demo": Facility.objects.filter(is_demo=True).exists(),
             "siting_models": SITING_MODELS.values(),
             "default_model": DEFAULT_MODEL,
+            "indicators": Indicator.objects.all(),
+            "counties": counties(),
+            # The last full year, inside the current plan period (the form's max).
+            "default_year": min(timezone.localdate().year - 1, 2025),
         },
     )
 
