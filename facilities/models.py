@@ -8,6 +8,7 @@ from django.contrib.gis.db import models
 from django.db.models import Q
 
 from boundaries.models import AdministrativeArea
+from facilities.figures import FIGURES
 from gis_portal.history import history_trackers, version_bump_trigger
 
 
@@ -474,8 +475,12 @@ class Scenario(models.Model):
     model = models.CharField("模型", max_length=10)
     parameters = models.JSONField("参数")
     result = models.JSONField("结果")
-    served_before = models.FloatField("原服务人数")
-    served_after = models.FloatField("方案服务人数")
+    served_before = models.FloatField(
+        FIGURES["served_before"].label, help_text=FIGURES["served_before"].definition
+    )
+    served_after = models.FloatField(
+        FIGURES["served_after"].label, help_text=FIGURES["served_after"].definition
+    )
     target_population = models.FloatField("服务对象总数")
     new_sites = models.JSONField("新增站点", default=list)
     new_capacity = models.FloatField("新增容量", default=0)

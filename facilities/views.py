@@ -13,6 +13,7 @@ from django.utils import timezone
 from boundaries.models import AdministrativeArea, AreaLevel
 from facilities.api import FacilitySerializer
 from facilities.errors import CoverageUnavailable
+from facilities.figures import FIGURES, figure_labels
 from facilities.models import Facility, Indicator, Programme
 from facilities.permissions import planner_required
 from facilities.report import report_html, report_xlsx
@@ -38,6 +39,8 @@ def planner(request: HttpRequest) -> HttpResponse:
             "siting_models": SITING_MODELS.values(),
             "default_model": DEFAULT_MODEL,
             "indicators": Indicator.objects.all(),
+            "figures": FIGURES,
+            "figure_labels": figure_labels(),
             "counties": counties(),
             # The last full year, inside the current plan period (the form's max).
             "default_year": min(timezone.localdate().year - 1, 2025),

@@ -10,6 +10,8 @@
   var geojson = HegangMap.geojson;
   var programmes = {};
   var currentRun = null;
+  // One label and definition per figure (facilities/figures.py).
+  var FIGURES = JSON.parse(document.getElementById("figure-labels").textContent);
 
   function setStatus(el, text, isError) { HegangMap.statusLine(el)(text, isError); }
   // The coverage figures run in the server's shared heavy-work slots: when every slot is
@@ -176,15 +178,17 @@
         ["模型", function (s) { return s.model_label || modelLabel(s.model); }],
         ["求解情况", function (s) { return s.status_label + "（差距 ≤ " + pct(s.gap) + "）"; }],
         ["新增站点", function (s) { return s.sites + " 处"; }],
-        ["原服务人数", function (s) { return fmt(s.served_before); }],
-        ["方案服务人数", function (s) { return fmt(s.served_after); }],
+        [FIGURES.served_before, function (s) { return fmt(s.served_before); }],
+        [FIGURES.served_after, function (s) { return fmt(s.served_after); }],
         ["方案覆盖率", function (s) { return pct(s.served_share_after); }],
         ["新增容量", function (s) { return fmt(s.new_capacity); }],
         ["容量约束", function (s) { return s.capacitated ? "按容量分配" : "不限容量"; }],
       ];
       rows.forEach(function (row) {
         var tr = el("tr");
-        tr.appendChild(el("td", row[0]));
+        var name = typeof row[0] === "string" ? el("td", row[0]) : el("td", row[0].label);
+        if (typeof row[0] !== "string") { name.title = row[0].definition; }
+        tr.appendChild(name);
         shown.forEach(function (s) { tr.appendChild(el("td", row[1](s))); });
         table.appendChild(tr);
       });
@@ -194,6 +198,7 @@
         siteSource.addFeature(new ol.Feature({geometry: new ol.geom.Point(ol.proj.fromLonLat([site.lon, site.lat]))}));
       });
       box.appendChild(el("p", "地图上紫色星形为最新方案“" + list[0].name + "”的新增站点。", "small"));
+      box.appendChild(el("p", FIGURES.served_before.label + "：" + FIGURES.served_before.definition + "。", "small"));
     });
   }
 
