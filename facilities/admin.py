@@ -1,7 +1,19 @@
 from django import forms
 from django.contrib import admin
+from django.utils import timezone
 
-from facilities.models import DemandUnit, Facility, FacilityType, Programme, Scenario, SitingRun
+from facilities.models import (
+    DemandUnit,
+    Facility,
+    FacilityType,
+    Indicator,
+    IndicatorValue,
+    PlanPeriod,
+    PlanTarget,
+    Programme,
+    Scenario,
+    SitingRun,
+)
 from facilities.services.registry import county_of
 from gis_portal.admin_base import OfflineGISModelAdmin
 from gis_portal.editing.admin_validation import LayerValidatedAdminMixin, layer_validated
@@ -11,6 +23,7 @@ from gis_portal.editing.admin_versioning import VersionCheckedAdminMixin
 class FacilityTypeInline(admin.TabularInline):
     model = FacilityType
     extra = 0
+    fields = ["slug", "name", "floor_area_m2", "counts_for_unit_rule", "sources"]
 
 
 @admin.register(Programme)
@@ -64,3 +77,41 @@ class ScenarioAdmin(admin.ModelAdmin):
 @admin.register(SitingRun)
 class SitingRunAdmin(admin.ModelAdmin):
     list_display = ["name", "programme", "status", "progress", "created_at"]
+
+
+@admin.register(FacilityType)
+class FacilityTypeAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "programme", "floor_area_m2", "counts_for_unit_rule"]
+    list_filter = ["programme"]
+
+
+@admin.register(PlanPeriod)
+class PlanPeriodAdmin(admin.ModelAdmin):
+    list_display = ["name", "first_year", "last_year"]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "definition"]
+
+
+@admin.register(PlanTarget)
+class PlanTargetAdmin(admin.ModelAdmin):
+    list_display = ["label", "measure", "goal", "basis", "period"]
+    list_filter = ["measure", "basis", "period"]
+    filter_horizontal = ["facility_types"]
+
+
+@admin.register(IndicatorValue)
+class IndicatorValueAdmin(admin.ModelAdmin):
+    """A correction here is recorded like an entry: the row keeps every version (pghistory)."""
+
+    list_display = ["indicator", "county", "year", "value_percent", "entered_by", "entered_at", "is_demo"]  # fmt: skip
+    list_filter = ["indicator", "county", "year", "is_demo"]
+    readonly_fields = ["entered_by", "entered_at", "source"]
+
+    def save_model(self, request, obj, form, change):
+        obj.entered_by = request.user
+        obj.entered_at = timezone.now()
+        obj.source = "后台修改" if change else "后台填报"
+        super().save_model(request, obj, form, change)

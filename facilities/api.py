@@ -28,7 +28,7 @@ from facilities.selectors.targets import plan_targets
 from facilities.services.runs import siting_run_cancel, siting_run_create
 from facilities.services.siting import SitingRequest
 from facilities.services.watchdog import siting_run_fail_if_dead
-from facilities.siting.catalogue import SITING_MODELS
+from facilities.siting.catalogue import SITING_MODELS, model_label, status_label
 from facilities.standards import PROGRAMMES
 from facilities.tasks import enqueue_siting
 from gis_portal.errors import InvalidParameter, NotFound
@@ -181,14 +181,31 @@ class CoverageView(APIView):
         return Response(body)
 
 
+class CountyIndicatorSerializer(serializers.Serializer):
+    county = serializers.CharField()
+    code = serializers.CharField()
+    value_percent = serializers.FloatField(allow_null=True)
+    met = serializers.BooleanField(allow_null=True)
+    is_demo = serializers.BooleanField()
+
+
 class PlanTargetSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
+    kind = serializers.ChoiceField(
+        ["spatial", "indicator"], help_text="spatial：按设施台账计量；indicator：年度统计指标"
+    )
+    basis = serializers.CharField(help_text="“十四五”目标，或“十三五”已建成（应不少于）")
+    period = serializers.CharField()
     figure = serializers.CharField()
-    value = serializers.FloatField(allow_null=True, help_text="比例或数量；无数据时为 null")
+    value = serializers.FloatField(allow_null=True, help_text="比例、数量或百分比；无数据时为 null")
     goal = serializers.CharField()
-    met = serializers.BooleanField(allow_null=True, help_text="null：规划未给出数值目标")
+    met = serializers.BooleanField(allow_null=True, help_text="null：规划未给出数值目标或无数据")
+    met_label = serializers.CharField(help_text="达到 / 未达到 / —")
     source = serializers.CharField()
+    is_demo = serializers.BooleanField(help_text="数值含演示数据")
+    year = serializers.IntegerField(required=False, allow_null=True)
+    counties = CountyIndicatorSerializer(many=True, required=False)
 
 
 @method_decorator(heavy_work("compute"), name="get")
@@ -199,11 +216,7 @@ class PlanTargetsView(APIView):
     @extend_schema(responses=PlanTargetSerializer(many=True))
     def get(self, request):
         self.query_params.parse(request.query_params)
-        daycare = Programme.objects.filter(slug="eldercare_daycare").first()
-        report = None
-        if daycare and Facility.objects.filter(programme=daycare, status="open").exists():
-            report = programme_coverage(daycare)
-        return Response(plan_targets(eldercare_report=report))
+        return Response(PlanTargetSerializer(plan_targets(), many=True).data)
 
 
 def _run_json(run: SitingRun) -> dict:
@@ -312,7 +325,9 @@ def scenario_json(s: Scenario) -> dict:
         "name": s.name,
         "programme": s.programme.slug,
         "model": s.model,
+        "model_label": model_label(s.model),
         "status": s.result.get("status"),
+        "status_label": status_label(s.result.get("status") or ""),
         "gap": s.result.get("gap"),
         "sites": len(s.new_sites),
         "new_sites": s.new_sites,

@@ -7,6 +7,7 @@ plan's facilities at seeded positions inside the right districts.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -126,20 +127,20 @@ def plan_facilities(
     """
     specs = [
         FacilitySpec("鹤岗市社会福利大院（五福园）", "eldercare_institution", "welfare_home", "230403",
-                     capacity=300, note=f"{PLAN}一.(二)8：公园式养老机构"),
+                     capacity=300, note=f"{PLAN}二.(二)8：公园式养老机构"),
         FacilitySpec("鹤岗市失能半失能老人护养院", "eldercare_institution", "nursing_home", "230404",
-                     capacity=200, note=f"{PLAN}一.(二)8：设计床位 200 张"),
+                     capacity=200, note=f"{PLAN}二.(二)8：设计床位 200 张"),
         FacilitySpec("鹤岗市老年活动中心", "eldercare_daycare", "seniors_activity_centre", "230402",
-                     note=f"{PLAN}一.(二)4：大型老年活动中心 1 个"),
+                     note=f"{PLAN}二.(二)4：大型老年活动中心 1 个"),
         FacilitySpec("鹤岗市殡仪馆", "funeral", "funeral_home", "230406", site_area_m2=65000,
-                     placement="outskirts", note=f"{PLAN}一.(三)2：占地 65000 平方米"),
+                     placement="outskirts", note=f"{PLAN}二.(三)2：占地 65000 平方米"),
         FacilitySpec("十里河公墓", "funeral", "cemetery", "230404", placement="outskirts"),
         FacilitySpec("天逸园", "funeral", "cemetery", "230406", placement="outskirts"),
         FacilitySpec("卧龙岗公墓", "funeral", "cemetery", "230405", placement="outskirts"),
         FacilitySpec("鹤岗市博爱社工服务中心", "social_work", "social_work_centre", "230402",
-                     operator="private", note=f"{PLAN}一.(六)1：2020 年 5 月成立"),
+                     operator="private", note=f"{PLAN}二.(六)1：2020 年 5 月成立"),
         FacilitySpec("绥滨县心康园社工服务中心", "social_work", "social_work_centre", "230422",
-                     operator="private", note=f"{PLAN}一.(六)1：2020 年 10 月成立"),
+                     operator="private", note=f"{PLAN}二.(六)1：2020 年 10 月成立"),
         FacilitySpec("鹤岗市救助管理站", "rescue", "rescue_station", "230403"),
         FacilitySpec("鹤岗市儿童福利院", "child_protection", "child_welfare_home", "230402"),
         FacilitySpec("鹤岗市未成年人救助保护中心", "child_protection", "minor_protection_centre", "230403"),
@@ -155,7 +156,7 @@ def plan_facilities(
                 code,
                 status="building",
                 capacity=150,
-                note=f"{PLAN}一.(二)4：正在改扩建的市级养老服务综合体 3 个",
+                note=f"{PLAN}二.(二)4：正在改扩建的市级养老服务综合体 3 个",
             )
         )
     for code in DISTRICTS:
@@ -167,7 +168,7 @@ def plan_facilities(
                 code,
                 status="building",
                 capacity=60,
-                note=f"{PLAN}一.(二)4：区级养老服务中心 6 个",
+                note=f"{PLAN}二.(二)4：区级养老服务中心 6 个",
             )
         )
     # 23 day-care centres over the six districts in proportion to their 60+ population.
@@ -181,7 +182,7 @@ def plan_facilities(
                     "daycare_centre",
                     code,
                     capacity=30,
-                    note=f"{PLAN}一.(二)4：日间照料中心 23 个",
+                    note=f"{PLAN}二.(二)4：日间照料中心 23 个",
                 )
             )
     # 50余处 winter rescue points: 52, in the six districts by 60+ population (a proxy).
@@ -194,9 +195,55 @@ def plan_facilities(
                     "rescue",
                     "rescue_point",
                     code,
-                    note=f"{PLAN}一.(三)4：冬季临时救助点 50 余处",
+                    note=f"{PLAN}二.(三)4：冬季临时救助点 50 余处",
                 )
             )
+    specs.append(
+        FacilitySpec("鹤岗市社会组织孵化基地", "social_org_incubation", "incubation_base", "230403",
+                     note=f"{PLAN}二.(四)1：市级社会组织孵化基地 1 个")
+    )  # fmt: skip
+    # 9 county/district incubation stations: one per county-level area, a second in 向阳区.
+    for k, code in enumerate((*DISTRICTS, "230421", "230422", "230402")):
+        specs.append(
+            FacilitySpec(
+                f"社区社会组织孵化站（{code}{'-2' if k == 8 else ''}）",
+                "social_org_incubation",
+                "incubation_station",
+                code,
+                note=f"{PLAN}二.(四)1：县区级社区社会组织孵化站 9 个",
+            )
+        )
+    for code in DISTRICTS:
+        specs.append(
+            FacilitySpec(
+                f"婚姻登记处（{code}）",
+                "marriage_registration",
+                "marriage_registry",
+                code,
+                note=f"{PLAN}二.(三)3：为六区民政局婚姻登记配备设备",
+            )
+        )
+    specs.append(
+        FacilitySpec("公益性骨灰安放设施（规划）", "funeral", "public_ashes_facility", "230406",
+                     status="planned", placement="outskirts",
+                     note=f"{PLAN}四.(六)4：加快公益性骨灰安放设施建设")
+    )  # fmt: skip
+    # Community service facilities by floor-area class: 39 communities of ≥1000 m² (5 of
+    # them 2000 m²), the rest 500 m² (二.(二)4, 二.(五)1); which community gets which class
+    # follows the list order.
+    for k, (community_code, county, township) in enumerate(communities):
+        area = 2000 if k < 5 else 1000 if k < 39 else 500
+        specs.append(
+            FacilitySpec(
+                f"社区综合服务设施（{community_code}）",
+                "community_service",
+                f"community_service_{area}",
+                county,
+                township=township,
+                community=community_code,
+                note=f"{PLAN}二.(五)1：城市社区综合服务设施（{area} 平方米级）",
+            )
+        )
     for community_code, county, township in communities:
         specs.append(
             FacilitySpec(
@@ -206,7 +253,40 @@ def plan_facilities(
                 county,
                 township=township,
                 community=community_code,
-                note=f"{PLAN}一.(二)9：城市社区儿童之家挂牌率 100%",
+                note=f"{PLAN}二.(二)9：城市社区儿童之家挂牌率 100%",
             )
         )
     return specs
+
+
+# Demo yearly indicators: (first-year level, yearly rise), percent. A level near the plan's
+# target, so that the demo shows counties on both sides of it; not statistics.
+INDICATOR_DEMO_LEVELS = {
+    "cremation_rate": (84.0, 1.5),
+    "eco_burial_share": (45.0, 3.0),
+    "destitute_centralised_share": (58.0, 3.0),
+    "dispersed_need_met": (95.0, 1.0),
+    "low_income_verification": (96.0, 1.0),
+    "orphan_support": (97.0, 0.8),
+    "marriage_registration_accuracy": (98.5, 0.4),
+    "volunteer_share": (6.0, 1.0),
+}
+
+
+def _unit_interval(*parts: object) -> float:
+    """Return a number in [0, 1) fixed by ``parts`` (sha256: the same on every machine)."""
+    digest = hashlib.sha256("|".join(map(str, parts)).encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def indicator_demo_values(
+    indicator: str, county_code: str, years: list[int]
+) -> list[tuple[int, float]]:
+    """Return (year, percent 0–100, one decimal) for a county, rising year on year."""
+    level, rise = INDICATOR_DEMO_LEVELS.get(indicator, (80.0, 1.0))
+    offset = (_unit_interval(indicator, county_code) - 0.5) * 12.0
+    out = []
+    for k, year in enumerate(sorted(years)):
+        noise = (_unit_interval(indicator, county_code, year) - 0.5) * 1.5
+        out.append((year, round(min(100.0, max(0.0, level + offset + rise * k + noise)), 1)))
+    return out

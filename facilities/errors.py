@@ -30,3 +30,15 @@ class ImportRejected(DomainError):
 
 class RunNotCancellable(Conflict):
     code = "run_not_cancellable"
+
+
+class IndicatorRejected(DomainError):
+    """Yearly indicator figures that cannot be written (``errors``: line, column, reason)."""
+
+    code = "indicator_rejected"
+
+
+class StandardsRejected(DomainError):
+    """A standards table that cannot be written (``errors``: sheet, line, column, reason)."""
+
+    code = "standards_rejected"

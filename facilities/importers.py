@@ -28,16 +28,26 @@ def read_table(path: Path) -> list[dict[str, str]]:
     Raises ``ValueError`` with a Chinese message (never the parser's own text) for a file
     that is not what its extension says; ``UnicodeDecodeError`` for a non-UTF-8 CSV.
     """
+    return [row for _line, row in read_table_lines(path)]
+
+
+def read_table_lines(path: Path) -> list[tuple[int, dict[str, str]]]:
+    """Return (line number in the file, row) pairs, as ``read_table`` reads them.
+
+    Line 1 is the header; blank rows are skipped but keep their numbers counted, so an
+    error names the row a user sees in Excel.
+    """
     suffix = Path(path).suffix.lower()
     if suffix == ".csv":
         text = Path(path).read_text(encoding="utf-8-sig")
-        return [dict(r) for r in csv.DictReader(io.StringIO(text))]
+        reader = csv.DictReader(io.StringIO(text))
+        return [(reader.line_num, dict(r)) for r in reader]
     if suffix == ".xlsx":
         return _read_xlsx(Path(path))
     raise ValueError(f"不支持的文件类型 {suffix}（应为 .csv 或 .xlsx）")
 
 
-def _read_xlsx(path: Path) -> list[dict[str, str]]:
+def _read_xlsx(path: Path) -> list[tuple[int, dict[str, str]]]:
     try:
         with zip_open(path, limits=XLSX_LIMITS) as archive:
             zip_verify(archive, limits=XLSX_LIMITS)
@@ -55,10 +65,41 @@ def _read_xlsx(path: Path) -> list[dict[str, str]]:
         return []
     header = [str(h or "").strip() for h in rows[0]]
     return [
-        {h: "" if v is None else _cell(v) for h, v in zip(header, r, strict=False)}
-        for r in rows[1:]
+        (line, {h: "" if v is None else _cell(v) for h, v in zip(header, r, strict=False)})
+        for line, r in enumerate(rows[1:], start=2)
         if any(v not in (None, "") for v in r)
     ]
+
+
+def read_xlsx_sheets(path: Path) -> dict[str, list[tuple[int, dict[str, str]]]]:
+    """Return every sheet of a workbook as (line, row) pairs keyed by the sheet's title."""
+    if Path(path).suffix.lower() != ".xlsx":
+        raise ValueError(f"不支持的文件类型 {Path(path).suffix.lower()}（应为 .xlsx）")
+    try:
+        with zip_open(path, limits=XLSX_LIMITS) as archive:
+            zip_verify(archive, limits=XLSX_LIMITS)
+    except ArchiveRefused as exc:
+        raise ValueError(f"Excel 文件被拒绝：{exc}") from None
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+        try:
+            sheets = {ws.title: list(ws.iter_rows(values_only=True)) for ws in book.worksheets}
+        finally:
+            book.close()
+    except Exception:  # openpyxl raises zip/XML/key errors of several kinds
+        raise ValueError("文件内容不是有效的 Excel 工作簿") from None
+    out = {}
+    for title, rows in sheets.items():
+        if not rows:
+            out[title] = []
+            continue
+        header = [str(h or "").strip() for h in rows[0]]
+        out[title] = [
+            (line, {h: "" if v is None else _cell(v) for h, v in zip(header, r, strict=False)})
+            for line, r in enumerate(rows[1:], start=2)
+            if any(v not in (None, "") for v in r)
+        ]
+    return out
 
 
 def _cell(value) -> str:

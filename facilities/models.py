@@ -8,6 +8,7 @@ from django.contrib.gis.db import models
 from django.db.models import Q
 
 from boundaries.models import AdministrativeArea
+from facilities.figures import FIGURES
 from gis_portal.history import history_trackers, version_bump_trigger
 
 
@@ -30,6 +31,7 @@ class UnitRule(models.TextChoices):
     URBAN_COMMUNITY = "urban_community", "每个城市社区一处"
     TOWNSHIP = "township", "每个乡镇（街道）一处"
     COUNTY = "county", "每个县（区）一处"
+    VILLAGE = "village", "每个行政村一处"
 
 
 class CapacityUnit(models.TextChoices):
@@ -76,15 +78,19 @@ class Programme(models.Model):
         ordering = ["sort_order", "slug"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(service_distance_m__gt=0), name="programme_distance_positive"
+                condition=Q(service_distance_m__gt=0),
+                name="programme_distance_positive",
+                violation_error_message="服务距离必须大于 0 米",
             ),
             models.CheckConstraint(
                 condition=Q(capacity_per_1000__isnull=True) | Q(capacity_per_1000__gt=0),
                 name="programme_capacity_ratio_positive",
+                violation_error_message="每千名服务对象所需容量必须大于 0（不设则留空）",
             ),
             models.CheckConstraint(
                 condition=~Q(target_population="custom") | ~Q(custom_field=""),
                 name="programme_custom_field_named",
+                violation_error_message="服务对象为“自定义字段”时须填写自定义人口字段",
             ),
         ]
 
@@ -93,17 +99,193 @@ class Programme(models.Model):
 
 
 class FacilityType(models.Model):
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="types")
+    """A facility kind; its standard (distance, capacity ratio, unit rule) is its programme's."""
+
+    programme = models.ForeignKey(
+        Programme, verbose_name="服务项目与标准", on_delete=models.PROTECT, related_name="types"
+    )
     slug = models.SlugField("代码", max_length=40, unique=True)
     name = models.CharField("名称", max_length=60)
+    floor_area_m2 = models.PositiveIntegerField(
+        "建筑面积等级（平方米）",
+        null=True,
+        blank=True,
+        help_text="如社区综合服务设施 500/1000/2000",
+    )
+    counts_for_unit_rule = models.BooleanField(
+        "计入配置单元规则",
+        default=True,
+        help_text="否：如市级孵化基地、区域共享的儿童福利院，不算作某县（区）的一处",
+    )
+    sources = models.TextField("出处", blank=True)
 
     class Meta:
         verbose_name = "设施类型"
         verbose_name_plural = "设施类型"
         ordering = ["programme", "slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(floor_area_m2__isnull=True) | Q(floor_area_m2__gt=0),
+                name="facilitytype_floor_area_positive",
+                violation_error_message="建筑面积等级必须大于 0",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+
+class PlanPeriod(models.Model):
+    """A five-year plan period; a yearly statistic must fall in one."""
+
+    name = models.CharField("规划期", max_length=20, unique=True)
+    first_year = models.PositiveSmallIntegerField("起始年")
+    last_year = models.PositiveSmallIntegerField("终止年")
+    sources = models.TextField("出处", blank=True)
+
+    class Meta:
+        verbose_name = "规划期"
+        verbose_name_plural = "规划期"
+        ordering = ["first_year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last_year__gte=models.F("first_year")),
+                name="planperiod_years_ordered",
+                violation_error_message="终止年不能早于起始年",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.first_year}–{self.last_year}）"
+
+
+class Indicator(models.Model):
+    """A plan indicator that is not spatial (a rate entered yearly per county, in percent)."""
+
+    slug = models.SlugField("代码", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=60, unique=True)
+    definition = models.CharField("口径", max_length=200, help_text="分子 / 分母")
+    sources = models.TextField("出处")
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "规划指标"
+        verbose_name_plural = "规划指标"
+        ordering = ["sort_order", "slug"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@pghistory.track(*history_trackers())
+class IndicatorValue(models.Model):
+    """One county's yearly figure of an indicator; every write lands in IndicatorValueEvent."""
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name="指标", on_delete=models.PROTECT, related_name="values"
+    )
+    county = models.ForeignKey(
+        AdministrativeArea, verbose_name="县（区）", on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField("年份")
+    value_percent = models.DecimalField("数值（%）", max_digits=5, decimal_places=2)
+    note = models.CharField("备注", max_length=200, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="填报人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    entered_at = models.DateTimeField("填报时间")
+    source = models.CharField("填报方式", max_length=200, blank=True)
+    is_demo = models.BooleanField("演示数据", default=False)
+
+    class Meta:
+        verbose_name = "年度指标统计"
+        verbose_name_plural = "年度指标统计"
+        ordering = ["indicator", "-year", "county"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "county", "year"],
+                name="indicatorvalue_one_per_county_year",
+                violation_error_message="该县（区）该年份的这一指标已填报：重复的年度数据不写入",
+            ),
+            models.CheckConstraint(
+                condition=Q(value_percent__gte=0) & Q(value_percent__lte=100),
+                name="indicatorvalue_percent_range",
+                violation_error_message="数值应在 0–100% 之间",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.year}"
+
+
+class TargetMeasure(models.TextChoices):
+    COUNT = "count", "设施数量"
+    UNIT_COVERAGE = "unit_coverage", "配置单元覆盖率"
+    PER_UNIT = "per_unit", "设施数 / 单元数"
+    CAPACITY_RATIO = "capacity_ratio", "每千名服务对象容量"
+    SERVED_SHARE = "served_share", "服务覆盖率（仅供参考）"
+    INDICATOR = "indicator", "年度指标"
+
+
+class TargetBasis(models.TextChoices):
+    TARGET = "target", "“十四五”目标"
+    BASELINE = "baseline", "“十三五”已建成（应不少于）"
+
+
+class PlanTarget(models.Model):
+    """One of the plan's targets and how the registry or the statistics measure it."""
+
+    key = models.SlugField("代码", max_length=60, unique=True)
+    label = models.CharField("名称", max_length=100)
+    measure = models.CharField("计量方式", max_length=20, choices=TargetMeasure.choices)
+    programme = models.ForeignKey(
+        Programme, verbose_name="服务项目", on_delete=models.CASCADE, null=True, blank=True
+    )
+    facility_types = models.ManyToManyField(FacilityType, verbose_name="设施类型", blank=True)
+    with_building = models.BooleanField("含在建设施", default=False)
+    indicator = models.ForeignKey(
+        Indicator, verbose_name="指标", on_delete=models.CASCADE, null=True, blank=True
+    )
+    goal = models.FloatField(
+        "目标值", null=True, blank=True, help_text="数量、百分比或每千人容量；空 = 规划未给出数值"
+    )
+    basis = models.CharField("性质", max_length=10, choices=TargetBasis.choices)
+    period = models.ForeignKey(PlanPeriod, verbose_name="规划期", on_delete=models.PROTECT)
+    sources = models.TextField("出处")
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "规划目标"
+        verbose_name_plural = "规划目标"
+        ordering = ["sort_order", "key"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(measure="indicator") | Q(indicator__isnull=False),
+                name="plantarget_indicator_named",
+                violation_error_message="计量方式为“年度指标”时须选择指标",
+            ),
+            models.CheckConstraint(
+                condition=~Q(
+                    measure__in=["unit_coverage", "per_unit", "capacity_ratio", "served_share"]
+                )
+                | Q(programme__isnull=False),
+                name="plantarget_programme_named",
+                violation_error_message="该计量方式须选择服务项目",
+            ),
+            models.CheckConstraint(
+                condition=Q(goal__isnull=True) | Q(goal__gte=0),
+                name="plantarget_goal_not_negative",
+                violation_error_message="目标值不能为负数",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
 
 
 class FacilityStatus(models.TextChoices):
@@ -293,8 +475,12 @@ class Scenario(models.Model):
     model = models.CharField("模型", max_length=10)
     parameters = models.JSONField("参数")
     result = models.JSONField("结果")
-    served_before = models.FloatField("原服务人数")
-    served_after = models.FloatField("方案服务人数")
+    served_before = models.FloatField(
+        FIGURES["served_before"].label, help_text=FIGURES["served_before"].definition
+    )
+    served_after = models.FloatField(
+        FIGURES["served_after"].label, help_text=FIGURES["served_after"].definition
+    )
     target_population = models.FloatField("服务对象总数")
     new_sites = models.JSONField("新增站点", default=list)
     new_capacity = models.FloatField("新增容量", default=0)

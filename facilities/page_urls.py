@@ -9,6 +9,7 @@ pages = [
     path("report.html", views.report_download, name="report-html"),
     path("report.xlsx", views.report_excel, name="report-xlsx"),
     path("registry.<str:fmt>", views.registry_export, name="registry-export"),
+    path("standards.xlsx", views.standards_export, name="standards-xlsx"),
 ]
 
 urlpatterns = [path("facilities/", include((pages, "facilities")))]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from facilities import api
+from facilities import api, api_indicators
 
 urlpatterns = [
     path("programmes", api.ProgrammeListView.as_view(), name="programme-list"),
@@ -13,4 +13,21 @@ urlpatterns = [
         "siting/runs/<int:pk>/cancel", api.SitingRunCancelView.as_view(), name="siting-run-cancel"
     ),
     path("scenarios", api.ScenarioListView.as_view(), name="scenario-list"),
+    path("indicators", api_indicators.IndicatorListView.as_view(), name="indicator-list"),
+    path(
+        "indicator-values",
+        api_indicators.IndicatorValueListView.as_view(),
+        name="indicator-value-list",
+    ),
+    path(
+        "indicator-values/import",
+        api_indicators.IndicatorImportView.as_view(),
+        name="indicator-value-import",
+    ),
+    path("standards/import", api_indicators.StandardsImportView.as_view(), name="standards-import"),
+    path(
+        "indicator-values/<int:pk>/history",
+        api_indicators.IndicatorValueHistoryView.as_view(),
+        name="indicator-value-history",
+    ),
 ]

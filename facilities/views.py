@@ -13,12 +13,14 @@ from django.utils import timezone
 from boundaries.models import AdministrativeArea, AreaLevel
 from facilities.api import FacilitySerializer
 from facilities.errors import CoverageUnavailable
-from facilities.models import Facility, Programme
+from facilities.figures import FIGURES, figure_labels
+from facilities.models import Facility, Indicator, Programme
 from facilities.permissions import planner_required
 from facilities.report import report_html, report_xlsx
 from facilities.selectors.coverage import demand_arrays, programme_coverage
-from facilities.selectors.targets import plan_targets
+from facilities.selectors.targets import counties, plan_targets
 from facilities.services.registry import EXPORT_FORMATS, facilities_export_query, registry_xlsx
+from facilities.services.standards_io import standards_xlsx
 from facilities.siting.catalogue import DEFAULT_MODEL, SITING_MODELS
 from gis_portal.importing.downloads import export_response
 from gis_portal.metric_crs import to_lonlat
@@ -36,6 +38,12 @@ def planner(request: HttpRequest) -> HttpResponse:
             "has_demo": Facility.objects.filter(is_demo=True).exists(),
             "siting_models": SITING_MODELS.values(),
             "default_model": DEFAULT_MODEL,
+            "indicators": Indicator.objects.all(),
+            "figures": FIGURES,
+            "figure_labels": figure_labels(),
+            "counties": counties(),
+            # The last full year, inside the current plan period (the form's max).
+            "default_year": min(timezone.localdate().year - 1, 2025),
         },
     )
 
@@ -47,13 +55,6 @@ def _report_inputs(programme: Programme) -> dict:
     keep = np.flatnonzero(target > 0)
     lon, lat = to_lonlat(demand.xy_m[keep, 0], demand.xy_m[keep, 1])
     points = np.column_stack([lon, lat, target[keep], report["_served_per_unit"][keep]]).tolist()
-    daycare = Programme.objects.filter(slug="eldercare_daycare").first()
-    eldercare = report if programme.slug == "eldercare_daycare" else None
-    if eldercare is None and daycare is not None:
-        try:
-            eldercare = programme_coverage(daycare, demand=demand)
-        except CoverageUnavailable:
-            eldercare = None
     outlines = {
         "type": "FeatureCollection",
         "features": [
@@ -72,7 +73,7 @@ def _report_inputs(programme: Programme) -> dict:
     )
     return {
         "report": report,
-        "targets": plan_targets(eldercare_report=eldercare),
+        "targets": plan_targets(coverage_reports={programme.slug: report}),
         "facilities_geojson": FacilitySerializer(facilities, many=True).data,
         "outlines_geojson": outlines,
         "demand_points": points,
@@ -135,3 +136,14 @@ def registry_export(request: HttpRequest, fmt: str) -> HttpResponse:
         response["Content-Disposition"] = 'attachment; filename="facilities.xlsx"'
         return response
     return export_response(facilities_export_query(programme=programme), fmt=fmt, filename=name)
+
+
+@planner_required
+def standards_export(request: HttpRequest) -> HttpResponse:
+    """Download the standards workbook (the standards import's template)."""
+    response = HttpResponse(
+        standards_xlsx(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="standards.xlsx"'
+    return response

@@ -101,6 +101,12 @@ ROLES: tuple[Role, ...] = (
         {
             "facilities.Programme": EDIT,
             "facilities.FacilityType": EDIT,
+            # The plan's periods, indicators and targets, and the yearly figures entered
+            # against them (every version kept by the history trigger).
+            "facilities.PlanPeriod": EDIT,
+            "facilities.Indicator": EDIT,
+            "facilities.PlanTarget": EDIT,
+            "facilities.IndicatorValue": EDIT,
             "facilities.Facility": EDIT,
             "facilities.DemandUnit": EDIT,
             # A scenario is saved by its run: renamed or discarded here, never made up.

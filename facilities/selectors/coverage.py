@@ -146,13 +146,24 @@ def _pairs(kind: str, demand: DemandArrays, fac_xy: np.ndarray, distance_m: floa
 
 
 def unit_rule_check(programme: Programme) -> dict | None:
-    """Return which units (communities, townships, counties) have no open facility."""
+    """Return which units (communities, villages, townships, counties) have no open facility.
+
+    The one definition of "a unit has its facility": an open facility of the programme, of
+    a kind that counts for the rule (a municipal base or a shared welfare home does not),
+    placed in the unit. The plan targets and the report read this, never a copy.
+    """
     if not programme.unit_rule:
         return None
-    open_qs = Facility.objects.filter(programme=programme, status=FacilityStatus.OPEN)
-    if programme.unit_rule == UnitRule.URBAN_COMMUNITY:
+    open_qs = Facility.objects.filter(
+        programme=programme,
+        status=FacilityStatus.OPEN,
+        facility_type__counts_for_unit_rule=True,
+    )
+    if programme.unit_rule in (UnitRule.URBAN_COMMUNITY, UnitRule.VILLAGE):
         units = AdministrativeArea.objects.filter(
-            level=AreaLevel.VILLAGE, kind="社区", valid_to__isnull=True
+            level=AreaLevel.VILLAGE,
+            kind="社区" if programme.unit_rule == UnitRule.URBAN_COMMUNITY else "村",
+            valid_to__isnull=True,
         )
         have = set(open_qs.values_list("community_id", flat=True))
     elif programme.unit_rule == UnitRule.COUNTY:

@@ -1,119 +1,231 @@
-"""The plan's measurable targets that the registry can answer, as met / not met."""
+"""The plan's targets (PlanTarget rows) measured against the registry and the yearly
+statistics, as met / not met.
+
+Each measure is computed by the one function that defines its figure: the one-per-unit
+coverage by ``unit_rule_check`` (the coverage report shows the same dict), served shares by
+``programme_coverage``, the yearly statistics by ``indicator_status``. The page, the API and
+the reports all read ``plan_targets``; none recomputes a figure.
+"""
 
 from __future__ import annotations
 
-from django.db.models import Sum
+from collections.abc import Callable
+from decimal import Decimal
+
+from django.db.models import Max, Sum
 
 from boundaries.models import AdministrativeArea, AreaLevel
-from facilities.models import DemandUnit, Facility, FacilityStatus, Programme
+from facilities.errors import CoverageUnavailable
+from facilities.models import (
+    DemandUnit,
+    Facility,
+    FacilityStatus,
+    IndicatorValue,
+    PlanTarget,
+    TargetMeasure,
+)
+from facilities.selectors.coverage import programme_coverage, unit_rule_check
 
-PLAN = "鹤岗市“十四五”民政事业发展规划"
-ACTIVE = [FacilityStatus.OPEN, FacilityStatus.UNDER_CONSTRUCTION]
+ACTIVE = (FacilityStatus.OPEN, FacilityStatus.UNDER_CONSTRUCTION)
+MET_LABELS = {True: "达到", False: "未达到", None: "—"}
 
 
-def _count(type_slug: str, statuses=(FacilityStatus.OPEN,)) -> int:
-    return Facility.objects.filter(facility_type__slug=type_slug, status__in=statuses).count()
+def _goal(value: float) -> str:
+    return f"{value:g}"
 
 
-def plan_targets(*, eldercare_report: dict | None = None) -> list[dict]:
-    """Return each target with its figure, the goal, met (bool) and the plan's wording."""
-    communities = AdministrativeArea.objects.filter(
-        level=AreaLevel.VILLAGE, kind="社区", valid_to__isnull=True
-    )
-    n_comm = communities.count()
-    with_home = (
-        Facility.objects.filter(
-            facility_type__slug="children_home",
-            status=FacilityStatus.OPEN,
-            community__in=communities,
+def counties() -> list[AdministrativeArea]:
+    """Return the current county-level areas, by code."""
+    return list(
+        AdministrativeArea.objects.filter(level=AreaLevel.COUNTY, valid_to__isnull=True).order_by(
+            "code"
         )
-        .values("community")
-        .distinct()
-        .count()
     )
-    counties = AdministrativeArea.objects.filter(level=AreaLevel.COUNTY, valid_to__isnull=True)
-    protected = set(
-        Facility.objects.filter(
-            facility_type__slug="minor_protection_centre", status__in=ACTIVE
-        ).values_list("county_id", flat=True)
-    )
-    lacking = [c.name for c in counties.order_by("code") if c.pk not in protected]
-    elders = DemandUnit.objects.aggregate(s=Sum("age_60_plus"))["s"] or 0
-    beds = (
-        Facility.objects.filter(
-            programme__slug="eldercare_institution", status=FacilityStatus.OPEN
-        ).aggregate(s=Sum("capacity"))["s"]
-        or 0
-    )
-    ratio = (
-        Programme.objects.filter(slug="eldercare_institution")
-        .values_list("capacity_per_1000", flat=True)
-        .first()
-    )
-    targets = [
-        {
-            "key": "children_home_communities",
-            "label": "城市社区儿童之家覆盖率",
-            "figure": f"{with_home}/{n_comm} 个社区",
-            "value": with_home / n_comm if n_comm else None,
-            "goal": "100%",
-            "met": n_comm > 0 and with_home == n_comm,
-            "source": f"{PLAN} 一.(二)9；社区数取自 2023 年统计用区划（{n_comm} 个“社区”），规划原文为 79 个城市社区",
-        },
-        {
-            "key": "minor_protection_counties",
-            "label": "县级未成年人救助保护机构全覆盖",
-            "figure": f"{len(counties) - len(lacking)}/{len(counties)} 个县（区）"
-            + (f"；缺：{'、'.join(lacking)}" if lacking else ""),
-            "value": (len(counties) - len(lacking)) / len(counties) if counties else None,
-            "goal": "每个县（区）一处（含在建）",
-            "met": not lacking,
-            "source": f"{PLAN} 四.(二)6",
-        },
-        _count_target("daycare_centre", "日间照料中心（运营）", 23, f"{PLAN} 一.(二)4"),
-        _count_target(
-            "municipal_complex", "市级养老服务综合体（运营或在建）", 3, f"{PLAN} 一.(二)4", ACTIVE
-        ),
-        _count_target(
-            "district_centre", "区级养老服务中心（运营或在建）", 6, f"{PLAN} 一.(二)4", ACTIVE
-        ),
-        _count_target("rescue_point", "冬季临时救助点", 50, f"{PLAN} 一.(三)4（50 余处）"),
-        {
-            "key": "beds_per_1000_elders",
-            "label": "机构养老床位 / 千名 60 岁以上老人",
-            "figure": f"{beds} 张 / {elders} 人 = {beds / elders * 1000:.1f}"
-            if elders
-            else "无需求数据",
-            "value": beds / elders * 1000 if elders else None,
-            "goal": f"≥ {ratio:g}" if ratio else "未设定",
-            "met": bool(elders and ratio and beds / elders * 1000 >= ratio),
-            "source": "GB 50437 每千名老人 40 张床位 [P]（标准可在服务项目中修改）",
-        },
-    ]
-    if eldercare_report and "served_share" in eldercare_report:
-        share = eldercare_report["served_share"] or 0
-        targets.append(
-            {
-                "key": "daycare_coverage",
-                "label": f"日间照料服务覆盖（{eldercare_report['service_distance_m']} 米内的 60 岁以上老人）",
-                "figure": f"{eldercare_report['served']}/{eldercare_report['target_population']} 人",
-                "value": share,
-                "goal": "规划未给出数值目标：仅供参考",
-                "met": None,
-                "source": "GB 50180-2018 五分钟生活圈 [M]",
-            }
-        )
-    return targets
 
 
-def _count_target(type_slug, label, goal, source, statuses=(FacilityStatus.OPEN,)) -> dict:
-    n = _count(type_slug, statuses)
+def _count(target: PlanTarget) -> dict:
+    statuses = ACTIVE if target.with_building else (FacilityStatus.OPEN,)
+    n = Facility.objects.filter(
+        facility_type__in=target.facility_types.all(), status__in=statuses
+    ).count()
     return {
-        "key": type_slug,
-        "label": label,
         "figure": f"{n} 处",
         "value": n,
-        "goal": f"≥ {goal} 处",
-        "met": n >= goal,
-        "source": source,
+        "goal": f"≥ {_goal(target.goal)} 处" if target.goal is not None else "规划未给出数量",
+        "met": None if target.goal is None else n >= target.goal,
     }
+
+
+def _unit_coverage(target: PlanTarget) -> dict:
+    rule = unit_rule_check(target.programme)
+    if rule is None:
+        return _no_data(target, f"服务项目“{target.programme.name}”未设配置单元规则")
+    lacking = [u["name"] for u in rule["lacking"]]
+    shown = "、".join(lacking[:8]) + ("等" if len(lacking) > 8 else "")
+    share = rule["share"]
+    goal = target.goal if target.goal is not None else 100.0
+    return {
+        "figure": f"{rule['with_facility']}/{rule['units']}（{rule['label']}）"
+        + (f"；缺：{shown}" if lacking else ""),
+        "value": share,
+        "goal": f"{_goal(goal)}%",
+        "met": bool(rule["units"]) and share is not None and share * 100 >= goal - 1e-9,
+    }
+
+
+def _per_unit(target: PlanTarget) -> dict:
+    rule = unit_rule_check(target.programme)
+    n = Facility.objects.filter(
+        facility_type__in=target.facility_types.all(), status=FacilityStatus.OPEN
+    ).count()
+    units = rule["units"] if rule else 0
+    share = n / units if units else None
+    return {
+        "figure": f"{n} 处 / {units} 个单元 = {share:.0%}" if share is not None else "无配置单元",
+        "value": share,
+        "goal": f"≥ {_goal(target.goal)}%" if target.goal is not None else "—",
+        "met": None if target.goal is None or share is None else share * 100 >= target.goal - 1e-9,
+    }
+
+
+def _capacity_ratio(target: PlanTarget) -> dict:
+    programme = target.programme
+    column = "population" if programme.target_population == "all" else programme.target_population
+    people = (DemandUnit.objects.aggregate(s=Sum(column))["s"] if column != "custom" else None) or 0
+    capacity = (
+        Facility.objects.filter(programme=programme, status=FacilityStatus.OPEN).aggregate(
+            s=Sum("capacity")
+        )["s"]
+        or 0
+    )
+    goal = target.goal if target.goal is not None else programme.capacity_per_1000
+    ratio = capacity / people * 1000 if people else None
+    return {
+        "figure": f"{capacity} / {people} 人 = {ratio:.1f}" if ratio is not None else "无需求数据",
+        "value": ratio,
+        "goal": f"≥ {_goal(goal)}" if goal else "未设定",
+        "met": bool(ratio is not None and goal and ratio >= goal),
+    }
+
+
+def _served_share(target: PlanTarget, reports: dict[str, dict]) -> dict:
+    programme = target.programme
+    report = reports.get(programme.slug)
+    if report is None:
+        try:
+            report = programme_coverage(programme)
+        except CoverageUnavailable as exc:
+            return _no_data(target, exc.message)
+        reports[programme.slug] = report
+    return {
+        "label": f"{target.label}（{report['service_distance_m']} 米内的{report['target_label']}）",
+        "figure": f"{report['served']}/{report['target_population']} 人",
+        "value": report["served_share"],
+        "goal": f"≥ {_goal(target.goal)}%"
+        if target.goal is not None
+        else "规划未给出数值目标：仅供参考",
+        "met": None
+        if target.goal is None or report["served_share"] is None
+        else report["served_share"] * 100 >= target.goal,
+    }
+
+
+def indicator_status(target: PlanTarget, areas: list[AdministrativeArea]) -> dict:
+    """Return the latest year of the target's period with figures, and each county's status.
+
+    Met for the city when every county has a figure for that year and each reaches the
+    goal; a county's figure is compared on its own (no average: the denominators differ).
+    """
+    period = target.period
+    values = IndicatorValue.objects.filter(
+        indicator=target.indicator, year__gte=period.first_year, year__lte=period.last_year
+    )
+    year = values.aggregate(y=Max("year"))["y"]
+    rows = {v.county_id: v for v in values.filter(year=year)} if year else {}
+    goal = Decimal(str(target.goal)) if target.goal is not None else None
+    per_county = [
+        {
+            "county": a.name,
+            "code": a.code,
+            "value_percent": float(rows[a.pk].value_percent) if a.pk in rows else None,
+            "met": None if a.pk not in rows or goal is None else rows[a.pk].value_percent >= goal,
+            "is_demo": rows[a.pk].is_demo if a.pk in rows else False,
+        }
+        for a in areas
+    ]
+    return {"year": year, "counties": per_county}
+
+
+def _indicator(target: PlanTarget, areas: list[AdministrativeArea]) -> dict:
+    status = indicator_status(target, areas)
+    entered = [c for c in status["counties"] if c["value_percent"] is not None]
+    goal_text = f"≥ {_goal(target.goal)}%" if target.goal is not None else "—"
+    if not entered:
+        return {
+            "figure": f"{target.period.name}期间尚无统计数据",
+            "value": None,
+            "goal": goal_text,
+            "met": None,
+            "year": None,
+            "counties": status["counties"],
+        }
+    reached = sum(1 for c in entered if c["met"])
+    lowest = min(c["value_percent"] for c in entered)
+    complete = len(entered) == len(areas)
+    return {
+        "figure": f"{status['year']} 年：{reached}/{len(entered)} 个县（区）达到"
+        f"（已填报 {len(entered)}/{len(areas)}，最低 {lowest:g}%）",
+        "value": lowest,
+        "goal": goal_text,
+        "met": None if target.goal is None else complete and reached == len(areas),
+        "year": status["year"],
+        "counties": status["counties"],
+        "is_demo": any(c["is_demo"] for c in entered),
+    }
+
+
+def _no_data(target: PlanTarget, reason: str) -> dict:
+    return {"figure": reason, "value": None, "goal": "—", "met": None}
+
+
+MEASURES: dict[str, Callable[..., dict]] = {
+    TargetMeasure.COUNT: _count,
+    TargetMeasure.UNIT_COVERAGE: _unit_coverage,
+    TargetMeasure.PER_UNIT: _per_unit,
+    TargetMeasure.CAPACITY_RATIO: _capacity_ratio,
+}
+
+
+def plan_targets(*, coverage_reports: dict[str, dict] | None = None) -> list[dict]:
+    """Return each plan target with its figure, goal, met (bool or None) and source.
+
+    ``coverage_reports`` (by programme slug) lends reports already computed, so a served
+    share on the page is the report's own figure.
+    """
+    reports = dict(coverage_reports or {})
+    areas = counties()
+    out = []
+    qs = PlanTarget.objects.select_related("programme", "indicator", "period").prefetch_related(
+        "facility_types"
+    )
+    for target in qs:
+        if target.measure == TargetMeasure.SERVED_SHARE:
+            measured = _served_share(target, reports)
+        elif target.measure == TargetMeasure.INDICATOR:
+            measured = _indicator(target, areas)
+        else:
+            measured = MEASURES[target.measure](target)
+        out.append(
+            {
+                "key": target.key,
+                "label": target.label,
+                "kind": "indicator" if target.measure == TargetMeasure.INDICATOR else "spatial",
+                "basis": target.get_basis_display(),
+                "period": target.period.name,
+                "source": target.sources,
+                "is_demo": False,
+                **measured,
+                "met_label": MET_LABELS[measured["met"]],
+            }
+        )
+    return out

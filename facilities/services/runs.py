@@ -21,6 +21,7 @@ from facilities.models import Facility, FacilityStatus, Programme, RunStatus, Sc
 from facilities.selectors import points_outside_city
 from facilities.selectors.coverage import capacity_persons, demand_arrays
 from facilities.services.siting import SitingRequest, siting_solve
+from facilities.siting.catalogue import status_label
 from gis_portal.metric_crs import to_lonlat, to_metric
 
 log = logging.getLogger(__name__)
@@ -255,7 +256,7 @@ def _save_scenario(run, problem, cand_xy, existing, result: dict) -> SitingRun:
             status=RunStatus.DONE,
             progress=1.0,
             finished_at=timezone.now(),
-            message=f"{result['status']}，间隙 {result['gap']:.2%}",
+            message=f"{status_label(result['status'])}，与最优的差距不超过 {result['gap']:.2%}",
         )
     run.refresh_from_db()
     return run

@@ -10,7 +10,7 @@ import numpy as np
 from facilities import siting
 from facilities.errors import SitingRejected
 from facilities.selectors import points_outside_city
-from facilities.siting.catalogue import NEEDED, REFUSED, SITING_MODELS
+from facilities.siting.catalogue import NEEDED, PARAMETER_LABELS, REFUSED, SITING_MODELS
 from facilities.siting_io import Projected, read_points_file, to_problem
 
 
@@ -24,20 +24,22 @@ class SitingRequest:
     def check(self) -> None:
         """Raise SitingRejected for a parameter the model needs or refuses."""
         if self.model not in SITING_MODELS:
-            raise SitingRejected(f"未知模型 {self.model!r}；可用：{', '.join(SITING_MODELS)}")
+            known = "、".join(f"{m.label}（{m.name}）" for m in SITING_MODELS.values())
+            raise SitingRejected(f"未知模型 {self.model[:20]!r}；可用：{known}", parameter="model")
         model = SITING_MODELS[self.model]
         for name, rule in (("p", model.p), ("radius_m", model.radius_m)):
             value = getattr(self, name)
+            label = PARAMETER_LABELS[name]
             if rule == NEEDED and value is None:
-                raise SitingRejected(f"模型 {self.model} 需要参数 {name}", parameter=name)
+                raise SitingRejected(f"“{model.label}”需要填写{label}", parameter=name)
             if rule == REFUSED and value is not None:
-                raise SitingRejected(f"模型 {self.model} 不使用参数 {name}", parameter=name)
+                raise SitingRejected(f"“{model.label}”不使用{label}，请留空", parameter=name)
         if self.radius_m is not None and not self.radius_m > 0:
             raise SitingRejected(
                 f"服务半径必须大于 0 米（收到 {self.radius_m}）", parameter="radius_m"
             )
         if self.p is not None and self.p < 1:
-            raise SitingRejected(f"p 必须至少为 1（收到 {self.p}）", parameter="p")
+            raise SitingRejected(f"新增站点数必须至少为 1（收到 {self.p}）", parameter="p")
         if not self.time_limit_s > 0:
             raise SitingRejected("时间限制必须大于 0 秒", parameter="time_limit")
 

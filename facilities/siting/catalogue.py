@@ -69,4 +69,20 @@ SITING_MODELS: dict[str, SitingModel] = {
     )
 }
 MODELS = tuple(SITING_MODELS)
+
+# How a result's status and a request's parameters read for staff (the page, the run's
+# message, the API's labels): never the solver's own words.
+STATUS_LABELS = {"optimal": "已求得最优解", "time_limit": "达到时间上限（当前最好方案）"}
+PARAMETER_LABELS = {"p": "新增站点数", "radius_m": "服务半径", "time_limit": "时间限制"}
+
+
+def status_label(status: str) -> str:
+    """Return the staff's words for a result status (the status itself if unknown)."""
+    return STATUS_LABELS.get(status, "计算结束")
+
+
+def model_label(name: str) -> str:
+    return SITING_MODELS[name].label if name in SITING_MODELS else "未知模型"
+
+
 DEFAULT_MODEL = "mclp"  # preselected on the planner page

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import numpy as np
 import pytest
 from django.db.models import Sum
+from django.utils import timezone
 
-from boundaries.models import AreaPopulation
+from boundaries.models import AdministrativeArea, AreaPopulation
 from facilities import demogen
-from facilities.models import DemandUnit, Facility
+from facilities.models import DemandUnit, Facility, Indicator, IndicatorValue
+from facilities.selectors.targets import plan_targets
 from facilities.services.demo import facilities_demo_load
+from facilities.services.indicator_demo import indicators_demo_load
 
 
 def test_largest_remainder_sums_exactly():
@@ -138,3 +143,32 @@ def test_rural_share_goes_to_located_settlements(hegang_areas):
     assert np.linalg.norm(c_xy - seat_xy) < 4000
     # Other counties without settlements keep the grid alone.
     assert summary["demand_source"]["向阳区"] == "grid"
+
+
+def test_demo_indicators_are_deterministic_in_range_and_marked():
+    a = demogen.indicator_demo_values("cremation_rate", "230402", [2021, 2022, 2023, 2024])
+    assert a == demogen.indicator_demo_values("cremation_rate", "230402", [2024, 2023, 2021, 2022])
+    assert [y for y, _ in a] == [2021, 2022, 2023, 2024]
+    assert all(0 <= v <= 100 for _, v in a)
+    assert a != demogen.indicator_demo_values("cremation_rate", "230403", [2021, 2022, 2023, 2024])
+
+
+@pytest.mark.django_db
+def test_demo_indicator_step_marks_every_figure_and_keeps_real_ones(hegang_areas):
+    real = IndicatorValue.objects.create(
+        indicator=Indicator.objects.get(slug="cremation_rate"),
+        county=AdministrativeArea.objects.get(code="230402", valid_to__isnull=True),
+        year=2024,
+        value_percent=Decimal("93.10"),
+        entered_at=timezone.now(),
+    )
+    summary = indicators_demo_load()
+    again = indicators_demo_load()
+    assert summary == again and summary["years"] == [2021, 2024]
+    demo = IndicatorValue.objects.filter(is_demo=True)
+    assert demo.count() == summary["indicator_values"] > 0
+    assert not demo.exclude(source__startswith="演示数据").exists()
+    real.refresh_from_db()
+    assert real.value_percent == Decimal("93.10") and not real.is_demo
+    cremation = next(t for t in plan_targets() if t["key"] == "cremation_rate")
+    assert cremation["year"] == 2024 and cremation["is_demo"] is True

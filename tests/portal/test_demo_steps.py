@@ -29,7 +29,7 @@ def test_every_app_contributes_its_steps_and_they_run_in_a_valid_order():
     names = [s.name for s in demo_steps()]
     expected = (
         "areas accounts geonames placenames culture addresses boundary_versions boundary_lines"
-        " township_polygons neighbour_lines facilities"
+        " township_polygons neighbour_lines facilities indicators"
     )
     assert sorted(names) == sorted(expected.split())
     assert names[0] == "areas"

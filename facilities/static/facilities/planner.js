@@ -10,6 +10,8 @@
   var geojson = HegangMap.geojson;
   var programmes = {};
   var currentRun = null;
+  // One label and definition per figure (facilities/figures.py).
+  var FIGURES = JSON.parse(document.getElementById("figure-labels").textContent);
 
   function setStatus(el, text, isError) { HegangMap.statusLine(el)(text, isError); }
   // The coverage figures run in the server's shared heavy-work slots: when every slot is
@@ -188,22 +190,6 @@
     });
   }
 
-  // ---- targets
-  function loadTargets() {
-    return getJSON(ds.targetsUrl).then(function (targets) {
-      var ul = document.getElementById("targets");
-      ul.textContent = "";
-      targets.forEach(function (t) {
-        var li = el("li");
-        var mark = t.met === true ? el("span", "✔ 达到 ", "met") : t.met === false ? el("span", "✘ 未达到 ", "unmet") : el("span", "— ", "na");
-        li.appendChild(mark);
-        li.appendChild(el("span", t.label + "：" + t.figure + "（目标 " + t.goal + "）"));
-        li.title = t.source;
-        ul.appendChild(li);
-      });
-    });
-  }
-
   // ---- scenarios
   function loadScenarios() {
     return getJSON(ds.scenariosUrl + "?programme=" + encodeURIComponent(picker.value)).then(function (list) {
@@ -218,18 +204,20 @@
       shown.forEach(function (s) { head.appendChild(el("th", s.name + " #" + s.id)); });
       table.appendChild(head);
       var rows = [
-        ["模型", function (s) { return modelLabel(s.model); }],
-        ["状态/间隙", function (s) { return (s.status === "optimal" ? "最优" : "时间上限") + " / " + pct(s.gap); }],
+        ["模型", function (s) { return s.model_label || modelLabel(s.model); }],
+        ["求解情况", function (s) { return s.status_label + "（差距 ≤ " + pct(s.gap) + "）"; }],
         ["新增站点", function (s) { return s.sites + " 处"; }],
-        ["原服务人数", function (s) { return fmt(s.served_before); }],
-        ["方案服务人数", function (s) { return fmt(s.served_after); }],
+        [FIGURES.served_before, function (s) { return fmt(s.served_before); }],
+        [FIGURES.served_after, function (s) { return fmt(s.served_after); }],
         ["方案覆盖率", function (s) { return pct(s.served_share_after); }],
         ["新增容量", function (s) { return fmt(s.new_capacity); }],
         ["容量约束", function (s) { return s.capacitated ? "按容量分配" : "不限容量"; }],
       ];
       rows.forEach(function (row) {
         var tr = el("tr");
-        tr.appendChild(el("td", row[0]));
+        var name = typeof row[0] === "string" ? el("td", row[0]) : el("td", row[0].label);
+        if (typeof row[0] !== "string") { name.title = row[0].definition; }
+        tr.appendChild(name);
         shown.forEach(function (s) { tr.appendChild(el("td", row[1](s))); });
         table.appendChild(tr);
       });
@@ -239,6 +227,7 @@
         siteSource.addFeature(new ol.Feature({geometry: new ol.geom.Point(ol.proj.fromLonLat([site.lon, site.lat]))}));
       });
       box.appendChild(el("p", "地图上紫色星形为最新方案“" + list[0].name + "”的新增站点。", "small"));
+      box.appendChild(el("p", FIGURES.served_before.label + "：" + FIGURES.served_before.definition + "。", "small"));
     });
   }
 
@@ -255,15 +244,23 @@
     postJSON(ds.runsUrl, data).then(function (run) {
       currentRun = run.id;
       document.getElementById("run").hidden = false;
+      cancelButton.disabled = false;
       setStatus(formStatus, "已排队，后台计算中。");
       poll();
     }).catch(function (err) { setStatus(formStatus, err.message, true); });
   });
-  document.getElementById("run-cancel").addEventListener("click", function () {
+  // The cancel button works only while a run is queued or running: disabled before the
+  // first run, once cancelling was asked for, and when the run has ended.
+  var cancelButton = document.getElementById("run-cancel");
+  cancelButton.addEventListener("click", function () {
     if (!currentRun) { return; }
+    cancelButton.disabled = true;
     postJSON(ds.runsUrl + "/" + currentRun + "/cancel").then(function () {
       setStatus(formStatus, "已请求取消。");
-    }).catch(function (err) { setStatus(formStatus, err.message, true); });
+    }).catch(function (err) {
+      cancelButton.disabled = !currentRun;
+      setStatus(formStatus, err.message, true);
+    });
   });
   function poll() {
     if (!currentRun) { return; }
@@ -275,6 +272,7 @@
         return;
       }
       currentRun = null;
+      cancelButton.disabled = true;
       setStatus(formStatus, run.status_label + (run.message ? "：" + run.message : ""), run.status === "failed");
       if (run.status === "done") { loadScenarios(); }
     }).catch(function (err) { setStatus(formStatus, err.message, true); });
@@ -286,5 +284,4 @@
     picker.addEventListener("change", loadProgramme);
     loadProgramme();
   }).catch(function (err) { setStatus(statusEl, err.message, true); });
-  loadTargets().catch(function (err) { setStatus(statusEl, err.message, true); });
 })();
