@@ -16,10 +16,10 @@ from facilities.siting.core import (
     SitingProblem,
     SitingResult,
     check_outcome,
-    coverage_matrix,
     finish,
     merge_identical_rows,
     run_mip,
+    site_coverage,
     validate_problem,
 )
 
@@ -89,9 +89,9 @@ def solve_mclp(
         )
     t0 = time.perf_counter()
     w = problem.demand_weight.astype(np.float64)
-    by_existing = coverage_matrix(problem.demand_xy_m, problem.existing_xy_m, radius_m)
+    by_existing = site_coverage(problem, radius_m, existing=True)
     already = np.asarray(by_existing.sum(axis=1)).ravel() > 0
-    cov = coverage_matrix(problem.demand_xy_m, problem.candidate_xy_m, radius_m)
+    cov = site_coverage(problem, radius_m)
     rows = np.flatnonzero(~already & (np.diff(cov.indptr) > 0) & (w > 0))
     fixed_weight = float(w[already].sum())
     a, gw, _ = merge_identical_rows(cov[rows], w[rows])
@@ -163,8 +163,8 @@ def solve_mclp(
 def unreachable_demand(problem: SitingProblem, radius_m: float) -> np.ndarray:
     """Return indices of weighted demand points no candidate and no existing site reaches."""
     w = problem.demand_weight
-    by_existing = coverage_matrix(problem.demand_xy_m, problem.existing_xy_m, radius_m)
-    by_candidate = coverage_matrix(problem.demand_xy_m, problem.candidate_xy_m, radius_m)
+    by_existing = site_coverage(problem, radius_m, existing=True)
+    by_candidate = site_coverage(problem, radius_m)
     reach = np.diff(by_existing.indptr) + np.diff(by_candidate.indptr)
     return np.flatnonzero((reach == 0) & (w > 0))
 
@@ -219,8 +219,8 @@ def solve_lscp(
             mip_gap=mip_gap,
         )
     w = problem.demand_weight
-    by_existing = coverage_matrix(problem.demand_xy_m, problem.existing_xy_m, radius_m)
-    cov = coverage_matrix(problem.demand_xy_m, problem.candidate_xy_m, radius_m)
+    by_existing = site_coverage(problem, radius_m, existing=True)
+    cov = site_coverage(problem, radius_m)
     rows = np.flatnonzero((np.diff(by_existing.indptr) == 0) & (w > 0))
     a, _, _ = merge_identical_rows(cov[rows], np.ones(rows.size))
     g, m = a.shape
