@@ -91,11 +91,8 @@ def select_rows(mat: sparse.csr_matrix, rows: np.ndarray) -> sparse.csr_matrix:
 def within(mat: sparse.csr_matrix, limit: float) -> sparse.csr_matrix:
     """Return the boolean matrix of stored pairs with cost ≤ ``limit`` (zero costs included)."""
     ok = mat.data <= limit
-    counts = np.add.reduceat(ok.astype(np.int64), mat.indptr[:-1]) if mat.nnz else None
-    if counts is None:
-        return sparse.csr_matrix(mat.shape, dtype=bool)
-    counts = np.where(np.diff(mat.indptr) > 0, counts, 0)
-    indptr = np.concatenate([[0], np.cumsum(counts)])
+    running = np.concatenate([[0], np.cumsum(ok, dtype=np.int64)])
+    indptr = running[mat.indptr]
     out = sparse.csr_matrix(
         (np.ones(int(indptr[-1]), dtype=bool), mat.indices[ok], indptr), shape=mat.shape
     )
