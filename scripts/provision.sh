@@ -31,6 +31,8 @@ needs=(
   gcc:/usr/bin/gcc
   # The printed maps embed the CJK font (gis_portal/printing/render.py).
   fonts-noto-cjk:/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+  # bench/bench_siting.py measures pgRouting against scipy for the road costs of siting.
+  postgresql-15-pgrouting:/usr/share/postgresql/15/extension/pgrouting.control
 )
 # The tests also drive chromium and read the printed PDFs with poppler (pdffonts, pdftoppm).
 [ "$want_browser" = 1 ] && needs+=(chromium:/usr/bin/chromium poppler-utils:/usr/bin/pdffonts)
