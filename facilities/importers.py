@@ -47,7 +47,27 @@ def read_table_lines(path: Path) -> list[tuple[int, dict[str, str]]]:
     raise ValueError(f"不支持的文件类型 {suffix}（应为 .csv 或 .xlsx）")
 
 
-def _read_xlsx(path: Path) -> list[tuple[int, dict[str, str]]]:
+def read_grid(path: Path) -> list[list[str]]:
+    """Return the cells of a .csv or .xlsx file as rows of strings, the header row first.
+
+    For tables whose header matters column by column (a cost matrix's site ids): nothing is
+    keyed by header, so a repeated header cell is still there to be refused. The same
+    guards as ``read_table``: formula text never evaluated, archives checked, Chinese errors.
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix == ".csv":
+        text = Path(path).read_text(encoding="utf-8-sig")
+        return [[c.strip() for c in r] for r in csv.reader(io.StringIO(text)) if any(r)]
+    if suffix == ".xlsx":
+        return [
+            ["" if v is None else _cell(v) for v in r]
+            for r in _xlsx_rows(Path(path))
+            if any(v not in (None, "") for v in r)
+        ]
+    raise ValueError(f"不支持的文件类型 {suffix}（应为 .csv 或 .xlsx）")
+
+
+def _xlsx_rows(path: Path) -> list[tuple]:
     try:
         with zip_open(path, limits=XLSX_LIMITS) as archive:
             zip_verify(archive, limits=XLSX_LIMITS)
@@ -56,11 +76,15 @@ def _read_xlsx(path: Path) -> list[tuple[int, dict[str, str]]]:
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=False)
         try:
-            rows = list(book.worksheets[0].iter_rows(values_only=True))
+            return list(book.worksheets[0].iter_rows(values_only=True))
         finally:
             book.close()
     except Exception:  # openpyxl raises zip/XML/key errors of several kinds
         raise ValueError("文件内容不是有效的 Excel 工作簿") from None
+
+
+def _read_xlsx(path: Path) -> list[tuple[int, dict[str, str]]]:
+    rows = _xlsx_rows(path)
     if not rows:
         return []
     header = [str(h or "").strip() for h in rows[0]]

@@ -21,6 +21,7 @@ import shapely
 from scipy.spatial import cKDTree
 
 from facilities.coverage import Pairs
+from facilities.siting.roads import RoadGraph
 
 # A point further than this from any street vertex is not on the network.
 MAX_SNAP_M = 250.0
@@ -92,6 +93,18 @@ class StreetNetwork:
             np.array(demand, dtype=np.int64),
             np.array(facility, dtype=np.int64),
             np.array(dist, dtype=float),
+        )
+
+    def road_graph(self) -> RoadGraph:
+        """Return the same graph as arrays, for the bulk road costs of the siting models."""
+        edges = np.array(
+            [(a, b, w) for a, b, w in self.graph.edges(data="weight")], dtype=float
+        ).reshape(-1, 3)
+        return RoadGraph(
+            node_xy_m=self.node_xy,
+            edge_from=edges[:, 0].astype(np.int64),
+            edge_to=edges[:, 1].astype(np.int64),
+            edge_length_m=edges[:, 2],
         )
 
     def on_network(self, xy_m: np.ndarray) -> np.ndarray:

@@ -33,6 +33,8 @@ needs=(
   fonts-noto-cjk:/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
   # GDAL's command-line tools: the OGC API tests read /ogc/ with ogrinfo's OAPIF driver.
   gdal-bin:/usr/bin/ogrinfo
+  # bench/bench_siting.py measures pgRouting against scipy for the road costs of siting.
+  postgresql-15-pgrouting:/usr/share/postgresql/15/extension/pgrouting.control
 )
 # The tests also drive chromium and read the printed PDFs with poppler (pdffonts, pdftoppm).
 [ "$want_browser" = 1 ] && needs+=(chromium:/usr/bin/chromium poppler-utils:/usr/bin/pdffonts)

@@ -28,12 +28,12 @@ from facilities.siting.core import (
     SitingProblem,
     SitingResult,
     check_outcome,
-    coverage_matrix,
     finish,
     merge_identical_rows,
-    merge_positions,
     run_mip,
+    site_coverage,
 )
+from facilities.siting.costs import pairs_of
 
 # The allocation LP is large (one column per demand-site pair); HiGHS's interior-point
 # root solve beat dual simplex here too: capacitated MCLP on the demo (6,093 units × 1,006
@@ -197,13 +197,40 @@ def _allocation_mip(
 
 
 def _cover_pairs(problem: SitingProblem, radius_m: float):
-    """Return (pair rows, pair sites, merged weights) of demand within ``radius_m`` of a site."""
+    """Return (pair rows, pair sites, merged weights, demand rows, their group) of demand
+    within ``radius_m`` of a site; rows with the same site set are one group."""
     w = problem.demand_weight.astype(np.float64)
-    cov = coverage_matrix(problem.demand_xy_m, _sites_xy(problem), radius_m)
+    cov = sparse.hstack(
+        [site_coverage(problem, radius_m), site_coverage(problem, radius_m, existing=True)],
+        format="csr",
+    )
     rows = np.flatnonzero((np.diff(cov.indptr) > 0) & (w > 0))
-    a, gw, _ = merge_identical_rows(cov[rows], w[rows])
+    a, gw, group_of = merge_identical_rows(cov[rows], w[rows])
     coo = a.tocoo()
-    return coo.row.astype(np.int64), coo.col.astype(np.int64), gw
+    return coo.row.astype(np.int64), coo.col.astype(np.int64), gw, rows, group_of
+
+
+def spread_allocation(
+    pair_group: np.ndarray,
+    pair_site: np.ndarray,
+    amount: np.ndarray,
+    members: np.ndarray,
+    member_group: np.ndarray,
+    weight: np.ndarray,
+    group_weight: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (demand row, site, weight) by sharing each group's allocation among its members
+    in proportion to their weight (members of a group reach exactly the same sites)."""
+    used = amount > 1e-7
+    pair_group, pair_site, amount = pair_group[used], pair_site[used], amount[used]
+    order = np.argsort(member_group, kind="stable")
+    start = np.concatenate([[0], np.cumsum(np.bincount(member_group, minlength=group_weight.size))])
+    counts = start[pair_group + 1] - start[pair_group]
+    rep = np.repeat(np.arange(pair_group.size), counts)
+    offsets = np.arange(rep.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    member = members[order[start[pair_group][rep] + offsets]]
+    share = weight[member] / np.maximum(group_weight[pair_group[rep]], 1e-12)
+    return member, pair_site[rep], amount[rep] * share
 
 
 def _selected(out, m: int) -> list[int]:
@@ -222,7 +249,7 @@ def solve_mclp_capacitated(
     """Return the p candidates that serve the most demand within radius and capacity."""
     t0 = time.perf_counter()
     m = problem.candidate_xy_m.shape[0]
-    rows, cols, gw = _cover_pairs(problem, radius_m)
+    rows, cols, gw, members, group_of = _cover_pairs(problem, radius_m)
     cap = site_capacities(problem)
     mip = _allocation_mip(
         rows,
@@ -262,6 +289,9 @@ def solve_mclp_capacitated(
         notes=[CAPACITY_NOTE],
     )
     result.covered_weight = float(out.objective)
+    result.allocation = spread_allocation(
+        rows, cols, out.x[cap.size :], members, group_of, problem.demand_weight, gw
+    )
     return result
 
 
@@ -276,7 +306,7 @@ def solve_lscp_capacitated(
     """Return the fewest candidates that serve all demand within radius and capacity."""
     t0 = time.perf_counter()
     m = problem.candidate_xy_m.shape[0]
-    rows, cols, gw = _cover_pairs(problem, radius_m)
+    rows, cols, gw, members, group_of = _cover_pairs(problem, radius_m)
     cap = site_capacities(problem)
     _refuse_short_capacity(rows, cols, gw, cap, radius_m)
     mip = _allocation_mip(
@@ -322,6 +352,9 @@ def solve_lscp_capacitated(
         notes=[CAPACITY_NOTE],
     )
     result.covered_weight = float(gw.sum())
+    result.allocation = spread_allocation(
+        rows, cols, out.x[cap.size :], members, group_of, problem.demand_weight, gw
+    )
     return result
 
 
@@ -347,14 +380,13 @@ def solve_pmedian_capacitated(
     """Return p candidates minimising total weighted distance with all demand within capacity."""
     t0 = time.perf_counter()
     m = problem.candidate_xy_m.shape[0]
-    xy, w, _ = merge_positions(problem)
-    sites = _sites_xy(problem)
+    rows, cols, dist, w, members, member_group = _median_pairs(problem)
     cap = site_capacities(problem)
-    n_pairs = xy.shape[0] * sites.shape[0]
+    n_pairs = rows.size
     if n_pairs > MAX_MEDIAN_PAIRS:
         raise SitingInputError(
-            f"带容量的 p-中位模型过大：{xy.shape[0]} 个需求位置 × {sites.shape[0]} 个站点"
-            f" 超过 {MAX_MEDIAN_PAIRS:,} 对，请合并需求点或减少候选点"
+            f"带容量的 p-中位模型过大：{w.size} 个需求位置与 {cap.size} 个站点之间"
+            f"有 {n_pairs:,} 对，超过 {MAX_MEDIAN_PAIRS:,} 对，请合并需求点或减少候选点"
         )
     existing_cap = float(cap[m:].sum())
     best_new = float(np.sort(cap[:m])[::-1][:p].sum())
@@ -363,9 +395,6 @@ def solve_pmedian_capacitated(
             f"无解：现有设施容量 {existing_cap:g} 加上容量最大的 {p} 个候选点 {best_new:g}"
             f" 小于需求总量 {float(w.sum()):g}"
         )
-    rows = np.repeat(np.arange(xy.shape[0]), sites.shape[0])
-    cols = np.tile(np.arange(sites.shape[0]), xy.shape[0])
-    dist = np.hypot(*(xy[rows] - sites[cols]).T)
     mip = _allocation_mip(
         rows,
         cols,
@@ -410,7 +439,51 @@ def solve_pmedian_capacitated(
     result.total_weighted_distance_m = float(out.objective)
     used = alloc > 1e-7
     result.max_distance_m = float(dist[used].max()) if np.any(used) else 0.0
+    result.allocation = spread_allocation(
+        rows, cols, alloc, members, member_group, problem.demand_weight, w
+    )
     return result
+
+
+def _median_pairs(problem: SitingProblem):
+    """Return (rows, sites, distance, row weight, demand members, their row) of every pair a
+    demand row may be allocated along: all sites (straight lines, rows merged by position)
+    or the reachable pairs of the cost matrix."""
+    weight = problem.demand_weight
+    members = np.flatnonzero(weight > 0)
+    if problem.costs is not None:
+        r1, c1, d1 = pairs_of(problem.costs.to_candidates)
+        r2, c2, d2 = pairs_of(problem.costs.to_existing)
+        rows = np.concatenate([r1, r2])
+        cols = np.concatenate([c1, c2 + problem.candidate_xy_m.shape[0]])
+        dist = np.concatenate([d1, d2])
+        local = np.full(weight.size, -1, dtype=np.int64)
+        local[members] = np.arange(members.size)
+        ok = local[rows] >= 0
+        rows, cols, dist = local[rows[ok]], cols[ok], dist[ok]
+        unreached = np.setdiff1d(np.arange(members.size), rows)
+        if unreached.size:
+            raise SitingInputError(
+                f"{unreached.size} 个需求点到不了任何站点，无法全部分配",
+                demand_ids=[problem.demand_label(int(members[i])) for i in unreached[:50]],
+            )
+        return (
+            rows,
+            cols,
+            dist,
+            weight[members].astype(np.float64),
+            members,
+            np.arange(members.size),
+        )
+    xy = np.round(problem.demand_xy_m[members], 3)
+    uniq, inverse = np.unique(xy, axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    w = np.bincount(inverse, weights=weight[members], minlength=len(uniq))
+    sites = _sites_xy(problem)
+    rows = np.repeat(np.arange(uniq.shape[0]), sites.shape[0])
+    cols = np.tile(np.arange(sites.shape[0]), uniq.shape[0])
+    dist = np.hypot(*(uniq[rows] - sites[cols]).T)
+    return rows, cols, dist, w, members, inverse
 
 
 def served_within_capacity(

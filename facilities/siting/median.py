@@ -10,10 +10,12 @@ import numpy as np
 from scipy import sparse
 from scipy.spatial import cKDTree
 
+from facilities.siting import costs as cm
 from facilities.siting.capacity import solve_pmedian_capacitated
 from facilities.siting.core import (
     MIP_REL_GAP,
     Mip,
+    SitingInputError,
     SitingInterrupted,
     SitingProblem,
     SitingResult,
@@ -44,6 +46,115 @@ def _dense_distances(xy: np.ndarray, sites: np.ndarray) -> np.ndarray:
 
 # Above this many demand × candidate cells the heuristics run on a demand sample.
 HEURISTIC_MAX_CELLS = 20_000_000
+# A cost matrix is held dense (unreachable pairs at a penalty) up to this many cells.
+MAX_DENSE_COST_CELLS = 60_000_000
+
+
+class DemandRows:
+    """The demand rows a distance model works on, and their distances to the candidates.
+
+    Straight lines: points with weight merged by position, distances from the coordinates.
+    A cost matrix: one row per weighted demand point that reaches some site, the matrix
+    held dense with unreachable pairs at ``penalty`` (more than any real cost, so a model
+    assigns across such a pair only when no open site is reachable; the result reports
+    those points as unreachable).
+    """
+
+    def __init__(self, problem: SitingProblem) -> None:
+        self.problem = problem
+        self.sites = problem.candidate_xy_m
+        self.m = self.sites.shape[0]
+        self.excluded = np.empty(0, dtype=np.int64)
+        costs = problem.costs
+        if costs is None:
+            self.xy, self.w, _ = merge_positions(problem)
+            self.d_exist = _existing_distance(problem, self.xy)
+            self._dense = None
+            self.penalty = math.inf
+            return
+        weighted = problem.demand_weight > 0
+        reach = (np.diff(costs.to_candidates.indptr) + np.diff(costs.to_existing.indptr)) > 0
+        self.rows = np.flatnonzero(weighted & reach)
+        self.excluded = np.flatnonzero(weighted & ~reach)
+        if self.rows.size * max(self.m, 1) > MAX_DENSE_COST_CELLS:
+            raise SitingInputError(
+                f"费用矩阵过大：{self.rows.size} 个需求点 × {self.m} 个候选点超过 "
+                f"{MAX_DENSE_COST_CELLS:,} 格，请合并需求点或减少候选点"
+            )
+        top = max(
+            float(costs.to_candidates.data.max()) if costs.to_candidates.nnz else 0.0,
+            float(costs.to_existing.data.max()) if costs.to_existing.nnz else 0.0,
+        )
+        self.penalty = 10.0 * top + 1.0
+        self.w = problem.demand_weight[self.rows].astype(np.float64)
+        self.xy = np.zeros((self.rows.size, 2))
+        self.d_exist = cm.row_min(cm.select_rows(costs.to_existing, self.rows))
+        self._dense = cm.to_dense(
+            cm.select_rows(costs.to_candidates, self.rows), missing=self.penalty
+        )
+
+    def __len__(self) -> int:
+        return int(self.w.size)
+
+    def dense(self, pick: np.ndarray | None = None) -> np.ndarray:
+        """Return rows × candidates distances (float32)."""
+        if self._dense is not None:
+            return self._dense if pick is None else self._dense[pick]
+        xy = self.xy if pick is None else self.xy[pick]
+        return _dense_distances(xy, self.sites)
+
+    def knn(self, k: int, cols: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Return (distance, candidate) of each row's k nearest candidates (among ``cols``)."""
+        cols = np.arange(self.m) if cols is None else np.asarray(cols, dtype=np.int64)
+        k = min(k, cols.size)
+        if self._dense is None:
+            dist, idx = cKDTree(self.sites[cols]).query(self.xy, k=k)
+            dist, idx = dist.reshape(len(self), k), idx.reshape(len(self), k)
+            return dist, cols[idx]
+        sub = self._dense[:, cols].astype(np.float64)
+        part = np.argpartition(sub, k - 1, axis=1)[:, :k] if k < cols.size else None
+        if part is None:
+            part = np.tile(np.arange(cols.size), (len(self), 1))
+        d = np.take_along_axis(sub, part, axis=1)
+        order = np.argsort(d, axis=1, kind="stable")
+        return np.take_along_axis(d, order, axis=1), cols[np.take_along_axis(part, order, axis=1)]
+
+    def nearest_candidate(self) -> np.ndarray:
+        if self._dense is None:
+            return cKDTree(self.sites).query(self.xy)[0]
+        return self._dense.min(axis=1).astype(np.float64)
+
+    def cover(self, rows: np.ndarray, radius_m: float) -> sparse.csr_matrix:
+        """Return the boolean matrix of ``rows`` × candidates within ``radius_m``."""
+        if self._dense is None:
+            return coverage_matrix(self.xy[rows], self.sites, radius_m)
+        return sparse.csr_matrix(self._dense[rows] <= radius_m)
+
+    def pair_values(self, upper: float) -> np.ndarray:
+        """Return the distinct row-to-candidate distances up to ``upper``."""
+        if self._dense is None:
+            pairs = cKDTree(self.xy).sparse_distance_matrix(
+                cKDTree(self.sites), upper, output_type="ndarray"
+            )
+            return np.unique(pairs["v"])
+        d = self._dense[self._dense <= upper]
+        return np.unique(d.astype(np.float64))
+
+    def distances(self, selected) -> np.ndarray:
+        """Return each demand point's distance to its nearest open site (penalty: none)."""
+        return np.minimum(nearest_open_distance(self.problem, selected), self.penalty)
+
+    def value(self, selected) -> float:
+        """Return the total weighted distance of the whole problem with ``selected`` open."""
+        d = self.distances(selected)
+        w = self.problem.demand_weight
+        return float((w[np.isfinite(d)] * d[np.isfinite(d)]).sum())
+
+    def excluded_note(self) -> list[str]:
+        if not self.excluded.size:
+            return []
+        ids = ", ".join(self.problem.demand_label(int(i)) for i in self.excluded[:10])
+        return [f"{self.excluded.size} 个需求点到不了任何站点，未计入：{ids}"]
 
 
 def _check_stop(should_stop: Callable[[], bool] | None) -> None:
@@ -53,22 +164,20 @@ def _check_stop(should_stop: Callable[[], bool] | None) -> None:
 
 
 def _greedy_median(
-    xy: np.ndarray,
-    w: np.ndarray,
-    sites: np.ndarray,
-    d_exist: np.ndarray,
+    rows: DemandRows,
     p: int,
     *,
     swap_rounds: int = 10,
     should_stop: Callable[[], bool] | None = None,
 ) -> list[int]:
     """Return p sites by greedy addition then 1-for-1 swaps (Teitz–Bart), on dense distances."""
-    m = sites.shape[0]
-    if xy.shape[0] * m > HEURISTIC_MAX_CELLS:
+    m, w, d_exist = rows.m, rows.w, rows.d_exist
+    pick = None
+    if len(rows) * m > HEURISTIC_MAX_CELLS:
         rng = np.random.default_rng(0)
-        pick = rng.choice(xy.shape[0], HEURISTIC_MAX_CELLS // m, replace=False, p=w / w.sum())
-        xy, w, d_exist = xy[pick], np.ones(pick.size), d_exist[pick]
-    dist = _dense_distances(xy, sites)
+        pick = rng.choice(len(rows), HEURISTIC_MAX_CELLS // m, replace=False, p=w / w.sum())
+        w, d_exist = np.ones(pick.size), d_exist[pick]
+    dist = rows.dense(pick)
     big = float(dist.max()) * 2 + 1.0
     base = np.where(np.isfinite(d_exist), d_exist, big).astype(np.float32)
     cur = base.copy()
@@ -189,34 +298,32 @@ def solve_pmedian(
         )
     t_start = time.perf_counter()
     deadline = t_start + time_limit_s
-    xy, w, _ = merge_positions(problem)
-    sites = problem.candidate_xy_m
-    m = sites.shape[0]
-    d_exist = _existing_distance(problem, xy)
-    if p == 0 or xy.shape[0] == 0:
+    rows = DemandRows(problem)
+    m = rows.m
+    if p == 0 or len(rows) == 0:
         return finish(
             "pmedian",
             problem,
             [],
             status="optimal",
             gap=0.0,
-            objective=float((problem.demand_weight * nearest_open_distance(problem, [])).sum()),
+            objective=rows.value([]),
             radius_m=None,
             solve_s=0.0,
             build_s=time.perf_counter() - t_start,
+            notes=rows.excluded_note(),
         )
-    best = _greedy_median(xy, w, sites, d_exist, p, should_stop=should_stop)
-
-    def value_of(selected) -> float:
-        return float((problem.demand_weight * nearest_open_distance(problem, selected)).sum())
+    best = _greedy_median(rows, p, should_stop=should_stop)
+    w, d_exist = rows.w, rows.d_exist
+    value_of = rows.value
 
     best_value = heuristic = value_of(best)
-    lower, status, notes = 0.0, "time_limit", []
+    lower, status, notes = 0.0, "time_limit", rows.excluded_note()
     keep = np.arange(m)
     build_s = time.perf_counter() - t_start
     if p < m:
         k = min(m - 1, max(30, math.ceil(3 * m / p)))
-        dist_k, idx_k = cKDTree(sites).query(xy, k=k + 1)
+        dist_k, idx_k = rows.knn(k + 1)
         cost_all = w[:, None] * dist_k
         lower, rho, seen = _lagrangian_bound(
             cost_all[:, :k],
@@ -248,24 +355,18 @@ def solve_pmedian(
     elif time.perf_counter() < deadline and p < keep.size <= HIGHS_MAX_CANDIDATES:
         # HiGHS only on a small reduced candidate set: on hundreds of candidates its root
         # LP alone outlasts any sensible limit (and cannot be interrupted mid-build).
-        sub = SitingProblem(
-            demand_xy_m=problem.demand_xy_m,
-            demand_weight=problem.demand_weight,
-            candidate_xy_m=sites[keep],
-            existing_xy_m=problem.existing_xy_m,
-        )
-        position = {int(j): pos for pos, j in enumerate(keep)}
         sel, value, sub_lower, sub_status, sub_build, k = _pmedian_mip(
-            sub,
+            rows,
+            keep,
             p=p,
             time_limit_s=deadline - time.perf_counter(),
-            start_sites=[position[j] for j in best],
+            start_sites=list(best),
             should_stop=should_stop,
             mip_gap=mip_gap,
         )
         build_s += sub_build
         if value < best_value:
-            best, best_value = [int(keep[j]) for j in sel], value
+            best, best_value = sel, value
         # The sub-problem's bound holds for the full one: closed candidates cannot improve.
         lower = max(lower, min(sub_lower, best_value))
         gap = (best_value - lower) / best_value if best_value > 0 else 0.0
@@ -288,7 +389,8 @@ def solve_pmedian(
 
 
 def _pmedian_mip(
-    problem: SitingProblem,
+    rows: DemandRows,
+    keep: np.ndarray,
     *,
     p: int,
     time_limit_s: float,
@@ -297,35 +399,36 @@ def _pmedian_mip(
     should_stop: Callable[[], bool] | None = None,
     mip_gap: float = MIP_REL_GAP,
 ) -> tuple[list[int], float, float, str, float, int]:
-    """Solve p-median on HiGHS; return (sites, value, lower bound, status, build_s, k).
+    """Solve p-median on HiGHS over the candidates ``keep``; return (sites, value, lower
+    bound, status, build_s, k) with sites as indices of the full candidate list.
 
-    Each demand point may only be assigned to its k nearest candidates, to an existing
+    Each demand row may only be assigned to its k nearest candidates, to an existing
     site, or to a "farther" option priced at its (k+1)-th candidate distance. That option
     underprices every farther assignment, so the restricted model is a relaxation and its
     bound is a valid lower bound of the full problem; when the solution uses it, k is
     doubled for all points and the model solved again (warm-started) while time remains.
     """
     t_start = time.perf_counter()
-    xy, w, _ = merge_positions(problem)
-    sites = problem.candidate_xy_m
-    m = sites.shape[0]
-    d_exist = _existing_distance(problem, xy)
-    best = list(start_sites)
-    heuristic = float((problem.demand_weight * nearest_open_distance(problem, best)).sum())
+    keep = np.asarray(keep, dtype=np.int64)
+    w, d_exist = rows.w, rows.d_exist
+    m = keep.size
+    local = np.full(rows.m, -1, dtype=np.int64)
+    local[keep] = np.arange(m)
+    best = [int(j) for j in start_sites]
+    heuristic = rows.value(best)
     k = k_nearest or min(m, max(10, math.ceil(2.5 * m / max(p, 1))))
     lower = 0.0
     status, build_s, solve_s = "time_limit", 0.0, 0.0
     best_value = heuristic
-    tree = cKDTree(sites)
     while True:
         t0 = time.perf_counter()
         kq = min(k + 1, m)
-        dist, idx = tree.query(xy, k=kq)
-        dist, idx = dist.reshape(len(xy), kq), idx.reshape(len(xy), kq)
-        far = dist[:, k] if k < m else np.full(len(xy), np.inf)
+        dist, idx = rows.knn(kq, keep)
+        idx = local[idx]
+        far = dist[:, k] if k < m else np.full(len(rows), np.inf)
         dist, idx = dist[:, :k], idx[:, :k]
-        keep = dist < d_exist[:, None]
-        u_idx, col = np.nonzero(keep)
+        near = dist < d_exist[:, None]
+        u_idx, col = np.nonzero(near)
         n_z = u_idx.size
         cand = idx[u_idx, col]
         dz = dist[u_idx, col]
@@ -338,7 +441,7 @@ def _pmedian_mip(
         cost = np.concatenate(
             [np.zeros(m), w[u_idx] * dz, w[e_rows] * d_exist[e_rows], w[f_rows] * far[f_rows]]
         )
-        nu = len(xy)
+        nu = len(rows)
         # Assignment rows: Σ z + e + f = 1 per demand point.
         assign = sparse.csr_matrix(
             (
@@ -377,7 +480,17 @@ def _pmedian_mip(
             col_hi=np.ones(n_cols),
             integer=np.concatenate([np.ones(m, bool), np.zeros(n_cols - m, bool)]),
         )
-        start = _median_start(best, m, u_idx, cand, dz, e_rows, d_exist, f_rows, n_cols)
+        start = _median_start(
+            [int(local[j]) for j in best if local[j] >= 0],
+            m,
+            u_idx,
+            cand,
+            dz,
+            e_rows,
+            d_exist,
+            f_rows,
+            n_cols,
+        )
         build_s += time.perf_counter() - t0
         remaining = time_limit_s - (time.perf_counter() - t_start)
         out = run_mip(
@@ -388,8 +501,8 @@ def _pmedian_mip(
         if math.isfinite(out.bound):
             lower = max(lower, out.bound)
         if out.x is not None:
-            sel = [int(j) for j in np.flatnonzero(out.x[:m] > 0.5)]
-            value = float((problem.demand_weight * nearest_open_distance(problem, sel)).sum())
+            sel = [int(keep[j]) for j in np.flatnonzero(out.x[:m] > 0.5)]
+            value = rows.value(sel)
             if value < best_value:
                 best, best_value = sel, value
         gap = (best_value - lower) / best_value if best_value > 0 else 0.0
@@ -436,9 +549,7 @@ def _median_start(best, m, u_idx, cand, dz, e_rows, d_exist, f_rows, n_cols) -> 
 
 
 def _cover_within(
-    problem: SitingProblem,
-    xy: np.ndarray,
-    d_exist: np.ndarray,
+    demand: DemandRows,
     radius_m: float,
     p: int,
     time_limit_s: float,
@@ -446,10 +557,10 @@ def _cover_within(
 ) -> tuple[str, list[int]]:
     """Return ("yes", sites) if ≤ p candidates reach every point within radius_m, else
     ("no", []) or ("unknown", []) when the time ran out first."""
-    rows = np.flatnonzero(d_exist > radius_m + 1e-9)
+    rows = np.flatnonzero(demand.d_exist > radius_m + 1e-9)
     if rows.size == 0:
         return "yes", []
-    cov = coverage_matrix(xy[rows], problem.candidate_xy_m, radius_m + 1e-9)
+    cov = demand.cover(rows, radius_m + 1e-9)
     if np.any(np.diff(cov.indptr) == 0):
         return "no", []
     a, _, _ = merge_identical_rows(cov, np.ones(rows.size))
@@ -491,16 +602,33 @@ def solve_pcenter(
     """
     validate_problem(problem, p=p, radius_m=None)
     t_start = time.perf_counter()
-    xy, w, _ = merge_positions(problem)
-    d_exist = _existing_distance(problem, xy)
-    sites = problem.candidate_xy_m
-    best = _greedy_median(xy, w, sites, d_exist, p, should_stop=should_stop) if p else []
-    upper = float(nearest_open_distance(problem, best)[problem.demand_weight > 0].max())
+    demand = DemandRows(problem)
+    if len(demand) == 0:
+        return finish(
+            "pcenter",
+            problem,
+            [],
+            status="optimal",
+            gap=0.0,
+            objective=0.0,
+            radius_m=None,
+            solve_s=0.0,
+            build_s=time.perf_counter() - t_start,
+            notes=demand.excluded_note(),
+        )
+    d_exist = demand.d_exist
+    best = _greedy_median(demand, p, should_stop=should_stop) if p else []
+
+    def farthest(selected) -> float:
+        return float(demand.distances(selected)[problem.demand_weight > 0].max())
+
+    upper = farthest(best)
     heuristic = upper
-    nearest_any = np.minimum(d_exist, cKDTree(sites).query(xy)[0])
+    nearest_any = np.minimum(d_exist, demand.nearest_candidate())
     lower = float(nearest_any.max())
-    pairs = cKDTree(xy).sparse_distance_matrix(cKDTree(sites), upper, output_type="ndarray")
-    values = np.unique(np.concatenate([pairs["v"], d_exist[np.isfinite(d_exist)], [upper]]))
+    values = np.unique(
+        np.concatenate([demand.pair_values(upper), d_exist[np.isfinite(d_exist)], [upper]])
+    )
     values = values[(values >= lower - 1e-9) & (values <= upper + 1e-9)]
     build_s = time.perf_counter() - t_start
     lo, hi = 0, len(values) - 1  # values[hi] is feasible (the heuristic reaches it)
@@ -513,16 +641,14 @@ def solve_pcenter(
         if remaining <= 0:
             status = "time_limit"
             break
-        answer, sites_mid = _cover_within(
-            problem, xy, d_exist, float(values[mid]), p, remaining, should_stop
-        )
+        answer, sites_mid = _cover_within(demand, float(values[mid]), p, remaining, should_stop)
         if answer == "yes":
             hi = mid
             best = (
                 list(sites_mid)
                 + [j for j in best if j not in sites_mid][: max(0, p - len(sites_mid))]
             )
-            upper = float(nearest_open_distance(problem, best)[problem.demand_weight > 0].max())
+            upper = farthest(best)
         elif answer == "no":
             lo = mid + 1
             proven_lower = float(values[lo])
@@ -530,9 +656,9 @@ def solve_pcenter(
             status = "time_limit"
             break
     best = best[:p]
-    upper = float(nearest_open_distance(problem, best)[problem.demand_weight > 0].max())
+    upper = farthest(best)
     gap = 0.0 if status == "optimal" else (upper - proven_lower) / upper if upper > 0 else 0.0
-    notes = ["p-center 模型不考虑容量"] if problem.capacitated else []
+    notes = demand.excluded_note() + (["p-center 模型不考虑容量"] if problem.capacitated else [])
     return finish(
         "pcenter",
         problem,
