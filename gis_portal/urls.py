@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("facilities.urls")),
     path("editing/", include("gis_portal.editing.urls")),
     path("", include("gis_portal.catalogue.urls")),
+    path("", include("gis_portal.exports.urls")),
 ]
 
 urlpatterns = [

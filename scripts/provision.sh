@@ -29,6 +29,8 @@ needs=(
   npm:/usr/bin/npm
   make:/usr/bin/make
   gcc:/usr/bin/gcc
+  # GDAL's command-line readers: the export tests open every exported file with ogrinfo.
+  gdal-bin:/usr/bin/ogrinfo
   # The printed maps embed the CJK font (gis_portal/printing/render.py).
   fonts-noto-cjk:/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
   # GDAL's command-line tools: the OGC API tests read /ogc/ with ogrinfo's OAPIF driver.
