@@ -108,7 +108,7 @@ class IndicatorValueListView(APIView):
 
     @extend_schema(
         request=OpenApiTypes.OBJECT,
-        responses={201: IndicatorValueSerializer, 400: OpenApiTypes.OBJECT},
+        responses={201: IndicatorValueSerializer},
     )
     def post(self, request):
         if not isinstance(request.data, Mapping):
