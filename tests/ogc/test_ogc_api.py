@@ -7,12 +7,13 @@ from datetime import date
 
 import psycopg
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 
 from boundaries.models import BoundaryMarker
-from gis_portal.models import SharedUsage
+from gis_portal.models import ApiKeyScope, SharedUsage
 from placenames.addresses.models import DoorPlate
-from tests.editing.factories import demo_boundaries
+from tests.editing.factories import demo_boundaries, role_user
 from tests.ogc.factories import EAST, LAT, WEST, keyed, street_with_plates
 
 pytestmark = pytest.mark.django_db
@@ -300,3 +301,12 @@ def test_html_pages_are_chinese_and_show_labels(client):
     # A script asking for HTML still gets its refusal as JSON.
     refused = client.get("/ogc/collections/door-plates/items?f=html&limit=0")
     assert json.loads(refused.content)["parameter"] == "limit"
+
+
+def test_issue_token_grants_the_read_scope_and_refuses_an_unknown_one(capsys):
+    role_user("dept-cli", "department")
+    call_command("issue_token", "dept-cli", "--scope", "ogc:read")
+    assert len(capsys.readouterr().out.strip()) > 40
+    assert ApiKeyScope.objects.get(token__user__username="dept-cli").scopes == "ogc:read"
+    with pytest.raises(CommandError, match="未知的令牌范围"):
+        call_command("issue_token", "dept-cli", "--scope", "ogc:write")
