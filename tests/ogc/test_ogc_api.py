@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 import psycopg
@@ -12,6 +13,7 @@ from django.db import connection
 
 from boundaries.models import BoundaryMarker
 from gis_portal.models import ApiKeyScope, SharedUsage
+from gis_portal.ogc.query import ITEMS_PARAMS
 from placenames.addresses.models import DoorPlate
 from tests.editing.factories import demo_boundaries, role_user
 from tests.ogc.factories import EAST, LAT, WEST, keyed, street_with_plates
@@ -310,3 +312,16 @@ def test_issue_token_grants_the_read_scope_and_refuses_an_unknown_one(capsys):
     assert ApiKeyScope.objects.get(token__user__username="dept-cli").scopes == "ogc:read"
     with pytest.raises(CommandError, match="未知的令牌范围"):
         call_command("issue_token", "dept-cli", "--scope", "ogc:write")
+
+
+@pytest.mark.parametrize("name", sorted(ITEMS_PARAMS.names))
+def test_sql_and_regex_metacharacters_in_any_parameter_are_refused_or_inert(client, name):
+    street_with_plates(2)
+    hostile = "1'); DROP TABLE addresses_doorplate; --.*[(\\d+)$"
+    response = client.get("/ogc/collections/door-plates/items", data={name: hostile})
+    assert response.status_code == 400, (name, response.content[:300])
+    body = json.loads(response.content)
+    assert body["parameter"] == name and re.search(r"[\u4e00-\u9fff]", body["description"])
+    assert DoorPlate.objects.count() == 2
+    response = client.get(f"/ogc/collections/{hostile}/items")
+    assert response.status_code in (400, 404)
