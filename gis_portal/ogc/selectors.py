@@ -80,10 +80,11 @@ def _run(statements: list[tuple[str, list]]) -> list[tuple]:
     first row of each."""
     timeout_ms = int(settings.OGC_STATEMENT_TIMEOUT_MS)
     rows = []
+    # Local to the transaction, so it ends with it; a caller already inside one (a test, a
+    # management command) gets its own value back, where it would otherwise last.
+    nested = connection.in_atomic_block
     try:
         with transaction.atomic(), connection.cursor() as cur:
-            # Local to the transaction; put back at its end for a caller that is already
-            # inside one (a test, a management command), where it would otherwise last.
             cur.execute(
                 "SELECT current_setting('statement_timeout'), "
                 "set_config('statement_timeout', %s, true)",
@@ -93,7 +94,8 @@ def _run(statements: list[tuple[str, list]]) -> list[tuple]:
             for sql, params in statements:
                 cur.execute(sql, params)
                 rows.append(cur.fetchone())
-            cur.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+            if nested:
+                cur.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
     except OperationalError as exc:
         if isinstance(exc.__cause__, pg_errors.QueryCanceled):
             raise QueryTooSlow(
