@@ -70,7 +70,7 @@ def bbox_condition(layer: CatalogueLayer) -> tuple[str, int]:
     return " OR ".join(tests), len(tests)
 
 
-def feature_in_crs_sql(
+def feature_text_in_crs_sql(
     layer: CatalogueLayer,
     fields: tuple[Field, ...],
     *,
@@ -79,16 +79,19 @@ def feature_in_crs_sql(
     flip_axes: bool,
     decimals: int,
 ) -> str:
-    """One GeoJSON Feature (json) of a row with its geometry in ``srid`` (a constant of the
+    """One GeoJSON Feature of a row as text, its geometry in ``srid`` (a constant of the
     caller's CRS table), axes swapped if ``flip_axes`` (a CRS whose first axis is north),
-    coordinates rounded to ``decimals``."""
+    coordinates rounded to ``decimals``; a row without a geometry gets ``null``.
+
+    Written by concatenation, not ``json_build_object``: casting ST_AsGeoJSON's text to
+    json re-parses every coordinate, which doubled the time of a 10,000-feature page."""
     geometry = layer.source.geometry_4490
     if srid != 4490:
         geometry = f"ST_Transform({geometry}, {int(srid)})"
     if flip_axes:
         geometry = f"ST_FlipCoordinates({geometry})"
     return (
-        f"json_build_object('type', 'Feature', 'id', {layer.source.id}, "
-        f"'geometry', ST_AsGeoJSON({geometry}, {int(decimals)}, 0)::json, "
-        f"'properties', {properties_sql(fields, labels=labels)})"
+        f"""'{{"type": "Feature", "id": ' || to_json({layer.source.id})::text """
+        f"""|| ', "geometry": ' || coalesce(ST_AsGeoJSON({geometry}, {int(decimals)}, 0), 'null') """
+        f"""|| ', "properties": ' || {properties_sql(fields, labels=labels)}::text || '}}'"""
     )

@@ -162,7 +162,9 @@ def feature_collection_text(
     layer: CatalogueLayer,
     features_json: str,
     returned: int,
-    matched: int,
+    matched: int | None,
+    more: bool,
+    last_id: int | None,
     limit: int,
     offset: int,
     params: dict,
@@ -176,27 +178,24 @@ def feature_collection_text(
         _link(f"{url}?{_query(params, f='html')}", "alternate", HTML, "本页（网页）"),
         _link(f"{base}/collections/{layer.key}", "collection", JSON, layer.label),
     ]
-    if offset + returned < matched:
-        links.append(
-            _link(
-                f"{url}?{_query(params, offset=offset + limit, limit=limit)}",
-                "next",
-                GEOJSON,
-                "下一页",
-            )
-        )
+    if more:
+        # ``after`` lets the next page start at its first id instead of skipping ``offset``
+        # rows again; ``offset`` stays for clients that read it.
+        nxt = _query(params, offset=offset + limit, limit=limit, after=last_id)
+        links.append(_link(f"{url}?{nxt}", "next", GEOJSON, "下一页"))
     if offset > 0:
         links.append(
             _link(
-                f"{url}?{_query(params, offset=max(offset - limit, 0), limit=limit)}",
+                f"{url}?{_query(params, offset=max(offset - limit, 0), limit=limit, after=None)}",
                 "prev",
                 GEOJSON,
                 "上一页",
             )
         )
-    head = {
-        "type": "FeatureCollection",
-        "numberMatched": matched,
+    head: dict = {"type": "FeatureCollection"}
+    if matched is not None:
+        head["numberMatched"] = matched
+    head |= {
         "numberReturned": returned,
         "timeStamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "links": links,

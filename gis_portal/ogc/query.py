@@ -54,6 +54,12 @@ ITEMS_PARAMS = ParamSet(
     ),
     Int("limit", 1, MAX_LIMIT, default=DEFAULT_LIMIT, description=f"每页要素数（1–{MAX_LIMIT}）"),
     Int("offset", 0, MAX_OFFSET, default=0, description="跳过的要素数（分页；见 next 链接）"),
+    Int(
+        "after",
+        0,
+        10**17,
+        description="续页位置：上一页最后一个要素的编号（next 链接自带，客户端无需自填）",
+    ),
     Text(
         "datetime",
         max_length=80,
@@ -97,6 +103,8 @@ class ItemsQuery:
     # (start, end) the features must be in force within; None ends are open.
     period: tuple[date | datetime | None, date | datetime | None] | None = None
     filter: SqlFilter | None = None
+    # The id the page starts after (the next links' keyset cursor), None: by ``offset``.
+    after_id: int | None = None
 
 
 def output_format(params: Mapping[str, str], accept: str) -> str:
@@ -200,6 +208,7 @@ def items_query_parse(
         bbox_4490=bbox_4490,
         period=period,
         filter=sql_filter,
+        after_id=None if q["after"] is None else int(q["after"]),  # type: ignore[call-overload]
     )
 
 

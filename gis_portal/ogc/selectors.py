@@ -19,7 +19,7 @@ from psycopg import errors as pg_errors
 from gis_portal.catalogue.spec import CatalogueLayer, Field
 from gis_portal.catalogue.sql import (
     bbox_condition,
-    feature_in_crs_sql,
+    feature_text_in_crs_sql,
     period_condition,
     rows_where,
 )
@@ -40,16 +40,25 @@ class QueryTooSlow(DomainError):
 
 @dataclass(frozen=True)
 class ItemsPage:
-    """One page: the features as GeoJSON text (comma-joined), how many, how many match."""
+    """One page: the features as GeoJSON text (comma-joined), how many, whether more
+    follow, the id of its last feature, and how many match (None on a page reached by the
+    ``after`` cursor: counting a million rows for every page would cost more than the page)."""
 
     features_json: str
     returned: int
-    matched: int
+    more: bool
+    last_id: int | None
+    matched: int | None
 
 
-def _conditions(layer: CatalogueLayer, query: ItemsQuery) -> tuple[str, list]:
+def _conditions(
+    layer: CatalogueLayer, query: ItemsQuery, *, after: bool = False
+) -> tuple[str, list]:
     conditions: list[str] = []
     params: list = []
+    if after and query.after_id is not None:
+        conditions.append(f"{layer.source.id} > %s")
+        params.append(query.after_id)
     if query.bbox_4490 is not None:
         condition, times = bbox_condition(layer)
         conditions.append(condition)
@@ -71,10 +80,11 @@ def _run(statements: list[tuple[str, list]]) -> list[tuple]:
     first row of each."""
     timeout_ms = int(settings.OGC_STATEMENT_TIMEOUT_MS)
     rows = []
+    # Local to the transaction, so it ends with it; a caller already inside one (a test, a
+    # management command) gets its own value back, where it would otherwise last.
+    nested = connection.in_atomic_block
     try:
         with transaction.atomic(), connection.cursor() as cur:
-            # Local to the transaction; put back at its end for a caller that is already
-            # inside one (a test, a management command), where it would otherwise last.
             cur.execute(
                 "SELECT current_setting('statement_timeout'), "
                 "set_config('statement_timeout', %s, true)",
@@ -84,7 +94,8 @@ def _run(statements: list[tuple[str, list]]) -> list[tuple]:
             for sql, params in statements:
                 cur.execute(sql, params)
                 rows.append(cur.fetchone())
-            cur.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+            if nested:
+                cur.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
     except OperationalError as exc:
         if isinstance(exc.__cause__, pg_errors.QueryCanceled):
             raise QueryTooSlow(
@@ -97,9 +108,8 @@ def _run(statements: list[tuple[str, list]]) -> list[tuple]:
 
 def items_page(layer: CatalogueLayer, query: ItemsQuery, *, labels: bool = True) -> ItemsPage:
     """Return one page of ``layer``'s features as ``query`` asks (ordered by id)."""
-    where, params = _conditions(layer, query)
     crs = query.crs
-    feature = feature_in_crs_sql(
+    feature = feature_text_in_crs_sql(
         layer,
         query.fields,
         labels=labels,
@@ -108,35 +118,48 @@ def items_page(layer: CatalogueLayer, query: ItemsQuery, *, labels: bool = True)
         decimals=crs.decimals,
     )
     source = layer.source
-    # Every piece is a declaration of the code; only the values in ``params`` come from
-    # the request.
-    # The page's ids first, then the features of those ids only: rows skipped by OFFSET
-    # never get a feature built (PostgreSQL projects every row below a LIMIT/OFFSET).
+    where, params = _conditions(layer, query, after=True)
+    offset = 0 if query.after_id is not None else query.offset
+    # The page's ids first (one more than asked: is there a next page?), then the features
+    # of those ids only, looked up by the key: rows skipped by OFFSET never get a feature
+    # built, and the feature query never scans the table (an IN (subquery) would hash it).
     page_sql = (
-        f"WITH ids AS (SELECT {source.id} AS fid FROM {source.table} {where} "  # noqa: S608
-        f"ORDER BY {source.id} LIMIT %s OFFSET %s) "
-        "SELECT coalesce(string_agg(f, ',' ORDER BY fid), ''), count(*) FROM ("
-        f"SELECT ({feature})::text AS f, {source.id} AS fid FROM {source.table} "
-        f"WHERE {source.id} IN (SELECT fid FROM ids)) page"
+        f"WITH ids AS MATERIALIZED (SELECT {source.id} AS fid FROM {source.table} {where} "  # noqa: S608
+        f"ORDER BY {source.id} LIMIT %s OFFSET %s), "
+        "page AS (SELECT fid FROM ids ORDER BY fid LIMIT %s) "
+        "SELECT coalesce(string_agg(f, ',' ORDER BY fid), ''), count(*), max(fid), "
+        "(SELECT count(*) FROM ids) FROM ("
+        f"SELECT {feature} AS f, {source.id} AS fid FROM {source.table} "
+        f"WHERE {source.id} = ANY(ARRAY(SELECT fid FROM page))) features"
     )
-    count_sql = f"SELECT count(*) FROM {source.table} {where}"  # noqa: S608
-    (text, returned), (matched,) = _run(
-        [(page_sql, [*params, query.limit, query.offset]), (count_sql, params)]
+    statements = [(page_sql, [*params, query.limit + 1, offset, query.limit])]
+    if query.after_id is None:
+        count_where, count_params = _conditions(layer, query)
+        count_sql = f"SELECT count(*) FROM {source.table} {count_where}"  # noqa: S608
+        statements.append((count_sql, count_params))
+    rows = _run(statements)
+    text, returned, last_id, fetched = rows[0]
+    matched = rows[1][0] if len(rows) > 1 else None
+    return ItemsPage(
+        features_json=text,
+        returned=returned,
+        more=fetched > query.limit,
+        last_id=last_id,
+        matched=matched,
     )
-    return ItemsPage(features_json=text, returned=returned, matched=matched)
 
 
 def item_feature(
     layer: CatalogueLayer, item_id: int, *, fields: tuple[Field, ...], crs: ServedCrs
 ) -> str:
     """Return one feature of ``layer`` as GeoJSON text, or raise the 404 of a missing one."""
-    feature = feature_in_crs_sql(
+    feature = feature_text_in_crs_sql(
         layer, fields, labels=True, srid=crs.srid, flip_axes=crs.flip, decimals=crs.decimals
     )
     source = layer.source
     where = rows_where(layer, f"{source.id} = %s")
     # The rows the items list holds (current ones): a feature not listed is not found.
-    sql = f"SELECT ({feature})::text FROM {source.table} {where}"  # noqa: S608
+    sql = f"SELECT {feature} FROM {source.table} {where}"  # noqa: S608
     [row] = _run([(sql, [item_id])])
     if row is None:
         raise NotFound(f"图层 {layer.label} 没有编号为 {item_id} 的要素")

@@ -253,6 +253,8 @@ class ItemsView(OgcView):
             features_json=page.features_json,
             returned=page.returned,
             matched=page.matched,
+            more=page.more,
+            last_id=page.last_id,
             limit=query.limit,
             offset=query.offset,
             params=params,

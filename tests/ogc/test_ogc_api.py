@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 import psycopg
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 
 from boundaries.models import BoundaryMarker
-from gis_portal.models import SharedUsage
+from gis_portal.models import ApiKeyScope, SharedUsage
+from gis_portal.ogc.query import ITEMS_PARAMS
 from placenames.addresses.models import DoorPlate
-from tests.editing.factories import demo_boundaries
+from tests.editing.factories import demo_boundaries, role_user
 from tests.ogc.factories import EAST, LAT, WEST, keyed, street_with_plates
 
 pytestmark = pytest.mark.django_db
@@ -107,8 +110,10 @@ def test_items_page_with_counts_and_next_and_prev_links(client):
     assert page["numberMatched"] == 25 and page["numberReturned"] == 10
     links = {link["rel"]: link["href"] for link in page["links"]}
     assert "offset=20" in links["next"] and "offset=0" in links["prev"]
+    # The next link starts after the page's last id (no OFFSET rescan); not counted again.
+    assert f"after={page['features'][-1]['id']}" in links["next"]
     _, last = get_json(client, links["next"].split("testserver")[1])
-    assert last["numberReturned"] == 5
+    assert last["numberReturned"] == 5 and "numberMatched" not in last
     assert "next" not in {link["rel"] for link in last["links"]}
     assert page["features"][0]["properties"]["street"] == "新华路"
 
@@ -298,3 +303,25 @@ def test_html_pages_are_chinese_and_show_labels(client):
     # A script asking for HTML still gets its refusal as JSON.
     refused = client.get("/ogc/collections/door-plates/items?f=html&limit=0")
     assert json.loads(refused.content)["parameter"] == "limit"
+
+
+def test_issue_token_grants_the_read_scope_and_refuses_an_unknown_one(capsys):
+    role_user("dept-cli", "department")
+    call_command("issue_token", "dept-cli", "--scope", "ogc:read")
+    assert len(capsys.readouterr().out.strip()) > 40
+    assert ApiKeyScope.objects.get(token__user__username="dept-cli").scopes == "ogc:read"
+    with pytest.raises(CommandError, match="未知的令牌范围"):
+        call_command("issue_token", "dept-cli", "--scope", "ogc:write")
+
+
+@pytest.mark.parametrize("name", sorted(ITEMS_PARAMS.names))
+def test_sql_and_regex_metacharacters_in_any_parameter_are_refused_or_inert(client, name):
+    street_with_plates(2)
+    hostile = "1'); DROP TABLE addresses_doorplate; --.*[(\\d+)$"
+    response = client.get("/ogc/collections/door-plates/items", data={name: hostile})
+    assert response.status_code == 400, (name, response.content[:300])
+    body = json.loads(response.content)
+    assert body["parameter"] == name and re.search(r"[\u4e00-\u9fff]", body["description"])
+    assert DoorPlate.objects.count() == 2
+    response = client.get(f"/ogc/collections/{hostile}/items")
+    assert response.status_code in (400, 404)
