@@ -126,7 +126,9 @@ def _geometry_layers(layer: CatalogueLayer) -> list[dict]:
                     "id": f"{key}-lines",
                     "type": "line",
                     "filter": ["==", ["geometry-type"], "LineString"],
-                    "paint": {"line-color": colour, "line-width": 1.5, "line-opacity": 0.8},
+                    # Faint: a place name's line (a river, a road of the archive) is a
+                    # reference under the streets, not a street.
+                    "paint": {"line-color": colour, "line-width": 1, "line-opacity": 0.35},
                 },
             ]
         return [
