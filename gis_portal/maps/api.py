@@ -380,3 +380,25 @@ class CollectionTileView(APIView):
             raise InvalidParameter(names[exc.parameter], str(exc)) from None
         _check_levels(entry, tile)
         return _mvt_response(request, layer_tile_fetch(entry, request.user, tile))
+
+
+class SpriteIndex2xView(SpriteIndexView):
+    """The sprite index for screens of pixel ratio 2."""
+
+    pixel_ratio = 2
+
+    @extend_schema(operation_id="basemap_sprite_index_2x", responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        return super().get(request)
+
+
+class SpriteImage2xView(SpriteImageView):
+    """The sprite image for screens of pixel ratio 2 (PNG)."""
+
+    pixel_ratio = 2
+
+    @extend_schema(
+        operation_id="basemap_sprite_image_2x", responses={(200, "image/png"): OpenApiTypes.BINARY}
+    )
+    def get(self, request):
+        return super().get(request)

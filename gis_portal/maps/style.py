@@ -126,7 +126,9 @@ def _geometry_layers(layer: CatalogueLayer) -> list[dict]:
                     "id": f"{key}-lines",
                     "type": "line",
                     "filter": ["==", ["geometry-type"], "LineString"],
-                    "paint": {"line-color": colour, "line-width": 1.5, "line-opacity": 0.8},
+                    # Faint: a place name's line (a river, a road of the archive) is a
+                    # reference under the streets, not a street.
+                    "paint": {"line-color": colour, "line-width": 1, "line-opacity": 0.35},
                 },
             ]
         return [
@@ -170,10 +172,11 @@ def _label_layer(layer: CatalogueLayer, *, staff: bool) -> dict | None:
     if area and style.class_field and style.class_colours:
         # Bigger names for bigger areas: the first class is the largest.
         sizes = [20, 16, 13, 12]
-        size = ["match", ["get", style.class_field]]
+        by_class: list[object] = ["match", ["get", style.class_field]]
         for i, code in enumerate(style.class_colours):
-            size += [code, sizes[min(i, len(sizes) - 1)]]
-        size.append(12)
+            by_class += [code, sizes[min(i, len(sizes) - 1)]]
+        by_class.append(12)
+        size = by_class
     layout: dict = {
         "text-field": _label_text(layer, staff=staff),
         "text-font": FONT_BOLD if area else FONT_REGULAR,
@@ -208,6 +211,8 @@ def legend_entry(layer: CatalogueLayer, class_labels: Mapping[str, str]) -> dict
         classes = [
             {"code": code, "label": names.get(code, OTHER), "colour": colour}
             for code, colour in style.class_colours.items()
+            # Classes named by the data (programmes) are listed when the data has them.
+            if code in names or not style.class_label_field
         ]
     return {
         "layer": layer.key,

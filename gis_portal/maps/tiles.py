@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+from functools import lru_cache
 
 from django.db import connection, transaction
 
-from gis_portal.catalogue.registry import catalogue_visible, user_is_staff_reader
+from gis_portal.catalogue.registry import CATALOGUE, catalogue_visible, user_is_staff_reader
 from gis_portal.catalogue.spec import CatalogueLayer
-from gis_portal.maps.tile_sql import is_mappable, tile_params, tile_sql
+from gis_portal.maps.tile_sql import TileQuery, is_mappable, tile_params, tile_sql
 from gis_portal.maps.tilegrid import Tile
 
 # The advisory lock key of migrations/gis_portal/0006_basemap_tile_cache.py.
@@ -40,9 +41,18 @@ def audience_of(layers: list[CatalogueLayer], *, staff: bool, sql: str = "") -> 
     return ",".join(layer.key for layer in layers) + ("|staff|" if staff else "|public|") + digest
 
 
+@lru_cache(maxsize=512)
+def _statement(keys: tuple[str, ...], z: int, staff: bool) -> tuple[TileQuery | None, str]:
+    """The statement and audience of a tile (built once per process: the catalogue is fixed
+    at start-up, so these are too)."""
+    layers = [CATALOGUE[key] for key in keys]
+    query = tile_sql(layers, z=z, staff=staff)
+    return query, audience_of(layers, staff=staff, sql=query.sql if query else "")
+
+
 def tile_render(layers: list[CatalogueLayer], tile: Tile, *, staff: bool) -> bytes:
     """Return the uncompressed MVT of ``layers`` at ``tile`` straight from PostGIS."""
-    query = tile_sql(layers, z=tile.z, staff=staff)
+    query, _ = _statement(tuple(layer.key for layer in layers), tile.z, staff)
     if query is None:
         return b""
     params = tile_params(z=tile.z, x=tile.x, y=tile.y, size_m=tile.size_m, buffer_m=tile.buffer_m)
@@ -70,8 +80,7 @@ def tile_fetch_for(layers: list[CatalogueLayer], tile: Tile, *, staff: bool) -> 
 
     Level 1 gzip: a dense street-zoom tile shrinks to about a third for ~1 ms.
     """
-    query = tile_sql(layers, z=tile.z, staff=staff)
-    audience = audience_of(layers, staff=staff, sql=query.sql if query else "")
+    _, audience = _statement(tuple(layer.key for layer in layers), tile.z, staff)
     kept = _cached(audience, tile)
     if kept is not None:
         return kept

@@ -12,12 +12,12 @@ urlpatterns = [
     path("maps/sprite.png", api.SpriteImageView.as_view(), name="basemap-sprite-image"),
     path(
         "maps/sprite@2x.json",
-        api.SpriteIndexView.as_view(pixel_ratio=2),
+        api.SpriteIndex2xView.as_view(),
         name="basemap-sprite-index-2x",
     ),
     path(
         "maps/sprite@2x.png",
-        api.SpriteImageView.as_view(pixel_ratio=2),
+        api.SpriteImage2xView.as_view(),
         name="basemap-sprite-image-2x",
     ),
     path("maps/tiles.json", api.BasemapTileJSONView.as_view(), name="basemap-tilejson"),

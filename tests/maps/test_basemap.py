@@ -8,7 +8,7 @@ import subprocess
 
 import mapbox_vector_tile
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from gis_portal.catalogue.registry import CATALOGUE
 from gis_portal.maps.tilegrid import lonlat_to_tile
@@ -91,7 +91,7 @@ def test_a_street_zoom_tile_carries_street_names_plates_and_areas(client, hegang
 
 @pytest.mark.django_db
 def test_staff_layers_travel_only_in_tiles_served_to_staff(client, hegang_areas):
-    line, marker = demo_boundaries()
+    _line, marker = demo_boundaries()
     lon, lat = marker.geom_4490.x, marker.geom_4490.y
     url = _url(lon, lat, 14)
     public = _tile(client, url)
@@ -188,14 +188,13 @@ def test_the_style_draws_every_mappable_layer_and_its_legend_says_so(client, heg
 
 
 def _icon_names(layer):
+    """The sprite names an icon-image names: a string, or a ``match`` expression's outputs."""
     image = layer.get("layout", {}).get("icon-image")
     if image is None:
         return []
     if isinstance(image, str):
         return [image]
-    return [v for v in image[2:] if isinstance(v, str) and not v.startswith("#")][1::2] + [
-        image[-1]
-    ]
+    return [*image[3::2], image[-1]]
 
 
 @pytest.mark.django_db
@@ -248,7 +247,7 @@ def test_a_committed_edit_makes_stale_only_the_tiles_it_touches(client, hegang_a
     assert "新华大街" in _names(_tile(client, near), "streets", "name")
 
     # A rolled-back edit changes nothing.
-    with pytest.raises(RuntimeError), __import__("django.db").db.transaction.atomic():
+    with pytest.raises(RuntimeError), transaction.atomic():
         Street.objects.filter(pk=street.pk).update(name="错误路")
         raise RuntimeError
     assert near_key in _cached_tiles()
@@ -268,7 +267,7 @@ def test_gdal_reads_a_tile_as_qgis_does(live_server, hegang_areas):
     x, y = lonlat_to_tile(MID, LAT, z)
     url = f"{live_server.url}/maps/layers/streets/tiles/{z}/{x}/{y}.pbf"
     out = subprocess.run(
-        ["ogrinfo", "-ro", "-al", f"/vsicurl/{url}"],
+        ["/usr/bin/ogrinfo", "-ro", "-al", f"/vsicurl/{url}"],
         capture_output=True,
         text=True,
         timeout=60,

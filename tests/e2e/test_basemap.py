@@ -1,0 +1,114 @@
+"""The base map in chromium: at street zoom the public map draws street names and place
+labels from the project's own tiles, offline, with a legend listing the layers it draws."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.gis.geos import Point
+
+from tests.e2e.conftest import ARTIFACTS
+from tests.editing.placename_builders import place_create
+from tests.maps.test_basemap import LAT, MID, _street
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+SIZES = [(1440, 900), (390, 844), (1080, 1920)]
+STREET_LABEL_RGB = (0x5A, 0x43, 0x10)  # the style's street-name colour (gis_portal/maps/style.py)
+PLACE_LABEL_RGB = (0x1D, 0x27, 0x33)
+
+# Centre the map on the street at street zoom, once the page has fitted its own data.
+GO_TO_STREET = """([lon, lat]) => {
+    const map = HegangMap.maps[0];
+    map.getView().setCenter(ol.proj.fromLonLat([lon, lat]));
+    map.getView().setZoom(17);
+}"""
+
+# What the base map's canvas shows: how many pixels of each label colour, and how many
+# colours at all (an undrawn canvas is blank).
+CANVAS = """([street, place]) => {
+    const canvas = document.querySelector('#map .basemap canvas');
+    if (!canvas) { return null; }
+    const ctx = canvas.getContext('2d');
+    const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+    let streetPx = 0, placePx = 0;
+    const colours = new Set();
+    for (let i = 0; i < data.length; i += 4) {
+        if (data[i + 3] < 250) { continue; }
+        const near = (c) => Math.abs(data[i] - c[0]) + Math.abs(data[i + 1] - c[1]) + Math.abs(data[i + 2] - c[2]) < 12;
+        if (near(street)) { streetPx++; }
+        if (near(place)) { placePx++; }
+        if (colours.size < 500) { colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]); }
+    }
+    return {streetPx, placePx, colours: colours.size};
+}"""
+
+LOADED_NAMES = """() => {
+    const layer = HegangMap.basemap(HegangMap.maps[0]);
+    const extent = HegangMap.maps[0].getView().calculateExtent();
+    const names = {};
+    layer.getFeaturesInExtent(extent).forEach(f => {
+        const key = f.get('mvt:layer');
+        (names[key] = names[key] || []).push(f.get('name') || f.get('standard_name') || f.get('plate'));
+    });
+    return names;
+}"""
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES)
+def test_the_public_map_at_street_zoom_draws_street_names_and_place_labels(
+    live_server, hegang_areas, offline_page, width, height
+):
+    _street()
+    place_create("幸福小区", category="21770", geom=Point(MID + 0.0008, LAT + 0.0006), serial=7)
+    page = offline_page
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(live_server.url + "/")
+    page.wait_for_selector("#map[data-loaded]", state="attached", timeout=30_000)
+    page.wait_for_selector("#map[data-basemap=ready]", state="attached", timeout=30_000)
+    page.evaluate(GO_TO_STREET, [MID, LAT + 0.0003])
+    page.wait_for_function(
+        "() => { const n = (" + LOADED_NAMES + ")(); return n.streets && n.placenames; }",
+        timeout=30_000,
+    )
+    page.wait_for_timeout(1500)  # the web font's subsets arrive, labels are redrawn
+
+    names = page.evaluate(LOADED_NAMES)
+    assert "新华路" in names["streets"]
+    assert "幸福小区" in names["placenames"]
+    drawn = page.evaluate(CANVAS, [STREET_LABEL_RGB, PLACE_LABEL_RGB])
+    assert drawn is not None, "the base map has no canvas of its own"
+    assert drawn["colours"] > 20, "the base map's canvas is blank"
+    assert drawn["streetPx"] > 20, "no street name is drawn"
+    assert drawn["placePx"] > 20, "no place label is drawn"
+
+    legend = page.locator(".map-legend")
+    if width < 640:
+        legend.locator("summary").click()  # folded on a phone
+    layers = page.eval_on_selector_all(
+        ".map-legend li[data-layer]", "els => els.map(e => e.dataset.layer)"
+    )
+    assert {"areas", "streets", "placenames", "door-plates", "facilities"} <= set(layers)
+    assert "boundary-lines" not in layers  # a staff layer, not for the public
+    assert page.locator(".ol-scale-line-inner").inner_text().endswith("m")
+    assert page.locator(".map-pointer-coords").count() == 0  # coordinates are for staff
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"basemap_street_zoom_{width}x{height}.png"))
+    page.recorder.assert_clean()
+
+
+def test_staff_see_the_pointer_coordinates(live_server, hegang_areas, offline_page):
+    from tests.e2e.test_editor import sign_in
+    from tests.editing.factories import role_user
+
+    page = offline_page
+    sign_in(page, live_server, role_user("bo", "boundary_officer"))
+    page.goto(live_server.url + "/")
+    page.wait_for_selector("#map[data-basemap=ready]", state="attached", timeout=30_000)
+    page.mouse.move(700, 400)
+    text = page.locator(".map-pointer-coords").inner_text()
+    assert "经度 1" in text and "CGCS2000" in text
+    legend = page.eval_on_selector_all(
+        ".map-legend li[data-layer]", "els => els.map(e => e.dataset.layer)"
+    )
+    assert "boundary-lines" in legend
+    page.recorder.assert_clean()
