@@ -206,11 +206,38 @@ NAME_RULES: dict[str, object] = {
     "abolished_on": DateRule("废止时间"),
     "named_on": DateRule("命名时间"),
 }
+
+
 # Naming a new place: what the record needs besides the editable attributes.
+def category_choices() -> tuple[tuple[str, str], ...]:
+    """Return (code, "name（code）") of the census categories a place name is filed under."""
+    rows = PlaceCategory.objects.filter(code__regex=r"^\d{5}$").order_by("code")
+    return tuple((code, f"{name}（{code}）") for code, name in rows.values_list("code", "name"))
+
+
+# The levels a place name's 所在行政区 is (the census files names by county, township, village).
+DIVISION_LEVELS = ("county", "township", "village")
+
+
+def division_choices() -> tuple[tuple[str, str], ...]:
+    """Return (code, label) of the current districts a new place name may lie in; a
+    township or village is labelled with its parent ("工农区 红旗街道") so names repeat
+    nowhere in the list."""
+    rows = (
+        AdministrativeArea.objects.filter(valid_to__isnull=True, level__in=DIVISION_LEVELS)
+        .order_by("code")
+        .values_list("code", "name", "level", "parent__name")
+    )
+    return tuple(
+        (code, name if level == "county" else f"{parent or ''} {name}".strip())
+        for code, name, level, parent in rows
+    )
+
+
 CREATE_RULES: dict[str, object] = {
     "standard_name": StandardNameRule(),
-    "category": TextRule("类别", 5, required=True),
-    "division": TextRule("所在行政区", 12, required=True),
+    "category": ChoiceRule("类别", category_choices, list_in_error=False),
+    "division": ChoiceRule("所在行政区", division_choices, list_in_error=False),
     "named_on": DateRule("命名时间"),
     **EDIT_RULES,
 }

@@ -21,6 +21,7 @@ from gis_portal.editing.attributes import ChoiceRule, DateRule, NumberRule, Text
 from gis_portal.editing.concurrency import OptimisticLockMixin, etag_format
 from gis_portal.editing.errors import InvalidEdit
 from gis_portal.editing.feature_io import county_id_of, feature_collection_json, feature_dict
+from gis_portal.editing.history_labels import field_label, value_shown
 from gis_portal.editing.layers import LAYERS, Layer, layer_get
 from gis_portal.editing.permissions import LayerEditPermission
 from gis_portal.errors import NotFound
@@ -141,7 +142,9 @@ class FeatureEditView(LayerObjectMixin, APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def timeline_json(entries: list[history.TimelineEntry]) -> list[dict]:
+def timeline_json(entries: list[history.TimelineEntry], *, layer: Layer) -> list[dict]:
+    """Return the timeline as JSON: each changed field with its label and values as read
+    (``before``/``after`` as stored, ``before_shown``/``after_shown`` for people)."""
     out = []
     for e in entries:
         geometry = None
@@ -165,7 +168,13 @@ def timeline_json(entries: list[history.TimelineEntry]) -> list[dict]:
                 "comment": e.comment,
                 "source": e.source,
                 "changed": {
-                    k: {"before": _plain(v[0]), "after": _plain(v[1])}
+                    k: {
+                        "label": field_label(layer, k),
+                        "before": _plain(v[0]),
+                        "after": _plain(v[1]),
+                        "before_shown": _plain(value_shown(layer, k, v[0])),
+                        "after_shown": _plain(value_shown(layer, k, v[1])),
+                    }
                     for k, v in e.diff.changed.items()
                 },
                 "geometry": geometry,
@@ -193,7 +202,7 @@ class HistoryView(LayerPathMixin, APIView):
         entries = history.feature_timeline(layer=lay, pk=pk)
         if not entries:
             raise NotFound(f"{lay.label} {pk} 没有历史记录")
-        return Response({"layer": lay.key, "id": pk, "timeline": timeline_json(entries)})
+        return Response({"layer": lay.key, "id": pk, "timeline": timeline_json(entries, layer=lay)})
 
 
 class RestoreView(LayerPathMixin, LayerObjectMixin, APIView):

@@ -93,6 +93,8 @@ class ChoiceRule:
     # (value, label) pairs as in TextChoices.choices, or a callable returning them (rows)
     choices: tuple[tuple[str, str], ...] | Callable[[], tuple[tuple[str, str], ...]]
     allow_blank: bool = False
+    # A long list (every district of the city) is not spelt out in the error message.
+    list_in_error: bool = True
 
     def options(self) -> tuple[tuple[str, str], ...]:
         return tuple(self.choices()) if callable(self.choices) else self.choices
@@ -105,6 +107,9 @@ class ChoiceRule:
             for stored, shown in options:
                 if value.strip() in (stored, shown):
                     return stored
+        if not self.list_in_error:
+            given = str(value)[:20] if value not in (None, "") else "（空）"
+            raise InvalidEdit(field, f"{self.label}“{given}”不在可选列表中，请从列表中选择")
         allowed = "、".join(shown for _v, shown in options if shown)
         raise InvalidEdit(field, f"{self.label}应为以下之一：{allowed}")
 

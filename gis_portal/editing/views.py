@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from gis_portal.editing import change_services, selectors
+from gis_portal.editing.districts import editor_district_choice
 from gis_portal.editing.layers import LAYERS
 from gis_portal.editing.models import (
     REQUIRED_DOCUMENTS,
@@ -17,7 +18,6 @@ from gis_portal.editing.models import (
 )
 from gis_portal.editing.permissions import user_may_edit
 from gis_portal.errors import DomainError
-from gis_portal.models import OfficerScope
 
 
 @require_GET
@@ -30,7 +30,8 @@ def announcement_list_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def editor_page(request: HttpRequest) -> HttpResponse:
-    """The map editor: the layers the user may see, and which of them they may edit."""
+    """The map editor: the layers the user may see, which of them they may edit (the first
+    editable one is picked), and the districts of their scope (``?county=`` picks one)."""
     layers = [
         {
             "key": layer.key,
@@ -41,23 +42,19 @@ def editor_page(request: HttpRequest) -> HttpResponse:
         for layer in LAYERS.values()
         if layer.in_editor
     ]
+    picked = next((layer for layer in layers if layer["editable"]), layers[0] if layers else None)
+    choice = editor_district_choice(request.user, request.GET.get("county"))
     return render(
-        request, "editing/editor.html", {"layers": layers, "county": editor_county(request.user)}
+        request,
+        "editing/editor.html",
+        {
+            "layers": layers,
+            "picked": picked["key"] if picked else "",
+            "county": choice.county,
+            "districts": choice.districts,
+            "district_refusal": choice.refusal,
+        },
     )
-
-
-# The county the editor opens on (its place names, streets… load by county): the first
-# county of the officer's edit scope, else the city's central district.
-DEFAULT_EDITOR_COUNTY = "230403"
-
-
-def editor_county(user) -> str:
-    scope = OfficerScope.objects.filter(user=user).first()
-    if scope is not None:
-        code = scope.areas.filter(level="county").values_list("code", flat=True).first()
-        if code:
-            return code
-    return DEFAULT_EDITOR_COUNTY
 
 
 @login_required

@@ -154,8 +154,10 @@ def test_officer_names_a_new_place_and_abolishes_one_from_the_editor(
     page.mouse.click(box["x"] + spot["x"], box["y"] + spot["y"])
     page.wait_for_selector("#f-pn-category:visible")
     assert not page.locator("#pn-demo").is_visible()  # a new name is no demo record
-    page.fill("#f-pn-category", "21770")
-    page.fill("#f-pn-division", "230403")
+    # Chosen from lists: the names are shown, the codes stored.
+    page.wait_for_selector("#f-pn-division[data-loaded]", state="attached")
+    page.select_option("#f-pn-category", label="区片（21770）")
+    page.select_option("#f-pn-division", label="工农区")
     page.fill("#f-standard_name", "丰收广场")
     page.wait_for_function(
         "() => document.querySelector('#pn-pinyin-suggest').textContent.includes('Fengshou')"
@@ -170,6 +172,8 @@ def test_officer_names_a_new_place_and_abolishes_one_from_the_editor(
     )
     naming = ChangeRequest.objects.get(kind="naming")
     assert naming.proposed_data["standard_name"] == "丰收广场"
+    assert naming.proposed_data["category"] == "21770"
+    assert naming.proposed_data["division"] == "230403"
     assert naming.proposed_data["geometry"]["type"] == "Point"
     assert not PlaceName.objects.filter(standard_name="丰收广场").exists()
     page.screenshot(path="test-artifacts/test_editor_placename_naming.png")

@@ -267,3 +267,16 @@ def test_public_map_and_address_pages_in_each_layout(live_server, archive, offli
         if size is KIOSK:
             _assert_kiosk_sizes(page)
     page.recorder.assert_clean()
+
+
+def test_a_staff_page_on_a_portrait_screen_is_no_kiosk(live_server, archive, offline_page):
+    page = offline_page
+    _sign_in(page, live_server, role_user("layout-portrait", "placename_officer"))
+    page.set_viewport_size(KIOSK)
+    page.goto(live_server.url + "/editor/")
+    page.wait_for_selector("#map[data-ready='1']", timeout=30_000)
+    # An officer's editor keeps its links and is never reset by the kiosk's idle timer.
+    assert page.evaluate("() => document.documentElement.dataset.layout") == "desktop"
+    assert page.locator("a.nav-staff", has_text="地图编辑").is_visible()
+    assert not page.locator("#kiosk-clear").is_visible()
+    page.recorder.assert_clean()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from placenames.addresses.models import DoorPlate, Street, StreetSign
+from placenames.addresses.edit_services import PLATE_RULES
+from placenames.addresses.models import DoorPlate, PlateStatus, Street, StreetSign
 from tests.editing.test_layers_addresses_builders import (
     EAST,
     GONGNONG,
@@ -302,3 +303,19 @@ def test_raw_sql_writes_bump_the_version_and_are_in_the_history(officer):
     assert p.version == 2
     last = officer.get(f"/api/v1/editing/door-plates/{p.pk}/history").json()["timeline"][-1]
     assert last["changed"]["unit"] == {"before": "", "after": "2单元"}
+
+
+def test_the_history_names_fields_and_values_as_the_form_does(officer):
+    s = street()
+    p = plate(s, 130.2850, NORTH_LAT, number=1)
+    etag = officer.get(url("door-plates", p.pk))["ETag"]
+    body = {"building": "2号楼", "status": "planned", "comment": "门牌待装"}
+    r = patch(officer, url("door-plates", p.pk), body, etag)
+    assert r.status_code == 200, r.content
+    timeline = officer.get(f"/api/v1/editing/door-plates/{p.pk}/history").json()["timeline"]
+    changed = timeline[-1]["changed"]
+    assert changed["status"]["label"] == "状态"
+    # The stored code as stored, and as staff read it.
+    assert (changed["status"]["before"], changed["status"]["after"]) == ("installed", "planned")
+    assert changed["status"]["after_shown"] == dict(PlateStatus.choices)["planned"]
+    assert changed["building"]["label"] == PLATE_RULES["building"].label

@@ -308,3 +308,36 @@ def test_a_place_drawn_in_the_editor_is_saved_as_a_naming_request(hegang_areas, 
     assert not PlaceName.objects.filter(standard_name="丰收广场").exists()
     # Boundaries take no drawn features at all.
     assert officer.get("/api/v1/editing/boundary-markers/form").json()["can_create"] is False
+
+
+def test_a_new_names_category_and_district_are_chosen_from_lists(hegang_areas, client_as):
+    officer = client_as("pn-lists", "placename_officer")
+    fields = {f["name"]: f for f in officer.get("/api/v1/editing/placenames/form").json()["fields"]}
+    category = dict(map(tuple, fields["category"]["choices"]))
+    division = dict(map(tuple, fields["division"]["choices"]))
+    assert fields["category"]["type"] == "choice" and category["21770"] == "区片（21770）"
+    assert division["230403"] == "工农区"
+    assert any(label.startswith("兴安区 ") for label in division.values())  # a township
+    lon, lat = district_centre()
+    r = officer.post(
+        "/api/v1/editing/save",
+        json.dumps(
+            {
+                "edits": [
+                    {
+                        "layer": "placenames",
+                        "changes": {
+                            "standard_name": "丰收广场",
+                            "category": "99999",
+                            "division": "230403",
+                            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                        },
+                    }
+                ],
+                "comment": "新建广场命名",
+            }
+        ),
+        content_type="application/json",
+    )
+    assert r.status_code == 400
+    assert r.json()["error"] == "类别“99999”不在可选列表中，请从列表中选择"

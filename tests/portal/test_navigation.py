@@ -53,7 +53,7 @@ def test_the_administrator_sees_every_page():
 def test_the_kiosk_switch_shows_the_lookup_pages_only_and_keeps_the_switch():
     client = signed_in("administrator")  # even a signed-in session left on the kiosk
     page = client.get("/placenames/?kiosk=1").content.decode()
-    assert 'data-layout="kiosk"' in page
+    assert 'data-kiosk-page="1" data-kiosk="1"' in page
     nav = re.search(r"<nav id=\"site-nav\"[^>]*>(.*?)</nav>", page, re.S).group(1)
     links = re.findall(r"<a href=\"([^\"]+)\"[^>]*>([^<]+)</a>", nav)
     assert links == [

@@ -42,9 +42,13 @@
     var head = document.createElement("tr");
     ["字段", "修改前", "修改后"].forEach(function (t) { head.appendChild(cell("th", t)); });
     table.appendChild(head);
+    // The layer's own label and the values as read (choice labels, names), from the API.
     Object.keys(entry.changed).forEach(function (name) {
+      var c = entry.changed[name];
       var tr = document.createElement("tr");
-      [name, entry.changed[name].before, entry.changed[name].after].forEach(function (v) { tr.appendChild(cell("td", v)); });
+      tr.dataset.field = name;
+      [c.label || name, "before_shown" in c ? c.before_shown : c.before, "after_shown" in c ? c.after_shown : c.after]
+        .forEach(function (v) { tr.appendChild(cell("td", v)); });
       table.appendChild(tr);
     });
     historySource.clear();

@@ -30,31 +30,74 @@
   function etagOf(key, id, version) { return '"' + key + "-" + id + "-v" + version + '"'; }
 
   // --- layers -----------------------------------------------------------------------
-  var styles = {
-    "boundary-lines": new ol.style.Style({stroke: new ol.style.Stroke({color: "#9b1c1c", width: 3})}),
-    "boundary-markers": new ol.style.Style({image: new ol.style.Circle({
-      radius: 6, fill: new ol.style.Fill({color: "#ffd24d"}), stroke: new ol.style.Stroke({color: "#5a3d00", width: 2}),
-    })}),
-    "placenames": new ol.style.Style({
-      stroke: new ol.style.Stroke({color: "#6a3d9a", width: 2}), fill: new ol.style.Fill({color: "rgba(106,61,154,0.15)"}),
-      image: new ol.style.Circle({radius: 5, fill: new ol.style.Fill({color: "#6a3d9a"}), stroke: new ol.style.Stroke({color: "#fff", width: 1})}),
-    }),
+  // One look per layer: the map's symbol and the legend swatch in the layer picker are
+  // drawn from it. A feature is labelled with its "label" (name, number, sign text) from
+  // the layer's minimum zoom on; labels are decluttered, the higher priority kept.
+  var LOOK = {
+    "boundary-lines": {symbol: "line", colour: "#9b1c1c", width: 3, labelZoom: 13},
+    "boundary-markers": {symbol: "circle", colour: "#ffd24d", outline: "#5a3d00", radius: 6, labelZoom: 15},
+    "placenames": {symbol: "area", colour: "#6a3d9a", fill: "rgba(106,61,154,0.15)", radius: 5, labelZoom: 14},
+    "streets": {symbol: "line", colour: "#c06000", width: 4, labelZoom: 15, alongLine: true},
+    "street-signs": {symbol: "circle", colour: "#1f78b4", outline: "#fff", radius: 6, labelZoom: 18},
+    "door-plates": {symbol: "circle", colour: "#33a02c", outline: "#fff", radius: 4, labelZoom: 18},
+    "facilities": {symbol: "square", colour: "#e31a1c", outline: "#fff", radius: 8, labelZoom: 15},
   };
-  function pointStyle(fill, stroke, radius) {
-    return new ol.style.Style({image: new ol.style.Circle({radius: radius, fill: new ol.style.Fill({color: fill}), stroke: new ol.style.Stroke({color: stroke, width: 1.5})})});
+  var DEFAULT_LOOK = {symbol: "circle", colour: "#555", outline: "#fff", radius: 5, labelZoom: 16};
+  function lookOf(key) { return LOOK[key] || DEFAULT_LOOK; }
+  function baseStyle(look) {
+    var image = look.symbol === "square"
+      // Only labels give way to each other: every feature stays drawn and editable.
+      ? new ol.style.RegularShape({points: 4, radius: look.radius, angle: Math.PI / 4, declutterMode: "none",
+        fill: new ol.style.Fill({color: look.colour}), stroke: new ol.style.Stroke({color: look.outline, width: 1.5})})
+      : new ol.style.Circle({radius: look.radius || 5, declutterMode: "none", fill: new ol.style.Fill({color: look.colour}),
+        stroke: new ol.style.Stroke({color: look.outline || "#fff", width: look.symbol === "area" ? 1 : 1.5})});
+    return {
+      stroke: new ol.style.Stroke({color: look.colour, width: look.width || 2}),
+      fill: look.fill ? new ol.style.Fill({color: look.fill}) : undefined,
+      image: image,
+    };
   }
-  styles["streets"] = new ol.style.Style({stroke: new ol.style.Stroke({color: "#c06000", width: 4})});
-  styles["street-signs"] = pointStyle("#1f78b4", "#fff", 6);
-  styles["door-plates"] = pointStyle("#33a02c", "#fff", 4);
-  styles["facilities"] = new ol.style.Style({image: new ol.style.RegularShape({points: 4, radius: 8, angle: Math.PI / 4,
-    fill: new ol.style.Fill({color: "#e31a1c"}), stroke: new ol.style.Stroke({color: "#fff", width: 1.5})})});
+  function labelOf(f) {
+    var v = f.get("label") || f.get("name") || f.get("code") || f.get("number");
+    return v == null ? "" : String(v);
+  }
+  function styleFor(key) {
+    var look = lookOf(key);
+    var base = new ol.style.Style(baseStyle(look));
+    var cache = {};
+    var labelResolution = null;
+    return function (feature, resolution) {
+      if (labelResolution === null) { labelResolution = map.getView().getResolutionForZoom(look.labelZoom); }
+      var text = resolution <= labelResolution ? labelOf(feature) : "";
+      if (!text) { return base; }
+      if (!cache[text]) {
+        var o = baseStyle(look);
+        o.text = new ol.style.Text({
+          text: text, font: "13px sans-serif", overflow: !look.alongLine,
+          placement: look.alongLine ? "line" : "point", offsetY: look.alongLine ? 0 : -14,
+          fill: new ol.style.Fill({color: "#1d2733"}), stroke: new ol.style.Stroke({color: "#fff", width: 3}),
+        });
+        cache[text] = new ol.style.Style(o);
+      }
+      return cache[text];
+    };
+  }
+  // The legend: each layer's swatch in the layer picker, in the layer's own colour and shape.
+  document.querySelectorAll(".ed-swatch[data-layer]").forEach(function (el) {
+    var look = lookOf(el.dataset.layer);
+    el.classList.add("ed-swatch-" + look.symbol);
+    el.style.setProperty("--swatch", look.colour);
+    el.style.setProperty("--swatch-fill", look.fill || look.colour);
+  });
 
   var counties = HegangMap.countyBackdrop();
   var map = HegangMap.createMap(mapEl, {maxZoom: 22, layers: [counties]});
   var sources = {}, layers = {};
   Object.keys(LAYER_URL).forEach(function (key) {
     sources[key] = new ol.source.Vector();
-    layers[key] = new ol.layer.Vector({source: sources[key], style: styles[key], zIndex: key === "boundary-markers" ? 3 : 2});
+    layers[key] = new ol.layer.Vector({source: sources[key], style: styleFor(key), declutter: true,
+      zIndex: key === "boundary-markers" ? 3 : 2});
+    layers[key].set("name", key);
     map.addLayer(layers[key]);
   });
   // The old and new geometry of the history entry being shown (editor_history.js).

@@ -53,19 +53,72 @@
     map.addInteraction(snap);
     return snap;
   });
+  // Ctrl held: no snapping, for a nudge next to another feature's vertex.
+  function snapping(on) { snaps.forEach(function (sn) { sn.setActive(on); }); }
+  document.addEventListener("keydown", function (e) { if (e.key === "Control") { snapping(false); } });
+  document.addEventListener("keyup", function (e) { if (e.key === "Control") { snapping(true); } });
+  window.addEventListener("blur", function () { snapping(true); });
+
+  // A dragged feature must not snap to itself: a nudge of a few pixels would land back on
+  // its own old position (a silent snap back). During the drag it is out of the snap index
+  // of its layer; other features and vertices still attract it.
+  var unsnapped = [];
+  function snapOf(f) { return snaps[Object.keys(sources).indexOf(f.get("layer"))]; }
+  // A move under one screen pixel (or 1 cm) is no move: it cannot be seen or meant (a
+  // release snapped back onto the feature's old place leaves such a remainder).
+  function minMoveMetres(geometry) {
+    var view = map.getView();
+    var at = points(geometry.getCoordinates(), [])[0];
+    return Math.max(0.01, ol.proj.getPointResolution(view.getProjection(), view.getResolution(), at, "m"));
+  }
+  function points(coords, out) {
+    if (typeof coords[0] === "number") { out.push(coords); } else { coords.forEach(function (c) { points(c, out); }); }
+    return out;
+  }
+  // The largest distance (metres, on the sphere) any vertex moved; Infinity if vertices
+  // were added or removed.
+  function movedMetres(before, after) {
+    var a = points(before.getCoordinates(), []), b = points(after.getCoordinates(), []);
+    if (a.length !== b.length) { return Infinity; }
+    var most = 0;
+    a.forEach(function (p, i) {
+      var q = b[i];
+      if (p[0] !== q[0] || p[1] !== q[1]) { most = Math.max(most, ol.sphere.getDistance(ol.proj.toLonLat(p), ol.proj.toLonLat(q))); }
+    });
+    return most;
+  }
 
   var beforeModify = null;
-  modify.on("modifystart", function (e) { beforeModify = snapshot(e.features.getArray()); });
+  modify.on("modifystart", function (e) {
+    beforeModify = snapshot(e.features.getArray());
+    unsnapped = e.features.getArray().slice();
+    unsnapped.forEach(function (f) { var sn = snapOf(f); if (sn) { sn.removeFeature(f); } });
+  });
   modify.on("modifyend", function (e) {
-    state.undo.push(beforeModify); state.redo = []; refreshUndo();
+    unsnapped.forEach(function (f) { var sn = snapOf(f); if (sn) { sn.addFeature(f); } });
+    unsnapped = [];
+    var moved = 0, changed = 0;
     e.features.forEach(function (f) {
       // Only features whose geometry really changed are saved.
       var before = beforeModify.filter(function (s) { return s.feature === f; })[0];
-      if (!before || JSON.stringify(before.geometry.getCoordinates()) !== JSON.stringify(f.getGeometry().getCoordinates())) {
+      var m = before ? movedMetres(before.geometry, f.getGeometry()) : Infinity;
+      if (m >= minMoveMetres(f.getGeometry())) {
         state.dirty[keyOf(f)] = f;
+        changed += 1;
+        moved = Math.max(moved, m);
+      } else if (before) {
+        f.setGeometry(before.geometry.clone());  // rounding noise: exactly as it was
       }
     });
-    setStatus("未保存的修改：" + Object.keys(state.dirty).length + " 个要素");
+    if (!changed) {
+      // Said, never silent: a click or a move too small to change anything.
+      setStatus("位置未改变：移动不足 1 个像素，或松开时吸附回了原处（吸附范围 10 像素）。" +
+        "微调时请放大地图再拖动，或按住 Ctrl 拖动（暂停吸附）", true);
+      return;
+    }
+    state.undo.push(beforeModify); state.redo = []; refreshUndo();
+    var distance = moved === Infinity ? "" : "（移动 " + (moved < 1 ? moved.toFixed(2) : moved.toFixed(1)) + " 米）";
+    setStatus("未保存的修改：" + Object.keys(state.dirty).length + " 个要素" + distance);
   });
 
   // The picked layer is the one modified; with 联动编辑 every editable layer is, so that a
@@ -79,6 +132,9 @@
     var picked = document.querySelector("#layer-pick input:checked").value;
     Object.keys(layers).forEach(function (k) { layers[k].setOpacity(k === picked ? 1 : 0.6); });
     ed.form.dataset.layer = picked;
+    // The shape choice only for a layer that takes points, lines and polygons.
+    var pickedInput = document.querySelector("#layer-pick input:checked");
+    document.getElementById("draw-shape-field").hidden = pickedInput.dataset.geometry !== "any";
   }
 
   // --- vertex delete / split: toggled modes acting on the next click ------------------------
@@ -154,7 +210,9 @@
     if (sources[key].getFeatures().some(function (f) { return f.get("isNew"); })) {
       setStatus("请先保存上一个新要素", true); return;
     }
-    draw = new ol.interaction.Draw({source: sources[key], type: DRAW_TYPE[info.geometry] || "Point"});
+    // A layer of mixed geometry (place names) draws the shape picked beside the button.
+    var shape = info.geometry === "any" ? document.getElementById("draw-shape").value : info.geometry;
+    draw = new ol.interaction.Draw({source: sources[key], type: DRAW_TYPE[shape] || "Point"});
     draw.on("drawend", function (e) {
       var f = e.feature;
       f.set("layer", key); f.set("isNew", true);
@@ -172,7 +230,8 @@
     // Snap after Draw, so that drawn vertices snap to existing features and vertices.
     snaps.forEach(function (sn) { map.removeInteraction(sn); map.addInteraction(sn); });
     document.getElementById("btn-draw").setAttribute("aria-pressed", "true");
-    setStatus(info.geometry === "point" ? "在地图上点击放置新" + info.label : "在地图上逐点绘制新" + info.label + "，双击结束");
+    setStatus(shape === "point" ? "在地图上点击放置新" + info.label
+      : "在地图上逐点点击绘制新" + info.label + (shape === "polygon" ? "（面）" : "（线）") + "，双击结束");
   });
 
   Object.assign(ed, {

@@ -78,6 +78,7 @@
       if (!res.ok) { return; }
       var info = res.body;
       forms[key] = info;
+      document.dispatchEvent(new CustomEvent("editor:form", {detail: {layer: key, info: info}}));
       if (OWN.indexOf(key) >= 0) {
         info.fields.forEach(function (field) { box.insertBefore(fieldFor(key, field), demo); });
       }

@@ -24,6 +24,24 @@
 
   var LEVEL = {error: "不符合", warning: "注意", info: "提示"};
 
+  // A new name's category and district are chosen from the server's lists (names shown,
+  // codes stored); the districts are those of the county being edited.
+  var COUNTY = document.getElementById("map").dataset.county;
+  document.addEventListener("editor:form", function (e) {
+    if (e.detail.layer !== "placenames") { return; }
+    e.detail.info.fields.forEach(function (field) {
+      var select = form.querySelector('select[data-choices="' + field.name + '"]');
+      if (!select || !field.choices) { return; }
+      field.choices.forEach(function (c) {
+        if (field.name === "division" && String(c[0]).indexOf(COUNTY) !== 0) { return; }
+        var o = document.createElement("option");
+        o.value = c[0]; o.textContent = c[1];
+        select.appendChild(o);
+      });
+      select.dataset.loaded = String(select.options.length - 1);
+    });
+  });
+
   function categoryNow() {
     if (current && !current.isNew) { return current.category || ""; }
     var typed = document.getElementById("f-pn-category");
@@ -124,6 +142,10 @@
       suggest(nameInput.value, seq);
       review(nameInput.value, seq);
     }, DELAY_MS);
+  });
+  // The category decides the spelling (a village's syllables joined): a new choice re-spells.
+  document.getElementById("f-pn-category").addEventListener("change", function () {
+    if (current && current.isNew) { suggest(nameInput.value, ++sequence); }
   });
   // Ticking or clearing the choice re-spells the name; the saved spelling follows it only
   // when taken into the field (a blank field is spelt by the category on saving).

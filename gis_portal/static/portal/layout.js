@@ -3,7 +3,8 @@
    Loaded in <head> by the base template, so the layout is set before the first paint.
    The kiosk layout is chosen by the screen's shape — portrait and at least KIOSK_MIN_WIDTH_PX
    wide (a 1080×1920 kiosk; a phone or a portrait tablet is narrower) — or by ?kiosk=1 (the
-   server then renders data-kiosk="1" and the kiosk's links only); ?kiosk=0 never is.
+   server then renders data-kiosk="1" and the kiosk's links only); ?kiosk=0 never is; and
+   only on a page that declares itself a kiosk page (data-kiosk-page: the public lookups).
    The phone layout (≤ 700 px) is CSS media queries; its 菜单 button is wired here.
    On the kiosk: 返回 goes back, 清除 and an idle timeout (data-kiosk-idle-s) go back to the
    start view, the page the kiosk was started on, so the next citizen sees a clean screen.
@@ -15,10 +16,13 @@
   var kioskQuery = window.matchMedia("(orientation: portrait) and (min-width: " + KIOSK_MIN_WIDTH_PX + "px)");
   var phoneQuery = window.matchMedia("(max-width: 700px)");
   var param = new URLSearchParams(window.location.search).get("kiosk");
-  var forced = root.dataset.kiosk === "1" || param === "1";
+  // Only the public lookup pages (data-kiosk-page) take the kiosk layout: a staff page on
+  // a portrait screen stays a desktop page (no idle reset of an officer's work).
+  var kioskPage = root.dataset.kioskPage === "1";
+  var forced = kioskPage && (root.dataset.kiosk === "1" || param === "1");
 
   function decide() {
-    var kiosk = forced || (param !== "0" && kioskQuery.matches);
+    var kiosk = forced || (kioskPage && param !== "0" && kioskQuery.matches);
     root.dataset.layout = kiosk ? "kiosk" : phoneQuery.matches ? "phone" : "desktop";
   }
   decide();

@@ -224,6 +224,7 @@
         map.getView().fit(f.getGeometry().getExtent(), {padding: [60, 60, 60, 60], maxZoom: 16});
       }
       detailEl.scrollIntoView({block: "nearest"});
+      HegangLayout.reveal(detailEl);  // a phone or kiosk: the name's heading at the panel's top
     }).catch(function (err) { setStatus("读取地名详情失败：" + err.message, true); });
   }
 
