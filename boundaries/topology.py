@@ -106,7 +106,14 @@ def check_line_on_edge(line_code: str, line_m, area_a_m, area_b_m, *, tol_m: flo
     if edge is None:
         return [Issue("line_edge", line_code, f"界线 {line_code} 的两个区域不相邻", None, line_m)]
     issues = []
-    corridor = area_a_m.boundary.buffer(tol_m).intersection(area_b_m.boundary.buffer(tol_m))
+    # Only the outlines near the line matter: clipped to its box (grown by the tolerance)
+    # before buffering, a township line does not buffer its whole county's outline.
+    near = shapely.box(*line_m.bounds).buffer(2 * tol_m, join_style="mitre")
+    corridor = (
+        area_a_m.boundary.intersection(near)
+        .buffer(tol_m)
+        .intersection(area_b_m.boundary.intersection(near).buffer(tol_m))
+    )
     off = line_m.difference(corridor)
     if off.length > tol_m:
         worst = max(edge.distance(shapely.Point(c)) for c in shapely.get_coordinates(off))
