@@ -108,7 +108,9 @@ def check_line_on_edge(line_code: str, line_m, area_a_m, area_b_m, *, tol_m: flo
     issues = []
     # Only the outlines near the line matter: clipped to its box (grown by the tolerance)
     # before buffering, a township line does not buffer its whole county's outline.
-    near = shapely.box(*line_m.bounds).buffer(2 * tol_m, join_style="mitre")
+    minx, miny, maxx, maxy = line_m.bounds
+    grow = 2 * tol_m
+    near = shapely.box(minx - grow, miny - grow, maxx + grow, maxy + grow)
     corridor = (
         area_a_m.boundary.intersection(near)
         .buffer(tol_m)
