@@ -120,7 +120,9 @@ def _bench_code_history(rng) -> Result:
     rounds = sized(5, 2)
     codes = _history_build(rounds)
     days = [dt.date(1995, 1, 1) + dt.timedelta(days=int(d)) for d in rng.integers(0, 30 * 365, 400)]
-    queries = [(codes[int(i)], d) for i, d in zip(rng.integers(0, len(codes), 400), days, strict=True)]
+    queries = [
+        (codes[int(i)], d) for i, d in zip(rng.integers(0, len(codes), 400), days, strict=True)
+    ]
     for code, day in queries[:20]:  # same answer both ways
         fast = code_history(code=code, on=day)["unit"]
         assert (fast["name"] if fast else None) == code_history_per_object(code=code, on=day)

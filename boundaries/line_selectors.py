@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 import shapely
@@ -190,7 +191,8 @@ def topology_report(*, tol: TopologyTolerances, versions: tuple[str, str] | None
     for issue in issues:
         geom = None
         if issue.geom_m is not None and not issue.geom_m.is_empty:
-            geom = shapely.geometry.mapping(geometry_to_lonlat(issue.geom_m.simplify(1.0)))
+            # to_geojson builds the text in GEOS; mapping() walks every vertex in Python.
+            geom = json.loads(shapely.to_geojson(geometry_to_lonlat(issue.geom_m.simplify(1.0))))
         features.append({"type": "Feature", "geometry": geom, "properties": issue.as_dict()})
     summary: dict[str, int] = {}
     for issue in issues:

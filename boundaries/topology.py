@@ -106,7 +106,16 @@ def check_line_on_edge(line_code: str, line_m, area_a_m, area_b_m, *, tol_m: flo
     if edge is None:
         return [Issue("line_edge", line_code, f"界线 {line_code} 的两个区域不相邻", None, line_m)]
     issues = []
-    corridor = area_a_m.boundary.buffer(tol_m).intersection(area_b_m.boundary.buffer(tol_m))
+    # Only the outlines near the line matter: clipped to its box (grown by the tolerance)
+    # before buffering, a township line does not buffer its whole county's outline.
+    minx, miny, maxx, maxy = line_m.bounds
+    grow = 2 * tol_m
+    near = shapely.box(minx - grow, miny - grow, maxx + grow, maxy + grow)
+    corridor = (
+        area_a_m.boundary.intersection(near)
+        .buffer(tol_m)
+        .intersection(area_b_m.boundary.intersection(near).buffer(tol_m))
+    )
     off = line_m.difference(corridor)
     if off.length > tol_m:
         worst = max(edge.distance(shapely.Point(c)) for c in shapely.get_coordinates(off))
