@@ -15,6 +15,15 @@ from shapely.geometry.base import BaseGeometry
 
 from boundaries.lines import as_multilinestring, marker_number, shared_edge
 
+# What staff read for each check (the report's table and summary; ``check`` stays a key).
+CHECK_LABELS = {
+    "tiling": "区域拼接（空隙/重叠）",
+    "line_edge": "界线与公共边不一致",
+    "marker_on_line": "界桩偏离界线",
+    "numbering": "界桩编号（缺号/重号）",
+    "version_diff": "两版本差异",
+}
+
 
 @dataclass
 class Issue:
@@ -220,7 +229,7 @@ def compare_versions(
                 "version_diff",
                 code,
                 f"{label} 两版本差异面积 {diff.area / 1e6:.3f} km²，边界最大偏差 {hausdorff:.0f} m，"
-                f"重合度 IoU {iou:.3f}",
+                f"两版本面积重合度 {iou * 100:.1f}%",
                 hausdorff,
                 diff,
             )
