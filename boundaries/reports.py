@@ -22,7 +22,7 @@ def parameter_rows(parameters: dict[str, float]) -> list[tuple[str, str, str]]:
     rows = []
     for key, value in parameters.items():
         label, unit, digits = PARAMETER_LABELS.get(key, (key, "", 6))
-        rows.append((f"{label} ({key})", f"{value:.{digits}f}", unit))
+        rows.append((label, f"{value:.{digits}f}", unit))
     return rows
 
 
