@@ -84,9 +84,13 @@ def test_a_citizen_reads_a_names_story_sees_its_photo_and_hears_it(
     page = offline_page
     ARTIFACTS.mkdir(exist_ok=True)
     page.goto(live_server.url + "/culture/")
+    _shots(page, "culture_index")
+    page.set_viewport_size({"width": 1440, "height": 900})
     page.click("text=兴安区")
     assert "兴安区地名文化" in page.text_content("h1")
     assert "清末已有渡口" in page.text_content("#protected")
+    _shots(page, "culture_district")
+    page.set_viewport_size({"width": 1440, "height": 900})
     page.click("#protected >> text=松鹤桥")
     page.wait_for_selector("#culture-name")
     assert "因桥畔古松与白鹤得名" in page.text_content("#story")
