@@ -24,6 +24,7 @@ from boundaries.models import (
 from boundaries.transform_fit import CommonPoint, FitError, FitResult
 from gis_portal.errors import NotFound
 from gis_portal.history import history_context
+from gis_portal.local_time import local_datetime_text
 
 
 def parameter_set_create(
@@ -236,5 +237,8 @@ def parameter_set_summary(ps: TransformationParameterSet) -> dict:
         "pipeline": ps.pipeline,
         "approved_by": ps.approved_by,
         "approved_at": ps.approved_at.isoformat() if ps.approved_at else None,
+        # As printed on the report: the bureau's time zone (the ISO string above is UTC).
+        "approved_at_local": local_datetime_text(ps.approved_at),
+        "model_label": ps.get_model_display(),
         "is_demo": ps.is_demo,
     }

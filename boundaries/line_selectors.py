@@ -56,6 +56,11 @@ class DueLine:
     status: str  # overdue | due_soon | never | ok
     days_left: int | None
 
+    @property
+    def overdue_days(self) -> int:
+        """Return how many days the inspection is overdue (0 when it is not)."""
+        return max(0, -(self.days_left or 0))
+
 
 DUE_STATUS_LABELS = {
     "overdue": "已逾期",

@@ -22,7 +22,7 @@ def parameter_rows(parameters: dict[str, float]) -> list[tuple[str, str, str]]:
     rows = []
     for key, value in parameters.items():
         label, unit, digits = PARAMETER_LABELS.get(key, (key, "", 6))
-        rows.append((f"{label} ({key})", f"{value:.{digits}f}", unit))
+        rows.append((label, f"{value:.{digits}f}", unit))
     return rows
 
 
@@ -63,7 +63,9 @@ def conversion_report_text(report: dict) -> str:
     lines = [
         ("试运行（未写入）" if report["dry_run"] else "转换完成")
         + f"：参数集 {ps['id']}「{ps['name']}」",
-        f"模型 {ps['model']}，{ps['source_crs']} → {ps['target_crs']}，审批：{ps['approved_by']} {ps['approved_at']}",
+        # Reports written before the labels were kept fall back to the stored values.
+        f"模型 {ps.get('model_label', ps['model'])}，{ps['source_crs']} → {ps['target_crs']}，"
+        f"审批：{ps['approved_by']} {ps.get('approved_at_local') or ps['approved_at']}",
         *(
             f"  {label:28} {value:>20} {unit}"
             for label, value, unit in parameter_rows(ps["parameters"])

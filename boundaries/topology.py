@@ -15,7 +15,7 @@ from shapely.geometry.base import BaseGeometry
 
 from boundaries.lines import as_multilinestring, marker_number, shared_edge
 
-# What each check is called on the staff pages.
+# What staff read for each check (the report's table and summary; ``check`` stays a key).
 CHECK_LABELS = {
     "tiling": "区域拼接（空隙/重叠）",
     "line_edge": "界线与两区域公共边不一致",
@@ -264,7 +264,7 @@ def compare_versions(
                 "version_diff",
                 code,
                 f"{label} 两版本差异面积 {diff.area / 1e6:.3f} km²，边界最大偏差 {hausdorff:.0f} m，"
-                f"重合度 IoU {iou:.3f}",
+                f"两版本面积重合度 {iou * 100:.1f}%",
                 hausdorff,
                 diff,
             )

@@ -36,9 +36,11 @@ from boundaries.models import (
     BoundaryLine,
     BoundaryMarker,
     ConversionRun,
+    TransformationModel,
     TransformationParameterSet,
 )
 from boundaries.reports import parameter_rows
+from boundaries.topology import CHECK_LABELS
 from boundaries.transform_fit import (
     CSV_HEADER,
     FitError,
@@ -94,7 +96,12 @@ def topology_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "boundaries/topology.html",
-        {"report": report, "error": error, "query": request.GET.urlencode()},
+        {
+            "report": report,
+            "error": error,
+            "query": request.GET.urlencode(),
+            "check_labels": CHECK_LABELS,
+        },
     )
 
 
@@ -194,6 +201,14 @@ def parameter_points_csv(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+def _crs_label(code: str) -> str:
+    """Return a CRS in words with its code: "Beijing 1954 / 3° GK 43 带（EPSG:2435）"."""
+    try:
+        return f"{crs_get(code).name}（{code}）"
+    except CrsError:
+        return code
+
+
 @login_required
 @require_GET
 def conversion_report(request: HttpRequest, pk: int) -> HttpResponse:
@@ -208,6 +223,9 @@ def conversion_report(request: HttpRequest, pk: int) -> HttpResponse:
             "run": run,
             "report": report,
             "ps": ps,
+            "model_label": dict(TransformationModel.choices).get(ps["model"], ps["model"]),
+            "source_crs_label": _crs_label(ps["source_crs"]),
+            "target_crs_label": _crs_label(ps["target_crs"]),
             "rows": parameter_rows(ps["parameters"]),
             "residuals": _residual_rows(ps["residuals_m"], ps["rejected"]),
             "checks": _residual_rows(ps["check_residuals_m"], []),

@@ -35,7 +35,7 @@ from placenames import culture
 from placenames.importers.requests import import_scope, user_may_import
 from placenames.models import PlaceName, PlaceNameMedia, ProtectedName
 
-DEFAULT_MEDIA_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_MEDIA_MAX_BYTES = 20_000_000
 MAX_SHEET_ROWS = 200_000
 
 

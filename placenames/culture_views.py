@@ -109,8 +109,8 @@ def sign_coverage_page(request: HttpRequest) -> HttpResponse:
         group = parse_choice(request.GET, "category", list(SIGN_KINDS))
     except InvalidParameter as exc:
         return refusal(request, exc, api=False)
-    states = sign_selectors.place_sign_states(year=year)
-    cells = sign_selectors.coverage_cells(states)
+    cells = sign_selectors.sign_coverage(year=year)
+    states = sign_selectors.signs_missing(year=year, county_code=county, group=group)
     groups = {prefix: label for prefix, (_, label) in SIGN_KINDS.items()}
     by_county: dict[str, dict] = {}
     for cell in cells:
@@ -128,12 +128,7 @@ def sign_coverage_page(request: HttpRequest) -> HttpResponse:
     for prefix in groups:
         total = coverage_total(c for c in cells if c.group == prefix)
         group_totals.append({"places": total[0], "covered": total[1], "rate": rate_text(total[2])})
-    missing = [
-        s for s in states
-        if not s.covered
-        and (county is None or (s.county and s.county.code == county))
-        and (group is None or s.group == group)
-    ]  # fmt: skip
+    missing = states
     return render(
         request,
         "placenames/signs.html",
@@ -150,7 +145,7 @@ def sign_coverage_page(request: HttpRequest) -> HttpResponse:
             "missing": missing[:500],
             "missing_total": len(missing),
             "sign_labels": dict(PlaceSignKind.choices),
-            "has_demo": any(s.is_demo for s in states),
+            "has_demo": sign_selectors.signs_include_demo(),
         },
     )
 

@@ -275,7 +275,7 @@ def solve_mclp_capacitated(
     )
     check_outcome(out)
     if out.x is None:
-        raise SitingInputError("带容量的 MCLP 在时间限制内没有找到可行解，请放宽时间限制")
+        raise SitingInputError("按容量的“最大覆盖”在时间限制内没有算出可行方案，请放宽时间限制")
     result = finish(
         "mclp",
         problem,
@@ -337,7 +337,9 @@ def solve_lscp_capacitated(
             f"无解：即使开放全部候选点，{radius_m:g} 米内的设施容量也不足以服务全部需求"
         )
     if out.x is None:
-        raise SitingInputError("带容量的 LSCP 在时间限制内没有找到可行解，请放宽时间限制")
+        raise SitingInputError(
+            "按容量的“最少站点全覆盖”在时间限制内没有算出可行方案，请放宽时间限制"
+        )
     selected = _selected(out, m)
     result = finish(
         "lscp",

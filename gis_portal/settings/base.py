@@ -219,6 +219,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
+# Photos, scans and recordings of a place name (placenames/culture_services.py); never above
+# UPLOAD_MAX_BYTES.
+PLACENAME_MEDIA_MAX_BYTES = env.int("PLACENAME_MEDIA_MAX_BYTES", default=20_000_000)
 # Any other URL refuses a body over this (413) before it is read: views that take files
 # say so with gis_portal.limits.accepts_upload and get UPLOAD_MAX_BYTES instead.
 REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=5 * 1024 * 1024)

@@ -147,3 +147,10 @@ def test_a_planner_cannot_upload(bridge, media_root):
     planner.force_login(role_user("culture-planner", "planner"))
     page = _upload(planner, bridge, "a.jpg", jpeg())
     assert "没有维护地名档案的权限" in page and not PlaceNameMedia.objects.exists()
+
+
+def test_the_checks_report_lists_a_place_without_its_sign(client, bridge):
+    page = client.get("/addresses/checks").content.decode()
+    assert "地名没有在用地名标志" in page
+    assert "桥梁「松鹤桥」没有在用的桥名牌" in page
+    assert "路牌 #" + str(bridge.pk) not in page  # a place is not called a street sign

@@ -12,6 +12,8 @@ from placenames.addresses.models import SignStatus, Street, StreetSign
 from placenames.addresses.selectors import address_checks
 from placenames.models import PlaceSign, PlaceSignStatus
 from placenames.sign_selectors import (
+    coverage_cells,
+    place_sign_states,
     sign_coverage,
     sign_coverage_naive,
     sign_coverage_rate,
@@ -141,6 +143,8 @@ def test_one_statement_agrees_with_the_per_object_baseline(places):
     street_sign(places["road"])
     for year in (2019, 2021, 2022):
         assert sign_coverage(year=year) == sign_coverage_naive(year=year)
+        # The per-place rows (the missing list, the checks) agree with the grouped figure.
+        assert coverage_cells(place_sign_states(year=year)) == sign_coverage(year=year)
 
 
 @pytest.mark.django_db
