@@ -106,10 +106,7 @@ class IndicatorValueListView(APIView):
         rows = qs.order_by("indicator__sort_order", "-year", "county__code")[:2000]
         return Response(IndicatorValueSerializer(rows, many=True).data)
 
-    @extend_schema(
-        request=OpenApiTypes.OBJECT,
-        responses={201: IndicatorValueSerializer},
-    )
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={201: IndicatorValueSerializer})
     def post(self, request):
         if not isinstance(request.data, Mapping):
             raise InvalidParameter("body", "请求体应为 JSON 对象")

@@ -7,7 +7,7 @@
   var ds = root.dataset;
   var indicatorStatus = HegangMap.statusLine("indicator-status");
   var standardsStatus = HegangMap.statusLine("standards-status");
-  var MARKS = {true: ["✔ ", "met"], false: ["✘ ", "unmet"], null: ["— ", "na"]};
+  var MARKS = {true: ["✔ ", "met"], false: ["✘ ", "unmet"], null: ["", "na"]};
 
   function el(tag, text, cls) {
     var e = document.createElement(tag);
