@@ -22,7 +22,7 @@ CHECK_LABELS = {
     "line_follow": "界线与应沿的上级界线不一致",
     "marker_on_line": "界桩偏离界线",
     "numbering": "界桩编号（缺号/重号/不合规则）",
-    "version_diff": "两版本边界差异",
+    "version_diff": "两版本差异",
 }
 
 
