@@ -13,4 +13,5 @@ urlpatterns = [
         "siting/runs/<int:pk>/cancel", api.SitingRunCancelView.as_view(), name="siting-run-cancel"
     ),
     path("scenarios", api.ScenarioListView.as_view(), name="scenario-list"),
+    path("scenarios/<int:pk>", api.ScenarioDetailView.as_view(), name="scenario-detail"),
 ]
