@@ -27,6 +27,7 @@ from facilities.models import (
 )
 from facilities.permissions import IsPlanner
 from facilities.selectors.coverage import demand_arrays, programme_coverage, public_report
+from facilities.selectors.scenarios import mean_distance, scenario_figures
 from facilities.selectors.targets import plan_targets
 from facilities.services.runs import siting_run_cancel, siting_run_create
 from facilities.services.siting import DISTANCE_KINDS, SitingRequest
@@ -403,23 +404,14 @@ def scenario_json(s: Scenario) -> dict:
         "capacitated": bool(s.result.get("capacitated")),
         "distance_kind": s.result.get("distance_kind", "straight"),
         "distance_label": DISTANCE_KINDS.get(s.result.get("distance_kind", "straight")),
-        "mean_distance_m": _mean_distance(s),
+        "mean_distance_m": mean_distance(s.result),
+        "figures": scenario_figures(s),
         "max_distance_m": s.result.get("max_distance_m"),
         "unserved_count": (s.result.get("allocation") or {}).get("unserved_count"),
         "loads": (s.result.get("allocation") or {}).get("loads", []),
         "parameters": public_parameters(s.parameters),
         "created_at": s.created_at.isoformat(),
     }
-
-
-def _mean_distance(s: Scenario) -> float | None:
-    """Return the weighted mean distance of the allocated demand (metres, or cost units)."""
-    alloc = s.result.get("allocation") or {}
-    rows = alloc.get("rows") or []
-    total = sum(r["weight"] for r in rows)
-    if not total:
-        return None
-    return round(sum(r["weight"] * r["cost"] for r in rows) / total, 1)
 
 
 def scenario_detail_json(s: Scenario) -> dict:

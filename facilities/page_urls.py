@@ -9,6 +9,11 @@ pages = [
     path("report.html", views.report_download, name="report-html"),
     path("report.xlsx", views.report_excel, name="report-xlsx"),
     path("registry.<str:fmt>", views.registry_export, name="registry-export"),
+    path(
+        "scenario/<int:pk>/allocation.xlsx",
+        views.scenario_allocation,
+        name="scenario-allocation",
+    ),
 ]
 
 urlpatterns = [path("facilities/", include((pages, "facilities")))]

@@ -13,12 +13,13 @@ from django.utils import timezone
 from boundaries.models import AdministrativeArea, AreaLevel
 from facilities.api import FacilitySerializer
 from facilities.errors import CoverageUnavailable
-from facilities.models import Facility, Programme
+from facilities.models import Facility, Programme, Scenario
 from facilities.permissions import planner_required
-from facilities.report import report_html, report_xlsx
+from facilities.report import report_html, report_xlsx, scenario_allocation_xlsx
 from facilities.selectors.coverage import demand_arrays, programme_coverage
 from facilities.selectors.targets import plan_targets
 from facilities.services.registry import EXPORT_FORMATS, facilities_export_query, registry_xlsx
+from facilities.services.siting import DISTANCE_KINDS
 from facilities.siting.catalogue import DEFAULT_MODEL, SITING_MODELS
 from gis_portal.importing.downloads import export_response
 from gis_portal.metric_crs import to_lonlat
@@ -36,6 +37,7 @@ def planner(request: HttpRequest) -> HttpResponse:
             "has_demo": Facility.objects.filter(is_demo=True).exists(),
             "siting_models": SITING_MODELS.values(),
             "default_model": DEFAULT_MODEL,
+            "distance_kinds": DISTANCE_KINDS.items(),
         },
     )
 
@@ -76,6 +78,7 @@ def _report_inputs(programme: Programme) -> dict:
         "facilities_geojson": FacilitySerializer(facilities, many=True).data,
         "outlines_geojson": outlines,
         "demand_points": points,
+        "scenarios": list(Scenario.objects.filter(programme=programme)[:10]),
     }
 
 
@@ -109,7 +112,9 @@ def report_excel(request: HttpRequest) -> HttpResponse:
         inputs = _report_inputs(programme)
     except CoverageUnavailable as exc:
         return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
-    body = report_xlsx(report=inputs["report"], targets=inputs["targets"])
+    body = report_xlsx(
+        report=inputs["report"], targets=inputs["targets"], scenarios=inputs["scenarios"]
+    )
     response = HttpResponse(
         body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
@@ -135,3 +140,15 @@ def registry_export(request: HttpRequest, fmt: str) -> HttpResponse:
         response["Content-Disposition"] = 'attachment; filename="facilities.xlsx"'
         return response
     return export_response(facilities_export_query(programme=programme), fmt=fmt, filename=name)
+
+
+@planner_required
+def scenario_allocation(request: HttpRequest, pk: int) -> HttpResponse:
+    """Download one scenario's allocation (demand → site) and site loads as Excel."""
+    scenario = get_object_or_404(Scenario.objects.select_related("programme"), pk=pk)
+    response = HttpResponse(
+        scenario_allocation_xlsx([scenario]),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="scenario_{scenario.pk}.xlsx"'
+    return response
