@@ -45,7 +45,7 @@ RADIUS_M = 1000.0
 CASES = [
     # id, model, n, m, p, box (m), our time limit (s), gap goal, baseline cap (s)
     ("siting.mclp_10k_500_s", "mclp", 10_000, 500, 20, 12_000, 30, 0.01, 90),
-    ("siting.pmedian_10k_500_s", "pmedian", 10_000, 500, 20, 12_000, 10, 0.001, 60),
+    ("siting.pmedian_10k_500_s", "pmedian", 10_000, 500, 20, 12_000, 30, 0.001, 60),
     ("siting.mclp_50k_1000_s", "mclp", 50_000, 1000, 30, 20_000, 75, 0.02, 60),
 ]
 if SMOKE:  # the same three models and baselines on instances solved in a second or two

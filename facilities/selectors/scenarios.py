@@ -22,6 +22,11 @@ def _quality(result: dict) -> str:
     return f"与最优方案相差不超过 {gap:.2%}"
 
 
+def _radius(s: Scenario, unit: str) -> str:
+    radius = s.parameters.get("radius_m") or s.programme.service_distance_m
+    return f"{radius:,.0f}{unit}（服务人数按此计）"
+
+
 def mean_distance(result: dict) -> float | None:
     """Return the weighted mean cost of the allocated demand (metres, or the matrix's unit)."""
     rows = (result.get("allocation") or {}).get("rows") or []
@@ -44,6 +49,7 @@ def scenario_figures(s: Scenario) -> list[tuple[str, str]]:
     return [
         ("选址方法", model.label if model else s.model),
         ("距离方式", DISTANCE_KINDS.get(kind, kind)),
+        ("服务半径", _radius(s, unit)),
         ("结果质量", _quality(r)),
         ("新增站点", f"{len(s.new_sites)} 处"),
         ("服务对象", _i(s.target_population)),

@@ -128,8 +128,14 @@ def test_the_coverage_chart_fits_a_phone_screen(live_server, hegang_areas, offli
     page.recorder.assert_clean()
 
 
-# Screenshots for a person to look at (PLANNER_SHOTS_DIR, else a folder under the tests).
-SHOTS = Path(os.environ.get("PLANNER_SHOTS_DIR", Path(__file__).parent / "shots"))
+# Screenshots for a person to look at, taken when PLANNER_SHOTS_DIR names a folder.
+SHOTS_DIR = os.environ.get("PLANNER_SHOTS_DIR", "")
+
+
+def _shot(page, name: str) -> None:
+    if SHOTS_DIR:
+        Path(SHOTS_DIR).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS_DIR) / name))
 
 
 def _scenario(name: str, p: int, **kw) -> int:
@@ -182,12 +188,11 @@ def test_scenarios_side_by_side_with_before_after_and_allocation(
         " document.getElementById('scenario-view').scrollIntoView(); }"
     )
     page.wait_for_timeout(500)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"planner_after_{width}x{height}.png"))
+    _shot(page, f"planner_after_{width}x{height}.png")
     page.evaluate("() => document.getElementById('scenarios').scrollIntoView()")
     page.select_option("#map-mode", "before")
     page.wait_for_timeout(500)
-    page.screenshot(path=str(SHOTS / f"planner_before_{width}x{height}.png"))
+    _shot(page, f"planner_before_{width}x{height}.png")
     # The other scenario on the map, then unticked from the comparison.
     page.locator(".scenario-list li", has_text="少建三处").locator("input[type=radio]").check()
     page.wait_for_selector(f"#planner[data-scenario-on-map='{first}']", state="attached")
