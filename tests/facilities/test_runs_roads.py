@@ -166,3 +166,32 @@ def test_the_api_refuses_a_bad_matrix_file_in_chinese_and_shows_a_scenario(stree
     assert len(detail["allocation"]["lines"]) == len(detail["allocation"]["rows"]) > 0
     assert detail["coverage_points"]
     assert client.get(reverse("scenario-detail", args=[scenario.pk + 99])).status_code == 404
+
+
+def test_the_reports_carry_every_scenario_with_its_figures(street_setup, client):
+    import io
+
+    import openpyxl
+
+    for name, p in (("<b>甲</b>", 1), ("乙方案", 2)):
+        run = runs.siting_run_create(programme=street_setup, name=name, request=_request(p=p))
+        assert runs.siting_run_execute(run_id=run.pk).status == RunStatus.DONE
+    user_with_role("planner2", "planner", password="x-Passw0rd!")
+    client.login(username="planner2", password="x-Passw0rd!")
+    page = client.get("/facilities/report.html?programme=eldercare_daycare").content.decode()
+    assert "选址方案比较（实施前 / 实施后）" in page
+    assert "&lt;b&gt;甲&lt;/b&gt;" in page and "<b>甲</b>" not in page  # data, never markup
+    assert "实施后服务人数" in page and "沿道路距离" in page
+    book = openpyxl.load_workbook(
+        io.BytesIO(client.get("/facilities/report.xlsx?programme=eldercare_daycare").content)
+    )
+    assert {"选址方案比较", "方案站点负荷", "方案需求分配"} <= set(book.sheetnames)
+    header = [c.value for c in book["选址方案比较"][1]]
+    assert header[0] == "指标" and len(header) == 3  # two scenarios side by side
+    s = Scenario.objects.get(name="乙方案")
+    one = openpyxl.load_workbook(
+        io.BytesIO(client.get(f"/facilities/scenario/{s.pk}/allocation.xlsx").content)
+    )
+    rows = list(one["需求分配"].iter_rows(values_only=True))
+    assert rows[0][:3] == ("方案", "需求单元", "站点")
+    assert len(rows) - 1 == len(s.result["allocation"]["rows"])
