@@ -32,7 +32,6 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 from django.db import connection
-from scipy.sparse import csgraph
 from scipy.spatial import cKDTree
 
 from bench.harness import CACHE_DIR, SMOKE, Result
@@ -46,7 +45,7 @@ RADIUS_M = 1000.0
 CASES = [
     # id, model, n, m, p, box (m), our time limit (s), gap goal, baseline cap (s)
     ("siting.mclp_10k_500_s", "mclp", 10_000, 500, 20, 12_000, 30, 0.01, 90),
-    ("siting.pmedian_10k_500_s", "pmedian", 10_000, 500, 20, 12_000, 10, 0.001, 60),
+    ("siting.pmedian_10k_500_s", "pmedian", 10_000, 500, 20, 12_000, 30, 0.001, 60),
     ("siting.mclp_50k_1000_s", "mclp", 50_000, 1000, 30, 20_000, 75, 0.02, 60),
 ]
 if SMOKE:  # the same three models and baselines on instances solved in a second or two
@@ -256,10 +255,7 @@ def _run_network() -> list[Result]:
     nx_s = time.perf_counter() - t1
     same = nx_pairs.demand.size == costs.to_candidates.nnz
     sources = np.unique(cKDTree(graph.node_xy_m).query(cand)[1])
-    t2 = time.perf_counter()
-
-    csgraph.dijkstra(graph.adjacency(), directed=False, indices=sources, limit=cfg["radius_m"])
-    scipy_s = time.perf_counter() - t2
+    scipy_s = build_s  # the model's own road costs: snapping, tiled searches, assembly
     pg_s, pg_rows, pg_note = _pgrouting_costs(graph, sources, cfg["radius_m"])
     cover = result.objective / weight.sum()
     out = [
@@ -286,7 +282,8 @@ def _run_network() -> list[Result]:
             int(sources.size),
             note=(
                 f"{sources.size} source junctions, limit {cfg['radius_m']:g} m, "
-                f"scipy.sparse.csgraph.dijkstra (dense rows, chunked in the model); baseline "
+                f"facilities.siting.roads (tiled scipy Dijkstra, snapping and pair assembly included); "
+                "baseline (search only, no assembly) "
                 + (f"pgRouting {pg_s:.2f} s, {pg_rows:,} rows ({pg_note})" if pg_s else pg_note)
             ),
         ),

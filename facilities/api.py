@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Mapping
+from pathlib import Path
 
 import numpy as np
 from django.utils.decorators import method_decorator
@@ -14,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
+from facilities.importers import read_grid
 from facilities.models import (
     DistanceKind,
     Facility,
@@ -24,11 +27,14 @@ from facilities.models import (
 )
 from facilities.permissions import IsPlanner
 from facilities.selectors.coverage import demand_arrays, programme_coverage, public_report
+from facilities.selectors.scenarios import mean_distance, scenario_figures
 from facilities.selectors.targets import plan_targets
 from facilities.services.runs import siting_run_cancel, siting_run_create
-from facilities.services.siting import SitingRequest
+from facilities.services.siting import DISTANCE_KINDS, SitingRequest
 from facilities.services.watchdog import siting_run_fail_if_dead
+from facilities.siting import SitingInputError
 from facilities.siting.catalogue import SITING_MODELS, model_label, status_label
+from facilities.siting_io import read_cost_table
 from facilities.standards import PROGRAMMES
 from facilities.tasks import enqueue_siting
 from gis_portal.errors import InvalidParameter, NotFound
@@ -229,9 +235,59 @@ def _run_json(run: SitingRun) -> dict:
         "status_label": run.get_status_display(),
         "progress": round(run.progress, 3),
         "message": run.message,
-        "parameters": run.parameters,
+        "parameters": public_parameters(run.parameters),
         "scenario": scenario.pk if scenario else None,
     }
+
+
+def public_parameters(params: dict) -> dict:
+    """Return a run's parameters with a supplied cost matrix summarised, not repeated."""
+    out = dict(params)
+    matrix = out.pop("cost_matrix", None)
+    if matrix:
+        out["cost_matrix_pairs"] = len(matrix["cost"])
+    return out
+
+
+MAX_COST_FILE_BYTES = 30 * 1024 * 1024
+
+
+def _cost_table(upload):
+    """Return the uploaded cost matrix (CSV or Excel) parsed, or None when none was sent."""
+    if upload is None:
+        return None
+    if not hasattr(upload, "read"):
+        raise InvalidParameter("cost_matrix", "应为上传的 .csv 或 .xlsx 文件")
+    suffix = Path(upload.name or "").suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise InvalidParameter(
+            "cost_matrix", f"不支持的文件类型 {suffix or '（无扩展名）'}，应为 .csv 或 .xlsx"
+        )
+    if upload.size > MAX_COST_FILE_BYTES:
+        raise InvalidParameter("cost_matrix", "文件超过 30 MB")
+    with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
+        for chunk in upload.chunks():
+            tmp.write(chunk)
+        tmp.flush()
+        try:
+            grid = read_grid(Path(tmp.name))
+        except UnicodeDecodeError:
+            raise InvalidParameter("cost_matrix", "CSV 文件不是 UTF-8 编码") from None
+        except ValueError as exc:
+            raise InvalidParameter("cost_matrix", str(exc)) from None
+    try:
+        return read_cost_table(grid)
+    except SitingInputError as exc:
+        raise InvalidParameter("cost_matrix", exc.message) from None
+
+
+def _flag(data, name: str) -> bool:
+    raw = data.get(name, "")
+    if raw in ("", "false", "False", "0", "off"):
+        return False
+    if raw in ("true", "True", "1", "on"):
+        return True
+    raise InvalidParameter(name, "取值应为 true 或 false")
 
 
 def _candidates(raw) -> list[list[float]] | None:
@@ -261,6 +317,9 @@ class SitingRunListView(APIView):
         "time_limit",
         "capacity_per_site",
         "candidates",
+        "distance",
+        "exclude_unreachable",
+        "cost_matrix",
     }
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
@@ -269,10 +328,18 @@ class SitingRunListView(APIView):
             raise InvalidParameter("body", "请求体应为 JSON 对象")
         # JSON numbers and form strings alike go through the same parameter parsers.
         raw_candidates = request.data.get("candidates")
+        upload = request.FILES.get("cost_matrix") if hasattr(request, "FILES") else None
         data = {
-            k: "" if v is None else str(v) for k, v in request.data.items() if k != "candidates"
+            k: "" if v is None else str(v)
+            for k, v in request.data.items()
+            if k not in ("candidates", "cost_matrix")
         }
-        reject_unknown({**data, **({"candidates": ""} if raw_candidates else {})}, self.allowed)
+        extra = {"candidates": ""} if raw_candidates else {}
+        if "cost_matrix" in request.data:
+            extra["cost_matrix"] = ""
+            if upload is None:
+                raise InvalidParameter("cost_matrix", "应为上传的 .csv 或 .xlsx 文件（multipart）")
+        reject_unknown({**data, **extra}, self.allowed)
         candidates = _candidates(raw_candidates)
         programme = _programme(data)
         model = parse_choice(data, "model", list(SITING_MODELS))
@@ -282,13 +349,24 @@ class SitingRunListView(APIView):
         radius = parse_float(data, "radius_m", required=False, min_value=1, max_value=100_000)
         limit = parse_float(data, "time_limit", required=False, min_value=1, max_value=3600) or 60
         per_site = parse_int(data, "capacity_per_site", required=False, min_value=0)
+        distance = parse_choice(data, "distance", list(DISTANCE_KINDS)) or "straight"
+        exclude = _flag(data, "exclude_unreachable")
+        cost_table = _cost_table(upload)
         if radius is None and SITING_MODELS[model].radius_from_standard:
             radius = float(programme.service_distance_m)
         run = siting_run_create(
             programme=programme,
             name=str(data.get("name") or ""),
-            request=SitingRequest(model=model, p=p, radius_m=radius, time_limit_s=limit),
+            request=SitingRequest(
+                model=model,
+                p=p,
+                radius_m=radius,
+                time_limit_s=limit,
+                distance=distance,
+                exclude_unreachable=exclude,
+            ),
             capacity_per_site=per_site,
+            cost_table=cost_table,
             candidates_lonlat=candidates,
             user=request.user,
             enqueue=enqueue_siting,
@@ -339,8 +417,34 @@ def scenario_json(s: Scenario) -> dict:
         else None,
         "new_capacity": s.new_capacity,
         "capacitated": bool(s.result.get("capacitated")),
-        "parameters": s.parameters,
+        "distance_kind": s.result.get("distance_kind", "straight"),
+        "distance_label": DISTANCE_KINDS.get(s.result.get("distance_kind", "straight")),
+        "mean_distance_m": mean_distance(s.result),
+        "figures": scenario_figures(s),
+        "max_distance_m": s.result.get("max_distance_m"),
+        "unserved_count": (s.result.get("allocation") or {}).get("unserved_count"),
+        "loads": (s.result.get("allocation") or {}).get("loads", []),
+        "parameters": public_parameters(s.parameters),
         "created_at": s.created_at.isoformat(),
+    }
+
+
+def scenario_detail_json(s: Scenario) -> dict:
+    """Return a scenario with what its map draws: sites, allocation lines, before/after."""
+    alloc = s.result.get("allocation") or {}
+    return {
+        **scenario_json(s),
+        "allocation": {
+            "rows": [
+                {k: r[k] for k in ("demand", "site", "site_kind", "weight", "cost")}
+                for r in alloc.get("rows", [])
+            ],
+            "rows_total": alloc.get("rows_total", 0),
+            "lines": alloc.get("lines", []),
+            "unserved_ids": alloc.get("unserved_ids", []),
+        },
+        "coverage_points": s.result.get("coverage_points", []),
+        "network_report": s.result.get("network_report"),
     }
 
 
@@ -361,3 +465,16 @@ class ScenarioListView(APIView):
         if ids:
             qs = qs.filter(pk__in=ids)
         return Response([scenario_json(s) for s in qs[:50]])
+
+
+class ScenarioDetailView(APIView):
+    """One scenario with its allocation (demand → site) and before/after coverage points."""
+
+    permission_classes = [IsPlanner]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request, pk: int):
+        s = Scenario.objects.select_related("programme").filter(pk=pk).first()
+        if s is None:
+            raise NotFound(f"没有编号为 {pk} 的选址方案")
+        return Response(scenario_detail_json(s))

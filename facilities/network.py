@@ -97,9 +97,11 @@ class StreetNetwork:
 
     def road_graph(self) -> RoadGraph:
         """Return the same graph as arrays, for the bulk road costs of the siting models."""
-        edges = np.array(
-            [(a, b, w) for a, b, w in self.graph.edges(data="weight")], dtype=float
-        ).reshape(-1, 3)
+        rows: list[tuple[int, int, float]] = [
+            (int(a), int(b), float(length))
+            for a, b, length in self.graph.edges.data("weight", default=0.0)
+        ]
+        edges = np.asarray(rows, dtype=np.float64).reshape(-1, 3)
         return RoadGraph(
             node_xy_m=self.node_xy,
             edge_from=edges[:, 0].astype(np.int64),

@@ -10,6 +10,11 @@ pages = [
     path("report.xlsx", views.report_excel, name="report-xlsx"),
     path("registry.<str:fmt>", views.registry_export, name="registry-export"),
     path("standards.xlsx", views.standards_export, name="standards-xlsx"),
+    path(
+        "scenario/<int:pk>/allocation.xlsx",
+        views.scenario_allocation,
+        name="scenario-allocation",
+    ),
 ]
 
 urlpatterns = [path("facilities/", include((pages, "facilities")))]

@@ -33,6 +33,7 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from facilities.exporters import as_xlsx
+from facilities.selectors.scenarios import allocation_rows, comparison_rows, load_rows
 
 LEAFLET_DIR = Path(django_leaflet.__file__).parent / "static" / "leaflet"
 _JS_MARK = "EMBED_LEAFLET_JS"
@@ -185,8 +186,13 @@ def report_html(
     demand_points: list[list[float]],
     generated_at: str,
     has_demo: bool,
+    scenarios: list | tuple = (),
 ) -> str:
-    """Return the standalone HTML report of one programme's coverage."""
+    """Return the standalone HTML report of one programme's coverage and its scenarios.
+
+    Each scenario is a map layer (its new sites and the demand it newly reaches, off at
+    first; the current-coverage layer is the "before") and a column of the comparison table.
+    """
     m = folium.Map(
         location=[47.35, 130.3],
         zoom_start=9,
@@ -262,6 +268,8 @@ def report_html(
             fill_opacity=0.9,
             tooltip=map_text(f"{props['name']}（{props['status_label']}）"),
         ).add_to(sites)
+    for k, scenario in enumerate(scenarios[:5]):
+        _scenario_layer(scenario, show=k == 0).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     MetricScale().add_to(m)
     share = f"{report['served_share']:.1%}" if report.get("served_share") is not None else "—"
@@ -294,6 +302,9 @@ def report_html(
     ]
     if report.get("unit_rule"):
         tables.append((f"缺少设施的单元（{report['unit_rule']['label']}）", lacking_rows(report)))
+    if scenarios:
+        tables.append(("选址方案比较（实施前 / 实施后）", comparison_rows(list(scenarios))))
+        tables.append(("方案站点负荷", load_rows(list(scenarios))))
     body = "".join(f"<h2>{html.escape(t)}</h2>{_table(*rows)}" for t, rows in tables)
     m.get_root().html.add_child(folium.Element(body))
     figure = m.get_root()
@@ -314,7 +325,7 @@ def report_html(
     return page.replace("<html>", '<html lang="zh-CN">', 1)
 
 
-def report_xlsx(*, report: dict, targets: list[dict]) -> bytes:
+def report_xlsx(*, report: dict, targets: list[dict], scenarios: list | tuple = ()) -> bytes:
     sheets = {
         "规划目标": target_rows(targets),
         "按区域": area_rows(report),
@@ -322,4 +333,43 @@ def report_xlsx(*, report: dict, targets: list[dict]) -> bytes:
     }
     if report.get("unit_rule"):
         sheets["缺少设施的单元"] = lacking_rows(report)
+    if scenarios:
+        sheets["选址方案比较"] = comparison_rows(list(scenarios))
+        sheets["方案站点负荷"] = load_rows(list(scenarios))
+        sheets["方案需求分配"] = allocation_rows(list(scenarios))
     return as_xlsx(sheets)
+
+
+def scenario_allocation_xlsx(scenarios: list) -> bytes:
+    """Return the scenarios' figures, site loads and demand → site allocation as Excel."""
+    return as_xlsx(
+        {
+            "方案指标": comparison_rows(scenarios),
+            "站点负荷": load_rows(scenarios),
+            "需求分配": allocation_rows(scenarios),
+        }
+    )
+
+
+def _scenario_layer(scenario, *, show: bool = False) -> folium.FeatureGroup:
+    """Return a layer with a scenario's new sites and the demand only they reach (after)."""
+    group = folium.FeatureGroup(
+        name=map_text(f"方案“{scenario.name}”：新增站点（紫）与新增覆盖（绿）"), show=show
+    )
+    for lon, lat, _weight, state in scenario.result.get("coverage_points", []):
+        if state == 2:
+            folium.CircleMarker(
+                [lat, lon], radius=2, weight=0, fill=True, fill_color="#27ae60", fill_opacity=0.9
+            ).add_to(group)
+    for site in scenario.new_sites:
+        folium.CircleMarker(
+            [site["lat"], site["lon"]],
+            radius=7,
+            color="#ffffff",
+            weight=1,
+            fill=True,
+            fill_color="#8e44ad",
+            fill_opacity=0.95,
+            tooltip=map_text(f"{scenario.name}：{site['label']}"),
+        ).add_to(group)
+    return group

@@ -30,4 +30,5 @@ urlpatterns = [
         api_indicators.IndicatorValueHistoryView.as_view(),
         name="indicator-value-history",
     ),
+    path("scenarios/<int:pk>", api.ScenarioDetailView.as_view(), name="scenario-detail"),
 ]

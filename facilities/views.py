@@ -14,13 +14,14 @@ from boundaries.models import AdministrativeArea, AreaLevel
 from facilities.api import FacilitySerializer
 from facilities.errors import CoverageUnavailable
 from facilities.figures import FIGURES, figure_labels
-from facilities.models import Facility, Indicator, Programme
+from facilities.models import Facility, Indicator, Programme, Scenario
 from facilities.permissions import planner_required
-from facilities.report import report_html, report_xlsx
+from facilities.report import report_html, report_xlsx, scenario_allocation_xlsx
 from facilities.selectors.coverage import demand_arrays, programme_coverage
 from facilities.selectors.targets import counties, plan_targets
 from facilities.services.registry import EXPORT_FORMATS, facilities_export_query, registry_xlsx
 from facilities.services.standards_io import standards_xlsx
+from facilities.services.siting import DISTANCE_KINDS
 from facilities.siting.catalogue import DEFAULT_MODEL, SITING_MODELS
 from gis_portal.importing.downloads import export_response
 from gis_portal.metric_crs import to_lonlat
@@ -38,12 +39,8 @@ def planner(request: HttpRequest) -> HttpResponse:
             "has_demo": Facility.objects.filter(is_demo=True).exists(),
             "siting_models": SITING_MODELS.values(),
             "default_model": DEFAULT_MODEL,
-            "indicators": Indicator.objects.all(),
-            "figures": FIGURES,
-            "figure_labels": figure_labels(),
-            "counties": counties(),
-            # The last full year, inside the current plan period (the form's max).
-            "default_year": min(timezone.localdate().year - 1, 2025),
+from facilities.figures import FIGURES, figure_labels
+from facilities.models import Facility, Indicator, Programme, Scenario
         },
     )
 
@@ -77,6 +74,7 @@ def _report_inputs(programme: Programme) -> dict:
         "facilities_geojson": FacilitySerializer(facilities, many=True).data,
         "outlines_geojson": outlines,
         "demand_points": points,
+        "scenarios": list(Scenario.objects.filter(programme=programme)[:10]),
     }
 
 
@@ -110,7 +108,9 @@ def report_excel(request: HttpRequest) -> HttpResponse:
         inputs = _report_inputs(programme)
     except CoverageUnavailable as exc:
         return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
-    body = report_xlsx(report=inputs["report"], targets=inputs["targets"])
+    body = report_xlsx(
+        report=inputs["report"], targets=inputs["targets"], scenarios=inputs["scenarios"]
+    )
     response = HttpResponse(
         body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
@@ -146,4 +146,12 @@ def standards_export(request: HttpRequest) -> HttpResponse:
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = 'attachment; filename="standards.xlsx"'
+def scenario_allocation(request: HttpRequest, pk: int) -> HttpResponse:
+    """Download one scenario's allocation (demand → site) and site loads as Excel."""
+    scenario = get_object_or_404(Scenario.objects.select_related("programme"), pk=pk)
+    response = HttpResponse(
+        scenario_allocation_xlsx([scenario]),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="scenario_{scenario.pk}.xlsx"'
     return response

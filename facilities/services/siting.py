@@ -10,8 +10,16 @@ import numpy as np
 from facilities import siting
 from facilities.errors import SitingRejected
 from facilities.selectors import points_outside_city
+from facilities.siting.allocation import allocation_dict
 from facilities.siting.catalogue import NEEDED, PARAMETER_LABELS, REFUSED, SITING_MODELS
 from facilities.siting_io import Projected, read_points_file, to_problem
+
+# How a run measures distance, as the page and the API offer it.
+DISTANCE_KINDS = {
+    "straight": "直线距离",
+    "network": "沿道路距离",
+    "matrix": "上传的费用矩阵",
+}
 
 
 @dataclass(frozen=True)
@@ -20,6 +28,9 @@ class SitingRequest:
     p: int | None = None
     radius_m: float | None = None
     time_limit_s: float = 60.0
+    distance: str = "straight"  # one of DISTANCE_KINDS
+    # Leave out demand and candidates no road reaches (reported) instead of refusing the run.
+    exclude_unreachable: bool = False
 
     def check(self) -> None:
         """Raise SitingRejected for a parameter the model needs or refuses."""
@@ -42,6 +53,11 @@ class SitingRequest:
             raise SitingRejected(f"新增站点数必须至少为 1（收到 {self.p}）", parameter="p")
         if not self.time_limit_s > 0:
             raise SitingRejected("时间限制必须大于 0 秒", parameter="time_limit")
+        if self.distance not in DISTANCE_KINDS:
+            raise SitingRejected(
+                f"未知的距离方式 {self.distance!r}；可用：{', '.join(DISTANCE_KINDS)}",
+                parameter="distance",
+            )
 
 
 def siting_check_inside_city(projected: Projected) -> None:
@@ -75,6 +91,11 @@ def siting_solve(
         out["covered_weight"] = float(problem.demand_weight[dist <= request.radius_m].sum())
     out["total_weight"] = float(np.sum(problem.demand_weight))
     out["capacitated"] = problem.capacitated
+    out["distance_kind"] = problem.distance_kind
+    out["distance_label"] = DISTANCE_KINDS[problem.distance_kind]
+    if problem.costs is not None and problem.costs.report:
+        out["network_report"] = problem.costs.report
+    out["allocation"] = allocation_dict(problem, result, radius_m=request.radius_m)
     return out
 
 

@@ -87,6 +87,9 @@ def allocation_dict(
                 "site_kind": NEW if alloc.site[k] < m else EXISTING,
                 "weight": round(float(alloc.weight[k]), 3),
                 "cost": round(float(alloc.cost[k]), 1),
+                # Positions in the problem, for the lines drawn on the map.
+                "demand_row": int(alloc.demand[k]),
+                "site_index": int(alloc.site[k]),
             }
             for k in order.tolist()
         ],

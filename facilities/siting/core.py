@@ -252,9 +252,7 @@ def coverage_matrix(
     rows, cols = pairs["i"], pairs["j"]
     order = np.lexsort((cols, rows)) if rows.size < 2_000_000 else np.argsort(rows, kind="stable")
     indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))])
-    return sparse.csr_matrix(
-        (np.ones(order.size, dtype=bool), cols[order], indptr), shape=(n, m)
-    )
+    return sparse.csr_matrix((np.ones(order.size, dtype=bool), cols[order], indptr), shape=(n, m))
 
 
 # Two independent random 64-bit keys per column: a row's key is its length and the two

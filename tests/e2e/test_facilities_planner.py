@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import re
 import time
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from facilities.models import SitingRun
+from facilities.models import Programme, Scenario, SitingRun
 from facilities.services.demo import facilities_demo_load
-from facilities.services.runs import siting_run_execute
+from facilities.services.runs import siting_run_create, siting_run_execute
+from facilities.services.siting import SitingRequest
 from tests.e2e.conftest import ARTIFACTS
 from tests.facilities.factories import user_with_role
 
@@ -183,4 +186,80 @@ def test_served_points_are_drawn_over_the_unserved_ones(live_server, hegang_area
     )
     assert looks["served"]["z"] > looks["unserved"]["z"]
     assert looks["unserved"]["fill"].endswith("80")  # half transparent: no solid red mass
+    page.recorder.assert_clean()
+
+
+# Screenshots for a person to look at, taken when PLANNER_SHOTS_DIR names a folder.
+SHOTS_DIR = os.environ.get("PLANNER_SHOTS_DIR", "")
+
+
+def _shot(page, name: str) -> None:
+    if SHOTS_DIR:
+        Path(SHOTS_DIR).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS_DIR) / name))
+
+
+def _scenario(name: str, p: int, **kw) -> int:
+    programme = Programme.objects.get(slug="eldercare_daycare")
+    request = SitingRequest(model="mclp", p=p, radius_m=1000, time_limit_s=20, **kw)
+    run = siting_run_create(programme=programme, name=name, request=request)
+    run = siting_run_execute(run_id=run.pk)
+    assert run.status == "done", run.message
+    return Scenario.objects.get(run=run).pk
+
+
+@pytest.mark.parametrize(("width", "height"), [(1440, 900), (390, 844), (1080, 1920)])
+def test_scenarios_side_by_side_with_before_after_and_allocation(
+    live_server, hegang_areas, offline_page, width, height
+):
+    facilities_demo_load()
+    first = _scenario("少建三处", 3)
+    second = _scenario("多建八处", 8)
+    page = offline_page
+    page.set_viewport_size({"width": width, "height": height})
+    _login(page, live_server)
+    try:
+        page.wait_for_selector(
+            "#planner[data-loaded=eldercare_daycare]", state="attached", timeout=30_000
+        )
+    except Exception:
+        raise AssertionError(f"page did not load: {page.recorder.console_errors}") from None
+    page.wait_for_selector(f"#planner[data-scenario-on-map='{second}']", state="attached")
+    compare = page.locator("table.compare")
+    header = compare.locator("tr").first.text_content()
+    assert "少建三处" in header and "多建八处" in header  # both columns, side by side
+    text = compare.text_content()
+    for label in ("实施前服务人数", "实施后服务人数", "新增服务人数", "距离方式", "直线距离"):
+        assert label in text
+    # No solver words or raw codes reach the comparison.
+    for word in ("optimal", "time_limit", "mclp", "pmedian", "gap"):
+        assert word not in text
+    # The newest scenario is drawn: 8 new sites, one line per allocated demand unit.
+    counts = page.evaluate(
+        "() => window.plannerMap.getLayers().getArray().map(l => l.getSource().getFeatures().length)"
+    )
+    assert counts[6] == 8 and counts[5] > 0 and counts[4] > 0
+    assert page.locator("#load-table tbody tr").count() >= 8
+    # Before/after: switching the map mode recolours the scenario's points.
+    page.select_option("#map-mode", "after")
+    page.evaluate(
+        "() => { const v = window.plannerMap.getView();"
+        " const src = window.plannerMap.getLayers().item(6).getSource();"
+        " v.fit(src.getExtent(), {padding: [60, 60, 60, 60], maxZoom: 14});"
+        " document.getElementById('scenario-view').scrollIntoView(); }"
+    )
+    page.wait_for_timeout(500)
+    _shot(page, f"planner_after_{width}x{height}.png")
+    page.evaluate("() => document.getElementById('scenarios').scrollIntoView()")
+    page.select_option("#map-mode", "before")
+    page.wait_for_timeout(500)
+    _shot(page, f"planner_before_{width}x{height}.png")
+    # The other scenario on the map, then unticked from the comparison.
+    page.locator(".scenario-list li", has_text="少建三处").locator("input[type=radio]").check()
+    page.wait_for_selector(f"#planner[data-scenario-on-map='{first}']", state="attached")
+    page.locator(".scenario-list li", has_text="多建八处").locator("input[type=checkbox]").uncheck()
+    assert "多建八处" not in page.locator("table.compare").text_content()
+    href = page.get_attribute("#allocation-link", "href")
+    xlsx = page.request.get(live_server.url + href)
+    assert xlsx.status == 200 and xlsx.body()[:2] == b"PK"
     page.recorder.assert_clean()

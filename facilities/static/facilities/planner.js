@@ -40,6 +40,8 @@
   var demandSource = new ol.source.Vector();
   var facilitySource = new ol.source.Vector();
   var siteSource = new ol.source.Vector();
+  var lineSource = new ol.source.Vector();
+  var scenarioPointSource = new ol.source.Vector();
   var COLOURS = {served: "#2e86c1", partly: "#e67e22", unserved: "#c0392b"};
   var demandStyles = {};
   // The unserved points of a dense grid would merge into one red mass over the served
@@ -75,14 +77,26 @@
   }
   var gapLayer = new ol.layer.Vector({source: gapSource, properties: {name: "gaps"}, style: new ol.style.Style({
     stroke: new ol.style.Stroke({color: GAP_COLOUR, width: 1.5}), fill: new ol.style.Fill({color: hatch(GAP_COLOUR)})})});
+  // Before/after: 1 reached by an existing site, 2 reached only with the scenario's sites.
+  var SCENARIO_COLOURS = {before: {0: "#c0392b", 1: "#2e86c1", 2: "#c0392b"}, after: {0: "#c0392b", 1: "#2e86c1", 2: "#27ae60"}};
+  var scenarioStyles = {};
+  ["before", "after"].forEach(function (mode) {
+    scenarioStyles[mode] = {};
+    [0, 1, 2].forEach(function (st) {
+      scenarioStyles[mode][st] = new ol.style.Style({image: new ol.style.Circle({radius: 2.5, fill: new ol.style.Fill({color: SCENARIO_COLOURS[mode][st]})})});
+    });
+  });
+  var mapMode = "now";
   var outlines = HegangMap.countyBackdrop();
   // Zoom 10: the urban districts, where most facilities and people are.
   var map = HegangMap.createMap("map", {zoom: 10, minZoom: 6, maxZoom: 19, layers: [
     outlines,
     gapLayer,
-    new ol.layer.Vector({source: demandSource, style: function (f) { return demandStyles[f.get("state")]; }}),
+    new ol.layer.Vector({source: demandSource, style: function (f) { return mapMode === "now" ? demandStyles[f.get("state")] : null; }}),
     new ol.layer.Vector({source: facilitySource, style: new ol.style.Style({image: new ol.style.Circle({
       radius: 6, fill: new ol.style.Fill({color: "#f1c40f"}), stroke: new ol.style.Stroke({color: "#1b4f72", width: 2})})})}),
+    new ol.layer.Vector({source: scenarioPointSource, style: function (f) { return mapMode === "now" ? null : scenarioStyles[mapMode][f.get("state")]; }}),
+    new ol.layer.Vector({source: lineSource, style: new ol.style.Style({stroke: new ol.style.Stroke({color: "rgba(142,68,173,0.55)", width: 1})})}),
     new ol.layer.Vector({source: siteSource, style: new ol.style.Style({image: new ol.style.RegularShape({
       points: 5, radius: 9, radius2: 4, fill: new ol.style.Fill({color: "#8e44ad"}), stroke: new ol.style.Stroke({color: "#fff", width: 1})})})}),
   ]});
@@ -190,46 +204,113 @@
     });
   }
 
-  // ---- scenarios
+  // ---- scenarios: several side by side (figures from the server, one definition), one on the map
+  var compared = {};  // scenario id → shown in the comparison table
+  var onMap = null;
   function loadScenarios() {
     return getJSON(ds.scenariosUrl + "?programme=" + encodeURIComponent(picker.value)).then(function (list) {
       var box = document.getElementById("scenarios");
       box.textContent = "";
-      if (!list.length) { box.appendChild(el("p", "尚无方案。", "small")); return; }
-      var table = el("table", undefined, "compare");
-      var head = el("tr");
-      ["", "指标"].concat([]).forEach(function () {});
-      head.appendChild(el("th", "指标"));
-      var shown = list.slice(0, 3);
-      shown.forEach(function (s) { head.appendChild(el("th", s.name + " #" + s.id)); });
-      table.appendChild(head);
-      var rows = [
-        ["模型", function (s) { return s.model_label || modelLabel(s.model); }],
-        ["求解情况", function (s) { return s.status_label + "（差距 ≤ " + pct(s.gap) + "）"; }],
-        ["新增站点", function (s) { return s.sites + " 处"; }],
-        [FIGURES.served_before, function (s) { return fmt(s.served_before); }],
-        [FIGURES.served_after, function (s) { return fmt(s.served_after); }],
-        ["方案覆盖率", function (s) { return pct(s.served_share_after); }],
-        ["新增容量", function (s) { return fmt(s.new_capacity); }],
-        ["容量约束", function (s) { return s.capacitated ? "按容量分配" : "不限容量"; }],
-      ];
-      rows.forEach(function (row) {
-        var tr = el("tr");
-        var name = typeof row[0] === "string" ? el("td", row[0]) : el("td", row[0].label);
-        if (typeof row[0] !== "string") { name.title = row[0].definition; }
-        tr.appendChild(name);
-        shown.forEach(function (s) { tr.appendChild(el("td", row[1](s))); });
-        table.appendChild(tr);
+      if (!list.length) {
+        box.appendChild(el("p", "尚无方案。", "small"));
+        document.getElementById("scenario-view").hidden = true;
+        clearScenarioMap();
+        return;
+      }
+      var ids = list.map(function (s) { return s.id; });
+      Object.keys(compared).forEach(function (id) { if (ids.indexOf(Number(id)) < 0) { delete compared[id]; } });
+      if (!Object.keys(compared).length) { list.slice(0, 3).forEach(function (s) { compared[s.id] = true; }); }
+      if (onMap === null || ids.indexOf(onMap) < 0) { onMap = list[0].id; }
+      var ul = el("ul", undefined, "scenario-list");
+      list.forEach(function (s) {
+        var li = el("li");
+        var cb = el("input"); cb.type = "checkbox"; cb.checked = !!compared[s.id];
+        cb.setAttribute("aria-label", "比较方案 " + s.name);
+        cb.addEventListener("change", function () {
+          if (cb.checked) { compared[s.id] = true; } else { delete compared[s.id]; }
+          showComparison(list);
+        });
+        var radio = el("input"); radio.type = "radio"; radio.name = "scenario-on-map"; radio.checked = s.id === onMap;
+        radio.setAttribute("aria-label", "在地图上显示方案 " + s.name);
+        radio.addEventListener("change", function () { onMap = s.id; showOnMap(s.id); });
+        li.appendChild(cb); li.appendChild(radio);
+        li.appendChild(el("span", s.name + " #" + s.id + "（" + s.distance_label + "）"));
+        ul.appendChild(li);
       });
-      box.appendChild(table);
-      siteSource.clear();
-      list[0].new_sites.forEach(function (site) {
-        siteSource.addFeature(new ol.Feature({geometry: new ol.geom.Point(ol.proj.fromLonLat([site.lon, site.lat]))}));
-      });
-      box.appendChild(el("p", "地图上紫色星形为最新方案“" + list[0].name + "”的新增站点。", "small"));
-      box.appendChild(el("p", FIGURES.served_before.label + "：" + FIGURES.served_before.definition + "。", "small"));
+      box.appendChild(el("p", "勾选方框比较（并排），选中圆点在地图上查看。", "small"));
+      box.appendChild(ul);
+      var wrap = el("div", undefined, "compare-wrap"); wrap.id = "compare";
+      box.appendChild(wrap);
+      showComparison(list);
+      return showOnMap(onMap);
     });
   }
+
+  function showComparison(list) {
+    var wrap = document.getElementById("compare");
+    wrap.textContent = "";
+    var shown = list.filter(function (s) { return compared[s.id]; });
+    if (!shown.length) { wrap.appendChild(el("p", "未勾选方案。", "small")); return; }
+    var table = el("table", undefined, "compare");
+    var head = el("tr");
+    head.appendChild(el("th", "指标"));
+    shown.forEach(function (s) { head.appendChild(el("th", s.name + " #" + s.id)); });
+    table.appendChild(head);
+    shown[0].figures.forEach(function (row, k) {
+      var tr = el("tr");
+      tr.appendChild(el("td", row[0]));
+      shown.forEach(function (s) { tr.appendChild(el("td", s.figures[k][1])); });
+      table.appendChild(tr);
+    });
+    wrap.appendChild(table);
+  }
+
+  function clearScenarioMap() {
+    siteSource.clear(); lineSource.clear(); scenarioPointSource.clear();
+  }
+
+  function showOnMap(id) {
+    return getJSON(ds.scenariosUrl + "/" + id).then(function (s) {
+      clearScenarioMap();
+      s.new_sites.forEach(function (site) {
+        siteSource.addFeature(new ol.Feature({geometry: new ol.geom.Point(ol.proj.fromLonLat([site.lon, site.lat]))}));
+      });
+      if (document.getElementById("show-lines").checked) {
+        lineSource.addFeatures(s.allocation.lines.map(function (l) {
+          return new ol.Feature({geometry: new ol.geom.LineString([ol.proj.fromLonLat([l[0], l[1]]), ol.proj.fromLonLat([l[2], l[3]])])});
+        }));
+      }
+      scenarioPointSource.addFeatures(s.coverage_points.map(function (p) {
+        return new ol.Feature({geometry: new ol.geom.Point(ol.proj.fromLonLat([p[0], p[1]])), state: p[3]});
+      }));
+      var view = document.getElementById("scenario-view");
+      view.hidden = false;
+      document.getElementById("scenario-view-note").textContent =
+        "地图上为方案“" + s.name + "”：紫色星形为新增站点，连线为需求单元到所分配站点" +
+        (s.allocation.rows_total > s.allocation.lines.length ? "（仅画出前 " + fmt(s.allocation.lines.length) + " 条）" : "") +
+        "；“方案实施前/后”按本方案的距离方式着色，绿色为新增覆盖。" +
+        (s.unserved_count ? "未分配的需求单元 " + fmt(s.unserved_count) + " 个。" : "");
+      var body = document.querySelector("#load-table tbody");
+      body.textContent = "";
+      var kinds = {"new": "新增", existing: "现有"};
+      s.loads.forEach(function (x) {
+        var tr = el("tr");
+        [x.site, kinds[x.site_kind], fmt(Math.round(x.load)), x.capacity === null ? "不限" : fmt(x.capacity), pct(x.use_share)]
+          .forEach(function (v) { tr.appendChild(el("td", v)); });
+        body.appendChild(tr);
+      });
+      document.getElementById("allocation-link").href = ds.allocationUrl.replace("/0/", "/" + s.id + "/");
+      root.dataset.scenarioOnMap = String(s.id);
+    });
+  }
+
+  document.getElementById("map-mode").addEventListener("change", function (ev) {
+    mapMode = ev.target.value;
+    demandSource.changed(); scenarioPointSource.changed();
+  });
+  document.getElementById("show-lines").addEventListener("change", function () {
+    if (onMap !== null) { showOnMap(onMap).catch(function (err) { setStatus(statusEl, err.message, true); }); }
+  });
 
   // ---- siting runs
   var formStatus = document.getElementById("form-status");
@@ -240,8 +321,23 @@
     if (form.model.selectedOptions[0].dataset.p !== "refused") { data.p = form.p.value; }
     if (form.radius_m.value) { data.radius_m = form.radius_m.value; }
     if (form.capacity_per_site.value) { data.capacity_per_site = form.capacity_per_site.value; }
+    data.distance = form.distance.value;
+    if (data.distance === "network" && form.exclude_unreachable.checked) { data.exclude_unreachable = "true"; }
+    var sent;
+    if (data.distance === "matrix") {
+      if (!form.cost_matrix.files.length) { setStatus(formStatus, "请选择费用矩阵文件（CSV 或 Excel）", true); return; }
+      var fd = new FormData();
+      Object.keys(data).forEach(function (k) { fd.append(k, data[k]); });
+      fd.append("cost_matrix", form.cost_matrix.files[0]);
+      sent = HegangMap.request(ds.runsUrl, {method: "POST", body: fd, csrf: ds.csrf}).then(function (res) {
+        if (!res.ok) { throw new Error(res.error); }
+        return res.body;
+      });
+    } else {
+      sent = postJSON(ds.runsUrl, data);
+    }
     setStatus(formStatus, "正在提交…");
-    postJSON(ds.runsUrl, data).then(function (run) {
+    sent.then(function (run) {
       currentRun = run.id;
       document.getElementById("run").hidden = false;
       cancelButton.disabled = false;
@@ -249,6 +345,15 @@
       poll();
     }).catch(function (err) { setStatus(formStatus, err.message, true); });
   });
+  var distanceSelect = document.querySelector('#siting-form select[name="distance"]');
+  function showDistanceFields() {
+    var v = distanceSelect.value;
+    document.getElementById("matrix-field").hidden = v !== "matrix";
+    document.getElementById("matrix-help").hidden = v !== "matrix";
+    document.getElementById("exclude-field").hidden = v !== "network";
+  }
+  distanceSelect.addEventListener("change", showDistanceFields);
+  showDistanceFields();
   // The cancel button works only while a run is queued or running: disabled before the
   // first run, once cancelling was asked for, and when the run has ended.
   var cancelButton = document.getElementById("run-cancel");
