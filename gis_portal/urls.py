@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from gis_portal import errors, views
 from gis_portal.demo_accounts import LoginForm
+from gis_portal.exports import views as export_views
 from gis_portal.printing import views as print_views
 
 # Each app owns its API routes (urls.py, under /api/v1/) and its pages (page_urls.py).
@@ -23,6 +24,7 @@ urlpatterns = [
     path("", views.public_map, name="public-map"),
     path("healthz", views.healthz, name="healthz"),
     path("maps/print/", print_views.print_page, name="print-map"),
+    path("data/export", export_views.layer_export_download, name="layer-export-download"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its initialiser as a separate script, so CSP needs no inline JS.
