@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from gis_portal import errors, views
 from gis_portal.demo_accounts import LoginForm
 from gis_portal.ogc import views as ogc_views
+from gis_portal.exports import views as export_views
 from gis_portal.printing import views as print_views
 
 # Each app owns its API routes (urls.py, under /api/v1/) and its pages (page_urls.py).
@@ -26,6 +27,7 @@ urlpatterns = [
     path("maps/print/", print_views.print_page, name="print-map"),
     # The base map and OGC API – Tiles (/maps/…, /ogc/tileMatrixSets…, /ogc/collections/<key>/tiles…).
     path("", include("gis_portal.maps.urls")),
+    path("data/export", export_views.layer_export_download, name="layer-export-download"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # OGC API – Features for other departments' GIS clients (gis_portal/ogc/).

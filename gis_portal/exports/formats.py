@@ -84,11 +84,11 @@ CRSES: dict[str, ExportCrs] = {
     for c in (
         ExportCrs("EPSG:4490", "CGCS2000 经纬度（EPSG:4490）", 4490, "EPSG:4490",
                   "http://www.opengis.net/def/crs/EPSG/0/4490", False, 8),
-        ExportCrs("CRS84", "WGS 84 经纬度（CRS84，与 CGCS2000 相差厘米级）", 4490, "OGC:CRS84",
+        ExportCrs("CRS84", "WGS 84 经纬度（CRS84）", 4490, "OGC:CRS84",
                   "http://www.opengis.net/def/crs/OGC/1.3/CRS84", False, 8),
-        ExportCrs("EPSG:4552", "CGCS2000 高斯-克吕格 3° 带 43 带（中央经线 129°E，EPSG:4552）",
+        ExportCrs("EPSG:4552", "高斯-克吕格 43 带（129°E，EPSG:4552）",
                   4552, "EPSG:4552", "http://www.opengis.net/def/crs/EPSG/0/4552", True, 3),
-        ExportCrs("EPSG:4553", "CGCS2000 高斯-克吕格 3° 带 44 带（中央经线 132°E，EPSG:4553）",
+        ExportCrs("EPSG:4553", "高斯-克吕格 44 带（132°E，EPSG:4553）",
                   4553, "EPSG:4553", "http://www.opengis.net/def/crs/EPSG/0/4553", True, 3),
     )
 }  # fmt: skip

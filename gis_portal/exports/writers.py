@@ -3,7 +3,8 @@
 The rows arrive as an iterator of lists of tuples (``ExportSelect``'s columns), so memory
 holds one chunk at a time however large the layer. CSV and GeoJSON are yielded as bytes
 for a streaming response; GeoPackage, the shapefile zip and DXF are written to a file with
-GDAL (pyogrio, one append per chunk) or the DXF writer, then streamed from disk.
+GDAL (pyogrio: one Arrow stream for a GeoPackage, one append per chunk for a
+shapefile) or the DXF writer, then streamed from disk.
 
 Column names: GeoPackage and CSV carry each field's Chinese label; a shapefile carries the
 ≤ 10-character ASCII names of ``shapefile_field_names`` and a 字段对照表.csv that maps them to
@@ -24,6 +25,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 import pyogrio
 import pyogrio.raw
 import shapely
@@ -196,6 +198,30 @@ def _write_chunk(
     )
 
 
+# Arrow types of the fields' kinds in a GeoPackage (a choice is its label: text).
+ARROW_TYPES = {
+    "text": pa.string(),
+    "integer": pa.int64(),
+    "number": pa.float64(),
+    "boolean": pa.bool_(),
+    "date": pa.date32(),
+    "datetime": pa.timestamp("ms", tz="UTC"),
+}
+GEOMETRY_COLUMN = "geometry"  # the WKB column of the Arrow batches (GDAL names it geom)
+
+
+def _arrow_batches(
+    chunks: Chunks, fields: Sequence[Field], schema: pa.Schema, counter: list[int]
+) -> Iterator[pa.RecordBatch]:
+    n = len(fields)
+    for rows in chunks:
+        columns = list(zip(*rows, strict=True))
+        arrays = [pa.array(columns[i], type=schema.field(i).type) for i in range(n)]
+        arrays.append(pa.array([None if g is None else bytes(g) for g in columns[n]], pa.binary()))
+        counter[0] += len(rows)
+        yield pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+
 def write_gpkg(
     chunks: Chunks,
     path: Path,
@@ -205,19 +231,30 @@ def write_gpkg(
     crs: ExportCrs,
     geometry_type: str,
 ) -> int:
-    """Write a GeoPackage layer ``layer`` (columns: the fields' labels); return the count."""
-    count = 0
-    gpkg_type = "Unknown" if geometry_type == "Geometry" else geometry_type
-    names = [f.label for f in fields]
+    """Write a GeoPackage layer ``layer`` (columns: the fields' labels); return the count.
+
+    The chunks go to GDAL as one Arrow stream, so the file is written in one session:
+    GDAL builds the spatial index once at the end. (Appending chunk by chunk instead keeps
+    the R-tree up to date row by row through its triggers: five times slower.)"""
+    schema = pa.schema(
+        [pa.field(f.label, ARROW_TYPES["text" if f.choices else f.kind]) for f in fields]
+        + [pa.field(GEOMETRY_COLUMN, pa.binary())]
+    )
+    counter = [0]
+    reader = pa.RecordBatchReader.from_batches(
+        schema, _arrow_batches(chunks, fields, schema, counter)
+    )
     with _gdal_config(GPKG_WRITE_CONFIG):
-        for rows in chunks:
-            _write_chunk(path, layer=layer, fields=fields, names=names, rows=rows, crs=crs,
-                         driver="GPKG", geometry_type=gpkg_type, append=count > 0)  # fmt: skip
-            count += len(rows)
-        if count == 0:  # an empty layer is still a layer with its columns
-            _write_chunk(path, layer=layer, fields=fields, names=names, rows=[], crs=crs,
-                         driver="GPKG", geometry_type=gpkg_type, append=False)  # fmt: skip
-    return count
+        pyogrio.write_arrow(
+            reader,
+            str(path),
+            layer=layer,
+            driver="GPKG",
+            geometry_name=GEOMETRY_COLUMN,
+            geometry_type="Unknown" if geometry_type == "Geometry" else geometry_type,
+            crs=crs.declared,
+        )
+    return counter[0]
 
 
 def field_table_csv(fields: Sequence[Field], names: dict[str, str]) -> bytes:

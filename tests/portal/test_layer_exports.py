@@ -22,6 +22,7 @@ import shapely
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.http import StreamingHttpResponse
+from drf_spectacular.generators import SchemaGenerator
 
 from boundaries.models import AdministrativeArea
 from gis_portal.catalogue.registry import CATALOGUE
@@ -315,3 +316,18 @@ def test_export_layer_command_writes_any_format(plates, tmp_path, capsys):
     with pytest.raises(CommandError, match="超出"):
         call_command("export_layer", "door-plates", str(tmp_path / "y.gpkg"), "--bbox", "1,1,2,2")
     assert not (tmp_path / "y.gpkg").exists()
+
+
+def test_the_export_is_in_the_openapi_schema_with_its_choices():
+    schema = json.loads(
+        json.dumps(SchemaGenerator().get_schema(request=None, public=True), default=str)
+    )
+    operation = schema["paths"]["/api/v1/layers/{layer}/export"]["get"]
+    params = {p["name"]: p for p in operation["parameters"]}
+    assert params["format"]["required"] is True
+    assert set(params["format"]["schema"]["enum"]) == {"gpkg", "shp", "csv", "geojson", "dxf"}
+    assert {"EPSG:4490", "CRS84", "EPSG:4552", "EPSG:4553"} <= set(params["crs"]["schema"]["enum"])
+    assert set(params["encoding"]["schema"]["enum"]) == {"utf-8", "gbk"}
+    assert {"bbox", "county", "geometry", "layer"} <= set(params)
+    assert {"200", "400", "404"} <= set(operation["responses"])
+    assert "application/geopackage+sqlite3" in operation["responses"]["200"]["content"]
