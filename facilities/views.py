@@ -20,8 +20,8 @@ from facilities.report import report_html, report_xlsx, scenario_allocation_xlsx
 from facilities.selectors.coverage import demand_arrays, programme_coverage
 from facilities.selectors.targets import counties, plan_targets
 from facilities.services.registry import EXPORT_FORMATS, facilities_export_query, registry_xlsx
-from facilities.services.standards_io import standards_xlsx
 from facilities.services.siting import DISTANCE_KINDS
+from facilities.services.standards_io import standards_xlsx
 from facilities.siting.catalogue import DEFAULT_MODEL, SITING_MODELS
 from gis_portal.importing.downloads import export_response
 from gis_portal.metric_crs import to_lonlat
@@ -39,8 +39,13 @@ def planner(request: HttpRequest) -> HttpResponse:
             "has_demo": Facility.objects.filter(is_demo=True).exists(),
             "siting_models": SITING_MODELS.values(),
             "default_model": DEFAULT_MODEL,
-from facilities.figures import FIGURES, figure_labels
-from facilities.models import Facility, Indicator, Programme, Scenario
+            "indicators": Indicator.objects.all(),
+            "figures": FIGURES,
+            "figure_labels": figure_labels(),
+            "counties": counties(),
+            # The last full year, inside the current plan period (the form's max).
+            "default_year": min(timezone.localdate().year - 1, 2025),
+            "distance_kinds": DISTANCE_KINDS.items(),
         },
     )
 
@@ -146,6 +151,8 @@ def standards_export(request: HttpRequest) -> HttpResponse:
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = 'attachment; filename="standards.xlsx"'
+
+
 def scenario_allocation(request: HttpRequest, pk: int) -> HttpResponse:
     """Download one scenario's allocation (demand → site) and site loads as Excel."""
     scenario = get_object_or_404(Scenario.objects.select_related("programme"), pk=pk)

@@ -6,8 +6,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from gis_portal import errors, views
 from gis_portal.demo_accounts import LoginForm
-from gis_portal.ogc import views as ogc_views
 from gis_portal.exports import views as export_views
+from gis_portal.ogc import views as ogc_views
 from gis_portal.printing import views as print_views
 
 # Each app owns its API routes (urls.py, under /api/v1/) and its pages (page_urls.py).
