@@ -17,6 +17,9 @@ from facilities.services.siting import SitingRequest
 from tests.e2e.conftest import ARTIFACTS
 from tests.facilities.factories import user_with_role
 
+# The page's own layers, without the base map the map kernel puts under them.
+PAGE_LAYERS = 'window.plannerMap.getLayers().getArray().filter(l => typeof l.getSource().getFeatures === "function")'
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
@@ -46,7 +49,7 @@ def test_planner_shows_coverage_targets_and_runs_a_scenario(
     targets = page.text_content("#targets")
     assert "日间照料中心（运营）：23 处" in targets and "未达到" in targets
     drawn = page.evaluate(
-        "() => window.plannerMap.getLayers().getArray().map(l => l.getSource().getFeatures().length)"
+        "() => " + PAGE_LAYERS + ".map(l => l.getSource().getFeatures().length)"
     )
     assert drawn[0] == 8 and drawn[2] > 100 and drawn[3] == 24  # outlines, demand, facilities
 
@@ -143,7 +146,7 @@ def test_the_gap_layer_leaves_the_points_readable_and_matches_its_legend(
     page.screenshot(path=str(ARTIFACTS / "planner-gaps-1440x900.png"))
     gaps = page.evaluate(
         """() => {
-          const layers = window.plannerMap.getLayers().getArray();
+          const layers = window.plannerMap.getLayers().getArray().filter(l => typeof l.getSource().getFeatures === "function");
           const gap = layers.find(l => l.get("name") === "gaps");
           const style = gap.getStyle();
           const order = layers.indexOf(gap);
@@ -175,7 +178,7 @@ def test_served_points_are_drawn_over_the_unserved_ones(live_server, hegang_area
     )
     looks = page.evaluate(
         """() => {
-          const layer = window.plannerMap.getLayers().getArray()[2];
+          const layer = window.plannerMap.getLayers().getArray().filter(l => typeof l.getSource().getFeatures === "function")[2];
           const out = {};
           layer.getSource().getFeatures().forEach(f => {
             const s = layer.getStyle()(f);
@@ -236,7 +239,7 @@ def test_scenarios_side_by_side_with_before_after_and_allocation(
         assert word not in text
     # The newest scenario is drawn: 8 new sites, one line per allocated demand unit.
     counts = page.evaluate(
-        "() => window.plannerMap.getLayers().getArray().map(l => l.getSource().getFeatures().length)"
+        "() => " + PAGE_LAYERS + ".map(l => l.getSource().getFeatures().length)"
     )
     assert counts[6] == 8 and counts[5] > 0 and counts[4] > 0
     assert page.locator("#load-table tbody tr").count() >= 8
@@ -244,7 +247,7 @@ def test_scenarios_side_by_side_with_before_after_and_allocation(
     page.select_option("#map-mode", "after")
     page.evaluate(
         "() => { const v = window.plannerMap.getView();"
-        " const src = window.plannerMap.getLayers().item(6).getSource();"
+        " const src = " + PAGE_LAYERS + "[6].getSource();"
         " v.fit(src.getExtent(), {padding: [60, 60, 60, 60], maxZoom: 14});"
         " document.getElementById('scenario-view').scrollIntoView(); }"
     )
