@@ -66,7 +66,9 @@ def test_plan_targets_and_indicators_side_by_side(live_server, hegang_areas, off
     page.fill("#indicator-form input[name=year]", "2025")
     page.fill("#indicator-form input[name=value_percent]", "95.5")
     page.click("#indicator-form button[type=submit]")
-    expect(page.locator("#indicator-status")).to_contain_text("已保存：向阳区 2025 年年均火化率 95.5%")
+    expect(page.locator("#indicator-status")).to_contain_text(
+        "已保存：向阳区 2025 年年均火化率 95.5%"
+    )
     expect(page.locator("#indicator-status")).to_contain_text("填报人 planner")
     expect(page.locator("#targets")).to_contain_text("年均火化率：2025 年：1/1")
     # The same county and year again: refused, named, nothing written.
