@@ -29,7 +29,14 @@ from facilities.services.standards_io import standards_import
 from gis_portal.errors import InvalidParameter, NotFound
 from gis_portal.importing.uploads import upload_problem, upload_saved
 from gis_portal.limits import accepts_upload
-from gis_portal.params import Int, ParamSet, Text, parse_choice, reject_unknown
+from gis_portal.params import (
+    Int,
+    ParamSet,
+    Text,
+    parse_choice,
+    reject_unknown,
+    reject_unsafe_params,
+)
 from gis_portal.throttles import heavy_work
 
 
@@ -113,6 +120,7 @@ class IndicatorValueListView(APIView):
             raise InvalidParameter("body", "请求体应为 JSON 对象")
         data = {k: "" if v is None else str(v) for k, v in request.data.items()}
         reject_unknown(data, ENTRY_FIELDS)
+        reject_unsafe_params(data)
         for key in ENTRY_FIELDS:
             if len(data.get(key, "")) > 200:
                 raise InvalidParameter(key, "长度超过 200 个字符")

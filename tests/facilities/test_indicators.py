@@ -201,3 +201,11 @@ def test_the_admin_refuses_a_year_outside_the_plan_and_keeps_each_correction(heg
     history = client.get(f"/api/v1/indicator-values/{value.pk}/history").json()
     assert [(h["action"], h["value_percent"]) for h in history] == [("填报", 91.0), ("修改", 92.5)]
     assert history[1]["by"] == "admin-planner"
+
+
+def test_a_control_character_in_an_entry_is_a_400_naming_the_field(planner_api):
+    entry = {"indicator": "cremation_rate", "county": "230402", "year": "2023",
+             "value_percent": "88", "note": "备注\x00"}  # fmt: skip
+    response = planner_api.post("/api/v1/indicator-values", entry, format="json")
+    assert response.status_code == 400 and response.json()["parameter"] == "note"
+    assert not IndicatorValue.objects.exists()
