@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.utils import timezone
 
+from boundaries.models import AreaLevel
 from facilities.models import (
     DemandUnit,
     Facility,
@@ -14,6 +15,7 @@ from facilities.models import (
     Scenario,
     SitingRun,
 )
+from facilities.services.indicators import parse_year
 from facilities.services.registry import county_of
 from gis_portal.admin_base import OfflineGISModelAdmin
 from gis_portal.editing.admin_validation import LayerValidatedAdminMixin, layer_validated
@@ -102,9 +104,31 @@ class PlanTargetAdmin(admin.ModelAdmin):
     filter_horizontal = ["facility_types"]
 
 
+class IndicatorValueForm(forms.ModelForm):
+    """The entry form's rules: a year inside a plan period, a county-level area."""
+
+    class Meta:
+        model = IndicatorValue
+        fields = ["indicator", "county", "year", "value_percent", "note", "is_demo"]
+
+    def clean_year(self):
+        try:
+            return parse_year(str(self.cleaned_data["year"]), list(PlanPeriod.objects.all()))
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def clean_county(self):
+        county = self.cleaned_data["county"]
+        if county.level != AreaLevel.COUNTY:
+            raise forms.ValidationError("年度指标按县（区）填报：请选择县级行政区")
+        return county
+
+
 @admin.register(IndicatorValue)
 class IndicatorValueAdmin(admin.ModelAdmin):
     """A correction here is recorded like an entry: the row keeps every version (pghistory)."""
+
+    form = IndicatorValueForm
 
     list_display = ["indicator", "county", "year", "value_percent", "entered_by", "entered_at", "is_demo"]  # fmt: skip
     list_filter = ["indicator", "county", "year", "is_demo"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -28,7 +29,14 @@ from facilities.services.standards_io import standards_import
 from gis_portal.errors import InvalidParameter, NotFound
 from gis_portal.importing.uploads import upload_problem, upload_saved
 from gis_portal.limits import accepts_upload
-from gis_portal.params import Int, ParamSet, Text, parse_choice, reject_unknown
+from gis_portal.params import (
+    Int,
+    ParamSet,
+    Text,
+    parse_choice,
+    reject_unknown,
+    reject_unsafe_params,
+)
 from gis_portal.throttles import heavy_work
 
 
@@ -112,6 +120,7 @@ class IndicatorValueListView(APIView):
             raise InvalidParameter("body", "请求体应为 JSON 对象")
         data = {k: "" if v is None else str(v) for k, v in request.data.items()}
         reject_unknown(data, ENTRY_FIELDS)
+        reject_unsafe_params(data)
         for key in ENTRY_FIELDS:
             if len(data.get(key, "")) > 200:
                 raise InvalidParameter(key, "长度超过 200 个字符")
@@ -168,6 +177,15 @@ class IndicatorValueHistoryView(APIView):
         if not events.exists():
             raise NotFound(f"没有编号为 {pk} 的年度指标记录")
         labels = {"insert": "填报", "update": "修改", "delete": "删除"}
+        events = list(events.select_related("pgh_context"))
+        # A service names the user in its context; a request's context (the admin) holds the
+        # user's id and the URL, set by pghistory's middleware.
+        contexts = [e.pgh_context.metadata if e.pgh_context else {} for e in events]
+        names = dict(
+            get_user_model()
+            .objects.filter(pk__in={c.get("user") for c in contexts if c.get("user")})
+            .values_list("pk", "username")
+        )
         return Response(
             [
                 {
@@ -176,10 +194,11 @@ class IndicatorValueHistoryView(APIView):
                     "year": e.year,
                     "note": e.note,
                     "at": timezone.localtime(e.pgh_created_at).isoformat(),
-                    "by": (e.pgh_context.metadata.get("username") if e.pgh_context else "") or "",
-                    "source": (e.pgh_context.metadata.get("source") if e.pgh_context else "") or "",
+                    "by": c.get("username") or names.get(c.get("user"), ""),
+                    "source": c.get("source")
+                    or ("后台" if str(c.get("url", "")).startswith("/admin/") else ""),
                 }
-                for e in events.select_related("pgh_context")
+                for e, c in zip(events, contexts, strict=True)
             ]
         )
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import openpyxl
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
-from facilities.models import IndicatorValue
+from boundaries.models import AdministrativeArea
+from facilities.models import Indicator, IndicatorValue
 from facilities.selectors.targets import counties
 from tests.facilities.factories import user_with_role
 
@@ -180,3 +182,30 @@ def test_all_counties_reaching_the_goal_meet_the_target(planner_api):
     targets = {t["key"]: t for t in planner_api.get("/api/v1/plan-targets").json()}
     assert targets["eco_burial_share"]["met"] is True
     assert targets["eco_burial_share"]["met_label"] == "达到"
+
+
+def test_the_admin_refuses_a_year_outside_the_plan_and_keeps_each_correction(hegang_areas):
+    client = Client()
+    client.force_login(user_with_role("admin-planner", "planner", password="x"))
+    indicator = Indicator.objects.get(slug="cremation_rate")
+    county = AdministrativeArea.objects.get(code="230402", valid_to__isnull=True)
+    form = {"indicator": indicator.pk, "county": county.pk, "value_percent": "91"}
+    add = "/admin/facilities/indicatorvalue/add/"
+    refused = client.post(add, {**form, "year": "2030"})
+    assert refused.status_code == 200 and "不在任何规划期内" in refused.content.decode()
+    assert not IndicatorValue.objects.exists()
+    assert client.post(add, {**form, "year": "2024"}).status_code == 302
+    value = IndicatorValue.objects.get()
+    change = f"/admin/facilities/indicatorvalue/{value.pk}/change/"
+    assert client.post(change, {**form, "year": "2024", "value_percent": "92.5"}).status_code == 302
+    history = client.get(f"/api/v1/indicator-values/{value.pk}/history").json()
+    assert [(h["action"], h["value_percent"]) for h in history] == [("填报", 91.0), ("修改", 92.5)]
+    assert history[1]["by"] == "admin-planner"
+
+
+def test_a_control_character_in_an_entry_is_a_400_naming_the_field(planner_api):
+    entry = {"indicator": "cremation_rate", "county": "230402", "year": "2023",
+             "value_percent": "88", "note": "备注\x00"}  # fmt: skip
+    response = planner_api.post("/api/v1/indicator-values", entry, format="json")
+    assert response.status_code == 400 and response.json()["parameter"] == "note"
+    assert not IndicatorValue.objects.exists()
