@@ -14,6 +14,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -161,6 +162,13 @@ def export_stream(plan: ExportPlan) -> Iterator[bytes]:
 def export_write(plan: ExportPlan, path: Path) -> int:
     """Write the export to ``path``; return the number of features."""
     rows = export_rows(plan.select)
+    # Closed in every case: a writer that stops early (a GBK refusal) must not leave the
+    # cursor's transaction open until the generator happens to be collected.
+    with closing(rows):
+        return _write(plan, rows, path)
+
+
+def _write(plan: ExportPlan, rows: Iterator[list[tuple]], path: Path) -> int:
     fields = plan.select.fields
     key = plan.fmt.key
     if key in ("csv", "geojson"):

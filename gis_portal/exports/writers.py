@@ -210,13 +210,47 @@ ARROW_TYPES = {
 GEOMETRY_COLUMN = "geometry"  # the WKB column of the Arrow batches (GDAL names it geom)
 
 
+def _arrow_schema(fields: Sequence[Field], names: Sequence[str], *, shapefile: bool) -> pa.Schema:
+    def kind(f: Field) -> str:
+        if f.choices or (shapefile and f.kind == "datetime"):  # a DBF has no date-time
+            return "text"
+        return f.kind
+
+    return pa.schema(
+        [pa.field(name, ARROW_TYPES[kind(f)]) for f, name in zip(fields, names, strict=True)]
+        + [pa.field(GEOMETRY_COLUMN, pa.binary())]
+    )
+
+
 def _arrow_batches(
-    chunks: Chunks, fields: Sequence[Field], schema: pa.Schema, counter: list[int]
+    chunks: Chunks,
+    fields: Sequence[Field],
+    schema: pa.Schema,
+    counter: list[int],
+    *,
+    gbk_refusals: list[ExportRefused] | None = None,
 ) -> Iterator[pa.RecordBatch]:
+    """Yield the chunks as Arrow batches. With ``gbk_refusals`` every text is checked for
+    GBK first: the first refusal is kept there and the stream ends (an exception raised
+    inside the stream would reach GDAL, not the caller)."""
     n = len(fields)
     for rows in chunks:
+        if gbk_refusals is not None:
+            try:
+                _check_gbk(fields, rows, before=counter[0])
+            except ExportRefused as refused:
+                gbk_refusals.append(refused)
+                return
         columns = list(zip(*rows, strict=True))
-        arrays = [pa.array(columns[i], type=schema.field(i).type) for i in range(n)]
+        arrays = [
+            pa.array(
+                [None if v is None else v.astimezone(dt.UTC).isoformat() for v in columns[i]]
+                if schema.field(i).type == pa.string() and fields[i].kind == "datetime"
+                else columns[i],
+                type=schema.field(i).type,
+            )
+            for i in range(n)
+        ]
         arrays.append(pa.array([None if g is None else bytes(g) for g in columns[n]], pa.binary()))
         counter[0] += len(rows)
         yield pa.RecordBatch.from_arrays(arrays, schema=schema)
@@ -236,10 +270,7 @@ def write_gpkg(
     The chunks go to GDAL as one Arrow stream, so the file is written in one session:
     GDAL builds the spatial index once at the end. (Appending chunk by chunk instead keeps
     the R-tree up to date row by row through its triggers: five times slower.)"""
-    schema = pa.schema(
-        [pa.field(f.label, ARROW_TYPES["text" if f.choices else f.kind]) for f in fields]
-        + [pa.field(GEOMETRY_COLUMN, pa.binary())]
-    )
+    schema = _arrow_schema(fields, [f.label for f in fields], shapefile=False)
     counter = [0]
     reader = pa.RecordBatchReader.from_batches(
         schema, _arrow_batches(chunks, fields, schema, counter)
@@ -288,6 +319,26 @@ def write_shapefile_zip(
     mixed = geometry_type == "Geometry"
     written: dict[str, int] = {}
     count = 0
+    if not mixed:
+        # One type: one Arrow stream into GDAL, one session for the whole file.
+        schema = _arrow_schema(fields, dbf_names, shapefile=True)
+        counter, refusals = [0], list[ExportRefused]()
+        batches = _arrow_batches(chunks, fields, schema, counter,
+                                 gbk_refusals=refusals if codec == "GBK" else None)  # fmt: skip
+        pyogrio.write_arrow(
+            pa.RecordBatchReader.from_batches(schema, batches),
+            str(work_dir / f"{stem}.shp"),
+            layer=stem,
+            driver="ESRI Shapefile",
+            geometry_name=GEOMETRY_COLUMN,
+            geometry_type=geometry_type,
+            crs=crs.declared,
+            encoding=codec,
+        )
+        if refusals:
+            raise refusals[0]
+        written[stem], count = counter[0], counter[0]
+        chunks = ()
     for rows in chunks:
         if codec == "GBK":
             _check_gbk(fields, rows, before=count)
