@@ -261,7 +261,7 @@ def test_code_history_parameters_are_checked_in_chinese(client, hegang_areas):
 
 @pytest.mark.django_db
 def test_an_adjustment_filed_through_the_request_api_shows_on_the_request_pages(people):
-    officer, admin = people
+    officer, _admin = people
     from django.test import Client
 
     client = Client()
