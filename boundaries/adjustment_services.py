@@ -40,7 +40,7 @@ from gis_portal.history import history_context
 from gis_portal.metric_crs import geometry_to_metric
 
 # [M] How long a released code stays unused: the bureau's setting, no national figure found.
-CODE_RETENTION_YEARS = getattr(settings, "DIVISION_CODE_RETENTION_YEARS", 5)
+CODE_RETENTION_YEARS = settings.DIVISION_CODE_RETENTION_YEARS
 GEOMETRY_TOLERANCE_M = 5.0
 
 

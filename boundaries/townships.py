@@ -42,7 +42,7 @@ def polygon_from_rings(geom: BaseGeometry) -> MultiPolygon:
         polygons.append(Polygon(part.coords))
     # Rings inside another ring are holes (an enclave of another township).
     polygons.sort(key=lambda p: -p.area)
-    shells: list[Polygon] = []
+    shells: list[BaseGeometry] = []
     for p in polygons:
         host = next((s for s in shells if s.contains(p)), None)
         if host is None:
@@ -82,7 +82,8 @@ def demo_township_polygons_m(
     minx, miny, maxx, maxy = county_m.bounds
     # Points at least this far apart keep tiny slivers out of the cells.
     spacing = 0.35 * np.sqrt(county_m.area / len(township_codes))
-    prepared = shapely.prepared.prep(county_m.buffer(-min(spacing / 4, 500.0)))
+    inner = county_m.buffer(-min(spacing / 4, 500.0))
+    shapely.prepare(inner)
     points: list[tuple[float, float]] = []
     attempts = 0
     while len(points) < len(township_codes):
@@ -90,7 +91,7 @@ def demo_township_polygons_m(
         if attempts > 200_000:
             raise ValueError(f"{county_code}：无法在县域内生成 {len(township_codes)} 个演示点")
         x, y = rng.uniform(minx, maxx), rng.uniform(miny, maxy)
-        if not prepared.contains(shapely.Point(x, y)):
+        if not inner.contains(shapely.Point(x, y)):
             continue
         if any((x - px) ** 2 + (y - py) ** 2 < spacing**2 for px, py in points):
             continue

@@ -222,6 +222,9 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
 # Photos, scans and recordings of a place name (placenames/culture_services.py); never above
 # UPLOAD_MAX_BYTES.
 PLACENAME_MEDIA_MAX_BYTES = env.int("PLACENAME_MEDIA_MAX_BYTES", default=20_000_000)
+# Years a division code given up by an ended unit stays unused (区划调整). The bureau's
+# setting: no national figure was found.
+DIVISION_CODE_RETENTION_YEARS = env.int("DIVISION_CODE_RETENTION_YEARS", default=5)
 # Any other URL refuses a body over this (413) before it is read: views that take files
 # say so with gis_portal.limits.accepts_upload and get UPLOAD_MAX_BYTES instead.
 REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=5 * 1024 * 1024)

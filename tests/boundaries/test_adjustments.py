@@ -257,3 +257,41 @@ def test_code_history_parameters_are_checked_in_chinese(client, hegang_areas):
     assert bad.status_code == 400 and "日期格式" in bad.content.decode()
     ok = client.get("/api/v1/areas/code-history?code=230402&on=2015-01-01").json()
     assert ok["unit"]["name"] == "向阳区" and ok["unit"]["valid_from"] is None
+
+
+@pytest.mark.django_db
+def test_an_adjustment_filed_through_the_request_api_shows_on_the_request_pages(people):
+    officer, _admin = people
+    from django.test import Client
+
+    client = Client()
+    client.force_login(officer)
+    body = {
+        "layer": "areas",
+        "target_id": _area("230402001").pk,
+        "action": "update",
+        "proposed": {"adjustment": _plan()},
+        "reason": "批复",
+    }
+    created = client.post("/api/v1/editing/requests", body, content_type="application/json")
+    assert created.status_code == 201, created.content.decode()
+    pk = created.json()["id"]
+    assert client.get(f"/api/v1/editing/requests/{pk}").status_code == 200
+    page = client.get(f"/editor/requests/{pk}/")
+    assert page.status_code == 200 and "区划调整" in page.content.decode()
+    bad = client.post(
+        "/api/v1/editing/requests",
+        {
+            **body,
+            "target_id": _area("230402002").pk,
+            "proposed": {
+                "adjustment": _plan(
+                    units=["230402002"],
+                    new=[{"code": "230402002", "name": "红军路街道"}],
+                    day="2019-02-30",
+                )
+            },
+        },
+        content_type="application/json",
+    )
+    assert bad.status_code == 400 and "不是 YYYY-MM-DD 日期" in bad.content.decode()
