@@ -492,16 +492,8 @@ def served_within_capacity(
     problem: SitingProblem, selected: list[int], radius_m: float, *, time_limit_s: float = 60.0
 ) -> float:
     """Return the most demand weight the existing and ``selected`` sites serve within capacity."""
-    sub = SitingProblem(
-        demand_xy_m=problem.demand_xy_m,
-        demand_weight=problem.demand_weight,
-        candidate_xy_m=problem.candidate_xy_m[list(selected)].reshape(-1, 2),
-        existing_xy_m=problem.existing_xy_m,
-        candidate_capacity=None
-        if problem.candidate_capacity is None
-        else problem.candidate_capacity[list(selected)],
-        existing_capacity=problem.existing_capacity,
-    )
+    # The same distances as the run (straight, along the roads or the supplied costs).
+    sub = problem.restrict_candidates(list(selected))
     if sub.candidate_xy_m.shape[0] + sub.existing_xy_m.shape[0] == 0:
         return 0.0
     # Every site is open (p = all candidates): the MIP is the max-flow allocation LP.

@@ -332,3 +332,19 @@ def test_a_radius_beyond_the_road_cutoff_is_refused():
     problem = _problem(graph, 1, cutoff=300.0)
     with pytest.raises(siting.SitingInputError, match="计算上限"):
         siting.solve_mclp(problem, p=2, radius_m=400)
+
+
+def test_served_within_capacity_measures_along_the_same_roads():
+    graph = _connected_part(_grid(seed=6))
+    problem = _problem(graph, 6, n=60, m=12, k=0, cutoff=400.0, capacity=60.0)
+    result = siting.solve_mclp(problem, p=3, radius_m=400)
+    served = siting.served_within_capacity(problem, result.selected, 400)
+    assert served == pytest.approx(result.covered_weight)
+    straight = siting.SitingProblem(
+        problem.demand_xy_m,
+        problem.demand_weight,
+        problem.candidate_xy_m,
+        candidate_capacity=problem.candidate_capacity,
+    )
+    # By straight lines more demand is within 400 m than along the roads.
+    assert siting.served_within_capacity(straight, result.selected, 400) >= served
