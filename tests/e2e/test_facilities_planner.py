@@ -48,9 +48,7 @@ def test_planner_shows_coverage_targets_and_runs_a_scenario(
     page.wait_for_selector("#targets li")
     targets = page.text_content("#targets")
     assert "日间照料中心（运营）：23 处" in targets and "未达到" in targets
-    drawn = page.evaluate(
-        "() => " + PAGE_LAYERS + ".map(l => l.getSource().getFeatures().length)"
-    )
+    drawn = page.evaluate("() => " + PAGE_LAYERS + ".map(l => l.getSource().getFeatures().length)")
     assert drawn[0] == 8 and drawn[2] > 100 and drawn[3] == 24  # outlines, demand, facilities
 
     # Children's homes: one per urban community (the one-per-unit rule is shown).
@@ -238,9 +236,7 @@ def test_scenarios_side_by_side_with_before_after_and_allocation(
     for word in ("optimal", "time_limit", "mclp", "pmedian", "gap"):
         assert word not in text
     # The newest scenario is drawn: 8 new sites, one line per allocated demand unit.
-    counts = page.evaluate(
-        "() => " + PAGE_LAYERS + ".map(l => l.getSource().getFeatures().length)"
-    )
+    counts = page.evaluate("() => " + PAGE_LAYERS + ".map(l => l.getSource().getFeatures().length)")
     assert counts[6] == 8 and counts[5] > 0 and counts[4] > 0
     assert page.locator("#load-table tbody tr").count() >= 8
     # Before/after: switching the map mode recolours the scenario's points.
