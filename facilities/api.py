@@ -472,7 +472,7 @@ class ScenarioDetailView(APIView):
 
     permission_classes = [IsPlanner]
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="scenario_detail", responses=OpenApiTypes.OBJECT)
     def get(self, request, pk: int):
         s = Scenario.objects.select_related("programme").filter(pk=pk).first()
         if s is None:

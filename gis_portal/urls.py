@@ -31,7 +31,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # OGC API – Features for other departments' GIS clients (gis_portal/ogc/).
-    path("ogc", ogc_views.LandingView.as_view()),
+    path("ogc", ogc_views.LandingAliasView.as_view()),
     path("ogc/", include("gis_portal.ogc.urls")),
     # The split view serves its initialiser as a separate script, so CSP needs no inline JS.
     # Swagger UI still sets inline styles and draws its icons from data: URIs (neither

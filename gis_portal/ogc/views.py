@@ -148,6 +148,12 @@ class LandingView(OgcView):
         return _json(doc)
 
 
+class LandingAliasView(LandingView):
+    """``/ogc`` without the slash (the form GDAL's ``OAPIF:`` takes); one landing page in the schema."""
+
+    schema = None
+
+
 class ConformanceView(OgcView):
     """The conformance classes this API implements."""
 
