@@ -12,7 +12,7 @@ import pytest
 from django.db import transaction
 
 from boundaries.models import AdministrativeArea, AreaLevel
-from gis_portal.catalogue.registry import catalogue_register, catalogue_unregister
+from gis_portal.catalogue.registry import CATALOGUE, catalogue_register, catalogue_unregister
 from gis_portal.catalogue.spec import CatalogueLayer, Field, Source
 from gis_portal.editing import layers as registry
 from gis_portal.editing.attributes import TextRule, changes_clean
@@ -96,10 +96,22 @@ AREAS_EXAMPLE = CatalogueLayer(
 
 @pytest.fixture
 def areas_example_layer():
+    # The real areas layer edits the same model (division adjustments go through it), and a
+    # model has one editing layer: it steps aside while the example stands in for it, and
+    # the registries are put back as they were, in their order.
+    registries = (CATALOGUE, registry.LAYERS, registry.LAYER_OF_MODEL)
+    saved = [dict(r) for r in registries]
+    catalogue_unregister("areas")
     catalogue_register(AREAS_EXAMPLE)
-    yield registry.LAYERS[AREAS_EXAMPLE.key]
-    catalogue_unregister(AREAS_EXAMPLE.key)
+    try:
+        yield registry.LAYERS[AREAS_EXAMPLE.key]
+    finally:
+        catalogue_unregister(AREAS_EXAMPLE.key)
+        for current, before in zip(registries, saved, strict=True):
+            current.clear()
+            current.update(before)
     assert AREAS_EXAMPLE.key not in registry.LAYERS
+    assert registry.LAYER_OF_MODEL[AdministrativeArea].key == "areas"
 
 
 def test_one_registration_is_served_by_the_editor_api(hegang_areas, areas_example_layer, client_as):
