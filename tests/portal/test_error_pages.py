@@ -36,7 +36,7 @@ def _assert_portal_error_page(response, status: int, heading: str) -> str:
     assert response.status_code == status
     assert response["Content-Type"].startswith("text/html")
     html = response.content.decode()
-    assert '<html lang="zh-CN">' in html
+    assert '<html lang="zh-CN"' in html
     assert heading in html
     assert "portal/portal.css" in html
     assert 'href="/">公众地图</a>' in html
