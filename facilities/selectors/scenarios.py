@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from facilities.figures import FIGURES
 from facilities.models import Scenario
 from facilities.services.siting import DISTANCE_KINDS
-from facilities.siting.catalogue import SITING_MODELS
+from facilities.siting.catalogue import SITING_MODELS, status_label
 
 
 def _i(value: float | None) -> str:
@@ -16,10 +17,12 @@ def _pct(value: float | None) -> str:
 
 
 def _quality(result: dict) -> str:
+    """Say how good the result is in the words the run's message uses (catalogue.STATUS_LABELS)."""
+    status = result.get("status", "")
     gap = result.get("gap") or 0.0
-    if result.get("status") == "optimal" and gap <= 1e-4:
-        return "已证明为最优方案"
-    return f"与最优方案相差不超过 {gap:.2%}"
+    if status == "optimal" and gap <= 1e-4:
+        return status_label("optimal")
+    return f"{status_label(status)}，与最优方案相差不超过 {gap:.2%}"
 
 
 def _radius(s: Scenario, unit: str) -> str:
@@ -53,11 +56,11 @@ def scenario_figures(s: Scenario) -> list[tuple[str, str]]:
         ("结果质量", _quality(r)),
         ("新增站点", f"{len(s.new_sites)} 处"),
         ("服务对象", _i(s.target_population)),
-        ("实施前服务人数", _i(s.served_before)),
-        ("实施后服务人数", _i(s.served_after)),
+        (FIGURES["served_before"].label, _i(s.served_before)),
+        (FIGURES["served_after"].label, _i(s.served_after)),
         ("新增服务人数", _i(s.served_after - s.served_before)),
-        ("实施前覆盖率", _pct(share_before)),
-        ("实施后覆盖率", _pct(share)),
+        ("方案基准覆盖率", _pct(share_before)),
+        ("方案覆盖率", _pct(share)),
         ("平均距离", "—" if mean is None else f"{mean:,.0f}{unit}"),
         ("最远距离", f"{r.get('max_distance_m', 0):,.0f}{unit}"),
         ("未分配的需求点", f"{alloc.get('unserved_count', 0):,} 个"),

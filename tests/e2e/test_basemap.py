@@ -3,8 +3,11 @@ labels from the project's own tiles, offline, with a legend listing the layers i
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from django.contrib.gis.geos import Point
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.e2e.conftest import ARTIFACTS
 from tests.editing.placename_builders import place_create
@@ -70,7 +73,15 @@ def test_the_public_map_at_street_zoom_draws_street_names_and_place_labels(
         "() => { const n = (" + LOADED_NAMES + ")(); return n.streets && n.placenames; }",
         timeout=30_000,
     )
-    page.wait_for_timeout(1500)  # the web font's subsets arrive, labels are redrawn
+    # The web font's subsets arrive and the labels are redrawn: wait for the drawn pixels
+    # (on a loaded machine this takes seconds), then check them below.
+    with contextlib.suppress(PlaywrightTimeout):  # the assertions below say what is missing
+        page.wait_for_function(
+            "(colours) => { const d = (" + CANVAS + ")(colours);"
+            " return d && d.streetPx > 20 && d.placePx > 20; }",
+            arg=[STREET_LABEL_RGB, PLACE_LABEL_RGB],
+            timeout=20_000,
+        )
 
     names = page.evaluate(LOADED_NAMES)
     assert "新华路" in names["streets"]

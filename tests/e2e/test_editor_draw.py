@@ -112,13 +112,17 @@ def test_officer_draws_a_street_line_and_a_planner_a_facility(
     page.wait_for_selector("#map[data-ready='1']", timeout=30_000)
     page.check("#layer-pick input[value='streets']")
     page.click("#btn-draw")
-    a = pixel_of(page, 130.2850, 47.3400)
-    b = page.evaluate(
-        """([lon, lat]) => window.editor.map.getPixelFromCoordinate(ol.proj.fromLonLat([lon, lat]))""",
-        [130.2862, 47.3400],
-    )
+    # Centred on the line's middle, both ends stay clear of the legend at the map's right.
+    pixel_of(page, 130.2856, 47.3400)
     box = page.locator("#map").bounding_box()
-    page.mouse.click(*a)
+    a, b = (
+        page.evaluate(
+            """([lon, lat]) => window.editor.map.getPixelFromCoordinate(ol.proj.fromLonLat([lon, lat]))""",
+            [lon, 47.3400],
+        )
+        for lon in (130.2850, 130.2862)
+    )
+    page.mouse.click(box["x"] + a[0], box["y"] + a[1])
     page.mouse.dblclick(box["x"] + b[0], box["y"] + b[1])
     page.wait_for_selector("#f-streets-name:visible")
     page.fill("#f-streets-name", "育才路")

@@ -230,7 +230,7 @@ def test_scenarios_side_by_side_with_before_after_and_allocation(
     header = compare.locator("tr").first.text_content()
     assert "少建三处" in header and "多建八处" in header  # both columns, side by side
     text = compare.text_content()
-    for label in ("实施前服务人数", "实施后服务人数", "新增服务人数", "距离方式", "直线距离"):
+    for label in ("方案基准服务人数", "方案服务人数", "新增服务人数", "距离方式", "直线距离"):
         assert label in text
     # No solver words or raw codes reach the comparison.
     for word in ("optimal", "time_limit", "mclp", "pmedian", "gap"):

@@ -181,7 +181,7 @@ def test_the_reports_carry_every_scenario_with_its_figures(street_setup, client)
     page = client.get("/facilities/report.html?programme=eldercare_daycare").content.decode()
     assert "选址方案比较（实施前 / 实施后）" in page
     assert "&lt;b&gt;甲&lt;/b&gt;" in page and "<b>甲</b>" not in page  # data, never markup
-    assert "实施后服务人数" in page and "沿道路距离" in page
+    assert "方案服务人数" in page and "沿道路距离" in page
     book = openpyxl.load_workbook(
         io.BytesIO(client.get("/facilities/report.xlsx?programme=eldercare_daycare").content)
     )
