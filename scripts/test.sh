@@ -21,5 +21,5 @@ DJANGO_SECRET_KEY=$(.venv/bin/python -c "import secrets; print(secrets.token_url
 echo "== bench smoke (every benchmark on tiny data sets, in a throwaway database)"
 DATABASE_URL=${DATABASE_URL:-postgis://hegang@127.0.0.1:${LOCAL_PG_PORT:-54329}/hegang} \
   .venv/bin/python -m bench.run --smoke
-echo "== pytest"
-exec .venv/bin/python -m pytest "$@"
+echo "== pytest (pytest-xdist: PYTEST_WORKERS processes, default 2, each file on one worker)"
+exec .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" --dist loadfile "$@"

@@ -3,8 +3,29 @@
 from __future__ import annotations
 
 import pytest
+from django.db.models.signals import post_migrate
 
 from gis_portal.datasets import HEGANG_DATA_DIR
+
+
+def _reseed_after_flush(sender, using="default", **kwargs):
+    """Put back the code tables the data migrations wrote (place categories, programmes and
+    the plan's standards) after a transactional test's flush emptied them, so the next test
+    in this database finds them whatever the order (pytest-xdist schedules files freely)."""
+    if sender.label != "facilities" or using != "default":
+        return  # post_migrate comes once per app; once per flush is enough
+    from facilities.models import Programme
+    from facilities.services.standards import programmes_seed
+    from placenames.models import PlaceCategory
+    from placenames.services import categories_load
+
+    if not PlaceCategory.objects.exists():
+        categories_load()
+    if not Programme.objects.exists():
+        programmes_seed()
+
+
+post_migrate.connect(_reseed_after_flush, dispatch_uid="tests-reseed-after-flush")
 
 
 @pytest.fixture

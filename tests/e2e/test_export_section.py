@@ -27,7 +27,19 @@ def plates(hegang_areas):
     )
 
 
-@pytest.mark.parametrize("size", [(1440, 900), (390, 844), (1080, 1920)])
+def test_the_portrait_kiosk_offers_no_downloads(live_server, plates, offline_page):
+    """A public touch screen has no one to take a file home: the section is not shown."""
+    page = offline_page
+    page.set_viewport_size({"width": 1080, "height": 1920})
+    page.goto(live_server.url + "/placenames/")
+    page.wait_for_selector("#map[data-ready]", state="attached", timeout=20_000)
+    assert page.evaluate("() => document.documentElement.dataset.layout") == "kiosk"
+    assert page.locator("#data-downloads").count() == 1
+    assert not page.locator("#data-downloads").is_visible()
+    page.recorder.assert_clean()
+
+
+@pytest.mark.parametrize("size", [(1440, 900), (390, 844)])
 def test_the_section_fits_and_downloads_a_gbk_shapefile(live_server, plates, offline_page, size):
     page = offline_page
     width, height = size
