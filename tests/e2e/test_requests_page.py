@@ -89,7 +89,7 @@ def test_approver_reviews_approves_and_publishes_a_renaming(
     page.screenshot(path="test-artifacts/test_requests_page_approved.png")
     page.click("#btn-publish")
     page.wait_for_function(
-        "() => document.querySelector('#rq-status').textContent.includes('已公告')"
+        "() => (document.querySelector('#rq-status')?.textContent || '').includes('已公告')"
     )
     assert Announcement.objects.get(request=req).standard_name == "朝阳小区"
     page.goto(f"{live_server.url}/announcements/")
