@@ -15,7 +15,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from boundaries.selectors import areas_at_point
+from boundaries.selectors.areas import areas_at_point
 from gis_portal.errors import InvalidParameter
 from gis_portal.params import (
     NONBLANK_PATTERN,

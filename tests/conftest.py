@@ -36,6 +36,6 @@ def hegang_data_dir():
 @pytest.fixture
 def hegang_areas(db, hegang_data_dir):
     """Load the real Hegang areas (MCA + NBS, Amap polygons, 2020 census)."""
-    from boundaries.services import areas_load_hegang
+    from boundaries.services.areas import areas_load_hegang
 
     return areas_load_hegang(data_dir=hegang_data_dir)

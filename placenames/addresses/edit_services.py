@@ -25,7 +25,7 @@ from shapely.geometry import LineString, MultiLineString
 from shapely.geometry.base import BaseGeometry
 
 from boundaries.models import AreaLevel
-from boundaries.selectors import areas_at_point
+from boundaries.selectors.areas import areas_at_point
 from gis_portal.editing.attributes import (
     ChoiceRule,
     DateRule,

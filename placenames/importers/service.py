@@ -12,7 +12,7 @@ from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
 
 from boundaries.models import AdministrativeArea
-from boundaries.selectors import beijing1954_conversions
+from boundaries.selectors.areas import beijing1954_conversions
 from gis_portal.errors import DomainError
 from gis_portal.importing.readers import FileRefused, read_rows
 from placenames.importers.approvals import (

@@ -197,7 +197,7 @@ def _wait_http(url: str, server: subprocess.Popen, log: Path) -> None:
 
 SETUP = f"""
 import json
-from boundaries.services import areas_load_hegang
+from boundaries.services.areas import areas_load_hegang
 from facilities.models import Facility, FacilityType, Programme
 from gis_portal.accounts import roles_sync, user_create_with_role
 from gis_portal.datasets import HEGANG_DATA_DIR

@@ -32,7 +32,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from boundaries.services import areas_load_hegang
+from boundaries.services.areas import areas_load_hegang
 from facilities.models import Programme
 from facilities.services.standards import programmes_seed
 from facilities.standards import TYPES

@@ -5,7 +5,7 @@ export writes the first, the import reads any) and a row validator. A row comes 
 values and, for GIS formats, a shapely geometry in the file's CRS; tables carry the
 geometry as WKT (几何) or, for markers, as 东坐标/北坐标 (经度/纬度). Every problem names its
 column. Coordinates are checked and brought to CGCS2000 lon/lat by
-``boundaries.bulk_geometry`` (Beijing 1954 only with an approved parameter set); the
+``boundaries.bulk.geometry`` (Beijing 1954 only with an approved parameter set); the
 surveyed geometry in its own system is kept alongside (``original_wkt`` / ``original_x``
 …), as the survey import and ``convert_boundaries`` keep it.
 """
@@ -23,7 +23,7 @@ import shapely
 from shapely.geometry import LineString, MultiLineString, MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from boundaries.bulk_geometry import (
+from boundaries.bulk.geometry import (
     MARKER_LINE_TOLERANCE_M,
     MAX_VERTICES,
     Located,

@@ -3,15 +3,15 @@
 A direct write (areas; lines and markers of a 系统管理员's initial load) is a few
 set-based statements over the staging table with one history event per row
 (``write_with_history``); a boundary officer's lines and markers go to
-``boundaries.bulk_requests`` instead. The export selects the import's headings first.
+``boundaries.bulk.requests`` instead. The export selects the import's headings first.
 """
 
 from __future__ import annotations
 
-from boundaries.bulk_requests import requests_file
-from boundaries.bulk_staging import GEOM_SQL
+from boundaries.bulk.requests import requests_file
+from boundaries.bulk.staging import GEOM_SQL
 from boundaries.models import AdministrativeArea, AreaLevel, BoundaryLine, BoundaryMarker
-from boundaries.services import area_pieces_rebuild
+from boundaries.services.areas import area_pieces_rebuild
 from gis_portal.importing.history import write_with_history
 from gis_portal.importing.spec import ExportQuery
 

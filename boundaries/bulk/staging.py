@@ -1,8 +1,8 @@
 """The staging side of a bulk boundary import: staged columns and values, read back.
 
-A validated row (``boundaries.bulk_rows``) is staged as plain values: geometry as hex
+A validated row (``boundaries.bulk.rows``) is staged as plain values: geometry as hex
 EWKB in EPSG:4490 beside its surveyed original, its system and the approved parameter set
-that converted it (``boundaries.bulk_io`` copies them into the kernel's staging table).
+that converted it (``boundaries.bulk.io`` copies them into the kernel's staging table).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import shapely
 from django.contrib.gis.geos import GEOSGeometry
 
-from boundaries import bulk_geometry
+from boundaries.bulk import geometry as bulk_geometry
 from gis_portal.errors import DomainError
 
 KEY_COLUMN = {"areas": ("code", "区划代码"), "lines": ("code", "界线编号"), "markers": ("number", "界桩编号")}  # fmt: skip

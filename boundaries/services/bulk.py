@@ -12,8 +12,8 @@ from pathlib import Path
 
 from django.contrib.auth.models import User
 
-from boundaries.bulk_io import SPECS
-from boundaries.bulk_staging import BoundaryImportRefused
+from boundaries.bulk.io import SPECS
+from boundaries.bulk.staging import BoundaryImportRefused
 from gis_portal.editing.permissions import user_may_decide
 from gis_portal.importing.export import export_file
 from gis_portal.importing.pipeline import layer_import, operator_name

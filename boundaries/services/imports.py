@@ -9,7 +9,7 @@ from django.db import transaction
 
 from boundaries.crs import CGCS2000, CRS_TABLE, transformer_between
 from boundaries.errors import ImportFileInvalid
-from boundaries.importers import ParsedSurvey
+from boundaries.importers.surveys import ParsedSurvey
 from boundaries.lines import as_multilinestring
 from boundaries.models import (
     MARKER_KIND_OF_TYPE,

@@ -6,7 +6,7 @@ editor's fields (geometry in EPSG:4490 and the attributes) plus ``survey``: the 
 as surveyed, its system and the approved parameter set that converted it, so the record
 keeps its original exactly as the survey import and ``convert_boundaries`` keep it.
 The editor's own rules (inside the city, a marker within 5 m of its line, a line keeping
-its markers) run on every write, through ``boundaries.edit_services``.
+its markers) run on every write, through ``boundaries.services.edit``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
 from django.utils import timezone
 
-from boundaries import edit_services
 from boundaries.lines import MARKER_NUMBER_RE
 from boundaries.models import (
     MARKER_KIND_OF_TYPE,
@@ -27,6 +26,7 @@ from boundaries.models import (
     BoundaryMarker,
     TransformationParameterSet,
 )
+from boundaries.services import edit as edit_services
 from gis_portal.editing.attributes import GeometryRule, NumberRule, TextRule, comment_clean
 from gis_portal.editing.errors import InvalidEdit
 from gis_portal.editing.geometry_input import geometry_parse

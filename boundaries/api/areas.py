@@ -9,8 +9,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from boundaries import division_selectors, selectors
 from boundaries.models import AdministrativeArea, AreaLevel
+from boundaries.selectors import areas as selectors
+from boundaries.selectors import divisions as division_selectors
 from gis_portal.params import BBox, Bool, Choice, Date, Float, ParamSet, Text
 
 

@@ -11,8 +11,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from boundaries import line_selectors
 from boundaries.models import BoundaryLine, BoundaryMarker, BoundaryVersion
+from boundaries.selectors import lines as line_selectors
 from gis_portal.errors import InvalidParameter
 from gis_portal.params import Float, ParamSet, Text
 from gis_portal.throttles import heavy_work

@@ -32,7 +32,7 @@ from boundaries.models import (
     DivisionAdjustment,
 )
 from boundaries.polygons import PolygonDataError, as_multipolygon
-from boundaries.services import area_pieces_rebuild
+from boundaries.services.areas import area_pieces_rebuild
 from boundaries.successors import Succession, successor_handlers
 from boundaries.townships import outside_parent_m
 from gis_portal.editing.errors import InvalidEdit

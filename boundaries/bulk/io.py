@@ -1,8 +1,8 @@
 """Bulk import and export of areas, boundary lines and markers (the kernel's layer specs).
 
-Rows are validated by ``boundaries.bulk_rows`` (no database), checked together over the
+Rows are validated by ``boundaries.bulk.rows`` (no database), checked together over the
 staging table (duplicates, references, the edit scope, the line/marker rule), then
-written by ``boundaries.bulk_write``: directly for areas and for a 系统管理员's initial
+written by ``boundaries.bulk.write``: directly for areas and for a 系统管理员's initial
 load, and as one batch of change requests for a boundary officer's lines and markers.
 Each spec instance carries the options of one import (declared CRS, initial load); the
 registered instances serve exports and the kernel's registry.
@@ -17,12 +17,16 @@ import shapely
 from django.conf import settings
 from django.contrib.auth.models import User
 
-from boundaries import bulk_checks, bulk_geometry, bulk_rows, bulk_staging, bulk_write
-from boundaries.bulk_geometry import Vocabulary
-from boundaries.bulk_rows import AREA_COLUMNS, LINE_COLUMNS, MARKER_COLUMNS
+from boundaries.bulk import checks as bulk_checks
+from boundaries.bulk import geometry as bulk_geometry
+from boundaries.bulk import rows as bulk_rows
+from boundaries.bulk import staging as bulk_staging
+from boundaries.bulk import write as bulk_write
+from boundaries.bulk.geometry import Vocabulary
+from boundaries.bulk.rows import AREA_COLUMNS, LINE_COLUMNS, MARKER_COLUMNS
 from boundaries.crs import CrsDef, CrsError
 from boundaries.models import AdministrativeArea, BoundaryLine
-from boundaries.selectors import beijing1954_conversions
+from boundaries.selectors.areas import beijing1954_conversions
 from gis_portal.editing.layers import BOUNDARY_EDITORS
 from gis_portal.editing.permissions import user_may_edit
 from gis_portal.editing.scope import scope_area_ids, scope_names

@@ -1,7 +1,7 @@
 """A boundary officer's bulk import as one batch of change requests.
 
 Each new or changed line or marker is one request (``change_requests_submit_batch``):
-checked now by a rolled-back trial, applied on approval by ``boundaries.record_services``
+checked now by a rolled-back trial, applied on approval by ``boundaries.services.records``
 with its surveyed original. A row whose geometry and attributes come back unchanged files
 nothing.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import shapely
 from django.contrib.gis.geos import GEOSGeometry
 
-from boundaries.bulk_staging import KEY_COLUMN, BoundaryImportRefused, staged_rows
+from boundaries.bulk.staging import KEY_COLUMN, BoundaryImportRefused, staged_rows
 from boundaries.models import BoundaryLine, BoundaryMarker
 from gis_portal.editing import change_services
 from gis_portal.editing.layers import layer_get

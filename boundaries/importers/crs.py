@@ -4,7 +4,7 @@ Every layer's import reads the same 坐标系 column: CGCS2000 (the default), WG
 internet map systems GCJ-02 and BD-09 (converted by ``boundaries.geodesy``), or Beijing
 1954 (北京54 / EPSG:4214 lon/lat, or a Gauss-Krüger code such as EPSG:2440), converted only
 with an approved parameter set for that system (``DatumConversion``, looked up by
-``boundaries.selectors.beijing1954_conversions``) and refused without one.
+``boundaries.selectors.areas.beijing1954_conversions``) and refused without one.
 """
 
 from __future__ import annotations

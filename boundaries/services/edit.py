@@ -116,7 +116,7 @@ def _marker_in_use(marker: BoundaryMarker) -> None:
 
 # Attributes, geometry and comment of one line (it keeps its markers within tolerance); a
 # line with markers or inspections is not deleted. Applied by approvals: every change of a
-# boundary goes in as a change request (boundaries/record_services.py).
+# boundary goes in as a change request (boundaries/services/records.py).
 LINE_WRITES = FeatureWrites(
     model=BoundaryLine,
     geometry_field=GEOMETRY_FIELD,

@@ -9,8 +9,8 @@ from __future__ import annotations
 from rest_framework import serializers
 from rest_framework.views import APIView
 
-from boundaries import line_selectors
-from boundaries.line_api import LineFeatureSerializer, MarkerFeatureSerializer
+from boundaries.api.lines import LineFeatureSerializer, MarkerFeatureSerializer
+from boundaries.selectors import lines as line_selectors
 from gis_portal.editing.api import FeatureEditView
 from gis_portal.editing.layers import LAYERS
 

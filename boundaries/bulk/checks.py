@@ -12,9 +12,8 @@ from collections.abc import Mapping
 import shapely
 from django.contrib.contenttypes.models import ContentType
 
-from boundaries import bulk_geometry
-from boundaries.bulk_staging import KEY_COLUMN, staged_geom, staged_rows
-from boundaries.edit_services import line_footprint, marker_footprint
+from boundaries.bulk import geometry as bulk_geometry
+from boundaries.bulk.staging import KEY_COLUMN, staged_geom, staged_rows
 from boundaries.models import (
     LEVEL_RANK,
     AdministrativeArea,
@@ -22,6 +21,7 @@ from boundaries.models import (
     BoundaryLine,
     BoundaryMarker,
 )
+from boundaries.services.edit import line_footprint, marker_footprint
 from boundaries.townships import outside_parent_m
 from gis_portal.editing.models import ChangeRequest, ChangeStatus
 from gis_portal.editing.scope import Footprint, footprints_in_scope
