@@ -17,7 +17,7 @@ def _reseed_after_flush(sender, using="default", **kwargs):
     from facilities.models import Programme
     from facilities.services.standards import programmes_seed
     from placenames.models import PlaceCategory
-    from placenames.services import categories_load
+    from placenames.services.names import categories_load
 
     if not PlaceCategory.objects.exists():
         categories_load()

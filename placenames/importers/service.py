@@ -41,7 +41,7 @@ from placenames.importers.validation import (
     validate_row,
 )
 from placenames.models import PlaceCategory, PlaceName
-from placenames.services import AliasInput, PlaceNameInput, placenames_bulk_upsert
+from placenames.services.names import AliasInput, PlaceNameInput, placenames_bulk_upsert
 
 BATCH_SIZE = 2000
 EXISTING_CHUNK = 10_000

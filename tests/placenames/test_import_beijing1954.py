@@ -22,7 +22,7 @@ from boundaries.services.conversion import parameter_set_approve
 from boundaries.transform_fit import pipeline_for
 from placenames.importers.service import ImportRefused, placenames_import
 from placenames.models import PlaceName
-from placenames.services import categories_load
+from placenames.services.names import categories_load
 from tests.editing.factories import role_user
 
 pytestmark = pytest.mark.django_db

@@ -348,7 +348,7 @@ def test_public_reads_come_from_the_replica_and_outlive_the_primary(portal):
     r = _browser().get(portal.url + "/api/v1/areas", params={"level": "city"}, timeout=10)
     assert r.status_code == 200 and r.json()["features"][0]["properties"]["name"] == "鹤岗市"
     assert _public_capacity(portal) == 40
-    # Place-name search is raw SQL (placenames/selectors.py), read from the replica too.
+    # Place-name search is raw SQL (placenames/selectors/names.py), read from the replica too.
     r = _browser().get(portal.url + "/api/v1/placenames", params={"q": "鹤岗"}, timeout=10)
     assert r.status_code == 200, r.text[:2000]
     assert officer.get(feature_url, timeout=10).status_code >= 500

@@ -40,7 +40,6 @@ from gis_portal.editing.geometry_input import geometry_parse
 from gis_portal.editing.writes import FeatureWrites, geos_4490
 from gis_portal.errors import Conflict, DomainError
 from gis_portal.metric_crs import to_metric
-from placenames.addresses import services
 from placenames.addresses.checks import DEFAULT_MAX_DISTANCE_M
 from placenames.addresses.models import (
     BaseEnd,
@@ -64,6 +63,7 @@ from placenames.addresses.numbering import (
     rule_beijing,
     validate_line,
 )
+from placenames.addresses.services import addresses as services
 from placenames.addresses.tile_store import tile_cache_invalidate
 
 # A plate farther from its street than the frontage setback is reported by the checks

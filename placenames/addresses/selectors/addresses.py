@@ -25,7 +25,7 @@ from placenames.addresses.models import (
 )
 from placenames.addresses.numbering import format_number, locate_many
 from placenames.models import PlaceName, PlaceSignKind
-from placenames.sign_selectors import place_sign_states
+from placenames.selectors.signs import place_sign_states
 
 
 @dataclass

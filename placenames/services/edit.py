@@ -57,8 +57,8 @@ from placenames.models import (
     PlaceNameStatus,
     SurveyMethod,
 )
-from placenames.selectors import placename_review
-from placenames.services import division_code_basis, place_code_next, search_keys
+from placenames.selectors.names import placename_review
+from placenames.services.names import division_code_basis, place_code_next, search_keys
 
 GEOMETRY_FIELD = "geom_4490"
 GEOMETRY_TYPE_NAMES = {

@@ -32,11 +32,11 @@ from gis_portal.params import (
     reject_unknown,
 )
 from gis_portal.throttles import heavy_work
-from placenames import selectors
 from placenames.exporters import FORMATS, SHAPEFILE_ENCODINGS, export_bytes
 from placenames.models import PlaceName, PlaceNameStatus
 from placenames.ranking import KIND_NAMES
 from placenames.romanize import is_settlement_category, romanize
+from placenames.selectors import names as selectors
 
 MAX_PAGE_SIZE = 100
 MAX_RADIUS_M = 50_000

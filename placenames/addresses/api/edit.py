@@ -13,9 +13,14 @@ from rest_framework.views import APIView
 
 from gis_portal.errors import InvalidParameter
 from gis_portal.params import Int, ParamSet
-from placenames.addresses import services
-from placenames.addresses.api import HEGANG_LAT, HEGANG_LON, HEGANG_POSITION, hegang_lon_lat
+from placenames.addresses.api.addresses import (
+    HEGANG_LAT,
+    HEGANG_LON,
+    HEGANG_POSITION,
+    hegang_lon_lat,
+)
 from placenames.addresses.models import Condition, PlateStatus
+from placenames.addresses.services import addresses as services
 
 
 class ProposeNumberView(APIView):

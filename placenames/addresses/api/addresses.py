@@ -30,10 +30,11 @@ from gis_portal.params import (
     parse_lon_lat,
 )
 from gis_portal.throttles import heavy_work
-from placenames.addresses import geocodejson, lookup, selectors
+from placenames.addresses import geocodejson, lookup
 from placenames.addresses.address_parse import AddressQueryError, normalize
 from placenames.addresses.checks import RULES
 from placenames.addresses.models import Street
+from placenames.addresses.selectors import addresses as selectors
 from placenames.addresses.tile_store import tile_fetch
 from placenames.addresses.tiles import LAYERS as TILE_LAYERS
 from placenames.addresses.tiles import MAX_ZOOM, TileError, validate_tile
