@@ -34,11 +34,11 @@ from gis_portal.history import bulk_history, history_events_write
 from gis_portal.importing.pipeline import SERVER_FILE_MAX_BYTES, layer_import
 from gis_portal.metric_crs import to_lonlat, to_metric
 from placenames.addresses import lookup
-from placenames.addresses import services as address_services
 from placenames.addresses.bulk_io import PLATES, STREETS
 from placenames.addresses.demo_network import SPECIFICS
 from placenames.addresses.models import DoorPlate, Street
-from placenames.addresses.selectors import address_checks
+from placenames.addresses.selectors.addresses import address_checks
+from placenames.addresses.services import addresses as address_services
 from placenames.addresses.tile_store import tile_build, tile_cache_clear, tile_fetch
 from placenames.addresses.tiles import TileAddress
 from placenames.romanize import romanize

@@ -7,7 +7,7 @@ from django.db import connection
 
 from bench.harness import Result, percentile, sized, time_each_ms
 from boundaries.models import AdministrativeArea
-from boundaries.selectors import areas_at_point, areas_at_point_unindexed
+from boundaries.selectors.areas import areas_at_point, areas_at_point_unindexed
 from gis_portal.demo import demo_load
 
 N_POINTS = sized(10_000, 200)

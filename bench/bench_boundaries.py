@@ -22,7 +22,7 @@ from scipy.optimize import least_squares
 from bench.harness import Result, best_of, median, sized
 from boundaries import transform_fit as tf
 from boundaries.crs import CRS_TABLE
-from boundaries.line_selectors import TopologyTolerances, topology_report
+from boundaries.selectors.lines import TopologyTolerances, topology_report
 from boundaries.synthetic import DEMO_TRUE_7P, cgcs2000_to_demo_beijing1954
 from boundaries.transform_fit import CommonPoint, fit_transformation
 from gis_portal.demo import demo_load

@@ -55,10 +55,10 @@ from gis_portal.editing import history
 from gis_portal.editing import writes as feature_writes
 from gis_portal.editing.errors import InvalidEdit
 from gis_portal.editing.layers import LAYERS
-from placenames import edit_services as placename_edit
-from placenames.addresses import edit_services as address_edit
 from placenames.addresses.models import DoorPlate, PlateStatus, Street, StreetSign
+from placenames.addresses.services import edit as address_edit
 from placenames.models import PlaceName
+from placenames.services import edit as placename_edit
 
 N_SAVES = sized(200, 6)
 N_VERSIONS = sized(100, 6)

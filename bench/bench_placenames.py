@@ -46,13 +46,13 @@ from placenames.demo_archive import SPECIFICS
 from placenames.importers.service import placenames_import
 from placenames.models import PlaceCategory, PlaceName
 from placenames.romanize import pinyin_initials, pinyin_key, syllables_of
-from placenames.selectors import (
+from placenames.selectors.names import (
     SearchFilters,
     like_escape,
     placename_search,
     placename_suggest,
 )
-from placenames.services import PlaceNameInput, categories_load, placename_upsert
+from placenames.services.names import PlaceNameInput, categories_load, placename_upsert
 
 N_NAMES = sized(1_000_000, 5_000)
 DATASET_VERSION = f"placenames-v3-{N_NAMES}"

@@ -20,8 +20,8 @@ from django.test.utils import override_settings
 from bench.harness import Result, best_of, sized
 from gis_portal.demo import demo_load
 from placenames.models import PlaceName
+from placenames.selectors.signs import sign_coverage, sign_coverage_naive
 from placenames.sign_coverage import coverage_total
-from placenames.sign_selectors import sign_coverage, sign_coverage_naive
 
 YEAR = 2025
 NAIVE_ALL_UP_TO = sized(20_000, 2_000)

@@ -17,11 +17,11 @@ import numpy as np
 from django.db import connection
 
 from bench.harness import Result, best_of, percentile, sized, time_each_ms
-from boundaries.adjustment_services import adjustment_apply
 from boundaries.adjustments import plan_parse
-from boundaries.division_selectors import code_history, code_history_per_object
-from boundaries.line_selectors import TopologyTolerances, topology_report
 from boundaries.models import AdministrativeArea, AreaLevel, DivisionAdjustment
+from boundaries.selectors.divisions import code_history, code_history_per_object
+from boundaries.selectors.lines import TopologyTolerances, topology_report
+from boundaries.services.adjustments import adjustment_apply
 from gis_portal.demo import demo_load
 
 STEPS = ["areas", "boundary_versions", "boundary_lines", "township_polygons", "neighbour_lines"]

@@ -16,7 +16,7 @@ from rapidfuzz.distance import Levenshtein
 from gis_portal.db_routers import read_connection
 from placenames import romanize as rz
 from placenames import spelling
-from placenames.selectors import (
+from placenames.selectors.names import (
     SearchFilters,
     SearchPage,
     _filter_sql,

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from django import forms
 
-from boundaries import edit_services
 from boundaries.models import BoundaryLine, BoundaryMarker
+from boundaries.services import edit as edit_services
 from gis_portal.editing.errors import InvalidEdit
 
 

@@ -9,7 +9,7 @@ from boundaries.demo_loader import (
     boundary_demo_load,
     boundary_versions_load,
 )
-from boundaries.services import areas_load_hegang
+from boundaries.services.areas import areas_load_hegang
 from boundaries.township_demo import neighbour_files, neighbour_lines_load, township_demo_load
 from gis_portal.datasets import HEGANG_DATA_DIR
 from gis_portal.demo import DemoStep, demo_steps_register

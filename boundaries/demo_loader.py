@@ -15,11 +15,6 @@ import shapely
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
 
-from boundaries.conversion_services import (
-    boundaries_convert,
-    parameter_set_approve,
-    parameter_set_create,
-)
 from boundaries.crs import BEIJING1954, CGCS2000, CRS_TABLE, crs_find, zone_for_longitude
 from boundaries.lines import line_code, marker_number, marker_spots, shared_edges
 from boundaries.models import (
@@ -42,6 +37,11 @@ from boundaries.polygons import (
     gcj02_geometry_to_cgcs2000,
     geojson_geometries,
     read_geojson,
+)
+from boundaries.services.conversion import (
+    boundaries_convert,
+    parameter_set_approve,
+    parameter_set_create,
 )
 from boundaries.synthetic import cgcs2000_to_demo_beijing1954
 from boundaries.township_demo import inspection_demo_create, party_department

@@ -16,9 +16,9 @@ from collections.abc import Mapping
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from boundaries.adjustment_services import adjustment_apply, plan_error
 from boundaries.adjustments import AdjustmentInvalid, plan_parse
 from boundaries.models import AdministrativeArea
+from boundaries.services.adjustments import adjustment_apply, plan_error
 from gis_portal.editing.errors import InvalidEdit
 from gis_portal.editing.models import ChangeAction, ChangeKind
 from gis_portal.editing.scope import Footprint

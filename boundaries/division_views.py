@@ -15,11 +15,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from boundaries import division_selectors, line_selectors
+from boundaries.api.lines import topology_params
 from boundaries.division_forms import AdjustmentForm, CodeLookupForm, DocumentForm, ParticipantForm
-from boundaries.line_api import topology_params
 from boundaries.models import AdjustmentRole, AdministrativeArea, JointInspection
 from boundaries.record_documents import boundary_document_attach, inspection_participant_add
+from boundaries.selectors import divisions as division_selectors
+from boundaries.selectors import lines as line_selectors
 from boundaries.topology import CHECK_LABELS
 from gis_portal.accounts import OutsideEditScope
 from gis_portal.editing import change_services

@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 
 from boundaries.crs import BEIJING1954, CGCS2000, CRS_TABLE
-from boundaries.importers import SurveyFileError, common_points_csv_from_table
+from boundaries.importers.surveys import SurveyFileError, common_points_csv_from_table
 from boundaries.models import MarkerState
 from boundaries.transform_fit import MODELS
 

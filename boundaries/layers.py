@@ -7,7 +7,7 @@ and markers are staff layers: edited by boundary officers, every change as a cha
 
 from __future__ import annotations
 
-from boundaries import division_requests, edit_services, record_services
+from boundaries import division_requests
 from boundaries.models import (
     AdministrativeArea,
     AreaLevel,
@@ -16,6 +16,8 @@ from boundaries.models import (
     MarkerKind,
     MarkerType,
 )
+from boundaries.services import edit as edit_services
+from boundaries.services import records as record_services
 from gis_portal.catalogue.registry import catalogue_register
 from gis_portal.catalogue.spec import STAFF_READERS as STAFF
 from gis_portal.catalogue.spec import CatalogueLayer, Field, Source, Style, TileSpec, choices_of

@@ -31,7 +31,7 @@ from boundaries.models import (
     ParticipantRole,
 )
 from boundaries.polygons import read_amap_county_polygon
-from boundaries.services import area_pieces_rebuild
+from boundaries.services.areas import area_pieces_rebuild
 from boundaries.townships import demo_township_polygons_m
 from gis_portal.metric_crs import geometry_to_lonlat, geometry_to_metric, to_lonlat
 

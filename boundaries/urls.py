@@ -1,6 +1,8 @@
 from django.urls import path
 
-from boundaries import api, edit_api, line_api
+from boundaries.api import areas as api
+from boundaries.api import edit as edit_api
+from boundaries.api import lines as line_api
 
 urlpatterns = [
     path("areas", api.AreaListView.as_view(), name="area-list"),

@@ -13,25 +13,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from boundaries import line_selectors
-from boundaries.bulk_io import SPECS
-from boundaries.bulk_services import EXPORT_FORMATS, LAYERS
-from boundaries.conversion_services import (
-    boundaries_convert,
-    parameter_set_approve,
-    parameter_set_create,
-)
+from boundaries.api.lines import topology_params
+from boundaries.bulk.io import SPECS
 from boundaries.crs import CrsError, crs_get
 from boundaries.forms import ApproveForm, FitForm, ImportForm, InspectionForm
-from boundaries.import_services import survey_import
-from boundaries.importers import (
+from boundaries.importers.surveys import (
     SurveyFileError,
     parse_dxf,
     parse_marker_table,
     parse_shapefile_zip,
 )
-from boundaries.inspection_services import inspection_record
-from boundaries.line_api import topology_params
 from boundaries.models import (
     BoundaryLine,
     BoundaryMarker,
@@ -40,6 +31,15 @@ from boundaries.models import (
     TransformationParameterSet,
 )
 from boundaries.reports import parameter_rows
+from boundaries.selectors import lines as line_selectors
+from boundaries.services.bulk import EXPORT_FORMATS, LAYERS
+from boundaries.services.conversion import (
+    boundaries_convert,
+    parameter_set_approve,
+    parameter_set_create,
+)
+from boundaries.services.imports import survey_import
+from boundaries.services.inspections import inspection_record
 from boundaries.topology import CHECK_LABELS
 from boundaries.transform_fit import (
     CSV_HEADER,

@@ -17,8 +17,8 @@ import numpy as np
 from django.contrib.auth.models import User
 from shapely.geometry import Point
 
-from boundaries.import_crs import DeclaredCrsError, declared_crs
-from boundaries.selectors import beijing1954_conversions
+from boundaries.importers.crs import DeclaredCrsError, declared_crs
+from boundaries.selectors.areas import beijing1954_conversions
 from facilities.models import Facility, FacilityStatus, FacilityType, Operator, Programme
 from facilities.permissions import user_is_planner
 from facilities.selectors import city_outline_4490, points_outside

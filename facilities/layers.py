@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from facilities import edit_services as facility_edit
 from facilities.models import CapacityUnit, Facility, FacilityStatus, Operator
+from facilities.services import edit as facility_edit
 from gis_portal.catalogue.registry import catalogue_register
 from gis_portal.catalogue.spec import CatalogueLayer, Field, Source, Style, TileSpec, choices_of
 from gis_portal.editing.layers import FACILITY_EDITORS, Layer

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from facilities import api, api_indicators
+from facilities.api import facilities as api
+from facilities.api import indicators as api_indicators
 
 urlpatterns = [
     path("programmes", api.ProgrammeListView.as_view(), name="programme-list"),

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from boundaries.models import AdministrativeArea, AreaLevel
-from facilities.api import FacilitySerializer
+from facilities.api.facilities import FacilitySerializer
 from facilities.errors import CoverageUnavailable
 from facilities.figures import FIGURES, figure_labels
 from facilities.models import Facility, Indicator, Programme, Scenario

@@ -5,7 +5,6 @@ from gis_portal.admin_base import OfflineGISModelAdmin
 from gis_portal.editing.admin_validation import LayerValidatedAdminMixin, layer_validated
 from gis_portal.editing.admin_versioning import VersionCheckedAdminMixin
 from placenames.culture import protection_problem
-from placenames.edit_services import _representative_point
 from placenames.models import (
     GeoNamesPlace,
     PlaceCategory,
@@ -15,7 +14,8 @@ from placenames.models import (
     PlaceSign,
     ProtectedName,
 )
-from placenames.services import placename_search_keys_refresh
+from placenames.services.edit import _representative_point
+from placenames.services.names import placename_search_keys_refresh
 
 
 @admin.register(GeoNamesPlace)

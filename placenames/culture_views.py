@@ -14,15 +14,16 @@ from gis_portal.importing.uploads import upload_saved
 from gis_portal.input_safety import refusal
 from gis_portal.limits import accepts_upload
 from gis_portal.params import parse_choice, parse_int
-from placenames import culture_selectors, sign_selectors
 from placenames.culture import KIND_LABELS
-from placenames.culture_services import (
+from placenames.importers.requests import user_may_import
+from placenames.models import PlaceName, PlaceNameMedia, PlaceSignKind
+from placenames.selectors import culture as culture_selectors
+from placenames.selectors import signs as sign_selectors
+from placenames.services.culture import (
     media_max_bytes,
     placename_culture_import,
     placename_media_add,
 )
-from placenames.importers.requests import user_may_import
-from placenames.models import PlaceName, PlaceNameMedia, PlaceSignKind
 from placenames.sign_coverage import SIGN_KINDS, coverage_total, rate_text
 
 FIRST_YEAR = 1949

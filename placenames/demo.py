@@ -9,7 +9,7 @@ from gis_portal.datasets import HEGANG_DATA_DIR
 from gis_portal.demo import DemoStep, demo_steps_register
 from placenames import demo_archive as placename_demo_archive
 from placenames import demo_culture
-from placenames.services import geonames_load, placenames_load_demo
+from placenames.services.names import geonames_load, placenames_load_demo
 
 demo_steps_register(
     DemoStep(

@@ -20,7 +20,6 @@ from django.db import transaction
 from PIL import Image, ImageDraw
 
 from placenames import sign_coverage
-from placenames.culture_services import placename_media_add, protected_name_set
 from placenames.demo_archive import DEMO_MARK
 from placenames.models import (
     PlaceName,
@@ -30,6 +29,7 @@ from placenames.models import (
     PlaceSignStatus,
     ProtectedName,
 )
+from placenames.services.culture import placename_media_add, protected_name_set
 
 SIGNED_PER_MILLE = 720  # ~72 % of the places get a sign: a plausible mid-plan coverage
 REMOVED_PER_MILLE = 40

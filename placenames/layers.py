@@ -10,8 +10,8 @@ from gis_portal.catalogue.registry import catalogue_register
 from gis_portal.catalogue.spec import CatalogueLayer, Field, Source, Style, TileSpec, choices_of
 from gis_portal.editing.layers import PLACENAME_EDITORS, Layer
 from gis_portal.editing.models import ChangeKind
-from placenames import edit_services as placename_edit
 from placenames.models import PlaceName, PlaceNameStatus
+from placenames.services import edit as placename_edit
 
 # The census's classes (first two digits of the GB/T 18521 code), each its own map colour.
 CATEGORY_CLASSES = {

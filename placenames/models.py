@@ -286,7 +286,7 @@ class MediaKind(models.TextChoices):
 class PlaceNameMedia(models.Model):
     """A photo, a scanned document or a recorded pronunciation of a place name.
 
-    Written only by ``placename_media_add`` (placenames/culture_services.py), which checks the
+    Written only by ``placename_media_add`` (placenames/services/culture.py), which checks the
     size and sniffs the type from the content, never from the file name.
     """
 

@@ -1,7 +1,7 @@
 """The one ranking of place-name search and autocomplete (no Django).
 
 A candidate arrives with the way it matched (its *kind*, found by one SQL branch of
-``placenames.selectors``) and is ordered first by kind, then by points within the kind:
+``placenames.selectors.names``) and is ordered first by kind, then by points within the kind:
 
     points = prominence(category) - EDIT_POINTS × edits(query, name) + location bias
 

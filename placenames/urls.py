@@ -1,6 +1,7 @@
 from django.urls import path
 
-from placenames import api, edit_api
+from placenames.api import edit as edit_api
+from placenames.api import names as api
 
 urlpatterns = [
     # The place-name layer's feature view in the editor's API (ahead of its generic routes).

@@ -14,11 +14,11 @@ from gis_portal.errors import DomainError
 from gis_portal.importing.pipeline import layer_import
 from gis_portal.importing.uploads import UPLOAD_SUFFIXES, upload_problem, upload_saved
 from gis_portal.limits import accepts_upload
-from placenames import selectors
 from placenames.addresses.bulk_io import ADDRESS_LAYERS
 from placenames.importers.requests import user_may_import, user_may_load_archive
 from placenames.importers.service import placenames_import
 from placenames.models import PlaceCategory
+from placenames.selectors import names as selectors
 
 
 @require_GET

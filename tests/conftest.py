@@ -17,7 +17,7 @@ def _reseed_after_flush(sender, using="default", **kwargs):
     from facilities.models import Programme
     from facilities.services.standards import programmes_seed
     from placenames.models import PlaceCategory
-    from placenames.services import categories_load
+    from placenames.services.names import categories_load
 
     if not PlaceCategory.objects.exists():
         categories_load()
@@ -36,6 +36,6 @@ def hegang_data_dir():
 @pytest.fixture
 def hegang_areas(db, hegang_data_dir):
     """Load the real Hegang areas (MCA + NBS, Amap polygons, 2020 census)."""
-    from boundaries.services import areas_load_hegang
+    from boundaries.services.areas import areas_load_hegang
 
     return areas_load_hegang(data_dir=hegang_data_dir)

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.contrib.auth.models import User
 
 from boundaries.models import AreaLevel
-from boundaries.selectors import areas_at_point
+from boundaries.selectors.areas import areas_at_point
 from facilities.bulk_io import FacilitySpec
 from facilities.errors import ImportRejected
 from facilities.exporters import as_xlsx

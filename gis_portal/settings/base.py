@@ -219,7 +219,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
-# Photos, scans and recordings of a place name (placenames/culture_services.py); never above
+# Photos, scans and recordings of a place name (placenames/services/culture.py); never above
 # UPLOAD_MAX_BYTES.
 PLACENAME_MEDIA_MAX_BYTES = env.int("PLACENAME_MEDIA_MAX_BYTES", default=20_000_000)
 # Years a division code given up by an ended unit stays unused (区划调整). The bureau's

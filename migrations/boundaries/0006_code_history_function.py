@@ -1,5 +1,5 @@
 """boundaries_code_history(code): every unit that held a division code, with the adjustment
-that started and the one that ended each (boundaries.division_selectors.code_history).
+that started and the one that ended each (boundaries.selectors.divisions.code_history).
 
 A PL/pgSQL function because PostgreSQL keeps its query plan for the session: planned per
 call, the statement's lateral joins cost more to plan (~5 ms on a loaded server) than to

@@ -9,7 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from gis_portal.spreadsheet import cell_safe, safe_row
-from placenames.addresses.selectors import ProductionItem
+from placenames.addresses.selectors.addresses import ProductionItem
 
 HEADERS = ("序号", "类型", "街路巷", "牌面中文", "牌面拼音（GB 17733）", "门牌号", "所在街道/乡镇", "所在县（区）", "制作原因", "经度", "纬度")  # fmt: skip
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 from gis_portal.catalogue.registry import catalogue_register
 from gis_portal.catalogue.spec import CatalogueLayer, Field, Source, Style, TileSpec, choices_of
 from gis_portal.editing.layers import PLACENAME_EDITORS, Layer
-from placenames.addresses import edit_services as address_edit
 from placenames.addresses.models import (
     Condition,
     DoorPlate,
@@ -19,6 +18,7 @@ from placenames.addresses.models import (
     Street,
     StreetSign,
 )
+from placenames.addresses.services import edit as address_edit
 
 # The plate as written on it: 12号, 12号之一 … 12号之十, 12附11号.
 PLATE_LABEL_SQL = (

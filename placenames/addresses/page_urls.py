@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from placenames.addresses import api, views
+from placenames.addresses import views
+from placenames.addresses.api import addresses as api
 
 urlpatterns = [
     path("addresses/", views.address_map, name="address-map"),

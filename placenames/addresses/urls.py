@@ -1,6 +1,8 @@
 from django.urls import path
 
-from placenames.addresses import api, api_bulk, api_edit
+from placenames.addresses.api import addresses as api
+from placenames.addresses.api import bulk as api_bulk
+from placenames.addresses.api import edit as api_edit
 
 urlpatterns = [
     path("geocode", api.GeocodeView.as_view(), name="address-geocode"),

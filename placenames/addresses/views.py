@@ -11,10 +11,10 @@ from gis_portal.editing.layers import PLACENAME_EDITORS
 from gis_portal.editing.permissions import user_may_edit
 from gis_portal.errors import DomainError, InvalidParameter
 from gis_portal.throttles import heavy_work
-from placenames.addresses import selectors
 from placenames.addresses.checks import RULES
 from placenames.addresses.exporters import production_workbook
 from placenames.addresses.models import Street
+from placenames.addresses.selectors import addresses as selectors
 
 
 @require_GET

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
-from placenames.edit_services import CREATE_RULES
 from placenames.importers.validation import CleanRow, RowError
 from placenames.models import PlaceNameStatus
+from placenames.services.edit import CREATE_RULES
 
 # The fields a direct import update keeps as the archive has them (NAME_RULES' fields).
 NAME_FIELDS = ("standard_name", "status", "named_on", "abolished_on")

@@ -12,7 +12,7 @@ from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
 
 from boundaries.models import AdministrativeArea
-from boundaries.selectors import beijing1954_conversions
+from boundaries.selectors.areas import beijing1954_conversions
 from gis_portal.errors import DomainError
 from gis_portal.importing.readers import FileRefused, read_rows
 from placenames.importers.approvals import (
@@ -41,7 +41,7 @@ from placenames.importers.validation import (
     validate_row,
 )
 from placenames.models import PlaceCategory, PlaceName
-from placenames.services import AliasInput, PlaceNameInput, placenames_bulk_upsert
+from placenames.services.names import AliasInput, PlaceNameInput, placenames_bulk_upsert
 
 BATCH_SIZE = 2000
 EXISTING_CHUNK = 10_000

@@ -16,7 +16,7 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from boundaries.import_crs import DeclaredCrsError, declared_crs
+from boundaries.importers.crs import DeclaredCrsError, declared_crs
 from gis_portal.importing.columns import HeadingMap
 from gis_portal.importing.crs import Conversions, DatumConversion
 from gis_portal.importing.readers import RawRow

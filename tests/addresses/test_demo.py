@@ -8,7 +8,7 @@ import pytest
 
 from placenames.addresses.demo_loader import demo_addresses_load
 from placenames.addresses.models import DoorPlate, Street, StreetSign
-from placenames.addresses.selectors import address_checks
+from placenames.addresses.selectors.addresses import address_checks
 
 pytestmark = pytest.mark.django_db
 

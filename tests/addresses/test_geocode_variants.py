@@ -15,7 +15,7 @@ from django.db import connection
 from placenames.addresses import lookup
 from placenames.addresses.address_parse import area_short_names
 from placenames.addresses.demo_loader import demo_addresses_load
-from placenames.services import placenames_load_demo
+from placenames.services.names import placenames_load_demo
 
 TOP1 = 0.97
 PLATES_PER_STREET = 3

@@ -6,9 +6,9 @@ import pytest
 
 from bench.bench_load import edits_start, lost_updates_check
 from boundaries.models import AdministrativeArea
-from placenames.addresses.edit_services import PLATE_WRITES
 from placenames.addresses.models import DoorPlate
-from placenames.addresses.services import PlateRequest, plates_create
+from placenames.addresses.services.addresses import PlateRequest, plates_create
+from placenames.addresses.services.edit import PLATE_WRITES
 
 from .conftest import EAST, NORTH_LAT, WEST
 

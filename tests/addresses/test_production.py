@@ -9,8 +9,8 @@ import pytest
 from openpyxl import load_workbook
 
 from placenames.addresses.exporters import production_workbook
-from placenames.addresses.selectors import ProductionItem
-from placenames.addresses.services import (
+from placenames.addresses.selectors.addresses import ProductionItem
+from placenames.addresses.services.addresses import (
     PlateRequest,
     plates_create,
     sign_create,

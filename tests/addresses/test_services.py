@@ -18,7 +18,7 @@ from placenames.addresses.errors import (
 )
 from placenames.addresses.models import DoorPlate, Street, StreetFormerName, StreetSign
 from placenames.addresses.numbering import PER_METRE, NumberingRule
-from placenames.addresses.services import (
+from placenames.addresses.services.addresses import (
     PlateRequest,
     plate_create,
     plates_create,

@@ -8,7 +8,6 @@ import datetime as dt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from boundaries.adjustment_services import adjustment_apply
 from boundaries.adjustments import (
     AdjustmentInvalid,
     code_reuse_problem,
@@ -16,6 +15,7 @@ from boundaries.adjustments import (
     plan_parse,
 )
 from boundaries.models import AdjustmentArea, AdministrativeArea, DivisionAdjustment
+from boundaries.services.adjustments import adjustment_apply
 from gis_portal.editing import change_services
 from gis_portal.editing.errors import InvalidEdit
 from gis_portal.editing.models import ChangeRequest, ChangeStatus

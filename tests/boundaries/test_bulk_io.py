@@ -17,14 +17,14 @@ from django.core.management.base import CommandError
 from pyproj import Transformer
 from shapely.geometry import Point
 
-from boundaries.bulk_services import boundaries_export, boundaries_import
-from boundaries.bulk_staging import BoundaryImportRefused
+from boundaries.bulk.staging import BoundaryImportRefused
 from boundaries.models import (
     AdministrativeArea,
     BoundaryLine,
     BoundaryMarker,
     TransformationParameterSet,
 )
+from boundaries.services.bulk import boundaries_export, boundaries_import
 from gis_portal.editing import change_services
 from gis_portal.editing.models import ChangeRequest, ChangeStatus
 from gis_portal.editing.selectors import change_request_detail

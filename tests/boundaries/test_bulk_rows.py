@@ -6,8 +6,8 @@ import pytest
 import shapely
 from pyproj import Transformer
 
-from boundaries.bulk_geometry import Located, Vocabulary, crs_of_text, plane_of, to_metric
-from boundaries.bulk_rows import CleanMarker, area_row, line_row, marker_row
+from boundaries.bulk.geometry import Located, Vocabulary, crs_of_text, plane_of, to_metric
+from boundaries.bulk.rows import CleanMarker, area_row, line_row, marker_row
 from boundaries.geodesy import wgs84_to_gcj02
 
 TO_LONLAT = Transformer.from_crs(4552, 4490, always_xy=True)

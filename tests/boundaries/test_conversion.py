@@ -9,12 +9,6 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from pyproj import Geod
 
-from boundaries import conversion_services
-from boundaries.conversion_services import (
-    boundaries_convert,
-    parameter_set_approve,
-    parameter_set_create,
-)
 from boundaries.crs import crs_get
 from boundaries.demo_loader import boundary_demo_load, county_polygons_4490, demo_truth_build
 from boundaries.errors import ParameterSetNotApproved, TransformationInvalid
@@ -24,6 +18,12 @@ from boundaries.models import (
     BoundaryMarker,
     ConversionRun,
     TransformationParameterSet,
+)
+from boundaries.services import conversion as conversion_services
+from boundaries.services.conversion import (
+    boundaries_convert,
+    parameter_set_approve,
+    parameter_set_create,
 )
 from boundaries.transform_fit import CommonPoint, fit_transformation
 

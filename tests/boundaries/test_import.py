@@ -13,12 +13,10 @@ import pytest
 from pyproj import CRS, Transformer
 from shapely.geometry import LineString, Point
 
-from boundaries.conversion_services import boundaries_convert
 from boundaries.demo_loader import boundary_demo_load
 from boundaries.errors import ImportFileInvalid
 from boundaries.geodesy import wgs84_to_gcj02
-from boundaries.import_services import survey_import
-from boundaries.importers import (
+from boundaries.importers.surveys import (
     SurveyFileError,
     common_points_csv_from_table,
     parse_dxf,
@@ -26,6 +24,8 @@ from boundaries.importers import (
     parse_shapefile_zip,
 )
 from boundaries.models import BoundaryLine, BoundaryMarker, TransformationParameterSet
+from boundaries.services.conversion import boundaries_convert
+from boundaries.services.imports import survey_import
 
 # A stretch of line in Beijing 1954 3° GK CM 129E (EPSG:2440), near 向阳区/工农区.
 LINE_2440 = [(595_300.0, 5_247_500.0), (595_900.0, 5_247_100.0), (596_400.0, 5_246_300.0)]

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from boundaries.importers import (
+from boundaries.importers.surveys import (
     SurveyFileError,
     parse_dxf,
     parse_marker_table,

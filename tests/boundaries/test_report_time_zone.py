@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from boundaries.conversion_services import parameter_set_summary
 from boundaries.models import ConversionRun, TransformationParameterSet
 from boundaries.reports import conversion_report_text
+from boundaries.services.conversion import parameter_set_summary
 from gis_portal.local_time import local_datetime_text
 from tests.editing.factories import role_user
 

@@ -8,8 +8,8 @@ from types import SimpleNamespace
 
 from django.template.loader import render_to_string
 
-from boundaries.line_selectors import DUE_STATUS_LABELS, DueLine
 from boundaries.reports import parameter_rows
+from boundaries.selectors.lines import DUE_STATUS_LABELS, DueLine
 from boundaries.topology import CHECK_LABELS
 
 RAW = re.compile(r"\b[a-z]+_[a-z_]+\b|\bIoU\b")

@@ -11,9 +11,9 @@ import shapely
 from shapely.geometry import LineString, MultiLineString, box
 
 from boundaries import topology
-from boundaries.bulk_services import boundaries_import
 from boundaries.models import AdministrativeArea, BoundaryMarker
 from boundaries.polygons import read_amap_county_polygon
+from boundaries.services.bulk import boundaries_import
 from boundaries.townships import (
     RingNotClosed,
     demo_township_polygons_m,

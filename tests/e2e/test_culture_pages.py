@@ -10,9 +10,9 @@ from django.contrib.gis.geos import Point
 from django.test import Client
 
 from gis_portal.accounts import roles_sync, user_create_with_role
-from placenames.culture_services import placename_media_add, protected_name_set
 from placenames.models import PlaceSign
-from placenames.services import PlaceNameInput, categories_load, placename_upsert
+from placenames.services.culture import placename_media_add, protected_name_set
+from placenames.services.names import PlaceNameInput, categories_load, placename_upsert
 from tests.e2e.conftest import ARTIFACTS
 from tests.placenames.culture_files import jpeg, png_bomb, wav
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from gis_portal.editing.models import ChangeRequest
-from placenames.services import categories_load
+from placenames.services.names import categories_load
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.test_editor import sign_in
 from tests.editing.factories import demo_boundaries, role_user

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.gis.geos import LineString
 from django.test import Client
 
-from placenames.services import PlaceNameInput, categories_load, placename_upsert
+from placenames.services.names import PlaceNameInput, categories_load, placename_upsert
 from tests.e2e.conftest import ARTIFACTS
 from tests.editing.factories import role_user
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.gis.geos import LineString
 
-from placenames.services import PlaceNameInput, categories_load, placename_upsert
+from placenames.services.names import PlaceNameInput, categories_load, placename_upsert
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -8,10 +8,10 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from boundaries.adjustment_services import adjustment_apply
 from boundaries.adjustments import plan_parse
 from boundaries.demo_loader import boundary_demo_load
 from boundaries.models import AreaLevel, BoundaryLine
+from boundaries.services.adjustments import adjustment_apply
 from boundaries.township_demo import neighbour_lines_load, township_demo_load
 from gis_portal.accounts import roles_sync, user_create_with_role
 from gis_portal.datasets import HEGANG_DATA_DIR

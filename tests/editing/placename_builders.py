@@ -6,7 +6,7 @@ from django.contrib.gis.geos import GEOSGeometry, Polygon
 
 from boundaries.models import AdministrativeArea
 from placenames.models import PlaceCategory, PlaceName
-from placenames.services import categories_load, search_keys
+from placenames.services.names import categories_load, search_keys
 
 # 工农区, an urban district of Hegang (its polygon is in the real areas).
 DISTRICT_CODE = "230403"

@@ -11,7 +11,7 @@ from shapely.geometry import mapping
 
 from boundaries.models import AdministrativeArea
 from placenames.models import PlaceCategory, PlaceName
-from placenames.services import search_keys
+from placenames.services.names import search_keys
 
 
 def district_centre(code: str) -> tuple[float, float]:

@@ -9,9 +9,9 @@ from django.contrib.gis.geos import Point
 from facilities.models import Facility, FacilityType, Programme
 from facilities.services.registry import county_of
 from gis_portal.metric_crs import to_metric
-from placenames.addresses import services
 from placenames.addresses.models import DoorPlate, SignKind, Street, StreetSign
 from placenames.addresses.numbering import rule_beijing
+from placenames.addresses.services import addresses as services
 
 # An east–west street in 向阳区 (230402), drawn west → east (~750 m). Under the Beijing rule
 # numbers grow from the east end and odd numbers are on the north side.

@@ -8,7 +8,7 @@ import pytest
 import shapely
 from shapely.geometry import mapping
 
-from placenames import edit_services
+from placenames.services import edit as edit_services
 from tests.editing.placename_builders import district_centre, place_create, square_around
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@
 import pytest
 
 from gis_portal.editing.errors import InvalidEdit
-from placenames.edit_services import placename_update
+from placenames.services.edit import placename_update
 from tests.editing.placename_builders import place_create
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ from django.contrib.gis.geos import Point
 from shapely.geometry import mapping
 
 from gis_portal.editing.models import ChangeRequest
-from placenames.edit_services import placename_geometry_parse
 from placenames.models import PlaceName
+from placenames.services.edit import placename_geometry_parse
 from tests.editing.placename_builders import district_centre, place_create, square_around
 
 pytestmark = pytest.mark.django_db

@@ -23,7 +23,7 @@ from gis_portal.editing.models import ChangeRequest
 from gis_portal.editing.scope import scope_check
 from placenames.addresses.models import DoorPlate, SignInspection, Street, StreetSign
 from placenames.models import PlaceCategory, PlaceName
-from placenames.services import categories_load
+from placenames.services.names import categories_load
 from tests.editing.scope_builders import box, district_centre, place, square
 from tests.editing.test_layers_addresses_builders import (
     EAST,

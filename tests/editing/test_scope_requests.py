@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from gis_portal.editing import change_services
 from gis_portal.editing.models import ChangeDocument
 from placenames.models import PlaceCategory
-from placenames.services import categories_load
+from placenames.services.names import categories_load
 from tests.editing.scope_builders import box, district_centre, place
 from tests.editing.test_layers_addresses_builders import GONGNONG, XIANGYANG
 

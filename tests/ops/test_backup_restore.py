@@ -25,7 +25,12 @@ from gis_portal.editing.models import ChangeDocument, ChangeRequest, DocumentKin
 from gis_portal.metric_crs import to_metric
 from placenames.addresses.models import DoorPlate
 from placenames.addresses.numbering import rule_beijing
-from placenames.addresses.services import PlateRequest, plate_create, plate_move, street_create
+from placenames.addresses.services.addresses import (
+    PlateRequest,
+    plate_create,
+    plate_move,
+    street_create,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

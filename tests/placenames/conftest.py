@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.gis.geos import GEOSGeometry, Point
 
-from placenames.services import AliasInput, PlaceNameInput, categories_load, placename_upsert
+from placenames.services.names import AliasInput, PlaceNameInput, categories_load, placename_upsert
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import csv
 import openpyxl
 import pytest
 
-from placenames.culture_services import CultureImportRefused, placename_culture_import
+from placenames.services.culture import CultureImportRefused, placename_culture_import
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ import pytest
 from PIL import Image
 
 from placenames import culture
-from placenames.culture_services import CultureMediaRefused, placename_media_add
 from placenames.models import PlaceNameMedia
+from placenames.services.culture import CultureMediaRefused, placename_media_add
 from tests.placenames.culture_files import jpeg, png, png_bomb, wav
 
 LIMIT = 2 * 1024 * 1024

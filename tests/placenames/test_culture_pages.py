@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from placenames.culture_services import placename_media_add, protected_name_set
 from placenames.models import PlaceName, PlaceNameMedia, PlaceSign
+from placenames.services.culture import placename_media_add, protected_name_set
 from tests.editing.factories import role_user
 from tests.placenames.culture_files import jpeg, png_bomb, wav
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from placenames.models import PlaceName
-from placenames.services import placenames_load_demo
+from placenames.services.names import placenames_load_demo
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ import pytest
 from placenames.demo_archive import DEMO_MARK
 from placenames.demo_culture import culture_load_demo
 from placenames.models import PlaceName, PlaceNameMedia, PlaceSign, ProtectedName
-from placenames.services import placenames_load_demo
-from placenames.sign_selectors import sign_coverage_rate
+from placenames.selectors.signs import sign_coverage_rate
+from placenames.services.names import placenames_load_demo
 
 
 @pytest.mark.django_db

@@ -17,7 +17,7 @@ from shapely import Point, Polygon, from_wkt
 from boundaries.geodesy import wgs84_to_gcj02
 from placenames.importers.service import ImportRefused, placenames_import
 from placenames.models import PlaceName
-from placenames.services import categories_load
+from placenames.services.names import categories_load
 
 pytestmark = pytest.mark.django_db
 

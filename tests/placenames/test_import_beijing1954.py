@@ -16,13 +16,13 @@ from pyproj import Geod, Transformer
 from shapely import Point
 
 from boundaries.conversion import ParameterSpec, convert_coordinates
-from boundaries.conversion_services import parameter_set_approve
 from boundaries.crs import crs_get
 from boundaries.models import TransformationParameterSet
+from boundaries.services.conversion import parameter_set_approve
 from boundaries.transform_fit import pipeline_for
 from placenames.importers.service import ImportRefused, placenames_import
 from placenames.models import PlaceName
-from placenames.services import categories_load
+from placenames.services.names import categories_load
 from tests.editing.factories import role_user
 
 pytestmark = pytest.mark.django_db

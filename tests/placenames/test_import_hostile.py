@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from placenames.importers.service import ImportRefused, placenames_import
-from placenames.services import categories_load
+from placenames.services.names import categories_load
 from tests.editing.factories import role_user
 from tests.hostile import Listener, local_targets, lying_zip, secrets, shapefile_parts, zip_of
 

@@ -9,7 +9,7 @@ from shapely import Point
 from gis_portal.importing import readers
 from placenames.importers.service import placenames_import
 from placenames.models import PlaceName
-from placenames.services import categories_load
+from placenames.services.names import categories_load
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.contrib.gis.geos import LineString
 from django.core.management import call_command
 
 from placenames.models import AliasKind
-from placenames.services import AliasInput
+from placenames.services.names import AliasInput
 
 pytestmark = pytest.mark.django_db
 

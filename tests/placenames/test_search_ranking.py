@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from placenames import selectors
+from placenames.selectors import names as selectors
 
 pytestmark = pytest.mark.django_db
 

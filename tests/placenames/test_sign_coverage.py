@@ -9,9 +9,9 @@ from django.contrib.gis.geos import LineString, Point
 
 from placenames import sign_coverage as rules
 from placenames.addresses.models import SignStatus, Street, StreetSign
-from placenames.addresses.selectors import address_checks
+from placenames.addresses.selectors.addresses import address_checks
 from placenames.models import PlaceSign, PlaceSignStatus
-from placenames.sign_selectors import (
+from placenames.selectors.signs import (
     coverage_cells,
     place_sign_states,
     sign_coverage,

@@ -28,7 +28,7 @@ from boundaries.models import AdministrativeArea
 from gis_portal.catalogue.registry import CATALOGUE
 from gis_portal.metric_crs import to_metric
 from placenames.addresses.numbering import rule_beijing
-from placenames.addresses.services import PlateRequest, plates_create, street_create
+from placenames.addresses.services.addresses import PlateRequest, plates_create, street_create
 from tests.editing.factories import demo_boundaries, role_user
 
 URL = "/api/v1/layers/{}/export"

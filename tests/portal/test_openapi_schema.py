@@ -11,7 +11,7 @@ from drf_spectacular.generators import EndpointEnumerator, SchemaGenerator
 from facilities.models import DistanceKind
 from facilities.standards import PROGRAMMES
 from gis_portal.openapi import declared_params
-from placenames.addresses.api import HEGANG_LAT, HEGANG_LON
+from placenames.addresses.api.addresses import HEGANG_LAT, HEGANG_LON
 from placenames.addresses.tiles import LAYERS, MAX_ZOOM
 
 

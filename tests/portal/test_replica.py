@@ -197,7 +197,7 @@ def _wait_http(url: str, server: subprocess.Popen, log: Path) -> None:
 
 SETUP = f"""
 import json
-from boundaries.services import areas_load_hegang
+from boundaries.services.areas import areas_load_hegang
 from facilities.models import Facility, FacilityType, Programme
 from gis_portal.accounts import roles_sync, user_create_with_role
 from gis_portal.datasets import HEGANG_DATA_DIR
@@ -348,7 +348,7 @@ def test_public_reads_come_from_the_replica_and_outlive_the_primary(portal):
     r = _browser().get(portal.url + "/api/v1/areas", params={"level": "city"}, timeout=10)
     assert r.status_code == 200 and r.json()["features"][0]["properties"]["name"] == "鹤岗市"
     assert _public_capacity(portal) == 40
-    # Place-name search is raw SQL (placenames/selectors.py), read from the replica too.
+    # Place-name search is raw SQL (placenames/selectors/names.py), read from the replica too.
     r = _browser().get(portal.url + "/api/v1/placenames", params={"q": "鹤岗"}, timeout=10)
     assert r.status_code == 200, r.text[:2000]
     assert officer.get(feature_url, timeout=10).status_code >= 500

@@ -32,7 +32,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from boundaries.services import areas_load_hegang
+from boundaries.services.areas import areas_load_hegang
 from facilities.models import Programme
 from facilities.services.standards import programmes_seed
 from facilities.standards import TYPES
@@ -43,8 +43,13 @@ from gis_portal.editing.concurrency import etag_format
 from gis_portal.metric_crs import to_metric
 from gis_portal.roles import ROLES
 from placenames.addresses.numbering import rule_beijing
-from placenames.addresses.services import PlateRequest, plates_create, sign_create, street_create
-from placenames.services import PlaceNameInput, categories_load, placename_upsert
+from placenames.addresses.services.addresses import (
+    PlateRequest,
+    plates_create,
+    sign_create,
+    street_create,
+)
+from placenames.services.names import PlaceNameInput, categories_load, placename_upsert
 from tests.editing.factories import demo_boundaries, role_user
 from tests.facilities.factories import demand, facility
 

@@ -6,8 +6,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from boundaries.conversion_services import boundaries_convert
 from boundaries.reports import conversion_report_text
+from boundaries.services.conversion import boundaries_convert
 from gis_portal.errors import DomainError
 
 

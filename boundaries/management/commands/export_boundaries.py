@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from boundaries.bulk_services import EXPORT_FORMATS, LAYERS, boundaries_export
+from boundaries.services.bulk import EXPORT_FORMATS, LAYERS, boundaries_export
 from gis_portal.errors import DomainError
 
 

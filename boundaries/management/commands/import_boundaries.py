@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from boundaries.bulk_services import LAYERS, boundaries_import
+from boundaries.services.bulk import LAYERS, boundaries_import
 from gis_portal.errors import DomainError
 from gis_portal.importing.commands import import_account, import_file_checked
 

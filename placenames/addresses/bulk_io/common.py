@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.contrib.auth.models import User
 
-from boundaries.import_crs import DeclaredCrsError, declared_crs
-from boundaries.selectors import beijing1954_conversions
+from boundaries.importers.crs import DeclaredCrsError, declared_crs
+from boundaries.selectors.areas import beijing1954_conversions
 from gis_portal.editing.layers import PLACENAME_EDITORS
 from gis_portal.editing.permissions import user_may_edit
 from gis_portal.editing.scope import scope_area_ids, scope_names, staged_outside_scope

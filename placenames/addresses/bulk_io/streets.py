@@ -15,7 +15,7 @@ import shapely
 from django.contrib.auth.models import User
 from shapely.geometry import LineString
 
-from boundaries.import_crs import DeclaredCrsError, declared_crs
+from boundaries.importers.crs import DeclaredCrsError, declared_crs
 from gis_portal.importing import columns as cells
 from gis_portal.importing.columns import Column
 from gis_portal.importing.history import write_with_history

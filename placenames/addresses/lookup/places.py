@@ -23,7 +23,7 @@ from placenames.ranking import (
     RANK_SOUND_PREFIX,
     RANK_SUBSTRING,
 )
-from placenames.selectors import SearchFilters, placename_search
+from placenames.selectors.names import SearchFilters, placename_search
 
 # Below this score the archive (villages, residential areas…) is asked as well.
 ARCHIVE_BELOW = 90.0

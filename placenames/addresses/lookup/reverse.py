@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from boundaries.models import AreaLevel
-from boundaries.selectors import areas_at_point
+from boundaries.selectors.areas import areas_at_point
 from gis_portal.metric_crs import to_metric
 from placenames.addresses.lookup.results import (
     GeocodeResult,

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from gis_portal.errors import DomainError
 from placenames.addresses.checks import RULES
-from placenames.addresses.selectors import address_checks, street_names
+from placenames.addresses.selectors.addresses import address_checks, street_names
 
 
 class Command(BaseCommand):

@@ -1,0 +1,1 @@
+"""REST API of the boundaries app (/api/v1/areas…, lines, markers, edits)."""

@@ -1,0 +1,1 @@
+"""Bulk import of boundary lines and markers: rows, geometry, checks, staging, write."""

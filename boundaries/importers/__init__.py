@@ -1,0 +1,1 @@
+"""File importers of the boundaries app (survey files, their CRS)."""

@@ -1,0 +1,1 @@
+"""Reads of the boundaries app: one module per entity."""

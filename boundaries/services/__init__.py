@@ -1,0 +1,1 @@
+"""Writes of the boundaries app: one module per entity or flow."""

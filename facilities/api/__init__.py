@@ -1,0 +1,1 @@
+"""REST API of the facilities app: facilities, coverage, siting, indicators."""

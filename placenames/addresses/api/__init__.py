@@ -1,0 +1,1 @@
+"""REST API of streets, signs and door plates (reads, bulk, edits)."""

@@ -1,0 +1,1 @@
+"""Reads of streets, signs and door plates."""

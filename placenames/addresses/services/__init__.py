@@ -1,0 +1,1 @@
+"""Writes of streets, signs and door plates: numbering, editor writes."""

@@ -1,0 +1,1 @@
+"""Reads of the place-name archive: names, culture, signs."""

@@ -1,0 +1,1 @@
+"""Writes of the place-name archive: names, editor writes, culture."""
