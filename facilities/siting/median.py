@@ -308,6 +308,7 @@ def _lagrangian_bound(
 
 # Subgradient iterations per Lagrangian pass; swaps from the pass's best λ between passes.
 LAGRANGIAN_PASSES = (300, 600, 600)
+SWAP_STARTS_SEEN = 2
 
 # HiGHS gets the p-median only when reduced-cost fixing leaves at most this many candidates.
 HIGHS_MAX_CANDIDATES = 120
@@ -351,7 +352,7 @@ def solve_pmedian(
             build_s=time.perf_counter() - t_start,
             notes=rows.excluded_note(),
         )
-    best = _greedy_median(rows, p, should_stop=should_stop)
+    best = _greedy_median(rows, p, swap_rounds=3, should_stop=should_stop)
     w, d_exist = rows.w, rows.d_exist
     value_of = rows.value
 
@@ -384,8 +385,11 @@ def solve_pmedian(
                 # ρ is kept with the bound of its own pass: fixing needs the pair.
                 lower, fix_rho = pass_lower, rho
             lagr_open = np.argpartition(rho, p - 1)[:p].tolist()
-            starts = [_swap_improve(*heur, lagr_open, deadline=deadline, should_stop=should_stop)]
-            for opened in starts + [o.tolist() for o in seen]:
+            # Swaps from the best λ's open set and the two best sets seen on the way: local
+            # optima differ by start, and one more start costs a fraction of a pass.
+            seen_sets = sorted((o.tolist() for o in seen), key=value_of)[:SWAP_STARTS_SEEN]
+            for opened in [lagr_open, *seen_sets]:
+                opened = _swap_improve(*heur, opened, deadline=deadline, should_stop=should_stop)
                 v = value_of(opened)
                 if v < best_value:
                     best, best_value = list(opened), v
