@@ -307,7 +307,7 @@ def _lagrangian_bound(
 
 
 # Subgradient iterations per Lagrangian pass; swaps from the pass's best λ between passes.
-LAGRANGIAN_PASSES = (300, 600, 600)
+LAGRANGIAN_PASSES = (250, 400, 400, 400)
 SWAP_STARTS_SEEN = 2
 
 # HiGHS gets the p-median only when reduced-cost fixing leaves at most this many candidates.
