@@ -163,14 +163,9 @@ def _check_stop(should_stop: Callable[[], bool] | None) -> None:
         raise SitingInterrupted("求解已取消")
 
 
-def _greedy_median(
-    rows: DemandRows,
-    p: int,
-    *,
-    swap_rounds: int = 10,
-    should_stop: Callable[[], bool] | None = None,
-) -> list[int]:
-    """Return p sites by greedy addition then 1-for-1 swaps (Teitz–Bart), on dense distances."""
+def _median_distances(rows: DemandRows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (weights, distances, distance to existing sites) for the heuristics: all rows,
+    or a weighted sample of them when the dense matrix would pass HEURISTIC_MAX_CELLS."""
     m, w, d_exist = rows.m, rows.w, rows.d_exist
     pick = None
     if len(rows) * m > HEURISTIC_MAX_CELLS:
@@ -180,29 +175,63 @@ def _greedy_median(
     dist = rows.dense(pick)
     big = float(dist.max()) * 2 + 1.0
     base = np.where(np.isfinite(d_exist), d_exist, big).astype(np.float32)
-    cur = base.copy()
-    chosen: list[int] = []
-    for _ in range(p):
-        _check_stop(should_stop)
-        gain = (w[:, None] * (cur[:, None] - np.minimum(cur[:, None], dist))).sum(axis=0)
-        gain[chosen] = -1.0
-        j = int(np.argmax(gain))
-        chosen.append(j)
-        cur = np.minimum(cur, dist[:, j])
+    return w.astype(np.float32), dist, base
+
+
+def _swap_improve(
+    w: np.ndarray,
+    dist: np.ndarray,
+    base: np.ndarray,
+    chosen: list[int],
+    *,
+    swap_rounds: int = 10,
+    deadline: float = math.inf,
+    should_stop: Callable[[], bool] | None = None,
+) -> list[int]:
+    """Return ``chosen`` improved by 1-for-1 swaps (Teitz–Bart): each open site in turn is
+    replaced by the candidate that lowers the total most, until a round changes nothing."""
+    chosen = list(chosen)
     for _ in range(swap_rounds):
-        _check_stop(should_stop)
         improved = False
         for pos in range(len(chosen)):
+            _check_stop(should_stop)
+            if time.perf_counter() > deadline:
+                return chosen
             others = chosen[:pos] + chosen[pos + 1 :]
             without = np.minimum(base, dist[:, others].min(axis=1)) if others else base
-            total = (w[:, None] * np.minimum(without[:, None], dist)).sum(axis=0)
+            total = w @ np.minimum(without[:, None], dist)
             total[others] = np.inf
             k = int(np.argmin(total))
-            if total[k] < float((w * np.minimum(without, dist[:, chosen[pos]])).sum()) - 1e-6:
+            if total[k] < float(w @ np.minimum(without, dist[:, chosen[pos]])) * (1 - 1e-6):
                 chosen[pos] = k
                 improved = True
         if not improved:
             break
+    return chosen
+
+
+def _greedy_median(
+    rows: DemandRows,
+    p: int,
+    *,
+    swap_rounds: int = 10,
+    should_stop: Callable[[], bool] | None = None,
+) -> list[int]:
+    """Return p sites by greedy addition then 1-for-1 swaps (Teitz–Bart), on dense distances."""
+    w, dist, base = _median_distances(rows)
+    cur = base.copy()
+    chosen: list[int] = []
+    for _ in range(p):
+        _check_stop(should_stop)
+        gain = w @ (cur[:, None] - np.minimum(cur[:, None], dist))
+        gain[chosen] = -1.0
+        j = int(np.argmax(gain))
+        chosen.append(j)
+        cur = np.minimum(cur, dist[:, j])
+    if swap_rounds:
+        chosen = _swap_improve(
+            w, dist, base, chosen, swap_rounds=swap_rounds, should_stop=should_stop
+        )
     return chosen
 
 
@@ -220,9 +249,11 @@ def _lagrangian_bound(
     gap: float = MIP_REL_GAP,
     theta: float = 2.0,
     patience: int = 25,
+    lam0: np.ndarray | None = None,
     should_stop: Callable[[], bool] | None = None,
-) -> tuple[float, np.ndarray, list[np.ndarray]]:
-    """Return (bound, reduced costs ρ at the best λ, open sets seen) by subgradient ascent.
+) -> tuple[float, np.ndarray, np.ndarray, list[np.ndarray]]:
+    """Return (bound, reduced costs ρ at the best λ, the best λ, open sets seen) by
+    subgradient ascent, from ``lam0`` when given (a second pass with a better upper bound).
 
     The assignment constraints Σ_j z_ij = 1 are relaxed with multipliers λ_i; the
     subproblem then opens the p sites with the most negative ρ_j = Σ_i min(0, c_ij − λ_i).
@@ -233,9 +264,13 @@ def _lagrangian_bound(
     """
     finite_e = np.isfinite(cost_existing)
     flat_idx = idx_k.ravel()
-    lam = np.minimum(np.minimum(cost_k[:, min(1, cost_k.shape[1] - 1)], cost_existing), cap)
+    if lam0 is None:
+        lam = np.minimum(np.minimum(cost_k[:, min(1, cost_k.shape[1] - 1)], cost_existing), cap)
+    else:
+        lam = np.minimum(lam0, cap)
     best_bound = -np.inf
     best_rho: np.ndarray = np.zeros(m)
+    best_lam = lam
     stall = 0
     seen: list[np.ndarray] = []
     for it in range(max_iter):
@@ -247,7 +282,7 @@ def _lagrangian_bound(
         exist_term = np.where(finite_e, np.minimum(0.0, cost_existing - lam), 0.0)
         bound = float(lam.sum() + exist_term.sum() + rho[opened].sum())
         if bound > best_bound + 1e-9 * abs(best_bound if np.isfinite(best_bound) else 1):
-            best_bound, best_rho, stall = bound, rho, 0
+            best_bound, best_rho, best_lam, stall = bound, rho, lam, 0
         else:
             stall += 1
             if stall >= patience:
@@ -268,8 +303,12 @@ def _lagrangian_bound(
         if norm == 0:
             break
         lam = np.minimum(lam + theta * (upper - bound) / norm * grad, cap)
-    return best_bound, best_rho, seen
+    return best_bound, best_rho, best_lam, seen
 
+
+# Subgradient iterations per Lagrangian pass; swaps from the pass's best λ between passes.
+LAGRANGIAN_PASSES = (250, 400, 400, 400)
+SWAP_STARTS_SEEN = 2
 
 # HiGHS gets the p-median only when reduced-cost fixing leaves at most this many candidates.
 HIGHS_MAX_CANDIDATES = 120
@@ -313,7 +352,7 @@ def solve_pmedian(
             build_s=time.perf_counter() - t_start,
             notes=rows.excluded_note(),
         )
-    best = _greedy_median(rows, p, should_stop=should_stop)
+    best = _greedy_median(rows, p, swap_rounds=3, should_stop=should_stop)
     w, d_exist = rows.w, rows.d_exist
     value_of = rows.value
 
@@ -325,22 +364,38 @@ def solve_pmedian(
         k = min(m - 1, max(30, math.ceil(3 * m / p)))
         dist_k, idx_k = rows.knn(k + 1)
         cost_all = w[:, None] * dist_k
-        lower, rho, seen = _lagrangian_bound(
-            cost_all[:, :k],
-            idx_k[:, :k],
-            cost_all[:, k],
-            w * d_exist,
-            m,
-            p,
-            best_value,
-            deadline=deadline,
-            gap=mip_gap,
-            should_stop=should_stop,
-        )
-        for opened in seen:
-            v = value_of(opened.tolist())
-            if v < best_value:
-                best, best_value = opened.tolist(), v
+        cost_args = (cost_all[:, :k], idx_k[:, :k], cost_all[:, k], w * d_exist, m, p)
+        heur = _median_distances(rows)
+        lam: np.ndarray | None = None
+        fix_rho: np.ndarray | None = None
+        for pass_iter in LAGRANGIAN_PASSES:
+            # Each pass: subgradient ascent (from the last λ), then swaps from the open set
+            # of the best λ — near-optimal λ opens near-optimal sites, a far better start
+            # than the greedy one; a better upper bound then steadies the next pass's steps.
+            pass_lower, rho, lam, seen = _lagrangian_bound(
+                *cost_args,
+                best_value,
+                deadline=deadline,
+                max_iter=pass_iter,
+                gap=mip_gap,
+                lam0=lam,
+                should_stop=should_stop,
+            )
+            if fix_rho is None or pass_lower >= lower:
+                # ρ is kept with the bound of its own pass: fixing needs the pair.
+                lower, fix_rho = pass_lower, rho
+            lagr_open = np.argpartition(rho, p - 1)[:p].tolist()
+            # Swaps from the best λ's open set and the two best sets seen on the way: local
+            # optima differ by start, and one more start costs a fraction of a pass.
+            seen_sets = sorted((o.tolist() for o in seen), key=value_of)[:SWAP_STARTS_SEEN]
+            for opened in [lagr_open, *seen_sets]:
+                opened = _swap_improve(*heur, opened, deadline=deadline, should_stop=should_stop)
+                v = value_of(opened)
+                if v < best_value:
+                    best, best_value = list(opened), v
+            if best_value - lower <= mip_gap * best_value or time.perf_counter() > deadline:
+                break
+        rho = fix_rho if fix_rho is not None else np.zeros(m)
         order = np.sort(rho)
         # Forcing j open (in place of the p-th cheapest) raises the bound by ρ_j − ρ_(p).
         keep = np.flatnonzero(lower + (rho - order[p - 1]) <= best_value * (1 + 1e-9))

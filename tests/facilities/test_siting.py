@@ -11,6 +11,7 @@ from scipy.spatial.distance import cdist
 from spopt.locate import LSCP, MCLP, PCenter, PMedian
 
 from facilities import siting
+from facilities.siting import median
 
 # spopt 0.7 builds its models through PuLP's soon-deprecated constructors.
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -188,3 +189,24 @@ def test_a_stop_request_interrupts_every_model(model):
         return
     # A model solved entirely in presolve never calls back: then there was nothing to stop.
     assert not calls
+
+
+def test_pmedian_swaps_leave_no_improving_single_swap():
+    """From a poor start the swap search ends where no 1-for-1 exchange lowers the total."""
+    rng = np.random.default_rng(17)
+    demand, cand = rng.uniform(0, 3000, (200, 2)), rng.uniform(0, 3000, (30, 2))
+    weight = rng.integers(1, 10, 200).astype(np.float32)
+    dist = cdist(demand, cand).astype(np.float32)
+    base = np.full(200, dist.max() * 2 + 1, dtype=np.float32)
+
+    def total(sites):
+        return float((weight * dist[:, sites].min(axis=1)).sum())
+
+    start = [0, 1, 2, 3]
+    swapped = median._swap_improve(weight, dist, base, start)
+    assert total(swapped) < total(start)
+    for pos, j in itertools.product(range(4), range(30)):
+        if j in swapped:
+            continue
+        trial = [*swapped[:pos], j, *swapped[pos + 1 :]]
+        assert total(trial) >= total(swapped) * (1 - 1e-5)
