@@ -22,6 +22,7 @@ from gis_portal.catalogue.registry import catalogue_layer_for, user_is_staff_rea
 from gis_portal.catalogue.spec import CatalogueLayer
 from gis_portal.errors import InvalidParameter, NotFound
 from gis_portal.maps import selectors
+from gis_portal.maps.style import LAYOUTS
 from gis_portal.maps.tile_sql import is_mappable
 from gis_portal.maps.tilegrid import (
     MAX_ZOOM,
@@ -104,12 +105,22 @@ class BasemapStyleView(APIView):
     """The MapLibre style document of the base map (every page's one style), with its legend."""
 
     permission_classes = [AllowAny]
-    query_params = ParamSet()
+    query_params = ParamSet(
+        Choice(
+            "layout",
+            LAYOUTS,
+            default="desktop",
+            description="页面布局：desktop 桌面、phone 手机、kiosk 竖屏自助机（注记放大）",
+        )
+    )
 
     @extend_schema(operation_id="basemap_style", responses=OpenApiTypes.OBJECT)
     def get(self, request):
-        self.query_params.parse(request.query_params)
-        return _json(selectors.style_for(request.user, base_url=_base_url(request)))
+        params = self.query_params.parse(request.query_params)
+        body = selectors.style_for(
+            request.user, base_url=_base_url(request), layout=str(params["layout"])
+        )
+        return _json(body)
 
 
 class SpriteIndexView(APIView):

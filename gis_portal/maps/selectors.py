@@ -46,8 +46,9 @@ def raster_base() -> dict | None:
     return getattr(settings, "HEGANG_BASEMAP_RASTER", None) or None
 
 
-def style_for(user, *, base_url: str) -> dict:
-    """The style document ``user`` gets: the layers they may see, local fonts and sprite."""
+def style_for(user, *, base_url: str, layout: str = "desktop") -> dict:
+    """The style document ``user`` gets: the layers they may see, local fonts and sprite,
+    labels sized for the page ``layout``."""
     layers = basemap_layers(user)
     return basemap_style(
         layers,
@@ -59,6 +60,7 @@ def style_for(user, *, base_url: str) -> dict:
         raster=raster_base(),
         centre_4490=tuple(settings.HEGANG_MAP_CENTRE_4490),
         zoom=settings.HEGANG_MAP_ZOOM,
+        layout=layout,
     )
 
 

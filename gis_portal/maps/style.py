@@ -28,6 +28,15 @@ TEXT = "#1d2733"
 BACKGROUND = "#f4f1ea"
 # Legend label of a class whose value has no name (e.g. a NULL category).
 OTHER = "其他"
+# An area's tint by zoom: the city, its counties and their townships are stacked, so a
+# tint that tells them apart on the whole city is gone by street zoom, where the outline
+# alone says where an area ends and the streets and labels must read on the background.
+AREA_FILL_OPACITY = ["interpolate", ["linear"], ["zoom"], 6, 0.06, 11, 0.04, 13, 0]
+# The labels' size on each page layout (html[data-layout], static/portal/layout.js): the
+# portrait kiosk is read standing, an arm's length away, with 24 px body text; its labels
+# are drawn 1.6 times as large (street names 13 → 21 px). Adding a layout is adding a row.
+LAYOUT_TEXT_SCALE = {"desktop": 1.0, "phone": 1.0, "kiosk": 1.6}
+LAYOUTS = tuple(LAYOUT_TEXT_SCALE)
 
 
 def class_colour_expression(layer: CatalogueLayer) -> object:
@@ -76,7 +85,7 @@ def _geometry_layers(layer: CatalogueLayer) -> list[dict]:
                 **base,
                 "id": key,
                 "type": "fill",
-                "paint": {"fill-color": colour, "fill-opacity": 0.08},
+                "paint": {"fill-color": colour, "fill-opacity": AREA_FILL_OPACITY},
             },
             {
                 **base,
@@ -161,33 +170,39 @@ def _geometry_layers(layer: CatalogueLayer) -> list[dict]:
     ]
 
 
-def _label_layer(layer: CatalogueLayer, *, staff: bool) -> dict | None:
+def _px(size: float, scale: float) -> float:
+    return round(size * scale, 1)
+
+
+def _label_layer(layer: CatalogueLayer, *, staff: bool, text_scale: float) -> dict | None:
     style = layer.style
     assert style is not None and layer.tiles is not None
     if style.label_field is None:
         return None
     area = style.symbol == "fill"
     source_layer = layer.key + LABEL_LAYER_SUFFIX if area else layer.key
-    size: object = 13
+    size: object = _px(13, text_scale)
     if area and style.class_field and style.class_colours:
         # Bigger names for bigger areas: the first class is the largest.
         sizes = [20, 16, 13, 12]
         by_class: list[object] = ["match", ["get", style.class_field]]
         for i, code in enumerate(style.class_colours):
-            by_class += [code, sizes[min(i, len(sizes) - 1)]]
-        by_class.append(12)
+            by_class += [code, _px(sizes[min(i, len(sizes) - 1)], text_scale)]
+        by_class.append(_px(12, text_scale))
         size = by_class
     layout: dict = {
         "text-field": _label_text(layer, staff=staff),
         "text-font": FONT_BOLD if area else FONT_REGULAR,
         "text-size": size,
     }
-    paint = {"text-color": TEXT, "text-halo-color": HALO, "text-halo-width": 2}
+    paint = {"text-color": TEXT, "text-halo-color": HALO, "text-halo-width": _px(2, text_scale)}
     if style.symbol == "line":
         layout.update({"symbol-placement": "line", "text-max-angle": 30, "symbol-spacing": 300})
         paint["text-color"] = "#5a4310"
     elif not area:
-        layout.update({"text-offset": [0, 0.9], "text-anchor": "top", "text-size": 12})
+        layout.update(
+            {"text-offset": [0, 0.9], "text-anchor": "top", "text-size": _px(12, text_scale)}
+        )
     if area:
         paint["text-color"] = "#2e3f52"
     return {
@@ -236,12 +251,15 @@ def basemap_style(
     raster: Mapping | None = None,
     centre_4490: tuple[float, float] = (130.2903, 47.3473),
     zoom: float = 8,
+    layout: str = "desktop",
 ) -> dict:
     """The style document of ``layers`` (the mappable ones the reader may see).
 
     ``class_labels`` {layer key: {code: label}} names classes that are data, not choices
-    (a facility's programme); ``raster`` the optional intranet base layer (settings).
+    (a facility's programme); ``raster`` the optional intranet base layer (settings);
+    ``layout`` the page layout the labels are sized for (``LAYOUT_TEXT_SCALE``).
     """
+    text_scale = LAYOUT_TEXT_SCALE[layout]
     drawn = [layer for layer in layers if layer.tiles is not None and layer.style is not None]
     style_layers: list[dict] = [
         {"id": "background", "type": "background", "paint": {"background-color": BACKGROUND}}
@@ -264,7 +282,7 @@ def basemap_style(
         style_layers += _geometry_layers(layer)
     labelled = sorted(drawn, key=lambda item: -item.style.label_priority)  # type: ignore[union-attr]
     for layer in labelled:
-        label = _label_layer(layer, staff=staff)
+        label = _label_layer(layer, staff=staff, text_scale=text_scale)
         if label is not None:
             style_layers.append(label)
     return {
@@ -272,6 +290,7 @@ def basemap_style(
         "name": "鹤岗市民政地理信息底图",
         "metadata": {
             "ol:webfonts": webfonts_url,
+            "hegang:layout": layout,
             "hegang:legend": [
                 legend_entry(layer, class_labels.get(layer.key, {})) for layer in drawn
             ],

@@ -4,11 +4,15 @@ labels from the project's own tiles, offline, with a legend listing the layers i
 from __future__ import annotations
 
 import contextlib
+import math
 
 import pytest
 from django.contrib.gis.geos import Point
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from gis_portal.metric_crs import to_metric
+from placenames.addresses.numbering import rule_beijing
+from placenames.addresses.services import street_create
 from tests.e2e.conftest import ARTIFACTS
 from tests.editing.placename_builders import place_create
 from tests.maps.test_basemap import LAT, MID, _street
@@ -122,4 +126,85 @@ def test_staff_see_the_pointer_coordinates(live_server, hegang_areas, offline_pa
         ".map-legend li[data-layer]", "els => els.map(e => e.dataset.layer)"
     )
     assert "boundary-lines" in legend
+    page.recorder.assert_clean()
+
+
+# The street's name on the base map's canvas: where the label pixels are, and how far
+# each is from the street's line drawn through the given coordinates (canvas pixels).
+LABEL_ALONG = """([rgb, coords]) => {
+    const map = HegangMap.maps[0];
+    const canvas = document.querySelector('#map .basemap canvas');
+    const ratio = canvas.width / map.getSize()[0];
+    const line = coords.map(c => map.getPixelFromCoordinate(ol.proj.fromLonLat(c)).map(v => v * ratio));
+    const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    const near = (i) => Math.abs(data[i] - rgb[0]) + Math.abs(data[i + 1] - rgb[1]) + Math.abs(data[i + 2] - rgb[2]) < 12;
+    const distance = (x, y) => {
+        let best = Infinity;
+        for (let k = 1; k < line.length; k++) {
+            const [ax, ay] = line[k - 1], [bx, by] = line[k];
+            const dx = bx - ax, dy = by - ay;
+            const t = Math.max(0, Math.min(1, ((x - ax) * dx + (y - ay) * dy) / (dx * dx + dy * dy)));
+            best = Math.min(best, Math.hypot(x - ax - t * dx, y - ay - t * dy));
+        }
+        return best;
+    };
+    let count = 0, onLine = 0, minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+    for (let y = 0; y < canvas.height; y++) {
+        for (let x = 0; x < canvas.width; x++) {
+            const i = (y * canvas.width + x) * 4;
+            if (data[i + 3] < 250 || !near(i)) { continue; }
+            count++;
+            if (distance(x, y) < 12 * ratio) { onLine++; }
+            minX = Math.min(minX, x); maxX = Math.max(maxX, x);
+            minY = Math.min(minY, y); maxY = Math.max(maxY, y);
+        }
+    }
+    return {count, onLine, width: (maxX - minX) / ratio, height: (maxY - minY) / ratio};
+}"""
+
+STREET_TEXT_PLACEMENT = """(name) => {
+    const map = HegangMap.maps[0];
+    const layer = HegangMap.basemap(map);
+    const feature = layer.getFeaturesInExtent(map.getView().calculateExtent())
+        .find(f => f.get('mvt:layer') === 'streets' && f.get('name') === name);
+    if (!feature) { return null; }
+    const styles = [].concat(layer.getStyleFunction()(feature, map.getView().getResolution()) || []);
+    const text = styles.map(s => s.getText()).find(t => t && t.getText());
+    return text ? text.getPlacement() : 'none';
+}"""
+
+
+def test_a_curved_street_is_named_along_its_curve(live_server, hegang_areas, offline_page):
+    # A half circle of 150 m radius bulging north: a label set straight at one point
+    # would sit on the line only where it is level.
+    radius_lat = 0.00135
+    radius_lon = radius_lat / math.cos(math.radians(LAT))
+    arc = [
+        (MID + radius_lon * math.cos(a), LAT + radius_lat * math.sin(a))
+        for a in (math.pi * (1 - i / 24) for i in range(25))
+    ]
+    street_create(name="曲水路", coords_4490=arc, rule=rule_beijing([to_metric(*c) for c in arc]))
+    page = offline_page
+    page.goto(live_server.url + "/")
+    page.wait_for_selector("#map[data-basemap=ready]", state="attached", timeout=30_000)
+    page.evaluate(GO_TO_STREET, [MID, LAT + radius_lat * 0.6])
+    page.wait_for_function(
+        "() => { const n = (" + LOADED_NAMES + ")(); return n.streets; }", timeout=30_000
+    )
+    assert page.evaluate(STREET_TEXT_PLACEMENT, "曲水路") == "line"
+    # The web font and every tile arrive and the labels are redrawn; asserted below.
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function(
+            "([rgb, coords]) => (" + LABEL_ALONG + ")([rgb, coords]).count > 40",
+            arg=[STREET_LABEL_RGB, arc],
+            timeout=20_000,
+        )
+    drawn = page.evaluate(LABEL_ALONG, [STREET_LABEL_RGB, arc])
+    page.screenshot(path=str(ARTIFACTS / "basemap_curved_street.png"))
+    assert drawn["count"] > 40, "the street's name is not drawn"
+    # Most of the name lies on the street (at a tile edge the last few characters may run
+    # past the street's end: seen at one end of this arc, left open).
+    assert drawn["onLine"] / drawn["count"] > 0.7, f"the name leaves the street: {drawn}"
+    # Along a curve, the name turns: it spreads both across and down the map.
+    assert drawn["width"] > 25 and drawn["height"] > 25, f"the name is set straight: {drawn}"
     page.recorder.assert_clean()

@@ -129,6 +129,7 @@ def test_staff_layers_travel_only_in_tiles_served_to_staff(client, hegang_areas)
         ("/ogc/collections/areas/tiles/WebMercatorQuad/3/0/8", 400, "tileCol"),
         ("/ogc/tileMatrixSets/Mercator", 400, "tms"),
         ("/maps/style.json?theme=dark", 400, "theme"),
+        ("/maps/style.json?layout=tv", 400, "layout"),
     ],
 )
 def test_bad_tile_requests_get_a_chinese_answer_naming_the_problem(client, url, status, parameter):

@@ -125,3 +125,27 @@ def test_the_legend_lists_exactly_the_layers_the_style_draws():
     drawn = {layer.get("source-layer") for layer in style["layers"]} - {None}
     assert drawn == {"wells"}
     assert "intranet-raster" not in style["sources"]  # off unless configured
+
+
+def _label_sizes(layout: str) -> list[float]:
+    style = basemap_style(
+        [EXAMPLE],
+        staff=False,
+        tilejson_url="/t.json",
+        sprite_url="/s",
+        webfonts_url="/f/{fontweight}.css",
+        class_labels={},
+        layout=layout,
+    )
+    return [
+        layer["layout"]["text-size"]
+        for layer in style["layers"]
+        if "text-field" in layer.get("layout", {})
+    ]
+
+
+def test_the_kiosk_draws_the_labels_larger_and_the_phone_as_the_desktop():
+    desktop, kiosk = _label_sizes("desktop"), _label_sizes("kiosk")
+    assert desktop and len(kiosk) == len(desktop)
+    assert all(k >= 1.5 * d for k, d in zip(kiosk, desktop, strict=True))
+    assert _label_sizes("phone") == desktop

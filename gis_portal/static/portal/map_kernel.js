@@ -11,7 +11,8 @@
    - countyBackdrop(options): the county outlines from the areas API, under the page's data.
    - the base map: every map made by createMap draws, under the page's own layers, the
      project's vector tiles in the one style (/maps/style.json, applied by ol-mapbox-style,
-     loaded on first use), with a legend read from that style, a metric scale bar and, for
+     loaded on first use; ?layout=kiosk on the kiosk, its labels larger), with a legend
+     read from that style, a metric scale bar and, for
      staff, the pointer's coordinates (CGCS2000). options.basemap === false leaves it out;
      basemap(map) returns its layer (layer.ready: a promise of the style). An intranet
      raster base layer is drawn under it when the server configures one (settings only).
@@ -88,6 +89,12 @@ window.HegangMap = (function () {
     });
   }
 
+  // The kiosk's labels are drawn larger (html[data-layout], static/portal/layout.js; the
+  // sizes are the style's, gis_portal/maps/style.py LAYOUT_TEXT_SCALE).
+  function styleParams() {
+    return document.documentElement.dataset.layout === "kiosk" ? {layout: "kiosk"} : null;
+  }
+
   function addBasemap(map, view, o) {
     loadStylesheet(view.assets.css);
     // Declutter: labels that would overlap are left out, the style's topmost first.
@@ -97,7 +104,7 @@ window.HegangMap = (function () {
     map.set("basemap", layer);
     var legend = o.legend === false ? null : legendControl(map);
     layer.ready = loadScript(view.assets.olms)
-      .then(function () { return getJSON(view.basemap); })
+      .then(function () { return getJSON(view.basemap, styleParams()); })
       .then(function (style) {
         layer.set("style", style);
         var raster = style.sources["intranet-raster"];

@@ -1,36 +1,32 @@
-/* Public map: administrative areas by level, labelled; a click shows the area's details.
+/* Public map: administrative areas by level, outlined over the base map (which labels
+   them); a click shows the area's details.
    Data come from this portal's API only (no external tiles: the bureau's intranet is offline). */
 "use strict";
 (function () {
   var mapEl = document.getElementById("map");
   var setStatus = HegangMap.statusLine("map-status");
+  // Outlines only: the base map under them tints and labels the areas (gis_portal/maps/
+  // style.py) and must stay readable at street zoom. The fill is transparent but present,
+  // so a click inside an area finds it.
   var LEVEL_STYLE = {
-    city: {stroke: "#9b1c1c", width: 3, fill: "rgba(0,0,0,0)", font: "bold 16px sans-serif"},
-    county: {stroke: "#2f5d8a", width: 1.5, fill: "rgba(120,160,200,0.18)", font: "14px sans-serif"},
+    city: new ol.style.Style({
+      stroke: new ol.style.Stroke({color: "#9b1c1c", width: 3}),
+      fill: new ol.style.Fill({color: "rgba(0,0,0,0)"}),
+    }),
+    county: new ol.style.Style({
+      stroke: new ol.style.Stroke({color: "#2f5d8a", width: 1.5}),
+      fill: new ol.style.Fill({color: "rgba(0,0,0,0)"}),
+    }),
   };
   var layers = {};
   var loaded = {};
 
-  function styleFor(level) {
-    var s = LEVEL_STYLE[level];
-    return function (feature, resolution) {
-      var showLabel = level === "county" ? resolution < 400 : resolution >= 400;
-      return new ol.style.Style({
-        stroke: new ol.style.Stroke({color: s.stroke, width: s.width}),
-        fill: new ol.style.Fill({color: s.fill}),
-        text: showLabel ? new ol.style.Text({
-          text: feature.get("name"), font: s.font, overflow: true,
-          fill: new ol.style.Fill({color: "#1d2733"}),
-          stroke: new ol.style.Stroke({color: "#ffffff", width: 3}),
-        }) : undefined,
-      });
-    };
-  }
+  function styleFor(level) { return LEVEL_STYLE[level]; }
 
   var map = HegangMap.createMap(mapEl, {minZoom: 6, maxZoom: 19});
   window.portalMap = map;  // for browser tests and the console
 
-  // The counties are the shared backdrop, here labelled and clickable; the city outline over them.
+  // The counties are the shared backdrop, here clickable; the city outline over them.
   layers.county = HegangMap.countyBackdrop({style: styleFor("county"), zIndex: 1});
   map.addLayer(layers.county);
   function loadCity() {

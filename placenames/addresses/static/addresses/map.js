@@ -1,6 +1,7 @@
-/* Address lookup map: address search, "what address is here" click, and door plates,
-   signs and streets drawn from this portal's vector tiles (PostGIS ST_AsMVT). Offline:
-   no external tiles or fonts. */
+/* Address lookup map: address search and "what address is here" click, over the shared
+   base map (map_kernel.js), which draws the streets, signs and door plates from this
+   portal's vector tiles in the one style: the page draws no copy of them, only the marker
+   of the address found. Offline: no external tiles or fonts. */
 "use strict";
 (function () {
   var mapEl = document.getElementById("map");
@@ -8,72 +9,9 @@
   var geojson = HegangMap.geojson;
   var setStatus = HegangMap.statusLine("map-status");
   var request = HegangMap.request;
-  var tileStats = {doorplates: 0, signs: 0, streets: 0};
   var STREET_ZOOM = 15;  // door plates are drawn from zoom 14: the map opens with them showing
-
-  // Dashed, so that district outlines are not read as streets at street zooms.
-  var areas = HegangMap.countyBackdrop({style: new ol.style.Style({
-    stroke: new ol.style.Stroke({color: "#2f5d8a", width: 1.5, lineDash: [6, 4]}),
-    fill: new ol.style.Fill({color: "rgba(120,160,200,0.08)"}),
-  })});
-
-  function tileLayer(name, minZoom, style, sourceMaxZoom) {
-    var source = new ol.source.VectorTile({
-      format: new ol.format.MVT(),
-      url: d.tilesUrl + name + "/{z}/{x}/{y}.pbf",
-      maxZoom: sourceMaxZoom,
-    });
-    source.on("tileloadend", function (evt) {
-      var feats = evt.tile.getFeatures ? evt.tile.getFeatures() : [];
-      tileStats[name] += feats.length;
-      mapEl.dataset.tiles = JSON.stringify(tileStats);
-    });
-    source.on("tileloaderror", function () { setStatus("矢量瓦片加载失败（" + name + "）", true); });
-    var layer = new ol.layer.VectorTile({source: source, style: style, minZoom: minZoom - 0.01, declutter: name !== "streets"});
-    layer.set("name", name);
-    return layer;
-  }
-
-  var streetStyleCache = {};
-  function streetStyle(feature, resolution) {
-    var label = resolution < 5 ? feature.get("label") : "";
-    var key = label;
-    if (!streetStyleCache[key]) {
-      streetStyleCache[key] = new ol.style.Style({
-        stroke: new ol.style.Stroke({color: "#b8c2cc", width: 5}),
-        text: label ? new ol.style.Text({
-          text: label, placement: "line", font: "13px sans-serif",
-          fill: new ol.style.Fill({color: "#33414f"}),
-          stroke: new ol.style.Stroke({color: "#ffffff", width: 3}),
-        }) : undefined,
-      });
-    }
-    return streetStyleCache[key];
-  }
-
-  var plateCircle = new ol.style.Circle({
-    radius: 3.5, fill: new ol.style.Fill({color: "#2f5d8a"}),
-    stroke: new ol.style.Stroke({color: "#ffffff", width: 1}),
-  });
-  var plainPlate = new ol.style.Style({image: plateCircle});
-  function plateStyle(feature, resolution) {
-    if (resolution > 1.2) { return plainPlate; }
-    return new ol.style.Style({
-      image: plateCircle,
-      text: new ol.style.Text({
-        text: feature.get("label"), font: "11px sans-serif", offsetY: -10,
-        fill: new ol.style.Fill({color: "#1d2733"}),
-        stroke: new ol.style.Stroke({color: "#ffffff", width: 3}),
-      }),
-    });
-  }
-  var signStyles = {
-    lightbox: new ol.style.Style({image: new ol.style.RegularShape({points: 4, radius: 6, angle: Math.PI / 4,
-      fill: new ol.style.Fill({color: "#d97706"}), stroke: new ol.style.Stroke({color: "#fff", width: 1})})}),
-    single: new ol.style.Style({image: new ol.style.RegularShape({points: 4, radius: 6, angle: Math.PI / 4,
-      fill: new ol.style.Fill({color: "#15803d"}), stroke: new ol.style.Stroke({color: "#fff", width: 1})})}),
-  };
-  function signStyle(feature) { return signStyles[feature.get("kind")] || signStyles.single; }
+  // The base map's tile layers this page is about, by the page's names (data-tiles).
+  var COUNTED = {"door-plates": "doorplates", "street-signs": "signs", "streets": "streets"};
 
   var marker = new ol.layer.Vector({
     source: new ol.source.Vector(),
@@ -83,21 +21,32 @@
       fill: new ol.style.Fill({color: "rgba(155,28,28,0.15)"})})}),
   });
 
-  var map = HegangMap.createMap(mapEl, {zoom: STREET_ZOOM, minZoom: 8, maxZoom: 20, layers: [
-    areas,
-    tileLayer("streets", 11, streetStyle, 16),
-    tileLayer("doorplates", 14, plateStyle, 16),
-    tileLayer("signs", 12, signStyle, 16),
-    marker,
-  ]});
+  var map = HegangMap.createMap(mapEl, {zoom: STREET_ZOOM, minZoom: 8, maxZoom: 20, layers: [marker]});
   window.addressMap = map;
+  var basemap = HegangMap.basemap(map);
 
-  areas.loaded.then(function () {
+  function zoomHint() {
     setStatus("放大到街道级（14 级及以上）显示门牌；当前 " + Math.round(map.getView().getZoom()) + " 级");
-  }).catch(function (err) { setStatus("加载区划失败：" + err.message, true); });
-  map.getView().on("change:resolution", function () {
-    setStatus("放大到街道级（14 级及以上）显示门牌；当前 " + Math.round(map.getView().getZoom()) + " 级");
-  });
+  }
+  // How many streets, signs and plates the base map shows in the view (for tests and the
+  // console: the page's own numbers come from the same tiles people see).
+  function countShown() {
+    var counts = {doorplates: 0, signs: 0, streets: 0};
+    basemap.getFeaturesInExtent(map.getView().calculateExtent(map.getSize())).forEach(function (f) {
+      var name = COUNTED[f.get("mvt:layer")];
+      if (name) { counts[name] += 1; }
+    });
+    mapEl.dataset.tiles = JSON.stringify(counts);
+  }
+  if (basemap) {
+    basemap.ready.then(function () {
+      zoomHint();
+      basemap.getSource().on("tileloaderror", function () { setStatus("底图瓦片加载失败，请刷新页面重试", true); });
+      map.on("rendercomplete", countShown);
+      map.render();
+    }, function (err) { setStatus("底图加载失败：" + err.message, true); });
+  }
+  map.getView().on("change:resolution", zoomHint);
 
   function showMarker(lon, lat) {
     marker.getSource().clear();
