@@ -6,7 +6,9 @@ this module walks into SQL. Only a layer's declared queryable fields (their SQL
 expressions, constants of the code) and the geometry can be named; every value the caller
 writes travels as a query parameter, never inside the SQL text. What is not translated
 here is refused with a Chinese message naming it: unknown properties, a value of the wrong
-type, functions other than CASEI, arithmetic, property-to-property comparisons.
+type, functions other than CASEI, the S_* spatial and the T_* temporal ones (all of CQL2's
+Allen relations, over a date property or an INTERVAL of two), arithmetic,
+property-to-property comparisons.
 
 Choice fields (a plate's status) are written and compared as their labels (what the items
 show) or their stored codes; either is turned into the code, so the column's index serves.
@@ -18,6 +20,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from string import Formatter
 from typing import Any
 
 import cql2
@@ -43,8 +46,44 @@ _SPATIAL = {
     "s_overlaps": "ST_Overlaps",
     "s_equals": "ST_Equals",
 }
-# Temporal operators over a date field and an instant or an interval (start, end).
-_TEMPORAL = ("t_after", "t_before", "t_equals", "t_during", "t_intersects", "t_disjoint")
+# CQL2's temporal functions: Allen's relations of intervals a (the property, or an
+# INTERVAL of two) and b (the constant), instants being intervals of no length.
+_ALLEN = {
+    "t_after": "{as_} > {be}",
+    "t_before": "{ae} < {bs}",
+    "t_contains": "{as_} < {bs} AND {ae} > {be}",
+    "t_disjoint": "NOT ({as_} <= {be} AND {ae} >= {bs})",
+    "t_during": "{as_} > {bs} AND {ae} < {be}",
+    "t_equals": "{as_} = {bs} AND {ae} = {be}",
+    "t_finishedby": "{as_} < {bs} AND {ae} = {be}",
+    "t_finishes": "{as_} > {bs} AND {ae} = {be}",
+    "t_intersects": "{as_} <= {be} AND {ae} >= {bs}",
+    "t_meets": "{ae} = {bs}",
+    "t_metby": "{as_} = {be}",
+    "t_overlappedby": "{as_} > {bs} AND {as_} < {be} AND {ae} > {be}",
+    "t_overlaps": "{as_} < {bs} AND {ae} > {bs} AND {ae} < {be}",
+    "t_startedby": "{as_} = {bs} AND {ae} > {be}",
+    "t_starts": "{as_} = {bs} AND {ae} < {be}",
+}
+_TEMPORAL = tuple(_ALLEN)
+# The relation seen from the other operand (a constant written first).
+_CONVERSE = {
+    "t_after": "t_before",
+    "t_before": "t_after",
+    "t_contains": "t_during",
+    "t_during": "t_contains",
+    "t_finishedby": "t_finishes",
+    "t_finishes": "t_finishedby",
+    "t_meets": "t_metby",
+    "t_metby": "t_meets",
+    "t_overlappedby": "t_overlaps",
+    "t_overlaps": "t_overlappedby",
+    "t_startedby": "t_starts",
+    "t_starts": "t_startedby",
+}
+_SQL_TIME = {"date": "date", "datetime": "timestamptz"}
+# One end of a temporal constant: SQL text, or a (value, cast) bound where it is used.
+_End = str | tuple[Any, str]
 _ORDERED_KINDS = ("integer", "number", "date", "datetime", "text")
 _ARITY = {
     "not": 1,
@@ -233,42 +272,75 @@ class _Translator:
         return f"{_SPATIAL[op]}({self.geometry_sql}, {shape})"
 
     def temporal(self, op: str, args: list) -> str:
+        """An Allen relation (CQL2 temporal functions) of a date property, or an
+        INTERVAL of two, with a date or interval constant: every operand is an interval
+        (an instant is one whose start is its end); an open end ('..', or a NULL end
+        column: not yet retired) is infinity, as PostgreSQL's dates have one."""
         left, right = args
-        column, f = self.operand_field(left)
-        if f is None or f.kind not in ("date", "datetime"):
-            raise FilterError(f"{op.upper()} 只能用于日期属性")
-        if isinstance(right, dict) and "interval" in right:
-            if not isinstance(right["interval"], list) or len(right["interval"]) != 2:
+        if self.is_temporal_literal(left) and not self.is_temporal_literal(right):
+            left, right, op = right, left, _CONVERSE.get(op, op)
+        (a_start, a_end), f = self.temporal_property(op, left)
+        kind = _SQL_TIME[f.kind]
+        b_start, b_end = self.temporal_literal(f, right, kind)
+        ends = {"as_": a_start, "ae": a_end, "bs": b_start, "be": b_end}
+        # Each use of a constant end is its own placeholder: the parameters follow the text.
+        parts = []
+        for text, name, _, _ in Formatter().parse(_ALLEN[op]):
+            parts.append(text)
+            if name is not None:
+                end = ends[name]
+                parts.append(end if isinstance(end, str) else self.param(end[0]) + end[1])
+        return f"({''.join(parts)})"
+
+    def temporal_property(self, op: str, node: Any) -> tuple[tuple[str, str], Field]:
+        if isinstance(node, dict) and "interval" in node:
+            ends = node["interval"]
+            if not isinstance(ends, list) or len(ends) != 2:
                 raise FilterError("INTERVAL 应有开始和结束两项")
-            start, end = right["interval"]
-            lo = None if start == ".." else self.value(f, _instant(start))
-            hi = None if end == ".." else self.value(f, _instant(end))
-        else:
-            lo = hi = self.value(f, right)
-        # A field holds one instant: each operator is a test of it against [lo, hi].
-        if op == "t_after":
-            if hi is None:
-                return "FALSE"
-            return f"({column} > {self.param(hi)})"
-        if op == "t_before":
-            if lo is None:
-                return "FALSE"
-            return f"({column} < {self.param(lo)})"
-        if op == "t_equals":
-            if lo is None or hi is None:
-                raise FilterError("T_EQUALS 不能与开放区间比较")
-            if lo == hi:
-                return f"({column} = {self.param(lo)})"
-            return "FALSE"  # an instant never equals an interval of non-zero length
-        inside = []
-        if lo is not None:
-            inside.append(f"{column} >= {self.param(lo)}")
-        if hi is not None:
-            inside.append(f"{column} <= {self.param(hi)}")
-        test = " AND ".join(inside) or f"{column} IS NOT NULL"
-        if op in ("t_during", "t_intersects"):
-            return f"({test})"
-        return f"(NOT ({test}))"  # t_disjoint
+            (start, f1), (end, f2) = (self.operand_field(e) for e in ends)
+            for f in (f1, f2):
+                if f is None or f.kind not in _SQL_TIME:
+                    raise FilterError(f"{op.upper()} 的 INTERVAL 只能由日期属性组成")
+            if f1.kind != f2.kind:  # type: ignore[union-attr]
+                raise FilterError("INTERVAL 的两端应同为日期或同为时间属性")
+            kind = _SQL_TIME[f1.kind]  # type: ignore[union-attr]
+            return (
+                f"coalesce({start}, '-infinity'::{kind})",
+                f"coalesce({end}, 'infinity'::{kind})",
+            ), f1  # type: ignore[return-value]
+        column, f = self.operand_field(node)
+        if f is None or f.kind not in _SQL_TIME:
+            raise FilterError(f"{op.upper()} 只能用于日期属性")
+        return (column, column), f
+
+    @staticmethod
+    def is_temporal_literal(node: Any) -> bool:
+        if not isinstance(node, dict):
+            return isinstance(node, str)
+        if "interval" in node:
+            ends = node["interval"]
+            return isinstance(ends, list) and not any(
+                isinstance(e, dict) and "property" in e for e in ends
+            )
+        return "date" in node or "timestamp" in node
+
+    def temporal_literal(self, f: Field, node: Any, kind: str) -> tuple[_End, _End]:
+        """The (start, end) of a constant: an SQL constant (an open end) or a (value,
+        cast) pair, bound as a parameter where it is used."""
+        if isinstance(node, dict) and "interval" in node:
+            if not isinstance(node["interval"], list) or len(node["interval"]) != 2:
+                raise FilterError("INTERVAL 应有开始和结束两项")
+            start, end = node["interval"]
+            lo = f"'-infinity'::{kind}" if start == ".." else self.time_param(f, start, kind)
+            hi = f"'infinity'::{kind}" if end == ".." else self.time_param(f, end, kind)
+            return lo, hi
+        at = self.time_param(f, node, kind)
+        return at, at
+
+    def time_param(self, f: Field, node: Any, kind: str) -> tuple[Any, str]:
+        if isinstance(node, str):
+            node = _instant(node)
+        return self.value(f, node), f"::{kind}"
 
     # --- operands --------------------------------------------------------------------
     @classmethod

@@ -40,6 +40,7 @@ CONFORMANCE = (
     _SPEC + "cql2/1.0/conf/basic-spatial-functions",
     _SPEC + "cql2/1.0/conf/basic-spatial-functions-plus",
     _SPEC + "cql2/1.0/conf/spatial-functions",
+    _SPEC + "cql2/1.0/conf/temporal-functions",
 )
 TITLE = "鹤岗市民政地理信息共享服务（OGC API – Features）"
 DESCRIPTION = (

@@ -28,6 +28,8 @@ from gis_portal.models import SharedUsage
 from gis_portal.ogc.crs import ServedCrs
 from gis_portal.ogc.query import ItemsQuery
 
+# numberMatched is given up to this many (counting further costs more than a page).
+MATCHED_COUNT_CAP = 100_000
 # The far ends of an open ``datetime`` interval (the period test takes two dates).
 _EARLIEST, _LATEST = date(1, 1, 1), date(9999, 12, 31)
 
@@ -42,7 +44,8 @@ class QueryTooSlow(DomainError):
 class ItemsPage:
     """One page: the features as GeoJSON text (comma-joined), how many, whether more
     follow, the id of its last feature, and how many match (None on a page reached by the
-    ``after`` cursor: counting a million rows for every page would cost more than the page)."""
+    ``after`` cursor, or beyond ``MATCHED_COUNT_CAP``: counting a million rows for every
+    page would cost more than the page)."""
 
     features_json: str
     returned: int
@@ -120,32 +123,57 @@ def items_page(layer: CatalogueLayer, query: ItemsQuery, *, labels: bool = True)
     source = layer.source
     where, params = _conditions(layer, query, after=True)
     offset = 0 if query.after_id is not None else query.offset
-    # The page's ids first (one more than asked: is there a next page?), then the features
-    # of those ids only, looked up by the key: rows skipped by OFFSET never get a feature
-    # built, and the feature query never scans the table (an IN (subquery) would hash it).
-    page_sql = (
-        f"WITH ids AS MATERIALIZED (SELECT {source.id} AS fid FROM {source.table} {where} "  # noqa: S608
-        f"ORDER BY {source.id} LIMIT %s OFFSET %s), "
-        "page AS (SELECT fid FROM ids ORDER BY fid LIMIT %s) "
-        "SELECT coalesce(string_agg(f, ',' ORDER BY fid), ''), count(*), max(fid), "
-        "(SELECT count(*) FROM ids) FROM ("
-        f"SELECT {feature} AS f, {source.id} AS fid FROM {source.table} "
-        f"WHERE {source.id} = ANY(ARRAY(SELECT fid FROM page))) features"
-    )
-    statements = [(page_sql, [*params, query.limit + 1, offset, query.limit])]
+    counted = ""
+    count_params: list = []
     if query.after_id is None:
+        # Counted up to a cap in the same statement (one round trip): numberMatched is
+        # optional in OGC API Features, and counting a million rows on a first page would
+        # cost more than the page.
         count_where, count_params = _conditions(layer, query)
-        count_sql = f"SELECT count(*) FROM {source.table} {count_where}"  # noqa: S608
-        statements.append((count_sql, count_params))
-    rows = _run(statements)
-    text, returned, last_id, fetched = rows[0]
-    matched = rows[1][0] if len(rows) > 1 else None
+        counted = (
+            f", (SELECT count(*) FROM (SELECT 1 FROM {source.table} {count_where} "  # noqa: S608
+            "LIMIT %s) capped)"
+        )
+        count_params = [*count_params, MATCHED_COUNT_CAP + 1]
+    else:
+        counted = ", NULL::bigint"
+    if offset == 0:
+        # The first page or one reached by the ``after`` cursor: one pass in key order, the
+        # feature text built for the page's rows only (one more than asked: is there a
+        # next page?).
+        page_sql = (
+            "SELECT coalesce(string_agg(f, ',' ORDER BY fid) FILTER (WHERE n <= %s), ''), "  # noqa: S608
+            f"count(*) FILTER (WHERE n <= %s), max(fid) FILTER (WHERE n <= %s), count(*){counted} "
+            f"FROM (SELECT {feature} AS f, {source.id} AS fid, "
+            f"row_number() OVER (ORDER BY {source.id}) AS n FROM {source.table} {where} "
+            f"ORDER BY {source.id} LIMIT %s) page"
+        )
+        statement = (
+            page_sql,
+            [query.limit] * 3 + count_params + [*params, query.limit + 1],
+        )
+    else:
+        # The page's ids first, then the features of those ids only, looked up by the key:
+        # rows skipped by OFFSET never get a feature built, and the feature query never
+        # scans the table (an IN (subquery) would hash it).
+        page_sql = (
+            f"WITH ids AS MATERIALIZED (SELECT {source.id} AS fid FROM {source.table} {where} "  # noqa: S608
+            f"ORDER BY {source.id} LIMIT %s OFFSET %s), "
+            "page AS (SELECT fid FROM ids ORDER BY fid LIMIT %s) "
+            "SELECT coalesce(string_agg(f, ',' ORDER BY fid), ''), count(*), max(fid), "
+            f"(SELECT count(*) FROM ids){counted} FROM ("
+            f"SELECT {feature} AS f, {source.id} AS fid FROM {source.table} "
+            f"WHERE {source.id} = ANY(ARRAY(SELECT fid FROM page))) features"
+        )
+        statement = (page_sql, [*params, query.limit + 1, offset, query.limit, *count_params])
+    [row] = _run([statement])
+    text, returned, last_id, fetched, matched = row
     return ItemsPage(
         features_json=text,
         returned=returned,
         more=fetched > query.limit,
         last_id=last_id,
-        matched=matched,
+        matched=None if matched is None or matched > MATCHED_COUNT_CAP else matched,
     )
 
 

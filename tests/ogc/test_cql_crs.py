@@ -55,7 +55,33 @@ def test_casei_like_spatial_and_temporal():
     assert out.sql.startswith("ST_Intersects(t.point_4490, ST_SetSRID(ST_GeomFromGeoJSON(%s)")
     assert json.loads(out.params[0])["coordinates"][0][2] == [130.4, 47.4]
     out = translate("T_AFTER(installed_on, DATE('2020-01-01'))")
-    assert out.sql == "((t.installed_on) > %s)" and out.params == [date(2020, 1, 1)]
+    assert out.sql == "((t.installed_on) > %s::date)" and out.params == [date(2020, 1, 1)]
+
+
+def test_temporal_functions_are_allen_relations_with_open_ends_infinite():
+    out = translate("T_DURING(installed_on, INTERVAL('2020-01-01', '..'))")
+    assert out.sql == "((t.installed_on) > %s::date AND (t.installed_on) < 'infinity'::date)"
+    assert out.params == [date(2020, 1, 1)]
+    # A constant written first: the converse relation of the property.
+    first = translate("T_BEFORE(DATE('2020-01-01'), installed_on)")
+    assert first.sql == translate("T_AFTER(installed_on, DATE('2020-01-01'))").sql
+    for name in ("T_MEETS", "T_METBY", "T_OVERLAPS", "T_STARTS", "T_FINISHEDBY", "T_CONTAINS"):
+        assert translate(f"{name}(installed_on, INTERVAL('2020-01-01', '2021-01-01'))").params
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("T_AFTER(street, DATE('2020-01-01'))", "只能用于日期属性"),
+        ("T_AFTER(installed_on, 'soon')", "不是有效的日期"),
+        ("T_AFTER(INTERVAL(installed_on, street), DATE('2020-01-01'))", "INTERVAL"),
+        ("T_SOMETIME(installed_on, DATE('2020-01-01'))", "不支持的运算或函数 't_sometime'"),
+    ],
+)
+def test_bad_temporal_filters_are_refused_naming_the_problem(text, words):
+    with pytest.raises(InvalidParameter) as caught:
+        translate(text)
+    assert words in caught.value.message
 
 
 def test_a_cql2_json_bbox_keeps_its_corners():

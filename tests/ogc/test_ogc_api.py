@@ -161,6 +161,42 @@ def test_properties_selection_and_datetime_on_a_dated_layer(client):
     assert len(doc["features"]) == 3
 
 
+def test_cql2_temporal_functions_select_plates_by_installation_and_service_period(client):
+    plates = street_with_plates(3)
+    DoorPlate.objects.filter(pk=plates[0].pk).update(installed_on=date(2019, 5, 1))
+    DoorPlate.objects.filter(pk=plates[1].pk).update(
+        installed_on=date(2021, 5, 1), retired_on=date(2023, 1, 1)
+    )
+    url = "/ogc/collections/door-plates/items"
+
+    def ids(text, **headers):
+        _, doc = get_json(client, url, data={"filter": text}, **headers)
+        return sorted(f["id"] for f in doc["features"])
+
+    assert ids("T_BEFORE(installed_on, DATE('2020-01-01'))") == [plates[0].pk]
+    assert ids("T_AFTER(installed_on, DATE('2020-01-01'))") == [plates[1].pk]
+    assert ids("T_DURING(installed_on, INTERVAL('2019-01-01', '2019-12-31'))") == [plates[0].pk]
+    assert ids("T_INTERSECTS(installed_on, INTERVAL('2021-05-01', '..'))") == [plates[1].pk]
+    assert ids("T_EQUALS(installed_on, DATE('2019-05-01'))") == [plates[0].pk]
+    # The service period (staff see the retirement date): in service during 2022, an open
+    # end (not retired) running on, a plate of unknown installation date from the start.
+    header = keyed("officer-temporal", "placename_officer", scopes=("ogc:read",))
+    period = "INTERVAL(installed_on, retired_on)"
+    in_2022 = f"T_INTERSECTS({period}, INTERVAL('2022-01-01', '2022-12-31'))"
+    assert ids(in_2022, HTTP_AUTHORIZATION=header) == sorted(p.pk for p in plates)
+    in_2024 = f"T_INTERSECTS({period}, DATE('2024-01-01'))"
+    assert ids(in_2024, HTTP_AUTHORIZATION=header) == sorted([plates[0].pk, plates[2].pk])
+    # The public does not see the retirement date: it cannot be filtered on either.
+    _, doc = get_json(client, url, status=400, data={"filter": in_2024})
+    assert doc["parameter"] == "filter" and "未知属性" in doc["description"]
+    _, doc = get_json(
+        client, url, status=400, data={"filter": "T_AFTER(street, DATE('2020-01-01'))"}
+    )
+    assert "只能用于日期属性" in doc["description"]
+    _, conformance = get_json(client, "/ogc/conformance")
+    assert any(c.endswith("/cql2/1.0/conf/temporal-functions") for c in conformance["conformsTo"])
+
+
 def test_cql2_text_and_json_filters_select_by_queryables(client):
     plates = street_with_plates(6)
     street_with_plates(2, name="红旗路")

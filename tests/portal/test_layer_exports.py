@@ -12,6 +12,7 @@ import io
 import json
 import shutil
 import subprocess
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -19,13 +20,16 @@ import ezdxf
 import pyogrio
 import pytest
 import shapely
+from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.http import StreamingHttpResponse
 from drf_spectacular.generators import SchemaGenerator
 
 from boundaries.models import AdministrativeArea
-from gis_portal.catalogue.registry import CATALOGUE
+from gis_portal.catalogue.registry import CATALOGUE, catalogue_layer_for
+from gis_portal.exports import services
+from gis_portal.exports.api import export_response
 from gis_portal.metric_crs import to_metric
 from placenames.addresses.numbering import rule_beijing
 from placenames.addresses.services.addresses import PlateRequest, plates_create, street_create
@@ -331,3 +335,43 @@ def test_the_export_is_in_the_openapi_schema_with_its_choices():
     assert {"bbox", "county", "geometry", "layer"} <= set(params)
     assert {"200", "400", "404"} <= set(operation["responses"])
     assert "application/geopackage+sqlite3" in operation["responses"]["200"]["content"]
+
+
+def test_a_large_csv_export_starts_before_its_rows_are_all_read(client, plates, monkeypatch):
+    """The rows come from the server-side cursor chunk by chunk as the response is sent:
+    the first bytes leave with only the first chunk read (memory stays one chunk)."""
+    fetched: list[int] = []
+    original = services.export_rows
+
+    def small_chunks(select, chunk=services.CHUNK_ROWS):
+        for rows in original(select, chunk=2):
+            fetched.append(len(rows))
+            yield rows
+
+    monkeypatch.setattr(services, "export_rows", small_chunks)
+    response = client.get(URL.format("door-plates"), {"format": "csv"})
+    assert isinstance(response, StreamingHttpResponse)
+    parts = iter(response.streaming_content)
+    header = next(parts)
+    assert "门牌地址" in header.decode("utf-8-sig") and fetched == []
+    first = next(parts)
+    assert first.count(b"\r\n") == 2 and fetched == [2]
+    rest = b"".join(parts)
+    assert fetched == [2, 2, 1]
+    assert (first + rest).count(b"\r\n") == 5
+
+
+def test_a_file_export_that_fails_leaves_no_temp_file(plates, monkeypatch, tmp_path):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    def broken(rows, path, **kwargs):
+        path.write_bytes(b"half a geopackage")
+        next(iter(rows))
+        raise OSError("disk full")
+
+    monkeypatch.setattr(services, "write_gpkg", broken)
+    layer = catalogue_layer_for("door-plates", AnonymousUser())
+    plan = services.export_plan(layer, staff=False, fmt="gpkg")
+    with pytest.raises(OSError, match="disk full"):
+        export_response(plan)
+    assert list(tmp_path.iterdir()) == []
