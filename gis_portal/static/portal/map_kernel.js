@@ -142,8 +142,10 @@ window.HegangMap = (function () {
   function legendControl(map) {
     var box = document.createElement("details");
     box.className = "map-legend ol-unselectable ol-control";
-    // Open on a wide screen, a tap away on a phone.
-    box.open = window.matchMedia ? !window.matchMedia("(max-width: 640px)").matches : true;
+    // Open on a wide screen; a tap away on a phone and on the kiosk, where it would cover
+    // a third of the map.
+    var kiosk = document.documentElement.dataset.layout === "kiosk";
+    box.open = !kiosk && (window.matchMedia ? !window.matchMedia("(max-width: 640px)").matches : true);
     var summary = document.createElement("summary");
     summary.textContent = "图例";
     box.appendChild(summary);

@@ -48,20 +48,7 @@
   ]});
   window.placenameMap = map;  // for browser tests and the console
 
-  // Door plates at street zooms, as vector tiles from PostGIS (never one big GeoJSON).
-  var plateLayer = new ol.layer.VectorTile({
-    source: new ol.source.VectorTile({format: new ol.format.MVT(), url: mapEl.dataset.plateTilesUrl}),
-    minZoom: 15,
-    declutter: true,
-    style: function (feature) {
-      return new ol.style.Style({
-        image: new ol.style.Circle({radius: 3, fill: new ol.style.Fill({color: "#2f5d8a"})}),
-        text: new ol.style.Text({text: feature.get("label"), offsetY: -9, font: "11px sans-serif",
-          fill: new ol.style.Fill({color: "#1d2733"}), stroke: new ol.style.Stroke({color: "#fff", width: 2})}),
-      });
-    },
-  });
-  map.getLayers().insertAt(1, plateLayer);
+  // Door plates and their numbers come with the base map (gis_portal/maps/, from z14).
 
   var userMoved = false;  // a search or a detail fitted the view: keep it
   counties.loaded.then(function () {
