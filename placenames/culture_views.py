@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from gis_portal.editing.layers import PLACENAME_EDITORS
+from gis_portal.editing.permissions import user_may_edit
 from gis_portal.errors import DomainError, InvalidParameter
 from gis_portal.importing.uploads import upload_saved
 from gis_portal.input_safety import refusal
@@ -146,6 +148,7 @@ def sign_coverage_page(request: HttpRequest) -> HttpResponse:
             "missing_total": len(missing),
             "sign_labels": dict(PlaceSignKind.choices),
             "has_demo": sign_selectors.signs_include_demo(),
+            "may_edit": user_may_edit(request.user, PLACENAME_EDITORS),
         },
     )
 

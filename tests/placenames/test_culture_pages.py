@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
@@ -102,6 +103,29 @@ def test_the_sign_coverage_page_shows_the_rate_and_links_each_missing_sign(
         officer.get("/placenames/signs/", {"county": "230405", "category": "234"}).status_code
         == 200
     )
+
+
+def test_a_missing_sign_opens_in_the_editor_for_officers_only(officer, bridge):
+    editor_url = f"/editor/?layer=placenames&amp;feature={bridge.pk}&amp;county=230405"
+    page = officer.get("/placenames/signs/", {"year": "2024"}).content.decode()
+    assert editor_url in page and "在编辑器中打开" in page
+    editor = officer.get(f"/editor/?layer=placenames&feature={bridge.pk}&county=230405")
+    html = editor.content.decode()
+    assert f'data-focus-layer="placenames" data-focus-id="{bridge.pk}"' in html
+    picked = re.search(r'<input type="radio" name="layer" value="placenames"[^>]*>', html)
+    assert picked and "checked" in picked.group(0)  # the place-name layer is the one edited
+    planner = Client()
+    planner.force_login(role_user("culture-planner", "planner"))
+    page = planner.get("/placenames/signs/", {"year": "2024"}).content.decode()
+    assert f"/placenames/?code={bridge.place_code}" in page  # the map, for every staff member
+    assert "在编辑器中打开" not in page and "/admin/placenames/placesign/add/" not in page
+
+
+def test_the_editor_ignores_a_feature_it_cannot_open(officer, hegang_areas):
+    html = officer.get("/editor/?layer=nonsense&feature=12").content.decode()
+    assert "data-focus-id" not in html
+    html = officer.get("/editor/?layer=placenames&feature=x1").content.decode()
+    assert "data-focus-id" not in html
 
 
 @pytest.mark.parametrize(
