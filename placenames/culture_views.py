@@ -64,7 +64,10 @@ def culture_name(request: HttpRequest, place_code: str) -> HttpResponse:
         return render(
             request, "placenames/culture_missing.html", {"message": exc.message}, status=404
         )
-    return render(request, "placenames/culture_name.html", {"c": data})
+    changes = (
+        culture_selectors.culture_changes(place=data.place) if request.user.is_authenticated else []
+    )
+    return render(request, "placenames/culture_name.html", {"c": data, "changes": changes})
 
 
 @require_GET

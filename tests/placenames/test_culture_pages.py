@@ -8,6 +8,7 @@ import re
 import pytest
 from django.test import Client
 
+from gis_portal.history import history_context
 from placenames.culture_services import placename_media_add, protected_name_set
 from placenames.models import PlaceName, PlaceNameMedia, PlaceSign
 from tests.editing.factories import role_user
@@ -178,3 +179,23 @@ def test_the_checks_report_lists_a_place_without_its_sign(client, bridge):
     assert "地名没有在用地名标志" in page
     assert "桥梁「松鹤桥」没有在用的桥名牌" in page
     assert "路牌 #" + str(bridge.pk) not in page  # a place is not called a street sign
+
+
+def test_staff_see_the_history_of_a_names_signs_media_and_protection(
+    client, officer, bridge, media_root
+):
+    with history_context(user=None, username="档案员", comment="补登保护名录", source="test"):
+        protected_name_set(
+            place=bridge, reason_kind="historic", reason="清代驿站旧名", listed_by="档案员"
+        )
+    protected_name_set(place=bridge, reason_kind="historic", reason="清代驿站旧名，有碑记")
+    placename_media_add(
+        place=bridge, kind="photo", title="桥头旧照", file_name="a.jpg", data=jpeg()
+    )
+    page = officer.get(f"/culture/{bridge.place_code}/").content.decode()
+    section = page[page.index('id="culture-changes"') :]
+    assert "登记保护名录 · 档案员 · 补登保护名录" in section
+    assert "修改保护名录" in section and "登记多媒体" in section
+    assert (
+        'id="culture-changes"' not in client.get(f"/culture/{bridge.place_code}/").content.decode()
+    )
