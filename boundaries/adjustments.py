@@ -102,8 +102,11 @@ def _code(value, field_name: str) -> str:
     return value
 
 
-def plan_parse(data, *, today: dt.date) -> Plan:
-    """Return the plan of a proposal's ``adjustment`` object, or raise naming the bad part."""
+def plan_parse(data, *, today: dt.date, scheduled_ok: bool = False) -> Plan:
+    """Return the plan of a proposal's ``adjustment`` object, or raise naming the bad part.
+
+    A later effective day is refused unless ``scheduled_ok`` (an approved change-request
+    waits for its day: ``adjustment_services.adjustments_apply_due``)."""
     if not isinstance(data, Mapping):
         raise AdjustmentInvalid("adjustment", "调整方案应为对象")
     kind = data.get("kind")
@@ -118,7 +121,7 @@ def plan_parse(data, *, today: dt.date) -> Plan:
         raise AdjustmentInvalid(
             "effective_on", f"{str(raw_day)[:20]!r} 不是 YYYY-MM-DD 日期"
         ) from None
-    if effective_on > today:
+    if effective_on > today and not scheduled_ok:
         raise AdjustmentInvalid(
             "effective_on", f"生效日期 {effective_on} 晚于今天：区划调整在生效后登记"
         )

@@ -4,7 +4,8 @@ An adjustment is proposed as a change request on the first unit it ends, its pla
 ``proposed["adjustment"]`` (``boundaries.adjustments``), with the approving government's
 decision attached (批准文件, required before approval). Submitting runs the adjustment in
 a transaction that is rolled back, so a plan that would be refused on approval is refused
-at once; approval applies it (``adjustment_services.adjustment_apply``). Areas are never
+at once; approval applies it (``adjustment_services.adjustment_apply``), or, ahead of its
+effective day, records it as scheduled for ``manage.py apply_due_adjustments``. Areas are never
 edited field by field: every change of a division is an adjustment.
 """
 
@@ -18,7 +19,7 @@ from django.utils import timezone
 
 from boundaries.adjustments import AdjustmentInvalid, plan_parse
 from boundaries.models import AdministrativeArea
-from boundaries.services.adjustments import adjustment_apply, plan_error
+from boundaries.services.adjustments import adjustment_apply, adjustment_schedule, plan_error
 from gis_portal.editing.errors import InvalidEdit
 from gis_portal.editing.models import ChangeAction, ChangeKind
 from gis_portal.editing.scope import Footprint
@@ -58,19 +59,31 @@ def area_apply_approved(
     if unknown or PLAN_FIELD not in proposed:
         raise InvalidEdit("proposed", '区划调整的拟变更内容应为 {"adjustment": 调整方案}')
     try:
-        plan = plan_parse(proposed[PLAN_FIELD], today=timezone.localdate())
+        plan = plan_parse(proposed[PLAN_FIELD], today=timezone.localdate(), scheduled_ok=True)
     except AdjustmentInvalid as exc:
         raise plan_error(exc) from None
     target = AdministrativeArea.objects.filter(pk=target_id).first()
     if target is None or target.code != plan.units[0]:
         raise InvalidEdit("units[0]", "调整方案的第一个单位应是申请所针对的行政区域")
     match = _REQUEST_NO.search(comment)
+    request_id = int(match.group(1)) if match else None
+    if plan.effective_on > timezone.localdate():
+        # Approved ahead of its day: checked now, applied on the day (apply_due_adjustments).
+        adjustment_schedule(
+            plan=plan,
+            user=user,
+            comment=comment,
+            source=source,
+            change_request_id=request_id,
+            is_demo=target.is_demo,
+        )
+        return target
     adjustment = adjustment_apply(
         plan=plan,
         user=user,
         comment=comment,
         source=source,
-        change_request_id=int(match.group(1)) if match else None,
+        change_request_id=request_id,
         is_demo=target.is_demo,
     )
     return adjustment.units.filter(role="created").first().area

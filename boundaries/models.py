@@ -511,11 +511,16 @@ class AdjustmentKind(models.TextChoices):
     MOVE_BOUNDARY = "move_boundary", "调整界线"
 
 
+class AdjustmentStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "已批准，待生效"
+    APPLIED = "applied", "已生效"
+
+
 class DivisionAdjustment(models.Model):
     """An approved change of divisions (区划调整), applied on its effective day.
 
     The units it ends keep their code and polygon with ``valid_to`` the day before; the units
-    it creates start on ``effective_on``. ``plan`` is the proposal as submitted (checked by
+    it creates start on ``effective_on``. Approved ahead of that day it waits as scheduled. ``plan`` is the proposal as submitted (checked by
     ``boundaries.adjustments``).
     """
 
@@ -523,6 +528,11 @@ class DivisionAdjustment(models.Model):
     effective_on = models.DateField("生效日期")
     approval_ref = models.CharField("批准文号", max_length=100)
     plan = models.JSONField("调整方案")
+    # An adjustment approved before its effective day is kept as scheduled (its plan only,
+    # no units linked, nothing changed) and applied on the day by ``manage.py apply_due_adjustments``.
+    status = models.CharField(
+        "状态", max_length=10, choices=AdjustmentStatus.choices, default=AdjustmentStatus.APPLIED
+    )
     change_request_id = models.PositiveBigIntegerField("变更申请编号", null=True, blank=True)
     applied_at = models.DateTimeField("登记时间", auto_now_add=True)
     applied_by = models.CharField("登记人", max_length=100, blank=True)

@@ -5,3 +5,10 @@ class PlacenamesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "placenames"
     verbose_name = "地名"
+
+    def ready(self) -> None:
+        from gis_portal.stored_files import files_follow_rows
+
+        from .models import PlaceNameMedia
+
+        files_follow_rows(PlaceNameMedia)

@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from gis_portal.editing.layers import PLACENAME_EDITORS
+from gis_portal.editing.permissions import user_may_edit
 from gis_portal.errors import DomainError, InvalidParameter
 from gis_portal.importing.uploads import upload_saved
 from gis_portal.input_safety import refusal
@@ -63,7 +65,10 @@ def culture_name(request: HttpRequest, place_code: str) -> HttpResponse:
         return render(
             request, "placenames/culture_missing.html", {"message": exc.message}, status=404
         )
-    return render(request, "placenames/culture_name.html", {"c": data})
+    changes = (
+        culture_selectors.culture_changes(place=data.place) if request.user.is_authenticated else []
+    )
+    return render(request, "placenames/culture_name.html", {"c": data, "changes": changes})
 
 
 @require_GET
@@ -147,6 +152,7 @@ def sign_coverage_page(request: HttpRequest) -> HttpResponse:
             "missing_total": len(missing),
             "sign_labels": dict(PlaceSignKind.choices),
             "has_demo": sign_selectors.signs_include_demo(),
+            "may_edit": user_may_edit(request.user, PLACENAME_EDITORS),
         },
     )
 

@@ -113,11 +113,8 @@ def demo_recording(seed: str, *, seconds: float = 1.2, rate_hz: int = 8000) -> b
 
 
 def _clear_demo() -> None:
-    for media in PlaceNameMedia.objects.filter(is_demo=True):
-        media.file.delete(save=False)
-        if media.thumbnail:
-            media.thumbnail.delete(save=False)
-        media.delete()
+    # the files go when the deletion commits (gis_portal/stored_files.py)
+    PlaceNameMedia.objects.filter(is_demo=True).delete()
     ProtectedName.objects.filter(is_demo=True).delete()
     PlaceSign.objects.filter(is_demo=True).delete()
 

@@ -230,6 +230,7 @@ class PlaceSignCondition(models.TextChoices):
     DAMAGED = "damaged", "损坏"
 
 
+@pghistory.track(*history_trackers())
 class PlaceSign(models.Model):
     """A place-name sign (地名标志) of a village, residential area, bridge or other place.
 
@@ -283,6 +284,7 @@ class MediaKind(models.TextChoices):
     PRONUNCIATION = "pronunciation", "读音录音"
 
 
+@pghistory.track(*history_trackers())
 class PlaceNameMedia(models.Model):
     """A photo, a scanned document or a recorded pronunciation of a place name.
 
@@ -330,6 +332,7 @@ class ProtectionReason(models.TextChoices):
     CULTURAL = "cultural", "具有重要历史文化价值"
 
 
+@pghistory.track(*history_trackers())
 class ProtectedName(models.Model):
     """An entry of the register of names to protect (地名保护名录), with its reason."""
 

@@ -16,6 +16,7 @@ from django.contrib.auth.models import User
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from shapely.geometry import shape
 
 from boundaries.adjustments import (
@@ -24,10 +25,12 @@ from boundaries.adjustments import (
     code_reuse_problem,
     effective_order_problem,
     geometry_problems_m,
+    plan_parse,
 )
 from boundaries.models import (
     AdjustmentArea,
     AdjustmentRole,
+    AdjustmentStatus,
     AdministrativeArea,
     DivisionAdjustment,
 )
@@ -71,9 +74,9 @@ def _locked_units(plan: Plan) -> list[AdministrativeArea]:
 
 
 def _last_change(unit: AdministrativeArea) -> dt.date | None:
-    adjusted = AdjustmentArea.objects.filter(area__code=unit.code).aggregate(
-        last=Max("adjustment__effective_on")
-    )["last"]
+    adjusted = AdjustmentArea.objects.filter(
+        area__code=unit.code, adjustment__status=AdjustmentStatus.APPLIED
+    ).aggregate(last=Max("adjustment__effective_on"))["last"]
     days = [d for d in (unit.valid_from, adjusted) if d is not None]
     return max(days) if days else None
 
@@ -186,8 +189,12 @@ def adjustment_apply(
     source: str,
     change_request_id: int | None = None,
     is_demo: bool = False,
+    scheduled: DivisionAdjustment | None = None,
 ) -> DivisionAdjustment:
-    """Apply ``plan``: old units end the day before ``effective_on``, new ones start on it."""
+    """Apply ``plan``: old units end the day before ``effective_on``, new ones start on it.
+
+    ``scheduled``: the record of the plan approved ahead of its day, which becomes the
+    applied adjustment (no second record)."""
     units = _locked_units(plan)
     _order_check(plan, units)
     _retention_check(plan)
@@ -244,15 +251,25 @@ def adjustment_apply(
         for handler in successor_handlers():
             for label, n in handler(succession=succession).items():
                 moved[label] = moved.get(label, 0) + n
-        adjustment = DivisionAdjustment.objects.create(
-            kind=plan.kind,
-            effective_on=plan.effective_on,
-            approval_ref=plan.approval_ref,
-            plan={**plan.as_json(), "moved": moved},
-            change_request_id=change_request_id,
-            applied_by=user.get_username() if user else "",
-            is_demo=is_demo,
-        )
+        values = {
+            "kind": plan.kind,
+            "effective_on": plan.effective_on,
+            "approval_ref": plan.approval_ref,
+            "plan": {**plan.as_json(), "moved": moved},
+            "status": AdjustmentStatus.APPLIED,
+            "change_request_id": change_request_id,
+            "is_demo": is_demo,
+        }
+        if scheduled is None:
+            adjustment = DivisionAdjustment.objects.create(
+                **values, applied_by=user.get_username() if user else ""
+            )
+        else:
+            adjustment = scheduled
+            for name, value in values.items():
+                setattr(adjustment, name, value)
+            adjustment.applied_at = timezone.now()
+            adjustment.save()
         AdjustmentArea.objects.bulk_create(
             [
                 AdjustmentArea(adjustment=adjustment, area=u, role=AdjustmentRole.ENDED)
@@ -264,6 +281,88 @@ def adjustment_apply(
             ]
         )
     return adjustment
+
+
+class _TrialOnly(Exception):
+    """Raised to roll back the trial application of a scheduled adjustment."""
+
+
+@transaction.atomic
+def adjustment_schedule(
+    *,
+    plan: Plan,
+    user: User | None,
+    comment: str,
+    source: str,
+    change_request_id: int | None = None,
+    is_demo: bool = False,
+) -> DivisionAdjustment:
+    """Record ``plan``, approved ahead of its effective day, as scheduled: nothing changes
+    until ``adjustments_apply_due`` runs on that day (its units are linked only then, so the
+    code history shows no change before it happens). The plan is checked now by applying it
+    in a savepoint that is rolled back, so a plan that would fail is refused at approval."""
+    try:
+        with transaction.atomic():
+            adjustment_apply(plan=plan, user=user, comment=comment, source=source)
+            raise _TrialOnly
+    except _TrialOnly:
+        pass
+    units = _locked_units(plan)
+    for i, unit in enumerate(units):
+        waiting = DivisionAdjustment.objects.filter(
+            status=AdjustmentStatus.SCHEDULED, plan__units__contains=[unit.code]
+        ).first()
+        if waiting is not None:
+            raise InvalidEdit(
+                "effective_on" if len(units) == 1 else f"units[{i}]",
+                f"{unit.name}（{unit.code}）已有一项待生效的区划调整"
+                f"（{waiting.approval_ref}，{waiting.effective_on} 生效）",
+            )
+    adjustment = DivisionAdjustment.objects.create(
+        kind=plan.kind,
+        effective_on=plan.effective_on,
+        approval_ref=plan.approval_ref,
+        plan=plan.as_json(),
+        status=AdjustmentStatus.SCHEDULED,
+        change_request_id=change_request_id,
+        applied_by=user.get_username() if user else "",
+        is_demo=is_demo or any(u.is_demo for u in units),
+    )
+    return adjustment
+
+
+def adjustments_apply_due(*, today: dt.date) -> list[DivisionAdjustment]:
+    """Apply every scheduled adjustment whose effective day is ``today`` or earlier, in date
+    order, each in its own transaction; return those applied (none on a second run)."""
+    applied = []
+    due = (
+        DivisionAdjustment.objects.filter(
+            status=AdjustmentStatus.SCHEDULED, effective_on__lte=today
+        )
+        .order_by("effective_on", "pk")
+        .values_list("pk", flat=True)
+    )
+    for pk in list(due):
+        with transaction.atomic():
+            scheduled = DivisionAdjustment.objects.select_for_update().get(pk=pk)
+            if scheduled.status != AdjustmentStatus.SCHEDULED:
+                continue  # another run applied it meanwhile
+            try:
+                plan = plan_parse(scheduled.plan, today=today, scheduled_ok=True)
+            except AdjustmentInvalid as exc:
+                raise plan_error(exc) from None
+            applied.append(
+                adjustment_apply(
+                    plan=plan,
+                    user=None,
+                    comment=f"区划调整按期生效：{plan.approval_ref}"[:500],
+                    source="scheduled_adjustment",
+                    change_request_id=scheduled.change_request_id,
+                    is_demo=scheduled.is_demo,
+                    scheduled=scheduled,
+                )
+            )
+    return applied
 
 
 def plan_error(exc: AdjustmentInvalid) -> InvalidEdit:

@@ -8,3 +8,10 @@ class EditingConfig(AppConfig):
     name = "gis_portal.editing"
     label = "editing"
     verbose_name = "地图编辑与审批"
+
+    def ready(self) -> None:
+        from gis_portal.stored_files import files_follow_rows
+
+        from .models import ChangeDocument
+
+        files_follow_rows(ChangeDocument)

@@ -31,7 +31,8 @@ def announcement_list_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 def editor_page(request: HttpRequest) -> HttpResponse:
     """The map editor: the layers the user may see, which of them they may edit (the first
-    editable one is picked), and the districts of their scope (``?county=`` picks one)."""
+    editable one is picked, or ``?layer=``), the districts of their scope (``?county=`` picks
+    one) and the feature to open on (``?feature=``)."""
     layers = [
         {
             "key": layer.key,
@@ -43,6 +44,14 @@ def editor_page(request: HttpRequest) -> HttpResponse:
         if layer.in_editor
     ]
     picked = next((layer for layer in layers if layer["editable"]), layers[0] if layers else None)
+    # ?layer=&feature= opens the editor on one feature (the missing-signs list links here);
+    # an unknown layer or a non-numeric id is ignored, the editor then opens as usual.
+    focus_layer = next((x for x in layers if x["key"] == request.GET.get("layer")), None)
+    focus_id = request.GET.get("feature", "")
+    if focus_layer and focus_id.isdigit():
+        picked = focus_layer
+    else:
+        focus_id = ""
     choice = editor_district_choice(request.user, request.GET.get("county"))
     return render(
         request,
@@ -53,6 +62,7 @@ def editor_page(request: HttpRequest) -> HttpResponse:
             "county": choice.county,
             "districts": choice.districts,
             "district_refusal": choice.refusal,
+            "focus_id": focus_id,
         },
     )
 

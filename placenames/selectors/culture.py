@@ -8,7 +8,7 @@ from django.db.models import Count, Q, QuerySet
 
 from boundaries.models import AdministrativeArea, AreaLevel
 from gis_portal.errors import NotFound
-from placenames.models import MediaKind, PlaceName, PlaceNameMedia, ProtectedName
+from placenames.models import MediaKind, PlaceName, PlaceNameMedia, PlaceSign, ProtectedName
 
 
 class PlaceNameNotFound(NotFound):
@@ -137,3 +137,45 @@ def protected_register() -> QuerySet[ProtectedName]:
     return ProtectedName.objects.select_related("place__division", "place__category").order_by(
         "place__division__code", "place__standard_name"
     )
+
+
+@dataclass
+class CultureChange:
+    at: object
+    record: str
+    action: str
+    username: str
+    comment: str
+
+
+_CULTURE_RECORDS = (
+    (PlaceSign, "地名标志"),
+    (PlaceNameMedia, "多媒体"),
+    (ProtectedName, "保护名录"),
+)
+_ACTIONS = {"insert": "登记", "update": "修改", "delete": "删除"}
+
+
+def culture_changes(*, place: PlaceName, limit: int = 50) -> list[CultureChange]:
+    """Return the recorded changes of a name's signs, media and protection entry, newest
+    first (from the history triggers, so admin and bulk writes are included)."""
+    changes = []
+    for model, label in _CULTURE_RECORDS:
+        events = (
+            model.pgh_event_model.objects.filter(place_id=place.pk)
+            .select_related("pgh_context")
+            .order_by("-pgh_id")[:limit]
+        )
+        for e in events:
+            meta = e.pgh_context.metadata if e.pgh_context else {}
+            changes.append(
+                CultureChange(
+                    at=e.pgh_created_at,
+                    record=label,
+                    action=_ACTIONS.get(e.pgh_label, e.pgh_label),
+                    username=meta.get("username") or "",
+                    comment=meta.get("comment") or "",
+                )
+            )
+    changes.sort(key=lambda c: c.at, reverse=True)
+    return changes[:limit]

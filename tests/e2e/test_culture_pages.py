@@ -139,6 +139,25 @@ def test_an_officer_sees_sign_coverage_and_follows_a_missing_sign_to_the_map(
     page.recorder.assert_clean()
 
 
+def test_an_officer_follows_a_missing_sign_into_the_editor_opened_on_that_place(
+    live_server, culture, offline_page
+):
+    page = offline_page
+    _sign_in(page, live_server)
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(live_server.url + "/placenames/signs/?year=2025")
+    page.locator("#missing-list tbody tr[data-code] >> text=在编辑器中打开").click()
+    page.wait_for_selector("#map[data-ready='1']", timeout=30_000)
+    assert "已打开：松鹤桥" in page.text_content("#editor-status")
+    page.wait_for_selector("#attr-panel:not([hidden])", timeout=10_000)
+    selected = page.evaluate(
+        "() => window.editor.select.getFeatures().getArray().map(f => f.get('standard_name'))"
+    )
+    assert selected == ["松鹤桥"]
+    page.screenshot(path=str(ARTIFACTS / "editor_opened_from_missing_sign.png"))
+    page.recorder.assert_clean()
+
+
 def test_an_officer_uploading_an_image_bomb_is_told_and_nothing_is_stored(
     live_server, culture, offline_page, tmp_path
 ):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
 
+from gis_portal.history import history_context
 from placenames.models import PlaceName, PlaceNameMedia, PlaceSign
 from placenames.services.culture import placename_media_add, protected_name_set
 from tests.editing.factories import role_user
@@ -104,6 +106,29 @@ def test_the_sign_coverage_page_shows_the_rate_and_links_each_missing_sign(
     )
 
 
+def test_a_missing_sign_opens_in_the_editor_for_officers_only(officer, bridge):
+    editor_url = f"/editor/?layer=placenames&amp;feature={bridge.pk}&amp;county=230405"
+    page = officer.get("/placenames/signs/", {"year": "2024"}).content.decode()
+    assert editor_url in page and "在编辑器中打开" in page
+    editor = officer.get(f"/editor/?layer=placenames&feature={bridge.pk}&county=230405")
+    html = editor.content.decode()
+    assert f'data-focus-layer="placenames" data-focus-id="{bridge.pk}"' in html
+    picked = re.search(r'<input type="radio" name="layer" value="placenames"[^>]*>', html)
+    assert picked and "checked" in picked.group(0)  # the place-name layer is the one edited
+    planner = Client()
+    planner.force_login(role_user("culture-planner", "planner"))
+    page = planner.get("/placenames/signs/", {"year": "2024"}).content.decode()
+    assert f"/placenames/?code={bridge.place_code}" in page  # the map, for every staff member
+    assert "在编辑器中打开" not in page and "/admin/placenames/placesign/add/" not in page
+
+
+def test_the_editor_ignores_a_feature_it_cannot_open(officer, hegang_areas):
+    html = officer.get("/editor/?layer=nonsense&feature=12").content.decode()
+    assert "data-focus-id" not in html
+    html = officer.get("/editor/?layer=placenames&feature=x1").content.decode()
+    assert "data-focus-id" not in html
+
+
 @pytest.mark.parametrize(
     ("params", "parameter"),
     [({"year": "abc"}, "year"), ({"year": "3000"}, "year"), ({"county": "x"}, "county")],
@@ -154,3 +179,23 @@ def test_the_checks_report_lists_a_place_without_its_sign(client, bridge):
     assert "地名没有在用地名标志" in page
     assert "桥梁「松鹤桥」没有在用的桥名牌" in page
     assert "路牌 #" + str(bridge.pk) not in page  # a place is not called a street sign
+
+
+def test_staff_see_the_history_of_a_names_signs_media_and_protection(
+    client, officer, bridge, media_root
+):
+    with history_context(user=None, username="档案员", comment="补登保护名录", source="test"):
+        protected_name_set(
+            place=bridge, reason_kind="historic", reason="清代驿站旧名", listed_by="档案员"
+        )
+    protected_name_set(place=bridge, reason_kind="historic", reason="清代驿站旧名，有碑记")
+    placename_media_add(
+        place=bridge, kind="photo", title="桥头旧照", file_name="a.jpg", data=jpeg()
+    )
+    page = officer.get(f"/culture/{bridge.place_code}/").content.decode()
+    section = page[page.index('id="culture-changes"') :]
+    assert "登记保护名录 · 档案员 · 补登保护名录" in section
+    assert "修改保护名录" in section and "登记多媒体" in section
+    assert (
+        'id="culture-changes"' not in client.get(f"/culture/{bridge.place_code}/").content.decode()
+    )

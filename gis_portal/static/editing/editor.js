@@ -30,6 +30,19 @@
   var backdropNote = "";
   var backdrop = ed.counties.loaded.catch(function (err) { backdropNote = "；区县底图未能加载：" + err.message; });
   var keys = Object.keys(ed.LAYER_URL);
+
+  // ?layer=&feature= (e.g. from the missing-signs list): select that feature and centre on it.
+  function openOnFocus() {
+    var layer = ed.mapEl.dataset.focusLayer, id = ed.mapEl.dataset.focusId;
+    if (!layer || !id || !sources[layer]) { return ""; }
+    var feature = sources[layer].getFeatureById(id) || sources[layer].getFeatureById(Number(id));
+    if (!feature) { return "；要打开的要素不在本区县已加载的数据中（可能还没有坐标）"; }
+    ed.map.getView().fit(feature.getGeometry().getExtent(), {maxZoom: 17, padding: [80, 80, 80, 80]});
+    ed.select.getFeatures().clear();
+    ed.select.getFeatures().push(feature);
+    ed.select.dispatchEvent({type: "select", selected: [feature], deselected: []});
+    return "；已打开：" + (feature.get("standard_name") || feature.get("name") || "所选要素");
+  }
   Promise.all([backdrop].concat(keys.map(ed.loadLayer))).then(function (results) {
     var counts = {};
     keys.forEach(function (key, i) { counts[key] = results[i + 1]; });
@@ -43,10 +56,11 @@
       keys.forEach(function (key) { if (sources[key].getFeatures().length) { ol.extent.extend(extent, sources[key].getExtent()); } });
     }
     if (!ol.extent.isEmpty(extent)) { ed.map.getView().fit(extent, {padding: [30, 30, 30, 30]}); }
+    var focusNote = openOnFocus();
     var countyName = countyPick.options[countyPick.selectedIndex] ? countyPick.options[countyPick.selectedIndex].text : "";
     ed.setStatus((refusal ? refusal.textContent + "。" : "") + countyName + "：已加载 " + counts["boundary-lines"] + " 条界线、" + counts["boundary-markers"] + " 个界桩、" +
       counts["placenames"] + " 个地名；本区县 " + counts["streets"] + " 条街路巷、" + counts["street-signs"] +
-      " 块路牌、" + counts["door-plates"] + " 块门牌、" + counts["facilities"] + " 处民政设施" + backdropNote);
+      " 块路牌、" + counts["door-plates"] + " 块门牌、" + counts["facilities"] + " 处民政设施" + backdropNote + focusNote);
     ed.mapEl.dataset.ready = "1";
   }).catch(function (err) { ed.setStatus("加载失败：" + err.message, true); });
 })();
