@@ -38,7 +38,7 @@ from placenames.addresses.bulk_io import PLATES, STREETS
 from placenames.addresses.demo_network import SPECIFICS
 from placenames.addresses.models import DoorPlate, Street
 from placenames.addresses.selectors.addresses import address_checks
-from placenames.addresses.services import addresses as address_services
+from placenames.addresses.services import plates as plate_services
 from placenames.addresses.tile_store import tile_build, tile_cache_clear, tile_fetch
 from placenames.addresses.tiles import TileAddress
 from placenames.romanize import romanize
@@ -508,7 +508,7 @@ def _naive_seconds_per_plate(plates_csv: Path) -> float:
     by_street: dict[str, list] = {}
     for name, number, _sub, _status, lon, lat in rows:
         by_street.setdefault(name, []).append(
-            address_services.PlateRequest(
+            plate_services.PlateRequest(
                 # The imported numbers are taken: the same doors, 1000 higher (same parity).
                 lon=float(lon),
                 lat=float(lat),
@@ -519,7 +519,7 @@ def _naive_seconds_per_plate(plates_csv: Path) -> float:
     t0 = time.perf_counter()
     with pghistory.context(source="bench", generator="naive-import"):
         for name, requests in by_street.items():
-            address_services.plates_create(street_id=street_ids[name], requests=requests)
+            plate_services.plates_create(street_id=street_ids[name], requests=requests)
     return (time.perf_counter() - t0) / len(rows)
 
 

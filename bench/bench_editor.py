@@ -56,7 +56,7 @@ from gis_portal.editing import writes as feature_writes
 from gis_portal.editing.errors import InvalidEdit
 from gis_portal.editing.layers import LAYERS
 from placenames.addresses.models import DoorPlate, PlateStatus, Street, StreetSign
-from placenames.addresses.services import edit as address_edit
+from placenames.addresses.services import plates as plate_services
 from placenames.models import PlaceName
 from placenames.services import edit as placename_edit
 
@@ -115,7 +115,7 @@ def _bench_plate(county: AdministrativeArea) -> DoorPlate:
     for plate in plates[:200]:
         try:
             for geom in (plate.point_4490, _shifted(plate)):
-                address_edit._plate_rules_check(
+                plate_services._plate_rules_check(
                     street=plate.street,
                     geom=geom,
                     number=plate.number,

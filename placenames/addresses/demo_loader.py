@@ -20,7 +20,7 @@ from placenames.addresses.models import (
     StreetFormerName,
     StreetSign,
 )
-from placenames.addresses.services.addresses import streets_link_archive
+from placenames.addresses.services.streets import streets_link_archive
 from placenames.addresses.tile_store import tile_cache_clear
 from placenames.romanize import romanize
 

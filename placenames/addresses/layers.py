@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from gis_portal.catalogue.registry import catalogue_register
 from gis_portal.catalogue.spec import CatalogueLayer, Field, Source, Style, TileSpec, choices_of
+from gis_portal.editing.feature_io import FeatureSpec
 from gis_portal.editing.layers import PLACENAME_EDITORS, Layer
 from placenames.addresses.models import (
     Condition,
@@ -18,7 +19,9 @@ from placenames.addresses.models import (
     Street,
     StreetSign,
 )
-from placenames.addresses.services import edit as address_edit
+from placenames.addresses.services import plates as plate_services
+from placenames.addresses.services import signs as sign_services
+from placenames.addresses.services import streets as street_services
 
 # The plate as written on it: 12号, 12号之一 … 12号之十, 12附11号.
 PLATE_LABEL_SQL = (
@@ -26,6 +29,65 @@ PLATE_LABEL_SQL = (
     " WHEN t.sub_number <= 10 THEN '之' || (ARRAY['一','二','三','四','五',"
     "'六','七','八','九','十'])[t.sub_number] ELSE '附' || t.sub_number || '号' END"
 )
+
+# What the editor shows of each layer (GeoJSON built by PostGIS).
+STREET_FEATURES = FeatureSpec(
+    table="addresses_street t",
+    geometry="t.geom_4490",
+    properties=(
+        ("label", "t.name"),
+        ("name", "t.name"),
+        ("start_description", "t.start_description"),
+        ("end_description", "t.end_description"),
+        ("base_end", "t.base_end"),
+        ("odd_side", "t.odd_side"),
+        ("numbering_mode", "t.numbering_mode"),
+        ("metres_per_number", "t.metres_per_number"),
+        ("approved_by", "t.approved_by"),
+        ("is_demo", "t.is_demo"),
+    ),
+    county="t.county_id",
+)
+
+
+SIGN_FEATURES = FeatureSpec(
+    table="addresses_streetsign t JOIN addresses_street s ON s.id = t.street_id",
+    geometry="t.point_4490",
+    properties=(
+        ("label", "t.text_zh"),
+        ("street_id", "t.street_id"),
+        ("kind", "t.kind"),
+        ("condition", "t.condition"),
+        ("status", "t.status"),
+        ("installed_on", "t.installed_on"),
+        ("is_demo", "t.is_demo"),
+    ),
+    county="s.county_id",
+)
+
+
+PLATE_FEATURES = FeatureSpec(
+    table="addresses_doorplate t JOIN addresses_street s ON s.id = t.street_id",
+    geometry="t.point_4490",
+    properties=(
+        (
+            "label",
+            "t.name_on_plate || t.number || '号' || "
+            "CASE WHEN t.sub_number > 0 THEN '-' || t.sub_number ELSE '' END",
+        ),
+        ("street_id", "t.street_id"),
+        ("number", "t.number"),
+        ("sub_number", "t.sub_number"),
+        ("building", "t.building"),
+        ("unit", "t.unit"),
+        ("status", "t.status"),
+        ("installed_on", "t.installed_on"),
+        ("retired_on", "t.retired_on"),
+        ("is_demo", "t.is_demo"),
+    ),
+    county="s.county_id",
+)
+
 
 catalogue_register(
     CatalogueLayer(
@@ -62,14 +124,14 @@ catalogue_register(
         edit=Layer(
             editor_roles=PLACENAME_EDITORS,
             change_kind=None,
-            rules=address_edit.STREET_RULES,
-            update=address_edit.STREET_WRITES.update,
-            delete=address_edit.STREET_WRITES.delete,
+            rules=street_services.STREET_RULES,
+            update=street_services.STREET_WRITES.update,
+            delete=street_services.STREET_WRITES.delete,
             label_of=lambda obj: obj.name,
-            recheck=address_edit.streets_recheck,
-            create=address_edit.street_create,
-            create_rules=address_edit.STREET_CREATE_RULES,
-            features=address_edit.STREET_FEATURES,
+            recheck=street_services.streets_recheck,
+            create=street_services.street_create_from_changes,
+            create_rules=street_services.STREET_CREATE_RULES,
+            features=STREET_FEATURES,
         ),
     ),
     CatalogueLayer(
@@ -110,14 +172,14 @@ catalogue_register(
         edit=Layer(
             editor_roles=PLACENAME_EDITORS,
             change_kind=None,
-            rules=address_edit.SIGN_RULES,
-            update=address_edit.SIGN_WRITES.update,
-            delete=address_edit.SIGN_WRITES.delete,
+            rules=sign_services.SIGN_RULES,
+            update=sign_services.SIGN_WRITES.update,
+            delete=sign_services.SIGN_WRITES.delete,
             label_of=lambda obj: f"{obj.text_zh} {obj.get_kind_display()}",
             recheck=lambda pks: None,
-            create=address_edit.sign_create,
-            create_rules=address_edit.SIGN_CREATE_RULES,
-            features=address_edit.SIGN_FEATURES,
+            create=sign_services.sign_create_from_changes,
+            create_rules=sign_services.SIGN_CREATE_RULES,
+            features=SIGN_FEATURES,
         ),
     ),
     CatalogueLayer(
@@ -158,14 +220,14 @@ catalogue_register(
         edit=Layer(
             editor_roles=PLACENAME_EDITORS,
             change_kind=None,
-            rules=address_edit.PLATE_RULES,
-            update=address_edit.PLATE_WRITES.update,
-            delete=address_edit.PLATE_WRITES.delete,
+            rules=plate_services.PLATE_RULES,
+            update=plate_services.PLATE_WRITES.update,
+            delete=plate_services.PLATE_WRITES.delete,
             label_of=str,
-            recheck=address_edit.plates_recheck,
-            create=address_edit.plate_create,
-            create_rules=address_edit.PLATE_CREATE_RULES,
-            features=address_edit.PLATE_FEATURES,
+            recheck=plate_services.plates_recheck,
+            create=plate_services.plate_create_from_changes,
+            create_rules=plate_services.PLATE_CREATE_RULES,
+            features=PLATE_FEATURES,
         ),
     ),
 )

@@ -6,7 +6,7 @@ import pytest
 
 from gis_portal.metric_crs import to_metric
 from placenames.addresses.numbering import rule_beijing
-from placenames.addresses.services.addresses import street_create
+from placenames.addresses.services.streets import street_create
 
 # An east–west street in 向阳区, drawn west → east (~750 m), and a point 11 m north of it.
 WEST, EAST, LAT = 130.280, 130.290, 47.3400

@@ -10,7 +10,8 @@ import pytest
 
 from boundaries.models import AdministrativeArea
 from placenames.addresses.models import AddressTile
-from placenames.addresses.services.addresses import PlateRequest, plates_create, street_rename
+from placenames.addresses.services.plates import PlateRequest, plates_create
+from placenames.addresses.services.streets import street_rename
 from placenames.addresses.tiles import lonlat_to_tile
 
 from .conftest import EAST, NORTH_LAT, SOUTH_LAT, WEST

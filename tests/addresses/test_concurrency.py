@@ -9,7 +9,7 @@ from django.db import connection
 
 from placenames.addresses.errors import DuplicatePlateNumber
 from placenames.addresses.models import DoorPlate
-from placenames.addresses.services.addresses import PlateRequest, plate_create
+from placenames.addresses.services.plates import PlateRequest, plate_create
 
 from .conftest import EAST, NORTH_LAT
 

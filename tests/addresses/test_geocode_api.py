@@ -6,7 +6,7 @@ import pytest
 
 from boundaries.models import AdministrativeArea
 from placenames.addresses.models import DoorPlate, Street
-from placenames.addresses.services.addresses import PlateRequest, plates_create
+from placenames.addresses.services.plates import PlateRequest, plates_create
 
 from .conftest import EAST, NORTH_LAT, WEST
 

@@ -7,8 +7,7 @@ import pytest
 from bench.bench_load import edits_start, lost_updates_check
 from boundaries.models import AdministrativeArea
 from placenames.addresses.models import DoorPlate
-from placenames.addresses.services.addresses import PlateRequest, plates_create
-from placenames.addresses.services.edit import PLATE_WRITES
+from placenames.addresses.services.plates import PLATE_WRITES, PlateRequest, plates_create
 
 from .conftest import EAST, NORTH_LAT, WEST
 

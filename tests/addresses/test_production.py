@@ -10,12 +10,9 @@ from openpyxl import load_workbook
 
 from placenames.addresses.exporters import production_workbook
 from placenames.addresses.selectors.addresses import ProductionItem
-from placenames.addresses.services.addresses import (
-    PlateRequest,
-    plates_create,
-    sign_create,
-    street_rename,
-)
+from placenames.addresses.services.plates import PlateRequest, plates_create
+from placenames.addresses.services.signs import sign_create
+from placenames.addresses.services.streets import street_rename
 
 from .conftest import EAST, NORTH_LAT, WEST
 

@@ -18,15 +18,9 @@ from placenames.addresses.errors import (
 )
 from placenames.addresses.models import DoorPlate, Street, StreetFormerName, StreetSign
 from placenames.addresses.numbering import PER_METRE, NumberingRule
-from placenames.addresses.services.addresses import (
-    PlateRequest,
-    plate_create,
-    plates_create,
-    sign_create,
-    sign_inspect,
-    street_rename,
-    streets_link_archive,
-)
+from placenames.addresses.services.plates import PlateRequest, plate_create, plates_create
+from placenames.addresses.services.signs import sign_create, sign_inspect
+from placenames.addresses.services.streets import street_rename, streets_link_archive
 from placenames.models import PlaceCategory, PlaceName
 
 from .conftest import EAST, LAT, NORTH_LAT, SOUTH_LAT, WEST

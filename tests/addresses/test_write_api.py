@@ -6,7 +6,7 @@ import pytest
 
 from gis_portal.accounts import roles_sync, user_create_with_role
 from placenames.addresses.models import DoorPlate, SignInspection, StreetSign
-from placenames.addresses.services.addresses import sign_create
+from placenames.addresses.services.signs import sign_create
 
 from .conftest import EAST, LAT, NORTH_LAT, WEST
 

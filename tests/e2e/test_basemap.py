@@ -12,7 +12,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from gis_portal.metric_crs import to_metric
 from placenames.addresses.numbering import rule_beijing
-from placenames.addresses.services.addresses import street_create
+from placenames.addresses.services.streets import street_create
 from tests.e2e.conftest import ARTIFACTS
 from tests.editing.placename_builders import place_create
 from tests.maps.test_basemap import LAT, MID, _street

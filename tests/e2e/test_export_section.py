@@ -9,7 +9,8 @@ import pytest
 
 from gis_portal.metric_crs import to_metric
 from placenames.addresses.numbering import rule_beijing
-from placenames.addresses.services.addresses import PlateRequest, plates_create, street_create
+from placenames.addresses.services.plates import PlateRequest, plates_create
+from placenames.addresses.services.streets import street_create
 from tests.e2e.conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

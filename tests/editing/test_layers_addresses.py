@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from placenames.addresses.models import DoorPlate, PlateStatus, Street, StreetSign
-from placenames.addresses.services.edit import PLATE_RULES
+from placenames.addresses.services.plates import PLATE_RULES
 from tests.editing.test_layers_addresses_builders import (
     EAST,
     GONGNONG,

@@ -11,7 +11,9 @@ from facilities.services.registry import county_of
 from gis_portal.metric_crs import to_metric
 from placenames.addresses.models import DoorPlate, SignKind, Street, StreetSign
 from placenames.addresses.numbering import rule_beijing
-from placenames.addresses.services import addresses as services
+from placenames.addresses.services import plates as plate_services
+from placenames.addresses.services import signs as sign_services
+from placenames.addresses.services import streets as street_services
 
 # An east–west street in 向阳区 (230402), drawn west → east (~750 m). Under the Beijing rule
 # numbers grow from the east end and odd numbers are on the north side.
@@ -23,20 +25,20 @@ XIANGYANG, GONGNONG = "230402", "230403"
 def street(name: str = "新华路", coords=((WEST, LAT), (EAST, LAT))) -> Street:
     metric = [to_metric(*c) for c in coords]
     county = county_of(*coords[0])
-    return services.street_create(
+    return street_services.street_create(
         name=name, coords_4490=coords, rule=rule_beijing(metric), county=county
     )
 
 
 def plate(on: Street, lon: float, lat: float, number: int | None = None) -> DoorPlate:
-    return services.plate_create(
+    return plate_services.plate_create(
         street_id=on.pk,
-        request=services.PlateRequest(lon=lon, lat=lat, number=number, status="installed"),
+        request=plate_services.PlateRequest(lon=lon, lat=lat, number=number, status="installed"),
     )
 
 
 def sign(on: Street, lon: float, lat: float) -> StreetSign:
-    return services.sign_create(street_id=on.pk, kind=SignKind.LIGHTBOX, lon=lon, lat=lat)
+    return sign_services.sign_create(street_id=on.pk, kind=SignKind.LIGHTBOX, lon=lon, lat=lat)
 
 
 def facility(

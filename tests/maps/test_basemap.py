@@ -16,7 +16,8 @@ from gis_portal.maps.watch import watched_tables
 from gis_portal.metric_crs import to_metric
 from placenames.addresses.models import Street
 from placenames.addresses.numbering import rule_beijing
-from placenames.addresses.services.addresses import PlateRequest, plates_create, street_create
+from placenames.addresses.services.plates import PlateRequest, plates_create
+from placenames.addresses.services.streets import street_create
 from tests.editing.factories import demo_boundaries, role_user
 
 # An east–west street in 向阳区 and a door plate 11 m north of it.

@@ -25,12 +25,8 @@ from gis_portal.editing.models import ChangeDocument, ChangeRequest, DocumentKin
 from gis_portal.metric_crs import to_metric
 from placenames.addresses.models import DoorPlate
 from placenames.addresses.numbering import rule_beijing
-from placenames.addresses.services.addresses import (
-    PlateRequest,
-    plate_create,
-    plate_move,
-    street_create,
-)
+from placenames.addresses.services.plates import PlateRequest, plate_create, plate_move
+from placenames.addresses.services.streets import street_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

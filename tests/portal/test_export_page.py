@@ -10,7 +10,8 @@ import pytest
 
 from gis_portal.metric_crs import to_metric
 from placenames.addresses.numbering import rule_beijing
-from placenames.addresses.services.addresses import PlateRequest, plates_create, street_create
+from placenames.addresses.services.plates import PlateRequest, plates_create
+from placenames.addresses.services.streets import street_create
 from tests.editing.factories import role_user
 
 

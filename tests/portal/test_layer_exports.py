@@ -32,7 +32,8 @@ from gis_portal.exports import services
 from gis_portal.exports.api import export_response
 from gis_portal.metric_crs import to_metric
 from placenames.addresses.numbering import rule_beijing
-from placenames.addresses.services.addresses import PlateRequest, plates_create, street_create
+from placenames.addresses.services.plates import PlateRequest, plates_create
+from placenames.addresses.services.streets import street_create
 from tests.editing.factories import demo_boundaries, role_user
 
 URL = "/api/v1/layers/{}/export"

@@ -28,7 +28,7 @@ from gis_portal.public_cache import (
     answer_of,
     data_generation,
 )
-from placenames.addresses.services.addresses import street_rename
+from placenames.addresses.services.streets import street_rename
 from placenames.addresses.tiles import lonlat_to_tile
 from tests.editing.factories import role_user
 from tests.editing.placename_builders import district_centre, place_create, square_around

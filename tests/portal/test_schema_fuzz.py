@@ -43,12 +43,9 @@ from gis_portal.editing.concurrency import etag_format
 from gis_portal.metric_crs import to_metric
 from gis_portal.roles import ROLES
 from placenames.addresses.numbering import rule_beijing
-from placenames.addresses.services.addresses import (
-    PlateRequest,
-    plates_create,
-    sign_create,
-    street_create,
-)
+from placenames.addresses.services.plates import PlateRequest, plates_create
+from placenames.addresses.services.signs import sign_create
+from placenames.addresses.services.streets import street_create
 from placenames.services.names import PlaceNameInput, categories_load, placename_upsert
 from tests.editing.factories import demo_boundaries, role_user
 from tests.facilities.factories import demand, facility

@@ -20,7 +20,8 @@ from placenames.addresses.api.addresses import (
     hegang_lon_lat,
 )
 from placenames.addresses.models import Condition, PlateStatus
-from placenames.addresses.services import addresses as services
+from placenames.addresses.services import plates as plate_services
+from placenames.addresses.services import signs as sign_services
 
 
 class ProposeNumberView(APIView):
@@ -33,7 +34,7 @@ class ProposeNumberView(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, street_id: int):
         lon, lat = hegang_lon_lat(request.query_params)
-        p = services.plate_propose(street_id=street_id, lon=lon, lat=lat)
+        p = plate_services.plate_propose(street_id=street_id, lon=lon, lat=lat)
         return Response(
             {
                 "street_id": street_id,
@@ -104,9 +105,9 @@ class PlateCreateView(APIView):
             field, message = _first_error(body.errors)
             raise InvalidParameter(field, message)
         data = body.validated_data
-        created = services.plates_create(
+        created = plate_services.plates_create(
             street_id=data["street"],
-            requests=[services.PlateRequest(**item) for item in data["plates"]],
+            requests=[plate_services.PlateRequest(**item) for item in data["plates"]],
             user=request.user,
         )
         return Response(
@@ -167,7 +168,7 @@ class SignInspectionCreateView(APIView):
         data = body.validated_data
         if data["inspected_on"] > timezone.localdate():
             raise InvalidParameter("inspected_on", "巡检日期不能晚于今天")
-        record = services.sign_inspect(
+        record = sign_services.sign_inspect(
             sign_id=sign_id,
             on=data["inspected_on"],
             condition=data["condition"],

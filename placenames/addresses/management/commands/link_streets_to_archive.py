@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from placenames.addresses.services.addresses import streets_link_archive
+from placenames.addresses.services.streets import streets_link_archive
 
 
 class Command(BaseCommand):
