@@ -15,8 +15,8 @@ from facilities.models import (
     Scenario,
     SitingRun,
 )
+from facilities.services.facilities import county_of
 from facilities.services.indicators import parse_year
-from facilities.services.registry import county_of
 from gis_portal.admin_base import OfflineGISModelAdmin
 from gis_portal.editing.admin_validation import LayerValidatedAdminMixin, layer_validated
 from gis_portal.editing.admin_versioning import VersionCheckedAdminMixin

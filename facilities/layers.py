@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from facilities.models import CapacityUnit, Facility, FacilityStatus, Operator
-from facilities.services import edit as facility_edit
+from facilities.services import facilities as facility_services
 from gis_portal.catalogue.registry import catalogue_register
 from gis_portal.catalogue.spec import CatalogueLayer, Field, Source, Style, TileSpec, choices_of
 from gis_portal.editing.layers import FACILITY_EDITORS, Layer
@@ -16,7 +16,7 @@ catalogue_register(
         model=Facility,
         geometry_type="Point",
         source=Source(
-            table=facility_edit.FACILITY_FEATURES.table,
+            table=facility_services.FACILITY_FEATURES.table,
             geometry_4490="t.position_4490",
             county="t.county_id",
             period=("t.opened_on", "t.closed_on"),
@@ -58,14 +58,14 @@ catalogue_register(
         edit=Layer(
             editor_roles=FACILITY_EDITORS,
             change_kind=None,
-            rules=facility_edit.FACILITY_RULES,
-            update=facility_edit.FACILITY_WRITES.update,
-            delete=facility_edit.FACILITY_WRITES.delete,
+            rules=facility_services.FACILITY_RULES,
+            update=facility_services.FACILITY_WRITES.update,
+            delete=facility_services.FACILITY_WRITES.delete,
             label_of=lambda obj: obj.name,
             recheck=lambda pks: None,
-            create=facility_edit.facility_create,
-            create_rules=facility_edit.FACILITY_CREATE_RULES,
-            features=facility_edit.FACILITY_FEATURES,
+            create=facility_services.facility_create_from_changes,
+            create_rules=facility_services.FACILITY_CREATE_RULES,
+            features=facility_services.FACILITY_FEATURES,
         ),
     ),
 )

@@ -19,7 +19,7 @@ from facilities.permissions import planner_required
 from facilities.report import report_html, report_xlsx, scenario_allocation_xlsx
 from facilities.selectors.coverage import demand_arrays, programme_coverage
 from facilities.selectors.targets import counties, plan_targets
-from facilities.services.registry import EXPORT_FORMATS, facilities_export_query, registry_xlsx
+from facilities.services.facilities import EXPORT_FORMATS, facilities_export_query, registry_xlsx
 from facilities.services.siting import DISTANCE_KINDS
 from facilities.services.standards_io import standards_xlsx
 from facilities.siting.catalogue import DEFAULT_MODEL, SITING_MODELS

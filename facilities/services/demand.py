@@ -15,7 +15,7 @@ from facilities.errors import ImportRejected
 from facilities.importers import formula_problems, read_table
 from facilities.models import DemandSource, DemandUnit
 from facilities.selectors import points_outside_city
-from facilities.services.registry import county_of
+from facilities.services.facilities import county_of
 
 AGE_COLUMNS = ("population", "age_0_14", "age_60_plus", "age_65_plus", "age_80_plus")
 KNOWN = {"code", "lon", "lat", "division_code", "wkt", *AGE_COLUMNS}

@@ -7,7 +7,7 @@ import json
 from django.contrib.gis.geos import Point
 
 from facilities.models import Facility, FacilityType, Programme
-from facilities.services.registry import county_of
+from facilities.services.facilities import county_of
 from gis_portal.metric_crs import to_metric
 from placenames.addresses.models import DoorPlate, SignKind, Street, StreetSign
 from placenames.addresses.numbering import rule_beijing

@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 
 from facilities.errors import ImportRejected
 from facilities.models import Facility
-from facilities.services.registry import facilities_export, facilities_import
+from facilities.services.facilities import facilities_export, facilities_import
 from tests.editing.factories import role_user
 from tests.facilities.factories import facility, lonlat_at
 

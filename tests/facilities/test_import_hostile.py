@@ -12,7 +12,7 @@ import pytest
 
 from facilities.errors import ImportRejected
 from facilities.services.demand import demand_import
-from facilities.services.registry import facilities_import
+from facilities.services.facilities import facilities_import
 from tests.hostile import local_targets, lying_zip, secrets
 
 pytestmark = pytest.mark.django_db

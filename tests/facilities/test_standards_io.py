@@ -11,7 +11,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from facilities.models import Facility, FacilityType, PlanTarget, Programme
-from facilities.services.registry import facilities_import
+from facilities.services.facilities import facilities_import
 from facilities.services.standards_io import PROGRAMME_SHEET, TYPE_SHEET, standards_xlsx
 from facilities.standards import PROGRAMMES, TARGETS, TYPE_DETAILS
 from tests.facilities.factories import lonlat_at, user_with_role

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from facilities.services.registry import EXPORT_FORMATS, facilities_export
+from facilities.services.facilities import EXPORT_FORMATS, facilities_export
 
 
 class Command(BaseCommand):

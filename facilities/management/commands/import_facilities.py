@@ -8,7 +8,7 @@ from pathlib import Path
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 
-from facilities.services.registry import facilities_import
+from facilities.services.facilities import facilities_import
 from gis_portal.errors import DomainError
 
 

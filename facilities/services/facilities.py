@@ -1,20 +1,28 @@
-"""Edits of civil-affairs facilities from the map editor and its API.
+"""Facilities: every write of a facility, from the registry import, the editor and its API.
 
-Same rules as the registry import: a point inside the city (and the planner's area, if
-scoped), a name unique within its programme, a known programme and type, closing not
-before opening; the county is re-derived from the position. Every write runs inside
-``pghistory.context`` (who, from where, why); the version trigger bumps ``version``.
-Validation that needs no database runs first; a refused edit changes nothing.
+The registry import (``facilities_import``, on the importing kernel) and the editor
+(``facility_create_from_changes`` and ``FACILITY_WRITES``) hold a facility to the same rules:
+a point inside the city (and the planner's area, if scoped), a name unique within its
+programme, a known programme and type, closing not before opening; the county is re-derived
+from the position (``county_of``). Every write runs inside ``pghistory.context`` (who, from
+where, why); the version trigger bumps ``version``. Validation that needs no database runs
+first; a refused edit changes nothing. The registry's exports (file and Excel) are here too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import ProtectedError
 
+from boundaries.models import AreaLevel
+from boundaries.selectors.areas import areas_at_point
+from facilities.bulk_io import FacilitySpec
+from facilities.errors import ImportRejected
+from facilities.exporters import as_xlsx
 from facilities.models import (
     Facility,
     FacilityStatus,
@@ -22,7 +30,6 @@ from facilities.models import (
     Operator,
     Programme,
 )
-from facilities.services.registry import county_of
 from gis_portal.editing.attributes import (
     ChoiceRule,
     DateRule,
@@ -35,7 +42,84 @@ from gis_portal.editing.errors import InvalidEdit
 from gis_portal.editing.feature_io import FeatureSpec
 from gis_portal.editing.geometry_input import geometry_parse
 from gis_portal.editing.writes import FeatureWrites, geos_4490
-from gis_portal.errors import Conflict
+from gis_portal.errors import Conflict, DomainError
+from gis_portal.importing.export import export_file, export_rows
+from gis_portal.importing.pipeline import layer_import, operator_name
+from gis_portal.importing.report import ImportReport
+
+
+def county_of(lon: float, lat: float):
+    """Return the county-level area covering the point, or None."""
+    for area in areas_at_point(lon=lon, lat=lat):
+        if area.level == AreaLevel.COUNTY:
+            return area
+    return None
+
+
+def facilities_import(
+    *,
+    path: Path,
+    declared_crs: str = "EPSG:4490",
+    dry_run: bool = False,
+    user: User | None = None,
+    file_name: str = "",
+) -> ImportReport:
+    """Import facilities from xlsx, CSV, a zipped shapefile or a GeoPackage: every row or
+    none (the kernel's pipeline, ``facilities.bulk_io``); the same report with ``dry_run``.
+
+    ``user`` imports with their role inside their edit scope; None is a system load.
+    Raises ImportRejected, naming every bad row and column, when anything is refused.
+    """
+    spec = FacilitySpec(declared_crs=declared_crs, file_name=(file_name or path.name)[:200])
+    try:
+        report = layer_import(
+            spec=spec,
+            path=path,
+            user=user,
+            operator=operator_name(),
+            file_name=spec.file_name,
+            dry_run=dry_run,
+        )
+    except DomainError as exc:
+        raise ImportRejected(exc.message) from None
+    if report.refused:
+        raise ImportRejected(
+            f"导入被拒绝，共 {report.refused_rows} 行有错误，未写入任何数据",
+            errors=[str(e) for e in report.errors[:200]],
+        )
+    return report
+
+
+EXPORT_FORMATS = ("gpkg", "geojson", "csv", "xlsx")
+
+
+def facilities_export(*, fmt: str, path: Path, programme: str = "") -> int:
+    """Write the registry (one programme, or all) in ``fmt`` to ``path``; return the rows.
+
+    GeoPackage, GeoJSON and CSV stream through the kernel's exporter; Excel is the same
+    query's rows in one sheet (formula text quoted).
+    """
+    if fmt != "xlsx":
+        return export_file(facilities_export_query(programme=programme), fmt=fmt, path=path)
+    body, count = registry_xlsx(programme=programme)
+    path.write_bytes(body)
+    return count
+
+
+def facilities_export_query(*, programme: str = ""):
+    """Return the registry's export query (the import's headings, then county and demo flag)."""
+    return FacilitySpec().export_query(programme=programme)
+
+
+def registry_xlsx(*, programme: str = "") -> tuple[bytes, int]:
+    """Return the registry as one Excel sheet (the export query's rows, formula text
+    quoted) and its number of rows."""
+    query = facilities_export_query(programme=programme)
+    rows = [list(row[:-1]) for chunk in export_rows(query) for row in chunk]
+    return as_xlsx({"民政设施": (list(query.columns), rows)}), len(rows)
+
+
+# ---- the editor and the edit API ---------------------------------------------------------
 
 FACILITY_RULES = {
     "name": TextRule("名称", 100, required=True),
@@ -146,7 +230,9 @@ def _programme_and_type(values: dict) -> tuple[Programme, FacilityType]:
     return ftype.programme, ftype
 
 
-def facility_create(*, changes: Mapping, user: User | None, source: str = "api") -> Facility:
+def facility_create_from_changes(
+    *, changes: Mapping, user: User | None, source: str = "api"
+) -> Facility:
     """Create a facility drawn in the editor (a point) in a programme and type."""
     values, comment = changes_clean(changes, FACILITY_CREATE_RULES)
     for field, message in (
