@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-if TYPE_CHECKING:
-    from placenames.importers.validation import Division
+
+@dataclass(frozen=True)
+class Division:
+    """An administrative division as the import's vocabulary knows it (code → name, level)."""
+
+    code: str
+    name: str
+    level: str
+    parent_code: str
 
 
 @dataclass

@@ -22,7 +22,7 @@ from gis_portal.importing.crs import Conversions, DatumConversion
 from gis_portal.importing.readers import RawRow
 from gis_portal.importing.report import RowError
 from placenames.codes import place_code_check
-from placenames.importers.scope import EditScope, scope_problems
+from placenames.importers.scope import Division, EditScope, scope_problems
 from placenames.romanize import RomanizeInputError, name_check
 
 # Census registration headings (and common variants) → field names.
@@ -84,14 +84,6 @@ ANY_TYPE = {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _SPLIT = re.compile(r"[;；、,，]")
 MAX_TEXT = {"standard_name": 100, "abbreviation": 50, "pinyin": 300, "registrar": 50}
-
-
-@dataclass(frozen=True)
-class Division:
-    code: str
-    name: str
-    level: str
-    parent_code: str
 
 
 @dataclass
