@@ -35,6 +35,11 @@ CODE_RE = re.compile(r"^\d{6}(\d{3})?$")
 MAX_UNITS = 30
 
 
+def unit_label(name: str, code: str) -> str:
+    """Return how staff pages name a unit: 向阳区（230402）; the bare code if it has no name."""
+    return f"{name}（{code}）" if name else code
+
+
 class AdjustmentInvalid(ValueError):
     """A plan breaks a rule; ``field`` names the part of the plan, the message says why."""
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from boundaries.api.lines import topology_params
 from boundaries.division_forms import AdjustmentForm, CodeLookupForm, DocumentForm, ParticipantForm
-from boundaries.models import AdjustmentRole, AdministrativeArea, JointInspection
+from boundaries.models import AdministrativeArea, JointInspection
 from boundaries.record_documents import boundary_document_attach, inspection_participant_add
 from boundaries.selectors import divisions as division_selectors
 from boundaries.selectors import lines as line_selectors
@@ -153,7 +153,9 @@ def adjustment_page(request: HttpRequest) -> HttpResponse:
     pending = ChangeRequest.objects.filter(
         kind=ChangeKind.DIVISION, status__in=(ChangeStatus.PROPOSAL, ChangeStatus.REVIEW)
     ).select_related("submitted_by")
-    adjustments = list(division_selectors.adjustment_list()[:100])
+    adjustments = division_selectors.adjustments_labelled(
+        list(division_selectors.adjustment_list()[:100])
+    )
     return render(
         request,
         "boundaries/adjustments.html",
@@ -163,7 +165,6 @@ def adjustment_page(request: HttpRequest) -> HttpResponse:
             "history": history,
             "pending": pending,
             "adjustments": adjustments,
-            "ended": AdjustmentRole.ENDED,
             "error": error,
         },
     )

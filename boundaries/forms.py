@@ -79,6 +79,7 @@ class InspectionForm(forms.Form):
 IMPORT_KINDS = [
     ("shapefile", "Shapefile（zip，含 .shp/.shx/.dbf，.prj 可选，属性 GBK）"),
     ("dxf", "DXF 界线（需声明坐标系和界线编号）"),
+    ("townships_dxf", "DXF 乡级区域面（需声明坐标系）"),
     ("markers", "界桩坐标表（CSV / Excel）"),
 ]
 

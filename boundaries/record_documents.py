@@ -66,6 +66,41 @@ def boundary_document_attach(
     title = (title or "").strip()
     if not title or len(title) > 200:
         raise RecordInvalid("请填写标题（200 字以内）")
+    return BoundaryDocument.objects.create(
+        line=line,
+        inspection=inspection,
+        kind=kind,
+        title=title,
+        file=file,
+        size_bytes=file.size,
+        sha256=_checked_sha256(file),
+        uploaded_by=user.get_username() if user else "",
+        is_demo=is_demo,
+    )
+
+
+@transaction.atomic
+def boundary_document_replace(
+    *, document: BoundaryDocument, file: UploadedFile, user: User | None
+) -> BoundaryDocument:
+    """Replace a filed document's file (a corrected scan), with the same checks.
+
+    The old file leaves the disk once the replacement commits and stays if it rolls back
+    (gis_portal/stored_files.py).
+    """
+    owner_line = document.line or (document.inspection.line if document.inspection else None)
+    if owner_line is not None:
+        any_footprint_check(user, _sides(owner_line))
+    document.sha256 = _checked_sha256(file)
+    document.file = file
+    document.size_bytes = file.size
+    document.uploaded_by = user.get_username() if user else ""
+    document.save()
+    return document
+
+
+def _checked_sha256(file: UploadedFile) -> str:
+    """Return the hex SHA-256 of an upload whose name, size and first bytes agree."""
     name = (file.name or "").lower()
     suffix = name[name.rfind(".") :] if "." in name else ""
     if suffix not in SIGNATURES:
@@ -83,17 +118,7 @@ def boundary_document_attach(
     for chunk in file.chunks():
         digest.update(chunk)
     file.seek(0)
-    return BoundaryDocument.objects.create(
-        line=line,
-        inspection=inspection,
-        kind=kind,
-        title=title,
-        file=file,
-        size_bytes=file.size,
-        sha256=digest.hexdigest(),
-        uploaded_by=user.get_username() if user else "",
-        is_demo=is_demo,
-    )
+    return digest.hexdigest()
 
 
 def inspection_participant_add(

@@ -32,7 +32,7 @@ from boundaries.models import (
 )
 from boundaries.reports import parameter_rows
 from boundaries.selectors import lines as line_selectors
-from boundaries.services.bulk import EXPORT_FORMATS, LAYERS
+from boundaries.services.bulk import EXPORT_FORMATS, LAYERS, townships_dxf_import
 from boundaries.services.conversion import (
     boundaries_convert,
     parameter_set_approve,
@@ -51,6 +51,7 @@ from gis_portal.accounts import OutsideEditScope
 from gis_portal.errors import DomainError
 from gis_portal.importing.downloads import export_response
 from gis_portal.importing.spec import spec_get
+from gis_portal.importing.uploads import upload_saved
 from gis_portal.limits import accepts_upload
 from gis_portal.spreadsheet import csv_text
 from gis_portal.throttles import heavy_work
@@ -308,14 +309,24 @@ def marker_detail(request: HttpRequest, number: str) -> HttpResponse:
 def survey_import_page(request: HttpRequest) -> HttpResponse:
     """Import a surveyor's file (Shapefile zip, DXF, marker table); dry run by default."""
     form = ImportForm(request.POST or None, request.FILES or None)
-    report, error = None, None
+    report, areas_report, error = None, None, None
     if request.method == "POST":
         _require(request, "boundaries.change_boundaryline")
         if form.is_valid():
             data = form.cleaned_data
-            raw = data["survey_file"].read()
+            upload = data["survey_file"]
+            raw = upload.read()
             try:
-                if data["kind"] == "shapefile":
+                if data["kind"] == "townships_dxf":
+                    with upload_saved(upload) as path:
+                        areas_report = townships_dxf_import(
+                            path=path,
+                            user=request.user,
+                            declared_crs=data["declared_crs"],
+                            dry_run=data["dry_run"],
+                            file_name=upload.name or "",
+                        )
+                elif data["kind"] == "shapefile":
                     survey = parse_shapefile_zip(raw, declared_crs=data["declared_crs"] or None)
                 elif data["kind"] == "dxf":
                     if not data["line_code"]:
@@ -327,13 +338,16 @@ def survey_import_page(request: HttpRequest) -> HttpResponse:
                     survey = parse_marker_table(
                         raw, filename=data["survey_file"].name, declared_crs=data["declared_crs"]
                     )
-                report = survey_import(survey=survey, dry_run=data["dry_run"])
+                if areas_report is None:
+                    report = survey_import(survey=survey, dry_run=data["dry_run"])
             except SurveyFileError as exc:
                 error = str(exc)
             except DomainError as exc:
                 error = exc.message
     return render(
-        request, "boundaries/import.html", {"form": form, "report": report, "error": error}
+        request,
+        "boundaries/import.html",
+        {"form": form, "report": report, "areas_report": areas_report, "error": error},
     )
 
 

@@ -10,6 +10,9 @@ released and a ``weakref.finalize`` on it deletes the file. CPython frees the dr
 callback at once (reference counting), so the file is gone when the rollback returns.
 
 A deleted row's files are deleted once the deletion commits, and kept if it rolls back.
+A replaced file (a new upload saved over a row's photo, scan, recording or document) is
+deleted once the save commits, and kept if it rolls back, when the new one goes instead.
+The name a row held is read back before the save: the instance may hold anything by then.
 
 Each app lists its file-carrying models with ``files_follow_rows`` in its ``AppConfig.ready``
 (the ground floor never imports the apps).
@@ -25,7 +28,10 @@ from typing import Any
 from django.core.files.storage import Storage
 from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
+
+# Where ``_before_save`` leaves the names a row held, for ``_after_save``.
+_HELD = "_stored_files_held"
 
 # The storage, the name, and for a local storage the absolute path resolved when the file was
 # written (MEDIA_ROOT may change before a late rollback, as it does between tests).
@@ -97,9 +103,59 @@ def _file_fields(instance: models.Model) -> list[FieldFile]:
     ]
 
 
+def _file_attnames(model: type[models.Model], update_fields) -> list[str]:
+    return [
+        f.attname
+        for f in model._meta.concrete_fields
+        if isinstance(f, models.FileField) and (update_fields is None or f.name in update_fields)
+    ]
+
+
+def _before_save(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    if kwargs.get("raw") or instance._state.adding or instance.pk is None:
+        return
+    attnames = _file_attnames(sender, kwargs.get("update_fields"))
+    if not attnames:
+        return
+    held = (
+        sender._base_manager.using(kwargs.get("using"))
+        .filter(pk=instance.pk)
+        .values_list(*attnames)
+        .first()
+    )
+    if held is not None:
+        instance.__dict__[_HELD] = dict(zip(attnames, held, strict=True))
+
+
+def _replaced(sender: type[models.Model], instance: models.Model, using: str | None):
+    """Return (files the row no longer names, files it names anew) after an update."""
+    held: dict[str, str] = instance.__dict__.pop(_HELD, {})
+    gone, new = [], []
+    for attname, old_name in held.items():
+        current = getattr(instance, attname)
+        if (current.name or "") == (old_name or ""):
+            continue
+        if current.name:
+            new.append(current)
+        # Another row naming the same file keeps it.
+        if old_name and not (
+            sender._base_manager.using(using).filter(**{attname: old_name}).exists()
+        ):
+            field = sender._meta.get_field(attname)
+            gone.append(field.attr_class(instance, field, old_name))
+    return gone, new
+
+
 def _after_save(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
-    if kwargs.get("created") and not kwargs.get("raw"):
-        files_discard_on_rollback(_file_fields(instance), using=kwargs.get("using"))
+    if kwargs.get("raw"):
+        return
+    using = kwargs.get("using")
+    if kwargs.get("created"):
+        files_discard_on_rollback(_file_fields(instance), using=using)
+        return
+    gone, new = _replaced(sender, instance, using)
+    files_discard_on_rollback(new, using=using)
+    files_delete_on_commit(gone, using=using)
 
 
 def _after_delete(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
@@ -108,7 +164,8 @@ def _after_delete(sender: type[models.Model], instance: models.Model, **kwargs: 
 
 def files_follow_rows(*model_classes: type[models.Model]) -> None:
     """Tie the stored files of new rows of ``model_classes`` to their transaction, and
-    delete a deleted row's files when its deletion commits."""
+    delete a deleted row's files, or a replaced file, when the change commits."""
     for model_class in model_classes:
+        pre_save.connect(_before_save, sender=model_class, dispatch_uid=f"files-{model_class}")
         post_save.connect(_after_save, sender=model_class, dispatch_uid=f"files-{model_class}")
         post_delete.connect(_after_delete, sender=model_class, dispatch_uid=f"files-{model_class}")

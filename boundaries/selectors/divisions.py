@@ -8,9 +8,12 @@ import datetime as dt
 from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
+from boundaries.adjustments import unit_label
 from boundaries.models import (
     AdjustmentArea,
     AdjustmentKind,
+    AdjustmentRole,
+    AdjustmentStatus,
     AdministrativeArea,
     AreaLevel,
     BoundaryDocument,
@@ -106,6 +109,46 @@ def adjustment_list() -> QuerySet[DivisionAdjustment]:
             queryset=AdjustmentArea.objects.select_related("area").order_by("role", "area__code"),
         )
     ).order_by("-effective_on", "-pk")
+
+
+def adjustments_labelled(adjustments: list[DivisionAdjustment]) -> list[DivisionAdjustment]:
+    """Give each adjustment ``ended_labels`` and ``created_labels`` (向阳区（230402）…).
+
+    An applied adjustment names the units it linked; a scheduled one has only its plan, so
+    the units it will end are named as they are now (one query for all of them) and the
+    new ones as the plan names them.
+    """
+    codes = {
+        code
+        for a in adjustments
+        if a.status == AdjustmentStatus.SCHEDULED
+        for code in a.plan.get("units", [])
+    }
+    current = dict(
+        AdministrativeArea.objects.filter(code__in=codes, valid_to__isnull=True).values_list(
+            "code", "name"
+        )
+    )
+    for a in adjustments:
+        if a.status == AdjustmentStatus.SCHEDULED:
+            a.ended_labels = [unit_label(current.get(c, ""), c) for c in a.plan.get("units", [])]
+            a.created_labels = [
+                unit_label(u.get("name", ""), u.get("code", ""))
+                for u in a.plan.get("new_units", [])
+            ]
+        else:
+            links = list(a.units.all())
+            a.ended_labels = [
+                unit_label(u.area.name, u.area.code)
+                for u in links
+                if u.role == AdjustmentRole.ENDED
+            ]
+            a.created_labels = [
+                unit_label(u.area.name, u.area.code)
+                for u in links
+                if u.role != AdjustmentRole.ENDED
+            ]
+    return adjustments
 
 
 def township_overview() -> list[dict]:

@@ -8,12 +8,18 @@ directly. Areas are written directly by either role, inside the importer's edit 
 
 from __future__ import annotations
 
+import csv
+import tempfile
 from pathlib import Path
 
+import shapely
 from django.contrib.auth.models import User
 
 from boundaries.bulk.io import SPECS
 from boundaries.bulk.staging import BoundaryImportRefused
+from boundaries.importers.dxf_polygons import DxfTownshipDrawing, parse_dxf_townships
+from boundaries.importers.surveys import SurveyFileError
+from boundaries.models import AdministrativeArea, AreaLevel
 from gis_portal.editing.permissions import user_may_decide
 from gis_portal.importing.export import export_file
 from gis_portal.importing.pipeline import layer_import, operator_name
@@ -47,6 +53,19 @@ def boundaries_import(
     written or filed. Refused rows, a refused file or a failed check write nothing.
     """
     _layer(layer)
+    if path.suffix.lower() == ".dxf":
+        if layer != "areas":
+            raise BoundaryImportRefused(
+                "DXF 批量导入只用于乡级区域面；DXF 界线请在“导入测量成果”页按界线编号导入"
+            )
+        return townships_dxf_import(
+            path=path,
+            user=user,
+            declared_crs=declared_crs,
+            dry_run=dry_run,
+            file_name=file_name,
+            operator=operator,
+        )
     if initial_load and user is not None and not user_may_decide(user):
         raise BoundaryImportRefused("只有系统管理员可以初始导入（不经变更审批直接写入界线、界桩）")
     if layer != "areas" and user is None and not initial_load:
@@ -77,6 +96,85 @@ def boundaries_import(
         verb = "将提交" if dry_run else "已提交"
         out["summary"] += f"；{verb} {len(out['requests'])} 项变更申请（待系统管理员审批）"
     return out
+
+
+DXF_MAX_BYTES = 50 * 1024 * 1024
+
+
+def townships_dxf_import(
+    *,
+    path: Path,
+    user: User | None = None,
+    declared_crs: str = "",
+    dry_run: bool = False,
+    file_name: str = "",
+    operator: str = "",
+) -> dict:
+    """Import the township polygons of a DXF (docs/township-dxf.md) as an areas file.
+
+    The drawing becomes the areas import's own table (区划代码, 名称, 几何 as WKT in the
+    declared system, 坐标系), so the same checks apply: Beijing 1954 only with an approved
+    parameter set, each polygon inside its county within the tolerance, the edit scope.
+    Only existing townships are given polygons: a code not in the archive is refused
+    rather than created from a drawing.
+    """
+    if path.stat().st_size > DXF_MAX_BYTES:
+        raise BoundaryImportRefused(f"DXF 文件超过上限 {DXF_MAX_BYTES // 1024**2} MB")
+    try:
+        drawing = parse_dxf_townships(path.read_bytes(), declared_crs=declared_crs)
+    except SurveyFileError as exc:
+        raise BoundaryImportRefused(f"文件被拒绝：{exc}") from None
+    names = _township_names(drawing)
+    with tempfile.TemporaryDirectory(prefix="township-dxf-") as tmp:
+        table = Path(tmp) / "townships.csv"
+        with table.open("w", encoding="utf-8", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(["区划代码", "名称", "几何", "坐标系"])
+            for t in drawing.townships:
+                wkt = shapely.to_wkt(t.geometry, rounding_precision=-1)
+                writer.writerow([t.code, names[t.code], wkt, drawing.crs.code])
+        out = boundaries_import(
+            layer="areas",
+            path=table,
+            user=user,
+            declared_crs=drawing.crs.code,
+            dry_run=dry_run,
+            file_name=file_name or path.name,
+            operator=operator,
+        )
+    # The table's line n (header = 1) is the drawing's township n-1: name its entities.
+    for error in out["errors"]:
+        t = drawing.townships[error["line"] - 2]
+        error["reason"] = (
+            f"{names[t.code]}（{t.code}，图元 {'、'.join(t.handles)}）：{error['reason']}"
+        )
+    out["format"] = "dxf"
+    rows = f"共 {out['rows']} 行，正确 {out['valid']} 行，错误 {out['refused_rows']} 行"
+    polygons = (
+        f"共 {out['rows']} 个乡级区域面，正确 {out['valid']} 个，错误 {out['refused_rows']} 个"
+    )
+    out["summary"] = out["summary"].replace("，csv）", "，DXF）").replace(rows, polygons)
+    out["crs"] = drawing.crs.code
+    if drawing.ignored_entities:
+        out["summary"] += f"；未读取 {drawing.ignored_entities} 个直线/圆弧图元（只读闭合轮廓）"
+    return out
+
+
+def _township_names(drawing: DxfTownshipDrawing) -> dict[str, str]:
+    """Return code → name of the drawing's townships; refuse codes the archive lacks."""
+    codes = [t.code for t in drawing.townships]
+    found = dict(
+        AdministrativeArea.objects.filter(
+            code__in=codes, valid_to__isnull=True, level=AreaLevel.TOWNSHIP
+        ).values_list("code", "name")
+    )
+    unknown = [t for t in drawing.townships if t.code not in found]
+    if unknown:
+        listed = "；".join(f"{t.code}（图元 {'、'.join(t.handles)}）" for t in unknown)
+        raise BoundaryImportRefused(
+            f"文件被拒绝：区划代码不是现行的乡级区域：{listed}。请先在区划管理中登记该乡级区域"
+        )
+    return found
 
 
 def boundaries_export(*, layer: str, fmt: str, path: Path) -> int:

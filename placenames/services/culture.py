@@ -246,34 +246,54 @@ def placename_media_add(
     title = title.strip()
     if not title:
         raise CultureMediaRefused("请填写标题")
+    media = PlaceNameMedia(
+        place=place, kind=kind, title=title[:100], credit=credit.strip()[:100], is_demo=is_demo
+    )
+    return _media_store(media, file_name=file_name, data=data, user=user)
+
+
+@transaction.atomic
+def placename_media_replace(
+    *, media: PlaceNameMedia, file_name: str, data: bytes, user: User | None = None
+) -> PlaceNameMedia:
+    """Replace the stored file of ``media`` (same kind, same checks) with a new upload.
+
+    The old file and thumbnail leave the disk once the replacement commits and stay if it
+    rolls back (gis_portal/stored_files.py).
+    """
+    return _media_store(media, file_name=file_name, data=data, user=user)
+
+
+def _media_store(
+    media: PlaceNameMedia, *, file_name: str, data: bytes, user: User | None
+) -> PlaceNameMedia:
+    """Check ``data`` as ``media.kind``, store it (and its thumbnail) and save the row."""
     try:
         checked = culture.media_check(
-            kind=kind, file_name=file_name, data=data, max_bytes=media_max_bytes()
+            kind=media.kind, file_name=file_name, data=data, max_bytes=media_max_bytes()
         )
     except culture.CultureInputError as exc:
         raise CultureMediaRefused(str(exc)) from None
     digest = hashlib.sha256(data).hexdigest()
-    media = PlaceNameMedia(
-        place=place,
-        kind=kind,
-        title=title[:100],
-        credit=credit.strip()[:100],
-        content_type=checked.type.content_type,
-        size_bytes=checked.size_bytes,
-        width_px=checked.width_px,
-        height_px=checked.height_px,
-        sha256=digest,
-        uploaded_by=user.get_username() if user else "",
-        is_demo=is_demo,
-    )
+    media.content_type = checked.type.content_type
+    media.size_bytes = checked.size_bytes
+    media.width_px = checked.width_px
+    media.height_px = checked.height_px
+    media.sha256 = digest
+    media.uploaded_by = user.get_username() if user else ""
+    if media.pk is not None:
+        media.uploaded_at = timezone.now()
     media.file.save(f"{digest[:32]}{checked.type.suffixes[0]}", ContentFile(data), save=False)
     if checked.thumbnail:
         media.thumbnail.save(
             f"{digest[:32]}{checked.thumbnail_suffix}", ContentFile(checked.thumbnail), save=False
         )
+    else:
+        media.thumbnail = ""
     try:
         media.save()
     except Exception:
+        # Written before the row: the save that failed never tied them to the transaction.
         media.file.delete(save=False)
         if media.thumbnail:
             media.thumbnail.delete(save=False)

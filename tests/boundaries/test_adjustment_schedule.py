@@ -4,6 +4,7 @@ command applies it on the day, once."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from io import StringIO
 
 import pytest
@@ -69,3 +70,29 @@ def test_a_second_adjustment_of_a_unit_already_waiting_is_refused(people):
         _approve(
             _submit(_plan(day=later, approval_ref="黑政函〔2027〕1号"), officer), officer, admin
         )
+
+
+def _scheduled_row(page: str) -> list[str]:
+    """The cells of the scheduled adjustment's row on the adjustments page, as text."""
+    row = re.search(r'<tr data-status="scheduled">(.*?)</tr>', page, re.S).group(1)
+    return [
+        re.sub(r"<[^>]+>", " ", cell).split()
+        for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+    ]
+
+
+def test_a_waiting_adjustment_names_its_units_on_the_page_and_in_the_command(people, client):
+    officer, admin = people
+    client.force_login(admin)
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    _approve(_submit(_plan(day=tomorrow.isoformat()), officer), officer, admin)
+    cells = _scheduled_row(client.get("/boundaries/adjustments/").content.decode())
+    assert cells[-2:] == [["光明街道（230402001）"], ["光明路街道（230402001）"]]
+
+    before_the_day = _run(tomorrow - dt.timedelta(days=1))
+    assert "已批准，待生效：更名" in before_the_day
+    assert "光明街道（230402001） → 光明路街道（230402001）" in before_the_day
+    on_the_day = _run(tomorrow)
+    assert "已生效：更名" in on_the_day
+    assert "光明街道（230402001） → 光明路街道（230402001）" in on_the_day
+    assert "待生效" not in on_the_day
