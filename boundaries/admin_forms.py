@@ -10,7 +10,7 @@ from __future__ import annotations
 from django import forms
 
 from boundaries.models import BoundaryLine, BoundaryMarker
-from boundaries.services import edit as edit_services
+from boundaries.services import lines as line_services
 from gis_portal.editing.errors import InvalidEdit
 
 
@@ -53,7 +53,7 @@ class BoundaryLineAdminForm(VersionedAdminForm):
         fields = "__all__"  # noqa: DJ007 - the admin's own field lists decide what shows
 
     def check_geometry(self, cleaned: dict, geom) -> None:
-        edit_services.line_geometry_check(line=self.instance, geom=geom)
+        line_services.line_geometry_check(line=self.instance, geom=geom)
 
 
 class BoundaryMarkerAdminForm(VersionedAdminForm):
@@ -62,4 +62,4 @@ class BoundaryMarkerAdminForm(VersionedAdminForm):
         fields = "__all__"  # noqa: DJ007 - the admin's own field lists decide what shows
 
     def check_geometry(self, cleaned: dict, geom) -> None:
-        edit_services.marker_geometry_check(line=cleaned.get("line"), geom=geom)
+        line_services.marker_geometry_check(line=cleaned.get("line"), geom=geom)

@@ -16,8 +16,7 @@ from boundaries.models import (
     MarkerKind,
     MarkerType,
 )
-from boundaries.services import edit as edit_services
-from boundaries.services import records as record_services
+from boundaries.services import lines as line_services
 from gis_portal.catalogue.registry import catalogue_register
 from gis_portal.catalogue.spec import STAFF_READERS as STAFF
 from gis_portal.catalogue.spec import CatalogueLayer, Field, Source, Style, TileSpec, choices_of
@@ -103,17 +102,17 @@ catalogue_register(
         edit=Layer(
             editor_roles=BOUNDARY_EDITORS,
             change_kind=ChangeKind.BOUNDARY_LINE,
-            rules=edit_services.LINE_RULES,
-            update=edit_services.LINE_WRITES.update,
-            delete=edit_services.LINE_WRITES.delete,
+            rules=line_services.LINE_RULES,
+            update=line_services.LINE_WRITES.update,
+            delete=line_services.LINE_WRITES.delete,
             label_of=lambda obj: f"{obj.code} {obj.name}",
-            recheck=lambda pks: edit_services.topology_recheck(line_ids=pks, marker_ids=[]),
-            footprint=edit_services.line_footprint,
+            recheck=lambda pks: line_services.topology_recheck(line_ids=pks, marker_ids=[]),
+            footprint=line_services.line_footprint,
             create_refusal="界线依据界线协议书录入（边界导入或管理后台），不能在地图上直接新建",
             # Every change of a boundary goes in as a change request (approval applies it);
             # a new line only from a bulk import, which gives its code and areas.
-            request_kind=record_services.line_request_kind,
-            apply_approved=record_services.line_apply_approved,
+            request_kind=line_services.line_request_kind,
+            apply_approved=line_services.line_apply_approved,
         ),
     ),
     CatalogueLayer(
@@ -150,15 +149,15 @@ catalogue_register(
         edit=Layer(
             editor_roles=BOUNDARY_EDITORS,
             change_kind=ChangeKind.BOUNDARY_MARKER,
-            rules=edit_services.MARKER_RULES,
-            update=edit_services.MARKER_WRITES.update,
-            delete=edit_services.MARKER_WRITES.delete,
+            rules=line_services.MARKER_RULES,
+            update=line_services.MARKER_WRITES.update,
+            delete=line_services.MARKER_WRITES.delete,
             label_of=lambda obj: obj.number,
-            recheck=lambda pks: edit_services.topology_recheck(line_ids=[], marker_ids=pks),
-            footprint=edit_services.marker_footprint,
+            recheck=lambda pks: line_services.topology_recheck(line_ids=[], marker_ids=pks),
+            footprint=line_services.marker_footprint,
             create_refusal="界桩依据联检成果录入（边界导入或管理后台），不能在地图上直接新建",
-            request_kind=record_services.marker_request_kind,
-            apply_approved=record_services.marker_apply_approved,
+            request_kind=line_services.marker_request_kind,
+            apply_approved=line_services.marker_apply_approved,
         ),
     ),
 )

@@ -21,7 +21,7 @@ from boundaries.models import (
     BoundaryLine,
     BoundaryMarker,
 )
-from boundaries.services.edit import line_footprint, marker_footprint
+from boundaries.services.lines import line_footprint, marker_footprint
 from boundaries.townships import outside_parent_m
 from gis_portal.editing.models import ChangeRequest, ChangeStatus
 from gis_portal.editing.scope import Footprint, footprints_in_scope

@@ -38,7 +38,7 @@ from gis_portal.importing.crs import DatumConversion
 WGS84 = CrsDef(4326, "WGS 84 (经纬度)", CGCS2000, "GRS80")
 CONSUMER_SYSTEMS = ("GCJ-02", "BD-09")
 CGCS2000_LONLAT = CRS_TABLE[4490]
-# The editor's tolerances (boundaries.services.edit): outside the city by at most this
+# The editor's tolerances (boundaries.services.lines): outside the city by at most this
 # much (Amap's outline and surveyed lines differ by metres); a marker this close to its line.
 CITY_TOLERANCE_M = 50.0
 MARKER_LINE_TOLERANCE_M = 5.0

@@ -1,7 +1,7 @@
 """A boundary officer's bulk import as one batch of change requests.
 
 Each new or changed line or marker is one request (``change_requests_submit_batch``):
-checked now by a rolled-back trial, applied on approval by ``boundaries.services.records``
+checked now by a rolled-back trial, applied on approval by ``boundaries.services.lines``
 with its surveyed original. A row whose geometry and attributes come back unchanged files
 nothing.
 """

@@ -1,7 +1,7 @@
 """Applying a division adjustment (区划调整): end the old units, start the new ones, move
 every record that pointed at an ended unit to its successor — in one transaction.
 
-Reached from an approved change request (``record_services.area_apply_approved``) and, for
+Reached from an approved change request (``boundaries.division_requests.area_apply_approved``) and, for
 the submission's trial run, inside a transaction that is rolled back: the same checks run
 both times. Every refusal is an ``InvalidEdit`` naming the part of the plan.
 """
