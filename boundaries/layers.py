@@ -37,7 +37,8 @@ catalogue_register(
             geometry_4490="t.geom_4490",
             where="t.geom_4490 IS NOT NULL",
             current="t.valid_to IS NULL",
-            period=("t.valid_from", "t.valid_to"),
+            # valid_to is the last day in force (an adjustment ends the old unit the day before).
+            period=("t.valid_from", "(t.valid_to + 1)"),
             county="CASE WHEN t.level = 'county' THEN t.id ELSE NULL END",
         ),
         fields=(

@@ -422,10 +422,6 @@ def _place_labels(fig, ax, labels: Sequence[_Label]) -> tuple[int, int]:
             fontfamily=CJK_FAMILY, fontweight="bold" if label.bold else "normal", zorder=8,
             multialignment="center", linespacing=1.0, clip_on=True,
         )  # fmt: skip
-        if label.halo:
-            from matplotlib import patheffects
-
-            text.set_path_effects([patheffects.withStroke(linewidth=2.0, foreground="white")])
         box = text.get_window_extent(renderer).expanded(1.04, 1.08)
         inside = (box.x0 >= frame.x0 and box.x1 <= frame.x1 and box.y0 >= frame.y0
                   and box.y1 <= frame.y1)  # fmt: skip
@@ -433,6 +429,19 @@ def _place_labels(fig, ax, labels: Sequence[_Label]) -> tuple[int, int]:
             text.remove()
             dropped += 1
             continue
+        if label.halo:
+            # The halo is a copy drawn as a stroke only, under the label: a path effect on
+            # the label itself would turn it into outlines, and the sheet's names would no
+            # longer be text (not searchable, not copyable, not read by pdftotext).
+            from matplotlib import patheffects
+
+            halo = ax.text(
+                label.x + dx, label.y, label.text, fontsize=label.size, color="white",
+                rotation=label.rotation, rotation_mode="anchor", ha=label.ha, va=label.va,
+                fontfamily=CJK_FAMILY, fontweight="bold" if label.bold else "normal",
+                zorder=7.9, multialignment="center", linespacing=1.0, clip_on=True,
+            )  # fmt: skip
+            halo.set_path_effects([patheffects.Stroke(linewidth=2.0, foreground="white")])
         placed_boxes.append(box)
         placed += 1
     return placed, dropped

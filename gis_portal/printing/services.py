@@ -8,8 +8,9 @@ sheet's area is read from the catalogue's ``areas`` layer. Nothing here names a 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 import shapely
 from django.core.exceptions import PermissionDenied
@@ -27,6 +28,7 @@ from gis_portal.printing.render import (
     map_frame_mm,
     render_pdf,
 )
+from gis_portal.printing.romanizers import label_pinyin
 from gis_portal.printing.sheets import (
     PAPERS_MM,
     STAFF_LAYERS,
@@ -98,7 +100,7 @@ def _streets_extent(order: PrintOrder) -> shapely.Geometry:
     area_code = _area_sql("code")
     union_sql = (
         f"SELECT ST_Union({areas.source.geometry_4490}) FROM {areas.source.table} "  # noqa: S608
-        + rows_where(areas, f"{area_code} = ANY(%s)")
+        + rows_where(areas, f"{area_code} = ANY(%s)", as_of=as_of)
     )
     inside = f"ST_Intersects({streets.source.geometry_4490}, ({union_sql}))"
     extent = f"ST_SetSRID(ST_Extent({streets.source.geometry_4490}), 4490)"
@@ -106,7 +108,12 @@ def _streets_extent(order: PrintOrder) -> shapely.Geometry:
         f"SELECT ST_AsBinary(ST_Transform({extent}, {METRIC_EPSG})) "  # noqa: S608
         f"FROM {streets.source.table} {rows_where(streets, inside, as_of=as_of)}"
     )
-    params = [list(order.sheet.area_codes)] + ([order.as_of, order.as_of] if as_of else [])
+    day = [order.as_of, order.as_of] if as_of else []
+    table, table_params = (
+        history_source(streets, order.as_of) if as_of else (streets.source.table, [])
+    )
+    sql = sql.replace(f"FROM {streets.source.table} ", f"FROM {table} ", 1)
+    params = [*table_params, list(order.sheet.area_codes), *day, *day]
     with connection.cursor() as cur:
         cur.execute(sql, params)
         wkb = cur.fetchone()[0]
@@ -143,9 +150,83 @@ def _covered_area(order: PrintOrder) -> tuple[shapely.Geometry, str]:
     return shapely.from_wkb(bytes(wkb)), names or ""
 
 
+# Layers whose rows are edited in place (a renaming, a moved point or line updates the row)
+# are drawn as of a past date from their trigger-recorded history: each row's names and
+# geometry as its last event before the end of that day (Asia/Shanghai) left them, or, for a
+# row first recorded later (the census archive loaded after the fact), as first recorded.
+# Whether a row was in force on the day is read from its current validity dates (named_on,
+# abolished_on, …: the archive's best knowledge, corrections included). Areas are not read
+# from history: a division adjustment ends the old unit and starts a new one, and their
+# validity dates (valid_from/valid_to) are the record.
+HISTORY_TABLE_SUFFIX = "event"
+NOT_FROM_HISTORY = (AREAS,)
+_PERIOD_COLUMN = re.compile(r"\bt\.(\w+)")
+
+
+def _end_of_day(day: date) -> datetime:
+    """The first instant after ``day`` in the project's time zone."""
+    zone = timezone.get_default_timezone()
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
+
+
+def _columns(cur, table: str) -> list[str]:
+    cur.execute(
+        "SELECT column_name FROM information_schema.columns "
+        "WHERE table_schema = current_schema() AND table_name = %s ORDER BY ordinal_position",
+        [table],
+    )
+    return [r[0] for r in cur.fetchall()]
+
+
+def history_source(layer: CatalogueLayer, as_of: date) -> tuple[str, list]:
+    """The layer's FROM clause with its own table ``t`` replaced by its rows as they stood at
+    the end of ``as_of``, and the parameters it takes (before any other of the query); the
+    table unchanged for a layer that keeps no history (or an area: NOT_FROM_HISTORY)."""
+    table = layer.source.table
+    base, _, rest = table.partition(" ")
+    alias, _, joins = rest.partition(" ")
+    if layer.key in NOT_FROM_HISTORY or alias != "t":
+        return table, []
+    events = base + HISTORY_TABLE_SUFFIX
+    with connection.cursor() as cur:
+        recorded = set(_columns(cur, events))
+        columns = _columns(cur, base)
+    if not recorded:
+        return table, []
+    period = set()
+    for expression in layer.source.period or ():
+        period.update(_PERIOD_COLUMN.findall(expression))
+    picks = []
+    for column in columns:
+        if column in recorded and column not in period and column != "id":
+            picks.append(
+                f'CASE WHEN e.pgh_id IS NULL THEN c."{column}" ELSE e."{column}" END AS "{column}"'
+            )
+        else:
+            picks.append(f'c."{column}"')
+    before = "ev.pgh_created_at < %s"
+    snapshot = (
+        f"(SELECT {', '.join(picks)} FROM {base} c LEFT JOIN LATERAL ("  # noqa: S608 — code only
+        f"SELECT ev.* FROM {events} ev WHERE ev.pgh_obj_id = c.id AND ev.pgh_label <> 'delete' "
+        f"ORDER BY ({before}) DESC, "
+        f"CASE WHEN {before} THEN ev.pgh_created_at END DESC NULLS LAST, "
+        f"CASE WHEN {before} THEN ev.pgh_id END DESC NULLS LAST, "
+        "ev.pgh_created_at, ev.pgh_id LIMIT 1) e ON true)"
+    )
+    cutoff = _end_of_day(as_of)
+    return f"{snapshot} t {joins}".rstrip(), [cutoff] * 3
+
+
 def _layer_features(
-    layer: CatalogueLayer, *, bbox_4490, as_of: date | None, classes: tuple[str, ...] | None
+    layer: CatalogueLayer,
+    *,
+    bbox_4490,
+    as_of: date | None,
+    classes: tuple[str, ...] | None,
+    spell: bool = False,
 ) -> DrawLayer:
+    """The layer's features in the sheet's box; ``spell``: labels without a stored pinyin
+    get one from the registered romanisation (areas carry no spelling of their own)."""
     style = layer.style
     assert style is not None
     label = layer.field(style.label_field).sql if style.label_field else "NULL"
@@ -162,10 +243,14 @@ def _layer_features(
     where = rows_where(layer, *conditions, as_of=as_of is not None)
     if as_of is not None:
         params += [as_of, as_of]
+    table, table_params = (
+        history_source(layer, as_of) if as_of is not None else (layer.source.table, [])
+    )
+    params = table_params + params
     sql = (
         f"SELECT ST_AsBinary(ST_Transform({layer.source.geometry_4490}, {METRIC_EPSG})), "  # noqa: S608
         f"({label})::text, ({pinyin})::text, ({cls})::text, ({demo}), ({cls_label})::text "
-        f"FROM {layer.source.table} {where} ORDER BY {layer.source.id}"
+        f"FROM {table} {where} ORDER BY {layer.source.id}"
     )
     with connection.cursor() as cur:
         cur.execute(sql, params)
@@ -180,7 +265,7 @@ def _layer_features(
         colour=style.colour,
         geoms=[shapely.from_wkb(bytes(r[0])) for r in rows],
         labels=[r[1] for r in rows],
-        pinyins=[r[2] for r in rows],
+        pinyins=[r[2] if r[2] or not spell else label_pinyin(r[1]) for r in rows],
         classes=[r[3] for r in rows],
         class_colours=dict(style.class_colours),
         class_labels=class_labels,
@@ -227,7 +312,13 @@ def print_sheet(order: PrintOrder, *, user, trusted: bool = False) -> PrintedShe
         classes = (
             CITY_PLACE_CLASSES if (order.sheet.key == "city" and key == "placenames") else None
         )
-        drawn = _layer_features(layer, bbox_4490=bbox_4490, as_of=order.as_of, classes=classes)
+        drawn = _layer_features(
+            layer,
+            bbox_4490=bbox_4490,
+            as_of=order.as_of,
+            classes=classes,
+            spell=order.sheet.pinyin and key == AREAS,
+        )
         layers.append(drawn)
     title = order.sheet.title.format(name=names)
     subtitle = (

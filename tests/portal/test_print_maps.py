@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -147,3 +147,89 @@ def test_scale_fitting_and_order_rules_are_pure():
     with pytest.raises(PrintOrderError) as err:
         order_check(sheet="city", paper="B4", today=date.today(), first_record=None)
     assert err.value.parameter == "paper"
+
+
+def _sheet_text(pdf: bytes, tmp_path, name: str) -> str:
+    path = tmp_path / f"{name}.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run([PDFTOTEXT, str(path), "-"], capture_output=True, text=True, check=True)
+    return out.stdout
+
+
+@needs_poppler
+def test_a_renamed_place_prints_under_its_old_name_as_of_before_the_renaming(
+    city_data,
+    tmp_path,
+    make_user,  # noqa: F811 (the fixture)
+):
+    from django.utils import timezone
+
+    from placenames.models import PlaceName
+    from placenames.services.edit import placename_apply_approved
+
+    lon, lat = district_centre("230402")
+    # Away from the district's own label (which would win the place on the sheet).
+    named = place("东风小区", division="230402", point_only=(lon + 0.012, lat - 0.008))
+    assert PlaceName.objects.filter(pk=named.pk).exists()
+    placename_apply_approved(
+        action="update",
+        target_id=named.pk,
+        expected_version=None,
+        proposed={"standard_name": "光明小区"},
+        comment="居民申请更名",
+        user=make_user("chief", "administrator"),
+    )
+    today = timezone.localdate()
+    yesterday = today - timedelta(days=1)
+    order = {"sheet": "district", "county": "230402"}
+    before = print_sheet(order_from({**order, "as_of": yesterday}), user=None)
+    after = print_sheet(order_from({**order, "as_of": today}), user=None)
+    then = _sheet_text(before.pdf, tmp_path, "before").replace(" ", "")
+    now = _sheet_text(after.pdf, tmp_path, "after").replace(" ", "")
+    # The sheet of the day before draws the name and spelling in force then, and says so.
+    assert "东风小区" in then and "光明小区" not in then
+    assert "光明小区" in now and "东风小区" not in now
+    assert "GuangmingXiaoqu" in now
+    assert f"{yesterday:%Y-%m-%d}" in then
+    # The live sheet agrees with the sheet as of today.
+    live = _sheet_text(print_sheet(order_from(order), user=None).pdf, tmp_path, "live")
+    assert "光明小区" in live.replace(" ", "")
+
+
+@needs_poppler
+def test_the_division_map_labels_areas_with_their_pinyin(city_data, tmp_path):
+    sheet = print_sheet(order_from({"sheet": "city"}), user=None)
+    text = _sheet_text(sheet.pdf, tmp_path, "city")
+    lines = [line.strip() for line in text.splitlines()]
+    # Each district's name, its pinyin on the line below (specific and generic apart).
+    assert "向阳区" in lines
+    assert lines[lines.index("向阳区") + 1] == "Xiangyang Qu"
+    assert "Xing'an Qu" in lines  # apostrophe before a syllable starting with a
+
+
+@needs_poppler
+def test_a_renamed_district_prints_under_its_old_name_up_to_the_day_before(city_data, tmp_path):
+    from boundaries.adjustments import plan_parse
+    from boundaries.services.adjustments import adjustment_apply
+
+    plan = plan_parse(
+        {
+            "kind": "rename",
+            "effective_on": "2020-05-01",
+            "approval_ref": "黑政函〔2020〕18号",
+            "units": ["230402"],
+            "new_units": [{"code": "230402", "name": "朝阳区"}],
+        },
+        today=date(2026, 12, 1),
+    )
+    adjustment_apply(plan=plan, user=None, comment="更名", source="test")
+    order = {"sheet": "district", "county": "230402"}
+    last_day = print_sheet(order_from({**order, "as_of": date(2020, 4, 30)}), user=None)
+    first_day = print_sheet(order_from({**order, "as_of": date(2020, 5, 1)}), user=None)
+    then = _sheet_text(last_day.pdf, tmp_path, "then").splitlines()
+    now = _sheet_text(first_day.pdf, tmp_path, "now").splitlines()
+    # On the old name's last day the sheet is still the 向阳区's, polygon and label included.
+    assert "向阳区地名图" in then and "朝阳区" not in " ".join(then)
+    assert then[then.index("向阳区") + 1] == "Xiangyang Qu"
+    assert "朝阳区地名图" in now and now[now.index("朝阳区") + 1] == "Chaoyang Qu"
+    assert "数据日期：2020-04-30（按2020-04-30有效的要素）" in "".join(then).replace(" ", "")
