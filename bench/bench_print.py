@@ -20,6 +20,7 @@ from gis_portal.demo import demo_load
 from gis_portal.metric_crs import to_metric
 from gis_portal.printing import services
 from gis_portal.printing.render import DrawLayer
+from gis_portal.printing.romanizers import label_pinyin
 from gis_portal.printing.services import order_from, print_sheet
 
 
@@ -28,8 +29,9 @@ def _ensure_data() -> None:
     demo_load(only=steps)
 
 
-def _naive_layer_features(layer, *, bbox_4490, as_of, classes) -> DrawLayer:
-    """The baseline reader: the catalogue's GeoJSON pages, parsed and projected in Python."""
+def _naive_layer_features(layer, *, bbox_4490, as_of, classes, spell=False) -> DrawLayer:
+    """The baseline reader: the catalogue's GeoJSON pages, parsed and projected in Python
+    (``spell`` as in the project's reader: missing pinyin from the registered romaniser)."""
     style = layer.style
     # The pages carry choice labels; the drawing keys its classes by code.
     choices = layer.field(style.class_field).choices if style.class_field else None
@@ -50,7 +52,9 @@ def _naive_layer_features(layer, *, bbox_4490, as_of, classes) -> DrawLayer:
             geom = shape(feature["geometry"])
             geoms.append(shapely.transform(geom, lambda xy: _metric(xy)))
             labels.append(props.get(style.label_field) if style.label_field else None)
-            pinyins.append(props.get(style.pinyin_field) if style.pinyin_field else None)
+            pinyin = props.get(style.pinyin_field) if style.pinyin_field else None
+            label = props.get(style.label_field) if style.label_field else None
+            pinyins.append(pinyin if pinyin or not spell else label_pinyin(label))
             kinds.append(cls)
         offset += len(page)
         if not page or offset >= matched:
