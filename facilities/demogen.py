@@ -8,6 +8,7 @@ plan's facilities at seeded positions inside the right districts.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -105,7 +106,9 @@ class FacilitySpec:
     capacity: int | None = None
     operator: str = "public"
     site_area_m2: int | None = None
-    placement: str = "urban"  # urban: at a residential location; outskirts: edge of town
+    # urban: at a residential location in town; outskirts: edge of town; village: at the
+    # village's own settlement (or a rural one of its township or county).
+    placement: str = "urban"
     township: str | None = None
     community: str | None = None
     note: str = ""
@@ -120,10 +123,12 @@ def plan_facilities(
     *,
     elders_by_county: dict[str, int],
     communities: list[tuple[str, str, str | None]],
+    villages: list[tuple[str, str, str | None, str]] = (),
 ) -> list[FacilitySpec]:
     """Return every facility the plan names or counts, with its district.
 
-    ``communities`` are (community code, county code, township code) of urban communities.
+    ``communities`` are (community code, county code, township code) of urban communities;
+    ``villages`` (village code, county code, township code, label) of administrative villages.
     """
     specs = [
         FacilitySpec("鹤岗市社会福利大院（五福园）", "eldercare_institution", "welfare_home", "230403",
@@ -244,6 +249,20 @@ def plan_facilities(
                 note=f"{PLAN}二.(五)1：城市社区综合服务设施（{area} 平方米级）",
             )
         )
+    # 农村社区综合服务设施覆盖率 100% (二.(五)1): one in every administrative village.
+    for village_code, county, township, label in villages:
+        specs.append(
+            FacilitySpec(
+                f"农村社区综合服务设施（{label}）",
+                "rural_community_service",
+                "rural_community_service",
+                county,
+                placement="village",
+                township=township,
+                community=village_code,
+                note=f"{PLAN}二.(五)1：农村社区综合服务设施覆盖率 100%",
+            )
+        )
     for community_code, county, township in communities:
         specs.append(
             FacilitySpec(
@@ -271,6 +290,22 @@ INDICATOR_DEMO_LEVELS = {
     "marriage_registration_accuracy": (98.5, 0.4),
     "volunteer_share": (6.0, 1.0),
 }
+
+
+def village_labels(villages: list[tuple[str, str, str]]) -> dict[str, str]:
+    """Return a short label per village code: the name without 村委会, prefixed with the
+    township's name where two villages share it (东兴村 is in several townships).
+
+    ``villages`` are (village code, village name, township name).
+    """
+    short = {code: re.sub(r"(村民委员会|村委会)$", "", name) for code, name, _ in villages}
+    seen: dict[str, int] = {}
+    for label in short.values():
+        seen[label] = seen.get(label, 0) + 1
+    return {
+        code: f"{town}{short[code]}" if seen[short[code]] > 1 else short[code]
+        for code, _, town in villages
+    }
 
 
 def _unit_interval(*parts: object) -> float:

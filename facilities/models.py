@@ -18,7 +18,19 @@ class TargetPopulation(models.TextChoices):
     AGE_65_PLUS = "age_65_plus", "65岁及以上"
     AGE_80_PLUS = "age_80_plus", "80岁及以上"
     AGE_0_14 = "age_0_14", "0-14岁儿童"
+    RURAL = "rural", "乡村常住人口"
+    RURAL_AGE_60_PLUS = "rural_age_60_plus", "乡村60岁及以上"
     CUSTOM = "custom", "自定义字段"
+
+    @classmethod
+    def column_of(cls, value: str) -> tuple[str, bool]:
+        """Return (demand column, rural only?) of a target; ``custom`` has no column."""
+        column, rural = {
+            cls.ALL: ("population", False),
+            cls.RURAL: ("population", True),
+            cls.RURAL_AGE_60_PLUS: ("age_60_plus", True),
+        }.get(value, (value, False))
+        return column, rural
 
 
 class DistanceKind(models.TextChoices):

@@ -68,7 +68,7 @@ PROGRAMMES = [
         "服务距离 500 米：GB 50180-2018 十分钟生活圈约 500 米 [M]",
     ),
     (
-        "rural_community_service", "农村社区综合服务设施", "all", 2000, "straight", "", None,
+        "rural_community_service", "农村社区综合服务设施", "rural", 2000, "straight", "", None,
         "village", "农村社区综合服务设施覆盖率 100%",
         f"覆盖率 100%：{PLAN} 二.(五)1“农村社区综合服务设施覆盖率达到 100%” [C]；"
         f"{PLAN} 四.(二)3“加强农村社区综合服务能力建设” [C]；每个行政村一处：[P]；"
@@ -89,7 +89,7 @@ PROGRAMMES = [
         "每县（区）一处、服务距离 30 公里：暂定 [M]",
     ),
     (
-        "rural_mutual_aid", "农村互助养老", "age_60_plus", 1000, "straight", "", None, "",
+        "rural_mutual_aid", "农村互助养老", "rural_age_60_plus", 1000, "straight", "", None, "",
         "推动社区互助养老发展；农村养老服务设施建设",
         f"互助养老：{PLAN} 四.(二)1“推动社区互助养老发展” [C]；农村养老服务设施：{PLAN} 四.(二)3"
         "“加大具备日间照料、文化娱乐、康复护理等综合服务功能的养老服务设施建设力度” [C]；"
@@ -208,6 +208,9 @@ TARGETS = [
     ("public_ashes_facility", "公益性骨灰安放设施（运营或在建）", "count", "",
      ("public_ashes_facility",), True, "", None, "target", "“十四五”",
      f"{PLAN} 四.(六)4“加快公益性骨灰安放设施建设”；规划未给出数量"),
+    ("rural_mutual_aid_points", "农村互助养老点（运营或在建）", "count", "",
+     ("rural_mutual_aid_point",), True, "", None, "target", "“十四五”",
+     f"{PLAN} 四.(二)1“推动社区互助养老发展”；规划未给出数量"),
     ("cremation_rate", "年均火化率", "indicator", "", (), False, "cremation_rate", 90.0, "target",
      "“十四五”", f"{PLAN} 四.(六)4“力争实现全市年均火化率达到 90%”"),
     ("eco_burial_share", "节地生态安葬率", "indicator", "", (), False, "eco_burial_share", 60.0,

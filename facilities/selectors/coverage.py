@@ -36,17 +36,19 @@ class DemandArrays:
     columns: dict[str, np.ndarray]
     extra: list[dict]
     cells_m: list = field(default_factory=list)
+    is_urban: np.ndarray | None = None  # None: not known (counted as urban)
 
     def target(self, programme: Programme) -> np.ndarray:
         if programme.target_population == TargetPopulation.CUSTOM:
             key = programme.custom_field
             return np.array([float(e.get(key, 0) or 0) for e in self.extra])
-        column = (
-            "population"
-            if programme.target_population == TargetPopulation.ALL
-            else programme.target_population
-        )
-        return self.columns[column].astype(float)
+        column, rural_only = TargetPopulation.column_of(programme.target_population)
+        values = self.columns[column].astype(float)
+        if rural_only:
+            # Rural residents: the demand units the census split put outside the towns.
+            urban = self.is_urban if self.is_urban is not None else np.ones(values.size, bool)
+            values = np.where(urban, 0.0, values)
+        return values
 
 
 def demand_arrays(*, with_cells: bool = False) -> DemandArrays:
@@ -61,6 +63,7 @@ def demand_arrays(*, with_cells: bool = False) -> DemandArrays:
         "age_65_plus",
         "age_80_plus",
         "extra",
+        "is_urban",
     ]
     if with_cells:
         fields.append("area_4490")
@@ -76,7 +79,7 @@ def demand_arrays(*, with_cells: bool = False) -> DemandArrays:
     cells = []
     if with_cells:
         cells = [
-            geometry_to_metric(shapely.from_wkb(bytes(r[10].wkb))) if r[10] else None for r in rows
+            geometry_to_metric(shapely.from_wkb(bytes(r[11].wkb))) if r[11] else None for r in rows
         ]
     return DemandArrays(
         ids=np.array([r[0] for r in rows]),
@@ -86,6 +89,7 @@ def demand_arrays(*, with_cells: bool = False) -> DemandArrays:
         columns=cols,
         extra=[r[9] for r in rows],
         cells_m=cells,
+        is_urban=np.array([bool(r[10]) for r in rows], dtype=bool),
     )
 
 

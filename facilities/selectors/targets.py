@@ -23,6 +23,7 @@ from facilities.models import (
     IndicatorValue,
     PlanTarget,
     TargetMeasure,
+    TargetPopulation,
 )
 from facilities.selectors.coverage import programme_coverage, unit_rule_check
 
@@ -90,8 +91,9 @@ def _per_unit(target: PlanTarget) -> dict:
 
 def _capacity_ratio(target: PlanTarget) -> dict:
     programme = target.programme
-    column = "population" if programme.target_population == "all" else programme.target_population
-    people = (DemandUnit.objects.aggregate(s=Sum(column))["s"] if column != "custom" else None) or 0
+    column, rural_only = TargetPopulation.column_of(programme.target_population)
+    demand = DemandUnit.objects.filter(is_urban=False) if rural_only else DemandUnit.objects
+    people = (demand.aggregate(s=Sum(column))["s"] if column != "custom" else None) or 0
     capacity = (
         Facility.objects.filter(programme=programme, status=FacilityStatus.OPEN).aggregate(
             s=Sum("capacity")

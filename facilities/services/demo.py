@@ -144,6 +144,21 @@ def _urban_communities() -> list[tuple[AdministrativeArea, AdministrativeArea]]:
     return out
 
 
+def _rural_villages() -> list[
+    tuple[AdministrativeArea, AdministrativeArea, AdministrativeArea | None]
+]:
+    """Return (village, county, township or None) of every administrative village (村)."""
+    out = []
+    for v in (
+        AdministrativeArea.objects.filter(level=AreaLevel.VILLAGE, kind="村", valid_to__isnull=True)
+        .select_related("parent__parent")
+        .order_by("code")
+    ):
+        town = v.parent if v.parent and v.parent.level == AreaLevel.TOWNSHIP else None
+        out.append((v, town.parent if town else v.parent, town))
+    return out
+
+
 def facilities_demo_load() -> dict:
     """Replace the demo demand units and facilities (is_demo=True); deterministic."""
     programmes_seed()
@@ -192,13 +207,22 @@ def facilities_demo_load() -> dict:
         DemandUnit.objects.bulk_create(units, batch_size=2000)
 
         communities = _urban_communities()
+        villages = _rural_villages()
+        labels = demogen.village_labels(
+            [(v.code, v.name, town.name if town else "") for v, _, town in villages]
+        )
         specs = demogen.plan_facilities(
             elders_by_county={c: p.age_60_plus for c, p in populations.items()},
             communities=[
                 (c.code, county.code, c.parent_id if c.parent.level == AreaLevel.TOWNSHIP else None)
                 for c, county in communities
             ],
+            villages=[
+                (v.code, county.code, town.code if town else None, labels[v.code])
+                for v, county, town in villages
+            ],
         )
+        village_spots = _village_spots(villages, positions)
         areas = {
             a.code: a
             for a in AdministrativeArea.objects.filter(
@@ -209,7 +233,11 @@ def facilities_demo_load() -> dict:
         programmes = {p.slug: p for p in Programme.objects.all()}
         facilities = []
         for spec in specs:
-            xy = _place(spec, positions[spec.county], areas[spec.county], rng)
+            xy = (
+                village_spots[spec.community]
+                if spec.placement == "village" and spec.community in village_spots
+                else _place(spec, positions[spec.county], areas[spec.county], rng)
+            )
             lon, lat = to_lonlat(xy[0], xy[1])
             ftype = types[spec.facility_type]
             facilities.append(
@@ -261,6 +289,60 @@ def _link_place_names(facilities: list[Facility]) -> int:
         f.place_name = next((records[n] for n in names(f) if n in records), None)
     Facility.objects.bulk_update([f for f in facilities if f.place_name], ["place_name"])
     return sum(1 for f in facilities if f.place_name)
+
+
+def _village_spots(villages, positions) -> dict[str, np.ndarray]:
+    """Return a metric position per village code for its village facility, deterministic.
+
+    The village's own located record in the archive (the same name) first; else the rural
+    settlements of its township in turn (when the township has a polygon), else those of its
+    county; a county with no located settlement places its villages in town (_place).
+    """
+    by_name: dict[tuple[str, str], np.ndarray] = {}
+    names = {re.sub(r"(村民委员会|村委会)$", "", v.name) for v, _, _ in villages}
+    for p in PlaceName.objects.filter(standard_name__in=names, geom_4490__isnull=False).order_by(
+        "place_code"
+    ):
+        if p.geom_4490.geom_type == "Point" and p.division_id:
+            xy = np.array(to_metric(p.geom_4490.x, p.geom_4490.y), dtype=float).ravel()
+            by_name.setdefault((p.standard_name, p.division_id), xy)
+    turn: dict[object, int] = {}
+    spots: dict[str, np.ndarray] = {}
+    for village, county, town in villages:
+        short = re.sub(r"(村民委员会|村委会)$", "", village.name)
+        own = next(
+            (
+                by_name[(short, a.pk)]
+                for a in (village, town, county)
+                if a and (short, a.pk) in by_name
+            ),
+            None,
+        )
+        if own is not None:
+            spots[village.code] = own
+            continue
+        xy, _, _, urban = positions.get(county.code, (np.empty((0, 2)), None, None, None))
+        rural = xy[~urban] if len(xy) else xy
+        key: object = county.code
+        if town is not None and town.geom_4490 is not None and len(rural):
+            inside = shapely.contains_xy(_metric_outline(town), rural[:, 0], rural[:, 1])
+            if inside.any():
+                rural, key = rural[inside], town.code
+        if len(rural):
+            k = turn.get(key, 0)
+            turn[key] = k + 1
+            spots[village.code] = _spread(rural[k % len(rural)], k // len(rural), county)
+    return spots
+
+
+def _spread(xy: np.ndarray, ring: int, county: AdministrativeArea) -> np.ndarray:
+    """Move the ``ring``-th facility sharing a settlement a little aside (golden angle, 80 m
+    rings), so that their symbols do not hide each other; stays inside the county."""
+    if ring == 0:
+        return xy
+    angle = ring * 2.399963
+    p = xy + 80.0 * np.sqrt(ring) * np.array([np.cos(angle), np.sin(angle)])
+    return p if shapely.contains_xy(_metric_outline(county), p[0], p[1]) else xy
 
 
 def _cell_polygon(centre: np.ndarray, size_m: float) -> MultiPolygon:

@@ -333,6 +333,9 @@ LOGGING = {
         # errors (a failed job) still show; the worker's start line is printed by its CLI.
         "axes": {"level": "WARNING"},
         "procrastinate": {"level": "WARNING"},
+        # matplotlib's PDF backend subsets the embedded CJK font through fontTools, which
+        # logs some twenty INFO lines for every printed sheet.
+        "fontTools": {"level": "WARNING"},
         # "Not Found: /x" and the like repeat the access log; 5xx tracebacks are errors.
         "django.request": {"level": "ERROR"},
         # gunicorn's start-up chatter (listening, worker class, each worker booting) is

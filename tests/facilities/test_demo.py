@@ -63,6 +63,24 @@ def test_demo_keeps_every_county_total_and_names_the_plan_facilities(hegang_area
     assert by_type("district_centre") == 6
     assert by_type("rescue_point") >= 50
     assert Facility.objects.get(name="鹤岗市失能半失能老人护养院").capacity == 200
+    # 农村社区综合服务设施覆盖率 100% (二.(五)1): one in every administrative village, and the
+    # plan target reads the same one-per-village rule.
+    villages = AdministrativeArea.objects.filter(level="village", kind="村", valid_to__isnull=True)
+    assert villages.count() > 200
+    assert by_type("rural_community_service") == villages.count()
+    assert set(
+        Facility.objects.filter(facility_type__slug="rural_community_service").values_list(
+            "community__code", flat=True
+        )
+    ) == set(villages.values_list("code", flat=True))
+    rural = next(t for t in plan_targets() if t["key"] == "rural_community_service_coverage")
+    assert rural["met"] is True and rural["figure"].startswith(f"{villages.count()}/")
+    # Villages of the same name in different townships are told apart by their township.
+    labels = Facility.objects.filter(facility_type__slug="rural_community_service")
+    assert labels.values("name").distinct().count() == villages.count()
+    # The plan counts no mutual-aid points: the target says so rather than inventing a goal.
+    aid = next(t for t in plan_targets() if t["key"] == "rural_mutual_aid_points")
+    assert aid["met"] is None and aid["goal"] == "规划未给出数量"
     # Linked to the place-name archive where a record of that name exists (none here).
     assert summary["linked_to_place_names"] == 0
     assert not Facility.objects.filter(is_demo=False).exists()
@@ -104,11 +122,12 @@ def test_rural_share_goes_to_located_settlements(hegang_areas):
     rng = np.random.default_rng(1)
     lo_x, lo_y, hi_x, hi_y = luobei.geom_4490.extent
     spots = []
-    while len(spots) < 5:
+    while len(spots) < 6:
         p = Point(rng.uniform(lo_x, hi_x), rng.uniform(lo_y, hi_y), srid=4490)
         if luobei.geom_4490.contains(p):
             spots.append(p)
     category = PlaceCategory.objects.get(code="22200")
+    spots, village_spot = spots[:5], spots[5]
     for k, p in enumerate(spots):
         PlaceName.objects.create(
             place_code=f"T{k}",
@@ -118,18 +137,36 @@ def test_rural_share_goes_to_located_settlements(hegang_areas):
             geom_4490=p,
             is_demo=True,
         )
+    # One village of 萝北县 has its own located record in the archive (a 村民委员会 entry).
+    village = (
+        AdministrativeArea.objects.filter(
+            level="village", kind="村", valid_to__isnull=True, parent__parent=luobei
+        )
+        .order_by("code")
+        .first()
+    )
+    short = village.name.removesuffix("村委会")
+    assert not AdministrativeArea.objects.filter(name=village.name).exclude(pk=village.pk).exists()
+    named = PlaceName.objects.create(
+        place_code="TV",
+        standard_name=short,
+        category=category,
+        division=village,
+        geom_4490=village_spot,
+        is_demo=True,
+    )
     summary = facilities_demo_load()
-    assert summary["demand_source"]["萝北县"].startswith("grid + 5 settlements (demo positions")
+    assert summary["demand_source"]["萝北县"].startswith("grid + 6 settlements (demo positions")
     pop = AreaPopulation.objects.get(census_year=2020, area=luobei)
     units = DemandUnit.objects.filter(county=luobei)
     assert units.aggregate(p=Sum("population"))["p"] == pop.population
     rural = units.filter(source="settlements")
-    assert rural.count() == 5 and not rural.filter(is_urban=True).exists()
+    assert rural.count() == 6 and not rural.filter(is_urban=True).exists()
     rural_pop = rural.aggregate(p=Sum("population"))["p"]
     # Five age groups, each rounded per location: under one person per group and location.
-    assert abs(rural_pop - pop.population * (1 - pop.urban_share)) < 5 * 5
+    assert abs(rural_pop - pop.population * (1 - pop.urban_share)) < 6 * 5
     assert {(round(u.position_4490.x, 6), round(u.position_4490.y, 6)) for u in rural} == {
-        (round(p.x, 6), round(p.y, 6)) for p in spots
+        (round(p.x, 6), round(p.y, 6)) for p in [*spots, named.geom_4490]
     }
     seat_xy = np.array(to_metric(seat.geom_4490.x, seat.geom_4490.y), dtype=float).ravel()
     urban = units.filter(source="grid")
@@ -141,6 +178,38 @@ def test_rural_share_goes_to_located_settlements(hegang_areas):
     centre = Facility.objects.get(name="萝北县未成年人救助保护中心").position_4490
     c_xy = np.array(to_metric(centre.x, centre.y), dtype=float).ravel()
     assert np.linalg.norm(c_xy - seat_xy) < 4000
+    # Village facilities stand at the villages: the one whose name the archive locates at
+    # its record, the others on the located settlements (a few metres aside when shared).
+    village_xy = np.array(to_metric(named.geom_4490.x, named.geom_4490.y), dtype=float).ravel()
+    own = Facility.objects.get(community__code=village.code)
+    o_xy = np.array(to_metric(own.position_4490.x, own.position_4490.y), dtype=float).ravel()
+    assert np.linalg.norm(o_xy - village_xy) < 1 and own.place_name == named
+    located = [*spots, village_spot]
+    spot_xy = np.column_stack(to_metric([p.x for p in located], [p.y for p in located]))
+    others = Facility.objects.filter(
+        facility_type__slug="rural_community_service", county=luobei
+    ).exclude(pk=own.pk)
+    assert others.count() == AdministrativeArea.objects.filter(
+        level="village", kind="村", valid_to__isnull=True, parent__parent=luobei
+    ).count() - 1
+    for f in others:
+        xy = np.array(to_metric(f.position_4490.x, f.position_4490.y), dtype=float).ravel()
+        assert np.linalg.norm(spot_xy - xy, axis=1).min() < 1000, f.name
+        assert luobei.geom_4490.contains(f.position_4490)
+    # The rural programmes count the rural residents only (the census split's settlements).
+    from facilities.models import Programme
+    from facilities.selectors.coverage import demand_arrays, programme_coverage
+
+    rural_people = DemandUnit.objects.filter(is_urban=False).aggregate(p=Sum("population"))["p"]
+    rural_elders = DemandUnit.objects.filter(is_urban=False).aggregate(p=Sum("age_60_plus"))["p"]
+    assert 0 < rural_people < DemandUnit.objects.aggregate(p=Sum("population"))["p"]
+    demand = demand_arrays()
+    village_programme = Programme.objects.get(slug="rural_community_service")
+    assert demand.target(village_programme).sum() == rural_people
+    assert demand.target(Programme.objects.get(slug="rural_mutual_aid")).sum() == rural_elders
+    report = programme_coverage(village_programme)
+    assert report["target_label"] == "乡村常住人口"
+    assert report["target_population"] == rural_people
     # Other counties without settlements keep the grid alone.
     assert summary["demand_source"]["向阳区"] == "grid"
 

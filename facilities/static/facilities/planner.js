@@ -157,7 +157,7 @@
     var w = Math.max(svg.clientWidth || 400, left + right + 80), track = w - left - right;
     svg.setAttribute("viewBox", "0 0 " + w + " " + (rows.length * rowH + 10));
     rows.forEach(function (r, i) {
-      var share = r.target ? r.served / r.target : 0;
+      var share = r.target ? r.served / r.target : null;  // no one to serve: "—", not 0%
       var y = 5 + i * rowH;
       var label = document.createElementNS(NS, "text");
       label.setAttribute("x", 0); label.setAttribute("y", y + 14); label.setAttribute("font-size", "12");
