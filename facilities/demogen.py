@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -123,7 +124,7 @@ def plan_facilities(
     *,
     elders_by_county: dict[str, int],
     communities: list[tuple[str, str, str | None]],
-    villages: list[tuple[str, str, str | None, str]] = (),
+    villages: Sequence[tuple[str, str, str | None, str]] = (),
 ) -> list[FacilitySpec]:
     """Return every facility the plan names or counts, with its district.
 

@@ -189,9 +189,13 @@ def test_rural_share_goes_to_located_settlements(hegang_areas):
     others = Facility.objects.filter(
         facility_type__slug="rural_community_service", county=luobei
     ).exclude(pk=own.pk)
-    assert others.count() == AdministrativeArea.objects.filter(
-        level="village", kind="村", valid_to__isnull=True, parent__parent=luobei
-    ).count() - 1
+    assert (
+        others.count()
+        == AdministrativeArea.objects.filter(
+            level="village", kind="村", valid_to__isnull=True, parent__parent=luobei
+        ).count()
+        - 1
+    )
     for f in others:
         xy = np.array(to_metric(f.position_4490.x, f.position_4490.y), dtype=float).ravel()
         assert np.linalg.norm(spot_xy - xy, axis=1).min() < 1000, f.name
