@@ -189,6 +189,7 @@ def test_a_curved_street_is_named_along_its_curve(live_server, hegang_areas, off
     street_create(name="曲水路", coords_4490=arc, rule=rule_beijing([to_metric(*c) for c in arc]))
     page = offline_page
     page.goto(live_server.url + "/")
+    page.wait_for_selector("#map[data-loaded]", state="attached", timeout=30_000)
     page.wait_for_selector("#map[data-basemap=ready]", state="attached", timeout=30_000)
     page.evaluate(GO_TO_STREET, [MID, LAT + radius_lat * 0.6])
     page.wait_for_function(

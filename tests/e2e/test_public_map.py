@@ -24,6 +24,38 @@ def test_public_map_draws_the_eight_counties_offline(live_server, hegang_areas, 
     page.recorder.assert_clean()
 
 
+def test_a_visitor_who_moves_the_map_before_the_areas_arrive_keeps_their_view(
+    live_server, hegang_areas, offline_page
+):
+    page = offline_page
+    held = []
+    # Hold the city outline's request until the visitor has moved the map.
+    page.route(
+        lambda url: "/api/v1/areas" in url and "level=city" in url,
+        lambda route: held.append(route),
+    )
+    page.goto(live_server.url + "/")
+    page.wait_for_function("() => window.portalMap !== undefined")
+    page.evaluate(
+        """() => { const v = window.portalMap.getView();
+              v.setCenter(ol.proj.fromLonLat([130.3, 47.33])); v.setZoom(15); }"""
+    )
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "the page did not ask for the city outline"
+    held[0].continue_()
+    page.wait_for_selector("#map[data-loaded]", state="attached", timeout=20_000)
+    view = page.evaluate(
+        """() => { const v = window.portalMap.getView();
+              return [ol.proj.toLonLat(v.getCenter()), v.getZoom()]; }"""
+    )
+    assert view[1] == 15, "the map zoomed away from where the visitor had moved it"
+    assert abs(view[0][0] - 130.3) < 1e-6 and abs(view[0][1] - 47.33) < 1e-6
+    page.recorder.assert_clean()
+
+
 def test_clicking_a_county_shows_its_name_code_level_and_population(
     live_server, hegang_areas, offline_page
 ):

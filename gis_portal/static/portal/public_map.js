@@ -41,11 +41,24 @@
       });
   }
 
+  // The view the page opened with: once the areas arrive the map fits them, unless the
+  // visitor has already moved or zoomed (their view is kept, not snapped back).
+  var openedCentre = map.getView().getCenter().slice();
+  var openedResolution = map.getView().getResolution();
+  function viewUntouched() {
+    var view = map.getView();
+    var centre = view.getCenter();
+    return view.getResolution() === openedResolution &&
+      centre[0] === openedCentre[0] && centre[1] === openedCentre[1];
+  }
+
   Promise.all([layers.county.loaded, loadCity()]).then(function (counts) {
     loaded.county = counts[0];
     loaded.city = counts[1];
     var extent = layers.city.getSource().getExtent();
-    if (!ol.extent.isEmpty(extent)) { map.getView().fit(extent, {padding: [20, 20, 20, 20]}); }
+    if (!ol.extent.isEmpty(extent) && viewUntouched()) {
+      map.getView().fit(extent, {padding: [20, 20, 20, 20]});
+    }
     setStatus("已加载：" + loaded.county + " 个县（区），" + loaded.city + " 个市");
     mapEl.dataset.loaded = JSON.stringify(loaded);
   }).catch(function (err) {
