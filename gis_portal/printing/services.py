@@ -154,10 +154,13 @@ def _covered_area(order: PrintOrder) -> tuple[shapely.Geometry, str]:
 # are drawn as of a past date from their trigger-recorded history: each row's names and
 # geometry as its last event before the end of that day (Asia/Shanghai) left them, or, for a
 # row first recorded later (the census archive loaded after the fact), as first recorded.
-# Whether a row was in force on the day is read from its current validity dates (named_on,
-# abolished_on, …: the archive's best knowledge, corrections included). Areas are not read
-# from history: a division adjustment ends the old unit and starts a new one, and their
-# validity dates (valid_from/valid_to) are the record.
+# A row deleted after that day is drawn too, from the same events (the delete event keeps
+# its last state); one deleted by then is not. The tables a layer's source joins (a door
+# plate's street, a marker's line) are read from their history the same way. Whether a row
+# was in force on the day is read from its validity dates (named_on, abolished_on, …: the
+# archive's best knowledge, corrections included; for a deleted row, as last recorded).
+# Areas are not read from history: a division adjustment ends the old unit and starts a new
+# one, and their validity dates (valid_from/valid_to) are the record.
 HISTORY_TABLE_SUFFIX = "event"
 NOT_FROM_HISTORY = (AREAS,)
 _PERIOD_COLUMN = re.compile(r"\bt\.(\w+)")
@@ -169,52 +172,87 @@ def _end_of_day(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
 
 
-def _columns(cur, table: str) -> list[str]:
+def _columns(cur, table: str) -> list[tuple[str, str]]:
+    """The table's columns in order, each with its SQL type; none for a missing table."""
     cur.execute(
-        "SELECT column_name FROM information_schema.columns "
-        "WHERE table_schema = current_schema() AND table_name = %s ORDER BY ordinal_position",
+        "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
+        "WHERE a.attrelid = to_regclass(%s) AND a.attnum > 0 AND NOT a.attisdropped "
+        "ORDER BY a.attnum",
         [table],
     )
-    return [r[0] for r in cur.fetchall()]
+    return [(r[0], r[1]) for r in cur.fetchall()]
+
+
+def _table_as_of(cur, base: str, *, from_row: set[str]) -> str | None:
+    """SQL of ``base``'s rows as they stood at a cutoff (its ``%s`` placeholders all take the
+    cutoff); ``from_row``: columns read from the current row, never from history. None for a
+    table that keeps no history."""
+    events = base + HISTORY_TABLE_SUFFIX
+    recorded = {name for name, _ in _columns(cur, events)}
+    columns = _columns(cur, base)
+    if not recorded:
+        return None
+    before = "ev.pgh_created_at < %s"
+    # The event that describes a row at the cutoff: its last one before it, else its first.
+    pick_event = (
+        f"ORDER BY ({before}) DESC, "
+        f"CASE WHEN {before} THEN ev.pgh_created_at END DESC NULLS LAST, "
+        f"CASE WHEN {before} THEN ev.pgh_id END DESC NULLS LAST, "
+        "ev.pgh_created_at, ev.pgh_id LIMIT 1"
+    )
+    live, gone = [], []
+    for column, sql_type in columns:
+        if column == "id":
+            live.append('c."id"')
+            gone.append('d.pgh_obj_id AS "id"')
+        elif column in recorded and column not in from_row:
+            live.append(
+                f'CASE WHEN e.pgh_id IS NULL THEN c."{column}" ELSE e."{column}" END AS "{column}"'
+            )
+            gone.append(f'e."{column}"')
+        else:
+            live.append(f'c."{column}"')
+            gone.append(
+                f'e."{column}"' if column in recorded else f'NULL::{sql_type} AS "{column}"'
+            )
+    # Identifiers come from the catalogue and the database's own column list.
+    return (
+        f"(SELECT {', '.join(live)} FROM {base} c LEFT JOIN LATERAL ("  # noqa: S608
+        f"SELECT ev.* FROM {events} ev WHERE ev.pgh_obj_id = c.id AND ev.pgh_label <> 'delete' "
+        f"{pick_event}) e ON true "
+        f"UNION ALL SELECT {', '.join(gone)} FROM {events} d JOIN LATERAL ("
+        f"SELECT ev.* FROM {events} ev WHERE ev.pgh_obj_id = d.pgh_obj_id {pick_event}) e ON true "
+        "WHERE d.pgh_label = 'delete' AND d.pgh_created_at >= %s "
+        f"AND NOT EXISTS (SELECT 1 FROM {base} x WHERE x.id = d.pgh_obj_id))"
+    )
 
 
 def history_source(layer: CatalogueLayer, as_of: date) -> tuple[str, list]:
-    """The layer's FROM clause with its own table ``t`` replaced by its rows as they stood at
-    the end of ``as_of``, and the parameters it takes (before any other of the query); the
-    table unchanged for a layer that keeps no history (or an area: NOT_FROM_HISTORY)."""
+    """The layer's FROM clause with its own table ``t`` and each table it joins replaced by
+    their rows as they stood at the end of ``as_of``, and the parameters it takes (before any
+    other of the query); unchanged for tables that keep no history (or an area:
+    NOT_FROM_HISTORY)."""
     table = layer.source.table
-    base, _, rest = table.partition(" ")
-    alias, _, joins = rest.partition(" ")
-    if layer.key in NOT_FROM_HISTORY or alias != "t":
-        return table, []
-    events = base + HISTORY_TABLE_SUFFIX
-    with connection.cursor() as cur:
-        recorded = set(_columns(cur, events))
-        columns = _columns(cur, base)
-    if not recorded:
+    if layer.key in NOT_FROM_HISTORY:
         return table, []
     period = set()
     for expression in layer.source.period or ():
         period.update(_PERIOD_COLUMN.findall(expression))
-    picks = []
-    for column in columns:
-        if column in recorded and column not in period and column != "id":
-            picks.append(
-                f'CASE WHEN e.pgh_id IS NULL THEN c."{column}" ELSE e."{column}" END AS "{column}"'
-            )
-        else:
-            picks.append(f'c."{column}"')
-    before = "ev.pgh_created_at < %s"
-    snapshot = (
-        f"(SELECT {', '.join(picks)} FROM {base} c LEFT JOIN LATERAL ("  # noqa: S608 — code only
-        f"SELECT ev.* FROM {events} ev WHERE ev.pgh_obj_id = c.id AND ev.pgh_label <> 'delete' "
-        f"ORDER BY ({before}) DESC, "
-        f"CASE WHEN {before} THEN ev.pgh_created_at END DESC NULLS LAST, "
-        f"CASE WHEN {before} THEN ev.pgh_id END DESC NULLS LAST, "
-        "ev.pgh_created_at, ev.pgh_id LIMIT 1) e ON true)"
-    )
     cutoff = _end_of_day(as_of)
-    return f"{snapshot} t {joins}".rstrip(), [cutoff] * 3
+    # "base t JOIN other o ON …": a table name is the first word and each word after JOIN,
+    # its alias the word after it.
+    words = table.split(" ")
+    params: list = []
+    with connection.cursor() as cur:
+        for i, word in enumerate(words):
+            if i + 1 >= len(words) or not (i == 0 or words[i - 1].upper() == "JOIN"):
+                continue
+            alias = words[i + 1]
+            snapshot = _table_as_of(cur, word, from_row=period if alias == "t" else set())
+            if snapshot is not None:
+                words[i] = snapshot
+                params += [cutoff] * snapshot.count("%s")
+    return " ".join(words), params
 
 
 def _layer_features(

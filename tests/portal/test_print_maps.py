@@ -133,6 +133,55 @@ def test_a_sheet_as_of_a_past_date_leaves_out_what_came_later(city_data):
     assert then.filename.endswith("_20010101.pdf")
 
 
+def test_a_past_sheet_draws_what_was_deleted_since_and_joined_rows_as_they_were(hegang_areas):
+    from django.db import connection
+    from django.utils import timezone
+
+    from gis_portal.catalogue.registry import CATALOGUE
+    from gis_portal.printing.services import _layer_features
+    from placenames.addresses.models import DoorPlate, Street
+
+    main = street("新华路")
+    _, taken_today, taken_before = (
+        plate(main, WEST + (EAST - WEST) * share, LAT + 0.0001, number=n)
+        for share, n in ((0.2, 1), (0.5, 3), (0.8, 5))
+    )
+    lane = street("幸福街", coords=((WEST, LAT - 0.002), (EAST, LAT - 0.002)))
+    on_lane = plate(lane, (WEST + EAST) / 2, LAT - 0.0019, number=7)
+    DoorPlate.objects.update(installed_on=date(2020, 1, 1))
+    with connection.cursor() as cur:  # everything so far was recorded ten days ago
+        for events in ("addresses_doorplateevent", "addresses_streetevent"):
+            cur.execute(f"UPDATE {events} SET pgh_created_at = now() - interval '10 days'")
+    DoorPlate.objects.filter(pk=taken_before.pk).delete()
+    with connection.cursor() as cur:  # … and this plate was taken down three days ago
+        cur.execute(
+            "UPDATE addresses_doorplateevent SET pgh_created_at = now() - interval '3 days' "
+            "WHERE pgh_obj_id = %s AND pgh_label = 'delete'",
+            [taken_before.pk],
+        )
+    # Today: one plate taken down, the street renamed, the lane removed with its plate.
+    DoorPlate.objects.filter(pk__in=[taken_today.pk, on_lane.pk]).delete()
+    Street.objects.filter(pk=lane.pk).delete()
+    Street.objects.filter(pk=main.pk).update(name="建设路")
+
+    today = timezone.localdate()
+    yesterday = today - timedelta(days=1)
+    box = (WEST - 0.01, LAT - 0.01, EAST + 0.01, LAT + 0.01)
+
+    def drawn(key, as_of):
+        layer = _layer_features(CATALOGUE[key], bbox_4490=box, as_of=as_of, classes=None)
+        return sorted(layer.labels)
+
+    # Yesterday the plates taken down today still hung (the lane's too: a plate is read with
+    # its street, and the street from its history); the one taken down before did not.
+    assert drawn("door-plates", yesterday) == ["1号", "3号", "7号"]
+    assert drawn("door-plates", today) == ["1号"]
+    assert drawn("door-plates", None) == ["1号"]
+    # The street renamed today is named as it was; the lane removed today is still there.
+    assert drawn("streets", yesterday) == sorted(["新华路", "幸福街"])
+    assert drawn("streets", today) == ["建设路"]
+
+
 def test_the_command_writes_the_sheet(city_data, tmp_path, capsys):
     out = tmp_path / "区划图.pdf"
     call_command("print_map", "--sheet", "city", "--paper", "A3", "--out", str(out))
