@@ -27,8 +27,9 @@ import matplotlib
 matplotlib.use("Agg")
 
 import numpy as np
-from matplotlib import font_manager
+from matplotlib import font_manager, patheffects
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrow, PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
@@ -240,6 +241,10 @@ def render_pdf(drawing: SheetDrawing) -> tuple[bytes, RenderReport]:
         classes = layer.classes or [None] * len(layer.geoms)
         pinyins = layer.pinyins or [None] * len(layer.geoms)
         seen_classes: list[str | None] = []
+        # Points and lines are drawn as one artist per colour (a sheet of the urban area
+        # holds hundreds of thousands of features: one matplotlib artist each would take
+        # gigabytes); polygons (the areas, a few hundred) one patch each.
+        batch = _Batch()
         for geom, text, pinyin, cls in zip(
             layer.geoms, layer.labels, pinyins, classes, strict=True
         ):
@@ -249,7 +254,7 @@ def render_pdf(drawing: SheetDrawing) -> tuple[bytes, RenderReport]:
             colour = layer.class_colours.get(cls or "", layer.colour)
             if cls not in seen_classes:
                 seen_classes.append(cls)
-            anchor = _draw_feature(ax, layer, geom, cls, colour, k, county_fill)
+            anchor = _draw_feature(ax, layer, geom, cls, colour, k, county_fill, batch)
             if layer.symbol == "fill" and cls == "county":
                 county_fill += 1
             if not (layer.draw_labels and text):
@@ -261,6 +266,7 @@ def render_pdf(drawing: SheetDrawing) -> tuple[bytes, RenderReport]:
                 _Label(priority, label_text, x, y, size, _label_colour(layer, colour),
                        rotation=rotation, bold=bold, ha=ha)
             )  # fmt: skip
+        batch.draw(ax, layer, k)
         for cls in seen_classes:
             text = layer.class_labels.get(cls or "", "") if cls else ""
             legend_entries.append(
@@ -334,10 +340,36 @@ def _label_colour(layer: DrawLayer, colour: str) -> str:
     return "#333333" if layer.symbol == "fill" else colour
 
 
+@dataclass
+class _Batch:
+    """One layer's lines and points, gathered by colour and drawn as one artist each."""
+
+    lines: dict[str, list[np.ndarray]] = field(default_factory=dict)
+    points: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
+
+    def draw(self, ax, layer: DrawLayer, k: float) -> None:
+        for colour, segments in self.lines.items():
+            ax.add_collection(
+                LineCollection(
+                    segments, colors=colour, linewidths=1.6 * k, zorder=4, capstyle="round",
+                    joinstyle="round",
+                )
+            )  # fmt: skip
+        marker = "^" if layer.symbol == "icon" else "o"
+        for colour, xy in self.points.items():
+            xs, ys = zip(*xy, strict=True)
+            ax.plot(
+                xs, ys, marker=marker, markersize=(4.0 if marker == "^" else 2.2) * k,
+                color=colour, markeredgecolor="white", markeredgewidth=0.3 * k, zorder=6,
+                linestyle="none",
+            )  # fmt: skip
+
+
 def _draw_feature(
-    ax, layer: DrawLayer, geom, cls, colour, k, county_fill
+    ax, layer: DrawLayer, geom, cls, colour, k, county_fill, batch: _Batch
 ) -> tuple[float, float, float, str]:
-    """Draw one feature; return where its label goes (x, y, rotation, alignment)."""
+    """Draw one feature (a polygon at once, lines and points into ``batch``); return where
+    its label goes (x, y, rotation, alignment)."""
     if layer.symbol == "fill":
         path = _polygon_path(geom)
         if path is not None:
@@ -366,21 +398,14 @@ def _draw_feature(
         return point.x, point.y, 0.0, "center"
     if layer.symbol == "line":
         lines = _lines_of(geom)
-        for coords in lines:
-            ax.plot(
-                coords[:, 0],
-                coords[:, 1],
-                color=colour,
-                linewidth=1.6 * k,
-                zorder=4,
-                solid_capstyle="round",
-            )
+        batch.lines.setdefault(colour, []).extend(lines)
         longest = max(lines, key=len) if lines else None
         if longest is None or len(longest) < 2:
             return 0, 0, 0, "center"
-        mid = LineString(longest).interpolate(0.5, normalized=True)
-        before = LineString(longest).interpolate(0.45, normalized=True)
-        after = LineString(longest).interpolate(0.55, normalized=True)
+        line = LineString(longest)
+        mid = line.interpolate(0.5, normalized=True)
+        before = line.interpolate(0.45, normalized=True)
+        after = line.interpolate(0.55, normalized=True)
         angle = math.degrees(math.atan2(after.y - before.y, after.x - before.x))
         if angle > 90:
             angle -= 180
@@ -388,44 +413,99 @@ def _draw_feature(
             angle += 180
         return mid.x, mid.y, angle, "center"
     point = geom if isinstance(geom, Point) else geom.representative_point()
-    marker = "^" if layer.symbol == "icon" else "o"
-    ax.plot(
-        [point.x],
-        [point.y],
-        marker=marker,
-        markersize=(4.0 if marker == "^" else 2.2) * k,
-        color=colour,
-        markeredgecolor="white",
-        markeredgewidth=0.3 * k,
-        zorder=6,
-        linestyle="none",
-    )
+    batch.points.setdefault(colour, []).append((point.x, point.y))
     return point.x, point.y, 0.0, "left"
 
 
+class _BoxIndex:
+    """The placed label boxes (display pixels) on a grid of cells, so a candidate is tested
+    against its neighbours only, not against every label already placed."""
+
+    CELL_PX = 64.0
+
+    def __init__(self) -> None:
+        self._cells: dict[tuple[int, int], list[tuple[float, float, float, float]]] = {}
+
+    def _keys(self, box):
+        c = self.CELL_PX
+        for i in range(int(box[0] // c), int(box[2] // c) + 1):
+            for j in range(int(box[1] // c), int(box[3] // c) + 1):
+                yield i, j
+
+    def hits(self, box: tuple[float, float, float, float]) -> bool:
+        x0, y0, x1, y1 = box
+        for key in self._keys(box):
+            for ox0, oy0, ox1, oy1 in self._cells.get(key, ()):
+                if x0 < ox1 and ox0 < x1 and y0 < oy1 and oy0 < y1:
+                    return True
+        return False
+
+    def add(self, box: tuple[float, float, float, float]) -> None:
+        for key in self._keys(box):
+            self._cells.setdefault(key, []).append(box)
+
+
+# Advance widths in ems of Noto Sans CJK: a CJK character is one em, Latin text (the pinyin)
+# about 0.55; a line is 1.17 em high. Used to estimate a label's box before it is drawn.
+_CJK_FROM = 0x2E80
+_LATIN_EM = 0.55
+_LINE_EM = 1.17
+# The estimate is kept a little smaller than the drawn box, so that it only leaves out a
+# label the drawn box would certainly collide with.
+_ESTIMATE_SHRINK = 0.9
+
+
+def _estimated_box(label: _Label, x_px: float, y_px: float, dx_px: float, dpi: float):
+    em = label.size * dpi / 72.0
+    lines = label.text.split("\n")
+    width = max(sum(1.0 if ord(ch) >= _CJK_FROM else _LATIN_EM for ch in line) for line in lines)
+    w, h = (
+        width * em * 1.04 * _ESTIMATE_SHRINK,
+        len(lines) * _LINE_EM * em * 1.08 * _ESTIMATE_SHRINK,
+    )
+    theta = math.radians(label.rotation)
+    bw = abs(w * math.cos(theta)) + abs(h * math.sin(theta))
+    bh = abs(w * math.sin(theta)) + abs(h * math.cos(theta))
+    cx = x_px + dx_px + (bw / 2 if label.ha == "left" else 0.0)
+    return (cx - bw / 2, y_px - bh / 2, cx + bw / 2, y_px + bh / 2)
+
+
 def _place_labels(fig, ax, labels: Sequence[_Label]) -> tuple[int, int]:
-    """Draw labels best first; leave out one that overlaps a label already placed."""
+    """Draw labels best first; leave out one that overlaps a label already placed or runs
+    out of the frame. Each candidate is first tested with its estimated box (cheap, no
+    text drawn); only one that passes is drawn and tested again with its real box."""
     renderer = fig.canvas.get_renderer()
     frame = ax.get_window_extent(renderer)
-    placed_boxes = []
+    index = _BoxIndex()
     placed = dropped = 0
-    for label in sorted(labels, key=lambda lb: lb.priority):
-        if label.size <= 0:
+    ordered = [lb for lb in sorted(labels, key=lambda lb: lb.priority) if lb.size > 0]
+    if not ordered:
+        return 0, 0
+    anchors_px = ax.transData.transform(np.array([(lb.x, lb.y) for lb in ordered], dtype=float))
+    # Beside its symbol, not on it.
+    dx = (ax.get_xlim()[1] - ax.get_xlim()[0]) * 0.004
+    dx_px = dx * frame.width / (ax.get_xlim()[1] - ax.get_xlim()[0])
+
+    def inside(box) -> bool:
+        return (
+            box[0] >= frame.x0 and box[2] <= frame.x1 and box[1] >= frame.y0 and box[3] <= frame.y1
+        )
+
+    for label, (x_px, y_px) in zip(ordered, anchors_px, strict=True):
+        shift = dx if label.ha == "left" else 0.0
+        estimate = _estimated_box(label, x_px, y_px, dx_px if shift else 0.0, fig.dpi)
+        if not inside(estimate) or index.hits(estimate):
+            dropped += 1
             continue
-        dx = 0.0
-        if label.ha == "left":
-            # Beside its symbol, not on it.
-            dx = (ax.get_xlim()[1] - ax.get_xlim()[0]) * 0.004
         text = ax.text(
-            label.x + dx, label.y, label.text, fontsize=label.size, color=label.colour,
+            label.x + shift, label.y, label.text, fontsize=label.size, color=label.colour,
             rotation=label.rotation, rotation_mode="anchor", ha=label.ha, va=label.va,
             fontfamily=CJK_FAMILY, fontweight="bold" if label.bold else "normal", zorder=8,
             multialignment="center", linespacing=1.0, clip_on=True,
         )  # fmt: skip
-        box = text.get_window_extent(renderer).expanded(1.04, 1.08)
-        inside = (box.x0 >= frame.x0 and box.x1 <= frame.x1 and box.y0 >= frame.y0
-                  and box.y1 <= frame.y1)  # fmt: skip
-        if not inside or any(box.overlaps(other) for other in placed_boxes):
+        drawn = text.get_window_extent(renderer).expanded(1.04, 1.08)
+        box = (drawn.x0, drawn.y0, drawn.x1, drawn.y1)
+        if not inside(box) or index.hits(box):
             text.remove()
             dropped += 1
             continue
@@ -433,16 +513,14 @@ def _place_labels(fig, ax, labels: Sequence[_Label]) -> tuple[int, int]:
             # The halo is a copy drawn as a stroke only, under the label: a path effect on
             # the label itself would turn it into outlines, and the sheet's names would no
             # longer be text (not searchable, not copyable, not read by pdftotext).
-            from matplotlib import patheffects
-
             halo = ax.text(
-                label.x + dx, label.y, label.text, fontsize=label.size, color="white",
+                label.x + shift, label.y, label.text, fontsize=label.size, color="white",
                 rotation=label.rotation, rotation_mode="anchor", ha=label.ha, va=label.va,
                 fontfamily=CJK_FAMILY, fontweight="bold" if label.bold else "normal",
                 zorder=7.9, multialignment="center", linespacing=1.0, clip_on=True,
             )  # fmt: skip
             halo.set_path_effects([patheffects.Stroke(linewidth=2.0, foreground="white")])
-        placed_boxes.append(box)
+        index.add(box)
         placed += 1
     return placed, dropped
 

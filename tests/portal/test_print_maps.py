@@ -8,6 +8,7 @@ staff-only boundary lines.
 
 from __future__ import annotations
 
+import random
 import shutil
 import subprocess
 from datetime import date, timedelta
@@ -196,6 +197,42 @@ def test_scale_fitting_and_order_rules_are_pure():
     with pytest.raises(PrintOrderError) as err:
         order_check(sheet="city", paper="B4", today=date.today(), first_record=None)
     assert err.value.parameter == "paper"
+
+
+@needs_poppler
+@pytest.mark.django_db(databases=[])
+def test_crowded_labels_are_left_out_but_every_feature_is_drawn(tmp_path):
+    # Pure rendering, no database: two names on the same spot and one far away, then a
+    # crowd of 3,000 named points in 2 km × 2 km of an A3 sheet at 1:25 000.
+    from shapely.geometry import Point
+
+    from gis_portal.printing.render import DrawLayer, SheetDrawing, render_pdf
+
+    centre = (598_000.0, 5_250_000.0)
+
+    def sheet(points, names):
+        layer = DrawLayer(
+            key="placenames", label="地名", symbol="circle", colour="#333333",
+            geoms=[Point(x, y) for x, y in points], labels=names,
+        )  # fmt: skip
+        drawing = SheetDrawing(
+            title="测试图", subtitle="", paper_mm=(420.0, 297.0), scale=25_000,
+            centre_m=centre, layers=[layer], data_date=date(2026, 12, 1),
+        )  # fmt: skip
+        return render_pdf(drawing)
+
+    x, y = centre
+    pdf, report = sheet([(x, y), (x + 5, y), (x + 2_000, y)], ["甲村", "乙村", "丙村"])
+    assert (report.features, report.labels_placed, report.labels_dropped) == (3, 2, 1)
+    words = _sheet_text(pdf, tmp_path, "three")
+    assert "甲村" in words and "丙村" in words and "乙村" not in words
+
+    rng = random.Random(7)
+    crowd = [(x + rng.uniform(-1e3, 1e3), y + rng.uniform(-1e3, 1e3)) for _ in range(3_000)]
+    _pdf, report = sheet(crowd, [f"第{i}屯" for i in range(3_000)])
+    assert report.features == 3_000
+    assert 10 < report.labels_placed < 600
+    assert report.labels_placed + report.labels_dropped == 3_000
 
 
 def _sheet_text(pdf: bytes, tmp_path, name: str) -> str:
