@@ -171,6 +171,23 @@ def test_time_limited_run_reports_time_limit_and_a_gap():
     assert result.objective >= result.heuristic_objective - 1e-6
 
 
+def test_the_mclp_start_swaps_out_a_greedy_first_pick_that_is_not_optimal():
+    # Three sites 2 km apart on a line, 1 km radius: the middle one reaches four villages
+    # (greedy takes it first), but the two outer ones together reach all six.
+    from scipy import sparse
+
+    from facilities.siting.cover import _greedy_max_cover
+
+    # rows: villages 0..5; columns: west, middle, east.
+    covers = {0: [0, 1], 1: [0, 1], 2: [1, 2], 3: [1, 2], 4: [0], 5: [2]}
+    rows = [r for r, cs in covers.items() for _ in cs]
+    cols = [c for cs in covers.values() for c in cs]
+    a = sparse.csc_matrix((np.ones(len(rows)), (rows, cols)), shape=(6, 3))
+    w = np.ones(6)
+    assert sorted(_greedy_max_cover(a, w, 2, swap_rounds=0)) in ([0, 1], [1, 2])
+    assert sorted(_greedy_max_cover(a, w, 2)) == [0, 2]
+
+
 @pytest.mark.parametrize("model", ["mclp", "pmedian", "pcenter", "lscp"])
 def test_a_stop_request_interrupts_every_model(model):
     problem, _, _, _ = _instance(4)
