@@ -14,8 +14,7 @@ from placenames.models import (
     PlaceSign,
     ProtectedName,
 )
-from placenames.services.edit import _representative_point
-from placenames.services.names import placename_search_keys_refresh
+from placenames.services.names import placename_search_keys_refresh, representative_point
 
 
 @admin.register(GeoNamesPlace)
@@ -72,7 +71,7 @@ class PlaceNameAdmin(LayerValidatedAdminMixin, VersionCheckedAdminMixin, Offline
     def save_model(self, request, obj, form, change):
         if "geom_4490" in form.changed_data and "point_4490" not in form.changed_data:
             # As the editor does: the label point follows the new geometry.
-            obj.point_4490 = _representative_point(obj.geom_4490) if obj.geom_4490 else None
+            obj.point_4490 = representative_point(obj.geom_4490)
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):

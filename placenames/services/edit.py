@@ -58,7 +58,12 @@ from placenames.models import (
     SurveyMethod,
 )
 from placenames.selectors.names import placename_review
-from placenames.services.names import division_code_basis, place_code_next, search_keys
+from placenames.services.names import (
+    division_code_basis,
+    place_code_next,
+    representative_point,
+    search_keys,
+)
 
 GEOMETRY_FIELD = "geom_4490"
 GEOMETRY_TYPE_NAMES = {
@@ -319,12 +324,6 @@ def _to_geos(geom: BaseGeometry) -> GEOSGeometry:
     return GEOSGeometry(memoryview(shapely.to_wkb(geom)), srid=4490)
 
 
-def _representative_point(geom: GEOSGeometry) -> Point:
-    point = geom if geom.geom_type == "Point" else geom.point_on_surface
-    point.srid = 4490
-    return point
-
-
 def placename_footprint(place: PlaceName) -> Footprint:
     """Where a place name is for the edit scope: its geometry (or, where none was surveyed,
     its representative point) and its division — a name with no location at all is still
@@ -379,7 +378,7 @@ def _apply_values(place: PlaceName, values: dict, user: User | None) -> list[str
     if new_geom is not None:
         city_check(new_geom)
         place.geom_4490 = new_geom
-        place.point_4490 = _representative_point(new_geom)
+        place.point_4490 = representative_point(new_geom)
         fields += [GEOMETRY_FIELD, "point_4490"]
     old_name = place.standard_name
     for name, value in values.items():
@@ -491,7 +490,7 @@ def placename_create(*, values: Mapping, comment: str, user: User | None, source
     new_geom = _to_geos(geom)
     scope_check(user, new_geom, divisions=[division.pk])
     city_check(new_geom)
-    _division_check(division, _representative_point(new_geom))
+    _division_check(division, representative_point(new_geom))
     with history_context(user=user, comment=comment, source=source), transaction.atomic():
         roman = rz.romanize(
             clean["standard_name"], settlement=rz.is_settlement_category(category.code)
@@ -504,7 +503,7 @@ def placename_create(*, values: Mapping, comment: str, user: User | None, source
             category=category,
             division=division,
             geom_4490=new_geom,
-            point_4490=_representative_point(new_geom),
+            point_4490=representative_point(new_geom),
             pinyin=pinyin or roman.pinyin,
             pinyin_needs_check=roman.needs_check and not pinyin,
             generic_pinyin=roman.generic_pinyin,

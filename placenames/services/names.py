@@ -117,7 +117,10 @@ def place_code_next(*, division_code: str, category_code: str) -> str:
     return place_code_build(division_code=division_code, category_code=category_code, serial=serial)
 
 
-def _representative_point(geom: GEOSGeometry | None) -> Point | None:
+def representative_point(geom: GEOSGeometry | None) -> Point | None:
+    """The point a place name is labelled and searched at: the point itself, or a point on
+    the surface of a line or polygon (EPSG:4490); None without a geometry. Every write of a
+    place name's geometry (import, editor, admin) sets ``point_4490`` with this."""
     if geom is None or geom.empty:
         return None
     point = geom if geom.geom_type == "Point" else geom.point_on_surface
@@ -160,7 +163,7 @@ def placename_upsert(
         "category": category,
         "division": division,
         "geom_4490": record.geom_4490,
-        "point_4490": _representative_point(record.geom_4490),
+        "point_4490": representative_point(record.geom_4490),
         "is_demo": is_demo,
         **record.attrs,
         **search_keys(
@@ -360,7 +363,7 @@ def _bulk_upsert(
         roman = rz.romanize(
             record.standard_name, settlement=rz.is_settlement_category(record.category_code)
         )
-        point = _representative_point(record.geom_4490)
+        point = representative_point(record.geom_4490)
         row = {
             **defaults,
             **record.attrs,
@@ -489,5 +492,5 @@ def placename_search_keys_refresh(*, place: PlaceName) -> None:
         abbreviation=place.abbreviation,
     ).items():
         setattr(place, key, value)
-    place.point_4490 = _representative_point(place.geom_4490) or place.point_4490
+    place.point_4490 = representative_point(place.geom_4490) or place.point_4490
     place.save()
