@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from gis_portal.catalogue.spec import CatalogueLayer
+from gis_portal.maps.sprites import ICON_PX
 from gis_portal.maps.tile_sql import LABEL_LAYER_SUFFIX, tile_fields
 
 SOURCE = "basemap"
@@ -34,8 +35,10 @@ OTHER = "其他"
 AREA_FILL_OPACITY = ["interpolate", ["linear"], ["zoom"], 6, 0.06, 11, 0.04, 13, 0]
 # The labels' size on each page layout (html[data-layout], static/portal/layout.js): the
 # portrait kiosk is read standing, an arm's length away, with 24 px body text; its labels
-# are drawn 1.6 times as large (street names 13 → 21 px). Adding a layout is adding a row.
+# are drawn 1.6 times as large (street names 13 → 21 px), and its point symbols and
+# facility icons 1.5 times (a finger must find them). Adding a layout is adding a row.
 LAYOUT_TEXT_SCALE = {"desktop": 1.0, "phone": 1.0, "kiosk": 1.6}
+LAYOUT_SYMBOL_SCALE = {"desktop": 1.0, "phone": 1.0, "kiosk": 1.5}
 LAYOUTS = tuple(LAYOUT_TEXT_SCALE)
 
 
@@ -73,7 +76,7 @@ def _icon_name(layer: CatalogueLayer) -> object:
     return layer.key
 
 
-def _geometry_layers(layer: CatalogueLayer) -> list[dict]:
+def _geometry_layers(layer: CatalogueLayer, *, symbol_scale: float = 1.0) -> list[dict]:
     style = layer.style
     assert style is not None and layer.tiles is not None
     base = {"source": SOURCE, "source-layer": layer.key, "minzoom": layer.tiles.min_zoom}
@@ -149,7 +152,9 @@ def _geometry_layers(layer: CatalogueLayer) -> list[dict]:
                 "filter": ["==", ["geometry-type"], "Point"],
                 "paint": {
                     "circle-color": colour,
-                    "circle-radius": ["interpolate", ["linear"], ["zoom"], 10, 2, 18, 5],
+                    "circle-radius": _by_zoom(
+                        (10, _px(2, symbol_scale)), (18, _px(5, symbol_scale))
+                    ),
                     "circle-stroke-color": HALO,
                     "circle-stroke-width": 1,
                 },
@@ -163,18 +168,34 @@ def _geometry_layers(layer: CatalogueLayer) -> list[dict]:
             "type": "symbol",
             "layout": {
                 "icon-image": _icon_name(layer),
-                "icon-size": ["interpolate", ["linear"], ["zoom"], 10, 0.6, 16, 1],
+                "icon-size": _by_zoom(
+                    (10, _px(0.6, symbol_scale)), (16, _px(ICON_MAX_SIZE, symbol_scale))
+                ),
                 "icon-allow-overlap": False,
             },
         }
     ]
 
 
+def _by_zoom(*stops: tuple[float, float]) -> list:
+    """A value interpolated linearly between (zoom, value) stops."""
+    return ["interpolate", ["linear"], ["zoom"], *(v for stop in stops for v in stop)]
+
+
 def _px(size: float, scale: float) -> float:
     return round(size * scale, 1)
 
 
-def _label_layer(layer: CatalogueLayer, *, staff: bool, text_scale: float) -> dict | None:
+# The largest icon-size of an icon layer (at street zoom) and the gap between an icon and
+# its name below it: the name starts below the icon, so that decluttering (which leaves out
+# a label that overlaps another symbol) does not drop the icon or its name.
+ICON_MAX_SIZE = 1.0
+ICON_LABEL_GAP_PX = 4
+
+
+def _label_layer(
+    layer: CatalogueLayer, *, staff: bool, text_scale: float, symbol_scale: float = 1.0
+) -> dict | None:
     style = layer.style
     assert style is not None and layer.tiles is not None
     if style.label_field is None:
@@ -200,9 +221,12 @@ def _label_layer(layer: CatalogueLayer, *, staff: bool, text_scale: float) -> di
         layout.update({"symbol-placement": "line", "text-max-angle": 30, "symbol-spacing": 300})
         paint["text-color"] = "#5a4310"
     elif not area:
-        layout.update(
-            {"text-offset": [0, 0.9], "text-anchor": "top", "text-size": _px(12, text_scale)}
-        )
+        text_px = _px(12, text_scale)
+        offset_em = 0.9
+        if style.symbol == "icon":
+            icon_half_px = ICON_PX / 2 * ICON_MAX_SIZE * symbol_scale
+            offset_em = round((icon_half_px + ICON_LABEL_GAP_PX) / text_px, 2)
+        layout.update({"text-offset": [0, offset_em], "text-anchor": "top", "text-size": text_px})
     if area:
         paint["text-color"] = "#2e3f52"
     return {
@@ -257,7 +281,8 @@ def basemap_style(
 
     ``class_labels`` {layer key: {code: label}} names classes that are data, not choices
     (a facility's programme); ``raster`` the optional intranet base layer (settings);
-    ``layout`` the page layout the labels are sized for (``LAYOUT_TEXT_SCALE``).
+    ``layout`` the page layout the labels and symbols are sized for (``LAYOUT_TEXT_SCALE``,
+    ``LAYOUT_SYMBOL_SCALE``).
     """
     text_scale = LAYOUT_TEXT_SCALE[layout]
     drawn = [layer for layer in layers if layer.tiles is not None and layer.style is not None]
@@ -279,10 +304,12 @@ def basemap_style(
     # Areas under lines under points, each in the catalogue's order within its kind.
     rank = {"fill": 0, "line": 1, "circle": 2, "icon": 3}
     for layer in sorted(drawn, key=lambda item: rank.get(item.style.symbol, 4)):  # type: ignore[union-attr]
-        style_layers += _geometry_layers(layer)
+        style_layers += _geometry_layers(layer, symbol_scale=LAYOUT_SYMBOL_SCALE[layout])
     labelled = sorted(drawn, key=lambda item: -item.style.label_priority)  # type: ignore[union-attr]
     for layer in labelled:
-        label = _label_layer(layer, staff=staff, text_scale=text_scale)
+        label = _label_layer(
+            layer, staff=staff, text_scale=text_scale, symbol_scale=LAYOUT_SYMBOL_SCALE[layout]
+        )
         if label is not None:
             style_layers.append(label)
     return {

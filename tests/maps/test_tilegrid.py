@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pytest
 
@@ -149,3 +150,32 @@ def test_the_kiosk_draws_the_labels_larger_and_the_phone_as_the_desktop():
     assert desktop and len(kiosk) == len(desktop)
     assert all(k >= 1.5 * d for k, d in zip(kiosk, desktop, strict=True))
     assert _label_sizes("phone") == desktop
+
+
+def _symbol_sizes(layout: str) -> list[float]:
+    """The largest size of every point symbol and icon of the example layers."""
+    icons = replace(EXAMPLE, key="sites", style=replace(EXAMPLE.style, symbol="icon"))
+    style = basemap_style(
+        [EXAMPLE, icons],
+        staff=False,
+        tilejson_url="/t.json",
+        sprite_url="/s",
+        webfonts_url="/f/{fontweight}.css",
+        class_labels={},
+        layout=layout,
+    )
+    sizes = []
+    for layer in style["layers"]:
+        size = layer.get("paint", {}).get("circle-radius") or layer.get("layout", {}).get(
+            "icon-size"
+        )
+        if size is not None:
+            sizes.append(size[-1])  # ["interpolate", …, zoom, value]: the last stop
+    return sizes
+
+
+def test_the_kiosk_draws_points_and_icons_larger_for_a_finger():
+    desktop, kiosk = _symbol_sizes("desktop"), _symbol_sizes("kiosk")
+    assert len(desktop) == 2 and len(kiosk) == 2  # the circles and the icons
+    assert all(k >= 1.5 * d for k, d in zip(kiosk, desktop, strict=True))
+    assert _symbol_sizes("phone") == desktop
