@@ -179,3 +179,24 @@ def test_the_kiosk_draws_points_and_icons_larger_for_a_finger():
     assert len(desktop) == 2 and len(kiosk) == 2  # the circles and the icons
     assert all(k >= 1.5 * d for k, d in zip(kiosk, desktop, strict=True))
     assert _symbol_sizes("phone") == desktop
+
+
+@pytest.mark.parametrize("layout", ["desktop", "kiosk"])
+def test_a_facility_name_starts_below_its_icon(layout):
+    from gis_portal.maps.sprites import ICON_PX
+
+    icons = replace(EXAMPLE, key="sites", style=replace(EXAMPLE.style, symbol="icon"))
+    style = basemap_style(
+        [icons],
+        staff=False,
+        tilejson_url="/t.json",
+        sprite_url="/s",
+        webfonts_url="/f/{fontweight}.css",
+        class_labels={},
+        layout=layout,
+    )
+    by_id = {layer["id"]: layer for layer in style["layers"]}
+    icon_half_px = ICON_PX / 2 * by_id["sites"]["layout"]["icon-size"][-1]
+    label = by_id["sites-label"]["layout"]
+    assert label["text-anchor"] == "top"
+    assert label["text-offset"][1] * label["text-size"] > icon_half_px
