@@ -74,6 +74,9 @@ def main(argv: list[str]) -> int:
 
 def _run(wanted: list[str], *, smoke: bool) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gis_portal.settings.dev")
+    # Only refused and failed requests in the access log (here and in the servers the load
+    # benchmark starts): thousands of timed requests would bury the figures.
+    os.environ.setdefault("ACCESS_LOG_LEVEL", "WARNING")
     django.setup()
     from django.core.management import call_command
 

@@ -76,5 +76,8 @@ class AccessLogMiddleware:
             "user": _user_id(request),
             "client": request_client_address(request) or "-",
         }
-        access_log.info("%(method)s %(path)s %(status)s", fields, extra={"fields": fields})
+        # A refused or failed request is logged as a warning, so a quiet access log
+        # (ACCESS_LOG_LEVEL=WARNING) still shows every 4xx and 5xx.
+        level = logging.WARNING if response.status_code >= 400 else logging.INFO
+        access_log.log(level, "%(method)s %(path)s %(status)s", fields, extra={"fields": fields})
         return response

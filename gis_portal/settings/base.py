@@ -326,7 +326,13 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
-        "portal.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+        # ACCESS_LOG_LEVEL=WARNING keeps only the 4xx/5xx lines (the bench sets it: its
+        # thousands of timed requests would bury the figures).
+        "portal.access": {
+            "handlers": ["access"],
+            "level": env.str("ACCESS_LOG_LEVEL", default="INFO"),
+            "propagate": False,
+        },
         # Each of these says the same INFO lines at every process start (axes its version,
         # procrastinate every task it registers) and procrastinate two more for every job,
         # which the once-a-minute periodic task turns into a stream. Their warnings and

@@ -177,3 +177,16 @@ def test_task_worker_logs_failed_jobs_but_not_every_job():
     logged = stream.getvalue()
     assert "fail_dead_runs" not in logged
     assert "ended: Error" in logged
+
+
+def test_a_quiet_access_log_still_writes_the_refused_requests(client, db):
+    # ACCESS_LOG_LEVEL=WARNING (the bench's setting) keeps the 4xx and 5xx lines only.
+    logger = logging.getLogger("portal.access")
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        assert _access_lines(client, "/healthz") == []
+        [line] = _access_lines(client, "/no-such-page")
+        assert line["status"] == 404
+    finally:
+        logger.setLevel(level)
