@@ -97,6 +97,8 @@ def portal_serve(*, workers: int = 2, threads: int = 4, env: dict | None = None)
             "DJANGO_SETTINGS_MODULE", "gis_portal.settings.dev"
         ),
         "DATABASE_URL": _database_url(settings.DATABASES["default"]),
+        # Every request logged, as in production (the bench's own process logs only 4xx/5xx).
+        "ACCESS_LOG_LEVEL": "INFO",
         **(env or {}),
     }
     log = tempfile.NamedTemporaryFile("w+", prefix="bench_load_gunicorn_", suffix=".log")  # noqa: SIM115
