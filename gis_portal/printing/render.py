@@ -27,6 +27,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import numpy as np
+import shapely
 from matplotlib import font_manager, patheffects
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
@@ -237,10 +238,19 @@ def render_pdf(drawing: SheetDrawing) -> tuple[bytes, RenderReport]:
     legend_entries: list[tuple[str, str, str]] = []  # (symbol, colour, text)
     features = 0
     county_fill = 0
+    thinned = 0
     for layer in drawing.layers:
         classes = layer.classes or [None] * len(layer.geoms)
         pinyins = layer.pinyins or [None] * len(layer.geoms)
         seen_classes: list[str | None] = []
+        if layer.symbol in POINT_SYMBOLS:
+            points = _point_layer(ax, layer, k, drawing.scale)
+            features += points.features
+            thinned += points.labels_thinned
+            labels += points.labels
+            seen_classes = points.classes
+            _legend_add(legend_entries, layer, seen_classes)
+            continue
         # Points and lines are drawn as one artist per colour (a sheet of the urban area
         # holds hundreds of thousands of features: one matplotlib artist each would take
         # gigabytes); polygons (the areas, a few hundred) one patch each.
@@ -267,15 +277,11 @@ def render_pdf(drawing: SheetDrawing) -> tuple[bytes, RenderReport]:
                        rotation=rotation, bold=bold, ha=ha)
             )  # fmt: skip
         batch.draw(ax, layer, k)
-        for cls in seen_classes:
-            text = layer.class_labels.get(cls or "", "") if cls else ""
-            legend_entries.append(
-                (layer.symbol, layer.class_colours.get(cls or "", layer.colour),
-                 f"{layer.label}：{text}" if text else layer.label)
-            )  # fmt: skip
+        _legend_add(legend_entries, layer, seen_classes)
 
     _graticule(ax, extent, k)
     placed, dropped = _place_labels(fig, ax, labels)
+    dropped += thinned
 
     # Title band, legend column and the marginal notes.
     fig.text(
@@ -338,6 +344,91 @@ def _label_size(layer: DrawLayer, cls: str | None, k: float) -> tuple[float, boo
 
 def _label_colour(layer: DrawLayer, colour: str) -> str:
     return "#333333" if layer.symbol == "fill" else colour
+
+
+def _legend_add(entries: list, layer: DrawLayer, classes: list[str | None]) -> None:
+    for cls in classes:
+        text = layer.class_labels.get(cls or "", "") if cls else ""
+        entries.append(
+            (layer.symbol, layer.class_colours.get(cls or "", layer.colour),
+             f"{layer.label}：{text}" if text else layer.label)
+        )  # fmt: skip
+
+
+POINT_SYMBOLS = ("circle", "icon")
+# Point symbols are drawn once per cell of the paper as wide as the symbol: two points of a
+# colour closer on paper than that print as one blot of ink (800,000 generated place names on
+# the A3 city sheet), and each would cost the PDF a marker.
+MARKER_MM = {"circle": 2.2 * 25.4 / 72, "icon": 4.0 * 25.4 / 72}  # marker sizes (pt) in mm
+# Of the labels of a point layer, only the first whose anchor falls in a cell of this size
+# (mm on paper, less than a label's height) is a candidate: any other there would overlap it.
+LABEL_CELL_MM = 2.4
+
+
+@dataclass
+class _PointLayer:
+    features: int
+    classes: list[str | None]
+    labels: list[_Label]
+    labels_thinned: int
+
+
+def _first_per_cell(x_m: np.ndarray, y_m: np.ndarray, cell_m: float, group=None) -> np.ndarray:
+    """Indices (ascending) of the first point in each cell of ``cell_m`` (per ``group``)."""
+    if x_m.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    cx = np.floor(x_m / cell_m).astype(np.int64)
+    cy = np.floor(y_m / cell_m).astype(np.int64)
+    keys = np.stack([cx, cy] if group is None else [cx, cy, group])
+    _unique, first = np.unique(keys, axis=1, return_index=True)
+    return np.sort(first)
+
+
+def _point_layer(ax, layer: DrawLayer, k: float, scale: int) -> _PointLayer:
+    """Draw a point layer (one artist per colour, thinned to what the paper can show) and
+    return its label candidates (thinned the same way) and the classes it drew."""
+    n = len(layer.geoms)
+    classes = layer.classes or [None] * n
+    pinyins = layer.pinyins or [None] * n
+    geoms = np.array(layer.geoms, dtype=object)
+    present = np.array([g is not None and not g.is_empty for g in layer.geoms], dtype=bool)
+    index = np.flatnonzero(present)
+    anchors = shapely.point_on_surface(geoms[index]) if index.size else np.zeros(0, dtype=object)
+    xs, ys = shapely.get_x(anchors), shapely.get_y(anchors)
+    colours = [layer.class_colours.get(classes[i] or "", layer.colour) for i in index]
+    palette = {c: j for j, c in enumerate(dict.fromkeys(colours))}
+    colour_id = np.array([palette[c] for c in colours], dtype=np.int64)
+    marker = "^" if layer.symbol == "icon" else "o"
+    marker_m = MARKER_MM[layer.symbol] * k * scale / 1000.0
+    keep = _first_per_cell(xs, ys, marker_m, colour_id)
+    for colour, j in palette.items():
+        mine = keep[colour_id[keep] == j]
+        ax.plot(
+            xs[mine], ys[mine], marker=marker, markersize=(4.0 if marker == "^" else 2.2) * k,
+            color=colour, markeredgecolor="white", markeredgewidth=0.3 * k, zorder=6,
+            linestyle="none",
+        )  # fmt: skip
+    seen = list(dict.fromkeys(classes[i] for i in index))
+    labelled = np.array([bool(layer.draw_labels and layer.labels[i]) for i in index], dtype=bool)
+    candidates = np.flatnonzero(labelled)
+    first = candidates[
+        _first_per_cell(xs[candidates], ys[candidates], LABEL_CELL_MM * k * scale / 1000.0)
+    ]
+    labels = []
+    size, bold, priority = _label_size(layer, None, k)
+    for pos in first:
+        i = index[pos]
+        text, pinyin = layer.labels[i], pinyins[i]
+        labels.append(
+            _Label(priority, f"{text}\n{pinyin}" if pinyin else str(text), float(xs[pos]),
+                   float(ys[pos]), size, _label_colour(layer, colours[pos]), bold=bold, ha="left")
+        )  # fmt: skip
+    return _PointLayer(
+        features=int(index.size),
+        classes=seen,
+        labels=labels,
+        labels_thinned=int(candidates.size - first.size),
+    )
 
 
 @dataclass
