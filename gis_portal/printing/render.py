@@ -34,7 +34,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrow, PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
-from shapely.geometry import LineString, MultiLineString, MultiPolygon, Point, Polygon
+from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from gis_portal.metric_crs import METRIC_EPSG, to_lonlat, to_metric
@@ -433,10 +433,10 @@ def _point_layer(ax, layer: DrawLayer, k: float, scale: int) -> _PointLayer:
 
 @dataclass
 class _Batch:
-    """One layer's lines and points, gathered by colour and drawn as one artist each."""
+    """One line layer's lines, gathered by colour and drawn as one artist each (point
+    layers: ``_point_layer``)."""
 
     lines: dict[str, list[np.ndarray]] = field(default_factory=dict)
-    points: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
 
     def draw(self, ax, layer: DrawLayer, k: float) -> None:
         for colour, segments in self.lines.items():
@@ -446,21 +446,13 @@ class _Batch:
                     joinstyle="round",
                 )
             )  # fmt: skip
-        marker = "^" if layer.symbol == "icon" else "o"
-        for colour, xy in self.points.items():
-            xs, ys = zip(*xy, strict=True)
-            ax.plot(
-                xs, ys, marker=marker, markersize=(4.0 if marker == "^" else 2.2) * k,
-                color=colour, markeredgecolor="white", markeredgewidth=0.3 * k, zorder=6,
-                linestyle="none",
-            )  # fmt: skip
 
 
 def _draw_feature(
     ax, layer: DrawLayer, geom, cls, colour, k, county_fill, batch: _Batch
 ) -> tuple[float, float, float, str]:
-    """Draw one feature (a polygon at once, lines and points into ``batch``); return where
-    its label goes (x, y, rotation, alignment)."""
+    """Draw one feature of an area or line layer (a polygon at once, lines into ``batch``);
+    return where its label goes (x, y, rotation, alignment)."""
     if layer.symbol == "fill":
         path = _polygon_path(geom)
         if path is not None:
@@ -503,9 +495,7 @@ def _draw_feature(
         elif angle < -90:
             angle += 180
         return mid.x, mid.y, angle, "center"
-    point = geom if isinstance(geom, Point) else geom.representative_point()
-    batch.points.setdefault(colour, []).append((point.x, point.y))
-    return point.x, point.y, 0.0, "left"
+    raise ValueError(f"{layer.symbol!r} layers are drawn by _point_layer")
 
 
 class _BoxIndex:

@@ -128,9 +128,9 @@ def test_the_legend_lists_exactly_the_layers_the_style_draws():
     assert "intranet-raster" not in style["sources"]  # off unless configured
 
 
-def _label_sizes(layout: str) -> list[float]:
-    style = basemap_style(
-        [EXAMPLE],
+def _style(layers: list, layout: str) -> dict:
+    return basemap_style(
+        layers,
         staff=False,
         tilejson_url="/t.json",
         sprite_url="/s",
@@ -138,6 +138,10 @@ def _label_sizes(layout: str) -> list[float]:
         class_labels={},
         layout=layout,
     )
+
+
+def _label_sizes(layout: str) -> list[float]:
+    style = _style([EXAMPLE], layout)
     return [
         layer["layout"]["text-size"]
         for layer in style["layers"]
@@ -155,15 +159,7 @@ def test_the_kiosk_draws_the_labels_larger_and_the_phone_as_the_desktop():
 def _symbol_sizes(layout: str) -> list[float]:
     """The largest size of every point symbol and icon of the example layers."""
     icons = replace(EXAMPLE, key="sites", style=replace(EXAMPLE.style, symbol="icon"))
-    style = basemap_style(
-        [EXAMPLE, icons],
-        staff=False,
-        tilejson_url="/t.json",
-        sprite_url="/s",
-        webfonts_url="/f/{fontweight}.css",
-        class_labels={},
-        layout=layout,
-    )
+    style = _style([EXAMPLE, icons], layout)
     sizes = []
     for layer in style["layers"]:
         size = layer.get("paint", {}).get("circle-radius") or layer.get("layout", {}).get(
@@ -186,15 +182,7 @@ def test_a_facility_name_starts_below_its_icon(layout):
     from gis_portal.maps.sprites import ICON_PX
 
     icons = replace(EXAMPLE, key="sites", style=replace(EXAMPLE.style, symbol="icon"))
-    style = basemap_style(
-        [icons],
-        staff=False,
-        tilejson_url="/t.json",
-        sprite_url="/s",
-        webfonts_url="/f/{fontweight}.css",
-        class_labels={},
-        layout=layout,
-    )
+    style = _style([icons], layout)
     by_id = {layer["id"]: layer for layer in style["layers"]}
     icon_half_px = ICON_PX / 2 * by_id["sites"]["layout"]["icon-size"][-1]
     label = by_id["sites-label"]["layout"]
