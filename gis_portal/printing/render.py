@@ -251,9 +251,9 @@ def render_pdf(drawing: SheetDrawing) -> tuple[bytes, RenderReport]:
             seen_classes = points.classes
             _legend_add(legend_entries, layer, seen_classes)
             continue
-        # Points and lines are drawn as one artist per colour (a sheet of the urban area
-        # holds hundreds of thousands of features: one matplotlib artist each would take
-        # gigabytes); polygons (the areas, a few hundred) one patch each.
+        # Lines are drawn as one artist per colour (one matplotlib artist a feature would
+        # take gigabytes on a sheet of hundreds of thousands); polygons (the areas, a few
+        # hundred) one patch each; point layers above (_point_layer).
         batch = _Batch()
         for geom, text, pinyin, cls in zip(
             layer.geoms, layer.labels, pinyins, classes, strict=True
