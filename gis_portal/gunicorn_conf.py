@@ -11,6 +11,9 @@ from django.conf import settings
 from gunicorn.glogging import Logger
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gis_portal.settings.prod")
+# Set before the settings are first read (the next line): no parallel plans in the served
+# portal's sessions (DATABASE_PARALLEL_WORKERS in gis_portal/settings/base.py).
+os.environ.setdefault("DATABASE_PARALLEL_WORKERS", "0")
 
 logconfig_dict = settings.LOGGING
 # gis_portal.logs.AccessLogMiddleware writes the access log, with the user and duration.

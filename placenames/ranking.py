@@ -19,8 +19,11 @@ to a county, the location bias (as the geocoder's) at most 8 points, halving eve
 
 from __future__ import annotations
 
+import heapq
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 from rapidfuzz.distance import Levenshtein
 
@@ -91,9 +94,13 @@ def query_of(raw: str) -> Query:
     return Query(text=text, latin=latin, key=_NOT_LETTER.sub("", text) if latin else "")
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """One matched name with what the ranking reads of it."""
+class Candidate(NamedTuple):
+    """One matched name with what the ranking reads of it.
+
+    A tuple, not a frozen dataclass: a broad query makes a few thousand of them per
+    request, and a frozen dataclass's __init__ was ~6 % of the served portal's CPU under
+    the public load (py-spy, bench/bench_load.py).
+    """
 
     pk: int
     kind: int
@@ -105,6 +112,7 @@ class Candidate:
     distance_m: float | None = None
 
 
+@lru_cache(maxsize=1024)  # a few dozen category codes; asked once per candidate
 def prominence(category_code: str) -> float:
     """Return the points of a category: the longest code prefix in the table, else 0."""
     for size in range(len(category_code), 0, -1):
@@ -159,6 +167,29 @@ def rank(query: Query, candidates: list[Candidate]) -> list[Candidate]:
         if c.pk not in best or c.kind < best[c.pk].kind:
             best[c.pk] = c
     return sorted(best.values(), key=lambda c: sort_key(query, c))
+
+
+def rank_top(query: Query, candidates: list[Candidate], n: int) -> tuple[list[Candidate], int]:
+    """Return the first ``n`` of ``rank(query, candidates)`` and how many names it ranks.
+
+    The kind comes first in the order, so the kinds after the ones that fill the first
+    ``n`` are counted but never scored: a query whose exact and prefix matches fill a page
+    does not score its hundreds of substring matches.
+    """
+    best: dict[int, Candidate] = {}
+    for c in candidates:
+        kept = best.get(c.pk)
+        if kept is None or c.kind < kept.kind:
+            best[c.pk] = c
+    by_kind: dict[int, list[Candidate]] = {}
+    for c in best.values():
+        by_kind.setdefault(c.kind, []).append(c)
+    top: list[Candidate] = []
+    for kind in sorted(by_kind):
+        if len(top) >= n:
+            break
+        top += heapq.nsmallest(n - len(top), by_kind[kind], key=lambda c: sort_key(query, c))
+    return top, len(best)
 
 
 def substring_kind(query: Query, standard_name: str) -> int:

@@ -134,6 +134,11 @@ PUBLIC_CACHE_MB = env.float("PUBLIC_CACHE_MB", default=32)
 
 # A runaway query must not hold a worker: every statement is cut off after this many ms.
 DATABASE_STATEMENT_TIMEOUT_MS = env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=30_000)
+# PostgreSQL's max_parallel_workers_per_gather for this process's sessions; unset, the
+# server's. The served portal sets 0 (gis_portal/gunicorn_conf.py): its requests are many
+# and small, and a parallel plan of one LIMITed lookup (a common two-character search) took
+# twice as long and both cores from the other requests (bench/bench_load.py).
+DATABASE_PARALLEL_WORKERS = env.int("DATABASE_PARALLEL_WORKERS", default=None)
 # The OGC API's items queries (a department's filter may name any queryable) are cut sooner:
 # a filter that scans a large layer is refused with a message instead of holding a worker.
 OGC_STATEMENT_TIMEOUT_MS = env.int("OGC_STATEMENT_TIMEOUT_MS", default=5_000)
@@ -157,6 +162,10 @@ def database_from_env(default_url: str | None = None, *, var: str = "DATABASE_UR
     db["ENGINE"] = "gis_portal.db_backend"
     db.setdefault("OPTIONS", {})
     db["OPTIONS"]["options"] = f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}"
+    if DATABASE_PARALLEL_WORKERS is not None:
+        db["OPTIONS"]["options"] += (
+            f" -c max_parallel_workers_per_gather={DATABASE_PARALLEL_WORKERS}"
+        )
     db["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     db["CONN_HEALTH_CHECKS"] = True
     db["HEALTH_CHECK_AFTER_IDLE_S"] = env.float("DATABASE_HEALTH_CHECK_IDLE_S", default=1.0)

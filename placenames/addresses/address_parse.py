@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -108,8 +109,9 @@ def area_short_names(name: str) -> list[str]:
     return []
 
 
-def _area_forms(area_names: Sequence[str]) -> list[tuple[str, str]]:
-    """Return (written form, full name) pairs, longest written form first."""
+@lru_cache(maxsize=8)  # the city's area names, the same for every address until they change
+def _area_forms(area_names: tuple[str, ...]) -> list[tuple[str, str]]:
+    """Return (written form, full name) pairs, longest written form first (do not change it)."""
     forms = {name: name for name in area_names if name}
     for name in area_names:
         for short in area_short_names(name):
@@ -172,7 +174,7 @@ def parse_alternatives(q: str, *, area_names: Sequence[str] = ()) -> list[Parsed
         base.building = m.group(6) or ""
         base.unit = m.group(7) or ""
         compact = compact[: m.start()]
-    paths = _strip_paths(compact, _area_forms(area_names))
+    paths = _strip_paths(compact, _area_forms(tuple(area_names)))
     # A one-character rest is a bare generic (光明 + 街): not a reading of its own.
     paths = [p for p in paths if p[1] == "" or len(p[1]) >= 2] or paths[:1]
     paths.sort(key=lambda p: (len(p[1]), p[2]))

@@ -327,14 +327,14 @@ def placename_search(
         )
         found += near_found
         truncated = truncated or near_truncated
-    ordered = ranking.rank(query, found)
-    page = ordered[offset : offset + limit]
+    top, total = ranking.rank_top(query, found, offset + limit)
+    page = top[offset : offset + limit]
     ranks = {c.pk: c.kind for c in page}
     by_id = _hits(list(ranks))
     return SearchPage(
         places=[by_id[i] for i in ranks if i in by_id],
         ranks=ranks,
-        total=len(ordered),
+        total=total,
         total_exact=not truncated,
     )
 
@@ -412,7 +412,7 @@ def placename_suggest(
             break
         more, _ = _candidates(stage, "", params, cap=SEARCH_CANDIDATES, bias=bias, query=query)
         found += more
-    best = ranking.rank(query, found)[:limit]
+    best, _ = ranking.rank_top(query, found, limit)
     by_id = _hits([c.pk for c in best])
     return [
         Suggestion(

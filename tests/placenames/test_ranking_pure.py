@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 from placenames import ranking as rk
 
 
@@ -52,3 +54,28 @@ def test_an_alias_only_substring_is_told_apart():
     q = rk.query_of("新兴")
     assert rk.substring_kind(q, "新兴路") == rk.RANK_SUBSTRING
     assert rk.substring_kind(q, "解放路") == rk.RANK_ALIAS
+
+
+def test_the_top_of_the_ranking_is_the_full_ranking_cut_and_counts_every_name():
+    rng = random.Random(7)
+    names = ["鹤岗", "鹤岗市", "南山", "南山区", "向阳", "新华村", "新村", "兴山区", "东山"]
+    categories = ["21300", "21400", "21500", "21610", "23512", "99999"]
+    for trial in range(200):
+        query = rk.query_of(rng.choice(["鹤岗", "南山", "xin", "新村", "hg"]))
+        candidates = [
+            cand(
+                rng.randrange(40),  # a name found by several ways keeps its best kind
+                rng.randrange(8),
+                rng.choice(names),
+                "hegang",
+                "hg",
+                rng.choice(categories),
+                rng.choice([None, rng.uniform(0, 5000)]),
+            )
+            for _ in range(rng.randrange(0, 60))
+        ]
+        full = rk.rank(query, candidates)
+        for n in (1, 5, 10, 25, 100):
+            top, total = rk.rank_top(query, candidates, n)
+            assert top == full[:n], (trial, n)
+            assert total == len(full)

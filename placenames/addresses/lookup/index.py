@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import connection
 
 from boundaries.models import AdministrativeArea, AreaLevel
+from gis_portal.public_cache import data_generation
 from placenames.addresses.address_parse import (
     AreaRef,
     StreetEntry,
@@ -18,13 +19,19 @@ from placenames.addresses.address_parse import (
 # ---- the street index (names, former names, pinyin), rebuilt when streets change --------
 
 _index_lock = threading.Lock()
-_index: dict = {"version": None, "index": StreetIndex([]), "areas": {}}
+_index: dict = {"generation": None, "version": None, "index": StreetIndex([]), "areas": {}}
 
+# What the index is built from (streets, their former names, the areas' names); read only
+# when the data generation moved since the last look, and the index rebuilt only when it
+# differs: a door-plate edit moves the generation but leaves the streets as they were.
 _VERSION_SQL = """
     SELECT (SELECT count(*) FROM addresses_street),
            (SELECT coalesce(max(id), 0) FROM addresses_street),
            (SELECT coalesce(sum(hashtext(name)), 0) FROM addresses_street),
-           (SELECT count(*) FROM addresses_streetformername)
+           (SELECT count(*) FROM addresses_streetformername),
+           (SELECT coalesce(sum(hashtext(name)), 0) FROM addresses_streetformername),
+           (SELECT coalesce(sum(hashtext(name || level)), 0) FROM boundaries_administrativearea
+            WHERE valid_to IS NULL)
 """
 _ENTRIES_SQL = """
     SELECT s.id, s.name, s.name_pinyin, coalesce(c.name, ''), coalesce(t.name, ''), NULL
@@ -45,11 +52,23 @@ def _letters(pinyin: str) -> str:
 
 
 def street_index() -> tuple[StreetIndex, dict[str, AreaRef]]:
-    """Return the street entries and the areas by name; rebuilt only when streets changed."""
+    """Return the street entries and the areas by name; rebuilt only when they changed.
+
+    A lookup on unchanged data costs one primary-key read (the data generation of
+    gis_portal/public_cache.py, bumped by every committed write to these tables); the scan
+    of the streets behind ``_VERSION_SQL`` (~1 ms of the database per geocode on 3,368
+    streets) runs once per generation. Inside a transaction the committed generation cannot
+    tell what the transaction itself wrote, so there the version is always read.
+    """
+    generation = None if connection.in_atomic_block else data_generation(connection)
+    if generation is not None and generation == _index["generation"]:
+        return _index["index"], _index["areas"]
     with connection.cursor() as cur:
         cur.execute(_VERSION_SQL)
         version = cur.fetchone()
         if version == _index["version"]:
+            with _index_lock:
+                _index["generation"] = generation
             return _index["index"], _index["areas"]
         cur.execute(_ENTRIES_SQL)
         rows = cur.fetchall()
@@ -84,5 +103,5 @@ def street_index() -> tuple[StreetIndex, dict[str, AreaRef]]:
     }
     with _index_lock:
         index = StreetIndex(entries)
-        _index.update(version=version, index=index, areas=areas)
+        _index.update(generation=generation, version=version, index=index, areas=areas)
     return index, areas
