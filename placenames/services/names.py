@@ -128,71 +128,29 @@ def representative_point(geom: GEOSGeometry | None) -> Point | None:
     return point
 
 
-@transaction.atomic
-def placename_upsert(
-    *,
-    record: PlaceNameInput,
-    categories: dict[str, PlaceCategory] | None = None,
-    divisions: dict[str, AdministrativeArea] | None = None,
-    is_demo: bool = False,
-) -> tuple[PlaceName, bool]:
-    """Create or update one place name by its code; return (place, created).
+def placename_register(*, record: PlaceNameInput, is_demo: bool = False) -> tuple[PlaceName, bool]:
+    """Create or update one place name by its code through the bulk write; return (place, created).
 
-    The code is generated when absent; pinyin is romanised when absent (and flagged for a
-    manual check where the dictionary does not settle a polyphonic character).
+    For a single record written in code (fixtures, scripts): the same path as every import
+    (``placenames_bulk_upsert``: code allocation, romanisation, search keys, aliases, other
+    divisions, history). Its category and divisions must exist (``DoesNotExist`` otherwise).
     """
-    category = (categories or {}).get(record.category_code) or PlaceCategory.objects.get(
-        code=record.category_code
-    )
-    division = (divisions or {}).get(record.division_code) or AdministrativeArea.objects.get(
-        code=record.division_code, valid_to__isnull=True
-    )
-    code = record.place_code or place_code_next(
-        division_code=division.code, category_code=category.code
-    )
-    roman = rz.romanize(
-        record.standard_name, settlement=rz.is_settlement_category(record.category_code)
-    )
-    pinyin = record.pinyin or roman.pinyin
-    alias_names = [a.name for a in record.aliases]
-    values = {
-        "standard_name": record.standard_name,
-        "pinyin": pinyin,
-        "generic_pinyin": roman.generic_pinyin,
-        "pinyin_needs_check": roman.needs_check and not record.pinyin,
-        "category": category,
-        "division": division,
-        "geom_4490": record.geom_4490,
-        "point_4490": representative_point(record.geom_4490),
-        "is_demo": is_demo,
-        **record.attrs,
-        **search_keys(
-            standard_name=record.standard_name,
-            alias_names=alias_names,
-            abbreviation=record.attrs.get("abbreviation", ""),
-        ),
+    category = PlaceCategory.objects.get(code=record.category_code)
+    codes = {record.division_code, *record.other_division_codes}
+    divisions = {
+        a.code: a for a in AdministrativeArea.objects.filter(code__in=codes, valid_to__isnull=True)
     }
-    place, created = PlaceName.objects.update_or_create(place_code=code, defaults=values)
-    place.other_divisions.set(
-        AdministrativeArea.objects.filter(
-            code__in=record.other_division_codes, valid_to__isnull=True
+    missing = sorted(codes - divisions.keys())
+    if missing:
+        raise AdministrativeArea.DoesNotExist(f"没有行政区划 {'、'.join(missing)}")
+    with transaction.atomic():
+        report = placenames_bulk_upsert(
+            records=[record],
+            categories={category.code: category},
+            divisions=divisions,
+            is_demo=is_demo,
         )
-    )
-    if not created:
-        place.aliases.all().delete()
-    PlaceNameAlias.objects.bulk_create(
-        PlaceNameAlias(
-            place=place,
-            name=a.name,
-            kind=a.kind,
-            pinyin=rz.romanize(a.name).pinyin,
-            valid_from=a.valid_from,
-            valid_to=a.valid_to,
-            note=a.note,
-        )
-        for a in record.aliases
-    )
-    return place, created
+    return PlaceName.objects.get(place_code=record.place_code), report.created == 1
 
 
 def division_code_basis(area: AdministrativeArea) -> str:

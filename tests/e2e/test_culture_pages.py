@@ -12,7 +12,7 @@ from django.test import Client
 from gis_portal.accounts import roles_sync, user_create_with_role
 from placenames.models import PlaceSign
 from placenames.services.culture import placename_media_add, protected_name_set
-from placenames.services.names import PlaceNameInput, categories_load, placename_upsert
+from placenames.services.names import PlaceNameInput, categories_load, placename_register
 from tests.e2e.conftest import ARTIFACTS
 from tests.placenames.culture_files import jpeg, png_bomb, wav
 
@@ -31,7 +31,7 @@ def culture(hegang_areas, settings, tmp_path):
          {"origin": "因桥畔古松与白鹤得名", "meaning": "松鹤延年", "history": "1958年建木桥，1986年改建为钢筋混凝土桥"}, False),
         ("红旗村", "21610", 130.25, 47.20, {"meaning": "寓意红旗飘扬"}, True),
     ]:  # fmt: skip
-        place, _ = placename_upsert(
+        place, _ = placename_register(
             record=PlaceNameInput(
                 standard_name=name, category_code=category, division_code="230405",
                 geom_4490=Point(lon, lat, srid=4490), attrs=attrs,

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.gis.geos import LineString
 from django.test import Client
 
-from placenames.services.names import PlaceNameInput, categories_load, placename_upsert
+from placenames.services.names import PlaceNameInput, categories_load, placename_register
 from tests.e2e.conftest import ARTIFACTS
 from tests.editing.factories import role_user
 
@@ -26,7 +26,7 @@ def archive(hegang_areas):
         ("五柏街", LineString((130.23, 47.25), (130.24, 47.251), srid=4490)),
         ("五柏小区", LineString((130.231, 47.2505), (130.232, 47.2506), srid=4490)),
     ]:
-        placename_upsert(
+        placename_register(
             record=PlaceNameInput(
                 standard_name=name, category_code="23512", division_code="230405001", geom_4490=geom
             ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.gis.geos import LineString
 
-from placenames.services.names import PlaceNameInput, categories_load, placename_upsert
+from placenames.services.names import PlaceNameInput, categories_load, placename_register
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -22,7 +22,7 @@ def archive(hegang_areas):
         ("五柏小区", LineString((130.231, 47.2505), (130.232, 47.2506), srid=4490), {}),
         ("光明路", LineString((130.30, 47.33), (130.31, 47.33), srid=4490), {}),
     ]:
-        placename_upsert(
+        placename_register(
             record=PlaceNameInput(
                 standard_name=name,
                 category_code="23512",

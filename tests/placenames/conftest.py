@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 from django.contrib.gis.geos import GEOSGeometry, Point
 
-from placenames.services.names import AliasInput, PlaceNameInput, categories_load, placename_upsert
+from placenames.services.names import (
+    AliasInput,
+    PlaceNameInput,
+    categories_load,
+    placename_register,
+)
 
 
 @pytest.fixture
@@ -26,7 +31,7 @@ def make_place(hegang_areas):
     ):
         if geom is None and lon is not None:
             geom = Point(lon, lat, srid=4490)
-        place, _ = placename_upsert(
+        place, _ = placename_register(
             record=PlaceNameInput(
                 standard_name=name,
                 category_code=category,

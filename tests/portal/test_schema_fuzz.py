@@ -46,7 +46,7 @@ from placenames.addresses.numbering import rule_beijing
 from placenames.addresses.services.plates import PlateRequest, plates_create
 from placenames.addresses.services.signs import sign_create
 from placenames.addresses.services.streets import street_create
-from placenames.services.names import PlaceNameInput, categories_load, placename_upsert
+from placenames.services.names import PlaceNameInput, categories_load, placename_register
 from tests.editing.factories import demo_boundaries, role_user
 from tests.facilities.factories import demand, facility
 
@@ -110,7 +110,7 @@ def _seed() -> dict:
     programmes_seed()
     categories_load()
     line, marker = demo_boundaries()
-    place, _ = placename_upsert(
+    place, _ = placename_register(
         record=PlaceNameInput(
             standard_name="兴安桥",
             category_code="23512",
