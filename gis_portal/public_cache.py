@@ -36,6 +36,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.http import HttpRequest, HttpResponse
 
 from gis_portal.answer_cache import Answer, AnswerCache
+from gis_portal.db_backend.base import server_bound_statements
 from gis_portal.db_routers import read_connection
 
 # The public lookups whose answers are cached: exact paths, and path prefixes. A test checks
@@ -68,13 +69,18 @@ def data_generation(db: BaseDatabaseWrapper) -> tuple:
     return tuple(row) if row else (0, None)
 
 
+def is_public_lookup(path: str) -> bool:
+    """Return whether ``path`` is one of the public lookups (``CACHED_PATHS``/``_PREFIXES``)."""
+    return path in CACHED_PATHS or path.startswith(_PREFIXES)
+
+
 def answer_key(request: HttpRequest) -> Hashable | None:
     """Return the cache key of a request, or None if its answer must not be cached."""
     meta = request.META
     if request.method != "GET" or "HTTP_AUTHORIZATION" in meta:
         return None
     path = request.path
-    if path not in CACHED_PATHS and not path.startswith(_PREFIXES):
+    if not is_public_lookup(path):
         return None
     if request.user.is_authenticated:
         return None
@@ -137,3 +143,24 @@ class PublicAnswerCacheMiddleware:
         if answer is not None:
             self.cache.put(key, answer, generation=generation)
         return response
+
+
+class ServerBoundLookupsMiddleware:
+    """Run a public lookup's statements bound on the server and prepared once per connection.
+
+    A GET of a public lookup (signed in or not) reads only, in a handful of statements that
+    every request repeats with other values: bound on the server, PostgreSQL plans each once
+    per connection, and the worker no longer quotes the values into the SQL text. Under the
+    public load of bench/bench_load.py this took ~35 % of PostgreSQL's CPU and ~15 % of the
+    workers' per request (gis_portal/db_backend/base.py says why only here). Placed before
+    PublicAnswerCacheMiddleware, so its generation read is prepared too.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method != "GET" or not is_public_lookup(request.path):
+            return self.get_response(request)
+        with server_bound_statements():
+            return self.get_response(request)

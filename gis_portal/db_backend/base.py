@@ -8,17 +8,47 @@ is trusted instead; one that sat idle longer — where a database restart, a fai
 firewall's idle timeout would have cut it — is still checked first. If the server goes
 away within that second, the request that finds out fails and Django closes the
 connection at its end (``errors_occurred``), as it would without health checks.
+
+Server-bound statements (``server_bound_statements()``): Django's psycopg cursors bind
+parameters on the client, quoting each value into the SQL text, so PostgreSQL parses and
+plans every statement anew and the worker spends its time quoting. Inside the context the
+connection's plain cursors bind on the server instead, and a statement run
+``prepare_threshold`` times (the OPTIONS entry; settings DATABASE_PREPARE_THRESHOLD) is
+prepared once per connection and reused. It is entered only around the public lookups
+(ServerBoundLookupsMiddleware in gis_portal/public_cache.py): read-only, a few statements
+repeated at a high rate. Everything else keeps Django's client-side binding, which pghistory
+needs (it prefixes each write with a parameterised ``set_config`` in the same statement
+string, which the extended protocol refuses). A string of several commands is never
+prepared. A prepared statement lives as long as its connection (CONN_MAX_AGE): restart the
+portal after a migration, as a deployment does anyway, and put no transaction-pooling
+PgBouncer between the portal and PostgreSQL.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.contrib.gis.db.backends.postgis.base import DatabaseWrapper as PostGISDatabaseWrapper
+from django.db.backends.postgresql.base import ServerBindingCursor
 
 # The default of the database setting HEALTH_CHECK_AFTER_IDLE_S (environment:
 # DATABASE_HEALTH_CHECK_IDLE_S); 0 checks before every request, as stock Django does.
 HEALTH_CHECK_AFTER_IDLE_S = 1.0
+
+_server_bound: ContextVar[bool] = ContextVar("server_bound", default=False)
+
+
+@contextmanager
+def server_bound_statements() -> Iterator[None]:
+    """Bind the parameters of the statements run in this context on the server (see above)."""
+    token = _server_bound.set(True)
+    try:
+        yield
+    finally:
+        _server_bound.reset(token)
 
 
 class DatabaseWrapper(PostGISDatabaseWrapper):
@@ -34,3 +64,14 @@ class DatabaseWrapper(PostGISDatabaseWrapper):
         super().close_if_unusable_or_obsolete()  # marks a kept connection as unchecked
         if recently_used and self.connection is not None:
             self.health_check_done = True
+
+    def create_cursor(self, name=None):
+        if name or not _server_bound.get():
+            return super().create_cursor(name)
+        # Django's own cursor set-up (the time-zone loader) with the server-binding class.
+        factory = self.connection.cursor_factory
+        self.connection.cursor_factory = ServerBindingCursor
+        try:
+            return super().create_cursor(name)
+        finally:
+            self.connection.cursor_factory = factory

@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "gis_portal.db_routers.ReplicaReadsMiddleware",
+    # The public lookups' statements bound on the server and prepared (gis_portal/db_backend).
+    "gis_portal.public_cache.ServerBoundLookupsMiddleware",
     # Anonymous public lookups answered from this process's memory while the data generation
     # is unchanged (needs the user and the read database, so after the two above).
     "gis_portal.public_cache.PublicAnswerCacheMiddleware",
@@ -139,6 +141,10 @@ DATABASE_STATEMENT_TIMEOUT_MS = env.int("DATABASE_STATEMENT_TIMEOUT_MS", default
 # and small, and a parallel plan of one LIMITed lookup (a common two-character search) took
 # twice as long and both cores from the other requests (bench/bench_load.py).
 DATABASE_PARALLEL_WORKERS = env.int("DATABASE_PARALLEL_WORKERS", default=None)
+# How often the same statement runs on one connection before it is prepared there, for the
+# statements bound on the server (the public lookups: gis_portal/db_backend/base.py); every
+# other statement is bound on the client and never prepared.
+DATABASE_PREPARE_THRESHOLD = env.int("DATABASE_PREPARE_THRESHOLD", default=5)
 # The OGC API's items queries (a department's filter may name any queryable) are cut sooner:
 # a filter that scans a large layer is refused with a message instead of holding a worker.
 OGC_STATEMENT_TIMEOUT_MS = env.int("OGC_STATEMENT_TIMEOUT_MS", default=5_000)
@@ -166,6 +172,7 @@ def database_from_env(default_url: str | None = None, *, var: str = "DATABASE_UR
         db["OPTIONS"]["options"] += (
             f" -c max_parallel_workers_per_gather={DATABASE_PARALLEL_WORKERS}"
         )
+    db["OPTIONS"]["prepare_threshold"] = DATABASE_PREPARE_THRESHOLD
     db["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     db["CONN_HEALTH_CHECKS"] = True
     db["HEALTH_CHECK_AFTER_IDLE_S"] = env.float("DATABASE_HEALTH_CHECK_IDLE_S", default=1.0)
