@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,6 +16,7 @@ from gis_portal.editing.scope import scope_area_ids, scope_names, staged_outside
 from gis_portal.importing import columns as cells
 from gis_portal.importing.columns import Column
 from gis_portal.importing.crs import DatumConversion
+from gis_portal.importing.history import write_with_history
 from gis_portal.importing.readers import RawRow
 from gis_portal.importing.report import RowError
 from gis_portal.importing.spec import ImportContext, LayerSpec
@@ -23,6 +24,7 @@ from gis_portal.metric_crs import to_metric
 from placenames.addresses.checks import DEFAULT_MAX_DISTANCE_M
 from placenames.addresses.models import Street
 from placenames.addresses.numbering import START, NumberingRule, locate_many
+from placenames.addresses.tile_store import tile_cache_invalidate
 
 # Plates and signs stand by their street (the checks' too_far distance; the editor's limit).
 MAX_DISTANCE_M = DEFAULT_MAX_DISTANCE_M
@@ -158,3 +160,64 @@ def located_by_street(rows: list, *, with_base_end: bool = True) -> Iterator[tup
             street.coords_4552, xs[indices], ys[indices], base_end=base_end
         )
         yield street, indices, chainage, side, offset
+
+
+def staged_points_write(
+    cursor,
+    table: str,
+    model,
+    *,
+    id_column: str,
+    updated: Sequence[str],
+    created_only: Sequence[str] = (),
+    tile_layer: str,
+) -> tuple[int, int]:
+    """Write a staged point layer (``lon``/``lat`` in EPSG:4490); return (created, updated).
+
+    A row whose ``id_column`` names a record updates that record's ``updated`` columns and
+    point where any differs; a row without one is a new record (``created_only`` columns
+    too: what an update never changes, such as a plate's street and number), not demo data,
+    at version 1. Each write is recorded in history; the tiles over every old and new
+    position are invalidated.
+    """
+    target = model._meta.db_table
+    cursor.execute(
+        f"""
+        SELECT min(lon), min(lat), max(lon), max(lat) FROM (
+            SELECT lon, lat FROM "{table}"
+            UNION ALL SELECT ST_X(t.point_4490), ST_Y(t.point_4490)
+            FROM "{table}" s JOIN {target} t ON t.id = s.{id_column}) p
+        """  # noqa: S608
+    )
+    box = cursor.fetchone()
+    point = "ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4490)"
+    assignments = ", ".join(f"{c} = s.{c}" for c in updated)
+    now = ", ".join(f"t.{c}" for c in updated)
+    staged = ", ".join(f"s.{c}" for c in updated)
+    updated_n = write_with_history(
+        cursor,
+        model,
+        label="update",
+        alias="t",
+        sql=f"""
+        UPDATE {target} t SET {assignments}, point_4490 = {point}
+        FROM "{table}" s
+        WHERE t.id = s.{id_column} AND ({now}, ST_X(t.point_4490), ST_Y(t.point_4490))
+            IS DISTINCT FROM ({staged}, s.lon, s.lat)
+        """,  # noqa: S608
+    )
+    columns = [*created_only, *updated]
+    created_n = write_with_history(
+        cursor,
+        model,
+        label="insert",
+        alias="t",
+        sql=f"""
+        INSERT INTO {target} AS t ({", ".join(columns)}, point_4490, is_demo, version)
+        SELECT {", ".join(f"s.{c}" for c in columns)}, {point}, false, 1
+        FROM "{table}" s WHERE s.{id_column} IS NULL ORDER BY s.line
+        """,  # noqa: S608
+    )
+    if box[0] is not None:
+        tile_cache_invalidate(bbox_4490=tuple(box), layers=[tile_layer])
+    return created_n, updated_n

@@ -14,7 +14,6 @@ from django.contrib.auth.models import User
 
 from gis_portal.importing import columns as cells
 from gis_portal.importing.columns import Column
-from gis_portal.importing.history import write_with_history
 from gis_portal.importing.readers import RawRow
 from gis_portal.importing.report import RowError
 from gis_portal.importing.spec import ExportQuery, Staged
@@ -33,10 +32,10 @@ from placenames.addresses.bulk_io.common import (
     optional,
     point_4490,
     scope_errors,
+    staged_points_write,
 )
 from placenames.addresses.models import DoorPlate, PlateStatus
 from placenames.addresses.numbering import LEFT, format_number
-from placenames.addresses.tile_store import tile_cache_invalidate
 
 STATUS = dict(PlateStatus.choices)
 # Plain strings: reading an enum member costs a descriptor call per row.
@@ -85,6 +84,10 @@ def _sub_number(value) -> int:
 
 def _status(value) -> str:
     return cells.choice(value, STATUS, what="状态")
+
+
+# The columns an imported row sets on the record it names.
+UPDATED = ("building", "unit", "name_on_plate", "status", "installed_on", "retired_on", "side")
 
 
 class PlateSpec(AddressSpec):
@@ -288,52 +291,15 @@ class PlateSpec(AddressSpec):
         ]
 
     def write(self, cursor, table: str, ctx: AddressContext) -> tuple[int, int]:
-        cursor.execute(
-            f"""
-            SELECT min(lon), min(lat), max(lon), max(lat) FROM (
-                SELECT lon, lat FROM "{table}"
-                UNION ALL SELECT ST_X(d.point_4490), ST_Y(d.point_4490)
-                FROM "{table}" s JOIN addresses_doorplate d ON d.id = s.target_id) p
-            """  # noqa: S608
-        )
-        box = cursor.fetchone()
-        point = "ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4490)"
-        updated = write_with_history(
+        return staged_points_write(
             cursor,
+            table,
             DoorPlate,
-            label="update",
-            alias="d",
-            sql=f"""
-            UPDATE addresses_doorplate d SET
-                building = s.building, unit = s.unit, name_on_plate = s.name_on_plate,
-                status = s.status, installed_on = s.installed_on, retired_on = s.retired_on,
-                point_4490 = {point}, side = s.side
-            FROM "{table}" s
-            WHERE d.id = s.target_id AND (
-                d.building, d.unit, d.name_on_plate, d.status, d.installed_on, d.retired_on,
-                d.side, ST_X(d.point_4490), ST_Y(d.point_4490)
-            ) IS DISTINCT FROM (
-                s.building, s.unit, s.name_on_plate, s.status, s.installed_on, s.retired_on,
-                s.side, s.lon, s.lat)
-            """,  # noqa: S608
+            id_column="target_id",
+            updated=UPDATED,
+            created_only=("street_id", "number", "sub_number"),
+            tile_layer="doorplates",
         )
-        created = write_with_history(
-            cursor,
-            DoorPlate,
-            label="insert",
-            alias="n",
-            sql=f"""
-            INSERT INTO addresses_doorplate AS n (
-                street_id, number, sub_number, building, unit, name_on_plate, point_4490,
-                side, status, installed_on, retired_on, is_demo, version)
-            SELECT s.street_id, s.number, s.sub_number, s.building, s.unit, s.name_on_plate,
-                   {point}, s.side, s.status, s.installed_on, s.retired_on, false, 1
-            FROM "{table}" s WHERE s.target_id IS NULL ORDER BY s.line
-            """,  # noqa: S608
-        )
-        if box[0] is not None:
-            tile_cache_invalidate(bbox_4490=tuple(box), layers=["doorplates"])
-        return created, updated
 
     def export_query(self, *, street_ids: list[int] | None = None, **_: object) -> ExportQuery:
         where, params = "", []

@@ -11,7 +11,6 @@ from django.contrib.auth.models import User
 
 from gis_portal.importing import columns as cells
 from gis_portal.importing.columns import Column
-from gis_portal.importing.history import write_with_history
 from gis_portal.importing.readers import RawRow
 from gis_portal.importing.report import RowError
 from gis_portal.importing.spec import ExportQuery, Staged
@@ -30,9 +29,9 @@ from placenames.addresses.bulk_io.common import (
     optional,
     point_4490,
     scope_errors,
+    staged_points_write,
 )
 from placenames.addresses.models import Condition, SignKind, SignStatus, StreetSign
-from placenames.addresses.tile_store import tile_cache_invalidate
 from placenames.romanize import RomanizeInputError, romanize
 
 KIND, CONDITION, STATUS = dict(SignKind.choices), dict(Condition.choices), dict(SignStatus.choices)
@@ -61,6 +60,9 @@ STAGING = (
     ("lon", "double precision"),
     ("lat", "double precision"),
 )
+
+# The columns an imported row sets on the record it names.
+UPDATED = ("street_id", "kind", "text_zh", "text_pinyin", "condition", "status", "installed_on")
 
 
 class SignSpec(AddressSpec):
@@ -180,50 +182,14 @@ class SignSpec(AddressSpec):
         return errors
 
     def write(self, cursor, table: str, ctx: AddressContext) -> tuple[int, int]:
-        cursor.execute(
-            f"""SELECT min(lon), min(lat), max(lon), max(lat) FROM (
-                SELECT lon, lat FROM "{table}" UNION ALL
-                SELECT ST_X(g.point_4490), ST_Y(g.point_4490) FROM "{table}" s
-                JOIN addresses_streetsign g ON g.id = s.sign_id) p"""  # noqa: S608
-        )
-        box = cursor.fetchone()
-        point = "ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4490)"
-        updated = write_with_history(
+        return staged_points_write(
             cursor,
+            table,
             StreetSign,
-            label="update",
-            alias="g",
-            sql=f"""
-            UPDATE addresses_streetsign g SET
-                street_id = s.street_id, kind = s.kind, text_zh = s.text_zh,
-                text_pinyin = s.text_pinyin, condition = s.condition, status = s.status,
-                installed_on = s.installed_on, point_4490 = {point}
-            FROM "{table}" s
-            WHERE g.id = s.sign_id AND (
-                g.street_id, g.kind, g.text_zh, g.text_pinyin, g.condition, g.status,
-                g.installed_on, ST_X(g.point_4490), ST_Y(g.point_4490)
-            ) IS DISTINCT FROM (
-                s.street_id, s.kind, s.text_zh, s.text_pinyin, s.condition, s.status,
-                s.installed_on, s.lon, s.lat)
-            """,  # noqa: S608
+            id_column="sign_id",
+            updated=UPDATED,
+            tile_layer="signs",
         )
-        created = write_with_history(
-            cursor,
-            StreetSign,
-            label="insert",
-            alias="n",
-            sql=f"""
-            INSERT INTO addresses_streetsign AS n (
-                street_id, kind, text_zh, text_pinyin, point_4490, installed_on, condition,
-                status, is_demo, version)
-            SELECT s.street_id, s.kind, s.text_zh, s.text_pinyin, {point}, s.installed_on,
-                   s.condition, s.status, false, 1
-            FROM "{table}" s WHERE s.sign_id IS NULL ORDER BY s.line
-            """,  # noqa: S608
-        )
-        if box[0] is not None:
-            tile_cache_invalidate(bbox_4490=tuple(box), layers=["signs"])
-        return created, updated
 
     def export_query(self, **_: object) -> ExportQuery:
         return ExportQuery(
