@@ -233,8 +233,45 @@ def spread_allocation(
     return member, pair_site[rep], amount[rep] * share
 
 
-def _selected(out, m: int) -> list[int]:
-    return [int(j) for j in np.flatnonzero(out.x[:m] > 0.5)]
+def _solved(
+    model: str,
+    problem: SitingProblem,
+    mip: Mip,
+    start: np.ndarray | None,
+    *,
+    radius_m: float | None,
+    build_s: float,
+    solver: dict,
+    timed_out: str,
+    infeasible: str | None = None,
+    count_objective: bool = False,
+) -> tuple[SitingResult, np.ndarray]:
+    """Solve a capacitated model's MIP; return its result (the selected candidates, the
+    objective, the capacity note) and the solution's allocation columns (after the sites').
+    ``infeasible``/``timed_out`` say in Chinese why there is no answer; with
+    ``count_objective`` the objective is the number of sites."""
+    out = run_mip(mip, start=start, options=HIGHS_OPTIONS, **solver)
+    check_outcome(out)
+    if infeasible is not None and out.status == "infeasible":
+        raise SitingInputError(infeasible)
+    if out.x is None:
+        raise SitingInputError(timed_out)
+    m = problem.candidate_xy_m.shape[0]
+    selected = [int(j) for j in np.flatnonzero(out.x[:m] > 0.5)]
+    result = finish(
+        model,
+        problem,
+        selected,
+        status=out.status,
+        gap=out.gap,
+        objective=len(selected) if count_objective else out.objective,
+        radius_m=radius_m,
+        solve_s=out.seconds,
+        build_s=build_s,
+        notes=[CAPACITY_NOTE],
+    )
+    n_sites = m + problem.existing_xy_m.shape[0]
+    return result, out.x[n_sites:]
 
 
 def solve_mclp_capacitated(
@@ -265,32 +302,19 @@ def solve_mclp_capacitated(
     )
     start = _greedy_allocation(rows, cols, gw, cap, m, p=p, serve_all=False)
     build_s = time.perf_counter() - t0
-    out = run_mip(
-        mip,
-        start=start,
-        time_limit_s=time_limit_s,
-        should_stop=should_stop,
-        mip_gap=mip_gap,
-        options=HIGHS_OPTIONS,
-    )
-    check_outcome(out)
-    if out.x is None:
-        raise SitingInputError("按容量的“最大覆盖”在时间限制内没有算出可行方案，请放宽时间限制")
-    result = finish(
+    result, allocated = _solved(
         "mclp",
         problem,
-        _selected(out, m),
-        status=out.status,
-        gap=out.gap,
-        objective=out.objective,
+        mip,
+        start,
         radius_m=radius_m,
-        solve_s=out.seconds,
         build_s=build_s,
-        notes=[CAPACITY_NOTE],
+        solver={"time_limit_s": time_limit_s, "should_stop": should_stop, "mip_gap": mip_gap},
+        timed_out="按容量的“最大覆盖”在时间限制内没有算出可行方案，请放宽时间限制",
     )
-    result.covered_weight = float(out.objective)
+    result.covered_weight = result.objective
     result.allocation = spread_allocation(
-        rows, cols, out.x[cap.size :], members, group_of, problem.demand_weight, gw
+        rows, cols, allocated, members, group_of, problem.demand_weight, gw
     )
     return result
 
@@ -323,39 +347,21 @@ def solve_lscp_capacitated(
     )
     start = _greedy_allocation(rows, cols, gw, cap, m, p=None, serve_all=True)
     build_s = time.perf_counter() - t0
-    out = run_mip(
-        mip,
-        start=start if start.size else None,
-        time_limit_s=time_limit_s,
-        should_stop=should_stop,
-        mip_gap=mip_gap,
-        options=HIGHS_OPTIONS,
-    )
-    check_outcome(out)
-    if out.status == "infeasible":
-        raise SitingInputError(
-            f"无解：即使开放全部候选点，{radius_m:g} 米内的设施容量也不足以服务全部需求"
-        )
-    if out.x is None:
-        raise SitingInputError(
-            "按容量的“最少站点全覆盖”在时间限制内没有算出可行方案，请放宽时间限制"
-        )
-    selected = _selected(out, m)
-    result = finish(
+    result, allocated = _solved(
         "lscp",
         problem,
-        selected,
-        status=out.status,
-        gap=out.gap,
-        objective=len(selected),
+        mip,
+        start if start.size else None,
         radius_m=radius_m,
-        solve_s=out.seconds,
         build_s=build_s,
-        notes=[CAPACITY_NOTE],
+        solver={"time_limit_s": time_limit_s, "should_stop": should_stop, "mip_gap": mip_gap},
+        infeasible=f"无解：即使开放全部候选点，{radius_m:g} 米内的设施容量也不足以服务全部需求",
+        timed_out="按容量的“最少站点全覆盖”在时间限制内没有算出可行方案，请放宽时间限制",
+        count_objective=True,
     )
     result.covered_weight = float(gw.sum())
     result.allocation = spread_allocation(
-        rows, cols, out.x[cap.size :], members, group_of, problem.demand_weight, gw
+        rows, cols, allocated, members, group_of, problem.demand_weight, gw
     )
     return result
 
@@ -411,38 +417,23 @@ def solve_pmedian_capacitated(
     )
     start = _greedy_allocation(rows, cols, w, cap, m, p=p, serve_all=True, pair_cost=dist)
     build_s = time.perf_counter() - t0
-    out = run_mip(
-        mip,
-        start=start if start.size else None,
-        time_limit_s=time_limit_s,
-        should_stop=should_stop,
-        mip_gap=mip_gap,
-        options=HIGHS_OPTIONS,
-    )
-    check_outcome(out)
-    if out.status == "infeasible":
-        raise SitingInputError(f"无解：任意 {p} 个候选点加现有设施的容量都不足以服务全部需求")
-    if out.x is None:
-        raise SitingInputError("带容量的 p-中位模型在时间限制内没有找到可行解，请放宽时间限制")
-    result = finish(
+    result, allocated = _solved(
         "pmedian",
         problem,
-        _selected(out, m),
-        status=out.status,
-        gap=out.gap,
-        objective=out.objective,
+        mip,
+        start if start.size else None,
         radius_m=None,
-        solve_s=out.seconds,
         build_s=build_s,
-        notes=[CAPACITY_NOTE],
+        solver={"time_limit_s": time_limit_s, "should_stop": should_stop, "mip_gap": mip_gap},
+        infeasible=f"无解：任意 {p} 个候选点加现有设施的容量都不足以服务全部需求",
+        timed_out="带容量的 p-中位模型在时间限制内没有找到可行解，请放宽时间限制",
     )
     # Distances as allocated within capacity, not to the nearest open site.
-    alloc = out.x[cap.size :]
-    result.total_weighted_distance_m = float(out.objective)
-    used = alloc > 1e-7
+    result.total_weighted_distance_m = result.objective
+    used = allocated > 1e-7
     result.max_distance_m = float(dist[used].max()) if np.any(used) else 0.0
     result.allocation = spread_allocation(
-        rows, cols, alloc, members, member_group, problem.demand_weight, w
+        rows, cols, allocated, members, member_group, problem.demand_weight, w
     )
     return result
 

@@ -357,6 +357,24 @@ def greedy_set_cover(a_csc: sparse.csc_matrix) -> list[int]:
     return chosen
 
 
+def set_cover_mip(a: sparse.csr_matrix, greedy: list[int]) -> tuple[Mip, np.ndarray]:
+    """Return the set-cover MIP of ``a`` (each row covered at least once, fewest sites)
+    and its start vector from the ``greedy`` cover."""
+    g, m = a.shape
+    mip = Mip(
+        cost=np.ones(m),
+        a_csr=a.astype(np.float64),
+        row_lo=np.ones(g),
+        row_hi=np.full(g, np.inf),
+        col_lo=np.zeros(m),
+        col_hi=np.ones(m),
+        integer=np.ones(m, bool),
+    )
+    start = np.zeros(m)
+    start[greedy] = 1
+    return mip, start
+
+
 def solve_lscp(
     problem: SitingProblem,
     *,
@@ -391,8 +409,7 @@ def solve_lscp(
     cov = site_coverage(problem, radius_m)
     rows = np.flatnonzero((np.diff(by_existing.indptr) == 0) & (w > 0))
     a, _, _ = merge_identical_rows(cov[rows], np.ones(rows.size))
-    g, m = a.shape
-    if g == 0:
+    if a.shape[0] == 0:
         return finish(
             "lscp",
             problem,
@@ -405,19 +422,8 @@ def solve_lscp(
             build_s=time.perf_counter() - t0,
             notes=["现有设施已覆盖全部需求"],
         )
-    a_csc = a.tocsc()
-    greedy = greedy_set_cover(a_csc)
-    mip = Mip(
-        cost=np.ones(m),
-        a_csr=a.astype(np.float64),
-        row_lo=np.ones(g),
-        row_hi=np.full(g, np.inf),
-        col_lo=np.zeros(m),
-        col_hi=np.ones(m),
-        integer=np.ones(m, bool),
-    )
-    start = np.zeros(m)
-    start[greedy] = 1
+    greedy = greedy_set_cover(a.tocsc())
+    mip, start = set_cover_mip(a, greedy)
     build_s = time.perf_counter() - t0
     out = run_mip(
         mip, time_limit_s=time_limit_s, start=start, should_stop=should_stop, mip_gap=mip_gap

@@ -28,7 +28,7 @@ from facilities.siting.core import (
     run_mip,
     validate_problem,
 )
-from facilities.siting.cover import greedy_set_cover
+from facilities.siting.cover import greedy_set_cover, set_cover_mip
 
 # --------------------------------------------------------------------------- p-median
 
@@ -622,18 +622,7 @@ def _cover_within(
     greedy = greedy_set_cover(a.tocsc())
     if len(greedy) <= p:
         return "yes", greedy
-    g, m = a.shape
-    mip = Mip(
-        cost=np.ones(m),
-        a_csr=a.astype(np.float64),
-        row_lo=np.ones(g),
-        row_hi=np.full(g, np.inf),
-        col_lo=np.zeros(m),
-        col_hi=np.ones(m),
-        integer=np.ones(m, bool),
-    )
-    start = np.zeros(m)
-    start[greedy] = 1
+    mip, start = set_cover_mip(a, greedy)
     out = run_mip(mip, time_limit_s=time_limit_s, start=start, should_stop=should_stop)
     check_outcome(out)
     if out.x is not None and out.x.sum() <= p + 0.5:
