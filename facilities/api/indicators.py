@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
@@ -27,7 +26,7 @@ from facilities.services.indicators import (
 )
 from facilities.services.standards_io import standards_import
 from gis_portal.errors import InvalidParameter, NotFound
-from gis_portal.importing.uploads import upload_problem, upload_saved
+from gis_portal.importing.uploads import required_upload, upload_saved
 from gis_portal.limits import accepts_upload
 from gis_portal.params import (
     Int,
@@ -149,12 +148,7 @@ class IndicatorImportView(APIView):
         data = request.data
         reject_unknown(data, {"file", "dry_run"})
         dry_run = parse_choice(data, "dry_run", ["true", "false"]) == "true"
-        upload = request.FILES.get("file")
-        if upload is None:
-            raise InvalidParameter("file", "请上传 xlsx 或 csv 文件")
-        problem = upload_problem(upload, max_bytes=settings.UPLOAD_MAX_BYTES)
-        if problem:
-            raise InvalidParameter("file", problem)
+        upload = required_upload(request.FILES, missing="请上传 xlsx 或 csv 文件")
         with upload_saved(upload) as path:
             report = indicator_file_import(
                 path=path, user=request.user, file_name=upload.name, dry_run=dry_run
@@ -219,12 +213,7 @@ class StandardsImportView(APIView):
         data = request.data
         reject_unknown(data, {"file", "dry_run"})
         dry_run = parse_choice(data, "dry_run", ["true", "false"]) == "true"
-        upload = request.FILES.get("file")
-        if upload is None:
-            raise InvalidParameter("file", "请上传 xlsx 文件（以导出的标准表为模板）")
-        problem = upload_problem(upload, max_bytes=settings.UPLOAD_MAX_BYTES)
-        if problem:
-            raise InvalidParameter("file", problem)
+        upload = required_upload(request.FILES, missing="请上传 xlsx 文件（以导出的标准表为模板）")
         with upload_saved(upload) as path:
             report = standards_import(path=path, dry_run=dry_run)
         return Response(report)

@@ -7,7 +7,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+
+from gis_portal.error_types import InvalidParameter
 
 # What the readers open (detect_format then checks the content against the extension).
 UPLOAD_SUFFIXES = (".xlsx", ".csv", ".zip", ".gpkg")
@@ -20,6 +23,18 @@ def upload_problem(upload: UploadedFile, *, max_bytes: int) -> str | None:
     if upload.size > max_bytes:
         return f"文件超过上限 {max_bytes / 1e6:.0f} MB，请分批导入"
     return None
+
+
+def required_upload(files, *, missing: str, field: str = "file") -> UploadedFile:
+    """Return the request's uploaded ``field``; InvalidParameter naming it (``missing`` in
+    Chinese when absent, ``upload_problem`` when refused) otherwise."""
+    upload = files.get(field)
+    if upload is None:
+        raise InvalidParameter(field, missing)
+    problem = upload_problem(upload, max_bytes=settings.UPLOAD_MAX_BYTES)
+    if problem:
+        raise InvalidParameter(field, problem)
+    return upload
 
 
 @contextmanager

@@ -6,7 +6,6 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from django.conf import settings
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils.decorators import method_decorator
 from drf_spectacular.types import OpenApiTypes
@@ -20,7 +19,7 @@ from rest_framework.views import APIView
 from gis_portal.errors import InvalidParameter
 from gis_portal.importing.export import FORMATS, SUFFIXES, export_stream, write_gpkg
 from gis_portal.importing.pipeline import layer_import
-from gis_portal.importing.uploads import upload_problem, upload_saved
+from gis_portal.importing.uploads import required_upload, upload_saved
 from gis_portal.limits import accepts_upload
 from gis_portal.params import Choice, ParamSet, parse_choice, reject_unknown
 from gis_portal.throttles import heavy_work
@@ -65,12 +64,9 @@ class AddressImportView(APIView):
             raise InvalidParameter(
                 "layer", "缺少此参数：plates（门牌）、streets（街路巷）或 signs（路牌）"
             )
-        upload = request.FILES.get("file")
-        if upload is None:
-            raise InvalidParameter("file", "请上传文件（xlsx、csv、Shapefile 压缩包或 gpkg）")
-        problem = upload_problem(upload, max_bytes=settings.UPLOAD_MAX_BYTES)
-        if problem:
-            raise InvalidParameter("file", problem)
+        upload = required_upload(
+            request.FILES, missing="请上传文件（xlsx、csv、Shapefile 压缩包或 gpkg）"
+        )
         with upload_saved(upload) as path:
             report = layer_import(
                 spec=ADDRESS_LAYERS[layer],
