@@ -77,8 +77,26 @@ class AddressSpec(LayerSpec):
     source = "import_addresses"
     refusal = "您的账户没有导入门牌、街路巷或路牌的权限（需“地名管理员”角色）"
 
+    # Whether validation needs the street lines (plates and signs stand on a street).
+    with_streets = True
+
     def may_import(self, user: User) -> bool:
         return user_may_edit(user, IMPORTERS)
+
+    def context(self, *, user: User | None) -> AddressContext:
+        return address_context(user=user, with_streets=self.with_streets)
+
+
+def row_street(
+    mapped: dict, ctx: AddressContext, problems: list[tuple[str, str]], *, must: str
+) -> StreetLine | None:
+    """Return the street a row names; an unknown one is a problem, ``must`` saying why a
+    known street is needed."""
+    name = cells.text(mapped.get("street"))
+    street = ctx.streets.get(name)
+    if name and street is None:
+        problems.append(("街路巷", f"未知街路巷「{name[:50]}」：{must}"))
+    return street
 
 
 def labels_case_sql(choices) -> str:

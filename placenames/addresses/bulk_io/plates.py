@@ -10,8 +10,6 @@ street holds that number twice (a legacy duplicate) the row is refused, never gu
 
 from __future__ import annotations
 
-from django.contrib.auth.models import User
-
 from gis_portal.importing import columns as cells
 from gis_portal.importing.columns import Column
 from gis_portal.importing.readers import RawRow
@@ -26,11 +24,11 @@ from placenames.addresses.bulk_io.common import (
     POSITION,
     AddressContext,
     AddressSpec,
-    address_context,
     labels_case_sql,
     located_by_street,
     optional,
     point_4490,
+    row_street,
     scope_errors,
     staged_points_write,
 )
@@ -96,20 +94,11 @@ class PlateSpec(AddressSpec):
     columns = COLUMNS
     staging = STAGING
 
-    def context(self, *, user: User | None) -> AddressContext:
-        return address_context(user=user)
-
     def validate(self, raw: RawRow, mapped: dict, ctx: AddressContext) -> Staged | list:
         problems: list[tuple[str, str]] = []
-        name = cells.text(mapped.get("street"))
-        street = ctx.streets.get(name)
-        if name and street is None:
-            problems.append(
-                (
-                    "街路巷",
-                    f"未知街路巷「{name[:50]}」：门牌须挂在已登记的街路巷上（请先导入街路巷）",
-                )
-            )
+        street = row_street(
+            mapped, ctx, problems, must="门牌须挂在已登记的街路巷上（请先导入街路巷）"
+        )
         number = optional(mapped, "number", _number, "门牌号", problems)
         sub = optional(mapped, "sub_number", _sub_number, "副号", problems, 0)
         status = optional(mapped, "status", _status, "状态", problems, INSTALLED)

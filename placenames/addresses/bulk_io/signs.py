@@ -7,8 +7,6 @@ whose text is the street's name and pinyin unless the row gives them.
 
 from __future__ import annotations
 
-from django.contrib.auth.models import User
-
 from gis_portal.importing import columns as cells
 from gis_portal.importing.columns import Column
 from gis_portal.importing.readers import RawRow
@@ -23,11 +21,11 @@ from placenames.addresses.bulk_io.common import (
     POSITION,
     AddressContext,
     AddressSpec,
-    address_context,
     labels_case_sql,
     located_by_street,
     optional,
     point_4490,
+    row_street,
     scope_errors,
     staged_points_write,
 )
@@ -71,15 +69,9 @@ class SignSpec(AddressSpec):
     columns = COLUMNS
     staging = STAGING
 
-    def context(self, *, user: User | None) -> AddressContext:
-        return address_context(user=user)
-
     def validate(self, raw: RawRow, mapped: dict, ctx: AddressContext) -> Staged | list:
         problems: list[tuple[str, str]] = []
-        name = cells.text(mapped.get("street"))
-        street = ctx.streets.get(name)
-        if name and street is None:
-            problems.append(("街路巷", f"未知街路巷「{name[:50]}」：路牌须属于已登记的街路巷"))
+        street = row_street(mapped, ctx, problems, must="路牌须属于已登记的街路巷")
         sign_id = optional(
             mapped, "sign_id", lambda v: cells.integer(v, low=1, high=2**62), "编号", problems
         )

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import numpy as np
 import shapely
-from django.contrib.auth.models import User
 from shapely.geometry import LineString
 
 from boundaries.importers.crs import DeclaredCrsError, declared_crs
@@ -29,7 +28,6 @@ from placenames.addresses.bulk_io.common import (
     MAX_DISTANCE_M,
     AddressContext,
     AddressSpec,
-    address_context,
     labels_case_sql,
     optional,
     scope_errors,
@@ -124,8 +122,7 @@ class StreetSpec(AddressSpec):
     staging = STAGING
     chunk_size = 1000
 
-    def context(self, *, user: User | None) -> AddressContext:
-        return address_context(user=user, with_streets=False)
+    with_streets = False  # a street row names itself
 
     def validate(self, raw: RawRow, mapped: dict, ctx: AddressContext) -> Staged | list:
         problems: list[tuple[str, str]] = []
