@@ -5,7 +5,12 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from gis_portal.errors import DomainError
-from gis_portal.importing.commands import import_account, import_file_checked
+from gis_portal.importing.commands import (
+    all_or_none_arguments,
+    import_account,
+    import_file_checked,
+    report_notes_write,
+)
 from gis_portal.importing.pipeline import SERVER_FILE_MAX_BYTES, layer_import, operator_name
 from placenames.addresses.bulk_io import ADDRESS_LAYERS
 
@@ -19,12 +24,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("layer", choices=sorted(ADDRESS_LAYERS))
         parser.add_argument("file", type=Path)
-        parser.add_argument("--dry-run", action="store_true", help="只校验并报告，不写入")
-        parser.add_argument(
-            "--accept-valid-rows",
-            action="store_true",
-            help="有错误行时仍导入其余正确的行（错误行列在报告中，退出码仍非零）",
-        )
+        all_or_none_arguments(parser)
         parser.add_argument(
             "--user",
             help="导入人的用户名：其角色与编辑范围适用；不指定则为服务器操作员的系统导入",
@@ -46,18 +46,7 @@ class Command(BaseCommand):
             )
         except DomainError as exc:
             raise CommandError(exc.message) from None
-        for error in report.errors:
-            self.stderr.write(str(error))
-        unlisted = len(report.unlisted_error_lines)
-        if unlisted:
-            self.stderr.write(f"另有 {unlisted} 行有错误（未逐条列出）")
-        if report.ignored_columns:
-            self.stdout.write("未识别的列（已忽略）：" + "、".join(report.ignored_columns))
-        for c in report.conversions.values():
-            self.stdout.write(
-                f"北京 1954 坐标（{c['source_crs']}）{c['rows']} 行，已用批准的转换参数集"
-                f"「{c['parameter_set']}」（编号 {c['parameter_set_id']}）转换为 CGCS2000"
-            )
+        report_notes_write(self, report)
         self.stdout.write(report.summary() + f"，用时 {report.seconds:.1f} 秒")
         if report.refused_rows:
             raise CommandError(f"{report.refused_rows} 行被拒绝")
