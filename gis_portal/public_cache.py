@@ -149,10 +149,11 @@ class ServerBoundLookupsMiddleware:
     """Run a public lookup's statements bound on the server and prepared once per connection.
 
     A GET of a public lookup (signed in or not) reads only, in a handful of statements that
-    every request repeats with other values: bound on the server, PostgreSQL plans each once
-    per connection, and the worker no longer quotes the values into the SQL text. Under the
-    public load of bench/bench_load.py this took ~35 % of PostgreSQL's CPU and ~15 % of the
-    workers' per request (gis_portal/db_backend/base.py says why only here). Placed before
+    every request repeats with other values: bound on the server, PostgreSQL parses each once
+    per connection and may keep its plan, and the worker no longer quotes the values into the
+    SQL text. Under the public load of bench/bench_load.py this took ~28 % of PostgreSQL's
+    CPU per request and ~8 % of the workers' (gis_portal/db_backend/base.py says why only
+    here). Placed before
     PublicAnswerCacheMiddleware, so its generation read is prepared too.
     """
 
