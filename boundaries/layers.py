@@ -68,7 +68,6 @@ catalogue_register(
             update=division_requests.area_update_refused,
             delete=division_requests.area_update_refused,
             label_of=lambda obj: f"{obj.name}（{obj.code}）",
-            recheck=lambda pks: None,
             footprint=division_requests.area_footprint,
             create_refusal=division_requests.REFUSAL,
             request_kind=division_requests.area_request_kind,
@@ -103,12 +102,9 @@ catalogue_register(
         edit=Layer(
             editor_roles=BOUNDARY_EDITORS,
             change_kind=ChangeKind.BOUNDARY_LINE,
-            rules=line_services.LINE_RULES,
-            update=line_services.LINE_WRITES.update,
-            delete=line_services.LINE_WRITES.delete,
+            writes=line_services.LINE_WRITES,
             label_of=lambda obj: f"{obj.code} {obj.name}",
             recheck=lambda pks: line_services.topology_recheck(line_ids=pks, marker_ids=[]),
-            footprint=line_services.line_footprint,
             create_refusal="界线依据界线协议书录入（边界导入或管理后台），不能在地图上直接新建",
             # Every change of a boundary goes in as a change request (approval applies it);
             # a new line only from a bulk import, which gives its code and areas.
@@ -150,12 +146,9 @@ catalogue_register(
         edit=Layer(
             editor_roles=BOUNDARY_EDITORS,
             change_kind=ChangeKind.BOUNDARY_MARKER,
-            rules=line_services.MARKER_RULES,
-            update=line_services.MARKER_WRITES.update,
-            delete=line_services.MARKER_WRITES.delete,
+            writes=line_services.MARKER_WRITES,
             label_of=lambda obj: obj.number,
             recheck=lambda pks: line_services.topology_recheck(line_ids=[], marker_ids=pks),
-            footprint=line_services.marker_footprint,
             create_refusal="界桩依据联检成果录入（边界导入或管理后台），不能在地图上直接新建",
             request_kind=line_services.marker_request_kind,
             apply_approved=line_services.marker_apply_approved,

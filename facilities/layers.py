@@ -16,7 +16,10 @@ catalogue_register(
         model=Facility,
         geometry_type="Point",
         source=Source(
-            table=facility_services.FACILITY_FEATURES.table,
+            table=(
+                "facilities_facility t JOIN facilities_programme p ON p.id = t.programme_id "
+                "JOIN facilities_facilitytype ft ON ft.id = t.facility_type_id"
+            ),
             geometry_4490="t.position_4490",
             county="t.county_id",
             period=("t.opened_on", "t.closed_on"),
@@ -58,14 +61,30 @@ catalogue_register(
         edit=Layer(
             editor_roles=FACILITY_EDITORS,
             change_kind=None,
-            rules=facility_services.FACILITY_RULES,
-            update=facility_services.FACILITY_WRITES.update,
-            delete=facility_services.FACILITY_WRITES.delete,
+            writes=facility_services.FACILITY_WRITES,
             label_of=lambda obj: obj.name,
-            recheck=lambda pks: None,
             create=facility_services.facility_create_from_changes,
             create_rules=facility_services.FACILITY_CREATE_RULES,
-            features=facility_services.FACILITY_FEATURES,
+            # What the editor shows of a facility.
+            feature_properties=(
+                ("label", "t.name"),
+                ("name", "t.name"),
+                ("programme", "p.slug"),
+                ("programme_name", "p.name"),
+                ("facility_type", "ft.slug"),
+                ("facility_type_name", "ft.name"),
+                ("address", "t.address"),
+                ("status", "t.status"),
+                ("operator", "t.operator"),
+                ("capacity", "t.capacity"),
+                ("capacity_unit", "t.capacity_unit"),
+                ("site_area_m2", "t.site_area_m2"),
+                ("planned_on", "t.planned_on"),
+                ("construction_started_on", "t.construction_started_on"),
+                ("opened_on", "t.opened_on"),
+                ("closed_on", "t.closed_on"),
+                ("is_demo", "t.is_demo"),
+            ),
         ),
     ),
 )

@@ -27,6 +27,39 @@ CATEGORY_CLASSES = {
     "27": "单位",
 }
 
+# The table of the layer; the county of a name is its division's own (county level), its
+# parent (township) or its grandparent (village); none without a geometry.
+PLACENAME_TABLE = (
+    "placenames_placename t"
+    " JOIN placenames_placecategory c ON c.id = t.category_id"
+    " JOIN boundaries_administrativearea d ON d.id = t.division_id"
+    " LEFT JOIN boundaries_administrativearea dp ON dp.id = d.parent_id"
+)
+PLACENAME_COUNTY_SQL = (
+    "CASE WHEN t.geom_4490 IS NULL AND t.point_4490 IS NULL THEN NULL"
+    " WHEN d.level = 'county' THEN d.id WHEN d.level = 'township' THEN d.parent_id"
+    " WHEN d.level = 'village' THEN dp.parent_id END"
+)
+# What the editor loads of a county: the surveyed geometry (or the representative point
+# where none was surveyed) with these properties.
+PLACENAME_FEATURE_PROPERTIES = (
+    ("label", "t.standard_name"),
+    ("standard_name", "t.standard_name"),
+    ("place_code", "t.place_code"),
+    ("pinyin", "t.pinyin"),
+    ("pinyin_needs_check", "t.pinyin_needs_check"),
+    ("abbreviation", "t.abbreviation"),
+    ("category", "c.code"),
+    ("category_name", "c.name"),
+    ("division", "d.code"),
+    ("division_name", "d.name"),
+    ("status", "t.status"),
+    ("abolished_on", "t.abolished_on"),
+    ("description", "t.description"),
+    ("remarks", "t.remarks"),
+    ("is_demo", "t.is_demo"),
+)
+
 catalogue_register(
     CatalogueLayer(
         key="placenames",
@@ -35,10 +68,10 @@ catalogue_register(
         model=PlaceName,
         geometry_type="Geometry",  # point, line or polygon, as the category allows
         source=Source(
-            table=placename_edit.PLACENAME_FEATURES.table,
+            table=PLACENAME_TABLE,
             geometry_4490="COALESCE(t.geom_4490, t.point_4490)",
             bbox_columns=("t.geom_4490", "t.point_4490"),
-            county=placename_edit.PLACENAME_FEATURES.county,
+            county=PLACENAME_COUNTY_SQL,
             where="t.geom_4490 IS NOT NULL OR t.point_4490 IS NOT NULL",
             period=("t.named_on", "t.abolished_on"),
         ),
@@ -97,13 +130,12 @@ catalogue_register(
             update=lambda *, pk, **kw: placename_edit.placename_update(place_id=pk, **kw),
             delete=lambda *, pk, **kw: placename_edit.placename_delete(place_id=pk, **kw),
             label_of=lambda obj: f"{obj.standard_name}（{obj.place_code}）",
-            recheck=lambda pks: None,
             request_kind=placename_edit.request_kind_of,
             apply_approved=placename_edit.placename_apply_approved,
             create_refusal="新地名须经审批：请提交命名申请（附综合评估、专家论证、征求意见报告）",
             # Drawn in the editor, a new name is saved as a naming request with these fields.
             create_rules=placename_edit.CREATE_RULES,
-            features=placename_edit.PLACENAME_FEATURES,
+            feature_properties=PLACENAME_FEATURE_PROPERTIES,
             footprint=placename_edit.placename_footprint,
             review=placename_edit.placename_naming_review,
             announcement=placename_edit.placename_announcement,

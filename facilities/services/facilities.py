@@ -39,7 +39,6 @@ from gis_portal.editing.attributes import (
     changes_clean,
 )
 from gis_portal.editing.errors import InvalidEdit
-from gis_portal.editing.feature_io import FeatureSpec
 from gis_portal.editing.geometry_input import geometry_parse
 from gis_portal.editing.writes import FeatureWrites, geos_4490
 from gis_portal.errors import Conflict, DomainError
@@ -149,34 +148,6 @@ FACILITY_CREATE_RULES = {
     "facility_type": ChoiceRule("设施类型", facility_type_choices),
     "programme": TextRule("服务项目", 40),  # optional: the type already names it
 }
-
-FACILITY_FEATURES = FeatureSpec(
-    table=(
-        "facilities_facility t JOIN facilities_programme p ON p.id = t.programme_id "
-        "JOIN facilities_facilitytype ft ON ft.id = t.facility_type_id"
-    ),
-    geometry="t.position_4490",
-    properties=(
-        ("label", "t.name"),
-        ("name", "t.name"),
-        ("programme", "p.slug"),
-        ("programme_name", "p.name"),
-        ("facility_type", "ft.slug"),
-        ("facility_type_name", "ft.name"),
-        ("address", "t.address"),
-        ("status", "t.status"),
-        ("operator", "t.operator"),
-        ("capacity", "t.capacity"),
-        ("capacity_unit", "t.capacity_unit"),
-        ("site_area_m2", "t.site_area_m2"),
-        ("planned_on", "t.planned_on"),
-        ("construction_started_on", "t.construction_started_on"),
-        ("opened_on", "t.opened_on"),
-        ("closed_on", "t.closed_on"),
-        ("is_demo", "t.is_demo"),
-    ),
-    county="t.county_id",
-)
 
 
 def _dates_check(opened_on, closed_on) -> None:

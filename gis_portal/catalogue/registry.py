@@ -51,10 +51,40 @@ def catalogue_register(*layers: CatalogueLayer) -> None:
                 model=layer.model,
                 geometry_kind=layer.edit.geometry_kind or GEOMETRY_KIND[layer.geometry_type],
                 geometry_field=_column_of(layer.source.geometry_4490) or layer.edit.geometry_field,
+                **_edit_parts(layer),
             )
             layers_register(edit)
             layer = dataclasses.replace(layer, edit=edit)
         CATALOGUE[layer.key] = layer
+
+
+def _edit_parts(layer: CatalogueLayer) -> dict:
+    """What the editing facet takes from its write skeleton and from the layer's source.
+
+    ``writes`` gives the rules, update, delete and footprint (unless the facet names its own); the
+    ``feature_properties`` with the source's table, geometry and county make the editor's
+    ``FeatureSpec`` (unless the facet gives one).
+    """
+    from gis_portal.editing.feature_io import FeatureSpec
+
+    edit, parts = layer.edit, {}
+    if edit.writes is not None:
+        parts = {
+            "rules": edit.rules if edit.rules is not None else edit.writes.rules,
+            "update": edit.update or edit.writes.update,
+            "delete": edit.delete or edit.writes.delete,
+            "footprint": edit.footprint or edit.writes.footprint,
+        }
+    if edit.features is None and edit.feature_properties:
+        if layer.source.county is None:
+            raise ImproperlyConfigured(f"图层 {layer.key} 的来源没有县级区域，编辑器无法按县载入")
+        parts["features"] = FeatureSpec(
+            table=layer.source.table,
+            geometry=layer.source.geometry_4490,
+            properties=edit.feature_properties,
+            county=layer.source.county,
+        )
+    return parts
 
 
 def _column_of(expression: str) -> str | None:

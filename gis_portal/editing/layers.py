@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
@@ -21,6 +22,10 @@ from gis_portal.errors import NotFound
 
 
 def _applies_directly(**_kw) -> None:
+    return None
+
+
+def _rechecks_nothing(pks: list[int]) -> None:
     return None
 
 
@@ -36,14 +41,17 @@ class Layer:
     # None = the layer's edits apply directly and never go through approval (a change
     # request for it is refused).
     change_kind: str | None
-    rules: Mapping[str, object]
+    # The layer's write skeleton (``gis_portal.editing.writes.FeatureWrites``): when given,
+    # ``rules``, ``update`` and ``delete`` are its own (the catalogue fills them in).
+    writes: Any = None
+    rules: Mapping[str, object] | None = None
     # update(pk=, expected_version=, changes=, user=, source=) → obj
-    update: Callable
+    update: Callable | None = None
     # delete(pk=, expected_version=, comment=, user=, source=) → None
-    delete: Callable
-    label_of: Callable[[models.Model], str]
+    delete: Callable | None = None
+    label_of: Callable[[models.Model], str] = str
     # recheck(pks) → None: the layer's topology rules on the current rows, after a batch
-    recheck: Callable[[list[int]], None]
+    recheck: Callable[[list[int]], None] = _rechecks_nothing
     # request_kind(action=, proposed=) → ChangeKind or None: an edit that must go through
     # approval (a change request) instead of applying directly; None = applies directly.
     request_kind: Callable[..., str | None] = _applies_directly
@@ -60,8 +68,11 @@ class Layer:
     create_rules: Mapping[str, object] | None = None
     create_refusal: str = "该图层不能直接新建要素"
     # What the editor loads (one county) and shows of a feature, as GeoJSON built by
-    # PostGIS; None = the layer has its own read API (boundaries).
+    # PostGIS; None = the layer has its own read API (boundaries). Usually declared as
+    # ``feature_properties`` ((name, SQL) pairs, the label first): the catalogue builds the
+    # spec from them and the layer's source (table, geometry, county).
     features: FeatureSpec | None = None
+    feature_properties: tuple[tuple[str, str], ...] = ()
     # footprint(obj) → Footprint: where a feature is for the edit scope (who may write it
     # and read its change requests); None = its geometry field.
     footprint: Callable[[models.Model], Footprint] | None = None
@@ -97,6 +108,8 @@ def layers_register(*layers: Layer) -> None:
     for layer in layers:
         if not layer.key or layer.model is None or not layer.geometry_kind:
             raise ImproperlyConfigured("可编辑图层缺少键、模型或几何类型（应通过图层目录登记）")
+        if layer.rules is None or layer.update is None or layer.delete is None:
+            raise ImproperlyConfigured(f"可编辑图层 {layer.key} 缺少规则或写入服务（writes）")
         if layer.key in LAYERS or layer.model in LAYER_OF_MODEL:
             raise ImproperlyConfigured(f"图层 {layer.key} 或其模型已登记过")
         LAYERS[layer.key] = layer

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from gis_portal.catalogue.registry import catalogue_register
 from gis_portal.catalogue.spec import CatalogueLayer, Field, Source, Style, TileSpec, choices_of
-from gis_portal.editing.feature_io import FeatureSpec
 from gis_portal.editing.layers import PLACENAME_EDITORS, Layer
 from placenames.addresses.models import (
     Condition,
@@ -30,62 +29,47 @@ PLATE_LABEL_SQL = (
     "'六','七','八','九','十'])[t.sub_number] ELSE '附' || t.sub_number || '号' END"
 )
 
-# What the editor shows of each layer (GeoJSON built by PostGIS).
-STREET_FEATURES = FeatureSpec(
-    table="addresses_street t",
-    geometry="t.geom_4490",
-    properties=(
-        ("label", "t.name"),
-        ("name", "t.name"),
-        ("start_description", "t.start_description"),
-        ("end_description", "t.end_description"),
-        ("base_end", "t.base_end"),
-        ("odd_side", "t.odd_side"),
-        ("numbering_mode", "t.numbering_mode"),
-        ("metres_per_number", "t.metres_per_number"),
-        ("approved_by", "t.approved_by"),
-        ("is_demo", "t.is_demo"),
-    ),
-    county="t.county_id",
+# What the editor shows of each layer's features (GeoJSON built by PostGIS from the source).
+STREET_FEATURE_PROPERTIES = (
+    ("label", "t.name"),
+    ("name", "t.name"),
+    ("start_description", "t.start_description"),
+    ("end_description", "t.end_description"),
+    ("base_end", "t.base_end"),
+    ("odd_side", "t.odd_side"),
+    ("numbering_mode", "t.numbering_mode"),
+    ("metres_per_number", "t.metres_per_number"),
+    ("approved_by", "t.approved_by"),
+    ("is_demo", "t.is_demo"),
 )
 
 
-SIGN_FEATURES = FeatureSpec(
-    table="addresses_streetsign t JOIN addresses_street s ON s.id = t.street_id",
-    geometry="t.point_4490",
-    properties=(
-        ("label", "t.text_zh"),
-        ("street_id", "t.street_id"),
-        ("kind", "t.kind"),
-        ("condition", "t.condition"),
-        ("status", "t.status"),
-        ("installed_on", "t.installed_on"),
-        ("is_demo", "t.is_demo"),
-    ),
-    county="s.county_id",
+SIGN_FEATURE_PROPERTIES = (
+    ("label", "t.text_zh"),
+    ("street_id", "t.street_id"),
+    ("kind", "t.kind"),
+    ("condition", "t.condition"),
+    ("status", "t.status"),
+    ("installed_on", "t.installed_on"),
+    ("is_demo", "t.is_demo"),
 )
 
 
-PLATE_FEATURES = FeatureSpec(
-    table="addresses_doorplate t JOIN addresses_street s ON s.id = t.street_id",
-    geometry="t.point_4490",
-    properties=(
-        (
-            "label",
-            "t.name_on_plate || t.number || '号' || "
-            "CASE WHEN t.sub_number > 0 THEN '-' || t.sub_number ELSE '' END",
-        ),
-        ("street_id", "t.street_id"),
-        ("number", "t.number"),
-        ("sub_number", "t.sub_number"),
-        ("building", "t.building"),
-        ("unit", "t.unit"),
-        ("status", "t.status"),
-        ("installed_on", "t.installed_on"),
-        ("retired_on", "t.retired_on"),
-        ("is_demo", "t.is_demo"),
+PLATE_FEATURE_PROPERTIES = (
+    (
+        "label",
+        "t.name_on_plate || t.number || '号' || "
+        "CASE WHEN t.sub_number > 0 THEN '-' || t.sub_number ELSE '' END",
     ),
-    county="s.county_id",
+    ("street_id", "t.street_id"),
+    ("number", "t.number"),
+    ("sub_number", "t.sub_number"),
+    ("building", "t.building"),
+    ("unit", "t.unit"),
+    ("status", "t.status"),
+    ("installed_on", "t.installed_on"),
+    ("retired_on", "t.retired_on"),
+    ("is_demo", "t.is_demo"),
 )
 
 
@@ -124,14 +108,12 @@ catalogue_register(
         edit=Layer(
             editor_roles=PLACENAME_EDITORS,
             change_kind=None,
-            rules=street_services.STREET_RULES,
-            update=street_services.STREET_WRITES.update,
-            delete=street_services.STREET_WRITES.delete,
+            writes=street_services.STREET_WRITES,
             label_of=lambda obj: obj.name,
             recheck=street_services.streets_recheck,
             create=street_services.street_create_from_changes,
             create_rules=street_services.STREET_CREATE_RULES,
-            features=STREET_FEATURES,
+            feature_properties=STREET_FEATURE_PROPERTIES,
         ),
     ),
     CatalogueLayer(
@@ -172,14 +154,11 @@ catalogue_register(
         edit=Layer(
             editor_roles=PLACENAME_EDITORS,
             change_kind=None,
-            rules=sign_services.SIGN_RULES,
-            update=sign_services.SIGN_WRITES.update,
-            delete=sign_services.SIGN_WRITES.delete,
+            writes=sign_services.SIGN_WRITES,
             label_of=lambda obj: f"{obj.text_zh} {obj.get_kind_display()}",
-            recheck=lambda pks: None,
             create=sign_services.sign_create_from_changes,
             create_rules=sign_services.SIGN_CREATE_RULES,
-            features=SIGN_FEATURES,
+            feature_properties=SIGN_FEATURE_PROPERTIES,
         ),
     ),
     CatalogueLayer(
@@ -220,14 +199,11 @@ catalogue_register(
         edit=Layer(
             editor_roles=PLACENAME_EDITORS,
             change_kind=None,
-            rules=plate_services.PLATE_RULES,
-            update=plate_services.PLATE_WRITES.update,
-            delete=plate_services.PLATE_WRITES.delete,
-            label_of=str,
+            writes=plate_services.PLATE_WRITES,
             recheck=plate_services.plates_recheck,
             create=plate_services.plate_create_from_changes,
             create_rules=plate_services.PLATE_CREATE_RULES,
-            features=PLATE_FEATURES,
+            feature_properties=PLATE_FEATURE_PROPERTIES,
         ),
     ),
 )

@@ -35,7 +35,6 @@ from gis_portal.editing.attributes import (
     comment_clean,
 )
 from gis_portal.editing.errors import InvalidEdit
-from gis_portal.editing.feature_io import FeatureSpec
 from gis_portal.editing.geometry_input import (
     MAX_VERTICES,
     _from_geojson,
@@ -279,42 +278,6 @@ def name_changes_clean(kind: str, changes: Mapping) -> tuple[dict, str]:
     elif values.get("status") == PlaceNameStatus.ABOLISHED:
         raise InvalidEdit("status", "废止地名请提交销名申请")
     return values, comment
-
-
-# What the editor loads of a county: the surveyed geometry (or the representative point
-# where none was surveyed). The county is the division's own (county level), its parent
-# (township) or its grandparent (village).
-PLACENAME_FEATURES = FeatureSpec(
-    table=(
-        "placenames_placename t"
-        " JOIN placenames_placecategory c ON c.id = t.category_id"
-        " JOIN boundaries_administrativearea d ON d.id = t.division_id"
-        " LEFT JOIN boundaries_administrativearea dp ON dp.id = d.parent_id"
-    ),
-    geometry="COALESCE(t.geom_4490, t.point_4490)",
-    properties=(
-        ("label", "t.standard_name"),
-        ("standard_name", "t.standard_name"),
-        ("place_code", "t.place_code"),
-        ("pinyin", "t.pinyin"),
-        ("pinyin_needs_check", "t.pinyin_needs_check"),
-        ("abbreviation", "t.abbreviation"),
-        ("category", "c.code"),
-        ("category_name", "c.name"),
-        ("division", "d.code"),
-        ("division_name", "d.name"),
-        ("status", "t.status"),
-        ("abolished_on", "t.abolished_on"),
-        ("description", "t.description"),
-        ("remarks", "t.remarks"),
-        ("is_demo", "t.is_demo"),
-    ),
-    county=(
-        "CASE WHEN t.geom_4490 IS NULL AND t.point_4490 IS NULL THEN NULL"
-        " WHEN d.level = 'county' THEN d.id WHEN d.level = 'township' THEN d.parent_id"
-        " WHEN d.level = 'village' THEN dp.parent_id END"
-    ),
-)
 
 
 # --- writes ---------------------------------------------------------------------------

@@ -9,17 +9,14 @@ a stale version refused, history recorded.
 from __future__ import annotations
 
 import pytest
-from django.db import transaction
 
 from boundaries.models import AdministrativeArea, AreaLevel
 from gis_portal.catalogue.registry import CATALOGUE, catalogue_register, catalogue_unregister
 from gis_portal.catalogue.spec import CatalogueLayer, Field, Source
 from gis_portal.editing import layers as registry
-from gis_portal.editing.attributes import TextRule, changes_clean
-from gis_portal.editing.feature_io import FeatureSpec
+from gis_portal.editing.attributes import TextRule
 from gis_portal.editing.layers import BOUNDARY_EDITORS, Layer, layers_register
-from gis_portal.editing.write_checks import feature_lock, version_check
-from gis_portal.history import history_context
+from gis_portal.editing.writes import FeatureWrites
 
 pytestmark = pytest.mark.django_db
 
@@ -49,24 +46,8 @@ def test_a_layer_registered_twice_is_refused():
 # --- the worked example ---------------------------------------------------------------------
 
 AREA_RULES = {"name": TextRule("名称", 100, required=True)}
-AREA_FEATURES = FeatureSpec(
-    table="boundaries_administrativearea t",
-    geometry="t.geom_4490",
-    properties=(("label", "t.name"), ("name", "t.name"), ("code", "t.code")),
-    county="t.id",
-)
-
-
-def area_update(*, pk, expected_version, changes, user, source="api"):
-    values, comment = changes_clean(changes, AREA_RULES)
-    with history_context(user=user, comment=comment, source=source), transaction.atomic():
-        area = feature_lock(AdministrativeArea, pk)
-        version_check(area, expected_version)
-        for name, value in values.items():
-            setattr(area, name, value)
-        area.save(update_fields=list(values))
-        area.refresh_from_db(fields=["version"])
-    return area
+# The one write skeleton (parse → history → lock → version → city and edit scope → write).
+AREA_WRITES = FeatureWrites(model=AdministrativeArea, geometry_field="geom_4490", rules=AREA_RULES)
 
 
 AREAS_EXAMPLE = CatalogueLayer(
@@ -74,7 +55,9 @@ AREAS_EXAMPLE = CatalogueLayer(
     label="行政区域（示例）",
     model=AdministrativeArea,
     geometry_type="MultiPolygon",
-    source=Source(table="boundaries_administrativearea t", geometry_4490="t.geom_4490"),
+    source=Source(
+        table="boundaries_administrativearea t", geometry_4490="t.geom_4490", county="t.id"
+    ),
     fields=(
         Field("name", "名称", "t.name"),
         Field("code", "区划代码", "t.code"),
@@ -84,12 +67,10 @@ AREAS_EXAMPLE = CatalogueLayer(
     edit=Layer(
         editor_roles=BOUNDARY_EDITORS,
         change_kind=None,
-        rules=AREA_RULES,
-        update=area_update,
-        delete=lambda **kw: None,
+        writes=AREA_WRITES,
         label_of=lambda obj: obj.name,
-        recheck=lambda pks: None,
-        features=AREA_FEATURES,
+        # What the editor loads of a county, from the source above.
+        feature_properties=(("label", "t.name"), ("name", "t.name"), ("code", "t.code")),
     ),
 )
 
@@ -120,7 +101,9 @@ def test_one_registration_is_served_by_the_editor_api(hegang_areas, areas_exampl
     # The catalogue lists it for its readers (and not for the public) ...
     assert "areas-example" in {x["key"] for x in officer.get("/api/v1/layers").json()["layers"]}
     assert client_as("li", "planner").get("/api/v1/layers/areas-example").status_code == 404
-    # ... and the editor serves it.
+    # ... and the editor serves it: the county's features, built from the source ...
+    loaded = officer.get("/api/v1/editing/areas-example?county=230402").json()
+    assert [f["properties"]["code"] for f in loaded["features"]] == ["230402"]
     url = f"/api/v1/editing/areas-example/{area.pk}"
     r = officer.get(url)
     assert r.status_code == 200 and r.json()["properties"]["name"] == "向阳区"

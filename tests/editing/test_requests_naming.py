@@ -275,33 +275,29 @@ def test_pending_requests_of_a_feature_are_listed(hegang_areas, make_user, clien
     assert client.get("/api/v1/editing/requests", {"target_id": 1}).status_code == 400
 
 
+def _new_square_save(officer, *, category: str):
+    """Save a new place 丰收广场 (district 230403) drawn in the editor, of ``category``."""
+    lon, lat = district_centre()
+    edit = {
+        "layer": "placenames",
+        "changes": {
+            "standard_name": "丰收广场",
+            "category": category,
+            "division": "230403",
+            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+        },
+    }
+    body = json.dumps({"edits": [edit], "comment": "新建广场命名"})
+    return officer.post("/api/v1/editing/save", body, content_type="application/json")
+
+
 def test_a_place_drawn_in_the_editor_is_saved_as_a_naming_request(hegang_areas, client_as):
     officer = client_as("pn", "placename_officer")
     form = officer.get("/api/v1/editing/placenames/form").json()
     assert form["can_create"] is True
     created_only = {f["name"] for f in form["fields"] if f["create_only"]}
     assert {"standard_name", "category", "division"} <= created_only
-    lon, lat = district_centre()
-    r = officer.post(
-        "/api/v1/editing/save",
-        json.dumps(
-            {
-                "edits": [
-                    {
-                        "layer": "placenames",
-                        "changes": {
-                            "standard_name": "丰收广场",
-                            "category": "21770",
-                            "division": "230403",
-                            "geometry": {"type": "Point", "coordinates": [lon, lat]},
-                        },
-                    }
-                ],
-                "comment": "新建广场命名",
-            }
-        ),
-        content_type="application/json",
-    )
+    r = _new_square_save(officer, category="21770")
     assert r.status_code == 200, r.json()
     [request] = r.json()["requests"]
     assert request["kind"] == "naming" and "已提交审批" in request["message"]
@@ -318,27 +314,7 @@ def test_a_new_names_category_and_district_are_chosen_from_lists(hegang_areas, c
     assert fields["category"]["type"] == "choice" and category["21770"] == "区片（21770）"
     assert division["230403"] == "工农区"
     assert any(label.startswith("兴安区 ") for label in division.values())  # a township
-    lon, lat = district_centre()
-    r = officer.post(
-        "/api/v1/editing/save",
-        json.dumps(
-            {
-                "edits": [
-                    {
-                        "layer": "placenames",
-                        "changes": {
-                            "standard_name": "丰收广场",
-                            "category": "99999",
-                            "division": "230403",
-                            "geometry": {"type": "Point", "coordinates": [lon, lat]},
-                        },
-                    }
-                ],
-                "comment": "新建广场命名",
-            }
-        ),
-        content_type="application/json",
-    )
+    r = _new_square_save(officer, category="99999")
     assert r.status_code == 400
     error = r.json()["error"]
     assert "类别" in error and "99999" in error  # named, in Chinese
