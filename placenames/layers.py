@@ -126,8 +126,8 @@ catalogue_register(
             geometry_kind="any",
             editor_roles=PLACENAME_EDITORS,
             change_kind=ChangeKind.RENAMING,
-            rules=placename_edit.EDIT_RULES,
-            update=lambda *, pk, **kw: placename_edit.placename_update(place_id=pk, **kw),
+            writes=placename_edit.PLACENAME_WRITES,
+            # An abolished name stays in the archive: a delete is refused (销名申请).
             delete=lambda *, pk, **kw: placename_edit.placename_delete(place_id=pk, **kw),
             label_of=lambda obj: f"{obj.standard_name}（{obj.place_code}）",
             request_kind=placename_edit.request_kind_of,
@@ -136,7 +136,6 @@ catalogue_register(
             # Drawn in the editor, a new name is saved as a naming request with these fields.
             create_rules=placename_edit.CREATE_RULES,
             feature_properties=PLACENAME_FEATURE_PROPERTIES,
-            footprint=placename_edit.placename_footprint,
             review=placename_edit.placename_naming_review,
             announcement=placename_edit.placename_announcement,
         ),

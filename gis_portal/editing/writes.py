@@ -9,8 +9,8 @@ runs the same steps in the same order:
       (the indexed path of ``gis_portal.editing.scope``)
     → the layer's own checks → write → the layer's after-write (e.g. tile invalidation).
 
-A layer gives only what differs, as hooks; its ``layers.py`` passes ``writes.update`` and
-``writes.delete`` as the editing facet's services. New features are too different to share
+A layer gives only what differs, as hooks; its ``layers.py`` hands the ``FeatureWrites`` to
+its editing facet (``Layer(writes=…)``), whose update and delete services it becomes. New features are too different to share
 one body (a plate's number is proposed, a street gets its county); they run their checks
 inside ``writes.creating(...)``, which opens the same context and checks the new geometry.
 """
@@ -52,6 +52,9 @@ class FeatureWrites:
       raise ``InvalidEdit`` for what needs no database.
     - ``check(obj, values, topology_check=)``: the layer's rules on the locked row and the
       new values (raise ``InvalidEdit``/``Conflict``); may add derived values to ``values``.
+    - ``apply(obj, values, user)``: set the values on the locked row and return the fields
+      to save (default: each value on its field), e.g. a place name's rename that keeps the
+      former name and recomputes its pinyin and search keys.
     - ``after_write(obj, old_geometry, new_geometry)``: after the save, inside the
       transaction (e.g. invalidate cached tiles of both places).
     - ``before_delete(obj)``: refuse a delete (``Conflict``); ``after_delete(obj,
@@ -69,6 +72,7 @@ class FeatureWrites:
     rules: Mapping[str, object]
     prepare: Callable[[dict], None] | None = None
     check: Callable[..., None] | None = None
+    apply: Callable[..., list[str]] | None = None
     after_write: Callable[..., None] | None = None
     before_delete: Callable[[Any], None] | None = None
     after_delete: Callable[..., None] | None = None
@@ -98,6 +102,30 @@ class FeatureWrites:
                 if name in changes:
                     raise InvalidEdit(name, reason)
         values, comment = changes_clean(changes, self.rules)
+        return self.write(
+            pk=pk,
+            expected_version=expected_version,
+            values=values,
+            comment=comment,
+            user=user,
+            source=source,
+            topology_check=topology_check,
+        )
+
+    def write(
+        self,
+        *,
+        pk: int,
+        expected_version: int | None,
+        values: dict,
+        comment: str,
+        user,
+        source: str = "api",
+        topology_check: bool = True,
+        refuse: Callable[[Any], None] | None = None,
+    ):
+        """Write values already cleaned (by ``update``, or by an approval's own rules) to
+        feature ``pk``; ``refuse(obj)`` is the caller's own check of the locked row."""
         if self.prepare is not None:
             self.prepare(values)
         else:
@@ -105,6 +133,8 @@ class FeatureWrites:
         with history_context(user=user, comment=comment, source=source), transaction.atomic():
             obj = feature_lock(self.model, pk)
             version_check(obj, expected_version)
+            if refuse is not None:
+                refuse(obj)
             old_geom = getattr(obj, self.geometry_field)
             new_geom = values.get(self.geometry_field)
             if new_geom is not None:
@@ -112,9 +142,13 @@ class FeatureWrites:
             self._scope_check(user, obj, old_geom, new_geom)
             if self.check is not None:
                 self.check(obj, values, topology_check=topology_check)
-            for name, value in values.items():
-                setattr(obj, name, value)
-            obj.save(update_fields=list(values))
+            if self.apply is not None:
+                fields = self.apply(obj, values, user)
+            else:
+                for name, value in values.items():
+                    setattr(obj, name, value)
+                fields = list(values)
+            obj.save(update_fields=fields)
             obj.refresh_from_db(fields=["version"])
             if self.after_write is not None:
                 self.after_write(obj, old_geom, new_geom)

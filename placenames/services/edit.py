@@ -42,8 +42,9 @@ from gis_portal.editing.geometry_input import (
     geometry_parse,
 )
 from gis_portal.editing.models import ChangeKind
-from gis_portal.editing.scope import Footprint, footprint_check, scope_check
-from gis_portal.editing.write_checks import city_check, feature_lock, version_check
+from gis_portal.editing.scope import Footprint, scope_check
+from gis_portal.editing.write_checks import city_check
+from gis_portal.editing.writes import FeatureWrites
 from gis_portal.errors import Conflict, NotFound
 from gis_portal.history import history_context
 from placenames import romanize as rz
@@ -329,17 +330,19 @@ def _division_check(division: AdministrativeArea, point: Point) -> None:
     )
 
 
-def _apply_values(place: PlaceName, values: dict, user: User | None) -> list[str]:
-    """Set validated values on ``place`` (geometry checks, pinyin, keys); return fields."""
-    fields = []
-    geom = values.pop("geometry", None)
-    new_geom = None
+def _placename_check(place: PlaceName, values: dict, *, topology_check: bool = True) -> None:
+    """A new geometry must be of a type the name's category allows."""
+    geom = values.get(GEOMETRY_FIELD)
     if geom is not None:
         geometry_type_check(geom, place.category.code)
-        new_geom = _to_geos(geom)
-    footprint_check(user, placename_footprint(place) + Footprint.of(new_geom))
+
+
+def _apply_values(place: PlaceName, values: dict, user: User | None) -> list[str]:
+    """Set validated values on ``place`` (geometry and its point, pinyin, search keys);
+    return the fields to save."""
+    fields = []
+    new_geom = values.pop(GEOMETRY_FIELD, None)
     if new_geom is not None:
-        city_check(new_geom)
         place.geom_4490 = new_geom
         place.point_4490 = representative_point(new_geom)
         fields += [GEOMETRY_FIELD, "point_4490"]
@@ -381,6 +384,22 @@ def _apply_values(place: PlaceName, values: dict, user: User | None) -> list[str
     return sorted(set(fields) | {"updated_at"})
 
 
+# An officer's edit of the archive record: attributes and geometry, never the name fields.
+# The values are applied by the naming rules (``_apply_values``); the scope is the name's
+# footprint (its geometry and its division).
+PLACENAME_WRITES = FeatureWrites(
+    model=PlaceName,
+    geometry_field=GEOMETRY_FIELD,
+    rules=EDIT_RULES,
+    refused_fields=dict.fromkeys(
+        sorted(NAME_RULES), "标准名称、使用状态和废止时间只能通过命名/更名/销名申请修改（须经审批）"
+    ),
+    check=_placename_check,
+    apply=_apply_values,
+    footprint=placename_footprint,
+)
+
+
 def placename_update(
     *,
     place_id: int,
@@ -391,38 +410,14 @@ def placename_update(
     topology_check: bool = True,
 ) -> PlaceName:
     """Apply an officer's edit of non-name attributes and geometry to one place name."""
-    if isinstance(changes, Mapping):
-        names = sorted(set(changes) & set(NAME_RULES))
-        if names:
-            raise InvalidEdit(
-                names[0], "标准名称、使用状态和废止时间只能通过命名/更名/销名申请修改（须经审批）"
-            )
-    values, comment = changes_clean(changes, EDIT_RULES)
-    return _placename_write(place_id, expected_version, values, comment, user, source)
-
-
-def _placename_write(
-    place_id: int,
-    expected_version: int | None,
-    values: dict,
-    comment: str,
-    user: User | None,
-    source: str,
-    *,
-    refuse=None,
-) -> PlaceName:
-    """The place names' write skeleton (the layers' FeatureWrites, but the values are applied
-    by ``_apply_values``: a geometry is checked against the category, a rename keeps the
-    former name, pinyin and search keys follow): history context → transaction → row lock
-    → version → ``refuse(place)`` → scope, city and the name's own rules → save."""
-    with history_context(user=user, comment=comment, source=source), transaction.atomic():
-        place = feature_lock(PlaceName, place_id)
-        version_check(place, expected_version)
-        if refuse is not None:
-            refuse(place)
-        place.save(update_fields=_apply_values(place, values, user))
-        place.refresh_from_db(fields=["version"])
-    return place
+    return PLACENAME_WRITES.update(
+        pk=place_id,
+        expected_version=expected_version,
+        changes=changes,
+        user=user,
+        source=source,
+        topology_check=topology_check,
+    )
 
 
 def placename_delete(*, place_id: int, expected_version: int | None, comment, user, source="api"):
@@ -505,8 +500,14 @@ def placename_apply_approved(
         if kind == "abolishing" and place.status == PlaceNameStatus.ABOLISHED:
             raise Conflict(f"地名「{place.standard_name}」已废止")
 
-    return _placename_write(
-        target_id, expected_version, values, comment, user, source, refuse=refuse
+    return PLACENAME_WRITES.write(
+        pk=target_id,
+        expected_version=expected_version,
+        values=values,
+        comment=comment,
+        user=user,
+        source=source,
+        refuse=refuse,
     )
 
 
