@@ -86,31 +86,18 @@ class FeatureWrites:
         else:
             footprint_check(user, self.footprint(obj) + Footprint.of(new_geom))
 
-    def update(
-        self,
-        *,
-        pk: int,
-        expected_version: int | None,
-        changes: Mapping,
-        user,
-        source: str = "api",
-        topology_check: bool = True,
-    ):
-        """Apply ``changes`` (attributes, geometry, comment) to feature ``pk``; return it."""
+    def update(self, *, changes: Mapping, **write):
+        """Apply ``changes`` (attributes, geometry, comment) to a feature; return it.
+
+        ``write``: ``pk``, ``expected_version``, ``user``, ``source`` and ``topology_check``
+        as ``write`` takes them, after the body is parsed against the layer's rules.
+        """
         if isinstance(changes, Mapping):
             for name, reason in self.refused_fields.items():
                 if name in changes:
                     raise InvalidEdit(name, reason)
         values, comment = changes_clean(changes, self.rules)
-        return self.write(
-            pk=pk,
-            expected_version=expected_version,
-            values=values,
-            comment=comment,
-            user=user,
-            source=source,
-            topology_check=topology_check,
-        )
+        return self.write(values=values, comment=comment, **write)
 
     def write(
         self,

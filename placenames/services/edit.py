@@ -400,26 +400,6 @@ PLACENAME_WRITES = FeatureWrites(
 )
 
 
-def placename_update(
-    *,
-    place_id: int,
-    expected_version: int | None,
-    changes: Mapping,
-    user: User | None,
-    source: str = "api",
-    topology_check: bool = True,
-) -> PlaceName:
-    """Apply an officer's edit of non-name attributes and geometry to one place name."""
-    return PLACENAME_WRITES.update(
-        pk=place_id,
-        expected_version=expected_version,
-        changes=changes,
-        user=user,
-        source=source,
-        topology_check=topology_check,
-    )
-
-
 def placename_delete(*, place_id: int, expected_version: int | None, comment, user, source="api"):
     """Place names are not deleted: an abolished name stays in the archive (销名)."""
     comment_clean(comment)

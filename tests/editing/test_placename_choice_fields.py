@@ -3,15 +3,15 @@
 import pytest
 
 from gis_portal.editing.errors import InvalidEdit
-from placenames.services.edit import placename_update
+from placenames.services.edit import PLACENAME_WRITES
 from tests.editing.placename_builders import place_create
 
 pytestmark = pytest.mark.django_db
 
 
 def _survey_method_set(place, value):
-    place = placename_update(
-        place_id=place.pk,
+    place = PLACENAME_WRITES.update(
+        pk=place.pk,
         expected_version=place.version,
         changes={"survey_method": value, "comment": "补录测量方法"},
         user=None,
