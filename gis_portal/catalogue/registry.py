@@ -61,9 +61,9 @@ def catalogue_register(*layers: CatalogueLayer) -> None:
 def _edit_parts(layer: CatalogueLayer) -> dict:
     """What the editing facet takes from its write skeleton and from the layer's source.
 
-    ``writes`` gives the rules, update, delete and footprint (unless the facet names its own); the
-    ``feature_properties`` with the source's table, geometry and county make the editor's
-    ``FeatureSpec`` (unless the facet gives one).
+    ``writes`` gives the rules, update, delete and footprint (unless the facet names its
+    own); the ``feature_properties`` with the source's table, geometry and county make the
+    editor's ``FeatureSpec`` (unless the facet gives one).
     """
     from gis_portal.editing.feature_io import FeatureSpec
 

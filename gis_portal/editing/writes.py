@@ -7,12 +7,15 @@ runs the same steps in the same order:
     → history context (who, from where, why) → transaction
     → row lock → version check → city check of a new geometry → edit-scope check
       (the indexed path of ``gis_portal.editing.scope``)
-    → the layer's own checks → write → the layer's after-write (e.g. tile invalidation).
+    → the layer's own checks → its values applied (``apply``) → save
+    → the layer's after-write (e.g. tile invalidation).
 
 A layer gives only what differs, as hooks; its ``layers.py`` hands the ``FeatureWrites`` to
-its editing facet (``Layer(writes=…)``), whose update and delete services it becomes. New features are too different to share
-one body (a plate's number is proposed, a street gets its county); they run their checks
-inside ``writes.creating(...)``, which opens the same context and checks the new geometry.
+its editing facet (``Layer(writes=…)``), whose update and delete services it becomes. An
+approval writes values cleaned by its own rules through ``write``. New features are too
+different to share one body (a plate's number is proposed, a street gets its county); they
+run their checks inside ``writes.creating(...)``, which opens the same context and checks
+the new geometry.
 """
 
 from __future__ import annotations
