@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from gis_portal.editing.layers import PLACENAME_EDITORS
 from gis_portal.editing.permissions import user_may_edit
 from gis_portal.errors import DomainError, InvalidParameter
-from gis_portal.importing.uploads import upload_saved
+from gis_portal.importing.uploads import ImportUploadForm, upload_saved
 from gis_portal.input_safety import refusal
 from gis_portal.limits import accepts_upload
 from gis_portal.params import parse_choice, parse_int
@@ -160,9 +160,8 @@ def sign_coverage_page(request: HttpRequest) -> HttpResponse:
 # ---- staff: culture upkeep ----------------------------------------------------------------------
 
 
-class CultureImportForm(forms.Form):
+class CultureImportForm(ImportUploadForm):
     file = forms.FileField(label="普查登记表（xlsx / csv）")
-    dry_run = forms.BooleanField(label="只校验，不写入（试运行）", required=False, initial=True)
 
 
 class MediaForm(forms.Form):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -12,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from boundaries.models import AdministrativeArea
 from gis_portal.errors import DomainError
 from gis_portal.importing.pipeline import layer_import
-from gis_portal.importing.uploads import UPLOAD_SUFFIXES, upload_problem, upload_saved
+from gis_portal.importing.uploads import RowsImportUploadForm, upload_saved
 from gis_portal.limits import accepts_upload
 from placenames.addresses.bulk_io import ADDRESS_LAYERS
 from placenames.importers.requests import user_may_import, user_may_load_archive
@@ -27,10 +26,8 @@ def placename_lookup(request: HttpRequest) -> HttpResponse:
     return render(request, "placenames/lookup.html")
 
 
-class ImportForm(forms.Form):
+class ImportForm(RowsImportUploadForm):
     file = forms.FileField(label="普查档案文件（xlsx / csv / shp 压缩包 / gpkg）")
-    dry_run = forms.BooleanField(label="只校验，不写入（试运行）", required=False, initial=True)
-    accept_valid_rows = forms.BooleanField(label="有错误行时仍导入其余正确的行", required=False)
     archive_load = forms.BooleanField(
         label="直接登记普查档案：新地名、更名、销名直接写入，不经审批（仅系统管理员，记入历史）",
         required=False,
@@ -41,31 +38,12 @@ class ImportForm(forms.Form):
         if not may_load_archive:
             del self.fields["archive_load"]
 
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(UPLOAD_SUFFIXES):
-            raise forms.ValidationError("只接受 xlsx、csv、zip（Shapefile）或 gpkg 文件")
-        if upload.size > settings.UPLOAD_MAX_BYTES:
-            raise forms.ValidationError(
-                f"文件超过上限 {settings.UPLOAD_MAX_BYTES / 1e6:.0f} MB，请分批导入"
-            )
-        return upload
 
-
-class AddressImportForm(forms.Form):
+class AddressImportForm(RowsImportUploadForm):
     layer = forms.ChoiceField(
         label="图层", choices=[(key, spec.label) for key, spec in ADDRESS_LAYERS.items()]
     )
-    file = forms.FileField(label="文件（xlsx / csv / shp 压缩包 / gpkg）")
-    dry_run = forms.BooleanField(label="只校验，不写入（试运行）", required=False, initial=True)
-    accept_valid_rows = forms.BooleanField(label="有错误行时仍导入其余正确的行", required=False)
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        problem = upload_problem(upload, max_bytes=settings.UPLOAD_MAX_BYTES)
-        if problem:
-            raise forms.ValidationError(problem)
-        return upload
+    field_order = ["layer", "file"]
 
 
 class ReviewForm(forms.Form):

@@ -26,13 +26,12 @@ from facilities.services.indicators import (
 )
 from facilities.services.standards_io import standards_import
 from gis_portal.errors import InvalidParameter, NotFound
-from gis_portal.importing.uploads import required_upload, upload_saved
+from gis_portal.importing.uploads import import_request, upload_saved
 from gis_portal.limits import accepts_upload
 from gis_portal.params import (
     Int,
     ParamSet,
     Text,
-    parse_choice,
     reject_unknown,
     reject_unsafe_params,
 )
@@ -145,13 +144,12 @@ class IndicatorImportView(APIView):
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT})
     def post(self, request):
-        data = request.data
-        reject_unknown(data, {"file", "dry_run"})
-        dry_run = parse_choice(data, "dry_run", ["true", "false"]) == "true"
-        upload = required_upload(request.FILES, missing="请上传 xlsx 或 csv 文件")
+        upload, flags = import_request(
+            request.data, request.FILES, missing="请上传 xlsx 或 csv 文件"
+        )
         with upload_saved(upload) as path:
             report = indicator_file_import(
-                path=path, user=request.user, file_name=upload.name, dry_run=dry_run
+                path=path, user=request.user, file_name=upload.name, dry_run=flags["dry_run"]
             )
         return Response(report)
 
@@ -210,10 +208,9 @@ class StandardsImportView(APIView):
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT})
     def post(self, request):
-        data = request.data
-        reject_unknown(data, {"file", "dry_run"})
-        dry_run = parse_choice(data, "dry_run", ["true", "false"]) == "true"
-        upload = required_upload(request.FILES, missing="请上传 xlsx 文件（以导出的标准表为模板）")
+        upload, flags = import_request(
+            request.data, request.FILES, missing="请上传 xlsx 文件（以导出的标准表为模板）"
+        )
         with upload_saved(upload) as path:
-            report = standards_import(path=path, dry_run=dry_run)
+            report = standards_import(path=path, dry_run=flags["dry_run"])
         return Response(report)

@@ -1,16 +1,25 @@
-"""An uploaded file on disk for the readers, under a name the client does not choose."""
+"""An uploaded file on disk for the readers, under a name the client does not choose.
+
+Every import takes its file the same way, whichever app it belongs to: the API's multipart
+body through ``import_request`` (unknown fields, true|false flags, the file's presence, type
+and size, each refused with a 400 naming the field), a page's form through
+``ImportUploadForm`` (the same type and size checks, as form errors), and then
+``upload_saved`` for the readers.
+"""
 
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
+from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
 from gis_portal.error_types import InvalidParameter
+from gis_portal.params import parse_choice, reject_unknown
 
 # What the readers open (detect_format then checks the content against the extension).
 UPLOAD_SUFFIXES = (".xlsx", ".csv", ".zip", ".gpkg")
@@ -47,3 +56,43 @@ def upload_saved(upload: UploadedFile) -> Iterator[Path]:
             tmp.write(chunk)
         tmp.flush()
         yield Path(tmp.name)
+
+
+def import_request(
+    data: Mapping,
+    files: Mapping,
+    *,
+    missing: str,
+    flags: Iterable[str] = ("dry_run",),
+    fields: Iterable[str] = (),
+) -> tuple[UploadedFile, dict[str, bool]]:
+    """Return the file and the true|false ``flags`` of an import endpoint's multipart body.
+
+    ``fields`` are its other fields, which the caller reads; any field outside those, the
+    flags and ``file`` is refused, as is a flag that is neither true nor false (absent is
+    false) and a missing (``missing``, in Chinese), mistyped or oversized file.
+    """
+    flags = tuple(flags)
+    reject_unknown(data, {"file", *flags, *fields})
+    values = {name: parse_choice(data, name, ["true", "false"]) == "true" for name in flags}
+    return required_upload(files, missing=missing), values
+
+
+class ImportUploadForm(forms.Form):
+    """A page's import form: the file, refused as the API refuses it, and the dry run."""
+
+    file = forms.FileField(label="文件（xlsx / csv / shp 压缩包 / gpkg）")
+    dry_run = forms.BooleanField(label="只校验，不写入（试运行）", required=False, initial=True)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        problem = upload_problem(upload, max_bytes=settings.UPLOAD_MAX_BYTES)
+        if problem:
+            raise forms.ValidationError(problem)
+        return upload
+
+
+class RowsImportUploadForm(ImportUploadForm):
+    """An import form whose file may be written without its refused rows, when asked."""
+
+    accept_valid_rows = forms.BooleanField(label="有错误行时仍导入其余正确的行", required=False)

@@ -19,14 +19,12 @@ from rest_framework.views import APIView
 from gis_portal.errors import InvalidParameter
 from gis_portal.importing.export import FORMATS, SUFFIXES, export_stream, write_gpkg
 from gis_portal.importing.pipeline import layer_import
-from gis_portal.importing.uploads import required_upload, upload_saved
+from gis_portal.importing.uploads import import_request, upload_saved
 from gis_portal.limits import accepts_upload
-from gis_portal.params import Choice, ParamSet, parse_choice, reject_unknown
+from gis_portal.params import Choice, ParamSet, parse_choice
 from gis_portal.throttles import heavy_work
 from placenames.addresses.bulk_io import ADDRESS_LAYERS
 from placenames.addresses.bulk_io.common import AddressSpec
-
-FLAGS = ("true", "false")
 
 
 class CanImportAddresses(BasePermission):
@@ -36,10 +34,6 @@ class CanImportAddresses(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return ADDRESS_LAYERS["plates"].may_import(request.user)
-
-
-def _flag(data, name: str) -> bool:
-    return parse_choice(data, name, list(FLAGS)) == "true"
 
 
 @accepts_upload
@@ -57,25 +51,24 @@ class AddressImportView(APIView):
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT})
     def post(self, request):
-        data = request.data
-        reject_unknown(data, {"layer", "file", "dry_run", "accept_valid_rows"})
-        layer = parse_choice(data, "layer", sorted(ADDRESS_LAYERS))
+        # The layer first: a file is read only for a layer that exists.
+        layer = parse_choice(request.data, "layer", sorted(ADDRESS_LAYERS))
         if layer is None:
             raise InvalidParameter(
                 "layer", "缺少此参数：plates（门牌）、streets（街路巷）或 signs（路牌）"
             )
-        upload = required_upload(
-            request.FILES, missing="请上传文件（xlsx、csv、Shapefile 压缩包或 gpkg）"
+        upload, flags = import_request(
+            request.data,
+            request.FILES,
+            missing="请上传文件（xlsx、csv、Shapefile 压缩包或 gpkg）",
+            flags=("dry_run", "accept_valid_rows"),
+            fields={"layer"},
         )
         with upload_saved(upload) as path:
             report = layer_import(
-                spec=ADDRESS_LAYERS[layer],
-                path=path,
-                user=request.user,
-                file_name=upload.name,
-                dry_run=_flag(data, "dry_run"),
-                accept_valid_rows=_flag(data, "accept_valid_rows"),
-            )
+                spec=ADDRESS_LAYERS[layer], path=path, user=request.user, file_name=upload.name,
+                **flags,
+            )  # fmt: skip
         body = report.as_dict() | {"summary": report.summary()}
         return Response(body, status=422 if report.refused else 200)
 
