@@ -126,9 +126,8 @@ catalogue_register(
             geometry_kind="any",
             editor_roles=PLACENAME_EDITORS,
             change_kind=ChangeKind.RENAMING,
+            # Its delete is refused: an abolished name stays in the archive (销名申请).
             writes=placename_edit.PLACENAME_WRITES,
-            # An abolished name stays in the archive: a delete is refused (销名申请).
-            delete=lambda *, pk, **kw: placename_edit.placename_delete(place_id=pk, **kw),
             label_of=lambda obj: f"{obj.standard_name}（{obj.place_code}）",
             request_kind=placename_edit.request_kind_of,
             apply_approved=placename_edit.placename_apply_approved,

@@ -62,13 +62,18 @@ def _edit_parts(layer: CatalogueLayer) -> dict:
     """What the editing facet takes from its write skeleton and from the layer's source.
 
     ``writes`` gives the rules, update, delete and footprint (unless the facet names its
-    own); the ``feature_properties`` with the source's table, geometry and county make the
+    own; its own rules need its own update); the ``feature_properties`` with the source's table, geometry and county make the
     editor's ``FeatureSpec`` (unless the facet gives one).
     """
     from gis_portal.editing.feature_io import FeatureSpec
 
     edit, parts = layer.edit, {}
     if edit.writes is not None:
+        if edit.rules is not None and edit.update is None:
+            # The editor would show one set of rules and the save check another.
+            raise ImproperlyConfigured(
+                f"图层 {layer.key} 另给了编辑规则（rules），也须给出按这些规则保存的 update"
+            )
         parts = {
             "rules": edit.rules if edit.rules is not None else edit.writes.rules,
             "update": edit.update or edit.writes.update,

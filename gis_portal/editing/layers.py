@@ -42,7 +42,8 @@ class Layer:
     # request for it is refused).
     change_kind: str | None
     # The layer's write skeleton (``gis_portal.editing.writes.FeatureWrites``): when given,
-    # ``rules``, ``update`` and ``delete`` are its own (the catalogue fills them in).
+    # ``rules``, ``update``, ``delete`` and ``footprint`` are its own (the catalogue fills
+    # them in; a facet that names its own rules must give its own update too).
     writes: Any = None
     rules: Mapping[str, object] | None = None
     # update(pk=, expected_version=, changes=, user=, source=) → obj

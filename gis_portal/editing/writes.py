@@ -5,10 +5,12 @@ runs the same steps in the same order:
 
     parse the body against the layer's rules (nothing touched yet)
     → history context (who, from where, why) → transaction
-    → row lock → version check → city check of a new geometry → edit-scope check
-      (the indexed path of ``gis_portal.editing.scope``)
+    → row lock → version check → the caller's refusal of the row (``write(refuse=…)``)
+    → city check of a new geometry → edit-scope check (the indexed path of
+      ``gis_portal.editing.scope``)
     → the layer's own checks → its values applied (``apply``) → save
-    → the layer's after-write (e.g. tile invalidation).
+    → the layer's after-write (e.g. tile invalidation);
+    a delete: row lock → version → edit scope → ``before_delete`` → delete → ``after_delete``.
 
 A layer gives only what differs, as hooks; its ``layers.py`` hands the ``FeatureWrites`` to
 its editing facet (``Layer(writes=…)``), whose update and delete services it becomes. An

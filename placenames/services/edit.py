@@ -32,7 +32,6 @@ from gis_portal.editing.attributes import (
     DateRule,
     TextRule,
     changes_clean,
-    comment_clean,
 )
 from gis_portal.editing.errors import InvalidEdit
 from gis_portal.editing.geometry_input import (
@@ -387,6 +386,11 @@ def _apply_values(place: PlaceName, values: dict, user: User | None) -> list[str
 # An officer's edit of the archive record: attributes and geometry, never the name fields.
 # The values are applied by the naming rules (``_apply_values``); the scope is the name's
 # footprint (its geometry and its division).
+def _placename_delete_refused(place: PlaceName) -> None:
+    """Place names are not deleted: an abolished name stays in the archive (销名)."""
+    raise Conflict("地名档案不能删除：请提交销名申请（使用状态改为已废止）")
+
+
 PLACENAME_WRITES = FeatureWrites(
     model=PlaceName,
     geometry_field=GEOMETRY_FIELD,
@@ -396,14 +400,10 @@ PLACENAME_WRITES = FeatureWrites(
     ),
     check=_placename_check,
     apply=_apply_values,
+    # Whoever calls the skeleton, a delete is refused after the version and scope checks.
+    before_delete=_placename_delete_refused,
     footprint=placename_footprint,
 )
-
-
-def placename_delete(*, place_id: int, expected_version: int | None, comment, user, source="api"):
-    """Place names are not deleted: an abolished name stays in the archive (销名)."""
-    comment_clean(comment)
-    raise Conflict("地名档案不能删除：请提交销名申请（使用状态改为已废止）")
 
 
 def placename_create(*, values: Mapping, comment: str, user: User | None, source: str) -> PlaceName:

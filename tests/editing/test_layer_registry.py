@@ -8,6 +8,8 @@ a stale version refused, history recorded.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from boundaries.models import AdministrativeArea, AreaLevel
@@ -73,6 +75,17 @@ AREAS_EXAMPLE = CatalogueLayer(
         feature_properties=(("label", "t.name"), ("name", "t.name"), ("code", "t.code")),
     ),
 )
+
+
+def test_own_rules_without_their_own_update_are_refused():
+    """Rules of its own with the skeleton's update would check a save by other rules."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    edit = dataclasses.replace(AREAS_EXAMPLE.edit, rules={"code": TextRule("区划代码", 12)})
+    layer = dataclasses.replace(AREAS_EXAMPLE, key="areas-own-rules", edit=edit)
+    with pytest.raises(ImproperlyConfigured, match="areas-own-rules"):
+        catalogue_register(layer)
+    assert "areas-own-rules" not in CATALOGUE and "areas-own-rules" not in registry.LAYERS
 
 
 @pytest.fixture
