@@ -16,7 +16,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from facilities.importers import read_grid
 from facilities.models import (
     DistanceKind,
     Facility,
@@ -38,6 +37,7 @@ from facilities.siting_io import read_cost_table
 from facilities.standards import PROGRAMMES
 from facilities.tasks import enqueue_siting
 from gis_portal.errors import InvalidParameter, NotFound
+from gis_portal.importing.readers import read_text_grid
 from gis_portal.metric_crs import to_lonlat
 from gis_portal.params import (
     Choice,
@@ -270,10 +270,8 @@ def _cost_table(upload):
             tmp.write(chunk)
         tmp.flush()
         try:
-            grid = read_grid(Path(tmp.name))
-        except UnicodeDecodeError:
-            raise InvalidParameter("cost_matrix", "CSV 文件不是 UTF-8 编码") from None
-        except ValueError as exc:
+            grid = read_text_grid(Path(tmp.name))
+        except ValueError as exc:  # FileRefused: a Chinese message naming the problem
             raise InvalidParameter("cost_matrix", str(exc)) from None
     try:
         return read_cost_table(grid)

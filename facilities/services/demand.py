@@ -12,13 +12,22 @@ from django.db import transaction
 
 from boundaries.models import AdministrativeArea
 from facilities.errors import ImportRejected
-from facilities.importers import formula_problems, read_table
 from facilities.models import DemandSource, DemandUnit
 from facilities.selectors import points_outside_city
 from facilities.services.facilities import county_of
+from gis_portal.importing.readers import read_text_lines
 
 AGE_COLUMNS = ("population", "age_0_14", "age_60_plus", "age_65_plus", "age_80_plus")
 KNOWN = {"code", "lon", "lat", "division_code", "wkt", *AGE_COLUMNS}
+
+
+def _formula_problems(values: dict[str, str]) -> list[str]:
+    """Return one problem per column whose value is a formula (never evaluated)."""
+    return [
+        f"{label}是公式（{value[:20]!r}）：不执行公式，请改为文字或数值后再导入"
+        for label, value in values.items()
+        if value.startswith("=")
+    ]
 
 
 def demand_import(*, path: Path, dry_run: bool = False) -> dict:
@@ -30,15 +39,14 @@ def demand_import(*, path: Path, dry_run: bool = False) -> dict:
     polygon). Any other column is kept in ``extra`` for programmes with a custom target field.
     """
     try:
-        rows = read_table(path)
-    except (ValueError, OSError, UnicodeDecodeError) as exc:
+        lines = read_text_lines(path)
+    except (ValueError, OSError) as exc:
         raise ImportRejected(f"无法读取文件：{exc}") from exc
     errors: list[str] = []
     areas = {a.code: a for a in AdministrativeArea.objects.filter(valid_to__isnull=True)}
     parsed = []
-    for line, row in enumerate(rows, start=2):
-        row = {k.strip(): (v or "").strip() for k, v in row.items() if k}
-        problems = formula_problems(row)
+    for line, row in lines:
+        problems = _formula_problems(row)
         if not row.get("code"):
             problems.append("code 为空")
         counts = {}
@@ -109,7 +117,7 @@ def demand_import(*, path: Path, dry_run: bool = False) -> dict:
         )
     existing = set(DemandUnit.objects.filter(code__in=codes).values_list("code", flat=True))
     report = {
-        "rows": len(rows),
+        "rows": len(lines),
         "created": len(codes) - len(existing),
         "updated": len(existing),
         "dry_run": dry_run,

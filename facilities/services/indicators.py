@@ -18,9 +18,9 @@ from django.utils import timezone
 
 from boundaries.models import AdministrativeArea, AreaLevel
 from facilities.errors import IndicatorRejected
-from facilities.importers import read_table_lines
 from facilities.models import Indicator, IndicatorValue, PlanPeriod
 from gis_portal.history import history_context
+from gis_portal.importing.readers import read_text_lines
 from gis_portal.importing.report import RowError
 
 # Column → (label, accepted headings).
@@ -231,10 +231,9 @@ def indicator_values_enter(
 def indicator_file_rows(path: Path) -> list[IndicatorRow]:
     """Return the rows of an indicator table (.xlsx or .csv); refuse missing columns."""
     try:
-        lines = read_table_lines(path)
-    except (ValueError, UnicodeDecodeError) as exc:
-        message = str(exc) if isinstance(exc, ValueError) else "CSV 文件不是 UTF-8 编码"
-        raise IndicatorRejected(message, errors=[]) from None
+        lines = read_text_lines(path)
+    except ValueError as exc:  # FileRefused: a Chinese message naming the problem
+        raise IndicatorRejected(str(exc), errors=[]) from None
     if not lines:
         raise IndicatorRejected(
             "文件没有数据行（第 1 行为表头：指标、县（区）、年份、数值（%）、备注）", errors=[]

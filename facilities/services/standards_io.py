@@ -16,7 +16,6 @@ from django.db import transaction
 
 from facilities.errors import StandardsRejected
 from facilities.exporters import as_xlsx
-from facilities.importers import read_xlsx_sheets
 from facilities.models import (
     CapacityUnit,
     DistanceKind,
@@ -26,6 +25,7 @@ from facilities.models import (
     TargetPopulation,
     UnitRule,
 )
+from gis_portal.importing.readers import read_xlsx_sheets
 
 PROGRAMME_SHEET = "服务项目与标准"
 TYPE_SHEET = "设施类型"

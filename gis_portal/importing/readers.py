@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 import math
 import tempfile
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import openpyxl
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from shapely.geometry.base import BaseGeometry
 
 from gis_portal.archives import ArchiveRefused, ZipLimits, zip_extract, zip_open, zip_verify
@@ -134,37 +137,49 @@ def _cell(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-def read_xlsx(path: Path) -> Iterator[RawRow]:
-    """Yield the rows of the first sheet; formula cells are reported, never evaluated."""
+@contextmanager
+def _workbook(path: Path) -> Iterator[Any]:
+    """Open a checked workbook read-only, formulas as text (never evaluated)."""
     check_xlsx(path)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many types for broken files
         raise FileRefused(f"无法读取 Excel 文件（已损坏或被截断）：{type(exc).__name__}") from None
     try:
-        sheet = book.worksheets[0]
-        rows = sheet.iter_rows()
-        try:
-            header_cells = next(rows)
-        except StopIteration:
-            raise FileRefused("Excel 工作表为空") from None
-        header = [str(c.value).strip() if c.value is not None else "" for c in header_cells]
-        for number, cells in enumerate(rows, start=2):
-            values, formulas = {}, []
-            for name, cell in zip(header, cells, strict=False):
-                if not name:
-                    continue
-                if cell.data_type == "f" or (
-                    isinstance(cell.value, str) and cell.value.startswith("=")
-                ):
-                    formulas.append(name)
-                values[name] = _cell(cell.value)
-            if any(v not in (None, "") for v in values.values()):
-                yield RawRow(line=number, values=values, formula_columns=formulas)
+        yield book
     except (zipfile.BadZipFile, KeyError, EOFError, OSError) as exc:
         raise FileRefused(f"Excel 文件已损坏或被截断：{type(exc).__name__}") from None
     finally:
         book.close()
+
+
+def _sheet_rows(sheet, *, empty_ok: bool = False) -> Iterator[RawRow]:
+    rows = sheet.iter_rows()
+    try:
+        header_cells = next(rows)
+    except StopIteration:
+        if empty_ok:
+            return
+        raise FileRefused("Excel 工作表为空") from None
+    header = [str(c.value).strip() if c.value is not None else "" for c in header_cells]
+    for number, cells in enumerate(rows, start=2):
+        values, formulas = {}, []
+        for name, cell in zip(header, cells, strict=False):
+            if not name:
+                continue
+            if cell.data_type == "f" or (
+                isinstance(cell.value, str) and cell.value.startswith("=")
+            ):
+                formulas.append(name)
+            values[name] = _cell(cell.value)
+        if any(v not in (None, "") for v in values.values()):
+            yield RawRow(line=number, values=values, formula_columns=formulas)
+
+
+def read_xlsx(path: Path) -> Iterator[RawRow]:
+    """Yield the rows of the first sheet; formula cells are reported, never evaluated."""
+    with _workbook(path) as book:
+        yield from _sheet_rows(book.worksheets[0])
 
 
 def detect_text_encoding(path: Path) -> str:
@@ -351,6 +366,81 @@ def read_gpkg(path: Path, *, conversions: Conversions) -> Iterator[RawRow]:
     return _read_gis(
         path, driver=GEOPACKAGE, encoding=None, what="GeoPackage ", conversions=conversions
     )
+
+
+# ---- small tables read as text (the plan's indicators, standards, demand, cost matrices) ----
+
+
+def cell_text(value: Any) -> str:
+    """Return a cell as the text an importer parses: a formula as its ``=…`` text (never its
+    cached result), a date as ISO 8601 (a date-time as its date), nothing as ""."""
+    if value is None:
+        return ""
+    if isinstance(value, ArrayFormula | DataTableFormula):
+        text = getattr(value, "text", None) or ""
+        return text if text.startswith("=") else "=" + text
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _table_rows(path: Path, *, suffixes: tuple[str, ...] = (".csv", ".xlsx")) -> Iterator[RawRow]:
+    suffix = path.suffix.lower()
+    if suffix not in suffixes:
+        raise FileRefused(f"不支持的文件类型 {suffix}（应为 {' 或 '.join(suffixes)}）")
+    return read_csv(path) if suffix == ".csv" else read_xlsx(path)
+
+
+def read_text_lines(path: Path) -> list[tuple[int, dict[str, str]]]:
+    """Return (line in the file, row of text keyed by header) pairs of a .csv or .xlsx table.
+
+    The same reading as every import (CSV in UTF-8 or GBK, workbooks checked before
+    openpyxl opens them, blank rows skipped but counted), each cell as ``cell_text``.
+    """
+    return [
+        (row.line, {name: cell_text(v) for name, v in row.values.items()})
+        for row in _table_rows(Path(path))
+    ]
+
+
+def read_text_grid(path: Path) -> list[list[str]]:
+    """Return the cells of a .csv or .xlsx table as rows of text, the header row first.
+
+    For tables whose header matters cell by cell (a cost matrix's site ids): nothing is
+    keyed by header, so a repeated header cell is still there to be refused.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        with path.open(encoding=detect_text_encoding(path), newline="") as f:
+            try:
+                return [[c.strip() for c in r] for r in csv.reader(f) if any(c.strip() for c in r)]
+            except csv.Error as exc:
+                raise FileRefused(f"CSV 格式错误：{exc}") from None
+    _table_rows(path)  # refuses any other type
+    with _workbook(path) as book:
+        return [
+            [cell_text(v) for v in r]
+            for r in book.worksheets[0].iter_rows(values_only=True)
+            if any(v not in (None, "") for v in r)
+        ]
+
+
+def read_xlsx_sheets(path: Path) -> dict[str, list[tuple[int, dict[str, str]]]]:
+    """Return every sheet of a workbook as ``read_text_lines`` reads the first, by title
+    (an empty sheet: no rows)."""
+    path = Path(path)
+    _table_rows(path, suffixes=(".xlsx",))
+    out: dict[str, list[tuple[int, dict[str, str]]]] = {}
+    with _workbook(path) as book:
+        for sheet in book.worksheets:
+            out[sheet.title] = [
+                (row.line, {name: cell_text(v) for name, v in row.values.items()})
+                for row in _sheet_rows(sheet, empty_ok=True)
+            ]
+    return out
 
 
 READERS = {"xlsx": read_xlsx, "csv": read_csv}

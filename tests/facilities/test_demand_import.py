@@ -94,3 +94,16 @@ def test_a_formula_cell_is_refused_not_evaluated(tmp_path, hegang_areas):
     assert "第 2 行：population是公式" in str(err.value)
     assert "不是数字" not in str(err.value)
     assert not DemandUnit.objects.exists()
+
+
+def test_a_blank_row_keeps_the_line_numbers_a_user_sees(tmp_path, hegang_areas):
+    # The table is read as every import reads it: a blank row is skipped but still counted,
+    # and a GBK file (as Excel saves CSV on a Chinese Windows) is read too.
+    path = tmp_path / "d.csv"
+    path.write_bytes(
+        ("code,lon,lat,population\nA1,130.30,47.34,1000\n,,,\nA2,130.30,47.34,很多\n").encode("gbk")
+    )
+    with pytest.raises(CommandError) as err:
+        call_command("import_demand", str(path), stdout=StringIO())
+    assert "第 4 行：population 不是数字（'很多'）" in str(err.value)
+    assert not DemandUnit.objects.exists()
