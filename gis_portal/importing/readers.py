@@ -386,11 +386,11 @@ def cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _table_rows(path: Path, *, suffixes: tuple[str, ...] = (".csv", ".xlsx")) -> Iterator[RawRow]:
+def _table_suffix(path: Path, suffixes: tuple[str, ...] = (".csv", ".xlsx")) -> str:
     suffix = path.suffix.lower()
     if suffix not in suffixes:
         raise FileRefused(f"不支持的文件类型 {suffix}（应为 {' 或 '.join(suffixes)}）")
-    return read_csv(path) if suffix == ".csv" else read_xlsx(path)
+    return suffix
 
 
 def read_text_lines(path: Path) -> list[tuple[int, dict[str, str]]]:
@@ -399,10 +399,9 @@ def read_text_lines(path: Path) -> list[tuple[int, dict[str, str]]]:
     The same reading as every import (CSV in UTF-8 or GBK, workbooks checked before
     openpyxl opens them, blank rows skipped but counted), each cell as ``cell_text``.
     """
-    return [
-        (row.line, {name: cell_text(v) for name, v in row.values.items()})
-        for row in _table_rows(Path(path))
-    ]
+    path = Path(path)
+    rows = read_csv(path) if _table_suffix(path) == ".csv" else read_xlsx(path)
+    return [(row.line, {name: cell_text(v) for name, v in row.values.items()}) for row in rows]
 
 
 def read_text_grid(path: Path) -> list[list[str]]:
@@ -412,14 +411,12 @@ def read_text_grid(path: Path) -> list[list[str]]:
     keyed by header, so a repeated header cell is still there to be refused.
     """
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
+    if _table_suffix(path) == ".csv":
         with path.open(encoding=detect_text_encoding(path), newline="") as f:
             try:
                 return [[c.strip() for c in r] for r in csv.reader(f) if any(c.strip() for c in r)]
             except csv.Error as exc:
                 raise FileRefused(f"CSV 格式错误：{exc}") from None
-    _table_rows(path)  # refuses any other type
     with _workbook(path) as book:
         return [
             [cell_text(v) for v in r]
@@ -432,7 +429,7 @@ def read_xlsx_sheets(path: Path) -> dict[str, list[tuple[int, dict[str, str]]]]:
     """Return every sheet of a workbook as ``read_text_lines`` reads the first, by title
     (an empty sheet: no rows)."""
     path = Path(path)
-    _table_rows(path, suffixes=(".xlsx",))
+    _table_suffix(path, (".xlsx",))
     out: dict[str, list[tuple[int, dict[str, str]]]] = {}
     with _workbook(path) as book:
         for sheet in book.worksheets:
