@@ -26,6 +26,7 @@ from boundaries.townships import outside_parent_m
 from gis_portal.editing.models import ChangeRequest, ChangeStatus
 from gis_portal.editing.scope import Footprint, footprints_in_scope
 from gis_portal.importing.report import RowError
+from gis_portal.metric_crs import geometry_to_metric
 
 
 def staging_problems(layer: str, cursor, table: str, ctx) -> list[RowError]:
@@ -117,8 +118,8 @@ def _outside_parent(rows: list[dict], current: dict, in_file: dict) -> list[RowE
         if parent_geom is None:
             continue
         outside = outside_parent_m(
-            bulk_geometry.to_metric(shapely.from_wkb(bytes(geom.wkb))),
-            bulk_geometry.to_metric(shapely.from_wkb(bytes(parent_geom.wkb))),
+            geometry_to_metric(shapely.from_wkb(bytes(geom.wkb))),
+            geometry_to_metric(shapely.from_wkb(bytes(parent_geom.wkb))),
             tol_m=PARENT_TOLERANCE_M,
         )
         if outside is not None:
@@ -200,11 +201,11 @@ def _lines_keep_markers(rows: list[dict], current: Mapping[str, BoundaryLine]) -
         markers = by_line.get(row["code"], [])
         if not markers:
             continue
-        line_m = bulk_geometry.to_metric(shapely.from_wkb(bytes.fromhex(row["geom"])))
+        line_m = geometry_to_metric(shapely.from_wkb(bytes.fromhex(row["geom"])))
         far = [
             n
             for n, p in markers
-            if line_m.distance(bulk_geometry.to_metric(p)) > bulk_geometry.MARKER_LINE_TOLERANCE_M
+            if line_m.distance(geometry_to_metric(p)) > bulk_geometry.MARKER_LINE_TOLERANCE_M
         ]
         if far:
             errors.append(

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
-from pyproj import Transformer
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
@@ -33,6 +32,7 @@ from boundaries.crs import (
 )
 from boundaries.geodesy import CoordinateRangeError, to_cgcs2000
 from gis_portal.importing.crs import DatumConversion
+from gis_portal.metric_crs import geometry_to_metric
 
 # WGS 84 is accepted as CGCS2000 lon/lat (they agree at the centimetre level).
 WGS84 = CrsDef(4326, "WGS 84 (经纬度)", CGCS2000, "GRS80")
@@ -43,9 +43,8 @@ CGCS2000_LONLAT = CRS_TABLE[4490]
 CITY_TOLERANCE_M = 50.0
 MARKER_LINE_TOLERANCE_M = 5.0
 MAX_VERTICES = 100_000
-# Metric checks run in CGCS2000 3° GK zone 43 (CM 129°E). At Hegang's east edge (132.6°E)
-# the scale error is ~0.09 %: 5 mm on the 5 m marker tolerance.
-METRIC_EPSG = 4552
+# Metric checks run in gis_portal.metric_crs's one zone (CGCS2000 3° GK zone 43, CM 129°E).
+# At Hegang's east edge (132.6°E) the scale error is ~0.09 %: 5 mm on the 5 m marker tolerance.
 
 Conversion = DatumConversion
 
@@ -71,21 +70,11 @@ class Vocabulary:
             shapely.prepare(self.city_outline_m)
 
 
-_TO_METRIC = Transformer.from_crs(4490, METRIC_EPSG, always_xy=True)
-
-
-def to_metric(geom: BaseGeometry) -> BaseGeometry:
-    """Return ``geom`` (EPSG:4490) in EPSG:4552 metres."""
-    return shapely.transform(
-        geom, lambda xy: np.column_stack(_TO_METRIC.transform(xy[:, 0], xy[:, 1]))
-    )
-
-
 def city_outline_m(city_4490: BaseGeometry | None) -> BaseGeometry | None:
     """Return the city outline in metres grown by the editor's tolerance (once per import)."""
     if city_4490 is None:
         return None
-    return to_metric(city_4490).buffer(CITY_TOLERANCE_M)
+    return shapely.buffer(geometry_to_metric(city_4490), CITY_TOLERANCE_M)
 
 
 def crs_of_text(text: str) -> CrsDef | str:

@@ -33,6 +33,7 @@ from gis_portal.editing.scope import scope_area_ids, scope_names
 from gis_portal.importing.readers import RawRow
 from gis_portal.importing.report import RowError
 from gis_portal.importing.spec import ExportQuery, ImportContext, LayerSpec, Staged, register
+from gis_portal.metric_crs import geometry_to_metric
 
 SOURCE = "import_boundaries"
 
@@ -57,7 +58,7 @@ def _vocabulary(*, with_lines: bool) -> Vocabulary:
         for code, geom in BoundaryLine.objects.filter(geom_4490__isnull=False).values_list(
             "code", "geom_4490"
         ):
-            line_geoms[code] = bulk_geometry.to_metric(shapely.from_wkb(bytes(geom.wkb)))
+            line_geoms[code] = geometry_to_metric(shapely.from_wkb(bytes(geom.wkb)))
     return Vocabulary(
         area_codes=dict(areas.values_list("code", "level")),
         conversions=beijing1954_conversions(),

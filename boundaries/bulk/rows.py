@@ -30,7 +30,6 @@ from boundaries.bulk.geometry import (
     Vocabulary,
     crs_of_text,
     locate,
-    to_metric,
 )
 from boundaries.crs import (
     CrsDef,
@@ -39,6 +38,7 @@ from boundaries.crs import (
 from boundaries.lines import MARKER_NUMBER_RE
 from boundaries.townships import RingNotClosed, polygon_from_rings
 from gis_portal.importing.columns import Column
+from gis_portal.metric_crs import geometry_to_metric
 
 Problem = tuple[str, str]  # (column heading, reason)
 
@@ -218,7 +218,7 @@ def _located(
     if (
         outline is not None
         and kind != "polygon"
-        and not outline.covers(to_metric(located.geom_4490))
+        and not outline.covers(geometry_to_metric(located.geom_4490))
     ):
         problems.append(("几何", "几何超出鹤岗市范围"))
         return None
@@ -392,7 +392,7 @@ def marker_row(
     if located is not None and match:
         line_m = vocab.line_geoms_m.get(match["line"])
         if line_m is not None:
-            distance_m = line_m.distance(to_metric(located.geom_4490))
+            distance_m = line_m.distance(geometry_to_metric(located.geom_4490))
             if distance_m > MARKER_LINE_TOLERANCE_M:
                 problems.append(
                     (

@@ -6,9 +6,10 @@ import pytest
 import shapely
 from pyproj import Transformer
 
-from boundaries.bulk.geometry import Located, Vocabulary, crs_of_text, plane_of, to_metric
+from boundaries.bulk.geometry import Located, Vocabulary, crs_of_text, plane_of
 from boundaries.bulk.rows import CleanMarker, area_row, line_row, marker_row
 from boundaries.geodesy import wgs84_to_gcj02
+from gis_portal.metric_crs import geometry_to_metric
 
 TO_LONLAT = Transformer.from_crs(4552, 4490, always_xy=True)
 VOCAB = Vocabulary(area_codes={"230402": "county", "230403": "county"}, conversions={})
@@ -48,7 +49,9 @@ def test_a_marker_far_from_its_line_is_refused_with_the_distance():
     lon, lat = TO_LONLAT.transform(595368.79, 5247553.36)
     far_lon, _ = TO_LONLAT.transform(595368.79 + 12.0, 5247553.36)
     line = shapely.LineString([(lon, lat - 0.01), (lon, lat + 0.01)])
-    vocab = Vocabulary(area_codes={}, conversions={}, line_geoms_m={"04020403": to_metric(line)})
+    vocab = Vocabulary(
+        area_codes={}, conversions={}, line_geoms_m={"04020403": geometry_to_metric(line)}
+    )
     row = {"number": "04020403001Q", "x": far_lon, "y": lat, "crs": "EPSG:4490"}
     [(column, reason)] = marker_row(2, row, None, declared=None, vocab=vocab)
     assert column == "几何" and "超过容差 5 m" in reason
