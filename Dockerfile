@@ -1,4 +1,4 @@
-# The image of docker-compose's services: gunicorn serving the portal (production settings);
+# The image of docker-compose's services: granian serving the portal (production settings);
 # the same image runs the migrations and the siting worker.
 FROM node:20-bookworm-slim AS frontend
 WORKDIR /src
@@ -22,4 +22,4 @@ ENV DJANGO_SETTINGS_MODULE=gis_portal.settings.prod
 RUN mkdir -p /var/lib/hegang/media
 EXPOSE 8000
 # Migrations run once, in docker-compose's `migrate` service, not in every container.
-CMD ["gunicorn", "gis_portal.wsgi:application", "-c", "python:gis_portal.gunicorn_conf", "--bind", "0.0.0.0:8000", "--workers", "2", "--threads", "4"]
+CMD ["python", "-m", "gis_portal.serve", "--bind", "0.0.0.0:8000", "--workers", "2", "--threads", "2"]

@@ -1,7 +1,7 @@
 """load.*: the portal under load, served as scripts/run.sh serves it, on loopback.
 
-The portal runs in gunicorn with run.sh's settings (``gis_portal.gunicorn_conf``, 2 workers
-× 4 threads, DEBUG off, the access log written) against the bench database loaded with the
+The portal runs as scripts/run.sh serves it (``python -m gis_portal.serve``: granian, 2 workers
+× 2 threads, DEBUG off, the access log written) against the bench database loaded with the
 Hegang demo data; locust (bench/load_locustfile.py, a subprocess) drives it at 127.0.0.1
 only, on the same 2 cores — so the figures are lower bounds of what the server does alone.
 
@@ -51,6 +51,7 @@ from bench.harness import Result, sized
 from boundaries.models import AdministrativeArea
 from gis_portal.accounts import roles_sync, user_create_with_role
 from gis_portal.demo import demo_load
+from gis_portal.serve import DEFAULT_THREADS, DEFAULT_WORKERS
 from placenames.addresses.models import DoorPlate, PlateStatus
 from placenames.addresses.tiles import lonlat_to_tile
 from placenames.models import PlaceName
@@ -92,8 +93,10 @@ def _database_url(db: dict) -> str:
 
 
 @contextmanager
-def portal_serve(*, workers: int = 2, threads: int = 4, env: dict | None = None):
-    """Serve the portal in gunicorn on 127.0.0.1 like scripts/run.sh; yield its base URL."""
+def portal_serve(
+    *, workers: int = DEFAULT_WORKERS, threads: int = DEFAULT_THREADS, env: dict | None = None
+):
+    """Serve the portal on 127.0.0.1 like scripts/run.sh (gis_portal.serve); yield its base URL."""
     port = _free_port()
     environ = {
         **os.environ,
@@ -105,21 +108,11 @@ def portal_serve(*, workers: int = 2, threads: int = 4, env: dict | None = None)
         "ACCESS_LOG_LEVEL": "INFO",
         **(env or {}),
     }
-    log = tempfile.NamedTemporaryFile("w+", prefix="bench_load_gunicorn_", suffix=".log")  # noqa: SIM115
+    log = tempfile.NamedTemporaryFile("w+", prefix="bench_load_serve_", suffix=".log")  # noqa: SIM115
     cmd = [
-        str(Path(sys.executable).with_name("gunicorn")),
-        "gis_portal.wsgi:application",
-        "-c",
-        "python:gis_portal.gunicorn_conf",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--threads",
-        str(threads),
-        "--graceful-timeout",
-        "5",
-    ]
+        sys.executable, "-m", "gis_portal.serve", "--bind", f"127.0.0.1:{port}",
+        "--workers", str(workers), "--threads", str(threads),
+    ]  # fmt: skip
     # The access log (one JSON line per request) is written as in production, to nowhere.
     server = subprocess.Popen(cmd, cwd=ROOT, env=environ, stdout=subprocess.DEVNULL, stderr=log)
     base = f"http://127.0.0.1:{port}"
@@ -134,7 +127,7 @@ def portal_serve(*, workers: int = 2, threads: int = 4, env: dict | None = None)
                 pass
             if server.poll() is not None or time.monotonic() > deadline:
                 log.seek(0)
-                raise RuntimeError(f"gunicorn did not start: {log.read()[-2000:]}")
+                raise RuntimeError(f"the portal did not start: {log.read()[-2000:]}")
             time.sleep(0.2)
         yield base
     finally:

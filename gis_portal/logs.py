@@ -1,6 +1,6 @@
 """The JSON log format used by LOGGING, and the access log of every request.
 
-Imported by logging.config in the gunicorn master too, before Django is set up: nothing
+Imported by logging.config in the server's master process too (gis_portal/serve.py), before Django is set up: nothing
 here may touch models or settings at import time.
 """
 

@@ -1,6 +1,6 @@
 """Limits on heavy work (exports, reports, coverage): per-client rates and shared slots.
 
-Both limits hold across every gunicorn process because both live in PostgreSQL:
+Both limits hold across every server process because both live in PostgreSQL:
 
 * **Rates** — a fixed-window counter per (scope, client) in ``ThrottleCounter``, bumped by
   one atomic ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` (no read-then-write race, one

@@ -1,4 +1,4 @@
-"""WSGI entry point (gunicorn gis_portal.wsgi:application)."""
+"""WSGI entry point (served by gis_portal.serve; Django's runserver and test server too)."""
 
 import os
 

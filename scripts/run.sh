@@ -17,10 +17,10 @@ $PY manage.py collectstatic --no-input -v 0
 $PY manage.py fail_dead_runs
 $PY manage.py procrastinate worker --queues siting --concurrency 1 &
 WORKER=$!
-# DEBUG is off unless asked (DEBUG=1 make run); gunicorn_conf logs one line once the
-# portal listens, and the portal's middleware writes the access log (JSON, stdout).
-.venv/bin/gunicorn gis_portal.wsgi:application -c python:gis_portal.gunicorn_conf \
-  --bind "127.0.0.1:$PORT" --workers "${WEB_WORKERS:-2}" --threads 4 --graceful-timeout 5 &
+# DEBUG is off unless asked (DEBUG=1 make run); gis_portal.serve (granian) logs one line once
+# the portal listens, and the portal's middleware writes the access log (JSON, stdout).
+$PY -m gis_portal.serve --bind "127.0.0.1:$PORT" --workers "${WEB_WORKERS:-2}" \
+  --threads "${WEB_THREADS:-2}" &
 WEB=$!
 trap 'kill $WORKER $WEB 2>/dev/null; wait' INT TERM EXIT
 wait -n $WORKER $WEB

@@ -137,7 +137,7 @@ PUBLIC_CACHE_MB = env.float("PUBLIC_CACHE_MB", default=32)
 # A runaway query must not hold a worker: every statement is cut off after this many ms.
 DATABASE_STATEMENT_TIMEOUT_MS = env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=30_000)
 # PostgreSQL's max_parallel_workers_per_gather for this process's sessions; unset, the
-# server's. The served portal sets 0 (gis_portal/gunicorn_conf.py): its requests are many
+# server's. The served portal sets 0 (gis_portal/serve.py): its requests are many
 # and small, and a parallel plan of one LIMITed lookup (a common two-character search) took
 # twice as long and both cores from the other requests (bench/bench_load.py).
 DATABASE_PARALLEL_WORKERS = env.int("DATABASE_PARALLEL_WORKERS", default=None)
@@ -323,7 +323,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # One configuration for the web workers, the task worker, management commands and the
-# gunicorn master (gis_portal/gunicorn_conf.py hands it to gunicorn). Text lines on stderr;
+# server's master process (gis_portal/serve.py hands it to granian). Text lines on stderr;
 # the access log (gis_portal.logs.AccessLogMiddleware) is one JSON line per request on stdout.
 LOGGING = {
     "version": 1,
@@ -360,11 +360,10 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
         # "Not Found: /x" and the like repeat the access log; 5xx tracebacks are errors.
         "django.request": {"level": "ERROR"},
-        # gunicorn's start-up chatter (listening, worker class, each worker booting) is
-        # replaced by the single start line of gunicorn_conf.when_ready; its warnings
-        # (a worker timing out or exiting) stay.
-        "gunicorn.error": {"handlers": ["console"], "level": "WARNING", "propagate": False},
-        "gunicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
+        # granian's start-up chatter (listening, each worker spawned) is replaced by the one
+        # start line of gis_portal.serve; its warnings and errors (a worker that died) stay.
+        "_granian": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "granian.access": {"handlers": [], "level": "WARNING", "propagate": False},
     },
 }
 

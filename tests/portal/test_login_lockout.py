@@ -6,7 +6,7 @@ from django.test import override_settings
 
 pytestmark = pytest.mark.django_db
 
-PROXY = "10.20.0.5"  # the bureau's reverse proxy, as gunicorn sees it
+PROXY = "10.20.0.5"  # the bureau's reverse proxy, as the portal's server sees it
 CLIENT_A = "192.168.8.21"
 CLIENT_B = "192.168.8.34"
 

@@ -1,7 +1,7 @@
 """Public reads from a streaming replica: the routing rules, then end to end.
 
 End to end, a throwaway primary (scripts/pg.sh) and its replica (scripts/replica.sh) are
-built in a temporary folder on spare ports, the portal is served from them by gunicorn
+built in a temporary folder on spare ports, the portal is served from them (gis_portal.serve)
 with DATABASE_URL and DATABASE_REPLICA_URL, and a visitor and an officer use it over HTTP.
 Which database answered is observed through the data: while the replica's replay is paused,
 a write on the primary is seen by the officer who made it and not yet by the public.
@@ -51,8 +51,8 @@ def _missing_requirement() -> str | None:
             pwd.getpwnam("postgres")
         except KeyError:
             return "running as root without a 'postgres' system user to own the clusters"
-    if importlib.util.find_spec("gunicorn") is None:
-        return "gunicorn is not installed"
+    if importlib.util.find_spec("granian") is None:
+        return "granian is not installed"
     return None
 
 
@@ -186,13 +186,13 @@ def _wait_http(url: str, server: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            pytest.fail(f"gunicorn exited: {log.read_text()[-3000:]}")
+            pytest.fail(f"the portal exited: {log.read_text()[-3000:]}")
         try:
             _browser().get(url, timeout=10)
             return
         except (requests.ConnectionError, requests.Timeout):
             time.sleep(0.3)
-    pytest.fail(f"gunicorn did not answer: {log.read_text()[-3000:]}")
+    pytest.fail(f"the portal did not answer: {log.read_text()[-3000:]}")
 
 
 SETUP = f"""
@@ -241,7 +241,7 @@ def portal() -> Iterator[Portal]:
         DATABASE_URL=f"postgis://hegang@127.0.0.1:{primary_port}/hegang",
     )
     server = None
-    log = folder / "gunicorn.log"
+    log = folder / "portal.log"
     portal = Portal(url=f"http://127.0.0.1:{web_port}", env=env, facility_id=0)
     try:
         portal.script("scripts/pg.sh", "ensure", "hegang")
@@ -252,8 +252,8 @@ def portal() -> Iterator[Portal]:
         env["DATABASE_REPLICA_URL"] = f"postgis://hegang@127.0.0.1:{replica_port}/hegang"
         with log.open("wb") as sink:
             server = subprocess.Popen(
-                [PYTHON, "-m", "gunicorn", "gis_portal.wsgi:application", "--bind", f"127.0.0.1:{web_port}",
-                 "--workers", "1", "--threads", "2", "--timeout", "60"],
+                [PYTHON, "-m", "gis_portal.serve", "--bind", f"127.0.0.1:{web_port}",
+                 "--workers", "1", "--threads", "2"],
                 cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT,
             )  # fmt: skip
         _wait_http(portal.url + "/healthz", server, log)

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from gis_portal.serve import served_environment
+
 ROOT = Path(__file__).resolve().parents[2]
 
 _SHOW = """
@@ -20,12 +22,6 @@ with connection.cursor() as cur:
         "SELECT setting, source FROM pg_settings WHERE name = 'max_parallel_workers_per_gather'"
     )
     print(json.dumps(cur.fetchone()))
-"""
-
-_SERVED = """
-import json, os
-import gis_portal.gunicorn_conf  # what gunicorn loads first, as scripts/run.sh runs it
-print(json.dumps(os.environ["DATABASE_PARALLEL_WORKERS"]))
 """
 
 
@@ -51,5 +47,15 @@ def test_the_setting_reaches_every_session_and_unset_leaves_the_servers():
 
 
 def test_the_served_portal_plans_without_parallel_workers():
-    assert _run(_SERVED) == "0"
-    assert _run(_SERVED, DATABASE_PARALLEL_WORKERS="2") == "2"  # asked for, it is kept
+    environ: dict[str, str] = {}
+    served_environment(environ)  # what gis_portal.serve sets before it reads the settings
+    assert environ == {
+        "DATABASE_PARALLEL_WORKERS": "0",
+        "DJANGO_SETTINGS_MODULE": "gis_portal.settings.prod",
+    }
+    asked = {"DATABASE_PARALLEL_WORKERS": "2", "DJANGO_SETTINGS_MODULE": "gis_portal.settings.dev"}
+    served_environment(asked)
+    assert asked == {  # asked for, it is kept
+        "DATABASE_PARALLEL_WORKERS": "2",
+        "DJANGO_SETTINGS_MODULE": "gis_portal.settings.dev",
+    }
