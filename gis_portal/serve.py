@@ -5,7 +5,7 @@
 What scripts/run.sh, the Dockerfile and the load bench run. Why granian and not gunicorn:
 docs/decisions/0009-granian-http-server.md (under the public load of bench/bench_load.py
 gunicorn's own request handling, pure Python, was ~12 % of the workers' CPU; on the same
-2 workers the portal answered ~1.3–1.5× the lookups under granian).
+2 workers the portal answered 1.2–1.5× the lookups under granian).
 
 The master process reads the Django settings (for LOGGING) but never sets Django up; each
 worker is forked and builds the application (``wsgi_application``). The process prints one line
