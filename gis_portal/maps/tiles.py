@@ -23,6 +23,7 @@ from gis_portal.catalogue.registry import CATALOGUE, catalogue_visible, user_is_
 from gis_portal.catalogue.spec import CatalogueLayer
 from gis_portal.maps.tile_sql import TileQuery, is_mappable, tile_params, tile_sql
 from gis_portal.maps.tilegrid import Tile
+from gis_portal.maps.watch import tables_of
 
 # The advisory lock key of migrations/gis_portal/0006_basemap_tile_cache.py.
 BASEMAP_LOCK = 7_310_014
@@ -39,6 +40,25 @@ def audience_of(layers: list[CatalogueLayer], *, staff: bool, sql: str = "") -> 
     catalogue) are never served after an upgrade; they are simply no longer asked for."""
     digest = hashlib.sha1(sql.encode(), usedforsecurity=False).hexdigest()[:12]
     return ",".join(layer.key for layer in layers) + ("|staff|" if staff else "|public|") + digest
+
+
+@lru_cache(maxsize=512)
+def _table_locks(keys: tuple[str, ...]) -> str:
+    """The LOCK statements a render of these layers takes before the advisory lock.
+
+    Lock order: a writer holding a table exclusively (TRUNCATE, ALTER, a test's flush) takes
+    the advisory lock only when it commits. A renderer that took the advisory lock first
+    and then waited for that table would deadlock with it. Taking the tables first (in
+    ACCESS SHARE mode, which ordinary writes never wait for) makes the renderer wait for such
+    a writer before it holds anything the writer needs.
+    """
+    read = sorted(
+        {table for key in keys for table in tables_of(CATALOGUE[key].source.table).values()}
+    )
+    statements = ["LOCK TABLE gis_portal_basemaptile IN ROW EXCLUSIVE MODE"]
+    if read:
+        statements.append(f"LOCK TABLE {', '.join(read)} IN ACCESS SHARE MODE")
+    return "; ".join(statements)
 
 
 @lru_cache(maxsize=512)
@@ -80,11 +100,13 @@ def tile_fetch_for(layers: list[CatalogueLayer], tile: Tile, *, staff: bool) -> 
 
     Level 1 gzip: a dense street-zoom tile shrinks to about a third for ~1 ms.
     """
-    _, audience = _statement(tuple(layer.key for layer in layers), tile.z, staff)
+    keys = tuple(layer.key for layer in layers)
+    _, audience = _statement(keys, tile.z, staff)
     kept = _cached(audience, tile)
     if kept is not None:
         return kept
     with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(_table_locks(keys))
         # Before the render's snapshot: a writer committing now finishes first (and its
         # data is drawn), one committing later waits for this tile to be stored (and
         # deletes it if it touched it).

@@ -5,13 +5,17 @@ from __future__ import annotations
 import gzip
 import re
 import subprocess
+import threading
+import time
 
 import mapbox_vector_tile
 import pytest
-from django.db import connection, transaction
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection, connections, transaction
 
 from gis_portal.catalogue.registry import CATALOGUE
-from gis_portal.maps.tilegrid import lonlat_to_tile
+from gis_portal.maps.tilegrid import Tile, lonlat_to_tile
+from gis_portal.maps.tiles import basemap_tile_fetch
 from gis_portal.maps.watch import watched_tables
 from gis_portal.metric_crs import to_metric
 from placenames.addresses.models import Street
@@ -260,6 +264,58 @@ def test_a_committed_edit_makes_stale_only_the_tiles_it_touches(client, hegang_a
             "UPDATE placenames_placecategory SET name = name WHERE id = (SELECT min(id) FROM placenames_placecategory)"
         )
     assert _cached_tiles() == set()
+
+
+def _waiting_on_a_lock(pid_other_than: int) -> bool:
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND wait_event_type = 'Lock' AND pid <> %s",
+            [pid_other_than],
+        )
+        return cur.fetchone()[0] > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_render_waiting_for_a_table_held_exclusively_does_not_deadlock_its_writer(hegang_areas):
+    """A writer holding a tiled table exclusively (TRUNCATE, ALTER, the suite's flush) takes
+    the tile cache's advisory lock when it commits; a tile render started meanwhile must
+    wait for the table before it holds that lock, or PostgreSQL kills one of the two."""
+    _street()
+    z = 17
+    tile = Tile(z, *lonlat_to_tile(MID, LAT, z))
+    writer = connections.create_connection("default")
+    outcome: dict[str, object] = {}
+    try:
+        writer.set_autocommit(False)
+        with writer.cursor() as cur:
+            cur.execute("SELECT pg_backend_pid()")
+            (writer_pid,) = cur.fetchone()
+            cur.execute("LOCK TABLE addresses_street IN ACCESS EXCLUSIVE MODE")
+            cur.execute("UPDATE addresses_street SET name = '新华大街'")
+
+        def render() -> None:
+            try:
+                outcome["tile"] = basemap_tile_fetch(AnonymousUser(), tile)
+            except Exception as error:  # the deadlock victim, reported below
+                outcome["error"] = error
+            finally:
+                connection.close()
+
+        renderer = threading.Thread(target=render)
+        renderer.start()
+        for _ in range(200):
+            if _waiting_on_a_lock(writer_pid) or not renderer.is_alive():
+                break
+            time.sleep(0.02)
+        assert renderer.is_alive(), outcome
+        writer.commit()  # takes the advisory lock: a deadlock here without the lock order
+        renderer.join(timeout=30)
+    finally:
+        writer.close()
+    assert "error" not in outcome, outcome["error"]
+    drawn = mapbox_vector_tile.decode(gzip.decompress(outcome["tile"]))
+    assert "新华大街" in _names(drawn, "streets", "name")
 
 
 @pytest.mark.django_db(transaction=True)
