@@ -167,7 +167,12 @@ def database_from_env(default_url: str | None = None, *, var: str = "DATABASE_UR
     # PostGIS, with kept-alive connections health-checked only after an idle second.
     db["ENGINE"] = "gis_portal.db_backend"
     db.setdefault("OPTIONS", {})
-    db["OPTIONS"]["options"] = f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}"
+    # synchronize_seqscans off: a scan stopped by a LIMIT (the search's broad substring
+    # branch, placenames/search_plan.py) must start at the table's first page, or
+    # concurrent searches would each find a different first 500 names.
+    db["OPTIONS"]["options"] = (
+        f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS} -c synchronize_seqscans=off"
+    )
     if DATABASE_PARALLEL_WORKERS is not None:
         db["OPTIONS"]["options"] += (
             f" -c max_parallel_workers_per_gather={DATABASE_PARALLEL_WORKERS}"

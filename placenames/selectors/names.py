@@ -24,6 +24,8 @@ from placenames.ranking import (
     RANK_SOUND_PREFIX,
     RANK_SUBSTRING,
 )
+from placenames.search_plan import scan_beats_index
+from placenames.selectors.gram_stats import gram_stats
 
 # The SQL below is assembled from constant fragments only (marked noqa: S608); every
 # value a user supplies is a bound parameter.
@@ -177,24 +179,36 @@ class _Branch:
     condition: str
 
 
-def _chinese_branches(q: ranking.Query, *, fuzzy: bool) -> tuple[list[_Branch], dict]:
+def _substring_condition(grams: list[str], *, filtered: bool) -> str:
+    """The substring branch's condition: through the gram index, or (a one-gram query most
+    names match, no filter) a plain LIKE that PostgreSQL answers by reading the table until
+    the branch's LIMIT (placenames.search_plan)."""
+    if not filtered and len(grams) == 1:
+        stats = gram_stats()
+        frequency = stats.frequency.get(grams[0])
+        if scan_beats_index(frequency=frequency, rows=stats.rows, cap=SEARCH_CANDIDATES):
+            return "p.search_names LIKE %(like)s"
+    return "placename_grams(p.search_names) @> %(grams)s::text[] AND p.search_names LIKE %(like)s"
+
+
+def _chinese_branches(
+    q: ranking.Query, *, fuzzy: bool, filtered: bool
+) -> tuple[list[_Branch], dict]:
     """Return the branches (every kind, near misses last) and the parameters of a query."""
     text = q.text
+    grams = query_grams(text)
     params: dict = {
         "q": text,
         "prefix": like_escape(text) + "%",
         "like": "%" + like_escape(text) + "%",
-        "grams": query_grams(text),
+        "grams": grams,
     }
     # Names first, aliases and former names in the same substring branch (search_names
     # holds them all, one per line); an alias-only hit is told apart in ranking.
     branches = [
         _Branch(RANK_EXACT, "p.standard_name = %(q)s"),
         _Branch(RANK_PREFIX, "p.standard_name LIKE %(prefix)s"),
-        _Branch(
-            RANK_SUBSTRING,
-            "placename_grams(p.search_names) @> %(grams)s::text[] AND p.search_names LIKE %(like)s",
-        ),
+        _Branch(RANK_SUBSTRING, _substring_condition(grams, filtered=filtered)),
     ]
     key = rz.pinyin_key(text) if _HAN.search(text) else ""
     if fuzzy and key:
@@ -218,7 +232,7 @@ def _chinese_branches(q: ranking.Query, *, fuzzy: bool) -> tuple[list[_Branch], 
     return branches, params
 
 
-def _latin_branches(q: ranking.Query, *, fuzzy: bool) -> tuple[list[_Branch], dict]:
+def _latin_branches(q: ranking.Query, *, fuzzy: bool, filtered: bool) -> tuple[list[_Branch], dict]:
     params: dict = {"key": q.key, "key_prefix": like_escape(q.key) + "%"}
     branches = [
         _Branch(RANK_EXACT, "p.pinyin_key = %(key)s"),
@@ -282,8 +296,10 @@ def _candidates(
     return out, any(n >= cap for n in per_branch.values())
 
 
-def _branches(q: ranking.Query, *, fuzzy: bool) -> tuple[list[_Branch], dict]:
-    return (_latin_branches if q.latin else _chinese_branches)(q, fuzzy=fuzzy)
+def _branches(
+    q: ranking.Query, *, fuzzy: bool, filtered: bool = False
+) -> tuple[list[_Branch], dict]:
+    return (_latin_branches if q.latin else _chinese_branches)(q, fuzzy=fuzzy, filtered=filtered)
 
 
 def placename_search(
@@ -315,7 +331,7 @@ def placename_search(
     query = ranking.query_of(q)
     if query.empty:  # only apostrophes: nothing to match
         return SearchPage(places=[], ranks={}, total=0)
-    branches, match_params = _branches(query, fuzzy=fuzzy)
+    branches, match_params = _branches(query, fuzzy=fuzzy, filtered=bool(where))
     params.update(match_params)
     cap = max(SEARCH_CANDIDATES, offset + limit)
     primary = [b for b in branches if b.kind != RANK_NEAR]

@@ -1,0 +1,80 @@
+"""The broad substring search reads the table, not the gram index, and finds the same names."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from placenames import search_plan
+from placenames.search_plan import scan_beats_index
+from placenames.selectors import gram_stats, names
+
+
+def test_the_scan_wins_only_for_a_gram_common_enough_for_the_archive_size():
+    # A million names and 500 candidates: the break-even share is sqrt(500 / 1e6) ≈ 2.2 %.
+    assert scan_beats_index(frequency=0.04, rows=1_000_000, cap=500)  # 中心, 大街
+    assert not scan_beats_index(frequency=0.01, rows=1_000_000, cap=500)
+    # The demo's 5,611 names: only a gram in more than ~30 % of them.
+    assert not scan_beats_index(frequency=0.04, rows=5_611, cap=500)
+    assert scan_beats_index(frequency=0.35, rows=5_611, cap=500)
+    # No statistics (never analysed, or a gram too rare to be listed): the index.
+    assert not scan_beats_index(frequency=None, rows=1_000_000, cap=500)
+    assert not scan_beats_index(frequency=0.5, rows=0, cap=500)
+
+
+@pytest.fixture
+def fresh_gram_stats():
+    gram_stats.gram_stats_forget()
+    yield
+    gram_stats.gram_stats_forget()
+
+
+def _search(q: str, *, page: int = 1, division: str | None = None):
+    """One page of three, as the search API asks it (its answer cache left out)."""
+    with CaptureQueriesContext(connection) as queries:
+        result = names.placename_search(
+            q=q, filters=names.SearchFilters(division_code=division), limit=3, offset=3 * (page - 1)
+        )
+    branches = next(q["sql"] for q in queries.captured_queries if "UNION ALL" in q["sql"])
+    found = [hit.standard_name for hit in result.places]
+    return found, result.total, result.total_exact, "placename_grams" in branches
+
+
+@pytest.mark.django_db
+def test_a_broad_gram_is_read_from_the_table_with_the_same_answers(
+    make_place, monkeypatch, fresh_gram_stats
+):
+    monkeypatch.setattr(names, "SEARCH_CANDIDATES", 5)
+    for k in range(24):
+        make_place(f"{'东西南北'[k % 4]}{k}号活动中心{'甲乙'[k % 2]}")
+    for k in range(8):
+        make_place(f"向阳{k}号路")
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE placenames_placename")
+    stats = gram_stats.gram_stats()
+    assert stats.frequency["中心"] > 0.5 and stats.rows >= 32
+
+    scanned = [_search("中心", page=k) for k in (1, 2)]
+    assert all(not used_index for *_, used_index in scanned)
+    monkeypatch.setattr(names, "scan_beats_index", lambda **_: False)
+    indexed = [_search("中心", page=k) for k in (1, 2)]
+    assert all(used_index for *_, used_index in indexed)
+
+    def answers(pages):
+        return [(found, count, exact) for found, count, exact, _ in pages]
+
+    assert answers(scanned) == answers(indexed)
+    first, second = scanned[0][0], scanned[1][0]
+    assert len(first) == 3 and not set(first) & set(second)
+    assert scanned[0][2] is False  # more than the 5 candidates: "at least"
+
+
+@pytest.mark.django_db
+def test_a_filtered_or_many_gram_query_keeps_the_index(make_place, monkeypatch, fresh_gram_stats):
+    monkeypatch.setattr(search_plan, "SCAN_ROW_PER_BITMAP_ENTRY", 0.0)  # the scan would "win"
+    make_place("活动中心")
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE placenames_placename")
+    assert _search("中心", division="230405")[3]
+    assert _search("动中心")[3]
