@@ -126,10 +126,9 @@ class FacilitySpec(LayerSpec):
             problems.append(("地址", "不能超过 200 个字符"))
         for key, enum in (("status", FacilityStatus), ("operator", Operator)):
             if mapped.get(key) not in (None, ""):
-                try:
-                    values[key] = cells.choice(mapped[key], dict(enum.choices), what=LABEL[key])
-                except ValueError as exc:
-                    problems.append((LABEL[key], str(exc)))
+                values[key] = cells.optional_choice(
+                    mapped, key, dict(enum.choices), LABEL[key], problems
+                )
         if mapped.get("capacity") not in (None, ""):
             try:
                 values["capacity"] = cells.integer(mapped["capacity"], low=0, high=10_000_000)
@@ -137,10 +136,7 @@ class FacilitySpec(LayerSpec):
                 problems.append(("容量", f"必须是不小于 0 的整数：{exc}"))
         for key in DATES:
             if mapped.get(key) not in (None, ""):
-                try:
-                    values[key] = cells.date(mapped[key])
-                except ValueError as exc:
-                    problems.append((LABEL[key], str(exc)))
+                values[key] = cells.optional(mapped, key, cells.date, LABEL[key], problems)
         opened, closed = values.get("opened_on"), values.get("closed_on")
         if opened and closed and closed < opened:
             problems.append(("停用日期", "早于启用日期"))

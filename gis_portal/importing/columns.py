@@ -179,3 +179,39 @@ def formula_problem(value: Any) -> str | None:
 
 def _is_number_text(value: str) -> bool:
     return bool(re.fullmatch(r"[+-]?\d+(\.\d+)?", value.strip()))
+
+
+# ---- a row's optional cells: parsed, or a problem (label, Chinese message) noted ----
+
+
+def optional(mapped: Mapping[str, Any], key: str, parse, label: str, problems: list, default=None):
+    """Return ``parse(mapped[key])``, ``default`` when the cell is empty (``HeadingMap.map``
+    leaves it out); a ValueError is a problem (``label``, its Chinese message)."""
+    if key not in mapped:
+        return default
+    try:
+        return parse(mapped[key])
+    except ValueError as exc:
+        problems.append((label, str(exc)))
+        return default
+
+
+def optional_choice(
+    mapped: Mapping[str, Any], key: str, choices: dict, label: str, problems: list, default=None
+):
+    """Return the stored value of a choice cell (its label or value), ``default`` when
+    empty; an unknown one is a problem naming ``label``."""
+    return optional(mapped, key, lambda v: choice(v, choices, what=label), label, problems, default)
+
+
+def limited_texts(
+    mapped: Mapping[str, Any], limits: Mapping[str, tuple[str, int]], problems: list
+) -> dict[str, str]:
+    """Return the text cells of ``limits`` ({key: (label, most characters)}), "" when absent;
+    one longer than its limit is a problem."""
+    texts: dict[str, str] = {}
+    for key, (label, limit) in limits.items():
+        texts[key] = text(mapped.get(key))
+        if len(texts[key]) > limit:
+            problems.append((label, f"超过 {limit} 个字符"))
+    return texts

@@ -60,6 +60,22 @@ def test_dates_and_choices():
         cells.choice("丢了", choices, what="状态")
 
 
+def test_optional_cells_give_the_default_when_empty_and_name_the_column_when_bad():
+    choices = {"installed": "在用", "retired": "已注销"}
+    problems: list[tuple[str, str]] = []
+    mapped = {"status": "已注销", "on": "2024-02-30", "unit": "三单元", "building": "x" * 21}
+    assert cells.optional_choice(mapped, "status", choices, "状态", problems) == "retired"
+    assert (
+        cells.optional_choice({}, "status", choices, "状态", problems, "installed") == "installed"
+    )
+    assert cells.optional(mapped, "on", cells.date, "安装时间", problems, "none") == "none"
+    limits = {"unit": ("单元", 20), "building": ("楼栋", 20), "name": ("牌面街路名", 50)}
+    texts = cells.limited_texts(mapped, limits, problems)
+    assert texts == {"unit": "三单元", "building": "x" * 21, "name": ""}
+    assert [label for label, _ in problems] == ["安装时间", "楼栋"]
+    assert "不存在" in problems[0][1] and problems[1][1] == "超过 20 个字符"
+
+
 def test_formula_text_is_a_problem_but_negative_numbers_are_not():
     assert cells.formula_problem("=HYPERLINK(1)")
     assert cells.formula_problem("@SUM(A1)")

@@ -138,17 +138,6 @@ def point_4490(
     return float(lon[0]), float(lat[0]), declared.conversion
 
 
-def optional(mapped: dict, key: str, parse, label: str, problems: list, default=None):
-    """Return ``parse(mapped[key])``, ``default`` when empty; a ValueError is a problem."""
-    if key not in mapped:
-        return default
-    try:
-        return parse(mapped[key])
-    except ValueError as exc:
-        problems.append((label, str(exc)))
-        return default
-
-
 def scope_errors(
     cursor, ctx: AddressContext, geoms_sql: str, *, column: str = POSITION
 ) -> list[RowError]:

@@ -26,7 +26,6 @@ from placenames.addresses.bulk_io.common import (
     AddressSpec,
     labels_case_sql,
     located_by_street,
-    optional,
     point_4490,
     row_street,
     scope_errors,
@@ -80,10 +79,6 @@ def _sub_number(value) -> int:
     return cells.integer(value, low=0, high=99)
 
 
-def _status(value) -> str:
-    return cells.choice(value, STATUS, what="状态")
-
-
 # The columns an imported row sets on the record it names.
 UPDATED = ("building", "unit", "name_on_plate", "status", "installed_on", "retired_on", "side")
 
@@ -99,21 +94,16 @@ class PlateSpec(AddressSpec):
         street = row_street(
             mapped, ctx, problems, must="门牌须挂在已登记的街路巷上（请先导入街路巷）"
         )
-        number = optional(mapped, "number", _number, "门牌号", problems)
-        sub = optional(mapped, "sub_number", _sub_number, "副号", problems, 0)
-        status = optional(mapped, "status", _status, "状态", problems, INSTALLED)
+        number = cells.optional(mapped, "number", _number, "门牌号", problems)
+        sub = cells.optional(mapped, "sub_number", _sub_number, "副号", problems, 0)
+        status = cells.optional_choice(mapped, "status", STATUS, "状态", problems, INSTALLED)
         installed = retired = None
         if "installed_on" in mapped or "retired_on" in mapped:
-            installed = optional(mapped, "installed_on", cells.date, "安装时间", problems)
-            retired = optional(mapped, "retired_on", cells.date, "注销时间", problems)
+            installed = cells.optional(mapped, "installed_on", cells.date, "安装时间", problems)
+            retired = cells.optional(mapped, "retired_on", cells.date, "注销时间", problems)
             if installed and retired and retired < installed:
                 problems.append(("注销时间", "注销时间不能早于安装时间"))
-        texts = dict.fromkeys(TEXT_LIMITS, "")
-        for key, (label, limit) in TEXT_LIMITS.items():
-            if key in mapped:
-                texts[key] = cells.text(mapped[key])
-                if len(texts[key]) > limit:
-                    problems.append((label, f"超过 {limit} 个字符"))
+        texts = cells.limited_texts(mapped, TEXT_LIMITS, problems)
         where = point_4490(raw, mapped, ctx, problems)
         if problems or street is None or number is None or where is None:
             return problems

@@ -23,7 +23,6 @@ from placenames.addresses.bulk_io.common import (
     AddressSpec,
     labels_case_sql,
     located_by_street,
-    optional,
     point_4490,
     row_street,
     scope_errors,
@@ -59,6 +58,8 @@ STAGING = (
     ("lat", "double precision"),
 )
 
+TEXT_LIMITS = {"text_zh": ("牌面中文", 50), "text_pinyin": ("牌面拼音", 120)}
+
 # The columns an imported row sets on the record it names.
 UPDATED = ("street_id", "kind", "text_zh", "text_pinyin", "condition", "status", "installed_on")
 
@@ -72,34 +73,19 @@ class SignSpec(AddressSpec):
     def validate(self, raw: RawRow, mapped: dict, ctx: AddressContext) -> Staged | list:
         problems: list[tuple[str, str]] = []
         street = row_street(mapped, ctx, problems, must="路牌须属于已登记的街路巷")
-        sign_id = optional(
+        sign_id = cells.optional(
             mapped, "sign_id", lambda v: cells.integer(v, low=1, high=2**62), "编号", problems
         )
-        kind = optional(
-            mapped, "kind", lambda v: cells.choice(v, KIND, what="类型"), "类型", problems
+        kind = cells.optional_choice(mapped, "kind", KIND, "类型", problems)
+        condition = cells.optional_choice(
+            mapped, "condition", CONDITION, "现状", problems, Condition.GOOD
         )
-        condition = optional(
-            mapped,
-            "condition",
-            lambda v: cells.choice(v, CONDITION, what="现状"),
-            "现状",
-            problems,
-            Condition.GOOD,
+        status = cells.optional_choice(
+            mapped, "status", STATUS, "状态", problems, SignStatus.INSTALLED
         )
-        status = optional(
-            mapped,
-            "status",
-            lambda v: cells.choice(v, STATUS, what="状态"),
-            "状态",
-            problems,
-            SignStatus.INSTALLED,
-        )
-        installed = optional(mapped, "installed_on", cells.date, "安装时间", problems)
-        text_zh = cells.text(mapped.get("text_zh"))
-        text_pinyin = cells.text(mapped.get("text_pinyin"))
-        for label, value, limit in (("牌面中文", text_zh, 50), ("牌面拼音", text_pinyin, 120)):
-            if len(value) > limit:
-                problems.append((label, f"超过 {limit} 个字符"))
+        installed = cells.optional(mapped, "installed_on", cells.date, "安装时间", problems)
+        texts = cells.limited_texts(mapped, TEXT_LIMITS, problems)
+        text_zh, text_pinyin = texts["text_zh"], texts["text_pinyin"]
         where = point_4490(raw, mapped, ctx, problems)
         if problems or street is None or kind is None or where is None:
             return problems

@@ -29,7 +29,6 @@ from placenames.addresses.bulk_io.common import (
     AddressContext,
     AddressSpec,
     labels_case_sql,
-    optional,
     scope_errors,
 )
 from placenames.addresses.models import BaseEnd, NumberingMode, Side, Street
@@ -126,28 +125,19 @@ class StreetSpec(AddressSpec):
 
     def validate(self, raw: RawRow, mapped: dict, ctx: AddressContext) -> Staged | list:
         problems: list[tuple[str, str]] = []
-        texts = {}
-        for key, (label, limit) in TEXT_LIMITS.items():
-            texts[key] = cells.text(mapped.get(key))
-            if len(texts[key]) > limit:
-                problems.append((label, f"超过 {limit} 个字符"))
-        rule_values = {}
-        for key, (label, choices) in RULE_CHOICES.items():
-            rule_values[key] = optional(
-                mapped,
-                key,
-                lambda v, c=choices, w=label: cells.choice(v, c, what=w),
-                label,
-                problems,
-            )
-        metres = optional(
+        texts = cells.limited_texts(mapped, TEXT_LIMITS, problems)
+        rule_values = {
+            key: cells.optional_choice(mapped, key, choices, label, problems)
+            for key, (label, choices) in RULE_CHOICES.items()
+        }
+        metres = cells.optional(
             mapped,
             "metres_per_number",
             lambda v: cells.decimal(v, low=0.1, high=1000),
             "每号米数",
             problems,
         )
-        named_on = optional(mapped, "named_on", cells.date, "命名时间", problems)
+        named_on = cells.optional(mapped, "named_on", cells.date, "命名时间", problems)
         line = _line(raw, mapped, ctx, problems)
         if problems or line is None:
             return problems
