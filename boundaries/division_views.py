@@ -15,13 +15,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from boundaries.api.lines import topology_params
 from boundaries.division_forms import AdjustmentForm, CodeLookupForm, DocumentForm, ParticipantForm
 from boundaries.models import AdministrativeArea, JointInspection
 from boundaries.record_documents import boundary_document_attach, inspection_participant_add
 from boundaries.selectors import divisions as division_selectors
-from boundaries.selectors import lines as line_selectors
-from boundaries.topology import CHECK_LABELS
+from boundaries.views import topology_context
 from gis_portal.accounts import OutsideEditScope
 from gis_portal.editing import change_services
 from gis_portal.editing.errors import InvalidEdit
@@ -39,12 +37,6 @@ POLYGON_LABELS = {"demo": "演示边界", "surveyed": "实测边界", "none": "�
 def township_page(request: HttpRequest) -> HttpResponse:
     """Render the townships by county with their polygon status, and the topology check
     across city, counties and townships."""
-    error = None
-    try:
-        tol, versions = topology_params(request.GET)
-        report = line_selectors.topology_report(tol=tol, versions=versions)
-    except DomainError as exc:
-        error, report = exc.message, None
     counties = division_selectors.township_overview()
     return render(
         request,
@@ -53,10 +45,7 @@ def township_page(request: HttpRequest) -> HttpResponse:
             "counties": counties,
             "polygon_labels": POLYGON_LABELS,
             "any_demo": any(c["demo"] for c in counties),
-            "report": report,
-            "check_labels": CHECK_LABELS,
-            "error": error,
-            "query": request.GET.urlencode(),
+            **topology_context(request),
         },
     )
 

@@ -88,22 +88,23 @@ def index(request: HttpRequest) -> HttpResponse:
 @heavy_work("compute")
 def topology_page(request: HttpRequest) -> HttpResponse:
     """Render the topology report with its map."""
+    return render(request, "boundaries/topology.html", topology_context(request))
+
+
+def topology_context(request: HttpRequest) -> dict:
+    """The topology report the query asks for (tolerance, versions), or its error, for a page."""
     error = None
     try:
         tol, versions = topology_params(request.GET)
         report = line_selectors.topology_report(tol=tol, versions=versions)
     except DomainError as exc:
         error, report = exc.message, None
-    return render(
-        request,
-        "boundaries/topology.html",
-        {
-            "report": report,
-            "error": error,
-            "query": request.GET.urlencode(),
-            "check_labels": CHECK_LABELS,
-        },
-    )
+    return {
+        "report": report,
+        "error": error,
+        "query": request.GET.urlencode(),
+        "check_labels": CHECK_LABELS,
+    }
 
 
 @login_required

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pghistory
@@ -100,6 +101,21 @@ def _clean_rows(path: Path, vocab: Vocabulary, report: ImportReport, *, collect:
         raise ImportRefused(f"文件被拒绝：{exc}") from None
 
 
+def _valid_rows(path: Path, vocab: Vocabulary, report: ImportReport) -> Iterator[CleanRow]:
+    """Yield the file's valid rows, counting them and their datum conversions in ``report``
+    and listing the others' errors there; a file without data rows is refused."""
+    for result in _clean_rows(path, vocab, report, collect=True):
+        if isinstance(result, CleanRow):
+            report.valid += 1
+            if result.converted_with is not None:
+                report.count_conversion(result.converted_with)
+            yield result
+        else:
+            report.errors.extend(result)
+    if report.rows == 0:
+        raise ImportRefused("文件中没有数据行")
+
+
 def _to_input(row: CleanRow) -> PlaceNameInput:
     return PlaceNameInput(
         standard_name=row.standard_name,
@@ -188,20 +204,12 @@ def _import_directly(
         report.updated += PlaceName.objects.filter(place_code__in=pending).count()
         pending.clear()
 
-    for result in _clean_rows(path, vocab, report, collect=True):
-        if isinstance(result, CleanRow):
-            report.valid += 1
-            if result.converted_with is not None:
-                report.count_conversion(result.converted_with)
-            if result.place_code:
-                pending.append(result.place_code)
-                if len(pending) >= EXISTING_CHUNK:
-                    count_existing()
-        else:
-            report.errors.extend(result)
+    for row in _valid_rows(path, vocab, report):
+        if row.place_code:
+            pending.append(row.place_code)
+            if len(pending) >= EXISTING_CHUNK:
+                count_existing()
     count_existing()
-    if report.rows == 0:
-        raise ImportRefused("文件中没有数据行")
     report.created = report.valid - report.updated
     if report.errors and not accept_valid_rows:
         report.created = report.updated = 0  # refused: nothing would be written
@@ -299,22 +307,14 @@ def _import_with_requests(
             plan(row, current.get(row.place_code))
         chunk.clear()
 
-    for result in _clean_rows(path, vocab, report, collect=True):
-        if isinstance(result, CleanRow):
-            report.valid += 1
-            if result.converted_with is not None:
-                report.count_conversion(result.converted_with)
-            if result.place_code:
-                chunk.append(result)
-                if len(chunk) >= BATCH_SIZE:
-                    plan_chunk()
-            else:
-                plan(result, None)
-        else:
-            report.errors.extend(result)
+    for row in _valid_rows(path, vocab, report):
+        if not row.place_code:
+            plan(row, None)
+            continue
+        chunk.append(row)
+        if len(chunk) >= BATCH_SIZE:
+            plan_chunk()
     plan_chunk()
-    if report.rows == 0:
-        raise ImportRefused("文件中没有数据行")
     report.errors.sort(key=lambda e: e.line)
     if report.errors and not accept_valid_rows:
         report.updated = 0  # refused: nothing would be written or filed
