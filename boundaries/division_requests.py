@@ -14,13 +14,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from django.contrib.auth.models import User
 from django.utils import timezone
 
 from boundaries.adjustments import AdjustmentInvalid, plan_parse
 from boundaries.models import AdministrativeArea
 from boundaries.services.adjustments import adjustment_apply, adjustment_schedule, plan_error
 from gis_portal.editing.errors import InvalidEdit
+from gis_portal.editing.layers import ApprovedChange
 from gis_portal.editing.models import ChangeAction, ChangeKind
 from gis_portal.editing.scope import Footprint
 
@@ -42,19 +42,11 @@ def area_footprint(area: AdministrativeArea) -> Footprint:
     return Footprint.of(area.geom_4490, divisions=[area.pk, area.parent_id])
 
 
-def area_apply_approved(
-    *,
-    action: str,
-    target_id: int | None,
-    expected_version: int | None,
-    proposed: Mapping,
-    comment: str,
-    user: User,
-    source: str,
-):
+def area_apply_approved(change: ApprovedChange):
     """Apply an adjustment proposal on ``target_id`` (the first unit the plan ends)."""
-    if action != ChangeAction.UPDATE:
+    if change.action != ChangeAction.UPDATE:
         raise InvalidEdit("action", REFUSAL)
+    proposed, comment, user, source = change.proposed, change.comment, change.user, change.source
     unknown = sorted(set(proposed) - {PLAN_FIELD})
     if unknown or PLAN_FIELD not in proposed:
         raise InvalidEdit("proposed", '区划调整的拟变更内容应为 {"adjustment": 调整方案}')
@@ -62,7 +54,7 @@ def area_apply_approved(
         plan = plan_parse(proposed[PLAN_FIELD], today=timezone.localdate(), scheduled_ok=True)
     except AdjustmentInvalid as exc:
         raise plan_error(exc) from None
-    target = AdministrativeArea.objects.filter(pk=target_id).first()
+    target = AdministrativeArea.objects.filter(pk=change.target_id).first()
     if target is None or target.code != plan.units[0]:
         raise InvalidEdit("units[0]", "调整方案的第一个单位应是申请所针对的行政区域")
     match = _REQUEST_NO.search(comment)

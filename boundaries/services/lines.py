@@ -44,6 +44,7 @@ from gis_portal.editing.attributes import (
 )
 from gis_portal.editing.errors import InvalidEdit
 from gis_portal.editing.geometry_input import geometry_parse
+from gis_portal.editing.layers import ApprovedChange
 from gis_portal.editing.models import ChangeKind
 from gis_portal.editing.scope import Footprint, footprint_check
 from gis_portal.editing.write_checks import city_check
@@ -349,28 +350,31 @@ def marker_create(
 
 
 def _apply(model_update, model_delete, create, survey_rules, create_rules):
-    def apply(*, action, target_id, expected_version, proposed, comment, user, source):
-        if action == "create":
-            return create(proposed=proposed, comment=comment, user=user, source=source)
-        if action == "delete":
+    def apply(change: ApprovedChange):
+        user, source = change.user, change.source
+        if change.action == "create":
+            return create(
+                proposed=change.proposed, comment=change.comment, user=user, source=source
+            )
+        if change.action == "delete":
             model_delete(
-                pk=target_id,
-                expected_version=expected_version,
-                comment=comment,
+                pk=change.target_id,
+                expected_version=change.expected_version,
+                comment=change.comment,
                 user=user,
                 source=source,
             )
             return None
-        edit, create_only, survey = _split(proposed, create_rules)
+        edit, create_only, survey = _split(change.proposed, create_rules)
         if any(v is not None for v in create_only.values()):
             raise InvalidEdit(next(iter(create_only)), "编号与区域只在新建时填写，不能修改")
-        comment = comment_clean(comment)
+        comment = comment_clean(change.comment)
         if not edit:
             raise InvalidEdit("proposed", "没有要修改的字段")
         with transaction.atomic():
             obj = model_update(
-                pk=target_id,
-                expected_version=expected_version,
+                pk=change.target_id,
+                expected_version=change.expected_version,
                 changes={**edit, "comment": comment},
                 user=user,
                 source=source,

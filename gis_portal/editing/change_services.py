@@ -27,7 +27,13 @@ from gis_portal.editing.errors import (
     PreconditionFailed,
     VersionConflict,
 )
-from gis_portal.editing.layers import LAYER_OF_MODEL, Layer, layer_get, layer_of_request
+from gis_portal.editing.layers import (
+    LAYER_OF_MODEL,
+    ApprovedChange,
+    Layer,
+    layer_get,
+    layer_of_request,
+)
 from gis_portal.editing.models import (
     REQUIRED_DOCUMENTS,
     Announcement,
@@ -107,46 +113,27 @@ def _pending_on(layer: Layer, target_id: int) -> ChangeRequest | None:
     )
 
 
-def _apply(
-    layer: Layer,
-    *,
-    action: str,
-    target_id: int | None,
-    expected_version: int | None,
-    proposed: Mapping,
-    comment: str,
-    user: User,
-    source: str,
-    topology_check: bool = True,
-):
+def _apply(layer: Layer, change: ApprovedChange, *, topology_check: bool = True):
     """Apply a proposal through the layer's write services; return the written object."""
     if layer.apply_approved is not None:
-        return layer.apply_approved(
-            action=action,
-            target_id=target_id,
-            expected_version=expected_version,
-            proposed=proposed,
-            comment=comment,
-            user=user,
-            source=source,
-        )
-    if action == ChangeAction.DELETE:
+        return layer.apply_approved(change)
+    if change.action == ChangeAction.DELETE:
         layer.delete(
-            pk=target_id,
-            expected_version=expected_version,
-            comment=comment,
-            user=user,
-            source=source,
+            pk=change.target_id,
+            expected_version=change.expected_version,
+            comment=change.comment,
+            user=change.user,
+            source=change.source,
         )
         return None
-    if action == ChangeAction.CREATE:
+    if change.action == ChangeAction.CREATE:
         raise InvalidEdit("action", f"{layer.label}不能通过变更申请新建")
     return layer.update(
-        pk=target_id,
-        expected_version=expected_version,
-        changes={**proposed, "comment": comment},
-        user=user,
-        source=source,
+        pk=change.target_id,
+        expected_version=change.expected_version,
+        changes={**change.proposed, "comment": change.comment},
+        user=change.user,
+        source=change.source,
         topology_check=topology_check,
     )
 
@@ -237,8 +224,7 @@ def _trial(proposals: list[_Proposal], *, reason: str, user: User, source: str) 
         with transaction.atomic():
             touched: dict[str, list[int]] = defaultdict(list)
             for p in proposals:
-                _apply(
-                    p.layer,
+                change = ApprovedChange(
                     action=p.action,
                     target_id=None if p.target is None else p.target.pk,
                     expected_version=None if p.target is None else p.target.version,
@@ -246,8 +232,8 @@ def _trial(proposals: list[_Proposal], *, reason: str, user: User, source: str) 
                     comment=reason,
                     user=user,
                     source=source,
-                    topology_check=len(proposals) == 1,
                 )
+                _apply(p.layer, change, topology_check=len(proposals) == 1)
                 if p.target is not None and p.action == ChangeAction.UPDATE:
                     touched[p.layer.key].append(p.target.pk)
             if len(proposals) > 1:
@@ -480,8 +466,7 @@ def change_request_approve(
                         base_version=request.base_version,
                         current_version=None if target is None else target.version,
                     )
-            written = _apply(
-                layer,
+            change = ApprovedChange(
                 action=request.action,
                 target_id=request.target_id,
                 expected_version=request.base_version,
@@ -491,9 +476,8 @@ def change_request_approve(
                     f"{request.reason}"
                 )[:500],
                 user=user,
-                source="approval",
-                topology_check=len(members) == 1,
             )
+            written = _apply(layer, change, topology_check=len(members) == 1)
             if request.action == ChangeAction.CREATE:
                 request.target_id = written.pk
                 request.target_label = layer.label_of(written)[:200]

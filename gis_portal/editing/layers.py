@@ -29,6 +29,23 @@ def _rechecks_nothing(pks: list[int]) -> None:
     return None
 
 
+@dataclass(frozen=True)
+class ApprovedChange:
+    """What a change request applies through its layer, on approval or on trial at submission.
+
+    ``expected_version`` is the version the request was based on (None: a new feature);
+    ``comment`` the history comment (the request's number and reason).
+    """
+
+    action: str  # ChangeAction: "create" | "update" | "delete"
+    target_id: int | None
+    expected_version: int | None
+    proposed: Mapping[str, Any]
+    comment: str
+    user: Any  # the approving (or, on trial, the submitting) django User
+    source: str = "approval"
+
+
 @dataclass(frozen=True, kw_only=True)
 class Layer:
     # Filled in from the catalogue layer this is the editing facet of.
@@ -56,8 +73,8 @@ class Layer:
     # request_kind(action=, proposed=) → ChangeKind or None: an edit that must go through
     # approval (a change request) instead of applying directly; None = applies directly.
     request_kind: Callable[..., str | None] = _applies_directly
-    # apply_approved(action=, target_id=, expected_version=, proposed=, comment=, user=)
-    # → obj: how an approved request is applied (default: update / delete).
+    # apply_approved(ApprovedChange) → obj: how an approved request is applied (default:
+    # update / delete).
     apply_approved: Callable | None = None
     # The model's EPSG:4490 geometry column (history, restore and diffs read it).
     geometry_field: str = "geom_4490"

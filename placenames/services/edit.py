@@ -40,6 +40,7 @@ from gis_portal.editing.geometry_input import (
     _from_wkt,
     geometry_parse,
 )
+from gis_portal.editing.layers import ApprovedChange
 from gis_portal.editing.models import ChangeKind
 from gis_portal.editing.scope import Footprint, scope_check
 from gis_portal.editing.write_checks import city_check
@@ -460,29 +461,23 @@ def placename_create(*, values: Mapping, comment: str, user: User | None, source
     return place
 
 
-def placename_apply_approved(
-    *,
-    action: str,
-    target_id: int | None,
-    expected_version: int | None,
-    proposed: Mapping,
-    comment: str,
-    user: User | None,
-    source: str = "approval",
-) -> PlaceName:
+def placename_apply_approved(change: ApprovedChange) -> PlaceName:
     """Apply an approved naming/renaming/abolishing (name fields allowed here only)."""
-    if action == "create":
-        return placename_create(values=proposed, comment=comment, user=user, source=source)
-    kind = request_kind_of(action=action, proposed=proposed) or "renaming"
-    values, comment = name_changes_clean(kind, {**proposed, COMMENT_FIELD: comment})
+    user, source = change.user, change.source
+    if change.action == "create":
+        return placename_create(
+            values=change.proposed, comment=change.comment, user=user, source=source
+        )
+    kind = request_kind_of(action=change.action, proposed=change.proposed) or "renaming"
+    values, comment = name_changes_clean(kind, {**change.proposed, COMMENT_FIELD: change.comment})
 
     def refuse(place: PlaceName) -> None:
         if kind == "abolishing" and place.status == PlaceNameStatus.ABOLISHED:
             raise Conflict(f"地名「{place.standard_name}」已废止")
 
     return PLACENAME_WRITES.write(
-        pk=target_id,
-        expected_version=expected_version,
+        pk=change.target_id,
+        expected_version=change.expected_version,
         values=values,
         comment=comment,
         user=user,

@@ -8,6 +8,7 @@ import pytest
 import shapely
 from shapely.geometry import mapping
 
+from gis_portal.editing.layers import ApprovedChange
 from placenames.services import edit as edit_services
 from tests.editing.placename_builders import district_centre, place_create, square_around
 
@@ -23,12 +24,14 @@ def test_renaming_a_natural_village_keeps_its_syllables_joined(hegang_areas, mak
         (street_area, "王家村小区", "Wangjiacun Xiaoqu"),
     ):
         renamed = edit_services.placename_apply_approved(
-            action="update",
-            target_id=place.pk,
-            expected_version=None,
-            proposed={"standard_name": new_name},
-            comment="居民申请更名",
-            user=chief,
+            ApprovedChange(
+                action="update",
+                target_id=place.pk,
+                expected_version=None,
+                proposed={"standard_name": new_name},
+                comment="居民申请更名",
+                user=chief,
+            )
         )
         renamed.refresh_from_db()
         assert renamed.pinyin == expected

@@ -250,6 +250,7 @@ def test_a_renamed_place_prints_under_its_old_name_as_of_before_the_renaming(
 ):
     from django.utils import timezone
 
+    from gis_portal.editing.layers import ApprovedChange
     from placenames.models import PlaceName
     from placenames.services.edit import placename_apply_approved
 
@@ -258,12 +259,14 @@ def test_a_renamed_place_prints_under_its_old_name_as_of_before_the_renaming(
     named = place("东风小区", division="230402", point_only=(lon + 0.012, lat - 0.008))
     assert PlaceName.objects.filter(pk=named.pk).exists()
     placename_apply_approved(
-        action="update",
-        target_id=named.pk,
-        expected_version=None,
-        proposed={"standard_name": "光明小区"},
-        comment="居民申请更名",
-        user=make_user("chief", "administrator"),
+        ApprovedChange(
+            action="update",
+            target_id=named.pk,
+            expected_version=None,
+            proposed={"standard_name": "光明小区"},
+            comment="居民申请更名",
+            user=make_user("chief", "administrator"),
+        )
     )
     today = timezone.localdate()
     yesterday = today - timedelta(days=1)
