@@ -179,20 +179,20 @@ class _Branch:
     condition: str
 
 
-def _substring_condition(grams: list[str], *, filtered: bool) -> str:
+def _substring_condition(grams: list[str], *, filtered: bool, cap: int) -> str:
     """The substring branch's condition: through the gram index, or (a one-gram query most
     names match, no filter) a plain LIKE that PostgreSQL answers by reading the table until
     the branch's LIMIT (placenames.search_plan)."""
     if not filtered and len(grams) == 1:
         stats = gram_stats()
         frequency = stats.frequency.get(grams[0])
-        if scan_beats_index(frequency=frequency, rows=stats.rows, cap=SEARCH_CANDIDATES):
+        if scan_beats_index(frequency=frequency, rows=stats.rows, cap=cap):
             return "p.search_names LIKE %(like)s"
     return "placename_grams(p.search_names) @> %(grams)s::text[] AND p.search_names LIKE %(like)s"
 
 
 def _chinese_branches(
-    q: ranking.Query, *, fuzzy: bool, filtered: bool
+    q: ranking.Query, *, fuzzy: bool, filtered: bool, cap: int
 ) -> tuple[list[_Branch], dict]:
     """Return the branches (every kind, near misses last) and the parameters of a query."""
     text = q.text
@@ -208,7 +208,7 @@ def _chinese_branches(
     branches = [
         _Branch(RANK_EXACT, "p.standard_name = %(q)s"),
         _Branch(RANK_PREFIX, "p.standard_name LIKE %(prefix)s"),
-        _Branch(RANK_SUBSTRING, _substring_condition(grams, filtered=filtered)),
+        _Branch(RANK_SUBSTRING, _substring_condition(grams, filtered=filtered, cap=cap)),
     ]
     key = rz.pinyin_key(text) if _HAN.search(text) else ""
     if fuzzy and key:
@@ -232,7 +232,7 @@ def _chinese_branches(
     return branches, params
 
 
-def _latin_branches(q: ranking.Query, *, fuzzy: bool, filtered: bool) -> tuple[list[_Branch], dict]:
+def _latin_branches(q: ranking.Query, *, fuzzy: bool) -> tuple[list[_Branch], dict]:
     params: dict = {"key": q.key, "key_prefix": like_escape(q.key) + "%"}
     branches = [
         _Branch(RANK_EXACT, "p.pinyin_key = %(key)s"),
@@ -297,9 +297,13 @@ def _candidates(
 
 
 def _branches(
-    q: ranking.Query, *, fuzzy: bool, filtered: bool = False
+    q: ranking.Query, *, fuzzy: bool, cap: int, filtered: bool = False
 ) -> tuple[list[_Branch], dict]:
-    return (_latin_branches if q.latin else _chinese_branches)(q, fuzzy=fuzzy, filtered=filtered)
+    """The branches of a query; ``filtered`` and ``cap`` (each branch's LIMIT) choose how a
+    Chinese query's substring branch reads the archive."""
+    if q.latin:
+        return _latin_branches(q, fuzzy=fuzzy)
+    return _chinese_branches(q, fuzzy=fuzzy, filtered=filtered, cap=cap)
 
 
 def placename_search(
@@ -331,9 +335,9 @@ def placename_search(
     query = ranking.query_of(q)
     if query.empty:  # only apostrophes: nothing to match
         return SearchPage(places=[], ranks={}, total=0)
-    branches, match_params = _branches(query, fuzzy=fuzzy, filtered=bool(where))
-    params.update(match_params)
     cap = max(SEARCH_CANDIDATES, offset + limit)
+    branches, match_params = _branches(query, fuzzy=fuzzy, filtered=bool(where), cap=cap)
+    params.update(match_params)
     primary = [b for b in branches if b.kind != RANK_NEAR]
     near = [b for b in branches if b.kind == RANK_NEAR]
     found, truncated = _candidates(primary, where, params, cap=cap, bias=bias, query=query)
@@ -416,7 +420,7 @@ def placename_suggest(
     query = ranking.query_of(q)
     if query.empty:
         return []
-    branches, params = _branches(query, fuzzy=True)
+    branches, params = _branches(query, fuzzy=True, cap=SEARCH_CANDIDATES)
     stages = [
         [b for b in branches if b.kind in ranking.COMPLETING_KINDS],
         [b for b in branches if b.kind not in ranking.COMPLETING_KINDS and b.kind != RANK_NEAR],
