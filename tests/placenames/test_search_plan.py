@@ -1,4 +1,5 @@
-"""The broad substring search reads the table, not the gram index, and finds the same names."""
+"""How a search reads the archive: the broad substring from the table, a prefix as an index
+range that prepared statements can use; either way the same names."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from gis_portal.db_backend.base import server_bound_statements
 from placenames import search_plan
-from placenames.search_plan import scan_beats_index
+from placenames.search_plan import prefix_upper_bound, scan_beats_index
 from placenames.selectors import gram_stats, names
 
 
@@ -78,3 +80,49 @@ def test_a_filtered_or_many_gram_query_keeps_the_index(make_place, monkeypatch, 
         cur.execute("ANALYZE placenames_placename")
     assert _search("中心", division="230405")[3]
     assert _search("动中心")[3]
+
+
+def test_the_prefix_bound_is_the_least_string_above_every_string_with_the_prefix():
+    assert prefix_upper_bound("南山") == "南屲"  # 山 U+5C71 → U+5C72
+    assert prefix_upper_bound("nan") == "nao"
+    assert prefix_upper_bound("a_") == "a`"  # wildcards are plain characters in a range
+    # No character follows U+10FFFF: the one before it is raised instead.
+    assert prefix_upper_bound("a\U0010ffff") == "b"
+    assert prefix_upper_bound("\U0010ffff") is None
+    assert prefix_upper_bound("") is None
+    # UTF-8 holds no surrogates: after U+D7FF comes U+E000.
+    assert prefix_upper_bound("\ud7ff") == "\ue000"
+    for prefix in ("南山", "nan", "a_", "a\U0010ffff", "\ud7ff"):
+        bound = prefix_upper_bound(prefix)
+        assert prefix.encode() < bound.encode()
+        assert not bound.startswith(prefix)
+        assert (prefix + "\U0010ffff").encode() < bound.encode()
+
+
+@pytest.mark.django_db
+def test_a_prepared_prefix_search_finds_exactly_the_names_beginning_with_the_text(make_place):
+    """As the served portal runs it: bound on the server, prepared, with the generic plan."""
+    for name in ("南山", "南山路", "南山_区", "南屲村", "南宁街", "西南山"):
+        make_place(name)
+    with connection.cursor() as cur:
+        cur.execute("SET plan_cache_mode = force_generic_plan")
+    try:
+        with server_bound_statements():
+            runs = [
+                names.placename_search(q=q, filters=names.SearchFilters(), limit=20, fuzzy=False)
+                for q in ("南山", "南山", "南山_", "南山_", "南山%")
+            ]
+    finally:
+        with connection.cursor() as cur:
+            cur.execute("RESET plan_cache_mode")
+
+    def prefixed(page):
+        return sorted(
+            h.standard_name
+            for h in page.places
+            if page.ranks[h.pk] in (names.RANK_EXACT, names.RANK_PREFIX)
+        )
+
+    assert prefixed(runs[0]) == prefixed(runs[1]) == ["南山", "南山_区", "南山路"]
+    assert prefixed(runs[2]) == prefixed(runs[3]) == ["南山_区"]  # "_" is no wildcard
+    assert prefixed(runs[4]) == []
