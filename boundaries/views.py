@@ -13,7 +13,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from boundaries.api.lines import topology_params
+from boundaries.api.lines import (
+    TOPOLOGY_PARAM_LABELS,
+    topology_params,
+    topology_tolerance_fields,
+)
 from boundaries.bulk.io import SPECS
 from boundaries.crs import CrsError, crs_get
 from boundaries.forms import ApproveForm, FitForm, ImportForm, InspectionForm
@@ -48,7 +52,7 @@ from boundaries.transform_fit import (
     fit_transformation,
 )
 from gis_portal.accounts import OutsideEditScope
-from gis_portal.errors import DomainError
+from gis_portal.errors import DomainError, InvalidParameter
 from gis_portal.importing.downloads import export_response
 from gis_portal.importing.spec import spec_get
 from gis_portal.importing.uploads import upload_saved
@@ -97,6 +101,8 @@ def topology_context(request: HttpRequest) -> dict:
     try:
         tol, versions = topology_params(request.GET)
         report = line_selectors.topology_report(tol=tol, versions=versions)
+    except InvalidParameter as exc:
+        error, report = exc.message_for(TOPOLOGY_PARAM_LABELS), None
     except DomainError as exc:
         error, report = exc.message, None
     return {
@@ -104,6 +110,7 @@ def topology_context(request: HttpRequest) -> dict:
         "error": error,
         "query": request.GET.urlencode(),
         "check_labels": CHECK_LABELS,
+        "tolerance_fields": topology_tolerance_fields(request.GET),
     }
 
 

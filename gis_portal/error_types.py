@@ -26,6 +26,12 @@ class InvalidParameter(DomainError):
     def __init__(self, parameter: str, message: str) -> None:
         super().__init__(f"参数 {parameter} 无效：{message}", parameter=parameter)
         self.parameter = parameter
+        self.reason = message
+
+    def message_for(self, labels: dict[str, str]) -> str:
+        """The message with the parameter's label (a page's field) instead of its name."""
+        label = labels.get(self.parameter)
+        return f"{label} 无效：{self.reason}" if label else self.message
 
 
 class NotFound(DomainError):

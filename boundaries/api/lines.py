@@ -121,8 +121,10 @@ class MarkerListView(APIView):
 
 _TOLERANCES = {"area_tol_m": "area_m", "line_tol_m": "line_m", "marker_tol_m": "marker_m",
                "version_tol_m": "version_m"}  # fmt: skip
-_TOLERANCE_LABELS = {"area_tol_m": "空隙/重叠容差", "line_tol_m": "界线与公共边容差",
-                     "marker_tol_m": "界桩离线容差", "version_tol_m": "版本差异容差"}  # fmt: skip
+# What the API's schema and the topology pages call each parameter.
+TOPOLOGY_PARAM_LABELS = {"area_tol_m": "空隙/重叠容差 (m)", "line_tol_m": "界线与公共边容差 (m)",
+                         "marker_tol_m": "界桩离线容差 (m)", "version_tol_m": "版本差异容差 (m)",
+                         "versions": "比较的两个版本"}  # fmt: skip
 TOPOLOGY_PARAMS = ParamSet(
     *(
         Float(
@@ -130,12 +132,26 @@ TOPOLOGY_PARAMS = ParamSet(
             0.01,
             10_000,
             default=getattr(line_selectors.TopologyTolerances(), field),
-            description=f"{_TOLERANCE_LABELS[name]} (m)",
+            description=TOPOLOGY_PARAM_LABELS[name],
         )
         for name, field in _TOLERANCES.items()
     ),
     Text("versions", max_length=100, description="两个版本名称，逗号分隔"),
 )
+
+
+def topology_tolerance_fields(params) -> list[dict]:
+    """The tolerance fields of a topology page's form: name, label and the value asked
+    (else the default), as typed even when it was refused."""
+    defaults = line_selectors.TopologyTolerances()
+    return [
+        {
+            "name": name,
+            "label": TOPOLOGY_PARAM_LABELS[name],
+            "value": params.get(name) or getattr(defaults, field),
+        }
+        for name, field in _TOLERANCES.items()
+    ]
 
 
 def topology_params(params) -> tuple[line_selectors.TopologyTolerances, tuple[str, str] | None]:

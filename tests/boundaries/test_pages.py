@@ -163,7 +163,7 @@ def test_topology_page_and_marker_page(client, demo, officer):
     r = client.get("/boundaries/topology/")
     assert r.status_code == 200 and "拓扑检查" in r.content.decode()
     r = client.get("/boundaries/topology/", {"line_tol_m": "x"})
-    assert "参数 line_tol_m 无效" in r.content.decode()
+    assert "界线与公共边容差 (m) 无效：不是数字" in r.content.decode()  # the label, not the name
     marker = BoundaryMarker.objects.first()
     page = client.get(f"/boundaries/markers/{marker.number}/").content.decode()
     assert "EPSG:244" in page and "CGCS2000" in page

@@ -151,3 +151,22 @@ def test_a_proposal_breaking_a_rule_is_shown_in_chinese_and_files_nothing(office
     page = officer.post("/boundaries/adjustments/", data).content.decode()
     assert "区划代码 230402002 正由 红军街道 使用" in page
     assert not ChangeRequest.objects.exists()
+
+
+def test_the_township_page_offers_the_topology_pages_tolerances_and_keeps_what_was_asked(officer):
+    topology = officer.get("/boundaries/topology/?version_tol_m=250").content.decode()
+    townships = officer.get("/boundaries/townships/?version_tol_m=250").content.decode()
+    for html in (topology, townships):
+        form = html.split('<form method="get" class="bd-inline-form">')[1].split("</form>")[0]
+        for label in (
+            "空隙/重叠容差 (m)",
+            "界线与公共边容差 (m)",
+            "界桩离线容差 (m)",
+            "版本差异容差 (m)",
+        ):
+            assert label in form
+        assert 'name="version_tol_m" value="250' in form
+    bad = officer.get("/boundaries/townships/?version_tol_m=-1").content.decode()
+    alert = bad.split('role="alert">')[1].split("</p>")[0]
+    assert alert == "版本差异容差 (m) 无效：不能小于 0.01"  # the field's label, not its name
+    assert 'name="version_tol_m" value="-1"' in bad  # what was typed stays to be corrected
