@@ -7,10 +7,12 @@ the console reports an error (CSP violations and failed loads show up there).
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.db import connection
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by
 # fixtures in the same thread are still synchronous and safe.
@@ -19,6 +21,28 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
+# How long the teardown waits for the live server's last statements (see below).
+SERVER_DRAIN_S = 10
+
+
+def _server_statements_drain() -> None:
+    """Wait (bounded) until no other session runs a statement on the test database.
+
+    The page is closed, so no request starts, but the live server may still be answering
+    one the page sent last. The test's flush (TRUNCATE of every table, locked one by one)
+    would deadlock with a statement of that request reading two of them.
+    """
+    deadline = time.monotonic() + SERVER_DRAIN_S
+    with connection.cursor() as cur:
+        while time.monotonic() < deadline:
+            cur.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid() AND state = 'active'"
+                " AND backend_type = 'client backend'"
+            )
+            if cur.fetchone()[0] == 0:
+                return
+            time.sleep(0.05)
 
 
 @pytest.fixture(scope="session")
@@ -78,3 +102,4 @@ def offline_page(chromium_browser, request):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"))
     context.close()
+    _server_statements_drain()
