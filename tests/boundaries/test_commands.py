@@ -13,7 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from tests.boundaries.test_transform_fit import _points
+from tests.boundaries.test_transform_fit import SEVEN_PARAMETER_KEYS, _points
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,44 +27,21 @@ def _write(path: Path, points, *, prefix: float = 0.0) -> Path:
     return path
 
 
+def _args(f: Path, *, model: str = "7p", source: str = "EPSG:2440") -> list[str]:
+    """The command's arguments: a control-point file fitted from ``source`` to EPSG:4552."""
+    return [str(f), "--model", model, "--source-crs", source, "--target-crs", "EPSG:4552"]
+
+
 def test_json_output_has_the_documented_keys(tmp_path, capsys):
     points, _ = _points(n=20, n_check=5)
     f = _write(tmp_path / "cp.csv", points)
-    call_command(
-        "fit_transformation",
-        str(f),
-        "--model",
-        "7p",
-        "--source-crs",
-        "EPSG:2440",
-        "--target-crs",
-        "EPSG:4552",
-        "--json",
-    )
+    call_command("fit_transformation", *_args(f), "--json")
     data = json.loads(capsys.readouterr().out)
-    assert set(data["parameters"]) == {
-        "tx_m",
-        "ty_m",
-        "tz_m",
-        "rx_arcsec",
-        "ry_arcsec",
-        "rz_arcsec",
-        "scale_ppm",
-    }
+    assert set(data["parameters"]) == SEVEN_PARAMETER_KEYS
     assert set(data["residuals"]) == {p.id for p in points if p.role == "common"}
     assert data["rejected"] == [] and data["check_rms_m"] < 0.05
     assert data["pipeline"].startswith("+proj=pipeline")
-    call_command(
-        "fit_transformation",
-        str(f),
-        "--model",
-        "4p",
-        "--source-crs",
-        "EPSG:2440",
-        "--target-crs",
-        "EPSG:4552",
-        "--json",
-    )
+    call_command("fit_transformation", *_args(f, model="4p"), "--json")
     assert set(json.loads(capsys.readouterr().out)["parameters"]) == {
         "tx_m",
         "ty_m",
@@ -76,16 +53,7 @@ def test_json_output_has_the_documented_keys(tmp_path, capsys):
 def test_readable_report_and_zone_from_the_prefix(tmp_path, capsys):
     points, _ = _points(n=12, n_check=3)
     f = _write(tmp_path / "cp.csv", points, prefix=43e6)
-    call_command(
-        "fit_transformation",
-        str(f),
-        "--model",
-        "7p",
-        "--source-crs",
-        "auto:beijing1954",
-        "--target-crs",
-        "EPSG:4552",
-    )
+    call_command("fit_transformation", *_args(f, source="auto:beijing1954"))
     out = capsys.readouterr().out
     assert "EPSG:2419" in out and "检查点：3 个" in out and "PROJ 管道" in out
 
@@ -101,16 +69,7 @@ def test_bad_input_is_a_clear_error(tmp_path, prefix, n, crs, message):
     points, _ = _points(n=n, n_check=2 if n > 3 else 1)
     f = _write(tmp_path / "cp.csv", points, prefix=prefix)
     with pytest.raises(CommandError, match=message):
-        call_command(
-            "fit_transformation",
-            str(f),
-            "--model",
-            "7p",
-            "--source-crs",
-            crs,
-            "--target-crs",
-            "EPSG:4552",
-        )
+        call_command("fit_transformation", *_args(f, source=crs))
 
 
 def test_bad_input_exits_non_zero(tmp_path):
@@ -118,18 +77,7 @@ def test_bad_input_exits_non_zero(tmp_path):
     f.write_text("id,role,x_src,y_src,h_src,x_dst,y_dst,h_dst\nA,common,1,2,,3,4,\n")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "gis_portal.settings.test"}
     proc = subprocess.run(
-        [
-            sys.executable,
-            "manage.py",
-            "fit_transformation",
-            str(f),
-            "--model",
-            "7p",
-            "--source-crs",
-            "EPSG:2440",
-            "--target-crs",
-            "EPSG:4552",
-        ],
+        [sys.executable, "manage.py", "fit_transformation", *_args(f)],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -22,6 +22,16 @@ from boundaries.transform_fit import (
 BJ54_43 = crs_get("EPSG:2440")
 CGCS_43 = crs_get("EPSG:4552")
 GEO_CGCS = crs_get("EPSG:4490")
+# The documented parameters of the 7-parameter model in the JSON result.
+SEVEN_PARAMETER_KEYS = {
+    "tx_m",
+    "ty_m",
+    "tz_m",
+    "rx_arcsec",
+    "ry_arcsec",
+    "rz_arcsec",
+    "scale_ppm",
+}
 
 
 def _points(n=30, n_check=8, noise_m=0.01, seed=3, lon=(129.4, 130.5), lat=(47.0, 48.0)):
@@ -219,13 +229,5 @@ def test_result_json_has_the_documented_keys():
     data = json.loads(
         json.dumps(fit_transformation(points, model="7p", source=BJ54_43, target=CGCS_43).as_json())
     )
-    assert set(data["parameters"]) == {
-        "tx_m",
-        "ty_m",
-        "tz_m",
-        "rx_arcsec",
-        "ry_arcsec",
-        "rz_arcsec",
-        "scale_ppm",
-    }
+    assert set(data["parameters"]) == SEVEN_PARAMETER_KEYS
     assert {"rms_m", "residuals", "rejected", "check_rms_m", "pipeline"} <= set(data)

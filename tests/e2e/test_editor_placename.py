@@ -26,6 +26,19 @@ def two_places(hegang_areas):
     return a, b
 
 
+def open_as_officer(page, live_server) -> None:
+    """Sign in as a place-name officer and open the editor."""
+    sign_in(page, live_server, role_user("pn", "placename_officer"))
+    open_editor(page, live_server)
+
+
+@pytest.fixture
+def editor_page(live_server, two_places, offline_page):
+    """The editor, opened by a place-name officer on the two places."""
+    open_as_officer(offline_page, live_server)
+    return offline_page
+
+
 def pixel_of(page, lon: float, lat: float) -> dict:
     return page.evaluate(
         """([lon, lat]) => {
@@ -37,15 +50,8 @@ def pixel_of(page, lon: float, lat: float) -> dict:
     )
 
 
-def test_officer_reshapes_a_polygon_with_snapping_saves_and_sees_history(
-    live_server, two_places, offline_page
-):
-    a, _b = two_places
-    lon, lat = district_centre()
-    page = offline_page
-    sign_in(page, live_server, role_user("pn", "placename_officer"))
-    open_editor(page, live_server)
-    assert "2 个地名" in page.locator("#editor-status").inner_text()
+def show_placenames_at(page, lon: float, lat: float) -> dict:
+    """Show the place-name layer centred on (lon, lat) at zoom 16; return the map's box."""
     page.check("#layer-pick input[value='placenames']")
     page.evaluate(
         """([lon, lat]) => {
@@ -53,13 +59,30 @@ def test_officer_reshapes_a_polygon_with_snapping_saves_and_sees_history(
             v.setCenter(ol.proj.fromLonLat([lon, lat])); v.setZoom(16);
             window.editor.map.renderSync();
         }""",
-        [lon + 0.0025, lat],
+        [lon, lat],
     )
-    box = page.locator("#map").bounding_box()
-    # Select the polygon (click inside it): its form opens.
-    inside = pixel_of(page, lon - 0.001, lat - 0.001)
-    page.mouse.click(box["x"] + inside["x"], box["y"] + inside["y"])
+    return page.locator("#map").bounding_box()
+
+
+def click_at(page, box: dict, lon: float, lat: float) -> None:
+    spot = pixel_of(page, lon, lat)
+    page.mouse.click(box["x"] + spot["x"], box["y"] + spot["y"])
+
+
+def select_at(page, box: dict, lon: float, lat: float) -> None:
+    """Click the feature at (lon, lat) and wait for its form."""
+    click_at(page, box, lon, lat)
     page.wait_for_selector("#attr-panel:not([hidden])")
+
+
+def test_officer_reshapes_a_polygon_with_snapping_saves_and_sees_history(two_places, editor_page):
+    a, _b = two_places
+    lon, lat = district_centre()
+    page = editor_page
+    assert "2 个地名" in page.locator("#editor-status").inner_text()
+    box = show_placenames_at(page, lon + 0.0025, lat)
+    # Select the polygon (click inside it): its form opens.
+    select_at(page, box, lon - 0.001, lat - 0.001)
     assert page.input_value("#f-standard_name") == "向阳小区"
     assert page.locator("#pn-demo").is_visible()  # generated records are marked
     # Drag its north-east corner to 4 px beside the neighbour's north-west corner: the
@@ -114,28 +137,13 @@ def test_officer_reshapes_a_polygon_with_snapping_saves_and_sees_history(
     page.recorder.assert_clean()
 
 
-def test_officer_names_a_new_place_and_abolishes_one_from_the_editor(
-    live_server, two_places, offline_page
-):
+def test_officer_names_a_new_place_and_abolishes_one_from_the_editor(two_places, editor_page):
     _a, b = two_places
     lon, lat = district_centre()
-    page = offline_page
-    sign_in(page, live_server, role_user("pn", "placename_officer"))
-    open_editor(page, live_server)
-    page.check("#layer-pick input[value='placenames']")
-    page.evaluate(
-        """([lon, lat]) => {
-            const v = window.editor.map.getView();
-            v.setCenter(ol.proj.fromLonLat([lon, lat])); v.setZoom(16);
-            window.editor.map.renderSync();
-        }""",
-        [lon + 0.0025, lat],
-    )
-    box = page.locator("#map").bounding_box()
+    page = editor_page
+    box = show_placenames_at(page, lon + 0.0025, lat)
     # Abolish 红旗小区: status 已废止 with the date → a 销名 request.
-    inside = pixel_of(page, lon + 0.005, lat)
-    page.mouse.click(box["x"] + inside["x"], box["y"] + inside["y"])
-    page.wait_for_selector("#attr-panel:not([hidden])")
+    select_at(page, box, lon + 0.005, lat)
     assert page.input_value("#f-standard_name") == "红旗小区"
     assert not page.locator("#f-pn-category").is_visible()  # create-only
     page.select_option("#f-pn-status", "abolished")
@@ -150,8 +158,7 @@ def test_officer_names_a_new_place_and_abolishes_one_from_the_editor(
 
     # Draw a new place (a point south of the two) and name it → a 命名 request.
     page.click("#btn-draw")
-    spot = pixel_of(page, lon + 0.0025, lat - 0.004)
-    page.mouse.click(box["x"] + spot["x"], box["y"] + spot["y"])
+    click_at(page, box, lon + 0.0025, lat - 0.004)
     page.wait_for_selector("#f-pn-category:visible")
     assert not page.locator("#pn-demo").is_visible()  # a new name is no demo record
     # Chosen from lists: the names are shown, the codes stored.
@@ -186,21 +193,9 @@ def test_the_rename_form_spells_a_natural_village_joined_and_offers_the_choice(
     lon, lat = district_centre()
     place_create("李家屯", category="22200", geom=square_around(lon, lat, HALF_DEG), serial=3)
     page = offline_page
-    sign_in(page, live_server, role_user("pn", "placename_officer"))
-    open_editor(page, live_server)
-    page.check("#layer-pick input[value='placenames']")
-    page.evaluate(
-        """([lon, lat]) => {
-            const v = window.editor.map.getView();
-            v.setCenter(ol.proj.fromLonLat([lon, lat])); v.setZoom(16);
-            window.editor.map.renderSync();
-        }""",
-        [lon, lat],
-    )
-    box = page.locator("#map").bounding_box()
-    inside = pixel_of(page, lon - 0.001, lat - 0.001)
-    page.mouse.click(box["x"] + inside["x"], box["y"] + inside["y"])
-    page.wait_for_selector("#attr-panel:not([hidden])")
+    open_as_officer(page, live_server)
+    box = show_placenames_at(page, lon, lat)
+    select_at(page, box, lon - 0.001, lat - 0.001)
     page.fill("#f-standard_name", "王家村")
     suggested = "() => document.querySelector('#pn-pinyin-suggest').textContent.includes('{}')"
     page.wait_for_function(suggested.format("Wangjiacun"))

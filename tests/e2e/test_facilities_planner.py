@@ -23,7 +23,15 @@ PAGE_LAYERS = 'window.plannerMap.getLayers().getArray().filter(l => typeof l.get
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def _login(page, live_server):
+def planner_loaded(page) -> None:
+    """Wait until the planner page has loaded its first programme's coverage."""
+    page.wait_for_selector(
+        "#planner[data-loaded=eldercare_daycare]", state="attached", timeout=30_000
+    )
+
+
+def planner_sign_in(page, live_server):
+    """Sign in as a planner through the login form and land on the planner page."""
     user_with_role("planner", "planner", password="pw-for-tests-1")
     page.goto(live_server.url + "/accounts/login/?next=/facilities/")
     page.fill("input[name=username]", "planner")
@@ -37,10 +45,8 @@ def test_planner_shows_coverage_targets_and_runs_a_scenario(
 ):
     facilities_demo_load()
     page = offline_page
-    _login(page, live_server)
-    page.wait_for_selector(
-        "#planner[data-loaded=eldercare_daycare]", state="attached", timeout=30_000
-    )
+    planner_sign_in(page, live_server)
+    planner_loaded(page)
     assert "演示数据" in page.text_content(".planner-side")
     assert page.text_content('[data-field="share"]').endswith("%")
     assert page.locator("#area-table tbody tr").count() >= 9  # the city and 8 counties
@@ -61,9 +67,7 @@ def test_planner_shows_coverage_targets_and_runs_a_scenario(
 
     # A background run: the page queues it, the worker (here: the test) runs it.
     page.select_option("#programme", "eldercare_daycare")
-    page.wait_for_selector(
-        "#planner[data-loaded=eldercare_daycare]", state="attached", timeout=30_000
-    )
+    planner_loaded(page)
     page.fill("input[name=name]", "再建五处")
     page.fill("input[name=p]", "5")
     page.fill("input[name=time_limit]", "20")
@@ -84,7 +88,7 @@ def test_planner_shows_coverage_targets_and_runs_a_scenario(
 def test_downloaded_report_opens_with_no_network(live_server, hegang_areas, offline_page):
     facilities_demo_load()
     page = offline_page
-    _login(page, live_server)
+    planner_sign_in(page, live_server)
     response = page.request.get(live_server.url + "/facilities/report.html?programme=children_home")
     assert response.status == 200
     html = response.text()
@@ -118,10 +122,8 @@ def test_the_coverage_chart_fits_a_phone_screen(live_server, hegang_areas, offli
     facilities_demo_load()
     page = offline_page
     page.set_viewport_size({"width": 390, "height": 844})
-    _login(page, live_server)
-    page.wait_for_selector(
-        "#planner[data-loaded=eldercare_daycare]", state="attached", timeout=30_000
-    )
+    planner_sign_in(page, live_server)
+    planner_loaded(page)
     widths = page.evaluate(
         "() => [...document.querySelectorAll('#chart rect')].map(r => Number(r.getAttribute('width')))"
     )
@@ -136,10 +138,8 @@ def test_the_gap_layer_leaves_the_points_readable_and_matches_its_legend(
     facilities_demo_load()
     page = offline_page
     page.set_viewport_size({"width": 1440, "height": 900})
-    _login(page, live_server)
-    page.wait_for_selector(
-        "#planner[data-loaded=eldercare_daycare]", state="attached", timeout=30_000
-    )
+    planner_sign_in(page, live_server)
+    planner_loaded(page)
     page.wait_for_timeout(500)
     page.screenshot(path=str(ARTIFACTS / "planner-gaps-1440x900.png"))
     gaps = page.evaluate(
@@ -170,10 +170,8 @@ def test_the_gap_layer_leaves_the_points_readable_and_matches_its_legend(
 def test_served_points_are_drawn_over_the_unserved_ones(live_server, hegang_areas, offline_page):
     facilities_demo_load()
     page = offline_page
-    _login(page, live_server)
-    page.wait_for_selector(
-        "#planner[data-loaded=eldercare_daycare]", state="attached", timeout=30_000
-    )
+    planner_sign_in(page, live_server)
+    planner_loaded(page)
     looks = page.evaluate(
         """() => {
           const layer = window.plannerMap.getLayers().getArray().filter(l => typeof l.getSource().getFeatures === "function")[2];
@@ -218,11 +216,9 @@ def test_scenarios_side_by_side_with_before_after_and_allocation(
     second = _scenario("多建八处", 8)
     page = offline_page
     page.set_viewport_size({"width": width, "height": height})
-    _login(page, live_server)
+    planner_sign_in(page, live_server)
     try:
-        page.wait_for_selector(
-            "#planner[data-loaded=eldercare_daycare]", state="attached", timeout=30_000
-        )
+        planner_loaded(page)
     except Exception:
         raise AssertionError(f"page did not load: {page.recorder.console_errors}") from None
     page.wait_for_selector(f"#planner[data-scenario-on-map='{second}']", state="attached")

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from facilities.services.demo import facilities_demo_load
 from tests.e2e.test_editor import sign_in
+from tests.e2e.test_facilities_planner import planner_loaded
 from tests.e2e.test_requests_page import renaming
 from tests.editing.factories import role_user
 from tests.editing.placename_builders import place_create
@@ -85,22 +86,27 @@ def _county_requests(url: str) -> bool:
     return "/api/v1/areas" in url and "level=county" in url
 
 
-def test_a_busy_server_is_asked_again_after_retry_after(live_server, hegang_areas, offline_page):
-    page = offline_page
-    answered = []
+def busy_once(answered: list[str], *, retry_after_s: str):
+    """A route handler: the first request gets a 503 with Retry-After, later ones go through."""
 
-    def busy_once(route):
+    def handle(route):
         answered.append(route.request.url)
         if len(answered) == 1:
             route.fulfill(
                 status=503,
-                headers={"Retry-After": "1", "Content-Type": "application/json"},
+                headers={"Retry-After": retry_after_s, "Content-Type": "application/json"},
                 body=json.dumps({"error": "服务器正忙", "code": "busy"}),
             )
         else:
             route.continue_()
 
-    page.route(_county_requests, busy_once)
+    return handle
+
+
+def test_a_busy_server_is_asked_again_after_retry_after(live_server, hegang_areas, offline_page):
+    page = offline_page
+    answered = []
+    page.route(_county_requests, busy_once(answered, retry_after_s="1"))
     page.goto(live_server.url + "/")
     page.wait_for_selector("#map[data-loaded]", state="attached", timeout=20_000)
     assert json.loads(page.get_attribute("#map", "data-loaded")) == {"county": 8, "city": 1}
@@ -161,28 +167,14 @@ def test_the_planner_says_it_waits_for_a_busy_server_then_shows_the_coverage(
     facilities_demo_load()
     page = offline_page
     answered = []
-
-    def busy_once(route):
-        answered.append(route.request.url)
-        if len(answered) == 1:
-            route.fulfill(
-                status=503,
-                headers={"Retry-After": "2", "Content-Type": "application/json"},
-                body=json.dumps({"error": "服务器正忙", "code": "busy"}),
-            )
-        else:
-            route.continue_()
-
-    page.route(re.compile(r"/api/v1/coverage\?"), busy_once)
+    page.route(re.compile(r"/api/v1/coverage\?"), busy_once(answered, retry_after_s="2"))
     user_with_role("planner", "planner", password="pw-for-tests-1")
     page.goto(live_server.url + "/accounts/login/?next=/facilities/")
     page.fill("input[name=username]", "planner")
     page.fill("input[name=password]", "pw-for-tests-1")
     page.click("form button[type=submit]")
     expect(page.locator("#status")).to_have_text("服务器正忙，2 秒后第 1 次重试…", timeout=20_000)
-    page.wait_for_selector(
-        "#planner[data-loaded=eldercare_daycare]", state="attached", timeout=30_000
-    )
+    planner_loaded(page)
     assert page.text_content("#status").startswith("已加载")
     assert page.text_content('[data-field="share"]').endswith("%")
     assert len(answered) == 2

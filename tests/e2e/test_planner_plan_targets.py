@@ -15,7 +15,7 @@ from facilities.services.demo import facilities_demo_load
 from facilities.services.indicator_demo import indicators_demo_load
 from facilities.services.runs import siting_run_execute
 from tests.e2e.conftest import ARTIFACTS
-from tests.facilities.factories import user_with_role
+from tests.e2e.test_facilities_planner import planner_loaded, planner_sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -24,15 +24,8 @@ SIZES = [(1440, 900), (390, 844), (1080, 1920)]
 
 
 def _login(page, live_server):
-    user_with_role("planner", "planner", password="pw-for-tests-1")
-    page.goto(live_server.url + "/accounts/login/?next=/facilities/")
-    page.fill("input[name=username]", "planner")
-    page.fill("input[name=password]", "pw-for-tests-1")
-    page.click("form button[type=submit], form input[type=submit]")
-    page.wait_for_url(re.compile(r".*/facilities/$"))
-    page.wait_for_selector(
-        "#planner[data-loaded=eldercare_daycare]", state="attached", timeout=30_000
-    )
+    planner_sign_in(page, live_server)
+    planner_loaded(page)
     page.wait_for_selector("#indicator-table tbody tr")
 
 

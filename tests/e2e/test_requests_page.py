@@ -4,35 +4,23 @@ review → approve (missing documents and conflicts shown in Chinese) → publis
 from __future__ import annotations
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
-from gis_portal.editing import change_services
 from gis_portal.editing.models import Announcement, ChangeRequest
 from placenames.models import PlaceName
 from tests.e2e.test_editor import sign_in
 from tests.editing.factories import role_user
+from tests.editing.helpers import document_attach, request_submit
 from tests.editing.placename_builders import place_create
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def renaming(place, officer, name):
-    request = change_services.change_request_submit(
-        layer_key="placenames",
-        target_id=place.pk,
-        action="update",
-        proposed={"standard_name": name},
-        reason="居民申请更名",
-        user=officer,
+    request = request_submit(
+        officer, "placenames", {"standard_name": name}, target=place, reason="居民申请更名"
     )
     for kind in ("assessment", "expert_review"):
-        change_services.change_document_attach(
-            request_id=request.pk,
-            kind=kind,
-            file=SimpleUploadedFile(f"{kind}.pdf", b"%PDF-1.4 demo"),
-            title=kind,
-            user=officer,
-        )
+        document_attach(request.pk, officer, kind)
     return request
 
 
@@ -97,13 +85,7 @@ def test_approver_reviews_approves_and_publishes_a_renaming(
 
     # The other place changed after its request was made: approving it is a conflict.
     PlaceName.objects.filter(pk=other.pk).update(remarks="他人修改")
-    change_services.change_document_attach(
-        request_id=stale.pk,
-        kind="consultation",
-        file=SimpleUploadedFile("c.pdf", b"%PDF-1.4 demo"),
-        title="c",
-        user=officer,
-    )
+    document_attach(stale.pk, officer, "consultation", title="c", filename="c.pdf")
     page.goto(f"{live_server.url}/editor/requests/{stale.pk}/")
     page.wait_for_selector("#request-page[data-loaded='1']")
     page.click("#btn-review")

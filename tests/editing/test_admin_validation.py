@@ -9,13 +9,13 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from facilities.models import Facility
-from gis_portal.editing import change_services
 from gis_portal.editing.errors import InvalidEdit
 from gis_portal.editing.layers import LAYERS
 from gis_portal.editing.models import ChangeRequest
-from placenames.addresses.models import DoorPlate, Street, StreetSign
+from placenames.addresses.models import DoorPlate, Street
 from placenames.models import PlaceName
 from tests.editing.factories import role_user
+from tests.editing.helpers import request_submit
 from tests.editing.placename_builders import district_centre, place_create, square_around
 from tests.editing.test_admin_version import opened_change_form
 from tests.editing.test_layers_addresses_builders import (
@@ -50,6 +50,32 @@ def refused(response) -> str:
     return response.content.decode()
 
 
+def one_change_refused(client, url: str, field: str, value) -> str:
+    """Open the change form at ``url``, change ``field`` alone and return the refused page."""
+    data = opened_change_form(client, url)
+    return refused(client.post(url, {**data, field: value}))
+
+
+def assert_unchanged(obj, geometry_field: str) -> None:
+    """Assert a refused change left ``obj``'s version and geometry as they were."""
+    after = type(obj).objects.get(pk=obj.pk)
+    assert after.version == obj.version and getattr(after, geometry_field).equals(
+        getattr(obj, geometry_field)
+    )
+
+
+def accepted(response) -> None:
+    """Assert a change form was saved (redirected), showing its errors if not."""
+    assert response.status_code == 302, (
+        response.context["adminform"].form.errors if response.context else response
+    )
+
+
+def last_event(client, layer: str, pk: int) -> dict:
+    """The latest entry of a feature's editor history."""
+    return client.get(f"/api/v1/editing/{layer}/{pk}/history").json()["timeline"][-1]
+
+
 # ---- 1. layers that apply directly take no change requests ---------------------------------
 
 
@@ -69,13 +95,12 @@ def test_a_change_request_for_a_directly_edited_layer_is_refused(layer_key, hega
     }[layer_key]
     officer = role_user("officer", "administrator")
     with pytest.raises(InvalidEdit) as exc:
-        change_services.change_request_submit(
-            layer_key=layer_key,
-            target_id=target.pk,
-            action="update",
-            proposed={"status": "planned"} if layer_key != "streets" else {"approved_by": "市政府"},
+        request_submit(
+            officer,
+            layer_key,
+            {"status": "planned"} if layer_key != "streets" else {"approved_by": "市政府"},
+            target=target,
             reason="核对",
-            user=officer,
         )
     assert "直接保存" in exc.value.message and "不能提交变更申请" in exc.value.message
     assert not ChangeRequest.objects.exists()
@@ -106,9 +131,8 @@ def test_the_request_api_refuses_it_with_a_400_naming_the_reason(hegang_areas, c
 def test_admin_refuses_a_self_intersecting_street_line(superuser_client):
     s = street()
     url = f"/admin/addresses/street/{s.pk}/change/"
-    data = opened_change_form(superuser_client, url)
     bowtie = f"SRID=4490;LINESTRING({WEST} {LAT}, {EAST} {LAT + 0.003}, {EAST} {LAT}, {WEST} {LAT + 0.003})"
-    page = refused(superuser_client.post(url, {**data, "geom_4490": bowtie}))
+    page = one_change_refused(superuser_client, url, "geom_4490", bowtie)
     assert "自相交" in page
     after = Street.objects.get(pk=s.pk)
     assert after.version == s.version and after.geom_4490.equals_exact(s.geom_4490, 1e-9)
@@ -118,9 +142,8 @@ def test_admin_refuses_a_street_line_leaving_its_plates_behind(superuser_client)
     s = street()
     p = plate(s, 130.2850, NORTH_LAT, number=1)
     url = f"/admin/addresses/street/{s.pk}/change/"
-    data = opened_change_form(superuser_client, url)
     moved = f"SRID=4490;LINESTRING({WEST} {LAT + 0.01}, {EAST} {LAT + 0.01})"  # ~1.1 km north
-    page = refused(superuser_client.post(url, {**data, "geom_4490": moved}))
+    page = one_change_refused(superuser_client, url, "geom_4490", moved)
     assert f"门牌 {p.number}" in page and "超过 50 米" in page
     assert Street.objects.get(pk=s.pk).version == s.version
 
@@ -128,20 +151,17 @@ def test_admin_refuses_a_street_line_leaving_its_plates_behind(superuser_client)
 def test_admin_refuses_a_facility_moved_out_of_the_city(superuser_client):
     f = facility()
     url = f"/admin/facilities/facility/{f.pk}/change/"
-    data = opened_change_form(superuser_client, url)
     harbin = "SRID=4490;POINT(126.63 45.75)"
-    page = refused(superuser_client.post(url, {**data, "position_4490": harbin}))
+    page = one_change_refused(superuser_client, url, "position_4490", harbin)
     assert "几何超出鹤岗市范围" in page
-    after = Facility.objects.get(pk=f.pk)
-    assert after.version == f.version and after.position_4490.equals(f.position_4490)
+    assert_unchanged(f, "position_4490")
 
 
 def test_admin_refuses_a_facility_name_taken_in_its_programme(superuser_client):
     facility("向阳区养老服务中心")
     f = facility("红旗镇养老服务站", lon=130.286)
     url = f"/admin/facilities/facility/{f.pk}/change/"
-    data = opened_change_form(superuser_client, url)
-    page = refused(superuser_client.post(url, {**data, "name": "向阳区养老服务中心"}))
+    page = one_change_refused(superuser_client, url, "name", "向阳区养老服务中心")
     assert "已有名为「向阳区养老服务中心」的设施" in page
     assert Facility.objects.get(pk=f.pk).name == "红旗镇养老服务站"
 
@@ -150,8 +170,7 @@ def test_admin_refuses_a_door_number_on_the_wrong_side(superuser_client):
     s = street()
     p = plate(s, 130.2850, NORTH_LAT, number=1)  # odd numbers are on the north side
     url = f"/admin/addresses/doorplate/{p.pk}/change/"
-    data = opened_change_form(superuser_client, url)
-    page = refused(superuser_client.post(url, {**data, "number": "2"}))
+    page = one_change_refused(superuser_client, url, "number", "2")
     assert "为双号，按该街编号规则应在" in page
     after = DoorPlate.objects.get(pk=p.pk)
     assert (after.number, after.version) == (1, p.version)
@@ -162,8 +181,7 @@ def test_admin_refuses_a_plate_moved_to_a_street_far_away(superuser_client):
     far = street("富力路", coords=((WEST, LAT + 0.02), (EAST, LAT + 0.02)))
     p = plate(s, 130.2850, NORTH_LAT, number=1)
     url = f"/admin/addresses/doorplate/{p.pk}/change/"
-    data = opened_change_form(superuser_client, url)
-    page = refused(superuser_client.post(url, {**data, "street": str(far.pk)}))
+    page = one_change_refused(superuser_client, url, "street", str(far.pk))
     assert "门牌距富力路" in page and "超过 50 米" in page
     assert DoorPlate.objects.get(pk=p.pk).street_id == s.pk
 
@@ -171,12 +189,10 @@ def test_admin_refuses_a_plate_moved_to_a_street_far_away(superuser_client):
 def test_admin_refuses_a_sign_moved_away_from_its_street(superuser_client):
     sg = sign(street(), 130.2855, SOUTH_LAT)
     url = f"/admin/addresses/streetsign/{sg.pk}/change/"
-    data = opened_change_form(superuser_client, url)
     away = f"SRID=4490;POINT(130.2855 {LAT - 0.01})"
-    page = refused(superuser_client.post(url, {**data, "point_4490": away}))
+    page = one_change_refused(superuser_client, url, "point_4490", away)
     assert "路牌距新华路" in page
-    after = StreetSign.objects.get(pk=sg.pk)
-    assert after.version == sg.version and after.point_4490.equals(sg.point_4490)
+    assert_unchanged(sg, "point_4490")
 
 
 def test_a_good_admin_edit_saves_and_is_in_the_history(superuser_client):
@@ -185,13 +201,11 @@ def test_a_good_admin_edit_saves_and_is_in_the_history(superuser_client):
     url = f"/admin/addresses/doorplate/{p.pk}/change/"
     data = opened_change_form(superuser_client, url)
     moved = f"SRID=4490;POINT(130.2852 {NORTH_LAT})"  # a few metres along, same side
-    r = superuser_client.post(url, {**data, "point_4490": moved, "building": "2栋"})
-    assert r.status_code == 302, r.context["adminform"].form.errors if r.context else r
+    accepted(superuser_client.post(url, {**data, "point_4490": moved, "building": "2栋"}))
     after = DoorPlate.objects.get(pk=p.pk)
     assert after.building == "2栋" and after.version == p.version + 1
     assert abs(after.point_4490.x - 130.2852) < 1e-9
-    timeline = superuser_client.get(f"/api/v1/editing/door-plates/{p.pk}/history").json()
-    last = timeline["timeline"][-1]
+    last = last_event(superuser_client, "door-plates", p.pk)
     assert last["username"] == "sysadmin" and last["source"] == "admin"
     assert last["changed"]["building"]["after"] == "2栋"
 
@@ -200,13 +214,13 @@ def test_a_good_facility_move_saves_with_the_county_of_its_new_position(superuse
     f = facility()  # 向阳区
     url = f"/admin/facilities/facility/{f.pk}/change/"
     data = opened_change_form(superuser_client, url)
-    r = superuser_client.post(url, {**data, "position_4490": "SRID=4490;POINT(130.295 47.33)"})
-    assert r.status_code == 302, r.context["adminform"].form.errors if r.context else r
+    accepted(
+        superuser_client.post(url, {**data, "position_4490": "SRID=4490;POINT(130.295 47.33)"})
+    )
     after = Facility.objects.get(pk=f.pk)
     assert after.version == f.version + 1
     assert after.county is not None
-    timeline = superuser_client.get(f"/api/v1/editing/facilities/{f.pk}/history").json()
-    assert timeline["timeline"][-1]["source"] == "admin"
+    assert last_event(superuser_client, "facilities", f.pk)["source"] == "admin"
 
 
 # ---- the place-name admin ------------------------------------------------------------------
@@ -215,21 +229,18 @@ def test_a_good_facility_move_saves_with_the_county_of_its_new_position(superuse
 def test_admin_refuses_a_place_geometry_its_category_does_not_allow(superuser_client):
     place = place_create("向阳小区")  # 区片: a point or an area, never a line
     url = f"/admin/placenames/placename/{place.pk}/change/"
-    data = opened_change_form(superuser_client, url)
     x, y = place.point_4490.x, place.point_4490.y
     line = f"SRID=4490;LINESTRING({x} {y}, {x + 0.002} {y})"
-    page = refused(superuser_client.post(url, {**data, "geom_4490": line}))
+    page = one_change_refused(superuser_client, url, "geom_4490", line)
     assert "此类别（21770）的地名不能是线" in page
-    after = PlaceName.objects.get(pk=place.pk)
-    assert after.version == place.version and after.geom_4490.equals(place.geom_4490)
+    assert_unchanged(place, "geom_4490")
 
 
 def test_admin_refuses_a_place_moved_out_of_the_city(superuser_client):
     place = place_create("向阳小区")
     url = f"/admin/placenames/placename/{place.pk}/change/"
-    data = opened_change_form(superuser_client, url)
     harbin = square_around(126.63, 45.75)
-    page = refused(superuser_client.post(url, {**data, "geom_4490": f"SRID=4490;{harbin.wkt}"}))
+    page = one_change_refused(superuser_client, url, "geom_4490", f"SRID=4490;{harbin.wkt}")
     assert "超出鹤岗市范围" in page
     assert PlaceName.objects.get(pk=place.pk).version == place.version
 
@@ -240,13 +251,11 @@ def test_a_good_place_move_saves_with_its_label_point_in_the_history(superuser_c
     moved = square_around(lon + 0.001, lat)
     url = f"/admin/placenames/placename/{place.pk}/change/"
     data = opened_change_form(superuser_client, url)
-    r = superuser_client.post(url, {**data, "geom_4490": f"SRID=4490;{moved.wkt}"})
-    assert r.status_code == 302, r.context["adminform"].form.errors if r.context else r
+    accepted(superuser_client.post(url, {**data, "geom_4490": f"SRID=4490;{moved.wkt}"}))
     after = PlaceName.objects.get(pk=place.pk)
     assert after.version > place.version  # (the search keys are refreshed after the save)
     assert abs(after.point_4490.x - (lon + 0.001)) < 0.0021
-    timeline = superuser_client.get(f"/api/v1/editing/placenames/{place.pk}/history").json()
-    assert timeline["timeline"][-1]["source"] == "admin"
+    assert last_event(superuser_client, "placenames", place.pk)["source"] == "admin"
 
 
 # ---- add forms: tried through the layer's create service -----------------------------------
@@ -277,6 +286,6 @@ def test_admin_add_form_saves_a_good_new_plate(superuser_client):
     r = superuser_client.post(
         "/admin/addresses/doorplate/add/", plate_add_form(s, 130.2850, NORTH_LAT, number=1)
     )
-    assert r.status_code == 302, r.context["adminform"].form.errors if r.context else r
+    accepted(r)
     saved = DoorPlate.objects.get()
     assert (saved.street_id, saved.number) == (s.pk, 1)

@@ -16,6 +16,7 @@ import pytest
 from gis_portal.catalogue.registry import CATALOGUE
 from gis_portal.catalogue.spec import CatalogueLayer, CatalogueSpecError, Field, Source, TileSpec
 from gis_portal.editing.layers import LAYERS
+from tests.editing.helpers import LAYER_KEYS
 from tests.editing.scope_builders import district_centre, place
 from tests.editing.test_layers_addresses_builders import (
     EAST,
@@ -43,16 +44,7 @@ def every_layer(boundary_demo):
 
 
 def test_every_layer_is_declared_once_and_editable_layers_are_its_facets():
-    assert list(CATALOGUE) == [
-        "areas",
-        "boundary-lines",
-        "boundary-markers",
-        "placenames",
-        "streets",
-        "street-signs",
-        "door-plates",
-        "facilities",
-    ]
+    assert list(CATALOGUE) == LAYER_KEYS
     for key, edit in LAYERS.items():
         entry = CATALOGUE[key]
         assert entry.edit is edit

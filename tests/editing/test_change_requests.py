@@ -6,13 +6,13 @@ import json
 import threading
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
 from boundaries.models import BoundaryMarker
 from gis_portal.editing import change_services
 from gis_portal.editing.errors import EditForbidden, InvalidEdit, InvalidTransition, VersionConflict
 from gis_portal.editing.models import Announcement, ChangeKind, ChangeStatus
+from tests.editing.helpers import document_attach, request_submit
 
 
 @pytest.fixture(autouse=True)
@@ -22,21 +22,14 @@ def media_in_tmp(settings, tmp_path):
 
 def submit(marker, user, material="新材质"):
     """Submit a marker change with the survey the regulations ask for attached."""
-    request = change_services.change_request_submit(
-        layer_key="boundary-markers",
-        target_id=marker.pk,
-        action="update",
-        proposed={"material": material},
+    request = request_submit(
+        user,
+        "boundary-markers",
+        {"material": material},
+        target=marker,
         reason="联检发现界桩材质登记有误",
-        user=user,
     )
-    change_services.change_document_attach(
-        request_id=request.pk,
-        kind="survey",
-        file=SimpleUploadedFile("survey.pdf", b"%PDF-1.4 demo"),
-        title="联检勘测记录",
-        user=user,
-    )
+    document_attach(request.pk, user, "survey", title="联检勘测记录")
     return request
 
 
@@ -81,13 +74,12 @@ def test_invalid_proposals_wrong_roles_and_self_approval_are_refused(boundary_de
     officer, admin = make_user("bo", "boundary_officer"), make_user("chief", "administrator")
     planner = make_user("pl", "planner")
     with pytest.raises(InvalidEdit) as exc:
-        change_services.change_request_submit(
-            layer_key="boundary-markers",
-            target_id=marker.pk,
-            action="update",
-            proposed={"geometry": {"type": "Point", "coordinates": [1e6, 1e6]}},
+        request_submit(
+            officer,
+            "boundary-markers",
+            {"geometry": {"type": "Point", "coordinates": [1e6, 1e6]}},
+            target=marker,
             reason="r",
-            user=officer,
         )
     assert exc.value.field == "geometry"
     with pytest.raises(EditForbidden):
@@ -156,13 +148,7 @@ def test_naming_request_needs_the_three_reports(boundary_demo, make_user, settin
     with pytest.raises(InvalidEdit, match="综合评估报告"):
         change_services.change_request_approve(request_id=req.pk, user=admin)
     for kind in ("assessment", "expert_review", "consultation"):
-        change_services.change_document_attach(
-            request_id=req.pk,
-            kind=kind,
-            file=SimpleUploadedFile(f"{kind}.pdf", b"%PDF-1.4 demo"),
-            title=kind,
-            user=officer,
-        )
+        document_attach(req.pk, officer, kind)
     change_services.change_request_approve(
         request_id=req.pk, user=admin, approving_authority="鹤岗市人民政府"
     )

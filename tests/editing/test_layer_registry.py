@@ -19,21 +19,13 @@ from gis_portal.editing import layers as registry
 from gis_portal.editing.attributes import TextRule
 from gis_portal.editing.layers import BOUNDARY_EDITORS, Layer, layers_register
 from gis_portal.editing.writes import FeatureWrites
+from tests.editing.helpers import LAYER_KEYS
 
 pytestmark = pytest.mark.django_db
 
 
 def test_every_apps_layers_are_discovered_in_app_order():
-    assert list(registry.LAYERS) == [
-        "areas",  # edited only by division adjustments (change requests), not in the editor
-        "boundary-lines",
-        "boundary-markers",
-        "placenames",
-        "streets",
-        "street-signs",
-        "door-plates",
-        "facilities",
-    ]
+    assert list(registry.LAYERS) == LAYER_KEYS
     for layer in registry.LAYERS.values():
         assert registry.LAYER_OF_MODEL[layer.model] is layer
 

@@ -6,6 +6,7 @@ import pytest
 
 from placenames.addresses.models import DoorPlate, PlateStatus, Street, StreetSign
 from placenames.addresses.services.plates import PLATE_RULES
+from tests.editing.helpers import stored, url
 from tests.editing.test_layers_addresses_builders import (
     EAST,
     GONGNONG,
@@ -22,20 +23,6 @@ from tests.editing.test_layers_addresses_builders import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def stored(change: dict) -> dict:
-    """The stored values of a history diff entry (it also carries the label and the shown values)."""
-    return {"before": change["before"], "after": change["after"]}
-
-
-@pytest.fixture
-def officer(hegang_areas, client_as):
-    return client_as("zhang", "placename_officer", [XIANGYANG])
-
-
-def url(layer: str, pk: int) -> str:
-    return f"/api/v1/editing/{layer}/{pk}"
 
 
 def test_officer_moves_a_door_plate_and_sees_it_in_the_history(officer):

@@ -5,20 +5,10 @@ from __future__ import annotations
 import pytest
 
 from facilities.models import Facility
-from tests.editing.test_layers_addresses_builders import (
-    GONGNONG,
-    XIANGYANG,
-    facility,
-    patch,
-    point,
-)
+from tests.editing.helpers import stored
+from tests.editing.test_layers_addresses_builders import GONGNONG, XIANGYANG, facility, patch, point
 
 pytestmark = pytest.mark.django_db
-
-
-def stored(change: dict) -> dict:
-    """The stored values of a history diff entry (it also carries the label and the shown values)."""
-    return {"before": change["before"], "after": change["after"]}
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import json
 
 import pytest
 import shapely
-from django.core.files.uploadedfile import SimpleUploadedFile
 from shapely.geometry import mapping
 
 from boundaries.models import BoundaryMarker
@@ -14,6 +13,7 @@ from gis_portal.editing import change_services
 from gis_portal.editing.errors import InvalidEdit, VersionConflict
 from gis_portal.editing.models import Announcement, ChangeRequest, ChangeStatus
 from placenames.models import PlaceName
+from tests.editing.helpers import document_attach, request_submit
 from tests.editing.placename_builders import district_centre, place_create, square_around
 
 pytestmark = pytest.mark.django_db
@@ -28,20 +28,23 @@ def media_in_tmp(settings, tmp_path):
 
 def attach(request_id, user, kinds=REPORTS):
     for kind in kinds:
-        change_services.change_document_attach(
-            request_id=request_id,
-            kind=kind,
-            file=SimpleUploadedFile(f"{kind}.pdf", b"%PDF-1.4 demo"),
-            title=kind,
-            user=user,
-        )
+        document_attach(request_id, user, kind)
+
+
+def approve(request_id, chief, authority="鹤岗市人民政府"):
+    return change_services.change_request_approve(
+        request_id=request_id, user=chief, approving_authority=authority
+    )
 
 
 def decide(request_id, chief, authority="鹤岗市人民政府"):
     change_services.change_request_review(request_id=request_id, user=chief)
-    return change_services.change_request_approve(
-        request_id=request_id, user=chief, approving_authority=authority
-    )
+    return approve(request_id, chief, authority)
+
+
+def submit(user, proposed, *, reason, target=None):
+    """Submit a request on the place-name layer: a naming without a target, else an update."""
+    return request_submit(user, "placenames", proposed, reason=reason, target=target)
 
 
 def small_square(dx=0.0) -> dict:
@@ -49,21 +52,21 @@ def small_square(dx=0.0) -> dict:
     return mapping(shapely.from_wkt(square_around(lon + dx, lat, 0.001).wkt))
 
 
+def naming(name: str, *, dx: float = 0.0, **extra) -> dict:
+    """Return the proposal of a new 区片 (21770) in 工农区 (230403), drawn as a small square."""
+    return {
+        "standard_name": name,
+        "category": "21770",
+        "division": "230403",
+        "geometry": small_square(dx),
+        **extra,
+    }
+
+
 def test_naming_a_new_place_is_applied_on_approval_and_announced(hegang_areas, make_user, client):
     officer, chief = make_user("pn", "placename_officer"), make_user("chief", "administrator")
-    req = change_services.change_request_submit(
-        layer_key="placenames",
-        target_id=None,
-        action="create",
-        proposed={
-            "standard_name": "丰收小区",
-            "category": "21770",
-            "division": "230403",
-            "geometry": small_square(),
-            "description": "工农区新建住宅区",
-        },
-        reason="新建住宅区命名",
-        user=officer,
+    req = submit(
+        officer, naming("丰收小区", description="工农区新建住宅区"), reason="新建住宅区命名"
     )
     assert req.kind == "naming" and req.target_id is None
     assert not PlaceName.objects.filter(standard_name="丰收小区").exists()
@@ -71,9 +74,7 @@ def test_naming_a_new_place_is_applied_on_approval_and_announced(hegang_areas, m
     with pytest.raises(InvalidEdit, match="综合评估报告"):
         change_services.change_request_approve(request_id=req.pk, user=chief)
     attach(req.pk, officer)
-    req = change_services.change_request_approve(
-        request_id=req.pk, user=chief, approving_authority="鹤岗市人民政府"
-    )
+    req = approve(req.pk, chief)
     place = PlaceName.objects.get(standard_name="丰收小区")
     assert req.target_id == place.pk and place.pinyin.startswith("Fengshou")
     assert place.place_code.startswith("230403") and place.geom_4490.covers(place.point_4490)
@@ -90,19 +91,7 @@ def test_a_duplicate_name_is_refused_at_submission(hegang_areas, make_user):
     place_create("向阳小区")
     officer = make_user("pn", "placename_officer")
     with pytest.raises(InvalidEdit, match="重名"):
-        change_services.change_request_submit(
-            layer_key="placenames",
-            target_id=None,
-            action="create",
-            proposed={
-                "standard_name": "向阳小区",
-                "category": "21770",
-                "division": "230403",
-                "geometry": small_square(0.003),
-            },
-            reason="命名",
-            user=officer,
-        )
+        submit(officer, naming("向阳小区", dx=0.003), reason="命名")
     assert ChangeRequest.objects.count() == 0
 
 
@@ -111,14 +100,7 @@ def test_renaming_keeps_the_former_name_and_fails_on_a_changed_target(
 ):
     place = place_create("向阳小区")
     officer, chief = make_user("pn", "placename_officer"), make_user("chief", "administrator")
-    req = change_services.change_request_submit(
-        layer_key="placenames",
-        target_id=place.pk,
-        action="update",
-        proposed={"standard_name": "朝阳小区"},
-        reason="居民申请更名",
-        user=officer,
-    )
+    req = submit(officer, {"standard_name": "朝阳小区"}, reason="居民申请更名", target=place)
     attach(req.pk, officer)
     # Someone reshapes the place after the request was made: approval is a conflict.
     client = client_as("pn2", "placename_officer")
@@ -137,14 +119,7 @@ def test_renaming_keeps_the_former_name_and_fails_on_a_changed_target(
     assert req.status == ChangeStatus.REVIEW
     # A fresh request on the current version goes through.
     change_services.change_request_reject(request_id=req.pk, user=chief, note="请按新版本重报")
-    again = change_services.change_request_submit(
-        layer_key="placenames",
-        target_id=place.pk,
-        action="update",
-        proposed={"standard_name": "朝阳小区"},
-        reason="居民申请更名",
-        user=officer,
-    )
+    again = submit(officer, {"standard_name": "朝阳小区"}, reason="居民申请更名", target=place)
     attach(again.pk, officer)
     decide(again.pk, chief)
     place.refresh_from_db()
@@ -158,30 +133,19 @@ def test_abolishing_needs_the_date_and_the_survey(hegang_areas, make_user):
     place = place_create("老矿区")
     officer, chief = make_user("pn", "placename_officer"), make_user("chief", "administrator")
     with pytest.raises(InvalidEdit, match="废止时间"):
-        change_services.change_request_submit(
-            layer_key="placenames",
-            target_id=place.pk,
-            action="update",
-            proposed={"status": "abolished"},
-            reason="实体已消失",
-            user=officer,
-        )
-    req = change_services.change_request_submit(
-        layer_key="placenames",
-        target_id=place.pk,
-        action="update",
-        proposed={"status": "abolished", "abolished_on": "2026-10-01"},
+        submit(officer, {"status": "abolished"}, reason="实体已消失", target=place)
+    req = submit(
+        officer,
+        {"status": "abolished", "abolished_on": "2026-10-01"},
         reason="实体已消失",
-        user=officer,
+        target=place,
     )
     assert req.kind == "abolishing"
     change_services.change_request_review(request_id=req.pk, user=chief)
     with pytest.raises(InvalidEdit, match="勘测资料"):
         change_services.change_request_approve(request_id=req.pk, user=chief)
     attach(req.pk, officer, kinds=("survey",))
-    change_services.change_request_approve(
-        request_id=req.pk, user=chief, approving_authority="鹤岗市人民政府"
-    )
+    approve(req.pk, chief)
     place.refresh_from_db()
     assert place.status == "abolished" and str(place.abolished_on) == "2026-10-01"
 
@@ -190,14 +154,7 @@ def test_a_plain_attribute_edit_is_not_a_request(hegang_areas, make_user):
     place = place_create()
     officer = make_user("pn", "placename_officer")
     with pytest.raises(InvalidEdit, match="无需审批"):
-        change_services.change_request_submit(
-            layer_key="placenames",
-            target_id=place.pk,
-            action="update",
-            proposed={"remarks": "x"},
-            reason="r",
-            user=officer,
-        )
+        submit(officer, {"remarks": "x"}, reason="r", target=place)
 
 
 def test_editor_save_of_a_renaming_and_a_marker_becomes_one_batch_of_requests(
@@ -257,14 +214,7 @@ def test_editor_save_of_a_renaming_and_a_marker_becomes_one_batch_of_requests(
 def test_pending_requests_of_a_feature_are_listed(hegang_areas, make_user, client_as):
     place = place_create()
     officer = make_user("pn", "placename_officer")
-    change_services.change_request_submit(
-        layer_key="placenames",
-        target_id=place.pk,
-        action="update",
-        proposed={"standard_name": "朝阳小区"},
-        reason="更名",
-        user=officer,
-    )
+    submit(officer, {"standard_name": "朝阳小区"}, reason="更名", target=place)
     client = client_as("pn2", "placename_officer")
     r = client.get(
         "/api/v1/editing/requests",

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
-from gis_portal.editing import change_services
+from tests.editing.helpers import document_attach, request_submit
 from tests.editing.placename_builders import place_create
 
 pytestmark = pytest.mark.django_db
@@ -20,13 +19,8 @@ def media_in_tmp(settings, tmp_path):
 
 # Markup characters in a proposed name (Latin letters are refused: names must not mix scripts).
 def renaming(place, user, name="<鹤岗>&小区"):
-    return change_services.change_request_submit(
-        layer_key="placenames",
-        target_id=place.pk,
-        action="update",
-        proposed={"standard_name": name},
-        reason="<b>居民申请</b>",
-        user=user,
+    return request_submit(
+        user, "placenames", {"standard_name": name}, target=place, reason="<b>居民申请</b>"
     )
 
 
@@ -48,13 +42,7 @@ def test_detail_shows_the_diff_documents_and_buttons_for_the_approver(
 ):
     officer = make_user("pn", "placename_officer")
     req = renaming(place_create("向阳小区"), officer)
-    change_services.change_document_attach(
-        request_id=req.pk,
-        kind="assessment",
-        file=SimpleUploadedFile("评估.pdf", b"%PDF-1.4 demo"),
-        title="综合评估",
-        user=officer,
-    )
+    document_attach(req.pk, officer, "assessment", title="综合评估", filename="评估.pdf")
     chief = client_as("chief", "administrator")
     html = chief.get(f"/editor/requests/{req.pk}/").content.decode()
     assert "向阳小区" in html and "&lt;鹤岗&gt;&amp;小区" in html

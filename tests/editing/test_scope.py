@@ -17,21 +17,16 @@ from django.contrib.gis.geos import Point
 from boundaries.models import AdministrativeArea, BoundaryMarker, JointInspection
 from facilities.services.standards import programmes_seed
 from gis_portal.accounts import OutsideEditScope
-from gis_portal.editing import change_services
 from gis_portal.editing.errors import InvalidEdit
 from gis_portal.editing.models import ChangeRequest
 from gis_portal.editing.scope import scope_check
 from placenames.addresses.models import DoorPlate, SignInspection, Street, StreetSign
-from placenames.models import PlaceCategory, PlaceName
-from placenames.services.names import categories_load
-from tests.editing.scope_builders import box, district_centre, place, square
+from placenames.models import PlaceName
+from tests.editing import test_layers_addresses_builders as xinhua  # the builders' 新华路
+from tests.editing.helpers import request_submit, url
+from tests.editing.scope_builders import box, place, square
 from tests.editing.test_layers_addresses_builders import (
-    EAST,
     GONGNONG,
-    LAT,
-    NORTH_LAT,
-    SOUTH_LAT,
-    WEST,
     XIANGYANG,
     facility,
     patch,
@@ -42,7 +37,7 @@ from tests.editing.test_layers_addresses_builders import (
     street,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("place_categories")]
 
 # Points inside 向阳区 (the street builders' street) and inside 工农区.
 XY_LON, XY_LAT = 130.285, 47.345
@@ -53,31 +48,14 @@ def media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
 
 
-@pytest.fixture(autouse=True)
-def categories(db):
-    # Loaded by a migration, but emptied by transactional (browser) tests' flush.
-    if not PlaceCategory.objects.exists():
-        categories_load()
-
-
-@pytest.fixture
-def gn_centre(hegang_areas):
-    """A point well inside 工农区."""
-    return district_centre(GONGNONG)
-
-
-@pytest.fixture
-def xiangyang(hegang_areas, client_as):
-    return client_as("officer_xiangyang", "placename_officer", [XIANGYANG])
-
-
-def url(layer: str, pk: int) -> str:
-    return f"/api/v1/editing/{layer}/{pk}"
-
-
 def etag_of(obj, layer: str) -> str:
     obj.refresh_from_db(fields=["version"])
     return f'"{layer}-{obj.pk}-v{obj.version}"'
+
+
+def edit(client, layer: str, obj, changes: dict):
+    """PATCH ``changes`` (with a comment) to ``obj`` on ``layer`` at its current version."""
+    return patch(client, url(layer, obj.pk), {**changes, "comment": "x"}, etag_of(obj, layer))
 
 
 # --- the rule itself ------------------------------------------------------------------------
@@ -121,7 +99,7 @@ def test_a_sign_outside_the_officers_district_cannot_be_inspected(xiangyang, gn_
     assert not SignInspection.objects.filter(sign=gn_sign).exists()
     assert StreetSign.objects.get(pk=gn_sign.pk).condition != "damaged"
 
-    xy_sign = sign(street(), 130.2855, SOUTH_LAT)
+    xy_sign = sign(street(), 130.2855, xinhua.SOUTH_LAT)
     r = xiangyang.post(
         f"/api/v1/addresses/signs/{xy_sign.pk}/inspections", body, content_type="application/json"
     )
@@ -134,74 +112,39 @@ def test_a_sign_outside_the_officers_district_cannot_be_inspected(xiangyang, gn_
 
 def test_place_names_with_geometry_are_edited_only_inside_the_district(xiangyang, gn_centre):
     outside = place("工农小区", division=GONGNONG, geom=box(*gn_centre))
-    r = patch(
-        xiangyang,
-        url("placenames", outside.pk),
-        {"description": "改", "comment": "x"},
-        etag_of(outside, "placenames"),
-    )
+    r = edit(xiangyang, "placenames", outside, {"description": "改"})
     assert r.status_code == 403
     assert PlaceName.objects.get(pk=outside.pk).description == ""
     inside = place("向阳一区", division=XIANGYANG, geom=box(XY_LON, XY_LAT))
-    r = patch(
-        xiangyang,
-        url("placenames", inside.pk),
-        {"description": "改", "comment": "x"},
-        etag_of(inside, "placenames"),
-    )
+    r = edit(xiangyang, "placenames", inside, {"description": "改"})
     assert r.status_code == 200, r.content
     assert PlaceName.objects.get(pk=inside.pk).description == "改"
 
 
 def test_a_place_name_with_no_location_is_scoped_by_its_division(xiangyang, hegang_areas):
     outside = place("工农旧区", division=GONGNONG)
-    r = patch(
-        xiangyang,
-        url("placenames", outside.pk),
-        {"remarks": "越权", "comment": "x"},
-        etag_of(outside, "placenames"),
-    )
+    r = edit(xiangyang, "placenames", outside, {"remarks": "越权"})
     assert r.status_code == 403 and "编辑范围" in r.json()["error"]
     assert PlaceName.objects.get(pk=outside.pk).remarks == ""
     # Nor can a location be given to it from inside the officer's district.
-    r = patch(
-        xiangyang,
-        url("placenames", outside.pk),
-        {"geometry": square(XY_LON, XY_LAT), "comment": "x"},
-        etag_of(outside, "placenames"),
-    )
+    r = edit(xiangyang, "placenames", outside, {"geometry": square(XY_LON, XY_LAT)})
     assert r.status_code == 403
     assert PlaceName.objects.get(pk=outside.pk).geom_4490 is None
 
     inside = place("向阳旧区", division=XIANGYANG)
-    r = patch(
-        xiangyang,
-        url("placenames", inside.pk),
-        {"remarks": "核对", "comment": "x"},
-        etag_of(inside, "placenames"),
-    )
+    r = edit(xiangyang, "placenames", inside, {"remarks": "核对"})
     assert r.status_code == 200, r.content
 
 
 def test_a_point_only_place_name_outside_cannot_be_given_a_polygon_inside(xiangyang, gn_centre):
     outside = place("工农村", division=GONGNONG, point_only=gn_centre)
-    r = patch(
-        xiangyang,
-        url("placenames", outside.pk),
-        {"geometry": square(XY_LON, XY_LAT), "comment": "x"},
-        etag_of(outside, "placenames"),
-    )
+    r = edit(xiangyang, "placenames", outside, {"geometry": square(XY_LON, XY_LAT)})
     assert r.status_code == 403
     fresh = PlaceName.objects.get(pk=outside.pk)
     assert fresh.geom_4490 is None and fresh.point_4490.x == pytest.approx(gn_centre[0])
 
     inside = place("向阳村", division=XIANGYANG, point_only=(XY_LON, XY_LAT))
-    r = patch(
-        xiangyang,
-        url("placenames", inside.pk),
-        {"geometry": square(XY_LON, XY_LAT), "comment": "x"},
-        etag_of(inside, "placenames"),
-    )
+    r = edit(xiangyang, "placenames", inside, {"geometry": square(XY_LON, XY_LAT)})
     assert r.status_code == 200, r.content
     assert PlaceName.objects.get(pk=inside.pk).geom_4490 is not None
 
@@ -225,8 +168,8 @@ def xy_features(hegang_areas):
     s = street()
     return {
         "streets": (s, {"start_description": "一马路口"}),
-        "street-signs": (sign(s, 130.2855, SOUTH_LAT), {"kind": "single"}),
-        "door-plates": (plate(s, 130.2850, NORTH_LAT, number=1), {"building": "9号楼"}),
+        "street-signs": (sign(s, 130.2855, xinhua.SOUTH_LAT), {"kind": "single"}),
+        "door-plates": (plate(s, 130.2850, xinhua.NORTH_LAT, number=1), {"building": "9号楼"}),
     }
 
 
@@ -236,7 +179,7 @@ def test_address_layers_are_edited_only_inside_the_district(
 ):
     obj, change = gn_features[layer]
     before = type(obj).objects.get(pk=obj.pk).version
-    r = patch(xiangyang, url(layer, obj.pk), {**change, "comment": "x"}, etag_of(obj, layer))
+    r = edit(xiangyang, layer, obj, change)
     assert r.status_code == 403
     r = xiangyang.delete(
         url(layer, obj.pk),
@@ -248,7 +191,7 @@ def test_address_layers_are_edited_only_inside_the_district(
     assert type(obj).objects.get(pk=obj.pk).version == before
 
     obj, change = xy_features[layer]
-    r = patch(xiangyang, url(layer, obj.pk), {**change, "comment": "x"}, etag_of(obj, layer))
+    r = edit(xiangyang, layer, obj, change)
     assert r.status_code == 200, r.content
 
 
@@ -289,7 +232,10 @@ def test_new_streets_signs_and_plates_are_drawn_only_inside_the_district(
     assert StreetSign.objects.filter(street=gn_street).count() == 1
     assert DoorPlate.objects.filter(street=gn_street).count() == 1
 
-    line = {"type": "LineString", "coordinates": [[130.280, LAT + 0.003], [130.288, LAT + 0.003]]}
+    line = {
+        "type": "LineString",
+        "coordinates": [[130.280, xinhua.LAT + 0.003], [130.288, xinhua.LAT + 0.003]],
+    }
     r = post(
         xiangyang, "/api/v1/editing/streets", {"name": "向阳新路", "geometry": line, "comment": "x"}
     )
@@ -300,60 +246,47 @@ def test_facilities_are_edited_only_inside_the_planners_district(gn_centre, clie
     programmes_seed()  # a transactional test elsewhere may have flushed the seeded rows
     planner = client_as("qian", "planner", [XIANGYANG])
     outside = facility("工农区日间照料中心", *gn_centre)
-    r = patch(
-        planner,
-        url("facilities", outside.pk),
-        {"address": "越权", "comment": "x"},
-        etag_of(outside, "facilities"),
-    )
+    r = edit(planner, "facilities", outside, {"address": "越权"})
     assert r.status_code == 403
     outside.refresh_from_db()
     assert outside.address == ""
     inside = facility("向阳区日间照料中心", XY_LON, XY_LAT)
-    r = patch(
-        planner,
-        url("facilities", inside.pk),
-        {"address": "向阳区", "comment": "x"},
-        etag_of(inside, "facilities"),
-    )
+    r = edit(planner, "facilities", inside, {"address": "向阳区"})
     assert r.status_code == 200, r.content
 
 
 # --- change requests -----------------------------------------------------------------------
 
 
-def naming(user, *, at: tuple[float, float], division: str, name: str = "丰收小区"):
-    return change_services.change_request_submit(
-        layer_key="placenames",
-        target_id=None,
-        action="create",
-        proposed={
-            "standard_name": name,
-            "category": "21770",
-            "division": division,
-            "geometry": square(*at),
-        },
-        reason="新建住宅区命名",
-        user=user,
+def naming_proposal(at: tuple[float, float], division: str, name: str = "丰收小区") -> dict:
+    """A new 区片 drawn as a small square at ``at`` and declared in ``division``."""
+    return {
+        "standard_name": name,
+        "category": "21770",
+        "division": division,
+        "geometry": square(*at),
+    }
+
+
+def naming(user, *, at: tuple[float, float], division: str):
+    return request_submit(
+        user, "placenames", naming_proposal(at, division), reason="新建住宅区命名"
     )
+
+
+def request_post(client, **body):
+    """POST a change request through the API."""
+    return post(client, "/api/v1/editing/requests", body)
 
 
 def test_a_naming_request_is_in_scope_by_its_place_and_its_declared_district(xiangyang, gn_centre):
     def submit(at, division):
-        return post(
+        return request_post(
             xiangyang,
-            "/api/v1/editing/requests",
-            {
-                "layer": "placenames",
-                "action": "create",
-                "proposed": {
-                    "standard_name": "丰收小区",
-                    "category": "21770",
-                    "division": division,
-                    "geometry": square(*at),
-                },
-                "reason": "命名",
-            },
+            layer="placenames",
+            action="create",
+            proposed=naming_proposal(at, division),
+            reason="命名",
         )
 
     # Drawn in 向阳区 but declared in 工农区, drawn in 工农区 but declared in 向阳区, or
@@ -386,18 +319,14 @@ def test_renaming_and_abolishing_are_requested_only_inside_the_district(
         place("工农小区", division=GONGNONG, geom=box(*gn_centre)),
         place("工农老村", division=GONGNONG),
     ):
-        r = post(
-            xiangyang,
-            "/api/v1/editing/requests",
-            {"layer": "placenames", "target_id": outside.pk, "proposed": proposed, "reason": "x"},
+        r = request_post(
+            xiangyang, layer="placenames", target_id=outside.pk, proposed=proposed, reason="x"
         )
         assert r.status_code == 403, r.content
     assert not ChangeRequest.objects.exists()
     inside = place("向阳小区", division=XIANGYANG, geom=box(XY_LON, XY_LAT))
-    r = post(
-        xiangyang,
-        "/api/v1/editing/requests",
-        {"layer": "placenames", "target_id": inside.pk, "proposed": proposed, "reason": "x"},
+    r = request_post(
+        xiangyang, layer="placenames", target_id=inside.pk, proposed=proposed, reason="x"
     )
     assert r.status_code == 201, r.content
 
@@ -411,23 +340,16 @@ def test_boundary_requests_are_made_only_inside_the_officers_counties(boundary_d
         ("boundary-markers", marker, {"material": "混凝土预制"}),
         ("boundary-lines", line, {"name": "越权界线"}),
     ):
-        r = post(
-            elsewhere,
-            "/api/v1/editing/requests",
-            {"layer": layer, "target_id": obj.pk, "proposed": change, "reason": "x"},
-        )
+        r = request_post(elsewhere, layer=layer, target_id=obj.pk, proposed=change, reason="x")
         assert r.status_code == 403, r.content
     assert not ChangeRequest.objects.exists()
     here = client_as("here", "boundary_officer", sorted(codes))
-    r = post(
+    r = request_post(
         here,
-        "/api/v1/editing/requests",
-        {
-            "layer": "boundary-markers",
-            "target_id": marker.pk,
-            "proposed": {"material": "混凝土预制"},
-            "reason": "联检更正",
-        },
+        layer="boundary-markers",
+        target_id=marker.pk,
+        proposed={"material": "混凝土预制"},
+        reason="联检更正",
     )
     assert r.status_code == 201, r.content
     assert BoundaryMarker.objects.get(pk=marker.pk).material != "混凝土预制"
@@ -486,5 +408,5 @@ def test_the_admin_keeps_an_officer_to_their_district(xiangyang, gn_centre):
     inside = place("向阳旧区", division=XIANGYANG)
     page = xiangyang.get(f"/admin/placenames/placename/{inside.pk}/change/")
     assert 'name="_save"' in page.content.decode()
-    xy_plate = plate(street("向阳旧路"), (WEST + EAST) / 2, LAT + 0.0005)
+    xy_plate = plate(street("向阳旧路"), (xinhua.WEST + xinhua.EAST) / 2, xinhua.LAT + 0.0005)
     assert xiangyang.get(f"/admin/addresses/doorplate/{xy_plate.pk}/delete/").status_code == 200

@@ -10,36 +10,17 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from gis_portal.editing import change_services
 from gis_portal.editing.models import ChangeDocument
-from placenames.models import PlaceCategory
-from placenames.services.names import categories_load
-from tests.editing.scope_builders import box, district_centre, place
-from tests.editing.test_layers_addresses_builders import GONGNONG, XIANGYANG
+from tests.editing.helpers import document_attach, request_submit
+from tests.editing.scope_builders import box, place
+from tests.editing.test_layers_addresses_builders import GONGNONG
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("place_categories")]
 
 
 @pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
-
-
-@pytest.fixture(autouse=True)
-def categories(db):
-    # Loaded by a migration, but emptied by transactional (browser) tests' flush.
-    if not PlaceCategory.objects.exists():
-        categories_load()
-
-
-@pytest.fixture
-def gn_centre(hegang_areas):
-    return district_centre(GONGNONG)
-
-
-@pytest.fixture
-def xiangyang(hegang_areas, client_as):
-    return client_as("officer_xiangyang", "placename_officer", [XIANGYANG])
 
 
 # --- change-request documents and the request list ---------------------------------------------
@@ -50,20 +31,11 @@ def gn_request(hegang_areas, make_user, gn_centre):
     """A renaming in 工农区 by a 工农区 officer, with an assessment report attached."""
     officer = make_user("officer_gongnong", "placename_officer", [GONGNONG])
     target = place("工农小区", division=GONGNONG, geom=box(*gn_centre))
-    req = change_services.change_request_submit(
-        layer_key="placenames",
-        target_id=target.pk,
-        action="update",
-        proposed={"standard_name": "丰收小区"},
-        reason="居民申请更名",
-        user=officer,
+    req = request_submit(
+        officer, "placenames", {"standard_name": "丰收小区"}, target=target, reason="居民申请更名"
     )
-    doc = change_services.change_document_attach(
-        request_id=req.pk,
-        kind="assessment",
-        file=SimpleUploadedFile("assessment.pdf", b"%PDF-1.4 secret"),
-        title="综合评估报告",
-        user=officer,
+    doc = document_attach(
+        req.pk, officer, "assessment", title="综合评估报告", content=b"%PDF-1.4 secret"
     )
     return req, doc
 

@@ -59,6 +59,13 @@ def files(tmp_path):
     }
 
 
+def _inputs(demand, candidates) -> list[str]:
+    return ["--demand", str(demand), "--candidates", str(candidates)]
+
+
+PMEDIAN_ONE = ["--model", "pmedian", "--p", "1"]
+
+
 def _run(*args):
     out = StringIO()
     call_command("solve_siting", *args, "--json", stdout=out)
@@ -77,7 +84,7 @@ def _run(*args):
 def test_every_model_prints_the_specified_json(files, model_args):
     model, *rest = model_args
     result = _run(
-        "--model", model, "--demand", str(files["demand"]), "--candidates", str(files["candidates"]),
+        "--model", model, *_inputs(files["demand"], files["candidates"]),
         "--existing", str(files["existing"]), *rest,
     )  # fmt: skip
     assert set(result) >= KEYS
@@ -102,18 +109,7 @@ def test_projected_coordinates_are_used_as_metres(tmp_path):
         "id,x,y",
         [("near_a", 596_100, 5_245_000), ("mid", 597_500, 5_245_000)],
     )
-    result = _run(
-        "--model",
-        "pcenter",
-        "--p",
-        "1",
-        "--crs",
-        "EPSG:4552",
-        "--demand",
-        str(demand),
-        "--candidates",
-        str(cand),
-    )
+    result = _run("--model", "pcenter", "--p", "1", "--crs", "EPSG:4552", *_inputs(demand, cand))
     assert result["selected"] == ["mid"]
     assert result["max_distance_m"] == pytest.approx(1500.0)
     assert result["total_weighted_distance_m"] == pytest.approx(3000.0)
@@ -132,31 +128,16 @@ def _fails(*args) -> str:
 
 def test_p_larger_than_candidates_is_refused(files):
     msg = _fails(
-        "--model",
-        "mclp",
-        "--p",
-        "99",
-        "--radius-m",
-        "500",
-        "--demand",
-        str(files["demand"]),
-        "--candidates",
-        str(files["candidates"]),
-    )
+        "--model", "mclp", "--p", "99", "--radius-m", "500",
+        *_inputs(files["demand"], files["candidates"]),
+    )  # fmt: skip
     assert "大于候选点个数" in msg
 
 
 @pytest.mark.parametrize("radius", ["0", "-10"])
 def test_zero_or_negative_distance_is_refused(files, radius):
     msg = _fails(
-        "--model",
-        "lscp",
-        "--radius-m",
-        radius,
-        "--demand",
-        str(files["demand"]),
-        "--candidates",
-        str(files["candidates"]),
+        "--model", "lscp", "--radius-m", radius, *_inputs(files["demand"], files["candidates"])
     )
     assert "服务半径必须大于 0" in msg
 
@@ -167,16 +148,7 @@ def test_negative_capacity_is_refused(files):
         "id,x,y,capacity",
         [("c1", 130.3, 47.34, 10), ("c2", 130.31, 47.35, -1)],
     )
-    msg = _fails(
-        "--model",
-        "pmedian",
-        "--p",
-        "1",
-        "--demand",
-        str(files["demand"]),
-        "--candidates",
-        str(cand),
-    )
+    msg = _fails(*PMEDIAN_ONE, *_inputs(files["demand"], cand))
     assert "容量不能小于 0" in msg and "c2" in msg
 
 
@@ -186,16 +158,7 @@ def test_duplicate_candidate_positions_are_refused(files):
         "id,x,y",
         [("c1", 130.3, 47.34), ("c2", 130.3, 47.34), ("c3", 130.31, 47.35)],
     )
-    msg = _fails(
-        "--model",
-        "pmedian",
-        "--p",
-        "1",
-        "--demand",
-        str(files["demand"]),
-        "--candidates",
-        str(cand),
-    )
+    msg = _fails(*PMEDIAN_ONE, *_inputs(files["demand"], cand))
     assert "重复" in msg and "c1" in msg and "c2" in msg
 
 
@@ -203,16 +166,7 @@ def test_candidates_outside_the_city_are_refused(files, hegang_areas):
     cand = _write(
         files["tmp"] / "out.csv", "id,x,y", [("in", 130.3, 47.34), ("harbin", 126.63, 45.75)]
     )
-    msg = _fails(
-        "--model",
-        "pmedian",
-        "--p",
-        "1",
-        "--demand",
-        str(files["demand"]),
-        "--candidates",
-        str(cand),
-    )
+    msg = _fails(*PMEDIAN_ONE, *_inputs(files["demand"], cand))
     assert "不在鹤岗市范围内" in msg and "harbin" in msg and '"in"' not in msg
 
 
@@ -223,9 +177,7 @@ def test_infeasible_lscp_names_the_points(files):
         [("ok", 130.30, 47.34, 1), ("remote", 130.9, 47.9, 3)],
     )
     cand = _write(files["tmp"] / "c1.csv", "id,x,y", [("c1", 130.3005, 47.3401)])
-    msg = _fails(
-        "--model", "lscp", "--radius-m", "800", "--demand", str(demand), "--candidates", str(cand)
-    )
+    msg = _fails("--model", "lscp", "--radius-m", "800", *_inputs(demand, cand))
     assert "无解" in msg and "remote" in msg and '"ok"' not in msg
 
 
@@ -233,16 +185,7 @@ def test_bad_csv_names_the_line(files):
     bad = _write(
         files["tmp"] / "bad.csv", "id,x,y,weight", [("a", 130.3, 47.3, 1), ("b", "abc", 47.3, 1)]
     )
-    msg = _fails(
-        "--model",
-        "pmedian",
-        "--p",
-        "1",
-        "--demand",
-        str(bad),
-        "--candidates",
-        str(files["candidates"]),
-    )
+    msg = _fails(*PMEDIAN_ONE, *_inputs(bad, files["candidates"]))
     assert "第 3 行" in msg
 
 
@@ -254,10 +197,10 @@ def test_capacities_from_the_files_limit_what_a_site_serves(files):
         [("small", 130.29, 47.35, 5), ("free", 130.31, 47.36, "")],
     )
     existing = _write(files["tmp"] / "ex.csv", "id,x,y,capacity", [("e1", 130.28, 47.34, 3)])
-    args = ["--demand", str(files["demand"]), "--candidates", str(cand)]
     capped = _run(
-        "--model", "mclp", "--p", "1", "--radius-m", "5000", *args, "--existing", str(existing)
-    )
+        "--model", "mclp", "--p", "1", "--radius-m", "5000",
+        *_inputs(files["demand"], cand), "--existing", str(existing),
+    )  # fmt: skip
     assert capped["selected"] == ["free"]
     assert capped["covered_weight"] <= sum(1 + i % 5 for i in range(80))
     assert any("容量" in n for n in capped["notes"])
@@ -265,17 +208,7 @@ def test_capacities_from_the_files_limit_what_a_site_serves(files):
         files["tmp"] / "small.csv", "id,x,y,capacity", [("small", 130.29, 47.35, 5)]
     )
     result = _run(
-        "--model",
-        "mclp",
-        "--p",
-        "1",
-        "--radius-m",
-        "50000",
-        "--demand",
-        str(files["demand"]),
-        "--candidates",
-        str(only_small),
-        "--existing",
-        str(existing),
-    )
+        "--model", "mclp", "--p", "1", "--radius-m", "50000",
+        *_inputs(files["demand"], only_small), "--existing", str(existing),
+    )  # fmt: skip
     assert result["selected"] == ["small"] and result["covered_weight"] == pytest.approx(8.0)

@@ -3,13 +3,11 @@ renamings and abolitions in it become change requests, as in the editor."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import openpyxl
 import pytest
 from django.contrib.gis.geos import Point
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from boundaries.models import AdministrativeArea
@@ -17,6 +15,7 @@ from gis_portal.editing.models import ChangeRequest, ChangeStatus
 from placenames.importers.service import ImportRefused, placenames_import
 from placenames.models import PlaceName
 from tests.editing.factories import role_user
+from tests.placenames.helpers import census_upload, census_xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -31,11 +30,7 @@ def _centre(code: str) -> tuple[float, float]:
 
 
 def _xlsx(path: Path, rows) -> Path:
-    book = openpyxl.Workbook()
-    book.active.append(HEADER)
-    for row in rows:
-        book.active.append(row)
-    book.save(path)
+    path.write_bytes(census_xlsx(HEADER, rows))
     return path
 
 
@@ -283,16 +278,6 @@ def test_command_without_a_user_is_a_system_load_recording_the_operator(places, 
         call_command("import_placenames", str(path), "--archive-load")
 
 
-def _upload(rows) -> SimpleUploadedFile:
-    book = openpyxl.Workbook()
-    book.active.append(HEADER)
-    for row in rows:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return SimpleUploadedFile("档案.xlsx", out.getvalue())
-
-
 def test_officer_page_keeps_the_import_in_scope_and_files_requests(
     client, xiangyang_officer, places
 ):
@@ -303,7 +288,7 @@ def test_officer_page_keeps_the_import_in_scope_and_files_requests(
         "/placenames/officer/",
         {
             "action": "import",
-            "file": _upload(rows),
+            "file": census_upload(HEADER, rows),
             "accept_valid_rows": "on",
             "archive_load": "on",
         },
@@ -322,7 +307,7 @@ def test_administrator_sees_and_uses_the_archive_load_on_the_page(client, places
         "/placenames/officer/",
         {
             "action": "import",
-            "file": _upload([_row("", "工农新路", GONGNONG)]),
+            "file": census_upload(HEADER, [_row("", "工农新路", GONGNONG)]),
             "archive_load": "on",
         },
     ).content.decode()

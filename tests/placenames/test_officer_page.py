@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
-import openpyxl
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from gis_portal.editing.models import ChangeRequest
 from placenames.models import PlaceName
 from tests.editing.factories import role_user
+from tests.placenames.helpers import census_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -24,13 +22,7 @@ def officer(db):
 
 
 def _xlsx(rows) -> SimpleUploadedFile:
-    book = openpyxl.Workbook()
-    book.active.append(HEADER)
-    for row in rows:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return SimpleUploadedFile("档案.xlsx", out.getvalue())
+    return census_upload(HEADER, rows)
 
 
 def test_page_needs_login(client):
