@@ -27,7 +27,6 @@ from facilities.siting.core import (
     SitingInputError,
     SitingProblem,
     SitingResult,
-    check_outcome,
     finish,
     merge_identical_rows,
     run_mip,
@@ -133,17 +132,17 @@ def _allocation_mip(
     cap: np.ndarray,
     m: int,
     *,
-    demand_sense: str,
+    serve_all: bool,
     pair_cost: np.ndarray,
     site_cost: np.ndarray,
     p: int | None,
-    maximize: bool,
 ) -> Mip:
     """Return the MIP over sites x (m candidates, then existing fixed open) and allocations s.
 
     s_k is the demand weight of row ``pairs_row[k]`` served by site ``pairs_site[k]``.
-    Rows: Σ_k∈row s_k ≤ or = W_row; Σ_k∈site s_k − cap_j x_j ≤ 0; s_k − W_row x_j ≤ 0
-    (the last is implied for integer x but tightens the LP); Σ candidates x = p.
+    Rows: Σ_k∈row s_k ≤ W_row (= W_row with ``serve_all``); Σ_k∈site s_k − cap_j x_j ≤ 0;
+    s_k − W_row x_j ≤ 0 (the last is implied for integer x but tightens the LP);
+    Σ candidates x = p. With ``serve_all`` the cost is minimised, else maximised.
     """
     g, n_sites, n_pairs = weight.size, cap.size, pairs_row.size
     reach = np.bincount(pairs_site, weights=weight[pairs_row], minlength=n_sites)
@@ -170,7 +169,7 @@ def _allocation_mip(
         shape=(n_pairs, n_cols),
     )
     blocks = [demand, capacity, link]
-    lo = [np.full(g, -np.inf) if demand_sense == "le" else weight, np.full(n_sites, -np.inf)]
+    lo = [weight if serve_all else np.full(g, -np.inf), np.full(n_sites, -np.inf)]
     hi = [weight, np.zeros(n_sites)]
     lo.append(np.full(n_pairs, -np.inf))
     hi.append(np.zeros(n_pairs))
@@ -192,7 +191,7 @@ def _allocation_mip(
         col_lo=col_lo,
         col_hi=col_hi,
         integer=np.concatenate([np.ones(n_sites, bool), np.zeros(n_pairs, bool)]),
-        maximize=maximize,
+        maximize=not serve_all,
     )
 
 
@@ -233,30 +232,56 @@ def spread_allocation(
     return member, pair_site[rep], amount[rep] * share
 
 
-def _solved(
+def _solve_allocation(
     model: str,
     problem: SitingProblem,
-    mip: Mip,
-    start: np.ndarray | None,
+    pairs: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    cap: np.ndarray,
     *,
+    p: int | None,
+    serve_all: bool,
+    pair_cost: np.ndarray,
+    site_cost: np.ndarray,
+    t0: float,
     radius_m: float | None,
-    build_s: float,
     solver: dict,
     timed_out: str,
     infeasible: str | None = None,
     count_objective: bool = False,
 ) -> tuple[SitingResult, np.ndarray]:
-    """Solve a capacitated model's MIP; return its result (the selected candidates, the
-    objective, the capacity note) and the solution's allocation columns (after the sites').
-    ``infeasible``/``timed_out`` say in Chinese why there is no answer; with
-    ``count_objective`` the objective is the number of sites."""
-    out = run_mip(mip, start=start, options=HIGHS_OPTIONS, **solver)
-    check_outcome(out)
+    """Build, start and solve a capacitated model over ``pairs`` (pair rows, pair sites, row
+    weights, the demand points the rows stand for, their row); return its result (selected
+    candidates, objective, capacity note, allocation per demand point) and the weight
+    allocated along each pair.
+
+    ``serve_all``: all demand is served at least cost (LSCP, p-median), else the most
+    demand is served (MCLP). ``t0`` is when the build began. ``infeasible``/``timed_out``
+    say in Chinese why there is no answer; with ``count_objective`` the objective is the
+    number of sites.
+    """
+    rows, sites, weight, members, member_row = pairs
+    m = problem.candidate_xy_m.shape[0]
+    mip = _allocation_mip(
+        rows,
+        sites,
+        weight,
+        cap,
+        m,
+        serve_all=serve_all,
+        pair_cost=pair_cost,
+        site_cost=site_cost,
+        p=p,
+    )
+    # The cover models' pair costs are uniform: their greedy keeps the pairs in order.
+    start = _greedy_allocation(
+        rows, sites, weight, cap, m, p=p, serve_all=serve_all, pair_cost=pair_cost
+    )
+    build_s = time.perf_counter() - t0
+    out = run_mip(mip, start=start if start.size else None, options=HIGHS_OPTIONS, **solver)
     if infeasible is not None and out.status == "infeasible":
         raise SitingInputError(infeasible)
     if out.x is None:
         raise SitingInputError(timed_out)
-    m = problem.candidate_xy_m.shape[0]
     selected = [int(j) for j in np.flatnonzero(out.x[:m] > 0.5)]
     result = finish(
         model,
@@ -270,8 +295,56 @@ def _solved(
         build_s=build_s,
         notes=[CAPACITY_NOTE],
     )
-    n_sites = m + problem.existing_xy_m.shape[0]
-    return result, out.x[n_sites:]
+    allocated = out.x[cap.size :]
+    result.allocation = spread_allocation(
+        rows, sites, allocated, members, member_row, problem.demand_weight, weight
+    )
+    return result, allocated
+
+
+def _solve_cover(
+    problem: SitingProblem,
+    p: int | None,
+    radius_m: float,
+    time_limit_s: float,
+    should_stop: Callable[[], bool] | None,
+    mip_gap: float,
+) -> SitingResult:
+    """Return the capacitated MCLP (the p candidates serving the most demand within
+    ``radius_m``) or, with ``p`` None, the capacitated LSCP (the fewest serving all of it)."""
+    t0 = time.perf_counter()
+    m = problem.candidate_xy_m.shape[0]
+    pairs = _cover_pairs(problem, radius_m)
+    rows, cols, weight, _, _ = pairs
+    cap = site_capacities(problem)
+    if p is None:  # LSCP: the fewest candidates (each costs 1) that serve all demand
+        _refuse_short_capacity(rows, cols, weight, cap, radius_m)
+        model, pair_cost = "lscp", np.zeros(rows.size)
+        site_cost = np.concatenate([np.ones(m), np.zeros(cap.size - m)])
+        infeasible = f"无解：即使开放全部候选点，{radius_m:g} 米内的设施容量也不足以服务全部需求"
+        timed_out = "按容量的“最少站点全覆盖”在时间限制内没有算出可行方案，请放宽时间限制"
+    else:  # MCLP: the most demand weight (each unit counts 1) that p candidates serve
+        model, pair_cost, site_cost = "mclp", np.ones(rows.size), np.zeros(cap.size)
+        infeasible = None
+        timed_out = "按容量的“最大覆盖”在时间限制内没有算出可行方案，请放宽时间限制"
+    result, _ = _solve_allocation(
+        model,
+        problem,
+        pairs,
+        cap,
+        p=p,
+        serve_all=p is None,
+        pair_cost=pair_cost,
+        site_cost=site_cost,
+        count_objective=p is None,
+        t0=t0,
+        radius_m=radius_m,
+        solver={"time_limit_s": time_limit_s, "should_stop": should_stop, "mip_gap": mip_gap},
+        infeasible=infeasible,
+        timed_out=timed_out,
+    )
+    result.covered_weight = float(weight.sum()) if p is None else result.objective
+    return result
 
 
 def solve_mclp_capacitated(
@@ -284,39 +357,7 @@ def solve_mclp_capacitated(
     mip_gap: float = MIP_REL_GAP,
 ) -> SitingResult:
     """Return the p candidates that serve the most demand within radius and capacity."""
-    t0 = time.perf_counter()
-    m = problem.candidate_xy_m.shape[0]
-    rows, cols, gw, members, group_of = _cover_pairs(problem, radius_m)
-    cap = site_capacities(problem)
-    mip = _allocation_mip(
-        rows,
-        cols,
-        gw,
-        cap,
-        m,
-        demand_sense="le",
-        pair_cost=np.ones(rows.size),
-        site_cost=np.zeros(cap.size),
-        p=p,
-        maximize=True,
-    )
-    start = _greedy_allocation(rows, cols, gw, cap, m, p=p, serve_all=False)
-    build_s = time.perf_counter() - t0
-    result, allocated = _solved(
-        "mclp",
-        problem,
-        mip,
-        start,
-        radius_m=radius_m,
-        build_s=build_s,
-        solver={"time_limit_s": time_limit_s, "should_stop": should_stop, "mip_gap": mip_gap},
-        timed_out="按容量的“最大覆盖”在时间限制内没有算出可行方案，请放宽时间限制",
-    )
-    result.covered_weight = result.objective
-    result.allocation = spread_allocation(
-        rows, cols, allocated, members, group_of, problem.demand_weight, gw
-    )
-    return result
+    return _solve_cover(problem, p, radius_m, time_limit_s, should_stop, mip_gap)
 
 
 def solve_lscp_capacitated(
@@ -328,42 +369,7 @@ def solve_lscp_capacitated(
     mip_gap: float = MIP_REL_GAP,
 ) -> SitingResult:
     """Return the fewest candidates that serve all demand within radius and capacity."""
-    t0 = time.perf_counter()
-    m = problem.candidate_xy_m.shape[0]
-    rows, cols, gw, members, group_of = _cover_pairs(problem, radius_m)
-    cap = site_capacities(problem)
-    _refuse_short_capacity(rows, cols, gw, cap, radius_m)
-    mip = _allocation_mip(
-        rows,
-        cols,
-        gw,
-        cap,
-        m,
-        demand_sense="eq",
-        pair_cost=np.zeros(rows.size),
-        site_cost=np.concatenate([np.ones(m), np.zeros(cap.size - m)]),
-        p=None,
-        maximize=False,
-    )
-    start = _greedy_allocation(rows, cols, gw, cap, m, p=None, serve_all=True)
-    build_s = time.perf_counter() - t0
-    result, allocated = _solved(
-        "lscp",
-        problem,
-        mip,
-        start if start.size else None,
-        radius_m=radius_m,
-        build_s=build_s,
-        solver={"time_limit_s": time_limit_s, "should_stop": should_stop, "mip_gap": mip_gap},
-        infeasible=f"无解：即使开放全部候选点，{radius_m:g} 米内的设施容量也不足以服务全部需求",
-        timed_out="按容量的“最少站点全覆盖”在时间限制内没有算出可行方案，请放宽时间限制",
-        count_objective=True,
-    )
-    result.covered_weight = float(gw.sum())
-    result.allocation = spread_allocation(
-        rows, cols, allocated, members, group_of, problem.demand_weight, gw
-    )
-    return result
+    return _solve_cover(problem, None, radius_m, time_limit_s, should_stop, mip_gap)
 
 
 def _refuse_short_capacity(rows, cols, gw, cap, radius_m: float) -> None:
@@ -403,27 +409,17 @@ def solve_pmedian_capacitated(
             f"无解：现有设施容量 {existing_cap:g} 加上容量最大的 {p} 个候选点 {best_new:g}"
             f" 小于需求总量 {float(w.sum()):g}"
         )
-    mip = _allocation_mip(
-        rows,
-        cols,
-        w,
-        cap,
-        m,
-        demand_sense="eq",
-        pair_cost=dist,
-        site_cost=np.zeros(cap.size),
-        p=p,
-        maximize=False,
-    )
-    start = _greedy_allocation(rows, cols, w, cap, m, p=p, serve_all=True, pair_cost=dist)
-    build_s = time.perf_counter() - t0
-    result, allocated = _solved(
+    result, allocated = _solve_allocation(
         "pmedian",
         problem,
-        mip,
-        start if start.size else None,
+        (rows, cols, w, members, member_group),
+        cap,
+        p=p,
+        serve_all=True,
+        pair_cost=dist,
+        site_cost=np.zeros(cap.size),
+        t0=t0,
         radius_m=None,
-        build_s=build_s,
         solver={"time_limit_s": time_limit_s, "should_stop": should_stop, "mip_gap": mip_gap},
         infeasible=f"无解：任意 {p} 个候选点加现有设施的容量都不足以服务全部需求",
         timed_out="带容量的 p-中位模型在时间限制内没有找到可行解，请放宽时间限制",
@@ -432,9 +428,6 @@ def solve_pmedian_capacitated(
     result.total_weighted_distance_m = result.objective
     used = allocated > 1e-7
     result.max_distance_m = float(dist[used].max()) if np.any(used) else 0.0
-    result.allocation = spread_allocation(
-        rows, cols, allocated, members, member_group, problem.demand_weight, w
-    )
     return result
 
 

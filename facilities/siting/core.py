@@ -47,6 +47,16 @@ class SitingInputError(ValueError):
         self.details = details
 
 
+class SitingInterrupted(Exception):
+    """The caller asked the solver to stop (a cancelled background run)."""
+
+
+def check_stop(should_stop: Callable[[], bool] | None) -> None:
+    """Raise SitingInterrupted when the caller asks to stop (numpy stages have no callback)."""
+    if should_stop is not None and should_stop():
+        raise SitingInterrupted("求解已取消")
+
+
 @dataclass(frozen=True)
 class SitingProblem:
     """Demand points, candidate sites and existing (fixed open) sites in metres."""
@@ -169,23 +179,25 @@ def validate_problem(problem: SitingProblem, *, p: int | None, radius_m: float |
             raise SitingInputError(f"p 不能为负数（收到 {p}）")
         if p > c.shape[0]:
             raise SitingInputError(f"p = {p} 大于候选点个数 {c.shape[0]}")
-    cap = problem.candidate_capacity
-    if cap is not None:
-        if cap.shape[0] != c.shape[0]:
-            raise SitingInputError("候选点容量个数与候选点个数不一致")
+    for name, cap, n_sites, label, detail in (
+        (
+            "候选点",
+            problem.candidate_capacity,
+            c.shape[0],
+            problem.candidate_label,
+            "candidate_ids",
+        ),
+        ("现有设施", problem.existing_capacity, e.shape[0], int, "existing_rows"),
+    ):
+        if cap is None:
+            continue
+        if cap.shape[0] != n_sites:
+            raise SitingInputError(f"{name}容量个数与{name}个数不一致")
         bad = np.flatnonzero(np.isnan(cap) | (cap < 0))
         if bad.size:
             raise SitingInputError(
-                "候选点容量不能小于 0",
-                candidate_ids=[problem.candidate_label(j) for j in bad[:20]],
+                f"{name}容量不能小于 0", **{detail: [label(j) for j in bad[:20]]}
             )
-    cap_e = problem.existing_capacity
-    if cap_e is not None:
-        if cap_e.shape[0] != e.shape[0]:
-            raise SitingInputError("现有设施容量个数与现有设施个数不一致")
-        bad = np.flatnonzero(np.isnan(cap_e) | (cap_e < 0))
-        if bad.size:
-            raise SitingInputError("现有设施容量不能小于 0", existing_rows=bad[:20].tolist())
     if problem.costs is not None:
         _validate_costs(problem, radius_m)
     dupes = duplicate_positions(c) if problem.distance_kind != "matrix" else []
@@ -352,6 +364,32 @@ def nearest_open_distance(problem: SitingProblem, selected: Sequence[int]) -> np
     return dist
 
 
+def finish_unsolved(
+    model: str,
+    problem: SitingProblem,
+    selected: Sequence[int],
+    *,
+    objective: float,
+    radius_m: float | None,
+    t0: float,
+    notes: list[str] | None = None,
+) -> SitingResult:
+    """Return the result of a run decided without a solver (optimal, no gap, no solve time);
+    ``t0`` is the ``time.perf_counter()`` at which the run began."""
+    return finish(
+        model,
+        problem,
+        selected,
+        status="optimal",
+        gap=0.0,
+        objective=objective,
+        radius_m=radius_m,
+        solve_s=0.0,
+        build_s=time.perf_counter() - t0,
+        notes=notes,
+    )
+
+
 def finish(
     model: str,
     problem: SitingProblem,
@@ -402,7 +440,7 @@ class Mip:
 
 @dataclass
 class MipOutcome:
-    status: str  # optimal | time_limit | infeasible | interrupted
+    status: str  # optimal | time_limit | infeasible
     x: np.ndarray | None
     objective: float
     bound: float
@@ -443,7 +481,10 @@ def run_mip(
     mip_gap: float = MIP_REL_GAP,
     options: dict | None = None,
 ) -> MipOutcome:
-    """Solve ``mip`` on HiGHS; ``options`` are extra HiGHS options (e.g. the root LP solver)."""
+    """Solve ``mip`` on HiGHS; ``options`` are extra HiGHS options (e.g. the root LP solver).
+
+    Raises SitingInterrupted when ``should_stop`` stopped the run.
+    """
     h = _new_highs()
     h.setOptionValue("time_limit", float(max(time_limit_s, 0.01)))
     h.setOptionValue("mip_rel_gap", float(mip_gap))
@@ -501,7 +542,7 @@ def run_mip(
         # set when a callback interrupts the run).
         highspy.HighsModelStatus.kHighsInterrupt,  # type: ignore[attr-defined]
     ):
-        status = "interrupted"
+        raise SitingInterrupted("求解已取消")
     else:
         status = "time_limit"
     gap = float(info.mip_gap) if has_x and math.isfinite(info.mip_gap) else math.inf
@@ -514,12 +555,3 @@ def run_mip(
         gap=gap if math.isfinite(gap) else (0.0 if status == "optimal" else math.inf),
         seconds=seconds,
     )
-
-
-class SitingInterrupted(Exception):
-    """The caller asked the solver to stop (a cancelled background run)."""
-
-
-def check_outcome(out: MipOutcome) -> None:
-    if out.status == "interrupted":
-        raise SitingInterrupted("求解已取消")

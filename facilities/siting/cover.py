@@ -13,11 +13,11 @@ from facilities.siting.core import (
     MIP_REL_GAP,
     Mip,
     SitingInputError,
-    SitingInterrupted,
     SitingProblem,
     SitingResult,
-    check_outcome,
+    check_stop,
     finish,
+    finish_unsolved,
     merge_identical_rows,
     run_mip,
     site_coverage,
@@ -165,8 +165,7 @@ def _lagrangian_mclp(
             if stall >= 20:
                 theta, stall = theta / 2, 0
         if it % 25 == 0:
-            if should_stop is not None and should_stop():
-                raise SitingInterrupted("求解已取消")
+            check_stop(should_stop)
             v = _covered(a, gw, top)
             if v > best_lb:
                 best_lb, best_sites = v, [int(j) for j in top]
@@ -229,30 +228,23 @@ def solve_mclp(
         # Every useful site can open: the rest of p are any of the others.
         useful = set(cols.tolist())
         chosen = list(cols) + [j for j in range(m_all) if j not in useful][: p - m]
-        return finish(
+        return finish_unsolved(
             "mclp",
             problem,
             chosen,
-            status="optimal",
-            gap=0.0,
             objective=fixed_weight + float(gw.sum()),
             radius_m=radius_m,
-            solve_s=0.0,
-            build_s=time.perf_counter() - t0,
+            t0=t0,
             notes=notes,
         )
     if g == 0 or p == 0:
-        build_s = time.perf_counter() - t0
-        return finish(
+        return finish_unsolved(
             "mclp",
             problem,
             list(range(p)) if g == 0 else [],
-            status="optimal",
-            gap=0.0,
             objective=fixed_weight,
             radius_m=radius_m,
-            solve_s=0.0,
-            build_s=build_s,
+            t0=t0,
             notes=["候选点无法覆盖更多需求，任选 p 个"] if g == 0 and p else [],
         )
     a_csc = a.tocsc()
@@ -306,7 +298,6 @@ def solve_mclp(
         mip_gap=mip_gap,
         options=MCLP_HIGHS_OPTIONS,
     )
-    check_outcome(out)
     selected = (
         [int(j) for j in np.flatnonzero(out.x[:m] > 0.5)] if out.x is not None else start_sites
     )
@@ -410,16 +401,13 @@ def solve_lscp(
     rows = np.flatnonzero((np.diff(by_existing.indptr) == 0) & (w > 0))
     a, _, _ = merge_identical_rows(cov[rows], np.ones(rows.size))
     if a.shape[0] == 0:
-        return finish(
+        return finish_unsolved(
             "lscp",
             problem,
             [],
-            status="optimal",
-            gap=0.0,
             objective=0.0,
             radius_m=radius_m,
-            solve_s=0.0,
-            build_s=time.perf_counter() - t0,
+            t0=t0,
             notes=["现有设施已覆盖全部需求"],
         )
     greedy = greedy_set_cover(a.tocsc())
@@ -428,7 +416,6 @@ def solve_lscp(
     out = run_mip(
         mip, time_limit_s=time_limit_s, start=start, should_stop=should_stop, mip_gap=mip_gap
     )
-    check_outcome(out)
     selected = [int(j) for j in np.flatnonzero(out.x > 0.5)] if out.x is not None else greedy
     return finish(
         "lscp",

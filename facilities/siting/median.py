@@ -16,12 +16,12 @@ from facilities.siting.core import (
     MIP_REL_GAP,
     Mip,
     SitingInputError,
-    SitingInterrupted,
     SitingProblem,
     SitingResult,
-    check_outcome,
+    check_stop,
     coverage_matrix,
     finish,
+    finish_unsolved,
     merge_identical_rows,
     merge_positions,
     nearest_open_distance,
@@ -157,12 +157,6 @@ class DemandRows:
         return [f"{self.excluded.size} 个需求点到不了任何站点，未计入：{ids}"]
 
 
-def _check_stop(should_stop: Callable[[], bool] | None) -> None:
-    """Raise SitingInterrupted when the caller asks to stop (numpy stages have no callback)."""
-    if should_stop is not None and should_stop():
-        raise SitingInterrupted("求解已取消")
-
-
 def _median_distances(rows: DemandRows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return (weights, distances, distance to existing sites) for the heuristics: all rows,
     or a weighted sample of them when the dense matrix would pass HEURISTIC_MAX_CELLS."""
@@ -194,7 +188,7 @@ def _swap_improve(
     for _ in range(swap_rounds):
         improved = False
         for pos in range(len(chosen)):
-            _check_stop(should_stop)
+            check_stop(should_stop)
             if time.perf_counter() > deadline:
                 return chosen
             others = chosen[:pos] + chosen[pos + 1 :]
@@ -222,7 +216,7 @@ def _greedy_median(
     cur = base.copy()
     chosen: list[int] = []
     for _ in range(p):
-        _check_stop(should_stop)
+        check_stop(should_stop)
         gain = w @ (cur[:, None] - np.minimum(cur[:, None], dist))
         gain[chosen] = -1.0
         j = int(np.argmax(gain))
@@ -275,7 +269,7 @@ def _lagrangian_bound(
     seen: list[np.ndarray] = []
     for it in range(max_iter):
         if it % 10 == 0:
-            _check_stop(should_stop)
+            check_stop(should_stop)
         reduced = np.minimum(0.0, cost_k - lam[:, None])
         rho = np.bincount(flat_idx, weights=reduced.ravel(), minlength=m)
         opened = np.argpartition(rho, p - 1)[:p] if p < m else np.arange(p)
@@ -340,16 +334,13 @@ def solve_pmedian(
     rows = DemandRows(problem)
     m = rows.m
     if p == 0 or len(rows) == 0:
-        return finish(
+        return finish_unsolved(
             "pmedian",
             problem,
             [],
-            status="optimal",
-            gap=0.0,
             objective=rows.value([]),
             radius_m=None,
-            solve_s=0.0,
-            build_s=time.perf_counter() - t_start,
+            t0=t_start,
             notes=rows.excluded_note(),
         )
     best = _greedy_median(rows, p, swap_rounds=3, should_stop=should_stop)
@@ -551,7 +542,6 @@ def _pmedian_mip(
         out = run_mip(
             mip, time_limit_s=remaining, start=start, should_stop=should_stop, mip_gap=mip_gap
         )
-        check_outcome(out)
         solve_s += out.seconds
         if math.isfinite(out.bound):
             lower = max(lower, out.bound)
@@ -624,7 +614,6 @@ def _cover_within(
         return "yes", greedy
     mip, start = set_cover_mip(a, greedy)
     out = run_mip(mip, time_limit_s=time_limit_s, start=start, should_stop=should_stop)
-    check_outcome(out)
     if out.x is not None and out.x.sum() <= p + 0.5:
         return "yes", [int(j) for j in np.flatnonzero(out.x > 0.5)]
     if out.status == "optimal" or (math.isfinite(out.bound) and out.bound > p + 1e-6):
@@ -648,16 +637,13 @@ def solve_pcenter(
     t_start = time.perf_counter()
     demand = DemandRows(problem)
     if len(demand) == 0:
-        return finish(
+        return finish_unsolved(
             "pcenter",
             problem,
             [],
-            status="optimal",
-            gap=0.0,
             objective=0.0,
             radius_m=None,
-            solve_s=0.0,
-            build_s=time.perf_counter() - t_start,
+            t0=t_start,
             notes=demand.excluded_note(),
         )
     d_exist = demand.d_exist
@@ -679,7 +665,7 @@ def solve_pcenter(
     proven_lower = lower
     status = "optimal"
     while lo < hi:
-        _check_stop(should_stop)
+        check_stop(should_stop)
         mid = (lo + hi) // 2
         remaining = time_limit_s - (time.perf_counter() - t_start)
         if remaining <= 0:
