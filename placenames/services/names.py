@@ -101,10 +101,21 @@ def search_keys(*, standard_name: str, alias_names: list[str], abbreviation: str
 
 def place_code_next(*, division_code: str, category_code: str) -> str:
     """Return the next free 20-digit code of a division and category (in a transaction)."""
+    _codes_lock()
     prefix = place_code_prefix(division_code=division_code, category_code=category_code)
+    serial = _serial_next(prefix)
+    return place_code_build(division_code=division_code, category_code=category_code, serial=serial)
+
+
+def _codes_lock() -> None:
+    """One writer at a time allocates codes (the serial is the last one + 1 per prefix), to
+    the end of the transaction: the editor's single name and a bulk import take this one lock."""
     with connection.cursor() as cursor:
-        # Serialise code allocation per prefix so two writers never take the same serial.
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [prefix])
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('placename_codes'))")
+
+
+def _serial_next(prefix: str) -> int:
+    """The serial after the last real (non-demo) code of a 14-digit prefix; 1 for the first."""
     last = (
         PlaceName.objects.filter(
             place_code__startswith=prefix, place_code__lt=prefix + DEMO_SERIAL_FROM
@@ -113,8 +124,7 @@ def place_code_next(*, division_code: str, category_code: str) -> str:
         .values_list("place_code", flat=True)
         .first()
     )
-    serial = int(last[14:]) + 1 if last else 1
-    return place_code_build(division_code=division_code, category_code=category_code, serial=serial)
+    return int(last[14:]) + 1 if last else 1
 
 
 def representative_point(geom: GEOSGeometry | None) -> Point | None:
@@ -290,9 +300,7 @@ def _bulk_upsert(
     divisions: dict[str, AdministrativeArea],
     is_demo: bool,
 ) -> None:
-    with connection.cursor() as cursor:
-        # One writer at a time allocates codes (the serial is max + 1 per prefix).
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('placename_codes'))")
+    _codes_lock()
     next_serial: dict[str, int] = {}
     places: list[list] = []
     defaults = _copy_defaults()
@@ -304,15 +312,7 @@ def _bulk_upsert(
             basis = division_code_basis(division)
             prefix = place_code_prefix(division_code=basis, category_code=category.code)
             if prefix not in next_serial:
-                last = (
-                    PlaceName.objects.filter(
-                        place_code__startswith=prefix, place_code__lt=prefix + DEMO_SERIAL_FROM
-                    )
-                    .order_by("-place_code")
-                    .values_list("place_code", flat=True)
-                    .first()
-                )
-                next_serial[prefix] = int(last[14:]) + 1 if last else 1
+                next_serial[prefix] = _serial_next(prefix)
             code = place_code_build(
                 division_code=basis, category_code=category.code, serial=next_serial[prefix]
             )
