@@ -440,6 +440,33 @@ def read_xlsx_sheets(path: Path) -> dict[str, list[tuple[int, dict[str, str]]]]:
     return out
 
 
+def read_cell_grid(path: Path, *, max_rows: int) -> list[list[Any]]:
+    """Return every row of a checked .xlsx's first sheet (cells as stored, formulas as text)
+    or of a CSV (text cells), blank rows kept: for forms whose cells are found by position
+    (the census registration form). More than ``max_rows`` rows is refused, not cut."""
+    too_long = FileRefused(f"工作表超过 {max_rows} 行，请分批导入")
+    rows: list[list[Any]] = []
+    if detect_format(path) == "csv":
+        with path.open(encoding=detect_text_encoding(path), newline="") as f:
+            if "\x00" in f.read(4096):
+                raise FileRefused("CSV 文件含有二进制内容")
+            f.seek(0)
+            try:
+                for row in csv.reader(f):
+                    rows.append(row)
+                    if len(rows) > max_rows:
+                        raise too_long
+            except csv.Error as exc:
+                raise FileRefused(f"CSV 格式错误：{exc}") from None
+        return rows
+    with _workbook(path) as book:
+        for cells in book.worksheets[0].iter_rows(values_only=True):
+            rows.append(list(cells))
+            if len(rows) > max_rows:
+                raise too_long
+    return rows
+
+
 READERS = {"xlsx": read_xlsx, "csv": read_csv}
 GIS_READERS = {"shapefile-zip": read_shapefile_zip, "gpkg": read_gpkg}
 

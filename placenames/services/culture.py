@@ -6,15 +6,12 @@ error changes nothing, and ``dry_run`` gives the same report as a real run.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
@@ -27,9 +24,8 @@ from gis_portal.history import history_context
 from gis_portal.importing.readers import (
     FileRefused,
     check_size,
-    check_xlsx,
     detect_format,
-    detect_text_encoding,
+    read_cell_grid,
 )
 from placenames import culture
 from placenames.importers.requests import import_scope, user_may_import
@@ -60,45 +56,12 @@ def media_max_bytes() -> int:
 # ---- the import of 来历 / 含义 / 沿革 -------------------------------------------------------
 
 
-def _grid_xlsx(path: Path) -> list[list[Any]]:
-    check_xlsx(path)
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl raises many types for broken files
-        raise FileRefused(f"无法读取 Excel 文件（已损坏或被截断）：{type(exc).__name__}") from None
-    try:
-        rows = []
-        for number, cells in enumerate(book.worksheets[0].iter_rows(values_only=True), 1):
-            if number > MAX_SHEET_ROWS:
-                raise FileRefused(f"工作表超过 {MAX_SHEET_ROWS} 行，请分批导入")
-            rows.append(list(cells))
-        return rows
-    except (zipfile.BadZipFile, KeyError, EOFError, OSError) as exc:
-        raise FileRefused(f"Excel 文件已损坏或被截断：{type(exc).__name__}") from None
-    finally:
-        book.close()
-
-
-def _grid_csv(path: Path) -> list[list[Any]]:
-    encoding = detect_text_encoding(path)
-    with path.open(encoding=encoding, newline="") as f:
-        if "\x00" in f.read(4096):
-            raise FileRefused("CSV 文件含有二进制内容")
-        f.seek(0)
-        try:
-            return [row for _, row in zip(range(MAX_SHEET_ROWS + 1), csv.reader(f), strict=False)]
-        except csv.Error as exc:
-            raise FileRefused(f"CSV 格式错误：{exc}") from None
-
-
 def culture_grid_read(path: Path) -> list[list[Any]]:
     """Return the first sheet's cells of an xlsx or CSV file, after the file-level checks."""
     check_size(path, max_bytes=settings.UPLOAD_MAX_BYTES)
     fmt = detect_format(path)
-    if fmt == "xlsx":
-        return _grid_xlsx(path)
-    if fmt == "csv":
-        return _grid_csv(path)
+    if fmt in ("xlsx", "csv"):
+        return read_cell_grid(path, max_rows=MAX_SHEET_ROWS)
     raise FileRefused("地名文化信息只接受 xlsx 或 csv 文件（普查登记表格式）")
 
 
