@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from boundaries.services.bulk import LAYERS, boundaries_import
-from gis_portal.errors import DomainError
-from gis_portal.importing.commands import import_account, import_file_checked
+from gis_portal.importing.commands import ImportCommand
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = (
         "批量导入行政区域、界线或界桩（xlsx / csv / shp 压缩包 / gpkg）；任一行有误则全部不写入。"
         "界线管理员导入的界线、界桩提交变更申请（每个文件一批），系统管理员 --initial-load 直接写入"
@@ -20,37 +16,32 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("layer", choices=sorted(LAYERS))
-        parser.add_argument("file", type=Path)
+        super().add_arguments(parser)
         parser.add_argument(
             "--crs",
             default="",
             help="表格不含坐标系列时的坐标系（EPSG 代码、CGCS2000、WGS84、GCJ-02、BD-09、北京54）",
         )
-        parser.add_argument("--user", help="导入人的用户名：其角色与编辑范围适用")
         parser.add_argument(
             "--initial-load",
             action="store_true",
             help="初始导入：界线、界桩直接写入，不经变更审批（系统管理员，或不指定 --user 的服务器操作员）",
         )
-        parser.add_argument("--dry-run", action="store_true", help="只校验并报告，不写入、不提交")
         parser.add_argument("--json", action="store_true", help="以 JSON 输出报告")
 
-    def handle(self, *args, layer, file: Path, crs, user, initial_load, dry_run, **opts):
-        import_file_checked(file)
-        account = import_account(user)
-        try:
-            report = boundaries_import(
-                layer=layer,
-                path=file,
-                user=account,
-                initial_load=initial_load,
-                declared_crs=crs,
-                dry_run=dry_run,
-            )
-        except DomainError as exc:
-            raise CommandError(exc.message) from None
+    def import_file(self, file, *, account, opts):
+        return boundaries_import(
+            layer=opts["layer"],
+            path=file,
+            user=account,
+            initial_load=opts["initial_load"],
+            declared_crs=opts["crs"],
+            dry_run=opts["dry_run"],
+        )
+
+    def report_write(self, report, *, opts):
         if opts["json"]:
-            self.stdout.write(json.dumps(report, ensure_ascii=False, default=str))
+            super().report_write(report, opts=opts)
         else:
             for error in report["errors"]:
                 self.stderr.write(f"第 {error['line']} 行 [{error['column']}]：{error['reason']}")

@@ -1,57 +1,50 @@
 """Import a census archive file (xlsx, csv, shapefile zip, gpkg) into the place-name archive."""
 
-import getpass
-from pathlib import Path
+from django.core.management.base import CommandError
 
-from django.core.management.base import BaseCommand, CommandError
-
-from gis_portal.errors import DomainError
 from gis_portal.importing.commands import (
-    all_or_none_arguments,
-    import_account,
-    import_file_checked,
+    ImportCommand,
+    accept_valid_rows_argument,
     report_notes_write,
 )
+from gis_portal.importing.pipeline import operator_name
 from placenames.importers.service import placenames_import
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = (
         "导入地名普查档案（xlsx / csv / shp 压缩包 / gpkg）；任一行有误则全部不写入。"
         "--user 指定导入人：按其编辑范围导入，新地名、更名、销名提交审批申请"
     )
+    user_help = (
+        "导入人的用户名：其角色与编辑范围适用，命名、更名、销名提交变更申请；"
+        "不指定则为服务器操作员的系统导入（全部直接写入，历史记录操作员的系统账户）"
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", type=Path)
-        all_or_none_arguments(parser)
-        parser.add_argument(
-            "--user",
-            help="导入人的用户名：其角色与编辑范围适用，命名、更名、销名提交变更申请；"
-            "不指定则为服务器操作员的系统导入（全部直接写入，历史记录操作员的系统账户）",
-        )
+        super().add_arguments(parser)
+        accept_valid_rows_argument(parser)
         parser.add_argument(
             "--archive-load",
             action="store_true",
             help="与 --user（系统管理员）同用：直接登记普查档案，不经命名、更名、销名审批",
         )
 
-    def handle(self, *args, file: Path, dry_run, accept_valid_rows, user, archive_load, **_):
-        import_file_checked(file)
-        if archive_load and not user:
+    def import_file(self, file, *, account, opts):
+        if opts["archive_load"] and account is None:
             raise CommandError("--archive-load 须与 --user（系统管理员）同用")
-        account = import_account(user)
-        try:
-            report = placenames_import(
-                path=file,
-                user=account,
-                archive_load=archive_load,
-                operator="" if account else f"命令行：{getpass.getuser()}",
-                dry_run=dry_run,
-                accept_valid_rows=accept_valid_rows,
-            )
-        except DomainError as exc:
-            raise CommandError(exc.message) from None
+        return placenames_import(
+            path=file,
+            user=account,
+            archive_load=opts["archive_load"],
+            operator="" if account else operator_name(),
+            dry_run=opts["dry_run"],
+            accept_valid_rows=opts["accept_valid_rows"],
+        )
+
+    def report_write(self, report, *, opts):
         report_notes_write(self, report)
+        dry_run, accept_valid_rows = opts["dry_run"], opts["accept_valid_rows"]
         verb = "将" if dry_run else "已"
         for r in report.requests:
             number = f"，编号 #{r.request_id}" if r.request_id else ""
