@@ -5,16 +5,11 @@
   var mapEl = document.getElementById("map");
   if (!mapEl) { return; }
   var setStatus = HegangMap.statusLine("map-status");
-  var geojson = HegangMap.geojson;
   var STATE_COLOUR = {intact: "#2e7d32", damaged: "#ef6c00", moved: "#ef6c00", missing: "#b00020"};
   var STATE_LABEL = {intact: "完好", damaged: "损坏", moved: "移位", missing: "丢失"};
   var loaded = {};
 
-  function vectorLayer(name, style, z) {
-    var layer = new ol.layer.Vector({source: new ol.source.Vector(), style: style, zIndex: z});
-    layer.set("name", name);
-    return layer;
-  }
+  var vectorLayer = HegangMap.featureLayer;
 
   // A paler outline than elsewhere: the boundary lines drawn over it are the subject here.
   var areaLayer = HegangMap.countyBackdrop({zIndex: 1, style: new ol.style.Style({
@@ -46,11 +41,7 @@
   window.boundaryMap = map;
 
   function load(layer, url) {
-    return HegangMap.getJSON(url).then(function (data) {
-      var features = geojson.readFeatures({type: "FeatureCollection", features: (data.features || []).filter(function (f) { return f.geometry; })});
-      layer.getSource().addFeatures(features);
-      loaded[layer.get("name")] = features.length;
-    });
+    return HegangMap.loadInto(layer, url).then(function (n) { loaded[layer.get("name")] = n; });
   }
 
   var jobs = [

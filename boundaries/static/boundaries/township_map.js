@@ -5,7 +5,6 @@
   var mapEl = document.getElementById("map");
   if (!mapEl) { return; }
   var setStatus = HegangMap.statusLine("map-status");
-  var geojson = HegangMap.geojson;
   var loaded = {};
 
   var canvas = document.createElement("canvas");
@@ -15,11 +14,7 @@
   ctx.beginPath(); ctx.moveTo(0, 8); ctx.lineTo(8, 0); ctx.stroke();
   var hatch = ctx.createPattern(canvas, "repeat");
 
-  function vectorLayer(name, style, z) {
-    var layer = new ol.layer.Vector({source: new ol.source.Vector(), style: style, zIndex: z});
-    layer.set("name", name);
-    return layer;
-  }
+  var vectorLayer = HegangMap.featureLayer;
   var townshipLayer = vectorLayer("townships", function (feature, resolution) {
     var demo = feature.get("geom_is_demo");
     return new ol.style.Style({
@@ -45,11 +40,7 @@
   var map = HegangMap.createMap(mapEl, {minZoom: 6, maxZoom: 18, layers: [townshipLayer, countyLayer, lineLayer, issueLayer]});
 
   function load(layer, url) {
-    return HegangMap.getJSON(url).then(function (data) {
-      var features = geojson.readFeatures({type: "FeatureCollection", features: (data.features || []).filter(function (f) { return f.geometry; })});
-      layer.getSource().addFeatures(features);
-      loaded[layer.get("name")] = features.length;
-    });
+    return HegangMap.loadInto(layer, url).then(function (n) { loaded[layer.get("name")] = n; });
   }
   Promise.all([
     load(townshipLayer, mapEl.dataset.townshipsUrl),

@@ -364,6 +364,24 @@ window.HegangMap = (function () {
     };
   }
 
+  // --- vector layers of this portal's GeoJSON ------------------------------------------
+  // An empty vector layer named ``name`` (what loadInto and the pages' counts refer to).
+  function featureLayer(name, style, zIndex) {
+    var layer = new ol.layer.Vector({source: new ol.source.Vector(), style: style, zIndex: zIndex});
+    layer.set("name", name);
+    return layer;
+  }
+  // Fetch a GeoJSON collection into the layer (features without a geometry are left out);
+  // a promise of how many were added.
+  function loadInto(layer, url, params) {
+    return getJSON(url, params).then(function (data) {
+      var drawn = (data.features || []).filter(function (f) { return f.geometry; });
+      var features = geojson.readFeatures({type: "FeatureCollection", features: drawn});
+      layer.getSource().addFeatures(features);
+      return features.length;
+    });
+  }
+
   // --- county backdrop ----------------------------------------------------------------
   var BACKDROP_STYLE = new ol.style.Style({
     stroke: new ol.style.Stroke({color: "#2f5d8a", width: 1}),
@@ -396,6 +414,8 @@ window.HegangMap = (function () {
     postJSON: postJSON,
     statusLine: statusLine,
     countyBackdrop: countyBackdrop,
+    featureLayer: featureLayer,
+    loadInto: loadInto,
     basemap: basemap,
   };
 })();
