@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import TypeVar
 
 from gis_portal.error_types import InvalidParameter
 
@@ -36,17 +37,7 @@ def parse_float(
     raw = _raw(params, name, required=required)
     if raw is None:
         return None
-    try:
-        value = float(raw)
-    except ValueError:
-        raise InvalidParameter(name, f"不是数字：{raw[:40]!r}") from None
-    if not math.isfinite(value):
-        raise InvalidParameter(name, "必须是有限数值 (NaN/inf not allowed)")
-    if min_value is not None and value < min_value:
-        raise InvalidParameter(name, f"不能小于 {min_value}")
-    if max_value is not None and value > max_value:
-        raise InvalidParameter(name, f"不能大于 {max_value}")
-    return value
+    return _within(name, _finite(name, raw), min_value, max_value)
 
 
 def parse_int(
@@ -66,10 +57,27 @@ def parse_int(
         value = int(raw)
     except ValueError:
         raise InvalidParameter(name, f"不是整数：{raw[:40]!r}") from None
-    if min_value is not None and value < min_value:
-        raise InvalidParameter(name, f"不能小于 {min_value}")
-    if max_value is not None and value > max_value:
-        raise InvalidParameter(name, f"不能大于 {max_value}")
+    return _within(name, value, min_value, max_value)
+
+
+_N = TypeVar("_N", int, float)
+
+
+def _finite(name: str, text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise InvalidParameter(name, f"不是数字：{text[:40]!r}") from None
+    if not math.isfinite(value):
+        raise InvalidParameter(name, "必须是有限数值 (NaN/inf not allowed)")
+    return value
+
+
+def _within(name: str, value: _N, low: _N | None, high: _N | None) -> _N:
+    if low is not None and value < low:
+        raise InvalidParameter(name, f"不能小于 {low}")
+    if high is not None and value > high:
+        raise InvalidParameter(name, f"不能大于 {high}")
     return value
 
 
@@ -93,15 +101,7 @@ def parse_bbox(
     parts = raw.split(",")
     if len(parts) != 4:
         raise InvalidParameter(name, "格式应为 minLon,minLat,maxLon,maxLat")
-    values = []
-    for part in parts:
-        try:
-            v = float(part)
-        except ValueError:
-            raise InvalidParameter(name, f"不是数字：{part[:40]!r}") from None
-        if not math.isfinite(v):
-            raise InvalidParameter(name, "必须是有限数值 (NaN/inf not allowed)")
-        values.append(v)
+    values = [_finite(name, part) for part in parts]
     min_lon, min_lat, max_lon, max_lat = values
     if not (-180 <= min_lon <= 180 and -180 <= max_lon <= 180):
         raise InvalidParameter(name, "经度超出 -180..180")

@@ -101,10 +101,22 @@ def _json(body: dict, *, content_type: str = "application/json") -> Response:
     return response
 
 
-class BasemapStyleView(APIView):
-    """The MapLibre style document of the base map (every page's one style), with its legend."""
+class _MapView(APIView):
+    """A map resource anyone may read (what a layer shows is the user's: ``_mappable_layer``);
+    no query parameters unless the view declares them."""
 
     permission_classes = [AllowAny]
+    query_params = ParamSet()
+
+    def layer_entry(self, request, layer: str) -> CatalogueLayer:
+        """The layer the path names, once the query has no parameter the view does not take."""
+        self.query_params.parse(request.query_params)
+        return _mappable_layer(layer, request.user)
+
+
+class BasemapStyleView(_MapView):
+    """The MapLibre style document of the base map (every page's one style), with its legend."""
+
     query_params = ParamSet(
         Choice(
             "layout",
@@ -123,11 +135,9 @@ class BasemapStyleView(APIView):
         return _json(body)
 
 
-class SpriteIndexView(APIView):
+class SpriteIndexView(_MapView):
     """The sprite index of the style (symbol name → position in the sprite image)."""
 
-    permission_classes = [AllowAny]
-    query_params = ParamSet()
     pixel_ratio = 1
 
     @extend_schema(operation_id="basemap_sprite_index", responses=OpenApiTypes.OBJECT)
@@ -137,11 +147,9 @@ class SpriteIndexView(APIView):
         return _json(index)
 
 
-class SpriteImageView(APIView):
+class SpriteImageView(_MapView):
     """The sprite image of the style (PNG)."""
 
-    permission_classes = [AllowAny]
-    query_params = ParamSet()
     pixel_ratio = 1
 
     @extend_schema(
@@ -155,11 +163,8 @@ class SpriteImageView(APIView):
         return response
 
 
-class BasemapTileJSONView(APIView):
+class BasemapTileJSONView(_MapView):
     """TileJSON 3.0 of the base map: every mappable layer the caller may read, one tile set."""
-
-    permission_classes = [AllowAny]
-    query_params = ParamSet()
 
     @extend_schema(operation_id="basemap_tilejson", responses=OpenApiTypes.OBJECT)
     def get(self, request):
@@ -173,11 +178,9 @@ class BasemapTileJSONView(APIView):
         return _json(body)
 
 
-class BasemapTileView(APIView):
+class BasemapTileView(_MapView):
     """One base-map vector tile (every mappable layer the caller may read), XYZ scheme."""
 
-    permission_classes = [AllowAny]
-    query_params = ParamSet()
     path_params = ParamSet(*ZXY)
 
     @extend_schema(operation_id="basemap_tile", responses={(200, MVT): OpenApiTypes.BINARY})
@@ -187,17 +190,14 @@ class BasemapTileView(APIView):
         return _mvt_response(request, basemap_tile_fetch(request.user, tile))
 
 
-class LayerTileJSONView(APIView):
+class LayerTileJSONView(_MapView):
     """TileJSON 3.0 of one layer's tiles (for a QGIS or MapLibre vector tile connection)."""
 
-    permission_classes = [AllowAny]
-    query_params = ParamSet()
     path_params = ParamSet(LAYER)
 
     @extend_schema(operation_id="layer_tilejson", responses=OpenApiTypes.OBJECT)
     def get(self, request, layer: str):
-        self.query_params.parse(request.query_params)
-        entry = _mappable_layer(layer, request.user)
+        entry = self.layer_entry(request, layer)
         body = selectors.tilejson(
             [entry],
             staff=user_is_staff_reader(request.user),
@@ -207,17 +207,14 @@ class LayerTileJSONView(APIView):
         return _json(body)
 
 
-class LayerTileView(APIView):
+class LayerTileView(_MapView):
     """One layer's vector tile, XYZ scheme (the base map's rendering of that layer alone)."""
 
-    permission_classes = [AllowAny]
-    query_params = ParamSet()
     path_params = ParamSet(LAYER, *ZXY)
 
     @extend_schema(operation_id="layer_tile", responses={(200, MVT): OpenApiTypes.BINARY})
     def get(self, request, layer: str, z: str, x: str, y: str):
-        self.query_params.parse(request.query_params)
-        entry = _mappable_layer(layer, request.user)
+        entry = self.layer_entry(request, layer)
         tile = _tile(z, x, y)
         _check_levels(entry, tile)
         return _mvt_response(request, layer_tile_fetch(entry, request.user, tile))
@@ -235,11 +232,8 @@ def _tms_link(base: str) -> dict:
     }
 
 
-class TileMatrixSetsView(APIView):
+class TileMatrixSetsView(_MapView):
     """OGC API – Tiles: the tile matrix sets offered (WebMercatorQuad)."""
-
-    permission_classes = [AllowAny]
-    query_params = ParamSet()
 
     @extend_schema(operation_id="ogc_tile_matrix_sets", responses=OpenApiTypes.OBJECT)
     def get(self, request):
@@ -258,11 +252,9 @@ class TileMatrixSetsView(APIView):
         return _json(body)
 
 
-class TileMatrixSetView(APIView):
+class TileMatrixSetView(_MapView):
     """OGC API – Tiles: one tile matrix set's definition (2D TMS 2.0 JSON)."""
 
-    permission_classes = [AllowAny]
-    query_params = ParamSet()
     path_params = ParamSet(TMS)
 
     @extend_schema(operation_id="ogc_tile_matrix_set", responses=OpenApiTypes.OBJECT)
@@ -327,17 +319,14 @@ def _tileset(layer: CatalogueLayer, *, base: str, staff: bool) -> dict:
     }
 
 
-class CollectionTilesetsView(APIView):
+class CollectionTilesetsView(_MapView):
     """OGC API – Tiles: the vector tilesets of a collection (one: WebMercatorQuad)."""
 
-    permission_classes = [AllowAny]
-    query_params = ParamSet()
     path_params = ParamSet(LAYER)
 
     @extend_schema(operation_id="ogc_collection_tilesets", responses=OpenApiTypes.OBJECT)
     def get(self, request, layer: str):
-        self.query_params.parse(request.query_params)
-        entry = _mappable_layer(layer, request.user)
+        entry = self.layer_entry(request, layer)
         base = _base_url(request)
         full = _tileset(entry, base=base, staff=user_is_staff_reader(request.user))
         summary = {k: full[k] for k in ("title", "dataType", "crs", "tileMatrixSetURI")}
@@ -349,28 +338,23 @@ class CollectionTilesetsView(APIView):
         return _json({"tilesets": [summary]})
 
 
-class CollectionTilesetView(APIView):
+class CollectionTilesetView(_MapView):
     """OGC API – Tiles: a collection's tileset in WebMercatorQuad (limits, layers, links)."""
 
-    permission_classes = [AllowAny]
-    query_params = ParamSet()
     path_params = ParamSet(LAYER, TMS)
 
     @extend_schema(operation_id="ogc_collection_tileset", responses=OpenApiTypes.OBJECT)
     def get(self, request, layer: str, tms: str):
-        self.query_params.parse(request.query_params)
-        entry = _mappable_layer(layer, request.user)
+        entry = self.layer_entry(request, layer)
         self.path_params.parse({"layer": layer, "tms": tms})
         return _json(
             _tileset(entry, base=_base_url(request), staff=user_is_staff_reader(request.user))
         )
 
 
-class CollectionTileView(APIView):
+class CollectionTileView(_MapView):
     """OGC API – Tiles: one tile of a collection (``{tileMatrix}/{tileRow}/{tileCol}``)."""
 
-    permission_classes = [AllowAny]
-    query_params = ParamSet()
     path_params = ParamSet(
         LAYER,
         TMS,
@@ -381,8 +365,7 @@ class CollectionTileView(APIView):
 
     @extend_schema(operation_id="ogc_collection_tile", responses={(200, MVT): OpenApiTypes.BINARY})
     def get(self, request, layer: str, tms: str, tileMatrix: str, tileRow: str, tileCol: str):
-        self.query_params.parse(request.query_params)
-        entry = _mappable_layer(layer, request.user)
+        entry = self.layer_entry(request, layer)
         ParamSet(TMS).parse({"tms": tms})
         try:
             tile = parse_tile(tileMatrix, tileCol, tileRow)
