@@ -85,7 +85,7 @@ def _naive_city_check(geom) -> None:
         raise InvalidEdit("geometry", "几何超出鹤岗市范围")
 
 
-def _densest_county() -> AdministrativeArea:
+def densest_county() -> AdministrativeArea:
     # Demo plates only: the addresses benchmark's million generated plates (no demo plate
     # among them in 东山区) would otherwise pick a district without a demo plate to edit.
     row = (
@@ -428,7 +428,7 @@ def run() -> list[Result]:
             "facilities",
         ]
     )
-    county = _densest_county()
+    county = densest_county()
     # The in-process client and the loopback server use host names dev settings don't list.
     with override_settings(ALLOWED_HOSTS=["*"]):
         client = _client(county)

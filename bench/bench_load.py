@@ -46,9 +46,9 @@ from urllib.parse import quote
 import pghistory
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.db.models import Count
 from knox.models import AuthToken
 
+from bench.bench_editor import densest_county
 from bench.harness import Result, sized
 from boundaries.models import AdministrativeArea
 from gis_portal.accounts import roles_sync, user_create_with_role
@@ -352,17 +352,6 @@ def _bench_public(ours: list[dict], baseline: list[dict], *, settled: str) -> li
 # ---- the officers' concurrent saves ------------------------------------------------------
 
 
-def _densest_county() -> AdministrativeArea:
-    row = (
-        DoorPlate.objects.filter(is_demo=True)
-        .values("street__county_id")
-        .annotate(n=Count("id"))
-        .order_by("-n")
-        .first()
-    )
-    return AdministrativeArea.objects.get(pk=row["street__county_id"])
-
-
 def _editor_tokens(county: AdministrativeArea) -> list[str]:
     roles_sync()
     tokens = []
@@ -442,7 +431,7 @@ def lost_updates_check(rows: list[dict], start: dict[int, tuple[int, int]]) -> d
 
 
 def _bench_editors(base: str) -> list[Result]:
-    county = _densest_county()
+    county = densest_county()
     tokens = _editor_tokens(county)
     plates = list(
         DoorPlate.objects.filter(

@@ -58,24 +58,17 @@ def area_apply_approved(change: ApprovedChange):
     if target is None or target.code != plan.units[0]:
         raise InvalidEdit("units[0]", "调整方案的第一个单位应是申请所针对的行政区域")
     match = _REQUEST_NO.search(comment)
-    request_id = int(match.group(1)) if match else None
+    record = {
+        "plan": plan,
+        "user": user,
+        "comment": comment,
+        "source": source,
+        "change_request_id": int(match.group(1)) if match else None,
+        "is_demo": target.is_demo,
+    }
     if plan.effective_on > timezone.localdate():
         # Approved ahead of its day: checked now, applied on the day (apply_due_adjustments).
-        adjustment_schedule(
-            plan=plan,
-            user=user,
-            comment=comment,
-            source=source,
-            change_request_id=request_id,
-            is_demo=target.is_demo,
-        )
+        adjustment_schedule(**record)
         return target
-    adjustment = adjustment_apply(
-        plan=plan,
-        user=user,
-        comment=comment,
-        source=source,
-        change_request_id=request_id,
-        is_demo=target.is_demo,
-    )
+    adjustment = adjustment_apply(**record)
     return adjustment.units.filter(role="created").first().area

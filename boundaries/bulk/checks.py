@@ -7,10 +7,12 @@ requests, and the one edit-scope rule (``gis_portal.editing.scope``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
 
 import shapely
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model
 
 from boundaries.bulk import geometry as bulk_geometry
 from boundaries.bulk.staging import KEY_COLUMN, staged_geom, staged_rows
@@ -134,6 +136,49 @@ def _outside_parent(rows: list[dict], current: dict, in_file: dict) -> list[RowE
     return errors
 
 
+class _Kind(NamedTuple):
+    """How the rows of lines or markers name their features: the model, the row's key
+    column, the footprint of a stored feature, the column errors name, and the noun."""
+
+    model: type[Model]
+    key: str
+    footprint: Callable[[Any], Footprint]
+    column: str
+    noun: str
+
+
+_LINES = _Kind(BoundaryLine, "code", line_footprint, "界线编号", "界线")
+_MARKERS = _Kind(BoundaryMarker, "number", marker_footprint, "界桩编号", "界桩")
+
+
+def _feature_errors(
+    ctx, rows: list[dict], current: Mapping[str, Model], kind: _Kind
+) -> list[RowError]:
+    """What refuses a row of lines or markers besides its own values: a place outside the
+    importer's scope (where the feature is and where the row puts it), and, for a file that
+    becomes change requests, a feature that already has one waiting (``current``: the
+    features the rows name, by ``key``)."""
+    key = kind.key
+    footprints = [
+        (kind.footprint(current[r[key]]) if r[key] in current else Footprint())
+        + Footprint.of(staged_geom(r["geom"]))
+        for r in rows
+    ]
+    errors = _scope_errors(ctx, rows, footprints, kind.column)
+    if not ctx.direct:
+        pending = _pending(kind.model, [f.pk for f in current.values()])
+        errors += [
+            RowError(
+                r["line"],
+                kind.column,
+                f"{kind.noun} {r[key]} 已有待审批的变更申请 #{pending[current[r[key]].pk]}",
+            )
+            for r in rows
+            if r[key] in current and current[r[key]].pk in pending
+        ]
+    return errors
+
+
 def _pending(model, ids: list[int]) -> dict[int, int]:
     return dict(
         ChangeRequest.objects.filter(
@@ -165,24 +210,7 @@ def _line_problems(rows: list[dict], ctx) -> list[RowError]:
         elif not given <= {line.area_a.code, line.area_b.code}:
             errors.append(RowError(row["line"], "区域甲代码", f"界线 {line.code} 的区域不能通过导入修改"))  # fmt: skip
     errors += _lines_keep_markers(rows, current)
-    footprints = [
-        (line_footprint(current[r["code"]]) if r["code"] in current else Footprint())
-        + Footprint.of(staged_geom(r["geom"]))
-        for r in rows
-    ]
-    errors += _scope_errors(ctx, rows, footprints, "界线编号")
-    if not ctx.direct:
-        pending = _pending(BoundaryLine, [ln.pk for ln in current.values()])
-        errors += [
-            RowError(
-                r["line"],
-                "界线编号",
-                f"界线 {r['code']} 已有待审批的变更申请 #{pending[current[r['code']].pk]}",
-            )
-            for r in rows
-            if r["code"] in current and current[r["code"]].pk in pending
-        ]
-    return errors
+    return errors + _feature_errors(ctx, rows, current, _LINES)
 
 
 def _lines_keep_markers(rows: list[dict], current: Mapping[str, BoundaryLine]) -> list[RowError]:
@@ -235,21 +263,4 @@ def _marker_problems(rows: list[dict], ctx) -> list[RowError]:
             errors.append(RowError(row["line"], "界桩编号", f"所属界线 {row['line_code']} 不存在"))
         elif row["number"] not in current and row["geom"] is None:
             errors.append(RowError(row["line"], "几何", f"界桩 {row['number']} 不存在；新建界桩需要坐标"))  # fmt: skip
-    footprints = [
-        (marker_footprint(current[r["number"]]) if r["number"] in current else Footprint())
-        + Footprint.of(staged_geom(r["geom"]))
-        for r in rows
-    ]
-    errors += _scope_errors(ctx, rows, footprints, "界桩编号")
-    if not ctx.direct:
-        pending = _pending(BoundaryMarker, [m.pk for m in current.values()])
-        errors += [
-            RowError(
-                r["line"],
-                "界桩编号",
-                f"界桩 {r['number']} 已有待审批的变更申请 #{pending[current[r['number']].pk]}",
-            )
-            for r in rows
-            if r["number"] in current and current[r["number"]].pk in pending
-        ]
-    return errors
+    return errors + _feature_errors(ctx, rows, current, _MARKERS)

@@ -15,27 +15,18 @@ from rest_framework.views import APIView
 from gis_portal.editing.api import FeatureEditView
 from gis_portal.editing.layers import LAYERS
 from placenames.models import PlaceName
+from placenames.services.names import CENSUS_ATTR_FIELDS
 
 EDITOR_LIST_LIMIT = 5000
+# What the editor shows of a name: its census attributes without the registration and
+# coordinate bookkeeping (the archive's own pages show those).
+_NOT_EDITED = frozenset({"coordinate_system", "registered_on", "registrar", "registering_unit"})
 _FIELDS = (
     "place_code",
     "standard_name",
-    "abbreviation",
     "pinyin",
     "pinyin_needs_check",
-    "ethnic_script",
-    "status",
-    "named_on",
-    "established_year",
-    "abolished_on",
-    "origin",
-    "meaning",
-    "history",
-    "description",
-    "survey_method",
-    "media_note",
-    "source",
-    "remarks",
+    *(name for name in CENSUS_ATTR_FIELDS if name not in _NOT_EDITED),
     "is_demo",
     "version",
 )

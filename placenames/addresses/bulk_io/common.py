@@ -150,6 +150,23 @@ def scope_errors(
     ]
 
 
+def point_scope_errors(
+    cursor, ctx: AddressContext, table: str, *, target_table: str, target_id: str
+) -> list[RowError]:
+    """``scope_errors`` of staged points: each row's imported position and the position of
+    the record it updates (``target_table``'s row whose id is the staged ``target_id``)."""
+    return scope_errors(
+        cursor,
+        ctx,
+        f"""
+        SELECT line, ST_SetSRID(ST_MakePoint(lon, lat), 4490) FROM "{table}"
+        UNION ALL
+        SELECT s.line, r.point_4490 FROM "{table}" s
+        JOIN {target_table} r ON r.id = s.{target_id}
+        """,  # noqa: S608
+    )
+
+
 def located_by_street(rows: list, *, with_base_end: bool = True) -> Iterator[tuple]:
     """Yield ``(street, indices, chainage_m, side, offset_m)`` for the staged rows of each
     street (``values["_street"]``, ``lon``/``lat``): one vectorised locate per street,

@@ -27,8 +27,8 @@ from placenames.addresses.bulk_io.common import (
     labels_case_sql,
     located_by_street,
     point_4490,
+    point_scope_errors,
     row_street,
-    scope_errors,
     staged_points_write,
 )
 from placenames.addresses.models import DoorPlate, PlateStatus
@@ -215,15 +215,8 @@ class PlateSpec(AddressSpec):
             WHERE held.line = s.line AND held.n = 1"""  # noqa: S608
         )
         errors += self._order_errors(cursor, table, ctx)
-        errors += scope_errors(
-            cursor,
-            ctx,
-            f"""
-            SELECT line, ST_SetSRID(ST_MakePoint(lon, lat), 4490) FROM "{table}"
-            UNION ALL
-            SELECT s.line, d.point_4490 FROM "{table}" s
-            JOIN addresses_doorplate d ON d.id = s.target_id
-            """,  # noqa: S608
+        errors += point_scope_errors(
+            cursor, ctx, table, target_table="addresses_doorplate", target_id="target_id"
         )
         return errors
 

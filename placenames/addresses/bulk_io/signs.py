@@ -24,8 +24,8 @@ from placenames.addresses.bulk_io.common import (
     labels_case_sql,
     located_by_street,
     point_4490,
+    point_scope_errors,
     row_street,
-    scope_errors,
     staged_points_write,
 )
 from placenames.addresses.models import Condition, SignKind, SignStatus, StreetSign
@@ -147,15 +147,8 @@ class SignSpec(AddressSpec):
                 FROM "{table}" WHERE sign_id IS NOT NULL) d WHERE line <> first""",  # noqa: S608
             )
         ]
-        errors += scope_errors(
-            cursor,
-            ctx,
-            f"""
-            SELECT line, ST_SetSRID(ST_MakePoint(lon, lat), 4490) FROM "{table}"
-            UNION ALL
-            SELECT s.line, g.point_4490 FROM "{table}" s
-            JOIN addresses_streetsign g ON g.id = s.sign_id
-            """,  # noqa: S608
+        errors += point_scope_errors(
+            cursor, ctx, table, target_table="addresses_streetsign", target_id="sign_id"
         )
         return errors
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 
 from boundaries.models import AdministrativeArea, AreaLevel
+from placenames import ranking
 from placenames.addresses.address_parse import (
     ParsedAddress,
 )
@@ -13,16 +14,6 @@ from placenames.addresses.lookup.results import (
     GeocodeResult,
 )
 from placenames.addresses.numbering import format_number
-from placenames.ranking import (
-    RANK_ALIAS,
-    RANK_EXACT,
-    RANK_FUZZY,
-    RANK_HOMOPHONE,
-    RANK_NEAR,
-    RANK_PREFIX,
-    RANK_SOUND_PREFIX,
-    RANK_SUBSTRING,
-)
 from placenames.selectors.names import SearchFilters, placename_search
 
 # Below this score the archive (villages, residential areas…) is asked as well.
@@ -30,25 +21,17 @@ ARCHIVE_BELOW = 90.0
 # A door number asked of a place name is not used: the answer is that much less likely.
 ARCHIVE_NUMBER_PENALTY = 20.0
 ARCHIVE_SCORES = {
-    RANK_EXACT: 95.0,
-    RANK_HOMOPHONE: 90.0,
-    RANK_ALIAS: 88.0,
-    RANK_PREFIX: 80.0,
-    RANK_SOUND_PREFIX: 78.0,
-    RANK_FUZZY: 75.0,
-    RANK_SUBSTRING: 70.0,
-    RANK_NEAR: 65.0,
+    ranking.RANK_EXACT: 95.0,
+    ranking.RANK_HOMOPHONE: 90.0,
+    ranking.RANK_ALIAS: 88.0,
+    ranking.RANK_PREFIX: 80.0,
+    ranking.RANK_SOUND_PREFIX: 78.0,
+    ranking.RANK_FUZZY: 75.0,
+    ranking.RANK_SUBSTRING: 70.0,
+    ranking.RANK_NEAR: 65.0,
 }
-ARCHIVE_VIA = {
-    RANK_EXACT: "exact",
-    RANK_HOMOPHONE: "homophone",
-    RANK_ALIAS: "former",
-    RANK_PREFIX: "prefix",
-    RANK_SOUND_PREFIX: "sound_prefix",
-    RANK_FUZZY: "fuzzy",
-    RANK_SUBSTRING: "substring",
-    RANK_NEAR: "near",
-}
+# How an answer was found, by the ranking's kind names; an alias is a former name here.
+ARCHIVE_VIA = {**ranking.KIND_NAMES, ranking.RANK_ALIAS: "former"}
 
 
 def _chain(area: AdministrativeArea | None) -> list[AdministrativeArea]:

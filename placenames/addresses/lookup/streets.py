@@ -142,6 +142,23 @@ def street_results(match: StreetMatch, parsed: ParsedAddress, refs: dict) -> Geo
     parts = {"city": city, "county": county, "township": township, "street": name}
     warnings = _conflict_warnings(parsed, refs, county, township)
     score = match.score - (AREA_CONFLICT_PENALTY if warnings else 0.0)
+
+    def on_street(points: float, lon: float, lat: float, note: str, warned: list) -> GeocodeResult:
+        """The street found without its door plate: a point on it, the address without number."""
+        return GeocodeResult(
+            "street",
+            points,
+            lon,
+            lat,
+            full_address(city, county, township, name),
+            matched,
+            is_demo=is_demo,
+            ids=ids,
+            note=note,
+            warnings=warned,
+            parts=parts,
+        )
+
     if parsed.number is not None:
         number_text = format_number(parsed.number, parsed.sub_number)
         matched["number"] = number_text
@@ -181,18 +198,12 @@ def street_results(match: StreetMatch, parsed: ParsedAddress, refs: dict) -> Geo
                     f"门牌 {number_text} 超出本街已知门牌范围（最近的已知门牌 {last_known}号），"
                     "只匹配到街路"
                 )
-                return GeocodeResult(
-                    "street",
+                return on_street(
                     max(score - BEYOND_RANGE_PENALTY, 0.0),
                     lon,
                     lat,
-                    full_address(city, county, township, name),
-                    matched,
-                    is_demo=is_demo,
-                    ids=ids,
-                    note=f"{message}；{note}",
-                    warnings=[*warnings, {"code": "number_beyond_range", "message": message}],
-                    parts=parts,
+                    f"{message}；{note}",
+                    [*warnings, {"code": "number_beyond_range", "message": message}],
                 )
             return GeocodeResult(
                 "interpolated",
@@ -209,16 +220,4 @@ def street_results(match: StreetMatch, parsed: ParsedAddress, refs: dict) -> Geo
             )
     lon, lat = _point_at(street_id, 0.5)
     note = "未给出门牌号，定位到街路中点" if parsed.number is None else "街路上没有可参照的门牌"
-    return GeocodeResult(
-        "street",
-        score - (5.0 if parsed.number is not None else 0.0),
-        lon,
-        lat,
-        full_address(city, county, township, name),
-        matched,
-        is_demo=is_demo,
-        ids=ids,
-        note=note,
-        warnings=warnings,
-        parts=parts,
-    )
+    return on_street(score - (5.0 if parsed.number is not None else 0.0), lon, lat, note, warnings)
