@@ -59,17 +59,21 @@ def test_a_broad_gram_is_read_from_the_table_with_the_same_answers(
 
     scanned = [_search("中心", page=k) for k in (1, 2)]
     assert all(not used_index for *_, used_index in scanned)
-    monkeypatch.setattr(names, "scan_beats_index", lambda **_: False)
-    indexed = [_search("中心", page=k) for k in (1, 2)]
-    assert all(used_index for *_, used_index in indexed)
-
-    def answers(pages):
-        return [(found, count, exact) for found, count, exact, _ in pages]
-
-    assert answers(scanned) == answers(indexed)
     first, second = scanned[0][0], scanned[1][0]
     assert len(first) == 3 and not set(first) & set(second)
     assert scanned[0][2] is False  # more than the 5 candidates: "at least"
+
+    # Read either way, the same answers while every match is a candidate (beyond the cap,
+    # which matches are read first is the plan's: the table's order or the grams').
+    monkeypatch.setattr(names, "SEARCH_CANDIDATES", 50)
+    answers = {}
+    for scan in (True, False):
+        monkeypatch.setattr(names, "scan_beats_index", lambda scan=scan, **_: scan)
+        pages = [_search("中心", page=k) for k in (1, 2)]
+        assert all(used_index is not scan for *_, used_index in pages)
+        answers[scan] = [(found, count, exact) for found, count, exact, _ in pages]
+    assert answers[True] == answers[False]
+    assert answers[True][0][1:] == (24, True)
 
 
 @pytest.mark.django_db
