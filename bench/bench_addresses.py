@@ -25,6 +25,7 @@ from django.db import connection, connections, transaction
 from bench.harness import (
     Result,
     best_of,
+    latency_p95,
     percentile,
     sized,
     time_each_ms,
@@ -194,13 +195,14 @@ def bench_reverse() -> Result:
     for p in sample:
         if _sql_one(_DEGREE_KNN, p) != lookup.reverse(lon=p[0], lat=p[1]).plate_id:
             wrong += 1
-    return Result(
+    return latency_p95(
         "addresses.reverse_p95_ms",
-        round(percentile(ours, 95), 3),
-        "ms",
-        round(percentile(naive, 95), 1),
-        len(points),
-        note=f"median {percentile(ours, 50):.2f} ms; KNN on the EPSG:4552 column with full address "
+        ours,
+        naive,
+        digits=3,
+        baseline_digits=1,
+        with_median=True,
+        note="KNN on the EPSG:4552 column with full address "
         f"joins; baseline: ORDER BY ST_Distance(geography) without index (n={len(naive_pts)}, "
         f"median {percentile(naive, 50):.0f} ms); KNN on 4490 degrees picks another plate in "
         f"{wrong / len(sample):.0%} of {len(sample)} queries",
@@ -276,13 +278,14 @@ def bench_geocode() -> Result:
     ours = time_each_ms(run, queries)
     naive_q = [q for q, _ in queries[: sized(10, 2)]]
     naive = time_each_ms(_naive_geocode, naive_q)
-    return Result(
+    return latency_p95(
         "addresses.geocode_p95_ms",
-        round(percentile(ours, 95), 3),
-        "ms",
-        round(percentile(naive, 95), 1),
-        len(queries),
-        note=f"median {percentile(ours, 50):.2f} ms; right street first in {found / len(queries):.1%}, "
+        ours,
+        naive,
+        digits=3,
+        baseline_digits=1,
+        with_median=True,
+        note=f"right street first in {found / len(queries):.1%}, "
         f"among the results in {listed / len(queries):.1%} "
         f"(plain, 鹤岗市+区+全角, pinyin, one-character typo, missing 之一 → interpolated, 号院, "
         f"PINYIN IN CAPITALS, 鹤岗+区 without generics, a number past the known plates); "
@@ -343,22 +346,21 @@ def bench_tiles() -> list[Result]:
     warm = time_each_ms(tile_fetch, tiles * sized(50, 3))
     tile_cache_clear()
     return [
-        Result(
+        latency_p95(
             "addresses.tile_z14_cold_p95_ms",
-            round(percentile(cold, 95), 2),
-            "ms",
-            round(percentile(naive_ms, 95), 1),
-            len(cold),
+            cold,
+            naive_ms,
+            baseline_digits=1,
             note=f"{len(tiles)} densest z14 tiles (densest {densest} plates, {max(sizes) / 1024:.0f} KB MVT), "
             f"ST_AsMVT on the generated EPSG:3857 column, table clustered, JIT off, gzip; baseline: "
             f"the same plates as GeoJSON built in PostGIS from 4490 ({max(naive_sizes) / 1024:.0f} KB)",
         ),
-        Result(
+        latency_p95(
             "addresses.tile_z14_warm_p95_ms",
-            round(percentile(warm, 95), 3),
-            "ms",
-            round(percentile(cold, 95), 2),
-            len(warm),
+            warm,
+            cold,
+            digits=3,
+            baseline_digits=2,
             note=f"median {percentile(warm, 50):.2f} ms from the tile cache: the cache row's id is "
             f"checked in PostgreSQL on every request (an edit deletes the covering rows), the "
             f"gzipped bytes come from the process's recent tiles; baseline: cold build",

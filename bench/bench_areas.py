@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from django.db import connection
 
-from bench.harness import Result, percentile, sized, time_each_ms
+from bench.harness import Result, latency_p95, percentile, sized, time_each_ms
 from boundaries.models import AdministrativeArea
 from boundaries.selectors.areas import areas_at_point, areas_at_point_unindexed
 from gis_portal.demo import demo_load
@@ -49,12 +49,11 @@ def run() -> list[Result]:
         with connection.cursor() as cur:
             cur.execute("RESET enable_indexscan; RESET enable_bitmapscan")
     return [
-        Result(
+        latency_p95(
             "areas.point_lookup_p95_ms",
-            round(percentile(indexed, 95), 3),
-            "ms",
-            round(percentile(seq, 95), 3),
-            N_POINTS,
+            indexed,
+            seq,
+            digits=3,
             note=f"median {percentile(indexed, 50):.2f} ms vs {percentile(seq, 50):.2f} ms; selector on "
             f"ST_Subdivide pieces, GiST vs seq scan; naive whole-polygon codes-only query "
             f"p95 {percentile(naive, 95):.2f} ms",

@@ -24,7 +24,7 @@ import random
 from django.db import connection
 from django.test import Client
 
-from bench.harness import SMOKE, Result, percentile, sized, time_each_ms
+from bench.harness import SMOKE, Result, latency_p95, percentile, sized, time_each_ms
 from gis_portal.catalogue.selectors import layer_features_geojson
 from gis_portal.demo import demo_load
 from gis_portal.maps.tile_sql import layer_in_zoom
@@ -106,10 +106,19 @@ def run() -> list[Result]:
         f"same features per layer (p95 {naive_p95} ms)"
     )
     return [
-        Result("maps.basemap_tile_cold_p95_ms", round(percentile(cold, 95), 1), "ms",
-               naive_p95, len(tiles), note=note),
-        Result("maps.basemap_tile_warm_p95_ms", round(percentile(warm, 95), 2), "ms",
-               naive_p95, len(tiles), note=note + f"; cold p50 {percentile(cold, 50):.1f} ms"),
-        Result("maps.basemap_tile_warm_http_p95_ms", round(percentile(warm_http, 95), 2), "ms",
-               naive_p95, len(tiles), note=note + "; through the Django stack"),
-    ]  # fmt: skip
+        latency_p95("maps.basemap_tile_cold_p95_ms", cold, naive, digits=1, note=note),
+        latency_p95(
+            "maps.basemap_tile_warm_p95_ms",
+            warm,
+            naive,
+            baseline_digits=1,
+            note=note + f"; cold p50 {percentile(cold, 50):.1f} ms",
+        ),
+        latency_p95(
+            "maps.basemap_tile_warm_http_p95_ms",
+            warm_http,
+            naive,
+            baseline_digits=1,
+            note=note + "; through the Django stack",
+        ),
+    ]

@@ -29,6 +29,9 @@ import json
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
+from types import ModuleType
+from unittest import mock
 from wsgiref.simple_server import WSGIRequestHandler
 
 import pghistory
@@ -46,7 +49,7 @@ from django.test.utils import override_settings
 from pghistory.models import Context
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
-from bench.harness import Result, best_of, median, percentile, sized
+from bench.harness import Result, best_of, latency_p95, median, sized
 from boundaries.models import AdministrativeArea, AreaLevel, BoundaryLine
 from facilities.models import Facility
 from gis_portal.accounts import roles_sync, user_create_with_role
@@ -146,27 +149,36 @@ def _saves(client: Client, plate: DoorPlate, n: int = N_SAVES) -> list[float]:
     return times
 
 
+def _save_p95(
+    id: str,
+    saves: Callable[[int], list[float]],
+    checks: ModuleType,
+    subject: str,
+    county: AdministrativeArea,
+) -> Result:
+    """Time ``saves`` as they are and with the naive city check patched into ``checks``."""
+    saves(sized(10, 2))  # warm-up (connections, caches), an even number: back in place
+    ours = saves(N_SAVES)
+    with mock.patch.object(checks, "city_check", _naive_city_check):
+        naive = saves(N_SAVES)
+    return latency_p95(
+        id,
+        ours,
+        naive,
+        note=f"{subject} in {county.name}, moved 0.33 m to and fro; median {median(ours):.1f} ms; "
+        "baseline: city polygon fetched and tested in Python per save",
+    )
+
+
 def _bench_save(client: Client, county: AdministrativeArea) -> Result:
     plate = _bench_plate(county)
-    _saves(
-        client, plate, sized(10, 2)
-    )  # warm-up (connections, caches), an even number: back in place
-    ours = _saves(client, plate)
     # The write skeleton of every layer (gis_portal/editing/writes.py) runs the city check.
-    real = feature_writes.city_check
-    feature_writes.city_check = _naive_city_check
-    try:
-        naive = _saves(client, plate)
-    finally:
-        feature_writes.city_check = real
-    return Result(
+    return _save_p95(
         "editor.save_p95_ms",
-        round(percentile(ours, 95), 2),
-        "ms",
-        round(percentile(naive, 95), 2),
-        N_SAVES,
-        note=f"door plate {plate} in {county.name}, moved 0.33 m to and fro; median "
-        f"{median(ours):.1f} ms; baseline: city polygon fetched and tested in Python per save",
+        lambda n: _saves(client, plate, n),
+        feature_writes,
+        f"door plate {plate}",
+        county,
     )
 
 
@@ -206,23 +218,13 @@ def _place_saves(client: Client, place: PlaceName, n: int = N_SAVES) -> list[flo
 
 def _bench_save_placename(client: Client, county: AdministrativeArea) -> Result:
     place = _bench_place(county)
-    _place_saves(client, place, sized(10, 2))  # warm-up, an even number: back in place
-    ours = _place_saves(client, place)
-    real = placename_edit.city_check
-    placename_edit.city_check = _naive_city_check
-    try:
-        naive = _place_saves(client, place)
-    finally:
-        placename_edit.city_check = real
-    return Result(
+    geom = place.geom_4490
+    return _save_p95(
         "editor.save_placename_p95_ms",
-        round(percentile(ours, 95), 2),
-        "ms",
-        round(percentile(naive, 95), 2),
-        N_SAVES,
-        note=f"{place.standard_name} ({place.geom_4490.geom_type}, {place.geom_4490.num_coords} "
-        f"vertices) in {county.name}, moved 0.33 m to and fro; median {median(ours):.1f} ms; "
-        "baseline: city polygon fetched and tested in Python per save",
+        lambda n: _place_saves(client, place, n),
+        placename_edit,
+        f"{place.standard_name} ({geom.geom_type}, {geom.num_coords} vertices)",
+        county,
     )
 
 

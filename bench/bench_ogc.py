@@ -26,7 +26,7 @@ from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from bench.bench_addresses import CENTRE_LONLAT, COLS, N_PLATES, ROWS, _ensure_plates, _PeakRss
-from bench.harness import Result, percentile, sized
+from bench.harness import Result, latency_p95, percentile, sized
 from gis_portal.demo import demo_load
 from gis_portal.metric_crs import to_lonlat, to_metric
 from placenames.addresses.models import DoorPlate
@@ -115,13 +115,11 @@ def bench_items() -> Result:
         t0 = time.perf_counter()
         _orm_items(box, 100, 0)
         base_times.append((time.perf_counter() - t0) * 1000)
-    return Result(
+    return latency_p95(
         "ogc.items_p95_ms",
-        round(percentile(times, 95), 2),
-        "ms",
-        round(percentile(base_times, 95), 2),
-        len(times),
-        f"{N_PLATES:,} plates; limit=100, {BOX_M} m bbox + CQL2 {FILTER!r}, "
+        times,
+        base_times,
+        note=f"{N_PLATES:,} plates; limit=100, {BOX_M} m bbox + CQL2 {FILTER!r}, "
         f"{returned / len(times):.0f} features a page on average; whole request through the "
         f"view (p50 {percentile(times, 50):.1f} ms); baseline: pygeofilter Q + queryset + "
         f"DRF-gis serializer, {len(base_times)} of the same boxes",

@@ -34,6 +34,7 @@ from bench import previous_ranking
 from bench.harness import (
     CACHE_DIR,
     Result,
+    latency_p95,
     percentile,
     sized,
     time_each_ms,
@@ -574,36 +575,31 @@ def run() -> list[Result]:
         f"   fuzzy p95 {percentile(fuzzy_times, 95):.1f} ms, hit rate {hits / len(typos):.3f}",
         flush=True,
     )
-    n_mixed = len(queries["mixed"])
     return [
-        Result(
+        latency_p95(
             "placenames.search_p95_ms",
-            round(percentile(mixed, 95), 2),
-            "ms",
-            round(percentile(previous_mixed, 95), 2),
-            n_mixed,
-            note=f"median {percentile(mixed, 50):.2f} ms; 2/3-char, full names, pinyin and initials mixed, "
+            mixed,
+            previous_mixed,
+            with_median=True,
+            note="2/3-char, full names, pinyin and initials mixed, "
             f"with total count and fuzzy; 1M names; baseline: the previous ranking (median "
             f"{percentile(previous_mixed, 50):.2f} ms), ILIKE scan p95 "
             f"{percentile(naive_mixed, 95):.0f} ms"
             + (f"; data set built in {build_s:.0f} s" if build_s else "; data set cached"),
         ),
-        Result(
+        latency_p95(
             "placenames.search_2char_p95_ms",
-            round(percentile(two, 95), 2),
-            "ms",
-            round(percentile(naive_two, 95), 2),
-            len(two),
-            note=f"median {percentile(two, 50):.2f} ms; two-character Chinese queries alone "
-            "(GIN over character bigrams)",
+            two,
+            naive_two,
+            with_median=True,
+            note="two-character Chinese queries alone (GIN over character bigrams)",
         ),
-        Result(
+        latency_p95(
             "placenames.suggest_p95_ms",
-            round(percentile(sug, 95), 2),
-            "ms",
-            round(percentile(previous_sug, 95), 2),
-            len(sug),
-            note=f"median {percentile(sug, 50):.2f} ms; 1–3 typed characters or 4 pinyin letters; "
+            sug,
+            previous_sug,
+            with_median=True,
+            note="1–3 typed characters or 4 pinyin letters; "
             f"baseline: the previous autocomplete (median {percentile(previous_sug, 50):.2f} ms), "
             f"ILIKE 'q%' scan p95 {percentile(naive_sug, 95):.0f} ms",
         ),
@@ -616,13 +612,12 @@ def run() -> list[Result]:
             note="share of the suggest queries whose first suggestion is the search's first "
             "result; baseline: the same for the previous search and autocomplete",
         ),
-        Result(
+        latency_p95(
             "placenames.fuzzy_p95_ms",
-            round(percentile(fuzzy_times, 95), 2),
-            "ms",
-            round(percentile(naive_fuzzy, 95), 2),
-            len(fuzzy_times),
-            note=f"median {percentile(fuzzy_times, 50):.2f} ms; top-10 for homophone, missing and "
+            fuzzy_times,
+            naive_fuzzy,
+            with_median=True,
+            note="top-10 for homophone, missing and "
             "extra-character typos and full pinyin with one wrong letter",
         ),
         Result(

@@ -16,7 +16,7 @@ import datetime as dt
 import numpy as np
 from django.db import connection
 
-from bench.harness import Result, best_of, percentile, sized, time_each_ms
+from bench.harness import Result, best_of, latency_p95, sized, time_each_ms
 from boundaries.adjustments import plan_parse
 from boundaries.models import AdministrativeArea, AreaLevel, DivisionAdjustment
 from boundaries.selectors.divisions import code_history, code_history_per_object
@@ -135,12 +135,11 @@ def _bench_code_history(rng) -> Result:
     n = sized(400, 40)
     ours = time_each_ms(lambda q: code_history(code=q[0], on=q[1]), queries[:n])
     peer = time_each_ms(lambda q: code_history_per_object(code=q[0], on=q[1]), queries[:n])
-    return Result(
+    return latency_p95(
         "boundaries.code_history_p95_ms",
-        round(percentile(ours, 95), 3),
-        "ms",
-        round(percentile(peer, 95), 3),
-        n,
+        ours,
+        peer,
+        digits=3,
         note=f"p95 of {n} lookups over {len(codes)} codes × {rounds + 1} units each; "
         "baseline per-object queries (each unit, then each adjustment)",
     )

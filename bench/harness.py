@@ -60,6 +60,33 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
+def latency_p95(
+    id: str,
+    times_ms: list[float],
+    baseline_ms: list[float],
+    *,
+    digits: int = 2,
+    baseline_digits: int | None = None,
+    with_median: bool = False,
+    note: str = "",
+) -> Result:
+    """Return the p95 of ``times_ms`` against the p95 of ``baseline_ms`` as a Result in ms.
+
+    The value is rounded to ``digits``, the baseline to ``baseline_digits`` (default: the
+    same); n is the number of timings. ``with_median`` starts the note "median X ms; ".
+    """
+    if with_median:
+        note = f"median {percentile(times_ms, 50):.2f} ms; {note}"
+    return Result(
+        id,
+        round(percentile(times_ms, 95), digits),
+        "ms",
+        round(percentile(baseline_ms, 95), digits if baseline_digits is None else baseline_digits),
+        len(times_ms),
+        note=note,
+    )
+
+
 def time_each_ms(fn: Callable[[object], object], items: Iterable[object]) -> list[float]:
     """Return the wall time in ms of fn(item) for every item."""
     out = []
