@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 
 from boundaries.reports import parameter_rows
 from boundaries.selectors.lines import DUE_STATUS_LABELS, DueLine
-from boundaries.topology import CHECK_LABELS
+from boundaries.topology import CHECK_LABELS, Issue
 
 RAW = re.compile(r"\b[a-z]+_[a-z_]+\b|\bIoU\b")
 
@@ -37,8 +37,7 @@ def test_topology_issues_are_listed_by_their_label():
         "tolerances_m": {},
         "summary": {"version_diff": 1},
         "features": [
-            {"properties": {"check": "version_diff", "subject": "230402",
-                            "message": "向阳区（230402） 两版本面积重合度 91.2%"}}
+            {"properties": Issue("version_diff", "230402", "向阳区（230402） 两版本面积重合度 91.2%").as_dict()}
         ],
     }  # fmt: skip
     html = render_to_string(
