@@ -48,6 +48,15 @@ def test_boundary_page_draws_lines_and_markers_and_shows_a_marker(
     assert page.locator("#line-table tbody tr").count() == 12
     assert page.locator(".demo-badge").first.is_visible()
     page.screenshot(path=str(ARTIFACTS / "boundaries_index_map.png"))
+    # On a phone the line table scrolls inside its own box; the page does not scroll sideways.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_timeout(300)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    table = page.evaluate(
+        "() => { const t = document.getElementById('line-table'); return [t.clientWidth, t.scrollWidth]; }"
+    )
+    assert table[0] <= 390 < table[1]  # wider than the phone, scrolled within
+    page.set_viewport_size({"width": 1280, "height": 800})
 
     marker = BoundaryMarker.objects.order_by("line__code", "sequence").first()
     page.evaluate(
