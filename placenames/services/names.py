@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -101,17 +102,20 @@ def search_keys(*, standard_name: str, alias_names: list[str], abbreviation: str
 
 def place_code_next(*, division_code: str, category_code: str) -> str:
     """Return the next free 20-digit code of a division and category (in a transaction)."""
-    _codes_lock()
     prefix = place_code_prefix(division_code=division_code, category_code=category_code)
+    _codes_lock([prefix])
     serial = _serial_next(prefix)
     return place_code_build(division_code=division_code, category_code=category_code, serial=serial)
 
 
-def _codes_lock() -> None:
-    """One writer at a time allocates codes (the serial is the last one + 1 per prefix), to
-    the end of the transaction: the editor's single name and a bulk import take this one lock."""
+def _codes_lock(prefixes: Iterable[str]) -> None:
+    """Hold the serials of these 14-digit prefixes to the end of the transaction (the serial
+    is the last one + 1). The editor's single name and a bulk import take the same lock per
+    prefix, so they never pick one serial twice, and a name whose prefix an import is not
+    allocating does not wait for it; taken in sorted order, two imports cannot deadlock."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('placename_codes'))")
+        for prefix in sorted(set(prefixes)):
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [prefix])
 
 
 def _serial_next(prefix: str) -> int:
@@ -300,7 +304,14 @@ def _bulk_upsert(
     divisions: dict[str, AdministrativeArea],
     is_demo: bool,
 ) -> None:
-    _codes_lock()
+    _codes_lock(
+        place_code_prefix(
+            division_code=division_code_basis(divisions[r.division_code]),
+            category_code=categories[r.category_code].code,
+        )
+        for r in records
+        if not r.place_code
+    )
     next_serial: dict[str, int] = {}
     places: list[list] = []
     defaults = _copy_defaults()
