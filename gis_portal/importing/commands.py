@@ -79,10 +79,11 @@ class ImportCommand(BaseCommand):
     such as the layer before calling this one's, so that FILE follows them)."""
 
     user_help: str | None = "导入人的用户名：其角色与编辑范围适用"
+    dry_run_help = "只校验并报告，不写入"
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("file", type=Path)
-        parser.add_argument("--dry-run", action="store_true", help="只校验并报告，不写入、不提交")
+        parser.add_argument("--dry-run", action="store_true", help=self.dry_run_help)
         if self.user_help:
             parser.add_argument("--user", help=self.user_help)
 

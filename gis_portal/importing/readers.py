@@ -444,9 +444,10 @@ def read_cell_grid(path: Path, *, max_rows: int) -> list[list[Any]]:
     """Return every row of a checked .xlsx's first sheet (cells as stored, formulas as text)
     or of a CSV (text cells), blank rows kept: for forms whose cells are found by position
     (the census registration form). More than ``max_rows`` rows is refused, not cut."""
-    too_long = FileRefused(f"工作表超过 {max_rows} 行，请分批导入")
+    is_csv = detect_format(path) == "csv"
+    too_long = FileRefused(f"{'文件' if is_csv else '工作表'}超过 {max_rows} 行，请分批导入")
     rows: list[list[Any]] = []
-    if detect_format(path) == "csv":
+    if is_csv:
         with path.open(encoding=detect_text_encoding(path), newline="") as f:
             if "\x00" in f.read(4096):
                 raise FileRefused("CSV 文件含有二进制内容")

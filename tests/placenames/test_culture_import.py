@@ -101,14 +101,16 @@ def test_a_file_that_is_not_a_table_is_refused_in_chinese(two, tmp_path):
     assert "CSV" in refused.value.message or "文件" in refused.value.message
 
 
-@pytest.mark.parametrize("write, suffix", [(_csv, "csv"), (_xlsx, "xlsx")])
-def test_a_form_longer_than_the_limit_is_refused_not_cut(two, tmp_path, monkeypatch, write, suffix):
+@pytest.mark.parametrize("write, suffix, what", [(_csv, "csv", "文件"), (_xlsx, "xlsx", "工作表")])
+def test_a_form_longer_than_the_limit_is_refused_not_cut(
+    two, tmp_path, monkeypatch, write, suffix, what
+):
     bridge, _ = two
     monkeypatch.setattr(culture_services, "MAX_SHEET_ROWS", 3)
     rows = [["代码", "标准名称", "地名含义"]] + [[bridge.place_code, "松鹤桥", "松鹤延年"]] * 3
     path = write(tmp_path / f"long.{suffix}", rows)
     with pytest.raises(CultureImportRefused) as refused:
         placename_culture_import(path=path, file_name=path.name, user=None, dry_run=False)
-    assert "工作表超过 3 行，请分批导入" in refused.value.message
+    assert f"{what}超过 3 行，请分批导入" in refused.value.message
     bridge.refresh_from_db()
     assert bridge.meaning == ""

@@ -14,6 +14,8 @@ class Command(ImportCommand):
         "界线管理员导入的界线、界桩提交变更申请（每个文件一批），系统管理员 --initial-load 直接写入"
     )
 
+    dry_run_help = "只校验并报告，不写入、不提交"
+
     def add_arguments(self, parser):
         parser.add_argument("layer", choices=sorted(LAYERS))
         super().add_arguments(parser)

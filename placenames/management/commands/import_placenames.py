@@ -21,6 +21,8 @@ class Command(ImportCommand):
         "不指定则为服务器操作员的系统导入（全部直接写入，历史记录操作员的系统账户）"
     )
 
+    dry_run_help = "只校验并报告，不写入、不提交"
+
     def add_arguments(self, parser):
         super().add_arguments(parser)
         accept_valid_rows_argument(parser)
