@@ -150,7 +150,7 @@ def _saves(client: Client, plate: DoorPlate, n: int = N_SAVES) -> list[float]:
 
 
 def _save_p95(
-    id: str,
+    figure_id: str,
     saves: Callable[[int], list[float]],
     checks: ModuleType,
     subject: str,
@@ -162,7 +162,7 @@ def _save_p95(
     with mock.patch.object(checks, "city_check", _naive_city_check):
         naive = saves(N_SAVES)
     return latency_p95(
-        id,
+        figure_id,
         ours,
         naive,
         note=f"{subject} in {county.name}, moved 0.33 m to and fro; median {median(ours):.1f} ms; "

@@ -61,7 +61,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def latency_p95(
-    id: str,
+    figure_id: str,
     times_ms: list[float],
     baseline_ms: list[float],
     *,
@@ -78,7 +78,7 @@ def latency_p95(
     if with_median:
         note = f"median {percentile(times_ms, 50):.2f} ms; {note}"
     return Result(
-        id,
+        figure_id,
         round(percentile(times_ms, 95), digits),
         "ms",
         round(percentile(baseline_ms, 95), digits if baseline_digits is None else baseline_digits),
