@@ -1,5 +1,6 @@
 """How a search reads the archive: the broad substring from the table, a prefix as an index
-range that prepared statements can use; either way the same names."""
+range that prepared statements can use; either way the same names while every match is a
+candidate (beyond the candidate cap, which matches are read first is the plan's)."""
 
 from __future__ import annotations
 
@@ -47,7 +48,8 @@ def _search(q: str, *, page: int = 1, division: str | None = None):
 def test_a_broad_gram_is_read_from_the_table_with_the_same_answers(
     make_place, monkeypatch, fresh_gram_stats
 ):
-    monkeypatch.setattr(names, "SEARCH_CANDIDATES", 5)
+    # Six candidates: both pages of three read the same six, so no name shows twice.
+    monkeypatch.setattr(names, "SEARCH_CANDIDATES", 6)
     for k in range(24):
         make_place(f"{'东西南北'[k % 4]}{k}号活动中心{'甲乙'[k % 2]}")
     for k in range(8):
@@ -61,7 +63,7 @@ def test_a_broad_gram_is_read_from_the_table_with_the_same_answers(
     assert all(not used_index for *_, used_index in scanned)
     first, second = scanned[0][0], scanned[1][0]
     assert len(first) == 3 and not set(first) & set(second)
-    assert scanned[0][2] is False  # more than the 5 candidates: "at least"
+    assert scanned[0][2] is False  # more than the 6 candidates: "at least"
 
     # Read either way, the same answers while every match is a candidate (beyond the cap,
     # which matches are read first is the plan's: the table's order or the grams').
