@@ -108,12 +108,15 @@ def place_code_next(*, division_code: str, category_code: str) -> str:
     return place_code_build(division_code=division_code, category_code=category_code, serial=serial)
 
 
-def _codes_lock(prefixes: Iterable[str]) -> None:
+def _codes_lock(prefixes: Iterable[str], *, bulk: bool = False) -> None:
     """Hold the serials of these 14-digit prefixes to the end of the transaction (the serial
     is the last one + 1). The editor's single name and a bulk import take the same lock per
     prefix, so they never pick one serial twice, and a name whose prefix an import is not
-    allocating does not wait for it; taken in sorted order, two imports cannot deadlock."""
+    allocating does not wait for it. A bulk import first takes the one import lock: it locks
+    prefixes batch by batch, in no overall order, so two imports at once could deadlock."""
     with connection.cursor() as cursor:
+        if bulk:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('placename_codes'))")
         for prefix in sorted(set(prefixes)):
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [prefix])
 
@@ -304,14 +307,15 @@ def _bulk_upsert(
     divisions: dict[str, AdministrativeArea],
     is_demo: bool,
 ) -> None:
-    _codes_lock(
+    allocating = [
         place_code_prefix(
             division_code=division_code_basis(divisions[r.division_code]),
             category_code=categories[r.category_code].code,
         )
         for r in records
         if not r.place_code
-    )
+    ]
+    _codes_lock(allocating, bulk=True)
     next_serial: dict[str, int] = {}
     places: list[list] = []
     defaults = _copy_defaults()

@@ -1,6 +1,7 @@
 """A new name's code is allocated under one lock per code prefix: the editor's single name
 and a bulk import take the same lock for the same prefix (so they never pick one serial
-twice), and only the prefixes they allocate in."""
+twice), and only the prefixes they allocate in; imports also take the one import lock, so two
+imports at once wait for each other instead of deadlocking over prefixes."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ from placenames.models import PlaceCategory
 from placenames.services.names import PlaceNameInput, place_code_next, placenames_bulk_upsert
 
 pytestmark = pytest.mark.django_db
+
+
+IMPORT_LOCK = "placename_codes"
 
 
 def _locked_prefixes(prefixes: list[str]) -> set[str]:
@@ -40,7 +44,7 @@ def test_the_editor_and_a_bulk_import_lock_the_prefixes_they_allocate_in(hegang_
     with transaction.atomic():
         code = place_code_next(division_code="230402", category_code="23400")
         assert code.startswith(bridge_in_xiangyang)
-        assert _locked_prefixes(both) == {bridge_in_xiangyang}
+        assert _locked_prefixes([*both, IMPORT_LOCK]) == {bridge_in_xiangyang}
 
     records = [
         PlaceNameInput(standard_name=name, category_code="23400", division_code=division)
@@ -52,5 +56,5 @@ def test_the_editor_and_a_bulk_import_lock_the_prefixes_they_allocate_in(hegang_
             categories={"23400": bridge},
             divisions={"230402": xiangyang, "230403": gongnong},
         )
-        assert _locked_prefixes(both) == set(both)
+        assert _locked_prefixes([*both, IMPORT_LOCK]) == {*both, IMPORT_LOCK}
     assert {r.place_code[:14] for r in records} == set(both)
